@@ -1,0 +1,139 @@
+//! Roles and what each may do. The matrix lives here, once, so the rules can be
+//! read and tested in one place.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::{ApiError, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Advisor,
+    Technician,
+    QcInspector,
+    Manager,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Advisor => "advisor",
+            Role::Technician => "technician",
+            Role::QcInspector => "qc_inspector",
+            Role::Manager => "manager",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        [Role::Advisor, Role::Technician, Role::QcInspector, Role::Manager].into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// Search and read customers, vehicles, orders and the board.
+    Read,
+    /// Create and edit customers and vehicles.
+    EditArchive,
+    CheckIn,
+    /// Accept an odometer reading lower than the last one.
+    ConfirmOdometerRollback,
+    ManageStaff,
+}
+
+impl Permission {
+    pub fn allows(self, role: Role) -> bool {
+        use Permission::*;
+        match self {
+            Read => true,
+            EditArchive | CheckIn => matches!(role, Role::Advisor | Role::Manager),
+            ConfirmOdometerRollback | ManageStaff => role == Role::Manager,
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Permission::Read => "read station records",
+            Permission::EditArchive => "edit customers and vehicles",
+            Permission::CheckIn => "check vehicles in",
+            Permission::ConfirmOdometerRollback => "confirm a lower odometer reading",
+            Permission::ManageStaff => "manage staff",
+        }
+    }
+}
+
+/// The logged-in staff member behind a request, or nobody for the few public
+/// operations (setup status, first-run setup, login).
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub staff: Option<StaffRef>,
+    /// The SHA-256 of the session token the request came with, so logout ends only this session.
+    pub token_hash: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct StaffRef {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    pub station_id: String,
+}
+
+impl Caller {
+    pub fn anonymous() -> Caller {
+        Caller { staff: None, token_hash: None }
+    }
+
+    pub fn staff(&self) -> Result<&StaffRef> {
+        self.staff.as_ref().ok_or_else(|| ApiError::unauthenticated("log in first"))
+    }
+
+    /// The staff member, if their role grants `permission`.
+    pub fn require(&self, permission: Permission) -> Result<&StaffRef> {
+        let staff = self.staff()?;
+        if permission.allows(staff.role) {
+            Ok(staff)
+        } else {
+            Err(ApiError::forbidden(
+                "auth.forbidden",
+                format!("a {} may not {}", staff.role.as_str().replace('_', " "), permission.describe()),
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn caller(role: Role) -> Caller {
+        Caller { staff: Some(StaffRef { id: "s".into(), name: "n".into(), role, station_id: "st".into() }), token_hash: None }
+    }
+
+    #[test]
+    fn only_advisors_and_managers_may_check_vehicles_in() {
+        assert!(caller(Role::Advisor).require(Permission::CheckIn).is_ok());
+        assert!(caller(Role::Manager).require(Permission::CheckIn).is_ok());
+        let err = caller(Role::Technician).require(Permission::CheckIn).unwrap_err();
+        assert_eq!(err.code, "auth.forbidden");
+        assert!(caller(Role::QcInspector).require(Permission::CheckIn).is_err());
+    }
+
+    #[test]
+    fn only_managers_may_confirm_an_odometer_rollback_or_manage_staff() {
+        for role in [Role::Advisor, Role::Technician, Role::QcInspector] {
+            assert!(caller(role).require(Permission::ConfirmOdometerRollback).is_err(), "{role:?} must not confirm a rollback");
+            assert!(caller(role).require(Permission::ManageStaff).is_err(), "{role:?} must not manage staff");
+        }
+        assert!(caller(Role::Manager).require(Permission::ConfirmOdometerRollback).is_ok());
+    }
+
+    #[test]
+    fn every_role_may_read_and_nobody_unauthenticated_may() {
+        for role in [Role::Advisor, Role::Technician, Role::QcInspector, Role::Manager] {
+            assert!(caller(role).require(Permission::Read).is_ok());
+        }
+        assert_eq!(Caller::anonymous().require(Permission::Read).unwrap_err().code, "auth.unauthenticated");
+    }
+}

@@ -1,0 +1,107 @@
+//! Logging in with a PIN and resolving the session token on every request.
+//! Tokens are random 256-bit values; only their SHA-256 is stored.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use ts_rs::TS;
+
+use super::roles::{Caller, Role, StaffRef};
+use super::staff::StaffInfo;
+use super::{pin, setup::StationInfo};
+use crate::error::{ApiError, Result};
+use crate::ops::{Done, NoInput};
+use crate::station::{ts, Station};
+
+/// A shift, not a week: a front-desk PC is shared, and a forgotten login should lapse.
+const SESSION_LENGTH_HOURS: i64 = 12;
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct LoginInput {
+    pub staff_id: String,
+    pub pin: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Session {
+    pub token: String,
+    #[ts(type = "string")]
+    pub expires_at: DateTime<Utc>,
+    pub staff: StaffInfo,
+    pub station: StationInfo,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Me {
+    pub staff: StaffInfo,
+    pub station: StationInfo,
+}
+
+pub fn hash_token(token: &str) -> String {
+    format!("{:x}", Sha256::digest(token.as_bytes()))
+}
+
+fn new_token() -> String {
+    let bytes: [u8; 32] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub async fn login(station: &Station, _caller: &Caller, input: LoginInput) -> Result<Session> {
+    let info = station.require_info().await?;
+    let row: Option<(String, String, String, String, bool)> =
+        sqlx::query_as("SELECT id, name, role, pin_hash, active FROM staff WHERE id = ?").bind(&input.staff_id).fetch_optional(station.pool()).await?;
+    let Some((id, name, role, pin_hash, active)) = row.filter(|r| r.4) else {
+        return Err(ApiError::invalid("auth.unknown_staff", "choose who you are from the list").with_field("staff_id"));
+    };
+    let _ = active;
+    // Argon2 is deliberately slow; keep it off the async workers.
+    let pin = input.pin.clone();
+    let ok = tokio::task::spawn_blocking(move || pin::verify(&pin, &pin_hash)).await.map_err(|e| ApiError::internal(e.to_string()))?;
+    if !ok {
+        return Err(ApiError::invalid("auth.bad_pin", "that PIN is not right").with_field("pin"));
+    }
+    let now = station.now();
+    let token = new_token();
+    let expires_at = now + Duration::hours(SESSION_LENGTH_HOURS);
+    sqlx::query("INSERT INTO sessions (token_hash, staff_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
+        .bind(hash_token(&token))
+        .bind(&id)
+        .bind(ts(now))
+        .bind(ts(expires_at))
+        .execute(station.pool())
+        .await?;
+    let role = Role::parse(&role).ok_or_else(|| ApiError::internal("unknown role in database"))?;
+    Ok(Session { token, expires_at, staff: StaffInfo { id, name, role, active: true }, station: info.into() })
+}
+
+pub async fn logout(station: &Station, caller: &Caller, _input: NoInput) -> Result<Done> {
+    caller.staff()?;
+    if let Some(hash) = &caller.token_hash {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = ?").bind(hash).execute(station.pool()).await?;
+    }
+    Ok(Done { ok: true })
+}
+
+/// Resolves a token to the staff member; expired sessions and deactivated staff are refused.
+pub async fn authenticate(station: &Station, token: Option<&str>) -> Result<Caller> {
+    let Some(token) = token.filter(|t| !t.is_empty()) else {
+        return Err(ApiError::unauthenticated("log in first"));
+    };
+    let row: Option<(String, String, String, String)> = sqlx::query_as(
+        "SELECT s.id, s.name, s.role, s.station_id FROM sessions x JOIN staff s ON s.id = x.staff_id
+         WHERE x.token_hash = ? AND x.expires_at > ? AND s.active = 1",
+    )
+    .bind(hash_token(token))
+    .bind(ts(station.now()))
+    .fetch_optional(station.pool())
+    .await?;
+    let (id, name, role, station_id) = row.ok_or_else(|| ApiError::unauthenticated("your session has ended; log in again"))?;
+    let role = Role::parse(&role).ok_or_else(|| ApiError::internal("unknown role in database"))?;
+    Ok(Caller { staff: Some(StaffRef { id, name, role, station_id }), token_hash: Some(hash_token(token)) })
+}
+
+pub async fn me(station: &Station, caller: &Caller, _input: NoInput) -> Result<Me> {
+    let staff = caller.staff()?;
+    let info = station.require_info().await?;
+    Ok(Me { staff: StaffInfo { id: staff.id.clone(), name: staff.name.clone(), role: staff.role, active: true }, station: info.into() })
+}

@@ -1,0 +1,71 @@
+//! Today's board: every open order by status, with its promised time and
+//! whether it is overdue, optionally for one advisor.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::auth::{Caller, Permission};
+use crate::error::Result;
+use crate::repair_orders::{Priority, RoStatus};
+use crate::station::Station;
+
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+pub struct BoardInput {
+    #[ts(optional)]
+    pub advisor_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Board {
+    /// The station's clock when the board was read; countdowns start from it.
+    #[ts(type = "string")]
+    pub now: DateTime<Utc>,
+    pub statuses: Vec<RoStatus>,
+    pub cards: Vec<BoardCard>,
+}
+
+#[derive(Debug, Clone, Serialize, TS, sqlx::FromRow)]
+pub struct BoardCard {
+    pub id: String,
+    pub number: String,
+    pub status: RoStatus,
+    pub service_type: String,
+    pub priority: Priority,
+    pub plate: Option<String>,
+    pub vin: Option<String>,
+    pub make: String,
+    pub model: String,
+    pub customer_name: String,
+    pub advisor_id: String,
+    pub advisor_name: String,
+    #[ts(type = "string")]
+    pub checked_in_at: DateTime<Utc>,
+    #[ts(type = "string | null")]
+    pub promised_at: Option<DateTime<Utc>>,
+    #[sqlx(skip)]
+    pub overdue: bool,
+}
+
+pub async fn board(station: &Station, caller: &Caller, input: BoardInput) -> Result<Board> {
+    caller.require(Permission::Read)?;
+    let now = station.now();
+    let mut cards = sqlx::query_as::<_, BoardCard>(
+        "SELECT r.id, r.number, r.status, r.service_type, r.priority, v.plate, v.vin, v.make, v.model,
+                c.name AS customer_name, r.advisor_id, s.name AS advisor_name, r.checked_in_at, r.promised_at
+         FROM repair_orders r
+         JOIN vehicles v ON v.id = r.vehicle_id
+         JOIN customers c ON c.id = r.customer_id
+         JOIN staff s ON s.id = r.advisor_id
+         WHERE r.status NOT IN ('delivered', 'closed', 'cancelled') AND (?1 IS NULL OR r.advisor_id = ?1)
+         ORDER BY r.promised_at IS NULL, r.promised_at, r.checked_in_at",
+    )
+    .bind(input.advisor_id.filter(|a| !a.is_empty()))
+    .fetch_all(station.pool())
+    .await?;
+    for card in &mut cards {
+        card.overdue = card.promised_at.is_some_and(|p| p < now);
+    }
+    let statuses = RoStatus::ALL.into_iter().filter(|s| s.is_open()).collect();
+    Ok(Board { now, statuses, cards })
+}

@@ -1,0 +1,272 @@
+//! Customer archives (客户档案): create, edit, read with vehicles and history.
+//! Customer numbers follow the manuals' archive numbering; see `domain::CustomerNo`.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::SqliteConnection;
+use ts_rs::TS;
+
+use crate::auth::{Caller, Permission};
+use crate::domain::{CustomerNo, Phone, StationCode};
+use crate::error::{ApiError, Invalid, Result};
+use crate::ops::IdInput;
+use crate::repair_orders::{orders_for_customer, OrderSummary};
+use crate::station::{new_id, ts, Station};
+use crate::store::{db, outbox};
+use crate::vehicles::{vehicles_of_customer, Vehicle};
+
+pub const LANGUAGES: [&str; 2] = ["zh-CN", "en"];
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Customer {
+    pub id: String,
+    pub customer_no: String,
+    pub name: String,
+    pub phones: Vec<String>,
+    pub email: Option<String>,
+    pub company: Option<String>,
+    /// The language documents and messages go to the customer in.
+    pub language: String,
+    pub consent_marketing: bool,
+    pub consent_data: bool,
+    pub notes: String,
+    #[ts(type = "string")]
+    pub created_at: DateTime<Utc>,
+    #[ts(type = "string")]
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct CustomerFields {
+    pub name: String,
+    pub phones: Vec<String>,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub company: String,
+    pub language: String,
+    #[serde(default)]
+    pub consent_marketing: bool,
+    #[serde(default)]
+    pub consent_data: bool,
+    #[serde(default)]
+    pub notes: String,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct UpdateCustomer {
+    pub id: String,
+    pub fields: CustomerFields,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CustomerDetail {
+    pub customer: Customer,
+    pub vehicles: Vec<Vehicle>,
+    pub orders: Vec<OrderSummary>,
+}
+
+/// `CustomerFields` once every field has parsed.
+struct Valid {
+    name: String,
+    phones: Vec<Phone>,
+    email: Option<String>,
+    company: Option<String>,
+    language: String,
+    consent_marketing: bool,
+    consent_data: bool,
+    notes: String,
+}
+
+fn validate(f: &CustomerFields) -> Result<Valid> {
+    let name = f.name.trim();
+    if name.is_empty() {
+        return Err(ApiError::field("name", Invalid::new("customer.name_required", "the customer's name is required")));
+    }
+    if name.chars().count() > 100 {
+        return Err(ApiError::field("name", Invalid::new("text.too_long", "a name has at most 100 characters")));
+    }
+    let raw_phones: Vec<&String> = f.phones.iter().filter(|p| !p.trim().is_empty()).collect();
+    if raw_phones.is_empty() {
+        return Err(ApiError::field("phones.0", Invalid::new("customer.phone_required", "at least one phone number is required")));
+    }
+    let mut phones: Vec<Phone> = Vec::new();
+    for (i, raw) in f.phones.iter().enumerate().filter(|(_, p)| !p.trim().is_empty()) {
+        let phone = Phone::parse(raw).map_err(|e| ApiError::field(format!("phones.{i}"), e))?;
+        if !phones.contains(&phone) {
+            phones.push(phone);
+        }
+    }
+    if phones.len() > 5 {
+        return Err(ApiError::field("phones.5", Invalid::new("customer.too_many_phones", "at most five phone numbers")));
+    }
+    let email = Some(f.email.trim()).filter(|e| !e.is_empty()).map(str::to_string);
+    if let Some(e) = &email {
+        let ok = e.len() <= 254 && e.split_once('@').is_some_and(|(a, d)| !a.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.')) && !e.contains(char::is_whitespace);
+        if !ok {
+            return Err(ApiError::field("email", Invalid::new("email.format", "an email address looks like name@example.com")));
+        }
+    }
+    let company = Some(f.company.trim()).filter(|c| !c.is_empty()).map(str::to_string);
+    if company.as_ref().is_some_and(|c| c.chars().count() > 200) {
+        return Err(ApiError::field("company", Invalid::new("text.too_long", "at most 200 characters")));
+    }
+    if !LANGUAGES.contains(&f.language.as_str()) {
+        return Err(ApiError::field("language", Invalid::new("customer.language", "choose zh-CN or en")));
+    }
+    if f.notes.chars().count() > 4000 {
+        return Err(ApiError::field("notes", Invalid::new("text.too_long", "notes have at most 4000 characters")));
+    }
+    Ok(Valid {
+        name: name.to_string(),
+        phones,
+        email,
+        company,
+        language: f.language.clone(),
+        consent_marketing: f.consent_marketing,
+        consent_data: f.consent_data,
+        notes: f.notes.trim().to_string(),
+    })
+}
+
+pub async fn create_customer(station: &Station, caller: &Caller, input: CustomerFields) -> Result<Customer> {
+    let me = caller.require(Permission::EditArchive)?;
+    let v = validate(&input)?;
+    let info = station.require_info().await?;
+    let code = StationCode::parse(&info.code).map_err(|e| ApiError::internal(e.message))?;
+    let now = station.now();
+    let mut tx = db::write_tx(station.pool()).await?;
+    let seq: i64 = sqlx::query_scalar(
+        "INSERT INTO customer_sequences (station_id, last_seq) VALUES (?, 1)
+         ON CONFLICT (station_id) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq",
+    )
+    .bind(&me.station_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let number = CustomerNo::new(&code, seq as u32);
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO customers (id, station_id, customer_no, name, email, company, language, consent_marketing, consent_data, notes, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(&me.station_id)
+    .bind(number.to_string())
+    .bind(&v.name)
+    .bind(&v.email)
+    .bind(&v.company)
+    .bind(&v.language)
+    .bind(v.consent_marketing)
+    .bind(v.consent_data)
+    .bind(&v.notes)
+    .bind(ts(now))
+    .bind(ts(now))
+    .execute(&mut *tx)
+    .await?;
+    write_phones(&mut tx, &me.station_id, &id, &v.phones, now).await?;
+    let customer = finish_write(&mut tx, &me.station_id, &id, now).await?;
+    tx.commit().await?;
+    Ok(customer)
+}
+
+pub async fn update_customer(station: &Station, caller: &Caller, input: UpdateCustomer) -> Result<Customer> {
+    let me = caller.require(Permission::EditArchive)?;
+    let v = validate(&input.fields)?;
+    let now = station.now();
+    let mut tx = db::write_tx(station.pool()).await?;
+    let updated = sqlx::query(
+        "UPDATE customers SET name = ?, email = ?, company = ?, language = ?, consent_marketing = ?, consent_data = ?, notes = ?, updated_at = ? WHERE id = ?",
+    )
+    .bind(&v.name)
+    .bind(&v.email)
+    .bind(&v.company)
+    .bind(&v.language)
+    .bind(v.consent_marketing)
+    .bind(v.consent_data)
+    .bind(&v.notes)
+    .bind(ts(now))
+    .bind(&input.id)
+    .execute(&mut *tx)
+    .await?;
+    if updated.rows_affected() == 0 {
+        return Err(ApiError::not_found("customer"));
+    }
+    sqlx::query("DELETE FROM customer_phones WHERE customer_id = ?").bind(&input.id).execute(&mut *tx).await?;
+    write_phones(&mut tx, &me.station_id, &input.id, &v.phones, now).await?;
+    let customer = finish_write(&mut tx, &me.station_id, &input.id, now).await?;
+    tx.commit().await?;
+    Ok(customer)
+}
+
+async fn write_phones(conn: &mut SqliteConnection, station_id: &str, customer_id: &str, phones: &[Phone], now: DateTime<Utc>) -> Result<()> {
+    for (i, phone) in phones.iter().enumerate() {
+        sqlx::query("INSERT INTO customer_phones (id, station_id, customer_id, position, phone, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .bind(new_id())
+            .bind(station_id)
+            .bind(customer_id)
+            .bind(i as i64)
+            .bind(phone.as_str())
+            .bind(ts(now))
+            .bind(ts(now))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Reindexes the customer for search and queues its new state for sync.
+async fn finish_write(conn: &mut SqliteConnection, station_id: &str, id: &str, now: DateTime<Utc>) -> Result<Customer> {
+    crate::search::index_customer(conn, id).await?;
+    let customer = load_customer(conn, id).await?;
+    outbox::append(conn, station_id, "customer", id, outbox::Op::Upsert, &customer, now).await?;
+    Ok(customer)
+}
+
+#[derive(sqlx::FromRow)]
+struct CustomerRow {
+    id: String,
+    customer_no: String,
+    name: String,
+    email: Option<String>,
+    company: Option<String>,
+    language: String,
+    consent_marketing: bool,
+    consent_data: bool,
+    notes: String,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+pub async fn load_customer(conn: &mut SqliteConnection, id: &str) -> Result<Customer> {
+    let row = sqlx::query_as::<_, CustomerRow>(
+        "SELECT id, customer_no, name, email, company, language, consent_marketing, consent_data, notes, created_at, updated_at FROM customers WHERE id = ?",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| ApiError::not_found("customer"))?;
+    let phones: Vec<String> = sqlx::query_scalar("SELECT phone FROM customer_phones WHERE customer_id = ? ORDER BY position").bind(id).fetch_all(&mut *conn).await?;
+    Ok(Customer {
+        id: row.id,
+        customer_no: row.customer_no,
+        name: row.name,
+        phones,
+        email: row.email,
+        company: row.company,
+        language: row.language,
+        consent_marketing: row.consent_marketing,
+        consent_data: row.consent_data,
+        notes: row.notes,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}
+
+pub async fn get_customer(station: &Station, caller: &Caller, input: IdInput) -> Result<CustomerDetail> {
+    caller.require(Permission::Read)?;
+    let mut conn = station.pool().acquire().await?;
+    let customer = load_customer(&mut conn, &input.id).await?;
+    let vehicles = vehicles_of_customer(&mut conn, &input.id, station.now()).await?;
+    let orders = orders_for_customer(&mut conn, &input.id).await?;
+    Ok(CustomerDetail { customer, vehicles, orders })
+}

@@ -1,0 +1,28 @@
+//! StationDesk's station: the domain, the SQLite store and the one list of
+//! operations that both transports (Tauri IPC and HTTP JSON) forward to.
+//! Nothing here knows about Tauri.
+//!
+//! Where things are: `check_in.rs` checks a vehicle in, `customers.rs` and
+//! `vehicles.rs` keep the archives, `search.rs` finds them, `board.rs` is
+//! today's board, `auth/` is staff, PINs, sessions and roles, `store/` is the
+//! database, outbox and files, `ops.rs` is the operation list, `http.rs` the
+//! HTTP transport.
+
+pub mod auth;
+pub mod board;
+pub mod check_in;
+pub mod customers;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod ops;
+pub mod photos;
+pub mod repair_orders;
+pub mod search;
+pub mod station;
+pub mod store;
+pub mod vehicles;
+
+pub use error::{ApiError, ErrorKind};
+pub use station::{default_data_dir, Clock, Station};

@@ -1,0 +1,143 @@
+//! The one list of operations. Tauri IPC and HTTP JSON both forward
+//! `(name, token, input)` to `Station::dispatch`, so neither transport holds
+//! logic and both always offer the same operations. The same list generates the
+//! UI's TypeScript `Operations` map (see `export_typescript`).
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use ts_rs::TS;
+
+use crate::auth::{self, Caller};
+use crate::error::{ApiError, Result};
+use crate::station::Station;
+use crate::{board, check_in, customers, demo, photos, repair_orders, search, vehicles};
+
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+pub struct NoInput {}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct IdInput {
+    pub id: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Done {
+    pub ok: bool,
+}
+
+/// Who may call an operation before any role check inside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Reachable before login: setup, demo data, login itself.
+    Public,
+    /// Needs a valid session token; the operation then checks the role.
+    Staff,
+}
+
+async fn caller_for(station: &Station, access: Access, token: Option<&str>) -> Result<Caller> {
+    match access {
+        Access::Staff => auth::sessions::authenticate(station, token).await,
+        Access::Public => Ok(auth::sessions::authenticate(station, token).await.unwrap_or_else(|_| Caller::anonymous())),
+    }
+}
+
+fn decode_input<T: serde::de::DeserializeOwned>(op: &str, input: Value) -> Result<T> {
+    let input = if input.is_null() { Value::Object(Default::default()) } else { input };
+    serde_json::from_value(input).map_err(|e| {
+        let message = e.to_string();
+        // serde names the offending field in backticks; pass it on so the UI can point at it.
+        let field = message.split('`').nth(1).filter(|f| f.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')).map(str::to_string);
+        let err = ApiError::invalid("input.malformed", format!("{op}: {message}"));
+        match field {
+            Some(f) => err.with_field(f),
+            None => err,
+        }
+    })
+}
+
+fn encode<T: Serialize>(output: T) -> Result<Value> {
+    serde_json::to_value(output).map_err(|e| ApiError::internal(format!("cannot encode the answer: {e}")))
+}
+
+macro_rules! operations {
+    ($( $(#[doc = $doc:literal])* $name:ident : $access:ident, $input:ty => $output:ty = $handler:path; )*) => {
+        /// Every operation's name and access, in the order of the list.
+        pub const OPERATIONS: &[(&str, Access)] = &[$((stringify!($name), Access::$access)),*];
+
+        impl Station {
+            /// Runs operation `op` for the holder of `token` with JSON `input`.
+            pub async fn dispatch(&self, op: &str, token: Option<&str>, input: Value) -> Result<Value> {
+                match op {
+                    $(stringify!($name) => {
+                        let caller = caller_for(self, Access::$access, token).await?;
+                        let input: $input = decode_input(op, input)?;
+                        let output: $output = $handler(self, &caller, input).await?;
+                        encode(output)
+                    })*
+                    _ => Err(ApiError::not_found(&format!("operation {op:?}"))),
+                }
+            }
+        }
+
+        /// Writes the TypeScript declaration of every input and output type,
+        /// and `Operations.ts` mapping each operation to them, into `dir`.
+        pub fn export_typescript(dir: &Path) -> std::result::Result<(), ts_rs::ExportError> {
+            $(
+                <$input as TS>::export_all_to(dir)?;
+                <$output as TS>::export_all_to(dir)?;
+            )*
+            <ApiError as TS>::export_all_to(dir)?;
+            let mut names: Vec<String> = vec![$(<$input as TS>::name(), <$output as TS>::name()),*];
+            names.sort();
+            names.dedup();
+            let mut out = String::from("// Generated from crates/station/src/ops.rs by scripts/gen-bindings.sh. Do not edit.\n");
+            for n in &names {
+                out.push_str(&format!("import type {{ {n} }} from \"./{n}\";\n"));
+            }
+            out.push_str("\nexport type Operations = {\n");
+            $(
+                $(out.push_str(&format!("  /**{} */\n", $doc));)*
+                out.push_str(&format!("  {}: {{ input: {}; output: {} }};\n", stringify!($name), <$input as TS>::name(), <$output as TS>::name()));
+            )*
+            out.push_str("};\n\nexport type OperationName = keyof Operations;\n\n");
+            out.push_str("/** Operations that work without a session token. */\nexport const PUBLIC_OPERATIONS: OperationName[] = [");
+            let public: Vec<String> = OPERATIONS.iter().filter(|(_, a)| *a == Access::Public).map(|(n, _)| format!("\"{n}\"")).collect();
+            out.push_str(&public.join(", "));
+            out.push_str("];\n");
+            std::fs::write(dir.join("Operations.ts"), out).map_err(ts_rs::ExportError::from)
+        }
+    };
+}
+
+operations! {
+    /// Whether first-run setup has happened, and who can log in.
+    setup_status: Public, NoInput => auth::setup::SetupStatus = auth::setup::setup_status;
+    /// Creates the station and its first manager, and logs the manager in.
+    first_run_setup: Public, auth::setup::FirstRunSetup => auth::sessions::Session = auth::setup::first_run_setup;
+    /// Fills a fresh station with a demo station, staff, customers and orders.
+    load_demo_data: Public, NoInput => demo::DemoLoaded = demo::load_demo_data;
+    login: Public, auth::sessions::LoginInput => auth::sessions::Session = auth::sessions::login;
+    logout: Staff, NoInput => Done = auth::sessions::logout;
+    me: Staff, NoInput => auth::sessions::Me = auth::sessions::me;
+    list_staff: Staff, NoInput => auth::staff::StaffList = auth::staff::list_staff;
+    create_staff: Staff, auth::staff::NewStaff => auth::staff::StaffInfo = auth::staff::create_staff;
+    update_staff: Staff, auth::staff::UpdateStaff => auth::staff::StaffInfo = auth::staff::update_staff;
+    /// Finds customers and vehicles by any fragment of plate, VIN, phone or name.
+    search: Staff, search::SearchInput => search::SearchResults = search::search;
+    get_customer: Staff, IdInput => customers::CustomerDetail = customers::get_customer;
+    create_customer: Staff, customers::CustomerFields => customers::Customer = customers::create_customer;
+    update_customer: Staff, customers::UpdateCustomer => customers::Customer = customers::update_customer;
+    create_vehicle: Staff, vehicles::NewVehicle => vehicles::Vehicle = vehicles::create_vehicle;
+    update_vehicle: Staff, vehicles::UpdateVehicle => vehicles::Vehicle = vehicles::update_vehicle;
+    /// Manufacturer, country and model year from a VIN, for filling the form.
+    decode_vin: Staff, vehicles::VinInput => crate::domain::VinInfo = vehicles::decode_vin;
+    /// Checks a vehicle in: a new repair order in `checked_in`.
+    check_in: Staff, check_in::CheckInInput => repair_orders::RepairOrder = check_in::check_in;
+    board: Staff, board::BoardInput => board::Board = board::board;
+    get_repair_order: Staff, IdInput => repair_orders::RepairOrder = repair_orders::get_repair_order;
+    upload_photo: Staff, photos::PhotoUpload => photos::StoredFile = photos::upload_photo;
+    get_file: Staff, photos::FileRequest => photos::FileData = photos::get_file;
+}
+

@@ -1,0 +1,132 @@
+//! Photos (and later scans and documents) stored in the data directory,
+//! content-addressed by SHA-256, with a size limit and a thumbnail for lists.
+
+use std::path::PathBuf;
+
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use ts_rs::TS;
+
+use crate::auth::{Caller, Permission};
+use crate::error::{ApiError, Invalid, Result};
+use crate::station::{ts, Station};
+use crate::store::{db, outbox};
+
+/// A phone camera's full-size JPEG is 3–8 MB; anything far beyond is not a photo of a car.
+pub const MAX_PHOTO_BYTES: usize = 12 * 1024 * 1024;
+const THUMB_EDGE: u32 = 320;
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct PhotoUpload {
+    /// The image bytes, base64 (standard alphabet), optionally as a `data:` URL.
+    pub data: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct StoredFile {
+    pub sha256: String,
+    pub mime: String,
+    #[ts(type = "number")]
+    pub size: i64,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct FileRequest {
+    pub sha256: String,
+    #[serde(default)]
+    pub thumbnail: bool,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct FileData {
+    pub mime: String,
+    /// A `data:` URL the UI can put straight into an `<img>`.
+    pub data_url: String,
+}
+
+fn invalid(code: &'static str, message: &str) -> ApiError {
+    ApiError::field("photo", Invalid::new(code, message))
+}
+
+fn file_path(station: &Station, sha: &str, thumb: bool) -> PathBuf {
+    let dir = if thumb { "thumbs" } else { "files" };
+    station.data_dir().join(dir).join(&sha[..2]).join(sha)
+}
+
+fn is_sha256(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+}
+
+pub async fn upload_photo(station: &Station, caller: &Caller, input: PhotoUpload) -> Result<StoredFile> {
+    let me = caller.require(Permission::Read)?.clone();
+    let b64 = input.data.split_once(";base64,").map_or(input.data.as_str(), |(_, d)| d);
+    if b64.len() > MAX_PHOTO_BYTES / 3 * 4 + 4 {
+        return Err(invalid("photo.too_large", "a photo may be at most 12 MB"));
+    }
+    let bytes = base64::engine::general_purpose::STANDARD.decode(b64.trim()).map_err(|_| invalid("photo.format", "the photo could not be read"))?;
+    if bytes.len() > MAX_PHOTO_BYTES {
+        return Err(invalid("photo.too_large", "a photo may be at most 12 MB"));
+    }
+    let sha = format!("{:x}", Sha256::digest(&bytes));
+    let station2 = station.clone();
+    let sha2 = sha.clone();
+    // Decoding and resizing are CPU work; keep them off the async workers.
+    let mime = tokio::task::spawn_blocking(move || -> Result<String> {
+        let format = image::guess_format(&bytes).map_err(|_| invalid("photo.format", "only JPEG, PNG or WebP photos"))?;
+        let img = image::load_from_memory_with_format(&bytes, format).map_err(|_| invalid("photo.format", "the photo could not be read"))?;
+        let original = file_path(&station2, &sha2, false);
+        let thumb = file_path(&station2, &sha2, true);
+        for p in [&original, &thumb] {
+            std::fs::create_dir_all(p.parent().expect("file paths have a parent")).map_err(|e| ApiError::internal(e.to_string()))?;
+        }
+        if !original.exists() {
+            write_atomically(&original, &bytes)?;
+        }
+        if !thumb.exists() {
+            let mut out = std::io::Cursor::new(Vec::new());
+            img.thumbnail(THUMB_EDGE, THUMB_EDGE).to_rgb8().write_to(&mut out, image::ImageFormat::Jpeg).map_err(|e| ApiError::internal(e.to_string()))?;
+            write_atomically(&thumb, out.get_ref())?;
+        }
+        Ok(format.to_mime_type().to_string())
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))??;
+
+    let size = std::fs::metadata(file_path(station, &sha, false)).map(|m| m.len() as i64).unwrap_or(0);
+    let now = station.now();
+    let stored = StoredFile { sha256: sha.clone(), mime: mime.clone(), size };
+    let mut tx = db::write_tx(station.pool()).await?;
+    let inserted = sqlx::query("INSERT OR IGNORE INTO files (sha256, station_id, mime, size, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)")
+        .bind(&sha)
+        .bind(&me.station_id)
+        .bind(&mime)
+        .bind(size)
+        .bind(ts(now))
+        .bind(ts(now))
+        .execute(&mut *tx)
+        .await?;
+    if inserted.rows_affected() == 1 {
+        outbox::append(&mut tx, &me.station_id, "file", &sha, outbox::Op::Upsert, &stored, now).await?;
+    }
+    tx.commit().await?;
+    Ok(stored)
+}
+
+/// A crash mid-write must not leave a truncated file under a hash it doesn't match.
+fn write_atomically(path: &PathBuf, bytes: &[u8]) -> Result<()> {
+    let tmp = path.with_extension("part");
+    std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, path)).map_err(|e| ApiError::internal(format!("cannot store file: {e}")))
+}
+
+pub async fn get_file(station: &Station, caller: &Caller, input: FileRequest) -> Result<FileData> {
+    caller.require(Permission::Read)?;
+    if !is_sha256(&input.sha256) {
+        return Err(ApiError::not_found("file"));
+    }
+    let mime: Option<String> = sqlx::query_scalar("SELECT mime FROM files WHERE sha256 = ?").bind(&input.sha256).fetch_optional(station.pool()).await?;
+    let mime = mime.ok_or_else(|| ApiError::not_found("file"))?;
+    let (path, mime) = if input.thumbnail { (file_path(station, &input.sha256, true), "image/jpeg".to_string()) } else { (file_path(station, &input.sha256, false), mime) };
+    let bytes = tokio::fs::read(&path).await.map_err(|_| ApiError::not_found("file"))?;
+    Ok(FileData { data_url: format!("data:{mime};base64,{}", base64::engine::general_purpose::STANDARD.encode(bytes)), mime })
+}

@@ -1,0 +1,277 @@
+//! Repair orders (工单) as they are read: the full order for its page, and the
+//! short form for a customer's history. Check-in creates them (`check_in.rs`).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::SqliteConnection;
+use ts_rs::TS;
+
+use crate::auth::{Caller, Permission};
+use crate::customers::{load_customer, Customer};
+use crate::domain::ServiceType;
+use crate::error::{ApiError, Result};
+use crate::ops::IdInput;
+use crate::station::Station;
+use crate::vehicles::{load_vehicle, Vehicle};
+
+/// The life of an order, in the manuals' order: 接单 → 诊断 → 维修 → 验收 → 交车.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, sqlx::Type)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
+pub enum RoStatus {
+    CheckedIn,
+    Diagnosing,
+    EstimateReady,
+    Approved,
+    InRepair,
+    WaitingParts,
+    QualityCheck,
+    ReadyForPickup,
+    Delivered,
+    Closed,
+    Cancelled,
+}
+
+impl RoStatus {
+    pub const ALL: [RoStatus; 11] = [
+        RoStatus::CheckedIn,
+        RoStatus::Diagnosing,
+        RoStatus::EstimateReady,
+        RoStatus::Approved,
+        RoStatus::InRepair,
+        RoStatus::WaitingParts,
+        RoStatus::QualityCheck,
+        RoStatus::ReadyForPickup,
+        RoStatus::Delivered,
+        RoStatus::Closed,
+        RoStatus::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoStatus::CheckedIn => "checked_in",
+            RoStatus::Diagnosing => "diagnosing",
+            RoStatus::EstimateReady => "estimate_ready",
+            RoStatus::Approved => "approved",
+            RoStatus::InRepair => "in_repair",
+            RoStatus::WaitingParts => "waiting_parts",
+            RoStatus::QualityCheck => "quality_check",
+            RoStatus::ReadyForPickup => "ready_for_pickup",
+            RoStatus::Delivered => "delivered",
+            RoStatus::Closed => "closed",
+            RoStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RoStatus> {
+        Self::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    /// Still in the workshop's hands: on the board and counting down to the promised time.
+    pub fn is_open(self) -> bool {
+        !matches!(self, RoStatus::Delivered | RoStatus::Closed | RoStatus::Cancelled)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, sqlx::Type)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
+pub enum Priority {
+    Normal,
+    High,
+    /// The manuals' emergency class: to be handled within 30 minutes.
+    Urgent,
+}
+
+impl Priority {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Normal => "normal",
+            Priority::High => "high",
+            Priority::Urgent => "urgent",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, sqlx::Type)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
+pub enum DamageKind {
+    Scratch,
+    Dent,
+    Crack,
+    Chip,
+    MissingPart,
+}
+
+impl DamageKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DamageKind::Scratch => "scratch",
+            DamageKind::Dent => "dent",
+            DamageKind::Crack => "crack",
+            DamageKind::Chip => "chip",
+            DamageKind::MissingPart => "missing_part",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct RepairOrder {
+    pub id: String,
+    pub number: String,
+    /// The manuals' archive number: customer no. + service type + date + sequence.
+    pub archive_no: String,
+    pub service_type: ServiceType,
+    pub status: RoStatus,
+    pub priority: Priority,
+    pub customer: Customer,
+    pub vehicle: Vehicle,
+    pub advisor: StaffName,
+    #[ts(type = "string")]
+    pub checked_in_at: DateTime<Utc>,
+    #[ts(type = "number")]
+    pub odometer_in_km: i64,
+    /// Fuel gauge in eighths, 0 (empty) to 8 (full).
+    #[ts(type = "number")]
+    pub fuel_eighths: i64,
+    pub personal_items: String,
+    #[ts(type = "string | null")]
+    pub promised_at: Option<DateTime<Utc>>,
+    pub concerns: Vec<Concern>,
+    pub damage_marks: Vec<DamageMark>,
+    pub photos: Vec<RoPhoto>,
+    #[ts(type = "number")]
+    pub version: i64,
+    #[ts(type = "string")]
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, TS, sqlx::FromRow)]
+pub struct StaffName {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Concern {
+    pub id: String,
+    pub text: String,
+    pub fault_codes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS, sqlx::FromRow)]
+pub struct DamageMark {
+    pub id: String,
+    /// Per-mille of the outline's width and height.
+    #[ts(type = "number")]
+    pub x: i64,
+    #[ts(type = "number")]
+    pub y: i64,
+    pub kind: DamageKind,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS, sqlx::FromRow)]
+pub struct RoPhoto {
+    pub id: String,
+    pub sha256: String,
+    pub caption: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS, sqlx::FromRow)]
+pub struct OrderSummary {
+    pub id: String,
+    pub number: String,
+    pub status: String,
+    pub service_type: String,
+    #[ts(type = "string")]
+    pub checked_in_at: DateTime<Utc>,
+    #[ts(type = "number")]
+    pub odometer_in_km: i64,
+    pub plate: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct OrderRow {
+    id: String,
+    number: String,
+    archive_no: String,
+    service_type: String,
+    status: RoStatus,
+    priority: Priority,
+    customer_id: String,
+    vehicle_id: String,
+    advisor_id: String,
+    checked_in_at: DateTime<Utc>,
+    odometer_in_km: i64,
+    fuel_eighths: i64,
+    personal_items: String,
+    promised_at: Option<DateTime<Utc>>,
+    version: i64,
+    updated_at: DateTime<Utc>,
+}
+
+fn bad_row(what: &str) -> ApiError {
+    ApiError::internal(format!("unexpected {what} in the database"))
+}
+
+pub async fn load_order(conn: &mut SqliteConnection, id: &str) -> Result<RepairOrder> {
+    let row = sqlx::query_as::<_, OrderRow>(
+        "SELECT id, number, archive_no, service_type, status, priority, customer_id, vehicle_id, advisor_id, checked_in_at,
+                odometer_in_km, fuel_eighths, personal_items, promised_at, version, updated_at
+         FROM repair_orders WHERE id = ?",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| ApiError::not_found("repair order"))?;
+    let concerns: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT id, text, fault_codes FROM ro_concerns WHERE ro_id = ? ORDER BY position").bind(id).fetch_all(&mut *conn).await?;
+    let damage_marks = sqlx::query_as::<_, DamageMark>("SELECT id, x, y, kind, note FROM ro_damage_marks WHERE ro_id = ? ORDER BY created_at, id")
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
+    let photos = sqlx::query_as::<_, RoPhoto>("SELECT id, sha256, caption FROM ro_photos WHERE ro_id = ? ORDER BY created_at, id").bind(id).fetch_all(&mut *conn).await?;
+    let advisor = sqlx::query_as::<_, StaffName>("SELECT id, name FROM staff WHERE id = ?").bind(&row.advisor_id).fetch_one(&mut *conn).await?;
+    Ok(RepairOrder {
+        id: row.id,
+        number: row.number,
+        archive_no: row.archive_no,
+        service_type: serde_json::from_value(serde_json::Value::String(row.service_type)).map_err(|_| bad_row("service type"))?,
+        status: row.status,
+        priority: row.priority,
+        customer: load_customer(conn, &row.customer_id).await?,
+        vehicle: load_vehicle(conn, &row.vehicle_id).await?,
+        advisor,
+        checked_in_at: row.checked_in_at,
+        odometer_in_km: row.odometer_in_km,
+        fuel_eighths: row.fuel_eighths,
+        personal_items: row.personal_items,
+        promised_at: row.promised_at,
+        concerns: concerns
+            .into_iter()
+            .map(|(id, text, codes)| Concern { id, text, fault_codes: serde_json::from_str(&codes).unwrap_or_default() })
+            .collect(),
+        damage_marks,
+        photos,
+        version: row.version,
+        updated_at: row.updated_at,
+    })
+}
+
+pub async fn get_repair_order(station: &Station, caller: &Caller, input: IdInput) -> Result<RepairOrder> {
+    caller.require(Permission::Read)?;
+    let mut conn = station.pool().acquire().await?;
+    load_order(&mut conn, &input.id).await
+}
+
+pub async fn orders_for_customer(conn: &mut SqliteConnection, customer_id: &str) -> Result<Vec<OrderSummary>> {
+    Ok(sqlx::query_as::<_, OrderSummary>(
+        "SELECT r.id, r.number, r.status, r.service_type, r.checked_in_at, r.odometer_in_km, v.plate
+         FROM repair_orders r JOIN vehicles v ON v.id = r.vehicle_id WHERE r.customer_id = ? ORDER BY r.checked_in_at DESC LIMIT 50",
+    )
+    .bind(customer_id)
+    .fetch_all(conn)
+    .await?)
+}

@@ -1,0 +1,117 @@
+//! The `Station` handle: one open station database plus its data directory and
+//! clock. Both transports hold one and call `Station::dispatch` (see `ops.rs`).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use sqlx::SqlitePool;
+
+use crate::error::{ApiError, Result};
+use crate::store;
+
+/// Where "now" comes from. Tests pin it to check numbering across days and
+/// promised-time countdowns without sleeping.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+#[derive(Clone)]
+pub struct Station {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pool: SqlitePool,
+    data_dir: PathBuf,
+    clock: Clock,
+}
+
+/// The platform's per-user application data directory, the same one Tauri
+/// uses for the app's identifier, so desktop and `serve` share a station.
+pub fn default_data_dir() -> PathBuf {
+    dirs_data_dir().join("com.stationdesk.app")
+}
+
+fn dirs_data_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    let home = std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE")).map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
+    if cfg!(target_os = "macos") {
+        home.join("Library/Application Support")
+    } else if cfg!(windows) {
+        std::env::var_os("APPDATA").map(PathBuf::from).unwrap_or(home)
+    } else {
+        home.join(".local/share")
+    }
+}
+
+impl Station {
+    /// Opens (creating if needed) the station in `data_dir`, backing the
+    /// database up and migrating it first when the schema is behind.
+    pub async fn open(data_dir: &Path) -> Result<Station> {
+        Self::open_with_clock(data_dir, Arc::new(Utc::now)).await
+    }
+
+    pub async fn open_with_clock(data_dir: &Path, clock: Clock) -> Result<Station> {
+        let pool = store::db::open(data_dir).await?;
+        Ok(Station { inner: Arc::new(Inner { pool, data_dir: data_dir.to_path_buf(), clock }) })
+    }
+
+    /// The same station seen through another clock; demo data uses it to check cars in "earlier today".
+    pub fn with_clock(&self, clock: Clock) -> Station {
+        Station { inner: Arc::new(Inner { pool: self.inner.pool.clone(), data_dir: self.inner.data_dir.clone(), clock }) }
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.inner.pool
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.inner.data_dir
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.inner.clock)()
+    }
+
+    /// The station row, which exists once first-run setup has happened.
+    pub async fn info(&self) -> Result<Option<StationRow>> {
+        Ok(sqlx::query_as::<_, StationRow>("SELECT id, code, name, utc_offset_minutes FROM station LIMIT 1")
+            .fetch_optional(self.pool())
+            .await?)
+    }
+
+    pub async fn require_info(&self) -> Result<StationRow> {
+        self.info().await?.ok_or_else(|| ApiError::invalid("station.not_set_up", "this station has not been set up yet"))
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StationRow {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    pub utc_offset_minutes: i64,
+}
+
+impl StationRow {
+    pub fn offset(&self) -> FixedOffset {
+        FixedOffset::east_opt((self.utc_offset_minutes * 60) as i32).unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset"))
+    }
+
+    /// The station's calendar day for `at`: repair-order numbers restart at the
+    /// station's midnight, not UTC's.
+    pub fn local_date(&self, at: DateTime<Utc>) -> NaiveDate {
+        at.with_timezone(&self.offset()).date_naive()
+    }
+}
+
+/// Timestamps are stored as RFC 3339 UTC with milliseconds, one format
+/// everywhere, so text order is time order.
+pub fn ts(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}

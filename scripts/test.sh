@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# The whole StationDesk test suite, in order, stopping at the first failure.
+# CI runs it through .ci/run. Screenshots land in tests/artifacts/.
+set -euo pipefail
+# shellcheck source=env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$STATIONDESK_ROOT"
+
+started=$SECONDS
+current=""
+done_steps=()
+
+step() { # step NAME: starts a section and times it
+  finish_step
+  current="$1"
+  step_started=$SECONDS
+  section "$current"
+}
+finish_step() {
+  if [ -n "$current" ]; then
+    done_steps+=("$(printf '%4ss  %s' $((SECONDS - step_started)) "$current")")
+    current=""
+  fi
+}
+skip() { # skip REASON
+  echo "skipped: $*"
+  done_steps+=("$(printf '  --   %s (skipped: %s)' "$current" "$*")")
+  current=""
+}
+on_exit() {
+  local status=$?
+  local total=$((SECONDS - started))
+  if [ "$status" -eq 0 ]; then
+    finish_step
+    echo
+    printf '%s\n' "${done_steps[@]}"
+    printf '\ntest.sh: PASSED: %d steps in %dm%02ds\n' "${#done_steps[@]}" $((total / 60)) $((total % 60))
+  else
+    echo
+    [ "${#done_steps[@]}" -gt 0 ] && printf '%s\n' "${done_steps[@]}"
+    printf '\ntest.sh: FAILED at "%s" (exit %d) after %dm%02ds\n' "${current:-?}" "$status" $((total / 60)) $((total % 60))
+  fi
+}
+trap on_exit EXIT
+
+mkdir -p tests/artifacts
+
+step "System packages"
+bash scripts/setup-system.sh
+
+step "Rust: cargo test -p station"
+cargo test -p station
+
+step "Rust: cargo test -p stationdesk (the shell, on Tauri's mock runtime)"
+cargo test -p stationdesk
+
+step "UI: npm ci (ui/)"
+if [ -f ui/package.json ]; then
+  npm_ci_if_stale ui
+else
+  skip "no ui/package.json"
+fi
+
+step "UI: npm run check (ui/)"
+if npm_has_script ui check; then npm run check --prefix ui; else skip "no check script"; fi
+
+step "UI: npm test (ui/)"
+if npm_has_script ui test; then npm test --prefix ui; else skip "no test script"; fi
+
+step "UI: npm run build (ui/)"
+if npm_has_script ui build; then npm run build --prefix ui; else skip "no build script"; fi
+
+step "App: cargo build -p stationdesk"
+cargo build -p stationdesk
+
+step "Test tools: npm ci (tests/)"
+npm_ci_if_stale tests
+
+step "Browser end-to-end: npm run test:e2e (tests/)"
+if npm_has_script tests test:e2e; then npm run test:e2e --prefix tests; else skip "no test:e2e script"; fi
+
+step "Desktop end-to-end: the Tauri window under Xvfb"
+xvfb-run -a -s "-screen 0 1920x1080x24" npm run test:desktop --prefix tests

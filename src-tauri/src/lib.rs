@@ -1,0 +1,106 @@
+//! The StationDesk shell. It holds no logic of its own: it opens a
+//! [`station::Station`] and exposes it either to the Tauri window through the one
+//! [`commands::call`] command, or over HTTP with the UI served alongside (`serve`).
+
+pub mod commands;
+
+use std::borrow::Cow;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use station::http::UiAssets;
+use tauri::utils::assets::{AssetKey, AssetsIter, CspHash};
+use tauri::{Manager, Runtime};
+
+/// The app's Tauri context: configuration, icons and the UI from `ui/dist`,
+/// embedded at compile time. Expanded once, here, so the UI is in the binary once.
+pub fn context() -> tauri::Context {
+    tauri::generate_context!()
+}
+
+/// The shell's wiring, on any runtime (the real one, or `tauri::test`'s mock):
+/// the `call` command, and the station opened in `data_dir` as managed state.
+pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, data_dir: PathBuf) -> tauri::Builder<R> {
+    builder.invoke_handler(tauri::generate_handler![commands::call]).setup(move |app| {
+        let station = tauri::async_runtime::block_on(station::Station::open(&data_dir))
+            .map_err(|e| anyhow::anyhow!("opening the station in {}: {e}", data_dir.display()))?;
+        tracing::info!(data_dir = %data_dir.display(), "station open");
+        app.manage(station);
+        Ok(())
+    })
+}
+
+/// Opens the desktop window and runs until it is closed.
+pub fn run_desktop(data_dir: PathBuf) -> anyhow::Result<()> {
+    let app = app_builder(tauri::Builder::default(), data_dir)
+        .build(context())
+        .context("starting the StationDesk window")?;
+    app.run(|_, _| {});
+    Ok(())
+}
+
+/// Runs the HTTP JSON transport with no window, serving the UI from `ui_dir`
+/// or, without it, the UI embedded in this binary.
+pub fn run_serve(data_dir: PathBuf, listen: SocketAddr, ui_dir: Option<PathBuf>) -> anyhow::Result<()> {
+    let ui = match ui_dir {
+        Some(dir) => {
+            anyhow::ensure!(dir.join("index.html").is_file(), "{} has no index.html", dir.display());
+            UiAssets::Dir(dir)
+        }
+        None => embedded_ui(),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async move {
+        let station = station::Station::open(&data_dir)
+            .await
+            .map_err(|e| anyhow::anyhow!("opening the station in {}: {e}", data_dir.display()))?;
+        tracing::info!(data_dir = %data_dir.display(), "station open");
+        println!("StationDesk is serving on http://{listen}/ (Ctrl-C to stop)");
+        station::http::serve(station, listen, ui)
+            .await
+            .with_context(|| format!("serving HTTP on {listen}"))
+    })
+}
+
+/// The UI that `generate_context!` embedded, as a lookup by path (`index.html`,
+/// `assets/index-abc.js`).
+pub fn embedded_ui() -> UiAssets {
+    let mut context = context();
+    let assets: Arc<dyn tauri::Assets<tauri::Wry>> = context.set_assets(Box::new(NoAssets)).into();
+    UiAssets::Lookup(Arc::new(move |path: &str| assets.get(&AssetKey::from(path)).map(Cow::into_owned)))
+}
+
+/// Stands in for the assets taken out of a context that is then dropped.
+struct NoAssets;
+
+impl<R: Runtime> tauri::Assets<R> for NoAssets {
+    fn get(&self, _key: &AssetKey) -> Option<Cow<'_, [u8]>> {
+        None
+    }
+
+    fn iter(&self) -> Box<AssetsIter<'_>> {
+        Box::new(std::iter::empty())
+    }
+
+    fn csp_hashes(&self, _html_path: &AssetKey) -> Box<dyn Iterator<Item = CspHash<'_>> + '_> {
+        Box::new(std::iter::empty())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_embedded_ui_has_an_index_page() {
+        let station::http::UiAssets::Lookup(get) = super::embedded_ui() else {
+            panic!("embedded_ui is a lookup");
+        };
+        let index = get("index.html").expect("index.html is embedded");
+        assert!(String::from_utf8_lossy(&index).to_lowercase().contains("<!doctype html"));
+        assert!(get("no/such/file.js").is_none());
+    }
+}

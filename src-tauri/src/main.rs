@@ -1,0 +1,153 @@
+// No console window behind the app on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+StationDesk: the front desk of a vehicle service station.
+
+Usage:
+  stationdesk [--data-dir DIR]
+      Open the desktop window.
+  stationdesk serve [--data-dir DIR] [--listen ADDR] [--ui-dir DIR]
+      Run the HTTP JSON API with no window and serve the UI at http://ADDR/.
+
+Options:
+  --data-dir DIR   Where the station keeps its database and files
+                   (default: the platform's app-data directory).
+  --listen ADDR    Address for `serve` (default: 127.0.0.1:8787).
+  --ui-dir DIR     Serve the UI from DIR (a `ui/dist`) instead of the copy
+                   built into this binary.
+  -h, --help       Show this help.
+  -V, --version    Show the version.
+
+Logging: set RUST_LOG (default: info).";
+
+const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
+
+#[derive(Debug, PartialEq)]
+enum Command {
+    Desktop { data_dir: PathBuf },
+    Serve { data_dir: PathBuf, listen: SocketAddr, ui_dir: Option<PathBuf> },
+    Help,
+    Version,
+}
+
+fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
+    let mut args = args.into_iter().peekable();
+    let serve = args.peek().is_some_and(|a| a == "serve");
+    if serve {
+        args.next();
+    }
+    let (mut data_dir, mut listen, mut ui_dir) = (None, None, None);
+    while let Some(arg) = args.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((flag, value)) if flag.starts_with("--") => (flag.to_string(), Some(value.to_string())),
+            _ => (arg.clone(), None),
+        };
+        let mut value = |name: &str| {
+            inline.clone().or_else(|| args.next()).filter(|v| !v.is_empty()).ok_or(format!("{name} needs a value"))
+        };
+        match flag.as_str() {
+            "-h" | "--help" => return Ok(Command::Help),
+            "-V" | "--version" => return Ok(Command::Version),
+            "--data-dir" => data_dir = Some(PathBuf::from(value("--data-dir")?)),
+            "--listen" if serve => {
+                let v = value("--listen")?;
+                listen = Some(v.parse::<SocketAddr>().map_err(|e| format!("--listen {v}: {e} (expected e.g. {DEFAULT_LISTEN})"))?);
+            }
+            "--ui-dir" if serve => ui_dir = Some(PathBuf::from(value("--ui-dir")?)),
+            "--listen" | "--ui-dir" => return Err(format!("{flag} only applies to `stationdesk serve`")),
+            other => return Err(format!("unexpected argument `{other}`")),
+        }
+    }
+    let data_dir = data_dir.unwrap_or_else(station::default_data_dir);
+    Ok(if serve {
+        #[allow(clippy::unwrap_used)] // a constant that parses
+        let listen = listen.unwrap_or_else(|| DEFAULT_LISTEN.parse().unwrap());
+        Command::Serve { data_dir, listen, ui_dir }
+    } else {
+        Command::Desktop { data_dir }
+    })
+}
+
+fn main() -> ExitCode {
+    let command = match parse(std::env::args().skip(1)) {
+        Ok(command) => command,
+        Err(message) => {
+            eprintln!("stationdesk: {message}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let result = match command {
+        Command::Help => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Command::Version => {
+            println!("stationdesk {}", env!("CARGO_PKG_VERSION"));
+            Ok(())
+        }
+        Command::Desktop { data_dir } => stationdesk_lib::run_desktop(data_dir),
+        Command::Serve { data_dir, listen, ui_dir } => stationdesk_lib::run_serve(data_dir, listen, ui_dir),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("stationdesk: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(line: &str) -> Result<Command, String> {
+        parse(line.split_whitespace().map(String::from))
+    }
+
+    #[test]
+    fn no_arguments_open_the_window_on_the_default_data_dir() {
+        assert_eq!(args(""), Ok(Command::Desktop { data_dir: station::default_data_dir() }));
+    }
+
+    #[test]
+    fn serve_takes_a_data_dir_a_listen_address_and_a_ui_dir() {
+        assert_eq!(
+            args("serve --data-dir /tmp/s --listen=0.0.0.0:9000 --ui-dir ui/dist"),
+            Ok(Command::Serve {
+                data_dir: "/tmp/s".into(),
+                listen: "0.0.0.0:9000".parse().expect("addr"),
+                ui_dir: Some("ui/dist".into()),
+            })
+        );
+        assert_eq!(
+            args("serve"),
+            Ok(Command::Serve {
+                data_dir: station::default_data_dir(),
+                listen: DEFAULT_LISTEN.parse().expect("addr"),
+                ui_dir: None
+            })
+        );
+    }
+
+    #[test]
+    fn bad_arguments_are_refused() {
+        assert!(args("--data-dir").is_err());
+        assert!(args("--listen 127.0.0.1:1").is_err(), "--listen without serve");
+        assert!(args("serve --listen nowhere").is_err());
+        assert!(args("serve extra").is_err());
+        assert!(args("--frobnicate").is_err());
+        assert_eq!(args("serve --help"), Ok(Command::Help));
+    }
+}
