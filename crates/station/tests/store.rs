@@ -1,0 +1,117 @@
+//! The station store: migrations from empty and from the previous schema, the
+//! backup taken before migrating, and an outbox row for every write.
+
+mod common;
+
+use common::{check_in_input, TestStation, VIN_A};
+use serde_json::json;
+use sqlx::migrate::Migrator;
+
+#[tokio::test]
+async fn a_fresh_data_directory_gets_the_whole_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let station = station::Station::open(dir.path()).await.expect("open on an empty directory");
+    let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = 1").fetch_one(station.pool()).await.unwrap();
+    assert_eq!(applied as usize, station::store::db::MIGRATOR.iter().count());
+    let status = station.dispatch("setup_status", None, json!({})).await.unwrap();
+    assert_eq!(status["is_set_up"], false);
+    assert!(!dir.path().join("backups").exists(), "nothing to back up on a fresh station");
+}
+
+#[tokio::test]
+async fn the_store_runs_in_wal_mode_with_foreign_keys_on() {
+    let t = TestStation::new().await;
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(t.station.pool()).await.unwrap();
+    let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(t.station.pool()).await.unwrap();
+    assert_eq!((mode.as_str(), fk), ("wal", 1));
+}
+
+#[tokio::test]
+async fn a_database_on_the_previous_schema_is_backed_up_then_migrated_keeping_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = station::store::db::db_path(dir.path());
+    {
+        // Build the database as the previous release left it: every migration but the last.
+        let pool = station::store::db::connect(&path).await.unwrap();
+        let all: Vec<_> = station::store::db::MIGRATOR.iter().cloned().collect();
+        let previous = Migrator { migrations: std::borrow::Cow::Owned(all[..all.len() - 1].to_vec()), ..Migrator::DEFAULT };
+        previous.run(&pool).await.unwrap();
+        let now = "2026-11-01T08:00:00.000Z";
+        sqlx::query("INSERT INTO station VALUES ('st', 'SH01', '浦东', 480, ?, ?)").bind(now).bind(now).execute(&pool).await.unwrap();
+        sqlx::query("INSERT INTO customers (id, station_id, customer_no, name, language, created_at, updated_at) VALUES ('c1', 'st', 'SH01-000001', '王芳', 'zh-CN', ?, ?)")
+            .bind(now)
+            .bind(now)
+            .execute(&pool)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO customer_phones VALUES ('p1', 'st', 'c1', 0, '13812345678', ?, ?)").bind(now).bind(now).execute(&pool).await.unwrap();
+        sqlx::query("INSERT INTO vehicles (id, station_id, customer_id, vin, plate, created_at, updated_at) VALUES ('v1', 'st', 'c1', ?, '沪A12345', ?, ?)")
+            .bind(VIN_A)
+            .bind(now)
+            .bind(now)
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+    }
+
+    let t_station = station::Station::open(dir.path()).await.expect("migrate the previous schema");
+    let backups: Vec<_> = std::fs::read_dir(dir.path().join("backups")).expect("a backups directory").collect();
+    assert_eq!(backups.len(), 1, "one backup before migrating");
+
+    // The new migration's search index covers the rows that were already there.
+    let staff_hash = station::auth::pin::hash("1111").unwrap();
+    sqlx::query("INSERT INTO staff VALUES ('m', 'st', '王经理', 'manager', ?, 1, '2026-11-01T08:00:00.000Z', '2026-11-01T08:00:00.000Z')")
+        .bind(staff_hash)
+        .execute(t_station.pool())
+        .await
+        .unwrap();
+    let session = t_station.dispatch("login", None, json!({"staff_id": "m", "pin": "1111"})).await.unwrap();
+    let token = session["token"].as_str().unwrap();
+    for q in ["王", "王芳", "A123", "2788", "5678"] {
+        let hits = t_station.dispatch("search", Some(token), json!({"q": q})).await.unwrap();
+        assert_eq!(hits["hits"][0]["customer"]["id"], "c1", "the migrated customer is found by {q:?}");
+    }
+}
+
+#[tokio::test]
+async fn every_write_appends_its_outbox_row_in_the_same_transaction() {
+    let t = TestStation::new().await;
+    let rows = |entity: &'static str| {
+        let pool = t.station.pool().clone();
+        async move { sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM outbox WHERE entity = ?").bind(entity).fetch_one(&pool).await.unwrap() }
+    };
+    assert_eq!(rows("station").await, 1, "setup queues the station");
+    assert_eq!(rows("staff").await, 1, "setup queues the first manager");
+
+    let before = t.outbox_count().await;
+    let c = t.ok(&t.manager, "create_customer", json!({"name": "王芳", "phones": ["13812345678"], "language": "zh-CN"})).await;
+    assert_eq!(t.outbox_count().await, before + 1);
+    let v = t.ok(&t.manager, "create_vehicle", json!({"customer_id": c["id"], "fields": {"plate": "沪A12345", "vin": VIN_A}})).await;
+    assert_eq!(t.outbox_count().await, before + 2);
+    let mut fields = json!({"name": "王芳芳", "phones": ["13812345678"], "language": "zh-CN"});
+    t.ok(&t.manager, "update_customer", json!({"id": c["id"], "fields": fields.take()})).await;
+    assert_eq!(t.outbox_count().await, before + 3);
+    t.ok(&t.manager, "update_vehicle", json!({"id": v["id"], "fields": {"plate": "沪B99999", "vin": VIN_A}})).await;
+    assert_eq!(t.outbox_count().await, before + 4);
+    t.ok(&t.manager, "check_in", check_in_input(c["id"].as_str().unwrap(), v["id"].as_str().unwrap(), 1000)).await;
+    assert_eq!(rows("repair_order").await, 1);
+    assert_eq!(rows("odometer_reading").await, 1);
+    assert_eq!(rows("vehicle").await, 3, "the check-in's new odometer reading updates the vehicle too");
+    t.ok(&t.manager, "create_staff", json!({"name": "李顾问", "role": "advisor", "pin": "2222"})).await;
+    assert_eq!(rows("staff").await, 2);
+
+    let payload: String = sqlx::query_scalar("SELECT payload FROM outbox WHERE entity = 'customer' ORDER BY seq DESC LIMIT 1").fetch_one(t.station.pool()).await.unwrap();
+    assert!(payload.contains("王芳芳"), "the outbox carries the new state: {payload}");
+    let staff_payloads: Vec<String> = sqlx::query_scalar("SELECT payload FROM outbox WHERE entity = 'staff'").fetch_all(t.station.pool()).await.unwrap();
+    assert!(staff_payloads.iter().all(|p| !p.contains("argon2")), "PIN hashes never leave the station");
+}
+
+#[tokio::test]
+async fn a_refused_write_leaves_no_outbox_row() {
+    let t = TestStation::new().await;
+    let before = t.outbox_count().await;
+    let err = t.call(&t.manager, "create_customer", json!({"name": "王芳", "phones": ["12"], "language": "zh-CN"})).await.unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("phones.0"));
+    assert_eq!(t.outbox_count().await, before);
+}
