@@ -72,12 +72,9 @@ impl Phone {
             return self.0.clone();
         }
         let hidden = chars.len() - keep_front - keep_back;
-        chars[..keep_front]
-            .iter()
-            .copied()
-            .chain(std::iter::repeat('*').take(hidden))
-            .chain(chars[chars.len() - keep_back..].iter().copied())
-            .collect()
+        let front: String = chars[..keep_front].iter().collect();
+        let back: String = chars[chars.len() - keep_back..].iter().collect();
+        format!("{front}{}{back}", "*".repeat(hidden))
     }
 }
 

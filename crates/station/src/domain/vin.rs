@@ -15,8 +15,8 @@ use crate::error::Invalid;
 
 const LEN: usize = 17;
 
-/// Weights of ISO 3779 Annex / FMVSS 565 for positions 1–17; position 9 is the
-/// check digit itself and so weighs nothing.
+/// Check-digit weights for positions 1–17 (49 CFR 565, adopted by GB 16735);
+/// position 9 is the check digit itself and so weighs nothing.
 const WEIGHTS: [u32; LEN] = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2];
 
 /// Position-10 year codes in the order of the 30-year cycle starting 1980.
