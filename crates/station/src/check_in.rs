@@ -8,7 +8,7 @@ use sqlx::SqliteConnection;
 use ts_rs::TS;
 
 use crate::auth::{pin, Caller, Permission, Role};
-use crate::domain::{check_against_last, Odometer, Rollback, RoNumber, ServiceType, StationCode};
+use crate::domain::{check_against_last, Odometer, RoNumber, Rollback, ServiceType, StationCode};
 use crate::error::{ApiError, Invalid, Result};
 use crate::repair_orders::{load_order, DamageKind, Priority, RepairOrder};
 use crate::station::{new_id, ts, Station};
@@ -100,7 +100,11 @@ fn validate_concerns(concerns: &[ConcernInput]) -> Result<Vec<ValidConcern>> {
         let mut codes = Vec::new();
         for raw in c.fault_codes.iter().filter(|f| !f.trim().is_empty()) {
             let code = parse_fault_code(raw).ok_or_else(|| {
-                field(format!("concerns.{i}.fault_codes"), "concern.fault_code", format!("{:?} is not a fault code; they look like P0300", raw.chars().take(20).collect::<String>()))
+                field(
+                    format!("concerns.{i}.fault_codes"),
+                    "concern.fault_code",
+                    format!("{:?} is not a fault code; they look like P0300", raw.chars().take(20).collect::<String>()),
+                )
             })?;
             codes.push(code);
         }
@@ -139,7 +143,8 @@ async fn rollback_confirmer(station: &Station, caller: &Caller, input: &CheckInI
     let Some(given) = input.manager_pin.clone().filter(|p| !p.is_empty()) else {
         return Ok(None);
     };
-    let managers: Vec<(String, String)> = sqlx::query_as("SELECT id, pin_hash FROM staff WHERE role = 'manager' AND active = 1").fetch_all(station.pool()).await?;
+    let managers: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, pin_hash FROM staff WHERE role = 'manager' AND active = 1").fetch_all(station.pool()).await?;
     let found = tokio::task::spawn_blocking(move || managers.into_iter().find(|(_, hash)| pin::verify(&given, hash)).map(|(id, _)| id))
         .await
         .map_err(|e| ApiError::internal(e.to_string()))?;
@@ -173,7 +178,8 @@ pub async fn check_in(station: &Station, caller: &Caller, input: CheckInInput) -
     let code = StationCode::parse(&info.code).map_err(|e| ApiError::internal(e.message))?;
 
     let mut tx = db::write_tx(station.pool()).await?;
-    let vehicle: Option<(String, Option<i64>)> = sqlx::query_as("SELECT customer_id, last_odometer_km FROM vehicles WHERE id = ?").bind(&input.vehicle_id).fetch_optional(&mut *tx).await?;
+    let vehicle: Option<(String, Option<i64>)> =
+        sqlx::query_as("SELECT customer_id, last_odometer_km FROM vehicles WHERE id = ?").bind(&input.vehicle_id).fetch_optional(&mut *tx).await?;
     let Some((owner_id, last_km)) = vehicle else {
         return Err(ApiError::not_found("vehicle").with_field("vehicle_id"));
     };
@@ -282,7 +288,13 @@ pub async fn check_in(station: &Station, caller: &Caller, input: CheckInInput) -
 }
 
 /// The manuals' archive number: customer no. + service type + date + that customer's sequence for the day.
-async fn archive_number(conn: &mut SqliteConnection, customer_id: &str, ty: ServiceType, date: chrono::NaiveDate, offset: &chrono::FixedOffset) -> Result<String> {
+async fn archive_number(
+    conn: &mut SqliteConnection,
+    customer_id: &str,
+    ty: ServiceType,
+    date: chrono::NaiveDate,
+    offset: &chrono::FixedOffset,
+) -> Result<String> {
     let customer_no: String = sqlx::query_scalar("SELECT customer_no FROM customers WHERE id = ?").bind(customer_id).fetch_one(&mut *conn).await?;
     let start = date.and_hms_opt(0, 0, 0).and_then(|d| d.and_local_timezone(*offset).single()).map(|d| d.with_timezone(&Utc));
     let Some(start) = start else {
@@ -298,7 +310,15 @@ async fn archive_number(conn: &mut SqliteConnection, customer_id: &str, ty: Serv
     Ok(format!("{customer_no}-{}-{}-{:02}", ty.letter(), date.format("%Y%m%d"), today + 1))
 }
 
-async fn record_odometer(conn: &mut SqliteConnection, station_id: &str, vehicle_id: &str, ro_id: &str, km: Odometer, confirmed_by: Option<&str>, now: DateTime<Utc>) -> Result<()> {
+async fn record_odometer(
+    conn: &mut SqliteConnection,
+    station_id: &str,
+    vehicle_id: &str,
+    ro_id: &str,
+    km: Odometer,
+    confirmed_by: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let id = new_id();
     sqlx::query("INSERT INTO odometer_readings (id, station_id, vehicle_id, ro_id, km, confirmed_by, recorded_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(&id)
@@ -312,7 +332,13 @@ async fn record_odometer(conn: &mut SqliteConnection, station_id: &str, vehicle_
         .bind(ts(now))
         .execute(&mut *conn)
         .await?;
-    sqlx::query("UPDATE vehicles SET last_odometer_km = ?, updated_at = ? WHERE id = ?").bind(i64::from(km.km())).bind(ts(now)).bind(vehicle_id).execute(&mut *conn).await?;
-    let payload = serde_json::json!({ "id": id, "vehicle_id": vehicle_id, "ro_id": ro_id, "km": km.km(), "confirmed_by": confirmed_by, "recorded_at": ts(now) });
+    sqlx::query("UPDATE vehicles SET last_odometer_km = ?, updated_at = ? WHERE id = ?")
+        .bind(i64::from(km.km()))
+        .bind(ts(now))
+        .bind(vehicle_id)
+        .execute(&mut *conn)
+        .await?;
+    let payload =
+        serde_json::json!({ "id": id, "vehicle_id": vehicle_id, "ro_id": ro_id, "km": km.km(), "confirmed_by": confirmed_by, "recorded_at": ts(now) });
     outbox::append(conn, station_id, "odometer_reading", &id, outbox::Op::Upsert, &payload, now).await
 }

@@ -102,7 +102,9 @@ fn validate(f: &CustomerFields) -> Result<Valid> {
     }
     let email = Some(f.email.trim()).filter(|e| !e.is_empty()).map(str::to_string);
     if let Some(e) = &email {
-        let ok = e.len() <= 254 && e.split_once('@').is_some_and(|(a, d)| !a.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.')) && !e.contains(char::is_whitespace);
+        let ok = e.len() <= 254
+            && e.split_once('@').is_some_and(|(a, d)| !a.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.'))
+            && !e.contains(char::is_whitespace);
         if !ok {
             return Err(ApiError::field("email", Invalid::new("email.format", "an email address looks like name@example.com")));
         }
@@ -245,7 +247,8 @@ pub async fn load_customer(conn: &mut SqliteConnection, id: &str) -> Result<Cust
     .fetch_optional(&mut *conn)
     .await?
     .ok_or_else(|| ApiError::not_found("customer"))?;
-    let phones: Vec<String> = sqlx::query_scalar("SELECT phone FROM customer_phones WHERE customer_id = ? ORDER BY position").bind(id).fetch_all(&mut *conn).await?;
+    let phones: Vec<String> =
+        sqlx::query_scalar("SELECT phone FROM customer_phones WHERE customer_id = ? ORDER BY position").bind(id).fetch_all(&mut *conn).await?;
     Ok(Customer {
         id: row.id,
         customer_no: row.customer_no,

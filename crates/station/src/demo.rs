@@ -49,7 +49,9 @@ pub struct DemoLogin {
 }
 
 const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗"];
-const GIVEN: &[&str] = &["芳", "伟", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "华", "建华", "志强", "晓燕", "海燕", "国庆"];
+const GIVEN: &[&str] = &[
+    "芳", "伟", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "华", "建华", "志强", "晓燕", "海燕", "国庆",
+];
 const FOREIGN: &[&str] = &["John Smith", "Maria Garcia", "Anna Müller", "David Brown", "Sofia Rossi"];
 /// (WMI, make, models) of makers common at Chinese service stations.
 const MAKES: &[(&str, &str, &[&str])] = &[
@@ -62,7 +64,8 @@ const MAKES: &[(&str, &str, &[&str])] = &[
     ("LRW", "特斯拉（上海）", &["Model 3", "Model Y"]),
 ];
 const PROVINCES: &[&str] = &["沪A", "沪B", "沪D", "苏E", "浙A"];
-const CONCERNS: &[&str] = &["常规保养，更换机油机滤", "刹车时有异响", "空调不制冷", "发动机故障灯亮", "左前轮胎漏气", "仪表台异响", "Annual service and brake check"];
+const CONCERNS: &[&str] =
+    &["常规保养，更换机油机滤", "刹车时有异响", "空调不制冷", "发动机故障灯亮", "左前轮胎漏气", "仪表台异响", "Annual service and brake check"];
 const YEAR_CODES: &[(char, i32)] = &[('J', 2018), ('K', 2019), ('L', 2020), ('M', 2021), ('N', 2022), ('P', 2023), ('R', 2024), ('S', 2025)];
 const VIN_CHARS: &[u8] = b"ABCDEFGHJKLMNPRSTUVWXYZ0123456789";
 
@@ -161,7 +164,8 @@ pub async fn load_demo_data(station: &Station, _caller: &Caller, _input: NoInput
 
     // Orders checked in over the last few hours, some already past their promised time.
     let mut orders = 0;
-    let types = [ServiceType::Maintenance, ServiceType::Repair, ServiceType::Warranty, ServiceType::Accident, ServiceType::Inspection, ServiceType::Maintenance];
+    let types =
+        [ServiceType::Maintenance, ServiceType::Repair, ServiceType::Warranty, ServiceType::Accident, ServiceType::Inspection, ServiceType::Maintenance];
     for n in 0..14usize {
         let (customer_id, vehicle_id) = vehicles[(n * 17) % vehicles.len()].clone();
         let checked_in = station.now() - Duration::minutes(30 + 25 * n as i64);

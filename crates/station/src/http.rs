@@ -50,11 +50,7 @@ struct AppState {
 const BODY_LIMIT: usize = 20 * 1024 * 1024;
 
 pub fn router(station: Station, ui: UiAssets) -> Router {
-    Router::new()
-        .route("/api/{op}", post(call))
-        .fallback(static_file)
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .with_state(AppState { station, ui })
+    Router::new().route("/api/{op}", post(call)).fallback(static_file).layer(DefaultBodyLimit::max(BODY_LIMIT)).with_state(AppState { station, ui })
 }
 
 pub async fn serve(station: Station, listen: SocketAddr, ui: UiAssets) -> std::io::Result<()> {

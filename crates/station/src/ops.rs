@@ -140,4 +140,3 @@ operations! {
     upload_photo: Staff, photos::PhotoUpload => photos::StoredFile = photos::upload_photo;
     get_file: Staff, photos::FileRequest => photos::FileData = photos::get_file;
 }
-

@@ -126,7 +126,8 @@ pub async fn get_file(station: &Station, caller: &Caller, input: FileRequest) ->
     }
     let mime: Option<String> = sqlx::query_scalar("SELECT mime FROM files WHERE sha256 = ?").bind(&input.sha256).fetch_optional(station.pool()).await?;
     let mime = mime.ok_or_else(|| ApiError::not_found("file"))?;
-    let (path, mime) = if input.thumbnail { (file_path(station, &input.sha256, true), "image/jpeg".to_string()) } else { (file_path(station, &input.sha256, false), mime) };
+    let (path, mime) =
+        if input.thumbnail { (file_path(station, &input.sha256, true), "image/jpeg".to_string()) } else { (file_path(station, &input.sha256, false), mime) };
     let bytes = tokio::fs::read(&path).await.map_err(|_| ApiError::not_found("file"))?;
     Ok(FileData { data_url: format!("data:{mime};base64,{}", base64::engine::general_purpose::STANDARD.encode(bytes)), mime })
 }

@@ -232,7 +232,10 @@ pub async fn load_order(conn: &mut SqliteConnection, id: &str) -> Result<RepairO
         .bind(id)
         .fetch_all(&mut *conn)
         .await?;
-    let photos = sqlx::query_as::<_, RoPhoto>("SELECT id, sha256, caption FROM ro_photos WHERE ro_id = ? ORDER BY created_at, id").bind(id).fetch_all(&mut *conn).await?;
+    let photos = sqlx::query_as::<_, RoPhoto>("SELECT id, sha256, caption FROM ro_photos WHERE ro_id = ? ORDER BY created_at, id")
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
     let advisor = sqlx::query_as::<_, StaffName>("SELECT id, name FROM staff WHERE id = ?").bind(&row.advisor_id).fetch_one(&mut *conn).await?;
     Ok(RepairOrder {
         id: row.id,
@@ -249,10 +252,7 @@ pub async fn load_order(conn: &mut SqliteConnection, id: &str) -> Result<RepairO
         fuel_eighths: row.fuel_eighths,
         personal_items: row.personal_items,
         promised_at: row.promised_at,
-        concerns: concerns
-            .into_iter()
-            .map(|(id, text, codes)| Concern { id, text, fault_codes: serde_json::from_str(&codes).unwrap_or_default() })
-            .collect(),
+        concerns: concerns.into_iter().map(|(id, text, codes)| Concern { id, text, fault_codes: serde_json::from_str(&codes).unwrap_or_default() }).collect(),
         damage_marks,
         photos,
         version: row.version,

@@ -129,11 +129,12 @@ pub async fn search_conn(conn: &mut SqliteConnection, q: &str, limit: usize) -> 
             .await?;
         candidates.extend(named.into_iter().map(|c| (c, None, false)));
         // Two characters of a plate are its province and city (沪A): a prefix, not a fragment, is what people mean.
-        let plated: Vec<(String, String)> = sqlx::query_as("SELECT customer_id, id FROM vehicles WHERE plate >= ?1 AND plate < ?1 || char(1114111) ORDER BY plate LIMIT ?2")
-            .bind(&key)
-            .bind(CANDIDATES)
-            .fetch_all(&mut *conn)
-            .await?;
+        let plated: Vec<(String, String)> =
+            sqlx::query_as("SELECT customer_id, id FROM vehicles WHERE plate >= ?1 AND plate < ?1 || char(1114111) ORDER BY plate LIMIT ?2")
+                .bind(&key)
+                .bind(CANDIDATES)
+                .fetch_all(&mut *conn)
+                .await?;
         candidates.extend(plated.into_iter().map(|(c, v)| (c, Some(v), false)));
     }
 
@@ -155,18 +156,18 @@ pub async fn search_conn(conn: &mut SqliteConnection, q: &str, limit: usize) -> 
 }
 
 async fn load_hit(conn: &mut SqliteConnection, customer_id: &str, matched_vehicle_id: Option<String>, exact: bool) -> Result<Option<SearchHit>> {
-    let Some(mut customer) = sqlx::query_as::<_, CustomerSummary>("SELECT id, customer_no, name FROM customers WHERE id = ?")
-        .bind(customer_id)
-        .fetch_optional(&mut *conn)
-        .await?
+    let Some(mut customer) =
+        sqlx::query_as::<_, CustomerSummary>("SELECT id, customer_no, name FROM customers WHERE id = ?").bind(customer_id).fetch_optional(&mut *conn).await?
     else {
         return Ok(None);
     };
-    customer.phones = sqlx::query_scalar("SELECT phone FROM customer_phones WHERE customer_id = ? ORDER BY position").bind(customer_id).fetch_all(&mut *conn).await?;
-    let mut vehicles = sqlx::query_as::<_, VehicleSummary>("SELECT id, plate, vin, make, model, model_year FROM vehicles WHERE customer_id = ? ORDER BY updated_at DESC")
-        .bind(customer_id)
-        .fetch_all(&mut *conn)
-        .await?;
+    customer.phones =
+        sqlx::query_scalar("SELECT phone FROM customer_phones WHERE customer_id = ? ORDER BY position").bind(customer_id).fetch_all(&mut *conn).await?;
+    let mut vehicles =
+        sqlx::query_as::<_, VehicleSummary>("SELECT id, plate, vin, make, model, model_year FROM vehicles WHERE customer_id = ? ORDER BY updated_at DESC")
+            .bind(customer_id)
+            .fetch_all(&mut *conn)
+            .await?;
     // The matched vehicle leads, so Enter on the hit checks in the car that was asked for.
     if let Some(m) = &matched_vehicle_id {
         if let Some(pos) = vehicles.iter().position(|v| &v.id == m) {
@@ -178,13 +179,11 @@ async fn load_hit(conn: &mut SqliteConnection, customer_id: &str, matched_vehicl
 }
 
 async fn doc_id(conn: &mut SqliteConnection, kind: &str, ref_id: &str) -> Result<i64> {
-    Ok(sqlx::query_scalar(
-        "INSERT INTO search_docs (kind, ref_id) VALUES (?, ?) ON CONFLICT (ref_id) DO UPDATE SET kind = excluded.kind RETURNING doc_id",
-    )
-    .bind(kind)
-    .bind(ref_id)
-    .fetch_one(conn)
-    .await?)
+    Ok(sqlx::query_scalar("INSERT INTO search_docs (kind, ref_id) VALUES (?, ?) ON CONFLICT (ref_id) DO UPDATE SET kind = excluded.kind RETURNING doc_id")
+        .bind(kind)
+        .bind(ref_id)
+        .fetch_one(conn)
+        .await?)
 }
 
 async fn replace_body(conn: &mut SqliteConnection, doc: i64, body: &str) -> Result<()> {
@@ -225,8 +224,10 @@ pub async fn index_customer(conn: &mut SqliteConnection, customer_id: &str) -> R
 }
 
 pub async fn index_vehicle(conn: &mut SqliteConnection, vehicle_id: &str) -> Result<()> {
-    let (plate, vin): (Option<String>, Option<String>) = sqlx::query_as("SELECT plate, vin FROM vehicles WHERE id = ?").bind(vehicle_id).fetch_one(&mut *conn).await?;
-    let old: Vec<String> = sqlx::query_scalar("SELECT plate FROM vehicle_plates WHERE vehicle_id = ? AND valid_to IS NOT NULL").bind(vehicle_id).fetch_all(&mut *conn).await?;
+    let (plate, vin): (Option<String>, Option<String>) =
+        sqlx::query_as("SELECT plate, vin FROM vehicles WHERE id = ?").bind(vehicle_id).fetch_one(&mut *conn).await?;
+    let old: Vec<String> =
+        sqlx::query_scalar("SELECT plate FROM vehicle_plates WHERE vehicle_id = ? AND valid_to IS NOT NULL").bind(vehicle_id).fetch_all(&mut *conn).await?;
     let body = [plate.as_deref().unwrap_or(""), vin.as_deref().unwrap_or(""), &old.join(" ")].join(" ");
     let doc = doc_id(conn, "vehicle", vehicle_id).await?;
     replace_body(conn, doc, &body).await

@@ -76,9 +76,7 @@ impl Station {
 
     /// The station row, which exists once first-run setup has happened.
     pub async fn info(&self) -> Result<Option<StationRow>> {
-        Ok(sqlx::query_as::<_, StationRow>("SELECT id, code, name, utc_offset_minutes FROM station LIMIT 1")
-            .fetch_optional(self.pool())
-            .await?)
+        Ok(sqlx::query_as::<_, StationRow>("SELECT id, code, name, utc_offset_minutes FROM station LIMIT 1").fetch_optional(self.pool()).await?)
     }
 
     pub async fn require_info(&self) -> Result<StationRow> {

@@ -133,15 +133,16 @@ fn validate(f: &VehicleFields, confirm: &[String], now: DateTime<Utc>) -> Result
 
 async fn check_vin_unique(conn: &mut SqliteConnection, vin: &Option<Vin>, except_id: &str) -> Result<()> {
     if let Some(vin) = vin {
-        let other: Option<(String, Option<String>)> = sqlx::query_as(
-            "SELECT c.name, v.plate FROM vehicles v JOIN customers c ON c.id = v.customer_id WHERE v.vin = ? AND v.id <> ?",
-        )
-        .bind(vin.as_str())
-        .bind(except_id)
-        .fetch_optional(&mut *conn)
-        .await?;
+        let other: Option<(String, Option<String>)> =
+            sqlx::query_as("SELECT c.name, v.plate FROM vehicles v JOIN customers c ON c.id = v.customer_id WHERE v.vin = ? AND v.id <> ?")
+                .bind(vin.as_str())
+                .bind(except_id)
+                .fetch_optional(&mut *conn)
+                .await?;
         if let Some((owner, plate)) = other {
-            return Err(ApiError::conflict("vin.duplicate", format!("this VIN is already registered to {owner} ({})", plate.unwrap_or_default())).with_field("vin"));
+            return Err(
+                ApiError::conflict("vin.duplicate", format!("this VIN is already registered to {owner} ({})", plate.unwrap_or_default())).with_field("vin")
+            );
         }
     }
     Ok(())
@@ -281,10 +282,10 @@ pub async fn load_vehicle(conn: &mut SqliteConnection, id: &str) -> Result<Vehic
     let row = sqlx::query_as::<_, VehicleRow>(
         "SELECT id, customer_id, vin, plate, make, model, model_year, color, last_odometer_km, updated_at FROM vehicles WHERE id = ?",
     )
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(|| ApiError::not_found("vehicle"))?;
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| ApiError::not_found("vehicle"))?;
     with_history(conn, row).await
 }
 

@@ -34,6 +34,7 @@ fn the_committed_typescript_bindings_match_the_rust_types() {
         return;
     }
     let old = read_dir(&committed);
-    let stale: Vec<&String> = fresh_files.keys().filter(|k| old.get(*k) != fresh_files.get(*k)).chain(old.keys().filter(|k| !fresh_files.contains_key(*k))).collect();
+    let stale: Vec<&String> =
+        fresh_files.keys().filter(|k| old.get(*k) != fresh_files.get(*k)).chain(old.keys().filter(|k| !fresh_files.contains_key(*k))).collect();
     assert!(stale.is_empty(), "ui/src/lib/generated is stale ({stale:?}); run scripts/gen-bindings.sh and commit the result");
 }

@@ -87,10 +87,7 @@ async fn a_check_in_that_fails_halfway_leaves_neither_the_order_nor_its_outbox_r
     let (c, v) = t.customer_with_vehicle(&t.manager, "王芳", "13812345678", "沪A12345", VIN_A).await;
     let photo = t.ok(&t.manager, "upload_photo", json!({"data": common_png()})).await;
     // Fail on the photo rows, after the order, its concerns and damage marks are written.
-    sqlx::query("CREATE TRIGGER fail_photos BEFORE INSERT ON ro_photos BEGIN SELECT RAISE(ABORT, 'disk full'); END")
-        .execute(t.station.pool())
-        .await
-        .unwrap();
+    sqlx::query("CREATE TRIGGER fail_photos BEFORE INSERT ON ro_photos BEGIN SELECT RAISE(ABORT, 'disk full'); END").execute(t.station.pool()).await.unwrap();
     let outbox_before = t.outbox_count().await;
     let mut input = check_in_input(&c, &v, 42_000);
     input["photos"] = json!([{"sha256": photo["sha256"], "caption": "前脸"}]);
@@ -132,7 +129,8 @@ async fn a_lower_odometer_reading_needs_a_managers_confirmation() {
     with_pin["manager_pin"] = json!("1111");
     let order = t.ok(&advisor, "check_in", with_pin).await;
     assert_eq!(order["odometer_in_km"], 51_000);
-    let confirmed: Option<String> = sqlx::query_scalar("SELECT confirmed_by FROM odometer_readings WHERE km = 51000").fetch_one(t.station.pool()).await.unwrap();
+    let confirmed: Option<String> =
+        sqlx::query_scalar("SELECT confirmed_by FROM odometer_readings WHERE km = 51000").fetch_one(t.station.pool()).await.unwrap();
     assert!(confirmed.is_some(), "the reading records which manager confirmed it");
 }
 

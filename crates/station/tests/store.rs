@@ -101,7 +101,8 @@ async fn every_write_appends_its_outbox_row_in_the_same_transaction() {
     t.ok(&t.manager, "create_staff", json!({"name": "李顾问", "role": "advisor", "pin": "2222"})).await;
     assert_eq!(rows("staff").await, 2);
 
-    let payload: String = sqlx::query_scalar("SELECT payload FROM outbox WHERE entity = 'customer' ORDER BY seq DESC LIMIT 1").fetch_one(t.station.pool()).await.unwrap();
+    let payload: String =
+        sqlx::query_scalar("SELECT payload FROM outbox WHERE entity = 'customer' ORDER BY seq DESC LIMIT 1").fetch_one(t.station.pool()).await.unwrap();
     assert!(payload.contains("王芳芳"), "the outbox carries the new state: {payload}");
     let staff_payloads: Vec<String> = sqlx::query_scalar("SELECT payload FROM outbox WHERE entity = 'staff'").fetch_all(t.station.pool()).await.unwrap();
     assert!(staff_payloads.iter().all(|p| !p.contains("argon2")), "PIN hashes never leave the station");

@@ -14,10 +14,7 @@ pub fn validate(pin: &str) -> Result<(), Invalid> {
 
 pub fn hash(pin: &str) -> Result<String> {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(pin.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| ApiError::internal(format!("cannot hash PIN: {e}")))
+    Argon2::default().hash_password(pin.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| ApiError::internal(format!("cannot hash PIN: {e}")))
 }
 
 pub fn verify(pin: &str, stored: &str) -> bool {

@@ -95,10 +95,7 @@ impl Caller {
         if permission.allows(staff.role) {
             Ok(staff)
         } else {
-            Err(ApiError::forbidden(
-                "auth.forbidden",
-                format!("a {} may not {}", staff.role.as_str().replace('_', " "), permission.describe()),
-            ))
+            Err(ApiError::forbidden("auth.forbidden", format!("a {} may not {}", staff.role.as_str().replace('_', " "), permission.describe())))
         }
     }
 }

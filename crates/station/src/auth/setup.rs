@@ -4,10 +4,10 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::pin;
 use super::roles::{Caller, Role};
 use super::sessions::{login, LoginInput, Session};
 use super::staff::{insert_staff, list_active_staff, StaffInfo};
-use super::pin;
 use crate::domain::StationCode;
 use crate::error::{ApiError, Result};
 use crate::station::{new_id, ts, Station, StationRow};

@@ -53,7 +53,14 @@ struct StaffPayload<'a> {
     active: bool,
 }
 
-pub(crate) async fn insert_staff(conn: &mut SqliteConnection, station_id: &str, name: &str, role: Role, pin_hash: &str, now: chrono::DateTime<chrono::Utc>) -> Result<StaffInfo> {
+pub(crate) async fn insert_staff(
+    conn: &mut SqliteConnection,
+    station_id: &str,
+    name: &str,
+    role: Role,
+    pin_hash: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<StaffInfo> {
     let id = new_id();
     sqlx::query("INSERT INTO staff (id, station_id, name, role, pin_hash, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)")
         .bind(&id)
@@ -125,7 +132,16 @@ pub async fn update_staff(station: &Station, caller: &Caller, input: UpdateStaff
     if updated.rows_affected() == 0 {
         return Err(ApiError::not_found("staff member"));
     }
-    outbox::append(&mut tx, &me.station_id, "staff", &input.id, outbox::Op::Upsert, &StaffPayload { id: &input.id, station_id: &me.station_id, name: &name, role: input.role, active: input.active }, now).await?;
+    outbox::append(
+        &mut tx,
+        &me.station_id,
+        "staff",
+        &input.id,
+        outbox::Op::Upsert,
+        &StaffPayload { id: &input.id, station_id: &me.station_id, name: &name, role: input.role, active: input.active },
+        now,
+    )
+    .await?;
     if !input.active {
         sqlx::query("DELETE FROM sessions WHERE staff_id = ?").bind(&input.id).execute(&mut *tx).await?;
     }

@@ -33,10 +33,7 @@ impl StationCode {
         if valid {
             Ok(StationCode(code))
         } else {
-            Err(Invalid::new(
-                "station.code",
-                "A station code has 2 to 8 letters A–Z or digits, for example SH01.",
-            ))
+            Err(Invalid::new("station.code", "A station code has 2 to 8 letters A–Z or digits, for example SH01."))
         }
     }
 
@@ -80,14 +77,8 @@ pub enum ServiceType {
 }
 
 impl ServiceType {
-    pub const ALL: [ServiceType; 6] = [
-        ServiceType::Maintenance,
-        ServiceType::Repair,
-        ServiceType::Warranty,
-        ServiceType::Accident,
-        ServiceType::Recall,
-        ServiceType::Inspection,
-    ];
+    pub const ALL: [ServiceType; 6] =
+        [ServiceType::Maintenance, ServiceType::Repair, ServiceType::Warranty, ServiceType::Accident, ServiceType::Recall, ServiceType::Inspection];
 
     /// The letter used inside repair-order numbers. Recall is C (campaign)
     /// because R is taken by repair.
@@ -123,10 +114,7 @@ impl ServiceType {
     /// The inverse of [`ServiceType::as_str`], for values read back from storage.
     pub fn parse(raw: &str) -> Result<ServiceType, Invalid> {
         ServiceType::ALL.into_iter().find(|t| t.as_str() == raw.trim()).ok_or_else(|| {
-            Invalid::new(
-                "service_type.unknown",
-                "The service type must be one of maintenance, repair, warranty, accident, recall or inspection.",
-            )
+            Invalid::new("service_type.unknown", "The service type must be one of maintenance, repair, warranty, accident, recall or inspection.")
         })
     }
 }
@@ -170,9 +158,7 @@ impl RoNumber {
         };
         let text = normalise(raw);
         let mut parts = text.split('-');
-        let (Some(station), Some(letter), Some(date), Some(seq), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
-        else {
+        let (Some(station), Some(letter), Some(date), Some(seq), None) = (parts.next(), parts.next(), parts.next(), parts.next(), parts.next()) else {
             return Err(invalid());
         };
         let station = StationCode::parse(station).map_err(|_| invalid())?;
@@ -263,9 +249,7 @@ impl CustomerNo {
 
     /// Tolerates lower case and missing leading zeros; the result is canonical.
     pub fn parse(raw: &str) -> Result<CustomerNo, Invalid> {
-        let invalid = || {
-            Invalid::new("customer_no.format", "A customer number looks like SH01-000123: station, then a number.")
-        };
+        let invalid = || Invalid::new("customer_no.format", "A customer number looks like SH01-000123: station, then a number.");
         let text = normalise(raw);
         let (station, seq) = text.split_once('-').ok_or_else(invalid)?;
         let station = StationCode::parse(station).map_err(|_| invalid())?;

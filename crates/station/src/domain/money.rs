@@ -63,10 +63,7 @@ impl Money {
         let too_large = || format_error("The amount is too large.");
         let mut minor: i64 = 0;
         for digit in whole.bytes().chain(fraction.bytes()).chain("00".bytes().take(2 - fraction.len())) {
-            minor = minor
-                .checked_mul(10)
-                .and_then(|m| m.checked_add(i64::from(digit - b'0')))
-                .ok_or_else(too_large)?;
+            minor = minor.checked_mul(10).and_then(|m| m.checked_add(i64::from(digit - b'0'))).ok_or_else(too_large)?;
         }
         Ok(Money(if negative { -minor } else { minor }))
     }

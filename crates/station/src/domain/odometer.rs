@@ -31,10 +31,7 @@ impl Odometer {
         }
         match u32::try_from(km) {
             Ok(km) if km <= MAX_KM => Ok(Odometer(km)),
-            _ => Err(Invalid::new(
-                "odometer.too_large",
-                format!("An odometer reading above {MAX_KM} km is not plausible; check the number."),
-            )),
+            _ => Err(Invalid::new("odometer.too_large", format!("An odometer reading above {MAX_KM} km is not plausible; check the number."))),
         }
     }
 
@@ -114,10 +111,7 @@ mod tests {
     #[test]
     fn an_odometer_serialises_as_a_number_and_a_rollback_as_a_tagged_object() {
         assert_eq!(serde_json::to_string(&km(1234)).unwrap(), "1234");
-        assert_eq!(
-            serde_json::to_string(&Rollback::LowerThanLast { last: 5 }).unwrap(),
-            r#"{"kind":"lower_than_last","last":5}"#
-        );
+        assert_eq!(serde_json::to_string(&Rollback::LowerThanLast { last: 5 }).unwrap(), r#"{"kind":"lower_than_last","last":5}"#);
         assert_eq!(serde_json::to_string(&Rollback::Ok).unwrap(), r#"{"kind":"ok"}"#);
         assert_eq!(km(1234).to_string(), "1234 km");
     }

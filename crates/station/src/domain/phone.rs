@@ -23,11 +23,7 @@ pub struct Phone(String);
 
 impl Phone {
     pub fn parse(raw: &str) -> Result<Phone, Invalid> {
-        let compact: String = raw
-            .chars()
-            .map(fold_width)
-            .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '(' | ')' | '.'))
-            .collect();
+        let compact: String = raw.chars().map(fold_width).filter(|c| !c.is_whitespace() && !matches!(c, '-' | '(' | ')' | '.')).collect();
         if compact.is_empty() {
             return Err(Invalid::new("phone.required", "Enter a phone number."));
         }
@@ -95,9 +91,7 @@ fn china_national(digits: &str) -> Result<String, Invalid> {
         return Ok(digits.to_owned());
     }
     if matches!(digits.len(), 7 | 8) && !digits.starts_with('0') {
-        return Err(format_error(
-            "This looks like a landline number without its area code; add the area code, for example 021-12345678.",
-        ));
+        return Err(format_error("This looks like a landline number without its area code; add the area code, for example 021-12345678."));
     }
     Err(format_error(FORMAT_HELP))
 }

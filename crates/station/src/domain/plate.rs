@@ -67,10 +67,7 @@ impl Plate {
         }
         let count = normalised.chars().count();
         if count > MAX_LEN {
-            return Err(Invalid::new(
-                "plate.length",
-                format!("A licence plate has at most {MAX_LEN} characters; this one has {count}."),
-            ));
+            return Err(Invalid::new("plate.length", format!("A licence plate has at most {MAX_LEN} characters; this one has {count}.")));
         }
         Ok(Plate(normalised))
     }
@@ -101,19 +98,12 @@ impl Plate {
             // Small new-energy vehicles: D (electric) or F (other new energy),
             // then a letter or digit, then four digits.
             [kind, second, digits @ ..]
-                if serial.len() == 6
-                    && matches!(kind, 'D' | 'F')
-                    && is_serial_char(*second)
-                    && digits.iter().all(char::is_ascii_digit) =>
+                if serial.len() == 6 && matches!(kind, 'D' | 'F') && is_serial_char(*second) && digits.iter().all(char::is_ascii_digit) =>
             {
                 PlateFormat::ChinaNewEnergy
             }
             // Large new-energy vehicles: five digits, then D or F.
-            [digits @ .., kind]
-                if serial.len() == 6 && matches!(kind, 'D' | 'F') && digits.iter().all(char::is_ascii_digit) =>
-            {
-                PlateFormat::ChinaNewEnergy
-            }
+            [digits @ .., kind] if serial.len() == 6 && matches!(kind, 'D' | 'F') && digits.iter().all(char::is_ascii_digit) => PlateFormat::ChinaNewEnergy,
             _ => PlateFormat::Other,
         }
     }

@@ -34,12 +34,7 @@ impl Vin {
     /// case, full-width characters and the spaces or hyphens people group it
     /// with are all tolerated.
     pub fn parse(raw: &str) -> Result<Vin, Invalid> {
-        let normalised: String = raw
-            .chars()
-            .map(fold_width)
-            .filter(|c| !c.is_whitespace() && *c != '-')
-            .flat_map(char::to_uppercase)
-            .collect();
+        let normalised: String = raw.chars().map(fold_width).filter(|c| !c.is_whitespace() && *c != '-').flat_map(char::to_uppercase).collect();
 
         if normalised.is_empty() {
             return Err(Invalid::new("vin.required", "Enter the VIN (17 letters and digits)."));
@@ -51,10 +46,7 @@ impl Vin {
         }
         let count = normalised.len(); // ASCII only by now, so bytes are characters
         if count != LEN {
-            return Err(Invalid::new(
-                "vin.length",
-                format!("A VIN has exactly 17 characters; this one has {count}."),
-            ));
+            return Err(Invalid::new("vin.length", format!("A VIN has exactly 17 characters; this one has {count}.")));
         }
         Ok(Vin(normalised))
     }
@@ -70,12 +62,7 @@ impl Vin {
 
     /// The check digit positions 1–17 call for, whatever position 9 holds.
     pub fn expected_check_digit(&self) -> char {
-        let sum: u32 = self
-            .0
-            .bytes()
-            .zip(WEIGHTS)
-            .map(|(b, weight)| transliterate(b) * weight)
-            .sum();
+        let sum: u32 = self.0.bytes().zip(WEIGHTS).map(|(b, weight)| transliterate(b) * weight).sum();
         match sum % 11 {
             10 => 'X',
             digit => char::from_digit(digit, 10).unwrap_or('?'),

@@ -25,23 +25,15 @@ pub struct Manufacturer {
     pub country: &'static str,
 }
 
-static TABLE: LazyLock<HashMap<&'static str, Manufacturer>> = LazyLock::new(|| {
-    parse_rows(WMI_CSV).map(|m| (m.wmi, m)).collect()
-});
+static TABLE: LazyLock<HashMap<&'static str, Manufacturer>> = LazyLock::new(|| parse_rows(WMI_CSV).map(|m| (m.wmi, m)).collect());
 
 /// Rows that do not have exactly four non-empty fields are skipped rather than
 /// panicking at run time; the tests check that none are.
 fn parse_rows(csv: &'static str) -> impl Iterator<Item = Manufacturer> {
     csv.lines().skip(1).filter_map(|line| {
         let mut fields = line.split(',').map(str::trim);
-        let row = Manufacturer {
-            wmi: fields.next()?,
-            name_en: fields.next()?,
-            name_zh: fields.next()?,
-            country: fields.next()?,
-        };
-        let complete = fields.next().is_none()
-            && [row.wmi, row.name_en, row.name_zh, row.country].iter().all(|f| !f.is_empty());
+        let row = Manufacturer { wmi: fields.next()?, name_en: fields.next()?, name_zh: fields.next()?, country: fields.next()? };
+        let complete = fields.next().is_none() && [row.wmi, row.name_en, row.name_zh, row.country].iter().all(|f| !f.is_empty());
         complete.then_some(row)
     })
 }
@@ -146,15 +138,36 @@ mod tests {
     fn the_csv_includes_the_chinese_makers_and_joint_ventures() {
         let expected = [
             // Chinese makers
-            ("LGX", "比亚迪"), ("LC0", "比亚迪"), ("L6T", "吉利"), ("LB3", "吉利"),
-            ("LSJ", "上汽"), ("LFP", "一汽"), ("LFW", "一汽解放"), ("LMG", "广汽"),
-            ("LGW", "长城"), ("LVV", "奇瑞"), ("LS5", "长安"), ("LJ1", "蔚来"),
-            ("LW4", "理想"), ("L1N", "小鹏"), ("LRW", "特斯拉"),
+            ("LGX", "比亚迪"),
+            ("LC0", "比亚迪"),
+            ("L6T", "吉利"),
+            ("LB3", "吉利"),
+            ("LSJ", "上汽"),
+            ("LFP", "一汽"),
+            ("LFW", "一汽解放"),
+            ("LMG", "广汽"),
+            ("LGW", "长城"),
+            ("LVV", "奇瑞"),
+            ("LS5", "长安"),
+            ("LJ1", "蔚来"),
+            ("LW4", "理想"),
+            ("L1N", "小鹏"),
+            ("LRW", "特斯拉"),
             // Joint ventures
-            ("LFV", "一汽-大众"), ("LSV", "上汽大众"), ("LSG", "上汽通用"), ("LVG", "广汽丰田"),
-            ("LFM", "一汽丰田"), ("LGB", "东风日产"), ("LHG", "广汽本田"), ("LVH", "东风本田"),
-            ("LE4", "北京奔驰"), ("LBV", "华晨宝马"), ("LVS", "长安福特"), ("LDC", "神龙"),
-            ("LBE", "北京现代"), ("LJD", "起亚"),
+            ("LFV", "一汽-大众"),
+            ("LSV", "上汽大众"),
+            ("LSG", "上汽通用"),
+            ("LVG", "广汽丰田"),
+            ("LFM", "一汽丰田"),
+            ("LGB", "东风日产"),
+            ("LHG", "广汽本田"),
+            ("LVH", "东风本田"),
+            ("LE4", "北京奔驰"),
+            ("LBV", "华晨宝马"),
+            ("LVS", "长安福特"),
+            ("LDC", "神龙"),
+            ("LBE", "北京现代"),
+            ("LJD", "起亚"),
         ];
         for (wmi, zh) in expected {
             let m = lookup_wmi(wmi).unwrap_or_else(|| panic!("{wmi} missing"));
@@ -166,11 +179,27 @@ mod tests {
     #[test]
     fn the_big_foreign_makers_are_known() {
         for (wmi, en) in [
-            ("WVW", "Volkswagen"), ("WVG", "Volkswagen"), ("WBA", "BMW"), ("WDD", "Mercedes-Benz"),
-            ("WDB", "Mercedes-Benz"), ("W1K", "Mercedes-Benz"), ("WAU", "Audi"), ("WP0", "Porsche"),
-            ("JTD", "Toyota"), ("JHM", "Honda"), ("JN1", "Nissan"), ("KMH", "Hyundai"), ("KNA", "Kia"),
-            ("1FA", "Ford"), ("1FT", "Ford"), ("1G1", "Chevrolet"), ("5YJ", "Tesla"), ("YV1", "Volvo"),
-            ("VF1", "Renault"), ("VF3", "Peugeot"), ("ZFA", "Fiat"),
+            ("WVW", "Volkswagen"),
+            ("WVG", "Volkswagen"),
+            ("WBA", "BMW"),
+            ("WDD", "Mercedes-Benz"),
+            ("WDB", "Mercedes-Benz"),
+            ("W1K", "Mercedes-Benz"),
+            ("WAU", "Audi"),
+            ("WP0", "Porsche"),
+            ("JTD", "Toyota"),
+            ("JHM", "Honda"),
+            ("JN1", "Nissan"),
+            ("KMH", "Hyundai"),
+            ("KNA", "Kia"),
+            ("1FA", "Ford"),
+            ("1FT", "Ford"),
+            ("1G1", "Chevrolet"),
+            ("5YJ", "Tesla"),
+            ("YV1", "Volvo"),
+            ("VF1", "Renault"),
+            ("VF3", "Peugeot"),
+            ("ZFA", "Fiat"),
         ] {
             let m = lookup_wmi(wmi).unwrap_or_else(|| panic!("{wmi} missing"));
             assert!(m.name_en.contains(en), "{wmi}: {}", m.name_en);

@@ -41,15 +41,11 @@ pub async fn connect(path: &Path) -> Result<SqlitePool> {
 /// A migration that goes wrong must not cost the station its data: before any
 /// pending migration runs on a database that already has a schema, copy it.
 async fn backup_if_behind(pool: &SqlitePool, data_dir: &Path) -> Result<Option<PathBuf>> {
-    let has_schema: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = '_sqlx_migrations')")
-        .fetch_one(pool)
-        .await?;
+    let has_schema: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = '_sqlx_migrations')").fetch_one(pool).await?;
     if !has_schema {
         return Ok(None);
     }
-    let applied: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success = 1")
-        .fetch_one(pool)
-        .await?;
+    let applied: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success = 1").fetch_one(pool).await?;
     let latest = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
     if applied >= latest {
         return Ok(None);
