@@ -20,7 +20,11 @@ fi
 
 # Prints a section header.
 section() {
-  printf '\n\033[1m==> %s\033[0m\n' "$*"
+  if [ -t 1 ]; then
+    printf '\n\033[1m==> %s\033[0m\n' "$*"
+  else
+    printf '\n==> %s\n' "$*"
+  fi
 }
 
 # `npm ci` in $1 unless node_modules already matches package-lock.json

@@ -14,7 +14,7 @@ BUILD_PACKAGES=(libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev)
 # tests; fonts-noto-cjk: Chinese text in the window and in screenshots.
 TEST_PACKAGES=(webkit2gtk-driver xvfb xauth chromium poppler-utils postgresql fonts-noto-cjk)
 
-MIN_NODE_MAJOR=20
+MIN_NODE="20.19" # ui/package.json engines (Vite 8)
 MIN_RUST="1.80" # the workspace's rust-version
 
 mode=all
@@ -109,7 +109,7 @@ else
   fi
 fi
 
-node_hint="Install Node.js $MIN_NODE_MAJOR or newer (an LTS release) from https://nodejs.org/, with a version
+node_hint="Install Node.js $MIN_NODE or newer (an LTS release) from https://nodejs.org/, with a version
   manager (nvm, fnm), or from NodeSource's apt repository (https://github.com/nodesource/distributions).
   Debian's own 'nodejs' package is too old for the UI build (Debian 12 ships Node 18)."
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
@@ -117,9 +117,7 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   problems=1
 else
   node_version="$(node --version)"
-  node_major="${node_version#v}"
-  node_major="${node_major%%.*}"
-  if [ "$node_major" -ge "$MIN_NODE_MAJOR" ]; then
+  if version_at_least "${node_version#v}" "$MIN_NODE"; then
     echo "setup-system: Node $node_version, npm $(npm --version)"
   else
     echo "setup-system: Node $node_version is too old. $node_hint" >&2

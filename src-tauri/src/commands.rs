@@ -25,12 +25,9 @@ mod tests {
 
     fn invoke(body: Value) -> Result<Value, Value> {
         let data_dir = tempfile::tempdir().expect("temp data dir");
-        let app = crate::app_builder(mock_builder(), data_dir.path().to_path_buf())
-            .build(mock_context(noop_assets()))
-            .expect("build the mock app");
-        let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
-            .build()
-            .expect("open a mock window");
+        let station = crate::open_station(data_dir.path()).expect("open a station in a temp dir");
+        let app = crate::app_builder(mock_builder(), station).build(mock_context(noop_assets())).expect("build the mock app");
+        let webview = WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("open a mock window");
         get_ipc_response(
             &webview,
             InvokeRequest {
@@ -48,15 +45,13 @@ mod tests {
 
     #[test]
     fn a_fresh_station_answers_setup_status_without_a_token() {
-        let status = invoke(json!({ "op": "setup_status", "token": null, "input": {} }))
-            .expect("setup_status is public");
+        let status = invoke(json!({ "op": "setup_status", "token": null, "input": {} })).expect("setup_status is public");
         assert_eq!(status["is_set_up"], json!(false), "{status}");
     }
 
     #[test]
     fn a_failed_operation_comes_back_as_the_station_error() {
-        let error = invoke(json!({ "op": "no_such_operation", "input": {} }))
-            .expect_err("an unknown operation fails");
+        let error = invoke(json!({ "op": "no_such_operation", "input": {} })).expect_err("an unknown operation fails");
         assert!(error["code"].is_string() && error["message"].is_string(), "{error}");
     }
 }

@@ -6,13 +6,13 @@ pub mod commands;
 
 use std::borrow::Cow;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context as _;
 use station::http::UiAssets;
 use tauri::utils::assets::{AssetKey, AssetsIter, CspHash};
-use tauri::{Manager, Runtime};
+use tauri::Runtime;
 
 /// The app's Tauri context: configuration, icons and the UI from `ui/dist`,
 /// embedded at compile time. Expanded once, here, so the UI is in the binary once.
@@ -20,23 +20,30 @@ pub fn context() -> tauri::Context {
     tauri::generate_context!()
 }
 
+/// Opens (creating or migrating) the station in `data_dir`, on Tauri's async
+/// runtime, where the station's background tasks then keep running.
+///
+/// This happens before the app is built rather than in a `setup` hook: Tauri 2
+/// runs `setup` inside the event loop and panics when it fails, whereas here a
+/// station that cannot open (a locked or newer database, an unwritable directory)
+/// is a plain error and exit status.
+pub fn open_station(data_dir: &Path) -> anyhow::Result<station::Station> {
+    let station =
+        tauri::async_runtime::block_on(station::Station::open(data_dir)).map_err(|e| anyhow::anyhow!("opening the station in {}: {e}", data_dir.display()))?;
+    tracing::info!(data_dir = %data_dir.display(), "station open");
+    Ok(station)
+}
+
 /// The shell's wiring, on any runtime (the real one, or `tauri::test`'s mock):
-/// the `call` command, and the station opened in `data_dir` as managed state.
-pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, data_dir: PathBuf) -> tauri::Builder<R> {
-    builder.invoke_handler(tauri::generate_handler![commands::call]).setup(move |app| {
-        let station = tauri::async_runtime::block_on(station::Station::open(&data_dir))
-            .map_err(|e| anyhow::anyhow!("opening the station in {}: {e}", data_dir.display()))?;
-        tracing::info!(data_dir = %data_dir.display(), "station open");
-        app.manage(station);
-        Ok(())
-    })
+/// the station as managed state, and the `call` command that reaches it.
+pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, station: station::Station) -> tauri::Builder<R> {
+    builder.manage(station).invoke_handler(tauri::generate_handler![commands::call])
 }
 
 /// Opens the desktop window and runs until it is closed.
 pub fn run_desktop(data_dir: PathBuf) -> anyhow::Result<()> {
-    let app = app_builder(tauri::Builder::default(), data_dir)
-        .build(context())
-        .context("starting the StationDesk window")?;
+    let station = open_station(&data_dir)?;
+    let app = app_builder(tauri::Builder::default(), station).build(context()).context("starting the StationDesk window")?;
     app.run(|_, _| {});
     Ok(())
 }
@@ -51,19 +58,11 @@ pub fn run_serve(data_dir: PathBuf, listen: SocketAddr, ui_dir: Option<PathBuf>)
         }
         None => embedded_ui(),
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")?;
     runtime.block_on(async move {
-        let station = station::Station::open(&data_dir)
-            .await
-            .map_err(|e| anyhow::anyhow!("opening the station in {}: {e}", data_dir.display()))?;
+        let station = station::Station::open(&data_dir).await.map_err(|e| anyhow::anyhow!("opening the station in {}: {e}", data_dir.display()))?;
         tracing::info!(data_dir = %data_dir.display(), "station open");
-        println!("StationDesk is serving on http://{listen}/ (Ctrl-C to stop)");
-        station::http::serve(station, listen, ui)
-            .await
-            .with_context(|| format!("serving HTTP on {listen}"))
+        station::http::serve(station, listen, ui).await.with_context(|| format!("serving HTTP on {listen}"))
     })
 }
 

@@ -1,6 +1,7 @@
 // No console window behind the app on Windows release builds.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+use std::io::IsTerminal as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -47,9 +48,7 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
             Some((flag, value)) if flag.starts_with("--") => (flag.to_string(), Some(value.to_string())),
             _ => (arg.clone(), None),
         };
-        let mut value = |name: &str| {
-            inline.clone().or_else(|| args.next()).filter(|v| !v.is_empty()).ok_or(format!("{name} needs a value"))
-        };
+        let mut value = |name: &str| inline.clone().or_else(|| args.next()).filter(|v| !v.is_empty()).ok_or(format!("{name} needs a value"));
         match flag.as_str() {
             "-h" | "--help" => return Ok(Command::Help),
             "-V" | "--version" => return Ok(Command::Version),
@@ -82,10 +81,9 @@ fn main() -> ExitCode {
         }
     };
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")))
         .init();
     let result = match command {
         Command::Help => {
@@ -125,20 +123,9 @@ mod tests {
     fn serve_takes_a_data_dir_a_listen_address_and_a_ui_dir() {
         assert_eq!(
             args("serve --data-dir /tmp/s --listen=0.0.0.0:9000 --ui-dir ui/dist"),
-            Ok(Command::Serve {
-                data_dir: "/tmp/s".into(),
-                listen: "0.0.0.0:9000".parse().expect("addr"),
-                ui_dir: Some("ui/dist".into()),
-            })
+            Ok(Command::Serve { data_dir: "/tmp/s".into(), listen: "0.0.0.0:9000".parse().expect("addr"), ui_dir: Some("ui/dist".into()) })
         );
-        assert_eq!(
-            args("serve"),
-            Ok(Command::Serve {
-                data_dir: station::default_data_dir(),
-                listen: DEFAULT_LISTEN.parse().expect("addr"),
-                ui_dir: None
-            })
-        );
+        assert_eq!(args("serve"), Ok(Command::Serve { data_dir: station::default_data_dir(), listen: DEFAULT_LISTEN.parse().expect("addr"), ui_dir: None }));
     }
 
     #[test]

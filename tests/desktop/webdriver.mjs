@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-const ELEMENT = 'element-6066-11e4-a07e-4f34cf5ef0cb';
+const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
 
 export async function freePort() {
   return new Promise((resolve, reject) => {
