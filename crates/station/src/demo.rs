@@ -93,7 +93,9 @@ pub async fn load_demo_data(station: &Station, _caller: &Caller, _input: NoInput
     }
     let (manager_name, _, manager_pin) = DEMO_STAFF[0];
     let hash = pin::hash(manager_pin)?;
-    setup::create_station(station, DEMO_STATION_CODE, "演示服务站（上海浦东）", 8 * 60, manager_name, &hash).await?;
+    // The desk's own offset, so order-number dates match the times the UI shows.
+    let offset = chrono::Local::now().offset().local_minus_utc() / 60;
+    setup::create_station(station, DEMO_STATION_CODE, "演示服务站（上海浦东）", offset, manager_name, &hash).await?;
     let info = station.require_info().await?;
     let mut advisors = Vec::new();
     {
