@@ -1,0 +1,190 @@
+// Shared pieces of the browser end-to-end tests: the app in HTTP mode
+// (`stationdesk serve`) on a fresh data dir and a free port, Debian's Chromium
+// driven by playwright-core, screenshots into tests/artifacts/, and a small
+// HTTP client for the API so a test can check what was (not) saved.
+
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const ROOT = resolve(here, '../..');
+export const UI_DIST = join(ROOT, 'ui', 'dist');
+export const ARTIFACTS = join(ROOT, 'tests', 'artifacts');
+
+export function appBinary() {
+  if (process.env.STATIONDESK_BIN) return process.env.STATIONDESK_BIN;
+  const target = process.env.CARGO_TARGET_DIR || join(process.env.HOME || '/root', '.cache/stationdesk/target');
+  return join(target, 'debug', 'stationdesk');
+}
+
+export async function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** Starts `stationdesk serve` on a fresh data dir; resolves once it answers. */
+export async function startApp() {
+  const bin = appBinary();
+  if (!existsSync(bin)) throw new Error(`no StationDesk binary at ${bin}: run cargo build -p stationdesk (or set STATIONDESK_BIN)`);
+  if (!existsSync(join(UI_DIST, 'index.html'))) throw new Error(`no built UI at ${UI_DIST}: run npm run build in ui/`);
+  const dataDir = mkdtempSync(join(tmpdir(), 'stationdesk-e2e-'));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(bin, ['serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--ui-dir', UI_DIST], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },
+  });
+  let log = '';
+  child.stdout.on('data', (d) => (log += d));
+  child.stderr.on('data', (d) => (log += d));
+  let exited = null;
+  child.on('exit', (code, signal) => (exited = { code, signal }));
+
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (exited) throw new Error(`stationdesk serve exited (${JSON.stringify(exited)}):\n${log}`);
+    try {
+      const r = await fetch(`${url}/api/setup_status`, { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } });
+      if (r.ok) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`stationdesk serve did not answer within 30 s:\n${log}`);
+    }
+    await sleep(150);
+  }
+
+  return {
+    url,
+    dataDir,
+    log: () => log,
+    async stop() {
+      if (!exited) {
+        child.kill('SIGTERM');
+        for (let i = 0; i < 40 && !exited; i++) await sleep(50);
+        if (!exited) child.kill('SIGKILL');
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Debian's Chromium, headless, with a fresh profile. */
+export async function launchBrowser() {
+  const profile = mkdtempSync(join(tmpdir(), 'stationdesk-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM_BIN || '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1280, height: 800 },
+    locale: 'en-US',
+    timezoneId: 'Asia/Shanghai',
+  });
+  return {
+    context,
+    async newPage() {
+      const page = context.pages()[0] ?? (await context.newPage());
+      page.setDefaultTimeout(15_000);
+      return page;
+    },
+    async close() {
+      await context.close().catch(() => undefined);
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function screenshot(page, name) {
+  const file = join(ARTIFACTS, `${name}.png`);
+  mkdirSync(dirname(file), { recursive: true });
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/** Calls an operation over HTTP, as the UI does. */
+export async function callApi(url, op, input = {}, token = null) {
+  const headers = { 'Content-Type': 'application/json' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const r = await fetch(`${url}/api/${op}`, { method: 'POST', headers, body: JSON.stringify(input) });
+  const body = await r.json().catch(() => null);
+  if (!r.ok) {
+    const e = new Error(`${op}: HTTP ${r.status} ${JSON.stringify(body)}`);
+    e.body = body;
+    throw e;
+  }
+  return body;
+}
+
+const VIN_WEIGHTS = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2];
+const VIN_VALUES = { A: 1, B: 2, C: 3, D: 4, E: 5, F: 6, G: 7, H: 8, J: 1, K: 2, L: 3, M: 4, N: 5, P: 7, R: 9, S: 2, T: 3, U: 4, V: 5, W: 6, X: 7, Y: 8, Z: 9 };
+
+/** `vin` with its 9th character replaced by the ISO 3779 check digit. */
+export function withCheckDigit(vin) {
+  if (!/^[0-9A-HJ-NPR-Z]{17}$/.test(vin)) throw new Error(`not a VIN: ${vin}`);
+  const sum = [...vin].reduce((acc, c, i) => acc + (/\d/.test(c) ? Number(c) : VIN_VALUES[c]) * VIN_WEIGHTS[i], 0);
+  const r = sum % 11;
+  return vin.slice(0, 8) + (r === 10 ? 'X' : String(r)) + vin.slice(9);
+}
+
+/** The station's calendar day as YYYYMMDD, for repair-order numbers (the tests set up the station at UTC+8). */
+export function stationDate(offsetMinutes = 480, now = new Date()) {
+  const d = new Date(now.getTime() + offsetMinutes * 60_000);
+  return `${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}${String(d.getUTCDate()).padStart(2, '0')}`;
+}
+
+/** First run in the UI: station SH01 and its manager; leaves the page on the board. */
+export async function setUpStation(page, { code = 'SH01', name = 'Test Station', manager = '王经理', pin = '2468' } = {}) {
+  await page.getByTestId('setup').waitFor();
+  await page.getByTestId('setup-station-code').fill(code);
+  await page.getByTestId('setup-station-name').fill(name);
+  await page.getByTestId('setup-manager-name').fill(manager);
+  await page.getByTestId('setup-manager-pin').fill(pin);
+  await page.getByTestId('setup-manager-pin2').fill(pin);
+  await page.getByTestId('setup-submit').click();
+  await page.getByTestId('board').waitFor();
+}
+
+export async function logIn(page, { staffName, pin }) {
+  await page.getByTestId('login').waitFor();
+  const select = page.getByTestId('login-staff');
+  const value = await select.locator('option', { hasText: staffName }).first().getAttribute('value');
+  await select.selectOption(value);
+  await page.getByTestId('login-pin').fill(pin);
+  await page.getByTestId('login-pin').press('Enter');
+  await page.getByTestId('board').waitFor();
+}
+
+/** The session token the UI keeps, for checking via the API what the UI did. */
+export async function tokenOf(page) {
+  return page.evaluate(() => sessionStorage.getItem('stationdesk.token'));
+}
+
+/** Runs `fn(page, app)` with a fresh app and browser, stopping both afterwards. */
+export async function withApp(fn) {
+  const app = await startApp();
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    page.on('pageerror', (e) => console.error(`# page error: ${e.message}`));
+    await page.goto(app.url);
+    return await fn(page, app);
+  } finally {
+    await browser.close();
+    await app.stop();
+  }
+}

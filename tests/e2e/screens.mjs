@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+// Screenshots of every screen, in both languages and at desk (1280×800) and
+// tablet (800 px) widths, into tests/artifacts/screens/. Not a test: a way to
+// look at what the user sees.  `npm run screens` in tests/.
+import { join } from 'node:path';
+import { ARTIFACTS, launchBrowser, logIn, startApp } from './helpers.mjs';
+
+const OUT = join(ARTIFACTS, 'screens');
+const widths = process.argv.includes('--tablet-only') ? [800] : [1280, 800];
+
+async function shot(page, name, locale, width) {
+  const file = join(OUT, `${name}.${locale}.${width}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  console.log(file);
+}
+
+async function setLocale(page, locale) {
+  await page.getByTestId(locale === 'zh-CN' ? 'lang-zh' : 'lang-en').click();
+}
+
+const app = await startApp();
+const browser = await launchBrowser();
+try {
+  const page = await browser.newPage();
+  page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+  for (const width of widths) {
+    await page.setViewportSize({ width, height: 800 });
+    for (const locale of ['zh-CN', 'en']) {
+      await page.goto(app.url);
+      await page.waitForSelector('[data-testid=setup], [data-testid=login], [data-testid=board]');
+      await setLocale(page, locale);
+      if (await page.getByTestId('setup').isVisible().catch(() => false)) {
+        for (const l of ['en', 'zh-CN']) {
+          await setLocale(page, l);
+          await shot(page, '01-setup', l, width);
+        }
+        await setLocale(page, locale);
+        // An error beside a field.
+        await page.getByTestId('setup-station-code').fill('S');
+        await page.getByTestId('setup-submit').click();
+        await page.getByTestId('field-error').first().waitFor();
+        await shot(page, '01-setup-error', locale, width);
+        await page.getByTestId('load-demo').click();
+        await page.getByTestId('login').waitFor({ timeout: 120_000 });
+        await shot(page, '02-login-demo', locale, width);
+      } else if (await page.getByTestId('board').isVisible().catch(() => false)) {
+        await page.getByTestId('logout').click();
+      }
+      await page.getByTestId('login').waitFor();
+      await shot(page, '02-login', locale, width);
+      await logIn(page, { staffName: '李顾问', pin: '2222' });
+      await page.getByTestId('board-card').first().waitFor();
+      await shot(page, '03-board', locale, width);
+
+      await page.getByTestId('search-input').fill('王');
+      await page.getByTestId('search-hit').first().waitFor();
+      await page.waitForTimeout(300);
+      await shot(page, '04-search', locale, width);
+      // A returning customer: their plate, then Enter.
+      const plate = (await page.locator('[data-testid=board-card] .plate').last().textContent()).trim();
+      await page.getByTestId('search-input').fill(plate);
+      await page.getByTestId('search-input').press('Enter');
+      await page.getByTestId('checkin').waitFor();
+      await page.waitForTimeout(200);
+      await shot(page, '05-checkin-1', locale, width);
+      await page.getByTestId('checkin-next').click();
+      await page.getByTestId('odometer').fill('123456');
+      await page.getByTestId('fuel-6').check({ force: true });
+      const diagram = page.getByTestId('damage-diagram');
+      const box = await diagram.boundingBox();
+      await page.mouse.click(box.x + box.width * 0.2, box.y + box.height * 0.3);
+      await page.locator('#damage-note-0').fill(locale === 'en' ? 'door scratch' : '左前门划痕');
+      await page.mouse.click(box.x + box.width * 0.7, box.y + box.height * 0.9);
+      await page.getByTestId('personal-items').fill(locale === 'en' ? 'dash cam' : '行车记录仪');
+      await shot(page, '06-checkin-2', locale, width);
+      await page.getByTestId('checkin-next').click();
+      await page.getByTestId('concern-text').first().fill(locale === 'en' ? 'Engine light on, rough idle' : '发动机故障灯亮，怠速抖动');
+      await page.getByTestId('concern-codes').first().fill('P0300, P0171');
+      await page.getByTestId('priority-high').check({ force: true });
+      await shot(page, '07-checkin-3', locale, width);
+      await page.getByTestId('checkin-next').click();
+      await page.getByTestId('checkin-summary').waitFor();
+      await shot(page, '08-checkin-4', locale, width);
+      await page.getByTestId('checkin-submit').click();
+      await page.getByTestId('repair-order').waitFor();
+      await page.getByTestId('order-number').waitFor();
+      await shot(page, '09-order', locale, width);
+
+      await page.locator('[data-testid=repair-order] a[href^="#/customers/"]').first().click();
+      await page.getByTestId('customer-vehicles').waitFor();
+      await shot(page, '10-customer', locale, width);
+      await page.locator('[data-testid=vehicle-row] a', { hasText: /编辑|Edit/ }).first().click();
+      await page.getByTestId('vehicle-form').waitFor();
+      await page.waitForTimeout(300);
+      await shot(page, '11-vehicle-edit', locale, width);
+
+      await page.getByTestId('nav-new-customer').click();
+      await page.getByTestId('customer-form').waitFor();
+      await page.getByTestId('customer-phone').first().fill('12345');
+      await page.getByTestId('customer-save').click();
+      await page.getByTestId('field-error').first().waitFor();
+      await shot(page, '12-customer-new-error', locale, width);
+      await page.getByTestId('customer-name').fill(locale === 'en' ? 'Anna Müller' : '王芳');
+      await page.getByTestId('customer-phone').first().fill('13912345678');
+      await page.getByTestId('customer-save-add-vehicle').click();
+      await page.getByTestId('vehicle-form').waitFor();
+      await page.getByTestId('plate').fill('X12345');
+      await page.getByTestId('vin').fill('LSVAU2180N2183294');
+      await page.getByTestId('vin-manufacturer').waitFor();
+      await page.getByTestId('vehicle-save').click();
+      await page.getByTestId('field-error').first().waitFor();
+      await shot(page, '13-vehicle-new-confirm', locale, width);
+
+      await page.getByTestId('nav-board').click();
+      await page.getByTestId('board').waitFor();
+      await page.getByTestId('logout').click();
+      await page.getByTestId('login').waitFor();
+    }
+  }
+} finally {
+  await browser.close();
+  await app.stop();
+}

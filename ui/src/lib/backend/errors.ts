@@ -1,0 +1,37 @@
+import type { ApiError as ApiErrorBody } from '../generated/ApiError';
+import type { ErrorKind } from '../generated/ErrorKind';
+
+/** An operation's failure, as the core reports it: `{kind, code, message, field?}`. */
+export class ApiError extends Error implements ApiErrorBody {
+  readonly kind: ErrorKind;
+  readonly code: string;
+  readonly field?: string;
+
+  constructor(body: ApiErrorBody) {
+    super(body.message);
+    this.name = 'ApiError';
+    this.kind = body.kind;
+    this.code = body.code;
+    if (body.field !== undefined) this.field = body.field;
+  }
+
+  /** Wraps anything thrown by a transport: an ApiError body, or a network failure. */
+  static from(raw: unknown): ApiError {
+    if (raw instanceof ApiError) return raw;
+    if (isApiErrorBody(raw)) return new ApiError(raw);
+    const message = raw instanceof Error ? raw.message : typeof raw === 'string' ? raw : 'unknown error';
+    return new ApiError({ kind: 'internal', code: 'network', message });
+  }
+
+  toJSON(): ApiErrorBody {
+    return { kind: this.kind, code: this.code, message: this.message, ...(this.field !== undefined ? { field: this.field } : {}) };
+  }
+}
+
+const KINDS: ErrorKind[] = ['invalid', 'needs_confirmation', 'unauthenticated', 'forbidden', 'not_found', 'conflict', 'internal'];
+
+export function isApiErrorBody(x: unknown): x is ApiErrorBody {
+  if (typeof x !== 'object' || x === null) return false;
+  const o = x as Record<string, unknown>;
+  return typeof o.code === 'string' && typeof o.message === 'string' && typeof o.kind === 'string' && KINDS.includes(o.kind as ErrorKind);
+}

@@ -1,0 +1,75 @@
+/**
+ * The UI's one way to the station core. `api.call(op, input)` is typed from the
+ * generated `Operations` map; the transport is Tauri IPC inside the desktop
+ * window and HTTP JSON in a browser. The session token lives here (and in
+ * sessionStorage, so a reload keeps the user logged in).
+ */
+import { httpBackend } from './http';
+import { tauriBackend } from './tauri';
+import type { Backend, Input, OperationName, Output } from './types';
+import { ApiError } from './errors';
+
+export { ApiError } from './errors';
+export type { Backend, Input, Output, OperationName } from './types';
+
+const TOKEN_KEY = 'stationdesk.token';
+
+let memoryToken: string | null = null;
+
+function storage(): Storage | null {
+  try {
+    return typeof sessionStorage === 'undefined' ? null : sessionStorage;
+  } catch {
+    return null;
+  }
+}
+
+export function getToken(): string | null {
+  return storage()?.getItem(TOKEN_KEY) ?? memoryToken;
+}
+
+export function setToken(token: string | null): void {
+  memoryToken = token;
+  const s = storage();
+  if (!s) return;
+  if (token) s.setItem(TOKEN_KEY, token);
+  else s.removeItem(TOKEN_KEY);
+}
+
+/** Tauri when the page runs inside the Tauri webview, HTTP otherwise. */
+export function pickBackend(win: object | undefined = typeof window === 'undefined' ? undefined : window): Backend {
+  if (win && '__TAURI_INTERNALS__' in win) return tauriBackend(getToken);
+  return httpBackend(getToken);
+}
+
+let backend: Backend | null = null;
+const unauthenticatedListeners = new Set<() => void>();
+
+/** Called when any operation says the session is gone (expired, logged out elsewhere). */
+export function onUnauthenticated(listener: () => void): () => void {
+  unauthenticatedListeners.add(listener);
+  return () => unauthenticatedListeners.delete(listener);
+}
+
+export const api = {
+  get backend(): Backend {
+    backend ??= pickBackend();
+    return backend;
+  },
+  /** For tests: replace the transport. */
+  use(b: Backend | null): void {
+    backend = b;
+  },
+  async call<K extends OperationName>(op: K, input: Input<K>): Promise<Output<K>> {
+    try {
+      return await api.backend.call(op, input);
+    } catch (e) {
+      const err = ApiError.from(e);
+      if (err.kind === 'unauthenticated' && getToken()) {
+        setToken(null);
+        unauthenticatedListeners.forEach((l) => l());
+      }
+      throw err;
+    }
+  },
+};

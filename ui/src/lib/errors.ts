@@ -1,0 +1,74 @@
+/**
+ * Where an operation's error is shown. The core names the input it is about
+ * (`vin`, `phones.0`, `concerns.0.text`); a form shows it beside that field, or
+ * beside the nearest enclosing field it has (`damage_marks.3.note` → `damage_marks`),
+ * or at the top of the form when it has none.
+ */
+import { ApiError } from './backend/errors';
+
+/** The field a form shows `err` beside, or null for the top of the form. */
+export function placeError(err: Pick<ApiError, 'field'>, hasField: (field: string) => boolean): string | null {
+  if (!err.field) return null;
+  const parts = err.field.split('.');
+  for (let n = parts.length; n > 0; n--) {
+    const candidate = parts.slice(0, n).join('.');
+    if (hasField(candidate)) return candidate;
+  }
+  return null;
+}
+
+/** Whether the user can get past this error by ticking "I confirm". */
+export function isConfirmable(err: Pick<ApiError, 'kind'>): boolean {
+  return err.kind === 'needs_confirmation';
+}
+
+/** `input` with `code` added to its `confirm` list (once). */
+export function withConfirmation<T extends { confirm: string[] }>(input: T, code: string): T {
+  return input.confirm.includes(code) ? input : { ...input, confirm: [...input.confirm, code] };
+}
+
+export interface PlacedErrors {
+  /** Field path → error shown beside it. */
+  fields: Record<string, ApiError>;
+  /** Shown at the top of the form. */
+  form: ApiError | null;
+}
+
+export function mapError(raw: unknown, hasField: (field: string) => boolean): PlacedErrors {
+  const err = ApiError.from(raw);
+  const field = placeError(err, hasField);
+  return field ? { fields: { [field]: err }, form: null } : { fields: {}, form: err };
+}
+
+/** A VIN as the core normalises it: no spaces or hyphens, upper case, full-width folded. */
+export function normaliseVin(raw: string): string {
+  return [...raw]
+    .map((c) => {
+      const code = c.codePointAt(0) ?? 0;
+      if (code === 0x3000) return ' ';
+      if (code >= 0xff01 && code <= 0xff5e) return String.fromCodePoint(code - 0xfee0);
+      return c;
+    })
+    .join('')
+    .replace(/[\s-]/g, '')
+    .toUpperCase();
+}
+
+const VIN_WEIGHTS = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2];
+const VIN_VALUES: Record<string, number> = {
+  A: 1, B: 2, C: 3, D: 4, E: 5, F: 6, G: 7, H: 8, J: 1, K: 2, L: 3, M: 4, N: 5, P: 7, R: 9,
+  S: 2, T: 3, U: 4, V: 5, W: 6, X: 7, Y: 8, Z: 9,
+};
+
+/** The ISO 3779 check digit a 17-character VIN calls for, or null if it has characters a VIN cannot. */
+export function vinCheckDigit(vin: string): string | null {
+  if (!/^[0-9A-HJ-NPR-Z]{17}$/.test(vin)) return null;
+  let sum = 0;
+  for (let i = 0; i < 17; i++) {
+    const c = vin[i];
+    const v = c >= '0' && c <= '9' ? Number(c) : VIN_VALUES[c];
+    sum += v * VIN_WEIGHTS[i];
+  }
+  const r = sum % 11;
+  return r === 10 ? 'X' : String(r);
+}

@@ -1,0 +1,70 @@
+/** Dates, durations and numbers as the desk reads them. */
+import type { Locale } from './i18n-core';
+
+/** "1h 20m" / "1小时20分"; days beyond 48 h. */
+export function formatDuration(ms: number, locale: Locale): string {
+  const totalMinutes = Math.max(0, Math.floor(Math.abs(ms) / 60000));
+  const days = Math.floor(totalMinutes / 1440);
+  const hours = Math.floor((totalMinutes % 1440) / 60);
+  const minutes = totalMinutes % 60;
+  const zh = locale === 'zh-CN';
+  const parts: string[] = [];
+  if (days >= 2) {
+    parts.push(zh ? `${days}天` : `${days}d`);
+    if (hours) parts.push(zh ? `${hours}小时` : `${hours}h`);
+  } else {
+    const h = days * 24 + hours;
+    if (h) parts.push(zh ? `${h}小时` : `${h}h`);
+    if (minutes || !h) parts.push(zh ? `${minutes}分` : `${minutes}m`);
+  }
+  return parts.join(zh ? '' : ' ');
+}
+
+export function formatDateTime(iso: string | null | undefined, locale: Locale): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleString(locale, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false });
+}
+
+export function formatTime(iso: string | null | undefined, locale: Locale): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  const sameDay = d.toDateString() === new Date().toDateString();
+  return sameDay
+    ? d.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit', hour12: false })
+    : d.toLocaleString(locale, { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false });
+}
+
+export function formatKm(km: number | null | undefined, locale: Locale): string {
+  if (km === null || km === undefined) return '—';
+  return `${km.toLocaleString(locale)} km`;
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** A `datetime-local` value (local wall time) as RFC 3339 with the desk's offset. */
+export function localInputToRfc3339(value: string): string | undefined {
+  if (!value) return undefined;
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) return undefined;
+  const off = -d.getTimezoneOffset();
+  const sign = off >= 0 ? '+' : '-';
+  const abs = Math.abs(off);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:00${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}
+
+/** A Date as a `datetime-local` value. */
+export function toLocalInput(d: Date): string {
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** A sensible default promise: 17:30 today if that is 2 h away, else three hours from now on the half hour. */
+export function defaultPromise(now = new Date()): string {
+  const evening = new Date(now);
+  evening.setHours(17, 30, 0, 0);
+  if (evening.getTime() - now.getTime() >= 2 * 3600_000) return toLocalInput(evening);
+  const later = new Date(now.getTime() + 3 * 3600_000);
+  later.setMinutes(later.getMinutes() < 30 ? 30 : 60, 0, 0);
+  return toLocalInput(later);
+}

@@ -1,0 +1,56 @@
+/**
+ * The UI's strings: `t('board.title')` looks the key up in the current locale
+ * (zh-CN by default, remembered in localStorage). Reading `t` inside a template
+ * re-renders it when the locale changes.
+ */
+import en from '../locales/en.json';
+import zh from '../locales/zh-CN.json';
+import { DEFAULT_LOCALE, flatten, interpolate, isLocale, type Dict, type Locale } from './i18n-core';
+import type { ApiError } from './backend';
+
+export type { Locale } from './i18n-core';
+
+const STORAGE_KEY = 'stationdesk.locale';
+const dicts: Record<Locale, Dict> = { 'zh-CN': flatten(zh), en: flatten(en) };
+
+function initial(): Locale {
+  try {
+    const saved = localStorage.getItem(STORAGE_KEY);
+    if (isLocale(saved)) return saved;
+  } catch {
+    /* no storage: the default */
+  }
+  return DEFAULT_LOCALE;
+}
+
+export const i18n = $state<{ locale: Locale }>({ locale: initial() });
+
+function applyToDocument(locale: Locale) {
+  if (typeof document !== 'undefined') document.documentElement.lang = locale;
+}
+applyToDocument(i18n.locale);
+
+export function setLocale(locale: Locale): void {
+  i18n.locale = locale;
+  applyToDocument(locale);
+  try {
+    localStorage.setItem(STORAGE_KEY, locale);
+  } catch {
+    /* not remembered, still switched */
+  }
+}
+
+export function has(key: string): boolean {
+  return key in dicts[i18n.locale];
+}
+
+export function t(key: string, params?: Record<string, string | number>): string {
+  const text = dicts[i18n.locale][key] ?? dicts.en[key];
+  if (text === undefined) return key;
+  return interpolate(text, params);
+}
+
+/** An operation's error in the user's language: `errors.<code>` when the locale has it, else the core's message. */
+export function errorText(err: Pick<ApiError, 'code' | 'message'>): string {
+  return dicts[i18n.locale][`errors.${err.code}`] ?? err.message;
+}

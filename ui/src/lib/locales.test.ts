@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import en from '../locales/en.json';
+import zh from '../locales/zh-CN.json';
+import { flatten, interpolate } from './i18n-core';
+
+const EN = flatten(en);
+const ZH = flatten(zh);
+
+describe('the locale files', () => {
+  it('every key in en.json exists in zh-CN.json', () => {
+    expect(Object.keys(EN).filter((k) => !(k in ZH))).toEqual([]);
+  });
+
+  it('every key in zh-CN.json exists in en.json', () => {
+    expect(Object.keys(ZH).filter((k) => !(k in EN))).toEqual([]);
+  });
+
+  it('no translation is empty', () => {
+    expect([...Object.entries(EN), ...Object.entries(ZH)].filter(([, v]) => !v.trim()).map(([k]) => k)).toEqual([]);
+  });
+
+  it('a translation uses the same placeholders in both languages', () => {
+    const names = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort().join(',');
+    const differ = Object.keys(EN).filter((k) => names(EN[k]) !== names(ZH[k]));
+    expect(differ).toEqual([]);
+  });
+
+  it('translates every status, role, service type, priority and damage kind the core has', () => {
+    for (const s of ['checked_in', 'diagnosing', 'estimate_ready', 'approved', 'in_repair', 'waiting_parts', 'quality_check', 'ready_for_pickup', 'delivered', 'closed', 'cancelled']) {
+      expect(ZH[`status.${s}`], s).toBeTruthy();
+    }
+    for (const r of ['advisor', 'technician', 'qc_inspector', 'manager']) expect(ZH[`roles.${r}`]).toBeTruthy();
+    for (const s of ['maintenance', 'repair', 'warranty', 'accident', 'recall', 'inspection']) expect(ZH[`service_type.${s}`]).toBeTruthy();
+    for (const p of ['normal', 'high', 'urgent']) expect(ZH[`priority.${p}`]).toBeTruthy();
+    for (const d of ['scratch', 'dent', 'crack', 'chip', 'missing_part']) expect(ZH[`damage.kinds.${d}`]).toBeTruthy();
+  });
+
+  it('uses the domain terms in Chinese', () => {
+    expect(ZH['roles.advisor']).toBe('服务顾问');
+    expect(ZH['order.title']).toBe('工单');
+    expect(ZH['checkin.title']).toBe('接车登记');
+    expect(ZH['vehicle.plate']).toBe('车牌');
+    expect(ZH['vehicle.vin']).toContain('车架号');
+    expect(ZH['checkin.fault_codes']).toBe('故障码');
+  });
+
+  it('keeps dotted error codes as flat keys under errors', () => {
+    expect(EN['errors.vin.check_digit']).toMatch(/check digit/);
+    expect(interpolate('{n} left', { n: 3 })).toBe('3 left');
+    expect(interpolate('{n} and {m}', { n: 1 })).toBe('1 and {m}');
+  });
+});
