@@ -1,5 +1,6 @@
 //! Today's board: every open order by status, with its promised time and
-//! whether it is overdue, optionally for one advisor.
+//! whether it is overdue, optionally for one advisor or one technician (an
+//! order is a technician's when any of its jobs is assigned to them).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -14,6 +15,8 @@ use crate::station::Station;
 pub struct BoardInput {
     #[ts(optional)]
     pub advisor_id: Option<String>,
+    #[ts(optional)]
+    pub technician_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -58,9 +61,11 @@ pub async fn board(station: &Station, caller: &Caller, input: BoardInput) -> Res
          JOIN customers c ON c.id = r.customer_id
          JOIN staff s ON s.id = r.advisor_id
          WHERE r.status NOT IN ('delivered', 'closed', 'cancelled') AND (?1 IS NULL OR r.advisor_id = ?1)
+           AND (?2 IS NULL OR EXISTS (SELECT 1 FROM ro_jobs j WHERE j.ro_id = r.id AND j.technician_id = ?2 AND j.approval <> 'declined'))
          ORDER BY r.promised_at IS NULL, r.promised_at, r.checked_in_at",
     )
     .bind(input.advisor_id.filter(|a| !a.is_empty()))
+    .bind(input.technician_id.filter(|t| !t.is_empty()))
     .fetch_all(station.pool())
     .await?;
     for card in &mut cards {

@@ -1,6 +1,8 @@
 //! Checking a vehicle in (接车登记): odometer, fuel, the damage walk-around,
 //! photos, personal items and the customer's concerns become a new repair order
 //! in `checked_in`, numbered gap-free, in one transaction with its outbox rows.
+//! A check-in soon after the vehicle's last delivery is linked to that order
+//! as a possible repeat repair (返修).
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -193,7 +195,8 @@ pub async fn check_in(station: &Station, caller: &Caller, input: CheckInInput) -
                 "odometer_km",
                 "odometer.rollback",
                 format!("the last recorded reading was {last} km; a lower reading needs a manager to confirm"),
-            ));
+            )
+            .with("last_km", last));
         }
     }
     for (i, photo) in input.photos.iter().enumerate() {
@@ -216,10 +219,11 @@ pub async fn check_in(station: &Station, caller: &Caller, input: CheckInInput) -
     let archive_no = archive_number(&mut tx, &input.customer_id, input.service_type, date, &info.offset()).await?;
 
     let ro_id = new_id();
+    let repeat_of = crate::workflow::settings::repeat_repair_of(&mut tx, &input.vehicle_id, now).await?;
     sqlx::query(
         "INSERT INTO repair_orders (id, station_id, number, archive_no, service_type, status, priority, customer_id, vehicle_id, advisor_id,
-                                    checked_in_at, odometer_in_km, fuel_eighths, personal_items, promised_at, version, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, 'checked_in', ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+                                    checked_in_at, odometer_in_km, fuel_eighths, personal_items, promised_at, version, created_at, updated_at, repeat_of_ro_id)
+         VALUES (?, ?, ?, ?, ?, 'checked_in', ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
     )
     .bind(&ro_id)
     .bind(&info.id)
@@ -237,8 +241,10 @@ pub async fn check_in(station: &Station, caller: &Caller, input: CheckInInput) -
     .bind(promised_at.map(ts))
     .bind(ts(now))
     .bind(ts(now))
+    .bind(&repeat_of)
     .execute(&mut *tx)
     .await?;
+    crate::workflow::events::checked_in(&mut tx, &info.id, &me.id, &ro_id, now).await?;
     for (i, c) in concerns.iter().enumerate() {
         sqlx::query("INSERT INTO ro_concerns (id, station_id, ro_id, position, text, fault_codes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
             .bind(new_id())

@@ -4,8 +4,13 @@
 //! Codes are stable strings the UI keys its translations on (`errors.<code>`);
 //! `message` is the English fallback, and `field` names the input the UI shows it beside.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use ts_rs::TS;
+
+/// Values a translated message needs (`{expected}`, `{last_km}`), keyed by placeholder name.
+pub type Params = BTreeMap<String, String>;
 
 /// A value that failed to parse into a domain type. It does not know which
 /// input field it came from; the operation that parsed it attaches that.
@@ -13,11 +18,18 @@ use ts_rs::TS;
 pub struct Invalid {
     pub code: &'static str,
     pub message: String,
+    pub params: Params,
 }
 
 impl Invalid {
     pub fn new(code: &'static str, message: impl Into<String>) -> Self {
-        Self { code, message: message.into() }
+        Self { code, message: message.into(), params: Params::new() }
+    }
+
+    /// Adds a value the UI puts into its own translation of the message.
+    pub fn with(mut self, key: &str, value: impl ToString) -> Self {
+        self.params.insert(key.to_string(), value.to_string());
+        self
     }
 }
 
@@ -52,16 +64,21 @@ pub struct ApiError {
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// The specifics inside `message` (a character, a limit, the last reading), so a
+    /// translated message can say them too.
+    #[serde(skip_serializing_if = "Params::is_empty")]
+    #[ts(optional, as = "Option<Params>")]
+    pub params: Params,
 }
 
 impl ApiError {
     fn new(kind: ErrorKind, code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { kind, code: code.into(), message: message.into(), field: None }
+        Self { kind, code: code.into(), message: message.into(), field: None, params: Params::new() }
     }
 
     /// Bad input in `field`.
     pub fn field(field: impl Into<String>, invalid: Invalid) -> Self {
-        Self { field: Some(field.into()), ..Self::new(ErrorKind::Invalid, invalid.code, invalid.message) }
+        Self { field: Some(field.into()), params: invalid.params, ..Self::new(ErrorKind::Invalid, invalid.code, invalid.message) }
     }
 
     /// `field` holds something unusual; the UI asks the user and resends with the
@@ -92,6 +109,11 @@ impl ApiError {
 
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Internal, "internal", message)
+    }
+
+    pub fn with(mut self, key: &str, value: impl ToString) -> Self {
+        self.params.insert(key.to_string(), value.to_string());
+        self
     }
 
     pub fn with_field(mut self, field: impl Into<String>) -> Self {

@@ -6,7 +6,9 @@
 //! `vehicles.rs` keep the archives, `search.rs` finds them, `board.rs` is
 //! today's board, `auth/` is staff, PINs, sessions and roles, `store/` is the
 //! database, outbox and files, `ops.rs` is the operation list, `http.rs` the
-//! HTTP transport.
+//! HTTP transport. `workflow/` is an order's life after check-in: the state
+//! machine, jobs, lines and money, authorizations, parts inventory, the job
+//! clock, the quality check, delivery and the audit log.
 
 pub mod auth;
 pub mod board;
@@ -23,6 +25,7 @@ pub mod search;
 pub mod station;
 pub mod store;
 pub mod vehicles;
+pub mod workflow;
 
 pub use error::{ApiError, ErrorKind};
 pub use station::{default_data_dir, Clock, Station};

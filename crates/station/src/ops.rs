@@ -12,6 +12,7 @@ use ts_rs::TS;
 use crate::auth::{self, Caller};
 use crate::error::{ApiError, Result};
 use crate::station::Station;
+use crate::workflow::{self, audit, authorization, catalog, delivery, inventory, jobs, lines, quality, settings, time_clock};
 use crate::{board, check_in, customers, demo, photos, repair_orders, search, vehicles};
 
 #[derive(Debug, Clone, Default, Deserialize, TS)]
@@ -139,4 +140,47 @@ operations! {
     get_repair_order: Staff, IdInput => repair_orders::RepairOrder = repair_orders::get_repair_order;
     upload_photo: Staff, photos::PhotoUpload => photos::StoredFile = photos::upload_photo;
     get_file: Staff, photos::FileRequest => photos::FileData = photos::get_file;
+
+    // An order's life after check-in (`workflow/`). Every operation that changes an
+    // order takes the `expected_version` it read and returns the order page.
+    /// The order page: order, jobs with lines, money, authorizations, history, inspections, payments.
+    get_order_detail: Staff, IdInput => workflow::OrderDetail = workflow::get_order_detail;
+    /// Moves an order along the state machine; the note is the reason when cancelling.
+    move_order: Staff, workflow::MoveOrder => workflow::OrderDetail = workflow::move_order;
+    add_job: Staff, jobs::AddJob => workflow::OrderDetail = jobs::add_job;
+    /// Writes a job's 3 Cs: concern, cause, correction.
+    update_job: Staff, jobs::UpdateJob => workflow::OrderDetail = jobs::update_job;
+    assign_technician: Staff, jobs::AssignTechnician => workflow::OrderDetail = jobs::assign_technician;
+    complete_job: Staff, jobs::JobRef => workflow::OrderDetail = jobs::complete_job;
+    add_finding: Staff, jobs::AddFinding => workflow::OrderDetail = jobs::add_finding;
+    /// The technician's jobs on open orders, for the tablet.
+    my_jobs: Staff, NoInput => jobs::MyJobs = jobs::my_jobs;
+    add_line: Staff, lines::AddLine => workflow::OrderDetail = lines::add_line;
+    remove_line: Staff, lines::LineRef => workflow::OrderDetail = lines::remove_line;
+    /// A manager's discount on the order, before tax.
+    set_discount: Staff, lines::SetDiscount => workflow::OrderDetail = lines::set_discount;
+    /// The customer's approval (or a supplemental one): method, approver, jobs, amount.
+    record_authorization: Staff, authorization::RecordAuthorization => workflow::OrderDetail = authorization::record_authorization;
+    start_clock: Staff, time_clock::StartClock => jobs::MyJobs = time_clock::start_clock;
+    stop_clock: Staff, NoInput => jobs::MyJobs = time_clock::stop_clock;
+    list_qc_items: Staff, NoInput => quality::QcItems = quality::list_qc_items;
+    save_qc_item: Staff, quality::SaveQcItem => quality::QcItems = quality::save_qc_item;
+    /// The quality check: pass sends the order to ready_for_pickup, fail back to in_repair.
+    record_qc: Staff, quality::RecordQc => workflow::OrderDetail = quality::record_qc;
+    record_payment: Staff, delivery::RecordPayment => workflow::OrderDetail = delivery::record_payment;
+    record_completion_notice: Staff, delivery::OrderNote => workflow::OrderDetail = delivery::record_completion_notice;
+    /// Odometer out, payments, balance zero (or a manager's override): delivered.
+    deliver: Staff, delivery::Deliver => workflow::OrderDetail = delivery::deliver;
+    list_labor_operations: Staff, NoInput => catalog::LaborCatalog = catalog::list_labor_operations;
+    save_labor_operation: Staff, catalog::SaveLaborOperation => catalog::LaborOperation = catalog::save_labor_operation;
+    /// Parts with stock; `low_only` gives the low-stock list.
+    list_parts: Staff, inventory::PartsQuery => inventory::PartList = inventory::list_parts;
+    save_part: Staff, inventory::SavePart => inventory::Part = inventory::save_part;
+    receive_stock: Staff, inventory::ReceiveStock => inventory::Part = inventory::receive_stock;
+    issue_part: Staff, inventory::StockMove => workflow::OrderDetail = inventory::issue_part;
+    return_part: Staff, inventory::StockMove => workflow::OrderDetail = inventory::return_part;
+    /// Who changed what on an order, before and after.
+    get_order_audit: Staff, IdInput => audit::AuditLog = audit::get_order_audit;
+    get_workflow_settings: Staff, NoInput => settings::WorkflowSettings = settings::get_workflow_settings;
+    update_workflow_settings: Staff, settings::WorkflowSettings => settings::WorkflowSettings = settings::update_workflow_settings;
 }

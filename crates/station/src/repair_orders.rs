@@ -8,7 +8,7 @@ use ts_rs::TS;
 
 use crate::auth::{Caller, Permission};
 use crate::customers::{load_customer, Customer};
-use crate::domain::ServiceType;
+use crate::domain::{Money, ServiceType};
 use crate::error::{ApiError, Result};
 use crate::ops::IdInput;
 use crate::station::Station;
@@ -141,10 +141,35 @@ pub struct RepairOrder {
     pub concerns: Vec<Concern>,
     pub damage_marks: Vec<DamageMark>,
     pub photos: Vec<RoPhoto>,
+    /// How many times the quality check sent the work back (返修 within the shop).
+    #[ts(type = "number")]
+    pub rework_count: i64,
+    pub cancel_reason: Option<String>,
+    /// Order-level discount, given by a manager; taken off before tax.
+    pub discount: Money,
+    #[ts(type = "number | null")]
+    pub odometer_out_km: Option<i64>,
+    /// When the customer was told the car is ready (完工通知).
+    #[ts(type = "string | null")]
+    pub completion_notice_at: Option<DateTime<Utc>>,
+    #[ts(type = "string | null")]
+    pub delivered_at: Option<DateTime<Utc>>,
+    /// Set when this vehicle was delivered by the station within the repeat-repair window before this check-in.
+    pub repeat_of: Option<RepeatOf>,
+    /// Optimistic concurrency: every change must name the version it read.
     #[ts(type = "number")]
     pub version: i64,
     #[ts(type = "string")]
     pub updated_at: DateTime<Utc>,
+}
+
+/// The earlier order a possible repeat repair (返修) links to.
+#[derive(Debug, Clone, Serialize, TS, sqlx::FromRow)]
+pub struct RepeatOf {
+    pub id: String,
+    pub number: String,
+    #[ts(type = "string | null")]
+    pub delivered_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Serialize, TS, sqlx::FromRow)]
@@ -208,6 +233,13 @@ struct OrderRow {
     fuel_eighths: i64,
     personal_items: String,
     promised_at: Option<DateTime<Utc>>,
+    rework_count: i64,
+    cancel_reason: Option<String>,
+    discount_minor: i64,
+    odometer_out_km: Option<i64>,
+    completion_notice_at: Option<DateTime<Utc>>,
+    delivered_at: Option<DateTime<Utc>>,
+    repeat_of_ro_id: Option<String>,
     version: i64,
     updated_at: DateTime<Utc>,
 }
@@ -219,7 +251,8 @@ fn bad_row(what: &str) -> ApiError {
 pub async fn load_order(conn: &mut SqliteConnection, id: &str) -> Result<RepairOrder> {
     let row = sqlx::query_as::<_, OrderRow>(
         "SELECT id, number, archive_no, service_type, status, priority, customer_id, vehicle_id, advisor_id, checked_in_at,
-                odometer_in_km, fuel_eighths, personal_items, promised_at, version, updated_at
+                odometer_in_km, fuel_eighths, personal_items, promised_at, rework_count, cancel_reason, discount_minor,
+                odometer_out_km, completion_notice_at, delivered_at, repeat_of_ro_id, version, updated_at
          FROM repair_orders WHERE id = ?",
     )
     .bind(id)
@@ -237,6 +270,13 @@ pub async fn load_order(conn: &mut SqliteConnection, id: &str) -> Result<RepairO
         .fetch_all(&mut *conn)
         .await?;
     let advisor = sqlx::query_as::<_, StaffName>("SELECT id, name FROM staff WHERE id = ?").bind(&row.advisor_id).fetch_one(&mut *conn).await?;
+    let repeat_of = match &row.repeat_of_ro_id {
+        Some(earlier) => sqlx::query_as::<_, RepeatOf>("SELECT id, number, delivered_at FROM repair_orders WHERE id = ?")
+            .bind(earlier)
+            .fetch_optional(&mut *conn)
+            .await?,
+        None => None,
+    };
     Ok(RepairOrder {
         id: row.id,
         number: row.number,
@@ -255,6 +295,13 @@ pub async fn load_order(conn: &mut SqliteConnection, id: &str) -> Result<RepairO
         concerns: concerns.into_iter().map(|(id, text, codes)| Concern { id, text, fault_codes: serde_json::from_str(&codes).unwrap_or_default() }).collect(),
         damage_marks,
         photos,
+        rework_count: row.rework_count,
+        cancel_reason: row.cancel_reason,
+        discount: Money::from_minor(row.discount_minor),
+        odometer_out_km: row.odometer_out_km,
+        completion_notice_at: row.completion_notice_at,
+        delivered_at: row.delivered_at,
+        repeat_of,
         version: row.version,
         updated_at: row.updated_at,
     })

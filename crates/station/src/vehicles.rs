@@ -88,7 +88,7 @@ struct Valid {
 fn text(value: &str, field: &str, max: usize) -> Result<String> {
     let v = value.trim();
     if v.chars().count() > max {
-        return Err(ApiError::field(field, Invalid::new("text.too_long", format!("at most {max} characters"))));
+        return Err(ApiError::field(field, Invalid::new("text.too_long", format!("at most {max} characters")).with("max", max)));
     }
     Ok(v.to_string())
 }
@@ -105,13 +105,15 @@ fn validate(f: &VehicleFields, confirm: &[String], now: DateTime<Utc>) -> Result
                     "the check digit (9th character) should be {} for this VIN; European VINs often don't use one. Check the VIN, or confirm it is right",
                     vin.expected_check_digit()
                 ),
-            ));
+            )
+            .with("expected", vin.expected_check_digit())
+            .with("found", vin.as_str().chars().nth(8).unwrap_or(' ')));
         }
     }
     let plate = if f.plate.trim().is_empty() { None } else { Some(Plate::parse(&f.plate).map_err(|e| ApiError::field("plate", e))?) };
     if let Some(plate) = &plate {
         if !plate.looks_known() && !confirmed("plate.unknown_format") {
-            return Err(ApiError::confirm("plate", "plate.unknown_format", format!("{plate} does not look like a Chinese plate; confirm it is right")));
+            return Err(ApiError::confirm("plate", "plate.unknown_format", format!("{plate} does not look like a Chinese plate; confirm it is right")).with("plate", plate));
         }
     }
     if vin.is_none() && plate.is_none() {
@@ -140,9 +142,11 @@ async fn check_vin_unique(conn: &mut SqliteConnection, vin: &Option<Vin>, except
                 .fetch_optional(&mut *conn)
                 .await?;
         if let Some((owner, plate)) = other {
-            return Err(
-                ApiError::conflict("vin.duplicate", format!("this VIN is already registered to {owner} ({})", plate.unwrap_or_default())).with_field("vin")
-            );
+            let plate = plate.unwrap_or_default();
+            return Err(ApiError::conflict("vin.duplicate", format!("this VIN is already registered to {owner} ({plate})"))
+                .with_field("vin")
+                .with("owner", owner)
+                .with("plate", plate));
         }
     }
     Ok(())

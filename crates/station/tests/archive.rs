@@ -36,6 +36,7 @@ async fn a_vin_with_a_wrong_check_digit_saves_only_once_confirmed() {
     let err = t.call(&t.manager, "create_vehicle", input.clone()).await.unwrap_err();
     assert_eq!((err.code.as_str(), err.field.as_deref()), ("vin.check_digit", Some("vin")));
     assert_eq!(serde_json::to_value(err.kind).unwrap(), "needs_confirmation");
+    assert_eq!((err.params["expected"].as_str(), err.params["found"].as_str()), ("1", "Z"), "the message's specifics travel as params");
     let mut confirmed = input;
     confirmed["confirm"] = json!(["vin.check_digit"]);
     let v = t.ok(&t.manager, "create_vehicle", confirmed).await;

@@ -5,16 +5,22 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// Every `.ts` file below `dir` (ts-rs puts some in subfolders, e.g. `serde_json/`), by relative path.
 fn read_dir(dir: &Path) -> BTreeMap<String, String> {
-    std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .filter_map(|e| e.ok())
-                .filter(|e| e.path().extension().is_some_and(|x| x == "ts"))
-                .map(|e| (e.file_name().to_string_lossy().to_string(), std::fs::read_to_string(e.path()).unwrap_or_default()))
-                .collect()
-        })
-        .unwrap_or_default()
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else if path.extension().is_some_and(|x| x == "ts") {
+                let rel = path.strip_prefix(root).expect("below root").to_string_lossy().to_string();
+                out.insert(rel, std::fs::read_to_string(&path).unwrap_or_default());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
 }
 
 #[test]
@@ -29,7 +35,9 @@ fn the_committed_typescript_bindings_match_the_rust_types() {
         let _ = std::fs::remove_dir_all(&committed);
         std::fs::create_dir_all(&committed).expect("create generated dir");
         for (name, text) in &fresh_files {
-            std::fs::write(committed.join(name), text).expect("write binding");
+            let path = committed.join(name);
+            std::fs::create_dir_all(path.parent().expect("a parent")).expect("create generated subdir");
+            std::fs::write(path, text).expect("write binding");
         }
         return;
     }

@@ -116,6 +116,7 @@ async fn a_lower_odometer_reading_needs_a_managers_confirmation() {
     let err = t.call(&advisor, "check_in", low.clone()).await.unwrap_err();
     assert_eq!((err.code.as_str(), err.field.as_deref()), ("odometer.rollback", Some("odometer_km")));
     assert!(err.message.contains("52300"), "the message gives the last reading: {}", err.message);
+    assert_eq!(err.params.get("last_km").map(String::as_str), Some("52300"), "and so can a translated message");
 
     let mut confirmed_by_advisor = low.clone();
     confirmed_by_advisor["confirm"] = json!(["odometer.rollback"]);

@@ -26,50 +26,82 @@ async fn the_store_runs_in_wal_mode_with_foreign_keys_on() {
     assert_eq!((mode.as_str(), fk), ("wal", 1));
 }
 
-#[tokio::test]
-async fn a_database_on_the_previous_schema_is_backed_up_then_migrated_keeping_its_data() {
+/// A database as a release with only the first `applied` migrations left it,
+/// holding a station, its manager (PIN 1111), a customer with a vehicle and a
+/// checked-in order, written to the tables of the first migration only.
+async fn database_after(applied: usize) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let path = station::store::db::db_path(dir.path());
-    {
-        // Build the database as the previous release left it: every migration but the last.
-        let pool = station::store::db::connect(&path).await.unwrap();
-        let all: Vec<_> = station::store::db::MIGRATOR.iter().cloned().collect();
-        let previous = Migrator { migrations: std::borrow::Cow::Owned(all[..all.len() - 1].to_vec()), ..Migrator::DEFAULT };
-        previous.run(&pool).await.unwrap();
-        let now = "2026-11-01T08:00:00.000Z";
-        sqlx::query("INSERT INTO station VALUES ('st', 'SH01', '浦东', 480, ?, ?)").bind(now).bind(now).execute(&pool).await.unwrap();
-        sqlx::query("INSERT INTO customers (id, station_id, customer_no, name, language, created_at, updated_at) VALUES ('c1', 'st', 'SH01-000001', '王芳', 'zh-CN', ?, ?)")
-            .bind(now)
-            .bind(now)
-            .execute(&pool)
-            .await
-            .unwrap();
-        sqlx::query("INSERT INTO customer_phones VALUES ('p1', 'st', 'c1', 0, '13812345678', ?, ?)").bind(now).bind(now).execute(&pool).await.unwrap();
-        sqlx::query("INSERT INTO vehicles (id, station_id, customer_id, vin, plate, created_at, updated_at) VALUES ('v1', 'st', 'c1', ?, '沪A12345', ?, ?)")
-            .bind(VIN_A)
-            .bind(now)
-            .bind(now)
-            .execute(&pool)
-            .await
-            .unwrap();
-        pool.close().await;
-    }
+    let pool = station::store::db::connect(&path).await.unwrap();
+    let all: Vec<_> = station::store::db::MIGRATOR.iter().cloned().collect();
+    let previous = Migrator { migrations: std::borrow::Cow::Owned(all[..applied].to_vec()), ..Migrator::DEFAULT };
+    previous.run(&pool).await.unwrap();
+    let now = "2026-11-01T08:00:00.000Z";
+    sqlx::query("INSERT INTO station VALUES ('st', 'SH01', '浦东', 480, ?, ?)").bind(now).bind(now).execute(&pool).await.unwrap();
+    let staff_hash = station::auth::pin::hash("1111").unwrap();
+    sqlx::query("INSERT INTO staff VALUES ('m', 'st', '王经理', 'manager', ?, 1, ?, ?)").bind(staff_hash).bind(now).bind(now).execute(&pool).await.unwrap();
+    sqlx::query("INSERT INTO customers (id, station_id, customer_no, name, language, created_at, updated_at) VALUES ('c1', 'st', 'SH01-000001', '王芳', 'zh-CN', ?, ?)")
+        .bind(now)
+        .bind(now)
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO customer_phones VALUES ('p1', 'st', 'c1', 0, '13812345678', ?, ?)").bind(now).bind(now).execute(&pool).await.unwrap();
+    sqlx::query("INSERT INTO vehicles (id, station_id, customer_id, vin, plate, created_at, updated_at) VALUES ('v1', 'st', 'c1', ?, '沪A12345', ?, ?)")
+        .bind(VIN_A)
+        .bind(now)
+        .bind(now)
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO repair_orders (id, station_id, number, archive_no, service_type, status, priority, customer_id, vehicle_id, advisor_id,
+                                    checked_in_at, odometer_in_km, fuel_eighths, version, created_at, updated_at)
+         VALUES ('r1', 'st', 'SH01-M-20261101-0001', 'SH01-000001-M-20261101-01', 'maintenance', 'checked_in', 'normal', 'c1', 'v1', 'm', ?, 1000, 4, 1, ?, ?)",
+    )
+    .bind(now)
+    .bind(now)
+    .bind(now)
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    dir
+}
+
+async fn manager_token(station: &station::Station) -> String {
+    let session = station.dispatch("login", None, json!({"staff_id": "m", "pin": "1111"})).await.unwrap();
+    session["token"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_database_on_the_previous_schema_is_backed_up_then_migrated_keeping_its_data() {
+    let applied = station::store::db::MIGRATOR.iter().count() - 1;
+    let dir = database_after(applied).await;
 
     let t_station = station::Station::open(dir.path()).await.expect("migrate the previous schema");
     let backups: Vec<_> = std::fs::read_dir(dir.path().join("backups")).expect("a backups directory").collect();
     assert_eq!(backups.len(), 1, "one backup before migrating");
 
-    // The new migration's search index covers the rows that were already there.
-    let staff_hash = station::auth::pin::hash("1111").unwrap();
-    sqlx::query("INSERT INTO staff VALUES ('m', 'st', '王经理', 'manager', ?, 1, '2026-11-01T08:00:00.000Z', '2026-11-01T08:00:00.000Z')")
-        .bind(staff_hash)
-        .execute(t_station.pool())
-        .await
-        .unwrap();
-    let session = t_station.dispatch("login", None, json!({"staff_id": "m", "pin": "1111"})).await.unwrap();
-    let token = session["token"].as_str().unwrap();
+    let token = manager_token(&t_station).await;
+    let customer = t_station.dispatch("get_customer", Some(&token), json!({"id": "c1"})).await.unwrap();
+    assert_eq!(customer["customer"]["name"], "王芳");
+    assert_eq!(customer["vehicles"][0]["plate"], "沪A12345");
+    let order = t_station.dispatch("get_order_detail", Some(&token), json!({"id": "r1"})).await.unwrap();
+    assert_eq!(order["order"]["status"], "checked_in");
+    assert_eq!(order["events"].as_array().unwrap().len(), 1, "an order from before the workflow gets its check-in event");
+    assert_eq!(order["events"][0]["to_status"], "checked_in");
+    // And it moves on like any other.
+    t_station.dispatch("move_order", Some(&token), json!({"ro_id": "r1", "expected_version": 1, "to": "diagnosing"})).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_database_from_before_the_search_index_gets_its_rows_indexed() {
+    let dir = database_after(1).await;
+    let t_station = station::Station::open(dir.path()).await.expect("migrate the first schema");
+    let token = manager_token(&t_station).await;
     for q in ["王", "王芳", "A123", "2788", "5678"] {
-        let hits = t_station.dispatch("search", Some(token), json!({"q": q})).await.unwrap();
+        let hits = t_station.dispatch("search", Some(&token), json!({"q": q})).await.unwrap();
         assert_eq!(hits["hits"][0]["customer"]["id"], "c1", "the migrated customer is found by {q:?}");
     }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from './backend/errors';
-import { isConfirmable, mapError, normaliseVin, placeError, vinCheckDigit, withConfirmation } from './errors';
+import { isConfirmable, mapError, normaliseVin, placeError, withConfirmation } from './errors';
 
 const has = (fields: string[]) => (f: string) => fields.includes(f);
 const err = (field?: string, kind: ApiError['kind'] = 'invalid', code = 'x.y') => new ApiError({ kind, code, message: 'm', ...(field ? { field } : {}) });
@@ -51,11 +51,5 @@ describe('VINs', () => {
   it('normalises as the core does', () => {
     expect(normaliseVin(' lsv-au2180 n2183294 ')).toBe('LSVAU2180N2183294');
     expect(normaliseVin('ＬＳＶ')).toBe('LSV');
-  });
-
-  it('computes the ISO 3779 check digit', () => {
-    expect(vinCheckDigit('1M8GDM9AXKP042788')).toBe('X'); // the textbook example
-    expect(vinCheckDigit('11111111111111111')).toBe('1');
-    expect(vinCheckDigit('LSVAU2180N218329O')).toBeNull();
   });
 });

@@ -54,21 +54,3 @@ export function normaliseVin(raw: string): string {
     .toUpperCase();
 }
 
-const VIN_WEIGHTS = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2];
-const VIN_VALUES: Record<string, number> = {
-  A: 1, B: 2, C: 3, D: 4, E: 5, F: 6, G: 7, H: 8, J: 1, K: 2, L: 3, M: 4, N: 5, P: 7, R: 9,
-  S: 2, T: 3, U: 4, V: 5, W: 6, X: 7, Y: 8, Z: 9,
-};
-
-/** The ISO 3779 check digit a 17-character VIN calls for, or null if it has characters a VIN cannot. */
-export function vinCheckDigit(vin: string): string | null {
-  if (!/^[0-9A-HJ-NPR-Z]{17}$/.test(vin)) return null;
-  let sum = 0;
-  for (let i = 0; i < 17; i++) {
-    const c = vin[i];
-    const v = c >= '0' && c <= '9' ? Number(c) : VIN_VALUES[c];
-    sum += v * VIN_WEIGHTS[i];
-  }
-  const r = sum % 11;
-  return r === 10 ? 'X' : String(r);
-}

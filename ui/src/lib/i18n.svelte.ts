@@ -51,6 +51,9 @@ export function t(key: string, params?: Record<string, string | number>): string
 }
 
 /** An operation's error in the user's language: `errors.<code>` when the locale has it, else the core's message. */
-export function errorText(err: Pick<ApiError, 'code' | 'message'>): string {
-  return dicts[i18n.locale][`errors.${err.code}`] ?? err.message;
+export function errorText(err: Pick<ApiError, 'code' | 'message' | 'params'>): string {
+  const text = dicts[i18n.locale][`errors.${err.code}`];
+  if (text === undefined) return err.message;
+  const params = Object.fromEntries(Object.entries(err.params ?? {}).filter((e): e is [string, string] => e[1] !== undefined));
+  return interpolate(text, params);
 }

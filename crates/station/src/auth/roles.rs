@@ -16,6 +16,8 @@ pub enum Role {
 }
 
 impl Role {
+    pub const ALL: [Role; 4] = [Role::Advisor, Role::Technician, Role::QcInspector, Role::Manager];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Advisor => "advisor",
@@ -40,6 +42,46 @@ pub enum Permission {
     /// Accept an odometer reading lower than the last one.
     ConfirmOdometerRollback,
     ManageStaff,
+    // The repair order's transitions (see `workflow::MACHINE` for which edge needs which).
+    /// checked_in → diagnosing.
+    Diagnose,
+    /// diagnosing → estimate_ready.
+    PresentEstimate,
+    /// Record the customer's authorization; estimate_ready → approved.
+    RecordAuthorization,
+    /// approved → in_repair ⇄ waiting_parts → quality_check; mark jobs done.
+    Repair,
+    /// quality_check → ready_for_pickup or back to in_repair.
+    QualityDecision,
+    /// ready_for_pickup → delivered, with payments; the completion notice.
+    Deliver,
+    /// delivered → closed.
+    CloseOrder,
+    /// Any open state → cancelled.
+    CancelOrder,
+    // Work on an order that is not itself a transition.
+    /// Add jobs, write the 3 Cs and findings.
+    EditJobs,
+    /// Give a job to a technician.
+    AssignTechnician,
+    /// Add and remove labor, parts and sublet lines.
+    EditLines,
+    /// Discounts and prices below the catalog or inventory price.
+    Discount,
+    /// Deliver with a balance left to pay.
+    OverrideBalance,
+    /// Inspect work one did oneself.
+    InspectOwnWork,
+    /// Start and stop the job clock.
+    UseTimeClock,
+    /// Issue parts to an order's lines and return them.
+    IssueParts,
+    /// Receive stock into the parts inventory.
+    ReceiveStock,
+    /// Edit parts (including prices) and the labor catalog.
+    EditPriceLists,
+    /// Tax rate, repeat-repair window, QC checklist items.
+    ConfigureStation,
 }
 
 impl Permission {
@@ -49,6 +91,13 @@ impl Permission {
             Read => true,
             EditArchive | CheckIn => matches!(role, Role::Advisor | Role::Manager),
             ConfirmOdometerRollback | ManageStaff => role == Role::Manager,
+            // Managers may do everything; the others do their part of the flow.
+            _ if role == Role::Manager => true,
+            PresentEstimate | RecordAuthorization | Deliver | CloseOrder | CancelOrder | AssignTechnician | ReceiveStock => role == Role::Advisor,
+            Diagnose | Repair | UseTimeClock => role == Role::Technician,
+            QualityDecision => role == Role::QcInspector,
+            EditJobs | EditLines | IssueParts => matches!(role, Role::Advisor | Role::Technician),
+            Discount | OverrideBalance | InspectOwnWork | EditPriceLists | ConfigureStation => false,
         }
     }
 
@@ -59,6 +108,25 @@ impl Permission {
             Permission::CheckIn => "check vehicles in",
             Permission::ConfirmOdometerRollback => "confirm a lower odometer reading",
             Permission::ManageStaff => "manage staff",
+            Permission::Diagnose => "start diagnosis",
+            Permission::PresentEstimate => "present the estimate",
+            Permission::RecordAuthorization => "record the customer's authorization",
+            Permission::Repair => "move repair work on",
+            Permission::QualityDecision => "pass or fail the quality check",
+            Permission::Deliver => "deliver vehicles or take payments",
+            Permission::CloseOrder => "close orders",
+            Permission::CancelOrder => "cancel orders",
+            Permission::EditJobs => "edit jobs",
+            Permission::AssignTechnician => "assign technicians",
+            Permission::EditLines => "edit labor and parts lines",
+            Permission::Discount => "give discounts or lower prices",
+            Permission::OverrideBalance => "deliver with an unpaid balance",
+            Permission::InspectOwnWork => "inspect their own work",
+            Permission::UseTimeClock => "clock time on jobs",
+            Permission::IssueParts => "issue or return parts",
+            Permission::ReceiveStock => "receive stock",
+            Permission::EditPriceLists => "edit parts and the labor catalog",
+            Permission::ConfigureStation => "change station settings",
         }
     }
 }

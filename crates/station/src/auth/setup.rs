@@ -88,6 +88,7 @@ pub(crate) async fn create_station(station: &Station, code: &str, name: &str, of
     let info = StationInfo { id: station_id.clone(), code: code.to_string(), name: name.to_string() };
     outbox::append(&mut tx, &station_id, "station", &station_id, outbox::Op::Upsert, &info, now).await?;
     let manager = insert_staff(&mut tx, &station_id, manager_name, Role::Manager, pin_hash, now).await?;
+    crate::workflow::quality::seed_default_items(&mut tx, &station_id, now).await?;
     tx.commit().await?;
     Ok(manager.id)
 }

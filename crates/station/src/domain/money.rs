@@ -6,13 +6,13 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::fold_width;
 use crate::error::Invalid;
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, TS)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
 #[serde(transparent)]
 #[ts(type = "number")]
 pub struct Money(i64);
@@ -83,6 +83,13 @@ impl Money {
 
     pub const fn is_negative(self) -> bool {
         self.0 < 0
+    }
+}
+
+/// Minor units from the database or a JSON number; lets sqlx read a column straight into `Money`.
+impl From<i64> for Money {
+    fn from(minor: i64) -> Money {
+        Money(minor)
     }
 }
 

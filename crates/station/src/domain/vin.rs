@@ -42,7 +42,7 @@ impl Vin {
         // The character check comes first: a VIN typed with O for 0 is usually
         // also the right length, and naming the letter is what helps the user fix it.
         if let Some((index, c)) = normalised.chars().enumerate().find(|(_, c)| !is_vin_char(*c)) {
-            return Err(Invalid::new("vin.characters", character_message(index + 1, c)));
+            return Err(Invalid::new("vin.characters", character_message(index + 1, c)).with("position", index + 1).with("char", c));
         }
         let count = normalised.len(); // ASCII only by now, so bytes are characters
         if count != LEN {

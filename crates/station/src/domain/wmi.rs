@@ -79,6 +79,8 @@ pub struct VinInfo {
     pub country: Option<String>,
     pub model_year: Option<u16>,
     pub check_digit_ok: bool,
+    /// What position 9 should hold, so the form can say it without recomputing it.
+    pub expected_check_digit: String,
 }
 
 /// Decodes what can be read from the VIN alone. `current_year` bounds the model
@@ -94,6 +96,7 @@ pub fn decode(vin: &Vin, current_year: i32) -> VinInfo {
         country: maker.map(|m| m.country).or_else(|| country_by_region(wmi)).map(str::to_owned),
         model_year: vin.model_year(current_year),
         check_digit_ok: vin.check_digit_ok(),
+        expected_check_digit: vin.expected_check_digit().to_string(),
     }
 }
 
@@ -228,6 +231,7 @@ mod tests {
                 country: Some("CN".into()),
                 model_year: Some(2021),
                 check_digit_ok: true,
+                expected_check_digit: "6".into(),
             }
         );
     }

@@ -6,6 +6,8 @@ export class ApiError extends Error implements ApiErrorBody {
   readonly kind: ErrorKind;
   readonly code: string;
   readonly field?: string;
+  /** The specifics in `message` (`{expected}`, `{last_km}`), for the translated text. */
+  readonly params?: { [key in string]?: string };
 
   constructor(body: ApiErrorBody) {
     super(body.message);
@@ -13,6 +15,7 @@ export class ApiError extends Error implements ApiErrorBody {
     this.kind = body.kind;
     this.code = body.code;
     if (body.field !== undefined) this.field = body.field;
+    if (body.params !== undefined) this.params = body.params;
   }
 
   /** Wraps anything thrown by a transport: an ApiError body, or a network failure. */
@@ -24,7 +27,7 @@ export class ApiError extends Error implements ApiErrorBody {
   }
 
   toJSON(): ApiErrorBody {
-    return { kind: this.kind, code: this.code, message: this.message, ...(this.field !== undefined ? { field: this.field } : {}) };
+    return { kind: this.kind, code: this.code, message: this.message, ...(this.field !== undefined ? { field: this.field } : {}), ...(this.params !== undefined ? { params: this.params } : {}) };
   }
 }
 

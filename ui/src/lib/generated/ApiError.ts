@@ -5,4 +5,9 @@ export type ApiError = { kind: ErrorKind,
 /**
  * Stable, dotted, e.g. `vin.check_digit`, `auth.bad_pin`.
  */
-code: string, message: string, field?: string, };
+code: string, message: string, field?: string, 
+/**
+ * The specifics inside `message` (a character, a limit, the last reading), so a
+ * translated message can say them too.
+ */
+params?: { [key in string]?: string }, };

@@ -1,36 +1,66 @@
 // Generated from crates/station/src/ops.rs by scripts/gen-bindings.sh. Do not edit.
+import type { AddFinding } from "./AddFinding";
+import type { AddJob } from "./AddJob";
+import type { AddLine } from "./AddLine";
+import type { AssignTechnician } from "./AssignTechnician";
+import type { AuditLog } from "./AuditLog";
 import type { Board } from "./Board";
 import type { BoardInput } from "./BoardInput";
 import type { CheckInInput } from "./CheckInInput";
 import type { Customer } from "./Customer";
 import type { CustomerDetail } from "./CustomerDetail";
 import type { CustomerFields } from "./CustomerFields";
+import type { Deliver } from "./Deliver";
 import type { DemoLoaded } from "./DemoLoaded";
 import type { Done } from "./Done";
 import type { FileData } from "./FileData";
 import type { FileRequest } from "./FileRequest";
 import type { FirstRunSetup } from "./FirstRunSetup";
 import type { IdInput } from "./IdInput";
+import type { JobRef } from "./JobRef";
+import type { LaborCatalog } from "./LaborCatalog";
+import type { LaborOperation } from "./LaborOperation";
+import type { LineRef } from "./LineRef";
 import type { LoginInput } from "./LoginInput";
 import type { Me } from "./Me";
+import type { MoveOrder } from "./MoveOrder";
+import type { MyJobs } from "./MyJobs";
 import type { NewStaff } from "./NewStaff";
 import type { NewVehicle } from "./NewVehicle";
 import type { NoInput } from "./NoInput";
+import type { OrderDetail } from "./OrderDetail";
+import type { OrderNote } from "./OrderNote";
+import type { Part } from "./Part";
+import type { PartList } from "./PartList";
+import type { PartsQuery } from "./PartsQuery";
 import type { PhotoUpload } from "./PhotoUpload";
+import type { QcItems } from "./QcItems";
+import type { ReceiveStock } from "./ReceiveStock";
+import type { RecordAuthorization } from "./RecordAuthorization";
+import type { RecordPayment } from "./RecordPayment";
+import type { RecordQc } from "./RecordQc";
 import type { RepairOrder } from "./RepairOrder";
+import type { SaveLaborOperation } from "./SaveLaborOperation";
+import type { SavePart } from "./SavePart";
+import type { SaveQcItem } from "./SaveQcItem";
 import type { SearchInput } from "./SearchInput";
 import type { SearchResults } from "./SearchResults";
 import type { Session } from "./Session";
+import type { SetDiscount } from "./SetDiscount";
 import type { SetupStatus } from "./SetupStatus";
 import type { StaffInfo } from "./StaffInfo";
 import type { StaffList } from "./StaffList";
+import type { StartClock } from "./StartClock";
+import type { StockMove } from "./StockMove";
 import type { StoredFile } from "./StoredFile";
 import type { UpdateCustomer } from "./UpdateCustomer";
+import type { UpdateJob } from "./UpdateJob";
 import type { UpdateStaff } from "./UpdateStaff";
 import type { UpdateVehicle } from "./UpdateVehicle";
 import type { Vehicle } from "./Vehicle";
 import type { VinInfo } from "./VinInfo";
 import type { VinInput } from "./VinInput";
+import type { WorkflowSettings } from "./WorkflowSettings";
 
 export type Operations = {
   /** Whether first-run setup has happened, and who can log in. */
@@ -60,6 +90,46 @@ export type Operations = {
   get_repair_order: { input: IdInput; output: RepairOrder };
   upload_photo: { input: PhotoUpload; output: StoredFile };
   get_file: { input: FileRequest; output: FileData };
+  /** The order page: order, jobs with lines, money, authorizations, history, inspections, payments. */
+  get_order_detail: { input: IdInput; output: OrderDetail };
+  /** Moves an order along the state machine; the note is the reason when cancelling. */
+  move_order: { input: MoveOrder; output: OrderDetail };
+  add_job: { input: AddJob; output: OrderDetail };
+  /** Writes a job's 3 Cs: concern, cause, correction. */
+  update_job: { input: UpdateJob; output: OrderDetail };
+  assign_technician: { input: AssignTechnician; output: OrderDetail };
+  complete_job: { input: JobRef; output: OrderDetail };
+  add_finding: { input: AddFinding; output: OrderDetail };
+  /** The technician's jobs on open orders, for the tablet. */
+  my_jobs: { input: NoInput; output: MyJobs };
+  add_line: { input: AddLine; output: OrderDetail };
+  remove_line: { input: LineRef; output: OrderDetail };
+  /** A manager's discount on the order, before tax. */
+  set_discount: { input: SetDiscount; output: OrderDetail };
+  /** The customer's approval (or a supplemental one): method, approver, jobs, amount. */
+  record_authorization: { input: RecordAuthorization; output: OrderDetail };
+  start_clock: { input: StartClock; output: MyJobs };
+  stop_clock: { input: NoInput; output: MyJobs };
+  list_qc_items: { input: NoInput; output: QcItems };
+  save_qc_item: { input: SaveQcItem; output: QcItems };
+  /** The quality check: pass sends the order to ready_for_pickup, fail back to in_repair. */
+  record_qc: { input: RecordQc; output: OrderDetail };
+  record_payment: { input: RecordPayment; output: OrderDetail };
+  record_completion_notice: { input: OrderNote; output: OrderDetail };
+  /** Odometer out, payments, balance zero (or a manager's override): delivered. */
+  deliver: { input: Deliver; output: OrderDetail };
+  list_labor_operations: { input: NoInput; output: LaborCatalog };
+  save_labor_operation: { input: SaveLaborOperation; output: LaborOperation };
+  /** Parts with stock; `low_only` gives the low-stock list. */
+  list_parts: { input: PartsQuery; output: PartList };
+  save_part: { input: SavePart; output: Part };
+  receive_stock: { input: ReceiveStock; output: Part };
+  issue_part: { input: StockMove; output: OrderDetail };
+  return_part: { input: StockMove; output: OrderDetail };
+  /** Who changed what on an order, before and after. */
+  get_order_audit: { input: IdInput; output: AuditLog };
+  get_workflow_settings: { input: NoInput; output: WorkflowSettings };
+  update_workflow_settings: { input: WorkflowSettings; output: WorkflowSettings };
 };
 
 export type OperationName = keyof Operations;

@@ -2,7 +2,9 @@
 import type { Concern } from "./Concern";
 import type { Customer } from "./Customer";
 import type { DamageMark } from "./DamageMark";
+import type { Money } from "./Money";
 import type { Priority } from "./Priority";
+import type { RepeatOf } from "./RepeatOf";
 import type { RoPhoto } from "./RoPhoto";
 import type { RoStatus } from "./RoStatus";
 import type { ServiceType } from "./ServiceType";
@@ -17,4 +19,24 @@ archive_no: string, service_type: ServiceType, status: RoStatus, priority: Prior
 /**
  * Fuel gauge in eighths, 0 (empty) to 8 (full).
  */
-fuel_eighths: number, personal_items: string, promised_at: string | null, concerns: Array<Concern>, damage_marks: Array<DamageMark>, photos: Array<RoPhoto>, version: number, updated_at: string, };
+fuel_eighths: number, personal_items: string, promised_at: string | null, concerns: Array<Concern>, damage_marks: Array<DamageMark>, photos: Array<RoPhoto>, 
+/**
+ * How many times the quality check sent the work back (返修 within the shop).
+ */
+rework_count: number, cancel_reason: string | null, 
+/**
+ * Order-level discount, given by a manager; taken off before tax.
+ */
+discount: Money, odometer_out_km: number | null, 
+/**
+ * When the customer was told the car is ready (完工通知).
+ */
+completion_notice_at: string | null, delivered_at: string | null, 
+/**
+ * Set when this vehicle was delivered by the station within the repeat-repair window before this check-in.
+ */
+repeat_of: RepeatOf | null, 
+/**
+ * Optimistic concurrency: every change must name the version it read.
+ */
+version: number, updated_at: string, };

@@ -7,4 +7,8 @@ export type VinInfo = { vin: string, wmi: string, manufacturer_en: string | null
 /**
  * ISO 3166-1 alpha-2; from the table, else from the WMI's region.
  */
-country: string | null, model_year: number | null, check_digit_ok: boolean, };
+country: string | null, model_year: number | null, check_digit_ok: boolean, 
+/**
+ * What position 9 should hold, so the form can say it without recomputing it.
+ */
+expected_check_digit: string, };
