@@ -6,6 +6,9 @@
 use std::sync::Arc;
 
 use chrono::Duration;
+use std::collections::HashMap;
+
+use serde_json::{json, Value};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
@@ -166,6 +169,7 @@ pub async fn load_demo_data(station: &Station, _caller: &Caller, _input: NoInput
 
     // Orders checked in over the last few hours, some already past their promised time.
     let mut orders = 0;
+    let mut order_ids = Vec::new();
     let types =
         [ServiceType::Maintenance, ServiceType::Repair, ServiceType::Warranty, ServiceType::Accident, ServiceType::Inspection, ServiceType::Maintenance];
     for n in 0..14usize {
@@ -188,9 +192,19 @@ pub async fn load_demo_data(station: &Station, _caller: &Caller, _input: NoInput
             confirm: vec![],
             manager_pin: None,
         };
-        check_in(&past, &advisors[n % advisors.len()], order).await?;
+        order_ids.push(check_in(&past, &advisors[n % advisors.len()], order).await?.id);
         orders += 1;
     }
+
+    let tokens = demo_callers(station).await?;
+    master_data(station, &tokens).await?;
+    let mut moved = 0;
+    for (n, id) in order_ids.iter().enumerate() {
+        let target = TARGETS[n % TARGETS.len()];
+        drive(station, &tokens, id, target, n).await?;
+        moved += u32::from(target != "checked_in");
+    }
+    tracing::info!(orders, moved, "demo orders spread over the workflow");
 
     Ok(DemoLoaded {
         customers: CUSTOMERS as u32,
@@ -199,3 +213,172 @@ pub async fn load_demo_data(station: &Station, _caller: &Caller, _input: NoInput
         logins: DEMO_STAFF.iter().map(|(n, r, p)| DemoLogin { name: n.to_string(), role: *r, pin: p.to_string() }).collect(),
     })
 }
+
+/// Where each demo order is left, so the board shows every column of the flow.
+const TARGETS: [&str; 14] = [
+    "checked_in",
+    "diagnosing",
+    "estimate_ready",
+    "approved",
+    "in_repair",
+    "waiting_parts",
+    "quality_check",
+    "ready_for_pickup",
+    "checked_in",
+    "in_repair",
+    "diagnosing",
+    "delivered",
+    "closed",
+    "checked_in",
+];
+
+const LABOR: &[(&str, &str, i64, i64)] = &[
+    ("M-OIL", "更换机油机滤", 500, 18_000),
+    ("M-10K", "10,000 km 常规保养", 1_200, 18_000),
+    ("B-PADS-F", "更换前刹车片", 1_000, 20_000),
+    ("B-DISC-F", "更换前刹车盘", 1_500, 20_000),
+    ("AC-GAS", "空调系统抽真空加注冷媒", 800, 20_000),
+    ("E-DIAG", "发动机故障诊断", 1_000, 22_000),
+    ("T-ROT", "四轮换位及动平衡", 700, 15_000),
+    ("W-ALIGN", "四轮定位", 1_000, 18_000),
+];
+
+/// (part no., name, bin, price in fen, stock in thousandths, reorder point)
+const PARTS: &[(&str, &str, &str, i64, i64, i64)] = &[
+    ("06L115562B", "机油滤清器", "A-01-01", 6_800, 40_000, 10_000),
+    ("G052195M4", "全合成机油 5W-30 4L", "A-01-03", 42_000, 24_000, 8_000),
+    ("5Q0698151B", "前刹车片（套）", "B-02-01", 58_000, 6_000, 4_000),
+    ("5Q0615301F", "前刹车盘", "B-02-04", 76_000, 2_000, 2_000),
+    ("1K0819653B", "空调滤芯", "A-03-02", 12_800, 15_000, 5_000),
+    ("101905601F", "火花塞", "A-04-01", 9_500, 3_000, 8_000),
+    ("R134A-500", "R134a 冷媒 500 g", "C-01-01", 15_000, 10_000, 4_000),
+    ("3C0853651", "前格栅（缺货）", "D-05-02", 128_000, 0, 1_000),
+];
+
+type Callers = HashMap<&'static str, Caller>;
+
+/// The first demo staff member of each role, as a caller of the operations.
+async fn demo_callers(station: &Station) -> Result<Callers> {
+    let info = station.require_info().await?;
+    let mut callers = Callers::new();
+    for s in staff::list_active_staff(station).await? {
+        let caller = Caller { staff: Some(StaffRef { id: s.id, name: s.name, role: s.role, station_id: info.id.clone() }), token_hash: None };
+        callers.entry(s.role.as_str()).or_insert(caller);
+    }
+    Ok(callers)
+}
+
+/// Runs one workflow operation with JSON in and out, as `dispatch` would. Demo data cannot go
+/// through `dispatch` itself: `load_demo_data` is dispatched from there, and the future would contain itself.
+async fn run(station: &Station, op: &str, caller: Option<&Caller>, input: Value) -> Result<Value> {
+    use crate::workflow::{authorization, catalog, delivery, inventory, jobs, lines, quality};
+    let caller = caller.ok_or_else(|| ApiError::internal("demo staff missing"))?;
+    fn input_of<T: serde::de::DeserializeOwned>(v: Value) -> Result<T> {
+        serde_json::from_value(v).map_err(|e| ApiError::internal(format!("demo input: {e}")))
+    }
+    fn out<T: Serialize>(v: T) -> Result<Value> {
+        serde_json::to_value(v).map_err(|e| ApiError::internal(e.to_string()))
+    }
+    match op {
+        "get_order_detail" => out(crate::workflow::get_order_detail(station, caller, input_of(input)?).await?),
+        "move_order" => out(crate::workflow::move_order(station, caller, input_of(input)?).await?),
+        "add_line" => out(lines::add_line(station, caller, input_of(input)?).await?),
+        "record_authorization" => out(authorization::record_authorization(station, caller, input_of(input)?).await?),
+        "complete_job" => out(jobs::complete_job(station, caller, input_of(input)?).await?),
+        "list_qc_items" => out(quality::list_qc_items(station, caller, NoInput {}).await?),
+        "record_qc" => out(quality::record_qc(station, caller, input_of(input)?).await?),
+        "deliver" => out(delivery::deliver(station, caller, input_of(input)?).await?),
+        "save_labor_operation" => out(catalog::save_labor_operation(station, caller, input_of(input)?).await?),
+        "save_part" => out(inventory::save_part(station, caller, input_of(input)?).await?),
+        "receive_stock" => out(inventory::receive_stock(station, caller, input_of(input)?).await?),
+        "list_parts" => out(inventory::list_parts(station, caller, input_of(input)?).await?),
+        other => Err(ApiError::internal(format!("demo data does not use {other}"))),
+    }
+}
+
+async fn master_data(station: &Station, tokens: &Callers) -> Result<()> {
+    let manager = tokens.get("manager");
+    for (code, description, hours, rate) in LABOR {
+        run(station, "save_labor_operation", manager, json!({"code": code, "description": description, "standard_hours_milli": hours, "rate": rate})).await?;
+    }
+    for (part_no, name, bin, price, stock, reorder) in PARTS {
+        let part = run(station, "save_part", manager, json!({"part_no": part_no, "name": name, "bin": bin, "unit_price": price, "reorder_point_milli": reorder}))
+            .await?;
+        if *stock > 0 {
+            run(station, "receive_stock", manager, json!({"part_id": part["id"], "quantity_milli": stock, "note": "期初库存"})).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Moves one demo order along the happy path until it reaches `target`, each step by the role whose job it is.
+async fn drive(station: &Station, tokens: &Callers, ro_id: &str, target: &str, n: usize) -> Result<()> {
+    let token = |role: &str| tokens.get(role);
+    let mut page = run(station, "get_order_detail", token("advisor"), json!({"id": ro_id})).await?;
+    let parts = run(station, "list_parts", token("advisor"), json!({})).await?;
+    let part_id = |no: &str| parts["parts"].as_array().and_then(|ps| ps.iter().find(|p| p["part_no"] == no)).map(|p| p["id"].clone()).unwrap_or(Value::Null);
+    for _ in 0..12 {
+        let status = page["order"]["status"].as_str().unwrap_or_default().to_string();
+        if status == target {
+            return Ok(());
+        }
+        let version = page["order"]["version"].clone();
+        let step = |op: &'static str, role: &'static str, mut input: Value| {
+            input["ro_id"] = json!(ro_id);
+            input["expected_version"] = version.clone();
+            async move { run(station, op, token(role), input).await }
+        };
+        page = match status.as_str() {
+            "checked_in" => step("move_order", "technician", json!({"to": "diagnosing", "note": ""})).await?,
+            "diagnosing" => {
+                let job = page["jobs"][0]["id"].clone();
+                let (labor, part) = if target == "waiting_parts" { ("E-DIAG", "3C0853651") } else { (LABOR[n % LABOR.len()].0, PARTS[n % 3].0) };
+                run(station, "add_line", token("technician"), json!({"job_id": job, "expected_version": version, "kind": "labor", "labor_op_code": labor}))
+                    .await?;
+                let v = run(station, "get_order_detail", token("advisor"), json!({"id": ro_id})).await?["order"]["version"].clone();
+                run(station, "add_line", token("technician"), json!({"job_id": job, "expected_version": v, "kind": "part", "part_id": part_id(part), "quantity_milli": 1000}))
+                    .await?;
+                let page = run(station, "get_order_detail", token("advisor"), json!({"id": ro_id})).await?;
+                let version = page["order"]["version"].clone();
+                run(station, "move_order", token("advisor"), json!({"ro_id": ro_id, "expected_version": version, "to": "estimate_ready", "note": "已电话告知客户报价"}))
+                    .await?
+            }
+            "estimate_ready" => {
+                let jobs: Vec<Value> = page["jobs"].as_array().map(|js| js.iter().map(|j| j["id"].clone()).collect()).unwrap_or_default();
+                let amount = page["totals"]["estimate"]["total"].clone();
+                let approver = page["order"]["customer"]["name"].clone();
+                step("record_authorization", "advisor", json!({"method": "in_person", "approver_name": approver, "approved_job_ids": jobs, "amount": amount})).await?
+            }
+            "approved" | "waiting_parts" => match step("move_order", "technician", json!({"to": "in_repair", "note": ""})).await {
+                Err(e) if e.code == "transition.parts_short" => step("move_order", "technician", json!({"to": "waiting_parts", "note": "前格栅缺货，已订货"})).await?,
+                other => other?,
+            },
+            "in_repair" => {
+                let jobs: Vec<Value> = page["jobs"]
+                    .as_array()
+                    .map(|js| js.iter().filter(|j| j["approval"] == "approved" && j["done_at"].is_null()).map(|j| j["id"].clone()).collect())
+                    .unwrap_or_default();
+                for job in jobs {
+                    let v = run(station, "get_order_detail", token("advisor"), json!({"id": ro_id})).await?["order"]["version"].clone();
+                    run(station, "complete_job", token("technician"), json!({"job_id": job, "expected_version": v})).await?;
+                }
+                let v = run(station, "get_order_detail", token("advisor"), json!({"id": ro_id})).await?["order"]["version"].clone();
+                run(station, "move_order", token("technician"), json!({"ro_id": ro_id, "expected_version": v, "to": "quality_check", "note": ""})).await?
+            }
+            "quality_check" => {
+                let items = run(station, "list_qc_items", token("qc_inspector"), json!({})).await?;
+                let results: Vec<Value> = items["items"].as_array().map(|is| is.iter().map(|i| json!({"item_id": i["id"], "passed": true, "note": ""})).collect()).unwrap_or_default();
+                step("record_qc", "qc_inspector", json!({"passed": true, "items": results, "notes": ""})).await?
+            }
+            "ready_for_pickup" => {
+                let balance = page["totals"]["balance"].clone();
+                let odometer = page["order"]["odometer_in_km"].as_i64().unwrap_or(0) + 3;
+                step("deliver", "advisor", json!({"odometer_out_km": odometer, "payments": [{"method": "wechat", "amount": balance}]})).await?
+            }
+            "delivered" => step("move_order", "advisor", json!({"to": "closed", "note": "已回访"})).await?,
+            _ => return Ok(()),
+        };
+    }
+    Err(ApiError::internal(format!("demo order could not reach {target}")))
+}
+

@@ -161,7 +161,18 @@ async fn demo_data_fills_a_fresh_station_with_searchable_customers_and_open_orde
     let board = station.dispatch("board", Some(token), json!({})).await.unwrap();
     let cards = board["cards"].as_array().unwrap();
     assert!(cards.len() >= 10, "open orders on the board");
+    assert_eq!(loaded["orders"], 14);
     assert!(cards.iter().any(|c| c["overdue"] == true) && cards.iter().any(|c| c["overdue"] == false), "some are overdue, some not");
+    let mut statuses: Vec<&str> = cards.iter().map(|c| c["status"].as_str().unwrap()).collect();
+    statuses.sort();
+    statuses.dedup();
+    for expected in ["checked_in", "diagnosing", "estimate_ready", "approved", "in_repair", "waiting_parts", "quality_check", "ready_for_pickup"] {
+        assert!(statuses.contains(&expected), "a demo order is {expected}: {statuses:?}");
+    }
+    let parts = station.dispatch("list_parts", Some(token), json!({})).await.unwrap();
+    assert!(parts["parts"].as_array().unwrap().len() >= 8, "demo parts are in stock");
+    let labor = station.dispatch("list_labor_operations", Some(token), json!({})).await.unwrap();
+    assert!(!labor["operations"].as_array().unwrap().is_empty(), "a demo labor catalog: {labor}");
     assert!(!station.dispatch("search", Some(token), json!({"q": "王"})).await.unwrap()["hits"].as_array().unwrap().is_empty());
     assert_eq!(station.dispatch("load_demo_data", None, json!({})).await.unwrap_err().code, "station.already_set_up");
 }
