@@ -51,6 +51,9 @@ bash scripts/setup-system.sh
 step "Rust: cargo test -p station"
 cargo test -p station
 
+step "Rust: cargo test -p headoffice -p sync-protocol (a throwaway PostgreSQL cluster)"
+cargo test -p headoffice -p sync-protocol
+
 step "Rust: cargo test -p stationdesk (the shell, on Tauri's mock runtime)"
 cargo test -p stationdesk
 

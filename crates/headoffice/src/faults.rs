@@ -1,0 +1,22 @@
+//! Fault injection for tests of the failure cases (a station's sync client
+//! included): no configuration turns these on; only code holding the
+//! `Application` can.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+#[derive(Debug, Default)]
+pub struct Faults {
+    lose_push_acks: AtomicU32,
+}
+
+impl Faults {
+    /// The next `n` pushes commit, then the connection is cut before the
+    /// acknowledgement reaches the station: the "lost ack" case.
+    pub fn lose_next_push_acks(&self, n: u32) {
+        self.lose_push_acks.store(n, Ordering::SeqCst);
+    }
+
+    pub(crate) fn take_lost_ack(&self) -> bool {
+        self.lose_push_acks.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok()
+    }
+}

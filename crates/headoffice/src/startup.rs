@@ -1,0 +1,78 @@
+//! Building and running the server: connect, migrate, bind, serve.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::PgPool;
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::faults::Faults;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: PgPool,
+    pub config: Arc<Config>,
+    pub faults: Arc<Faults>,
+}
+
+pub struct Application {
+    listener: TcpListener,
+    port: u16,
+    state: AppState,
+}
+
+/// Connects to PostgreSQL (lazily: the server starts, `/ready` says whether the database is there).
+pub fn connect(config: &Config) -> anyhow::Result<PgPool> {
+    let options: PgConnectOptions = config.database_url.expose().parse().context("database_url is not a valid PostgreSQL URL")?;
+    Ok(PgPoolOptions::new().max_connections(config.max_connections).acquire_timeout(Duration::from_secs(10)).connect_lazy_with(options))
+}
+
+/// Connects and applies the pending migrations.
+pub async fn connect_and_migrate(config: &Config) -> anyhow::Result<PgPool> {
+    let pool = connect(config)?;
+    crate::MIGRATOR.run(&pool).await.context("cannot apply the head-office migrations")?;
+    Ok(pool)
+}
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        if let Some(tls) = &config.tls {
+            if tls.cert_path.is_some() || tls.key_path.is_some() {
+                anyhow::bail!(
+                    "TLS is not terminated by the head office itself: serve it behind a reverse proxy (Caddy, nginx) \
+                     that holds the certificate, and remove [tls] from the configuration (see docs/sync.md)"
+                );
+            }
+        }
+        let pool = connect_and_migrate(&config).await?;
+        let listener = TcpListener::bind(&config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
+        let port = listener.local_addr()?.port();
+        let state = AppState { pool, config: Arc::new(config), faults: Arc::new(Faults::default()) };
+        Ok(Self { listener, port, state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+    pub fn pool(&self) -> PgPool {
+        self.state.pool.clone()
+    }
+    pub fn faults(&self) -> Arc<Faults> {
+        self.state.faults.clone()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.run_until(std::future::pending()).await
+    }
+
+    /// Serves until `shutdown` resolves, then finishes the requests in flight.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        tracing::info!(port = self.port, "head office listening");
+        let app = crate::routes::router(self.state);
+        axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await
+    }
+}

@@ -1,0 +1,15 @@
+//! The head office against a real PostgreSQL, a real server and a real HTTP client.
+#![allow(clippy::unwrap_used)]
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod clock_skew;
+mod enrollment;
+mod isolation;
+mod malformed;
+mod pull;
+mod push;
+mod server;
+mod signed;
+mod versions;

@@ -1,0 +1,101 @@
+//! Which entities sync, and the conflict rule each one follows. A station
+//! pushing an entity that is not listed here gets a rejection (it never blocks
+//! its queue), so a new synced table at the station needs a line here.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntityKind {
+    /// Written by one station only: the head office keeps its latest state.
+    Owned,
+    /// Customers and vehicles: any station may edit them; merged per field,
+    /// last writer wins by HLC.
+    Shared,
+    /// Inserted once; a second, different payload for the same id is rejected.
+    AppendOnly,
+    /// Signed documents: immutable, and their hash is checked on receipt.
+    Signed,
+    /// Master data written by the head office only; stations receive it.
+    Master,
+}
+
+/// Where a record in the pull feed comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// Head-office master data, the same for every station.
+    Global,
+    /// The receiving station's own rows (to restore a reinstalled station).
+    Station,
+    /// A shared customer or vehicle the station has touched.
+    Shared,
+}
+
+/// The synced entities, by name, with their rule and the payload field that
+/// must equal the change's `entity_id` (`None`: the payload has no id field).
+pub const ENTITIES: &[(&str, EntityKind, Option<&str>)] = &[
+    // a station's own records
+    ("station", EntityKind::Owned, Some("id")),
+    ("station_settings", EntityKind::Owned, None),
+    ("staff", EntityKind::Owned, Some("id")),
+    ("file", EntityKind::Owned, Some("sha256")),
+    ("repair_order", EntityKind::Owned, Some("id")),
+    ("ro_job", EntityKind::Owned, Some("id")),
+    ("ro_line", EntityKind::Owned, Some("id")),
+    ("ro_finding", EntityKind::Owned, Some("id")),
+    ("ro_inspection", EntityKind::Owned, Some("id")),
+    ("qc_item", EntityKind::Owned, Some("id")),
+    ("part", EntityKind::Owned, Some("id")),
+    ("labor_operation", EntityKind::Owned, Some("id")),
+    // A time-clock entry is written when the clock starts and again when it
+    // stops, by one station: single-writer, not insert-once.
+    ("time_clock", EntityKind::Owned, Some("id")),
+    // shared across stations
+    ("customer", EntityKind::Shared, Some("id")),
+    ("vehicle", EntityKind::Shared, Some("id")),
+    // append-only
+    ("ro_status_event", EntityKind::AppendOnly, Some("id")),
+    ("ro_payment", EntityKind::AppendOnly, Some("id")),
+    ("odometer_reading", EntityKind::AppendOnly, Some("id")),
+    ("audit_log", EntityKind::AppendOnly, Some("id")),
+    ("survey", EntityKind::AppendOnly, Some("id")),
+    // signed documents
+    ("authorization", EntityKind::Signed, Some("id")),
+    ("ro_authorization", EntityKind::Signed, Some("id")),
+    // head-office master data (pull only)
+    ("labor_catalog", EntityKind::Master, Some("code")),
+    ("parts_catalog", EntityKind::Master, Some("part_no")),
+    ("recall_campaign", EntityKind::Master, Some("campaign_id")),
+    ("setting", EntityKind::Master, Some("key")),
+];
+
+/// The rule for `entity`, or `None` for an entity this protocol does not know.
+pub fn kind_of(entity: &str) -> Option<EntityKind> {
+    ENTITIES.iter().find(|(name, _, _)| *name == entity).map(|(_, k, _)| *k)
+}
+
+/// The payload field that must hold the change's `entity_id`, if any.
+pub fn id_field_of(entity: &str) -> Option<&'static str> {
+    ENTITIES.iter().find(|(name, _, _)| *name == entity).and_then(|(_, _, f)| *f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entity_names_are_unique() {
+        let mut names: Vec<_> = ENTITIES.iter().map(|(n, _, _)| *n).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), ENTITIES.len());
+    }
+
+    #[test]
+    fn customers_and_vehicles_are_the_shared_records() {
+        let shared: Vec<_> = ENTITIES.iter().filter(|(_, k, _)| *k == EntityKind::Shared).map(|(n, _, _)| *n).collect();
+        assert_eq!(shared, ["customer", "vehicle"]);
+        assert_eq!(kind_of("nonsense"), None);
+    }
+}

@@ -1,0 +1,101 @@
+//! Push: the station sends its outbox, in order, in batches of contiguous
+//! sequence numbers; the head office answers with the highest contiguous
+//! sequence it holds. See `docs/sync.md` for the failure cases.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::hlc::Hlc;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    Upsert,
+    Delete,
+    /// An op this build does not know: the change is rejected, not the batch.
+    #[serde(other)]
+    Unknown,
+}
+
+/// One outbox row. `payload` is the record's full new state (for a delete,
+/// at least its id). `hlc` is stamped by the station in the transaction that
+/// wrote the row, never at push time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub seq: i64,
+    /// The outbox row's own id: tells a resend from a different change that
+    /// reuses a sequence number.
+    pub id: Uuid,
+    pub entity: String,
+    pub entity_id: String,
+    pub op: Op,
+    pub payload: serde_json::Value,
+    pub hlc: Hlc,
+    /// For shared records: the fields this edit changed. `None` means every
+    /// field in the payload.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changed_fields: Option<Vec<String>>,
+}
+
+/// `POST /v1/push`, gzip-compressed JSON. `changes[i].seq` must be `first_seq + i`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushBatch {
+    pub protocol_version: u32,
+    /// The station's database schema version (its last migration).
+    pub schema_version: u32,
+    /// Optional: if given, it must be the token's station, or the batch is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub station_code: Option<String>,
+    pub first_seq: i64,
+    pub changes: Vec<Change>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushAck {
+    /// Every change up to and including this sequence is stored (or rejected
+    /// and listed under `/v1/rejections`): the station may mark them sent.
+    pub acked_seq: i64,
+    /// How many changes of this batch went to the rejection list.
+    pub rejected: u32,
+    /// The head office's clock, so a station can warn that its own is off.
+    pub server_time_ms: u64,
+}
+
+/// A change the head office would not apply. It is acknowledged all the same
+/// (a bad change never blocks the queue) and listed for both ends to see.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rejection {
+    /// Increasing; pass the last one seen as `after` to page.
+    pub id: i64,
+    pub seq: i64,
+    pub change_id: Uuid,
+    pub entity: String,
+    pub entity_id: String,
+    /// One of [`rejection_codes`].
+    pub code: String,
+    pub message: String,
+    /// Raised for suspected tampering (a signed document whose hash does not match).
+    pub flagged: bool,
+    /// RFC 3339.
+    pub rejected_at: String,
+}
+
+/// `GET /v1/rejections?after=…`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RejectionsPage {
+    pub rejections: Vec<Rejection>,
+}
+
+/// Why a single change was rejected.
+pub mod rejection_codes {
+    pub const UNKNOWN_ENTITY: &str = "change.unknown_entity";
+    pub const UNKNOWN_OP: &str = "change.unknown_op";
+    pub const MASTER_DATA: &str = "change.master_data";
+    pub const PAYLOAD_NOT_OBJECT: &str = "change.payload_not_object";
+    pub const ID_MISMATCH: &str = "change.id_mismatch";
+    pub const BAD_ENTITY_ID: &str = "change.bad_entity_id";
+    pub const APPEND_ONLY: &str = "change.append_only";
+    pub const IMMUTABLE: &str = "signed.immutable";
+    pub const HASH_MISMATCH: &str = "signed.hash_mismatch";
+    pub const MISSING_HASH: &str = "signed.missing_hash";
+}
