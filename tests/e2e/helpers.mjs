@@ -112,6 +112,8 @@ export async function launchBrowser() {
 export async function screenshot(page, name) {
   const file = join(ARTIFACTS, `${name}.png`);
   mkdirSync(dirname(file), { recursive: true });
+  // A sticky top bar would otherwise be drawn mid-page in a full-page shot.
+  await page.evaluate(() => window.scrollTo(0, 0)).catch(() => undefined);
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }

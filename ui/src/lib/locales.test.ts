@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import en from '../locales/en.json';
 import zh from '../locales/zh-CN.json';
+import apiDoc from '../../../docs/api.md?raw';
 import { flatten, interpolate } from './i18n-core';
 
 const EN = flatten(en);
@@ -48,5 +49,20 @@ describe('the locale files', () => {
     expect(EN['errors.vin.check_digit']).toMatch(/check digit/);
     expect(interpolate('{n} left', { n: 3 })).toBe('3 left');
     expect(interpolate('{n} and {m}', { n: 1 })).toBe('1 and {m}');
+  });
+
+  it('translates every repair-order workflow error code the API lists', () => {
+    const api: string = apiDoc;
+    const section = api.slice(api.indexOf('Repair-order workflow (see'), api.indexOf('## Operations'));
+    const codes = [...section.matchAll(/`([a-z_]+\.[a-z_]+)`/g)].map((m) => m[1]).filter((c) => !c.endsWith('.md'));
+    expect(codes.length).toBeGreaterThan(60);
+    expect(codes.filter((c) => !EN[`errors.${c}`] || !ZH[`errors.${c}`])).toEqual([]);
+  });
+
+  it('names every payment method, authorization method and line kind', () => {
+    for (const m of ['cash', 'card', 'wechat', 'alipay', 'bank_transfer', 'account']) expect(ZH[`payment_method.${m}`]).toBeTruthy();
+    for (const m of ['in_person', 'phone', 'message']) expect(ZH[`auth.methods.${m}`]).toBeTruthy();
+    for (const k of ['labor', 'part', 'sublet']) expect(ZH[`line.kinds_short.${k}`]).toBeTruthy();
+    for (const a of ['pending', 'approved', 'declined']) expect(ZH[`approval.${a}`]).toBeTruthy();
   });
 });

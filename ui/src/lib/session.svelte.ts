@@ -1,6 +1,7 @@
 /** Who is logged in at this desk, and whether the station is set up yet. */
 import { api, getToken, onUnauthenticated, setToken } from './backend';
 import type { DemoLogin } from './generated/DemoLogin';
+import type { Role } from './generated/Role';
 import type { Me } from './generated/Me';
 import type { Session } from './generated/Session';
 import type { SetupStatus } from './generated/SetupStatus';
@@ -77,3 +78,14 @@ onUnauthenticated(() => {
 
 /** The demo's logins, shown on the login screen right after the demo data is loaded. */
 export const demoLogins = $state<{ list: DemoLogin[] }>({ list: [] });
+
+/** The logged-in staff member's role, or null. */
+export function role(): Role | null {
+  return session.me?.staff.role ?? null;
+}
+
+/** Whether the logged-in role is one of `roles` (managers may do everything). */
+export function can(...roles: Role[]): boolean {
+  const r = role();
+  return r !== null && (r === 'manager' || roles.includes(r));
+}

@@ -1,0 +1,69 @@
+/**
+ * Money and quantities as the core sends them: money in integer fen, quantities
+ * in thousandths (1500 = 1.5 h or 1.5 L). Parsing never rounds silently: a value
+ * with too many decimals is refused (null) so the form can say so.
+ */
+
+/** 12345 → "123.45"; negative amounts keep their sign. */
+export function formatMoney(fen: number): string {
+  const sign = fen < 0 ? '-' : '';
+  const abs = Math.abs(fen);
+  const yuan = Math.floor(abs / 100).toLocaleString('en-US');
+  return `${sign}${yuan}.${String(abs % 100).padStart(2, '0')}`;
+}
+
+/** "¥123.45" */
+export function formatYuan(fen: number): string {
+  return `¥${formatMoney(fen)}`;
+}
+
+function parseScaled(raw: string, decimals: number): number | null {
+  const s = raw.trim().replace(/[,，\s¥￥]/g, '').replace('。', '.');
+  if (!s) return null;
+  const m = /^(-?)(\d*)(?:\.(\d*))?$/.exec(s);
+  if (!m || (!m[2] && !m[3])) return null;
+  const frac = m[3] ?? '';
+  if (frac.length > decimals) return null;
+  const whole = Number(m[2] || '0');
+  const value = whole * 10 ** decimals + Number((frac + '0'.repeat(decimals)).slice(0, decimals) || '0');
+  if (!Number.isSafeInteger(value)) return null;
+  return m[1] ? -value : value;
+}
+
+/** "123.4" → 12340 fen; null when it is not an amount with at most two decimals. */
+export function parseMoney(raw: string): number | null {
+  return parseScaled(raw, 2);
+}
+
+/** 1500 → "1.5"; 2000 → "2". */
+export function formatQty(milli: number): string {
+  const sign = milli < 0 ? '-' : '';
+  const abs = Math.abs(milli);
+  const whole = Math.floor(abs / 1000);
+  const frac = String(abs % 1000).padStart(3, '0').replace(/0+$/, '');
+  return `${sign}${whole}${frac ? `.${frac}` : ''}`;
+}
+
+/** "1.5" → 1500; null when it is not a number with at most three decimals. */
+export function parseQty(raw: string): number | null {
+  return parseScaled(raw, 3);
+}
+
+/** Seconds as "1:05" (h:mm), for clocked time. */
+export function formatClock(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return `${h}:${String(m).padStart(2, '0')}`;
+}
+
+/** Seconds as "1:05:09" (h:mm:ss), for a running clock. */
+export function formatStopwatch(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  return `${formatClock(s)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/** Seconds as hours with two decimals: 5400 → "1.50". */
+export function secondsToHours(seconds: number): string {
+  return (seconds / 3600).toFixed(2);
+}
