@@ -48,6 +48,12 @@ pub struct BoardCard {
     pub promised_at: Option<DateTime<Utc>>,
     #[sqlx(skip)]
     pub overdue: bool,
+    /// Who works on the order's (not declined) jobs.
+    #[sqlx(skip)]
+    pub technicians: Vec<String>,
+    /// For `waiting_parts`: the approved parts stock cannot cover yet, as "part no. name".
+    #[sqlx(skip)]
+    pub waiting_for: Vec<String>,
 }
 
 pub async fn board(station: &Station, caller: &Caller, input: BoardInput) -> Result<Board> {
@@ -68,8 +74,19 @@ pub async fn board(station: &Station, caller: &Caller, input: BoardInput) -> Res
     .bind(input.technician_id.filter(|t| !t.is_empty()))
     .fetch_all(station.pool())
     .await?;
+    let mut conn = station.pool().acquire().await?;
     for card in &mut cards {
         card.overdue = card.promised_at.is_some_and(|p| p < now);
+        card.technicians = sqlx::query_scalar(
+            "SELECT DISTINCT s.name FROM ro_jobs j JOIN staff s ON s.id = j.technician_id WHERE j.ro_id = ? AND j.approval <> 'declined' ORDER BY s.name",
+        )
+        .bind(&card.id)
+        .fetch_all(&mut *conn)
+        .await?;
+        if card.status == RoStatus::WaitingParts {
+            let short = crate::workflow::inventory::short_parts(&mut conn, &card.id).await?;
+            card.waiting_for = short.into_iter().map(|p| format!("{} {}", p.part_no, p.name)).collect();
+        }
     }
     let statuses = RoStatus::ALL.into_iter().filter(|s| s.is_open()).collect();
     Ok(Board { now, statuses, cards })

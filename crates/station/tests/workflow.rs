@@ -147,6 +147,8 @@ async fn an_order_lives_from_check_in_to_closed_through_a_wait_for_parts() {
     let err = f.try_move(&crew.tech, "in_repair", "").await.unwrap_err();
     assert_eq!(err.code, "transition.parts_short");
     assert!(err.message.contains("BP-0986"), "{}", err.message);
+    let board = t.ok(&crew.advisor, "board", json!({})).await;
+    assert_eq!(board["cards"][0]["waiting_for"], json!(["BP-0986 机油滤清器"]), "the board card says which part the order waits for");
 
     t.ok(&crew.advisor, "receive_stock", json!({"part_id": pads, "quantity_milli": 4000})).await;
     f.move_to(&crew.tech, "in_repair").await;
@@ -277,6 +279,7 @@ async fn the_board_filters_by_technician_and_my_jobs_lists_the_technicians_work(
     let board = t.ok(&crew.advisor, "board", json!({"technician_id": crew.tech_id})).await;
     let ids: Vec<_> = board["cards"].as_array().unwrap().iter().map(|c| c["id"].clone()).collect();
     assert_eq!(ids, [json!(mine.ro)], "only orders with a job of that technician");
+    assert_eq!(board["cards"][0]["technicians"], json!(["张技师"]), "the card names the technician");
     assert!(!ids.contains(&json!(other.ro)));
     assert_eq!(t.ok(&crew.advisor, "board", json!({"technician_id": crew.tech2_id})).await["cards"].as_array().unwrap().len(), 0);
 

@@ -2,4 +2,12 @@
 import type { Priority } from "./Priority";
 import type { RoStatus } from "./RoStatus";
 
-export type BoardCard = { id: string, number: string, status: RoStatus, service_type: string, priority: Priority, plate: string | null, vin: string | null, make: string, model: string, customer_name: string, advisor_id: string, advisor_name: string, checked_in_at: string, promised_at: string | null, overdue: boolean, };
+export type BoardCard = { id: string, number: string, status: RoStatus, service_type: string, priority: Priority, plate: string | null, vin: string | null, make: string, model: string, customer_name: string, advisor_id: string, advisor_name: string, checked_in_at: string, promised_at: string | null, overdue: boolean, 
+/**
+ * Who works on the order's (not declined) jobs.
+ */
+technicians: Array<string>, 
+/**
+ * For `waiting_parts`: the approved parts stock cannot cover yet, as "part no. name".
+ */
+waiting_for: Array<string>, };
