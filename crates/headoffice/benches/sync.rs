@@ -88,7 +88,7 @@ async fn main() {
     let cluster = pg::PgCluster::start();
     let url = cluster.create_database("bench").await;
     let app = Application::build(Config::for_database(url)).await.unwrap();
-    let bench = Bench { base: format!("http://127.0.0.1:{}", app.port()), pool: app.pool(), http: reqwest::Client::new() };
+    let bench = Bench { base: format!("http://127.0.0.1:{}", app.port()), pool: app.pool(), http: http_client() };
     tokio::spawn(app.run_until_stopped());
     println!("| measurement | result |\n| --- | --- |");
 
@@ -205,4 +205,10 @@ async fn main() {
         pct(&latencies, 0.50),
         pct(&latencies, 0.99)
     );
+}
+
+/// See `tests/common/mod.rs`: with the station crate in the same build, reqwest needs a crypto provider installed.
+fn http_client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
 }

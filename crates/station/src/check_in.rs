@@ -284,11 +284,17 @@ pub async fn check_in(station: &Station, caller: &Caller, input: CheckInInput) -
             .execute(&mut *tx)
             .await?;
     }
+    let vehicle_before = crate::vehicles::load_vehicle(&mut tx, &input.vehicle_id).await?;
     record_odometer(&mut tx, &info.id, &input.vehicle_id, &ro_id, odometer, confirmer.as_deref(), now).await?;
-    crate::vehicles::finish_write(&mut tx, &info.id, &input.vehicle_id, now).await?;
-    let order = load_order(&mut tx, &ro_id).await?;
+    crate::vehicles::finish_write(&mut tx, &info.id, &input.vehicle_id, Some(&vehicle_before), now).await?;
+    let mut order = load_order(&mut tx, &ro_id).await?;
     outbox::append(&mut tx, &info.id, "repair_order", &ro_id, outbox::Op::Upsert, &order, now).await?;
     tx.commit().await?;
+    // Flagged for the advisor, from the last pulled recall campaigns; not stored with the order.
+    if let Some(vin) = order.vehicle.vin.clone() {
+        let mut conn = station.pool().acquire().await?;
+        order.recalls = crate::sync::alerts::recalls_for_vin(&mut conn, &vin).await?;
+    }
     tracing::info!(number = %order.number, advisor = %me.name, "checked in");
     Ok(order)
 }

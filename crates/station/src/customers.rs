@@ -166,7 +166,7 @@ pub async fn create_customer(station: &Station, caller: &Caller, input: Customer
     .execute(&mut *tx)
     .await?;
     write_phones(&mut tx, &me.station_id, &id, &v.phones, now).await?;
-    let customer = finish_write(&mut tx, &me.station_id, &id, now).await?;
+    let customer = finish_write(&mut tx, &me.station_id, &id, None, now).await?;
     tx.commit().await?;
     Ok(customer)
 }
@@ -176,6 +176,7 @@ pub async fn update_customer(station: &Station, caller: &Caller, input: UpdateCu
     let v = validate(&input.fields)?;
     let now = station.now();
     let mut tx = db::write_tx(station.pool()).await?;
+    let before = load_customer(&mut tx, &input.id).await?;
     let updated = sqlx::query(
         "UPDATE customers SET name = ?, email = ?, company = ?, language = ?, consent_marketing = ?, consent_data = ?, notes = ?, updated_at = ? WHERE id = ?",
     )
@@ -195,7 +196,7 @@ pub async fn update_customer(station: &Station, caller: &Caller, input: UpdateCu
     }
     sqlx::query("DELETE FROM customer_phones WHERE customer_id = ?").bind(&input.id).execute(&mut *tx).await?;
     write_phones(&mut tx, &me.station_id, &input.id, &v.phones, now).await?;
-    let customer = finish_write(&mut tx, &me.station_id, &input.id, now).await?;
+    let customer = finish_write(&mut tx, &me.station_id, &input.id, Some(&before), now).await?;
     tx.commit().await?;
     Ok(customer)
 }
@@ -216,11 +217,13 @@ async fn write_phones(conn: &mut SqliteConnection, station_id: &str, customer_id
     Ok(())
 }
 
-/// Reindexes the customer for search and queues its new state for sync.
-async fn finish_write(conn: &mut SqliteConnection, station_id: &str, id: &str, now: DateTime<Utc>) -> Result<Customer> {
+/// Reindexes the customer for search and queues its new state for sync, with
+/// the fields that changed since `before` (all of them for a new customer).
+async fn finish_write(conn: &mut SqliteConnection, station_id: &str, id: &str, before: Option<&Customer>, now: DateTime<Utc>) -> Result<Customer> {
     crate::search::index_customer(conn, id).await?;
     let customer = load_customer(conn, id).await?;
-    outbox::append(conn, station_id, "customer", id, outbox::Op::Upsert, &customer, now).await?;
+    let changed = outbox::changed_fields(before, &customer);
+    outbox::append_shared(conn, station_id, "customer", id, &customer, &changed, now).await?;
     Ok(customer)
 }
 
@@ -272,4 +275,102 @@ pub async fn get_customer(station: &Station, caller: &Caller, input: IdInput) ->
     let vehicles = vehicles_of_customer(&mut conn, &input.id, station.now()).await?;
     let orders = orders_for_customer(&mut conn, &input.id).await?;
     Ok(CustomerDetail { customer, vehicles, orders })
+}
+
+/// Writes a customer as merged from the head office's feed (`sync::pull`):
+/// the row, its phones and its search entry, but no outbox row, since this is
+/// not a local edit. Returns whether anything changed.
+pub(crate) async fn apply_pulled(
+    conn: &mut SqliteConnection,
+    station_id: &str,
+    id: &str,
+    f: &serde_json::Map<String, serde_json::Value>,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    use serde_json::Value;
+    let s = |k: &str| f.get(k).and_then(Value::as_str).map(str::trim);
+    let opt = |k: &str| s(k).filter(|v| !v.is_empty()).map(str::to_string);
+    let flag = |k: &str| f.get(k).and_then(Value::as_bool).unwrap_or(false);
+    let Some(name) = s("name").filter(|n| !n.is_empty()).map(str::to_string) else {
+        return Err(crate::sync::pull::bad_record("customer", id, "no name"));
+    };
+    let phones: Vec<String> = f.get("phones").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect();
+    let language = s("language").filter(|l| LANGUAGES.contains(l)).unwrap_or(LANGUAGES[0]).to_string();
+    let (email, company, notes) = (opt("email"), opt("company"), s("notes").unwrap_or("").to_string());
+    let (marketing, data) = (flag("consent_marketing"), flag("consent_data"));
+    let updated_at = s("updated_at").filter(|t| DateTime::parse_from_rfc3339(t).is_ok()).map(str::to_string).unwrap_or_else(|| ts(now));
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM customers WHERE id = ?)").bind(id).fetch_one(&mut *conn).await?;
+    let phones_changed = if exists {
+        let cur = load_customer(conn, id).await?;
+        let same = cur.name == name
+            && cur.phones == phones
+            && cur.email == email
+            && cur.company == company
+            && cur.language == language
+            && cur.consent_marketing == marketing
+            && cur.consent_data == data
+            && cur.notes == notes;
+        if same {
+            return Ok(false);
+        }
+        sqlx::query("UPDATE customers SET name = ?, email = ?, company = ?, language = ?, consent_marketing = ?, consent_data = ?, notes = ?, updated_at = ? WHERE id = ?")
+            .bind(&name)
+            .bind(&email)
+            .bind(&company)
+            .bind(&language)
+            .bind(marketing)
+            .bind(data)
+            .bind(&notes)
+            .bind(&updated_at)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        cur.phones != phones
+    } else {
+        let Some(number) = opt("customer_no") else {
+            return Err(crate::sync::pull::bad_record("customer", id, "no customer_no"));
+        };
+        let taken: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM customers WHERE customer_no = ?)").bind(&number).fetch_one(&mut *conn).await?;
+        if taken {
+            tracing::warn!(customer = id, number = %number, "a pulled customer's number is taken by another customer here; not stored");
+            return Ok(false);
+        }
+        let created_at = s("created_at").filter(|t| DateTime::parse_from_rfc3339(t).is_ok()).map(str::to_string).unwrap_or_else(|| updated_at.clone());
+        sqlx::query(
+            "INSERT INTO customers (id, station_id, customer_no, name, email, company, language, consent_marketing, consent_data, notes, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(station_id)
+        .bind(&number)
+        .bind(&name)
+        .bind(&email)
+        .bind(&company)
+        .bind(&language)
+        .bind(marketing)
+        .bind(data)
+        .bind(&notes)
+        .bind(&created_at)
+        .bind(&updated_at)
+        .execute(&mut *conn)
+        .await?;
+        true
+    };
+    if phones_changed {
+        sqlx::query("DELETE FROM customer_phones WHERE customer_id = ?").bind(id).execute(&mut *conn).await?;
+        for (i, phone) in phones.iter().enumerate() {
+            sqlx::query("INSERT INTO customer_phones (id, station_id, customer_id, position, phone, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+                .bind(new_id())
+                .bind(station_id)
+                .bind(id)
+                .bind(i as i64)
+                .bind(phone)
+                .bind(&updated_at)
+                .bind(&updated_at)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    crate::search::index_customer(conn, id).await?;
+    Ok(true)
 }

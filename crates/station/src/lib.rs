@@ -8,7 +8,8 @@
 //! database, outbox and files, `ops.rs` is the operation list, `http.rs` the
 //! HTTP transport. `workflow/` is an order's life after check-in: the state
 //! machine, jobs, lines and money, authorizations, parts inventory, the job
-//! clock, the quality check, delivery and the audit log.
+//! clock, the quality check, delivery and the audit log. `sync/` is the
+//! client of the head office: the clock, push, pull, the background worker.
 
 pub mod auth;
 pub mod board;
@@ -24,6 +25,7 @@ pub mod repair_orders;
 pub mod search;
 pub mod station;
 pub mod store;
+pub mod sync;
 pub mod vehicles;
 pub mod workflow;
 

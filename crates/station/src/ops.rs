@@ -13,7 +13,7 @@ use crate::auth::{self, Caller};
 use crate::error::{ApiError, Result};
 use crate::station::Station;
 use crate::workflow::{self, audit, authorization, catalog, delivery, inventory, jobs, lines, quality, settings, time_clock};
-use crate::{board, check_in, customers, demo, photos, repair_orders, search, vehicles};
+use crate::{board, check_in, customers, demo, photos, repair_orders, search, sync, vehicles};
 
 #[derive(Debug, Clone, Default, Deserialize, TS)]
 pub struct NoInput {}
@@ -183,4 +183,14 @@ operations! {
     get_order_audit: Staff, IdInput => audit::AuditLog = audit::get_order_audit;
     get_workflow_settings: Staff, NoInput => settings::WorkflowSettings = settings::get_workflow_settings;
     update_workflow_settings: Staff, settings::WorkflowSettings => settings::WorkflowSettings = settings::update_workflow_settings;
+
+    // Sync with a head office (`sync/`, docs/sync.md). Standalone stations never need these.
+    /// A manager enrolls the station with a head office (URL + one-time code); also to enroll again.
+    enroll_station: Staff, sync::EnrollStation => sync::SyncStatus = sync::enroll_station;
+    /// Last successful sync, changes waiting, last error, rejections, "update required".
+    sync_status: Staff, NoInput => sync::SyncStatus = sync::sync_status;
+    /// Wakes the background sync now; returns at once (poll `sync_status`).
+    sync_now: Staff, NoInput => sync::SyncStatus = sync::sync_now;
+    /// Open recalls for a vehicle or VIN, and its visits to other stations, from pulled data.
+    vehicle_alerts: Staff, sync::alerts::VehicleAlertsInput => sync::alerts::VehicleAlerts = sync::alerts::vehicle_alerts;
 }

@@ -161,6 +161,11 @@ pub struct RepairOrder {
     pub version: i64,
     #[ts(type = "string")]
     pub updated_at: DateTime<Utc>,
+    /// Open recall campaigns for the vehicle's VIN, from the head office's data;
+    /// filled in the answer to `check_in` (never part of the synced record).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[ts(optional, as = "Option<Vec<crate::sync::alerts::RecallAlert>>")]
+    pub recalls: Vec<crate::sync::alerts::RecallAlert>,
 }
 
 /// The earlier order a possible repeat repair (返修) links to.
@@ -271,10 +276,9 @@ pub async fn load_order(conn: &mut SqliteConnection, id: &str) -> Result<RepairO
         .await?;
     let advisor = sqlx::query_as::<_, StaffName>("SELECT id, name FROM staff WHERE id = ?").bind(&row.advisor_id).fetch_one(&mut *conn).await?;
     let repeat_of = match &row.repeat_of_ro_id {
-        Some(earlier) => sqlx::query_as::<_, RepeatOf>("SELECT id, number, delivered_at FROM repair_orders WHERE id = ?")
-            .bind(earlier)
-            .fetch_optional(&mut *conn)
-            .await?,
+        Some(earlier) => {
+            sqlx::query_as::<_, RepeatOf>("SELECT id, number, delivered_at FROM repair_orders WHERE id = ?").bind(earlier).fetch_optional(&mut *conn).await?
+        }
         None => None,
     };
     Ok(RepairOrder {
@@ -304,6 +308,7 @@ pub async fn load_order(conn: &mut SqliteConnection, id: &str) -> Result<RepairO
         repeat_of,
         version: row.version,
         updated_at: row.updated_at,
+        recalls: Vec::new(),
     })
 }
 

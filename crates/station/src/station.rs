@@ -23,6 +23,7 @@ struct Inner {
     pool: SqlitePool,
     data_dir: PathBuf,
     clock: Clock,
+    sync: crate::sync::worker::Handle,
 }
 
 /// The platform's per-user application data directory, the same one Tauri
@@ -47,19 +48,42 @@ fn dirs_data_dir() -> PathBuf {
 
 impl Station {
     /// Opens (creating if needed) the station in `data_dir`, backing the
-    /// database up and migrating it first when the schema is behind.
+    /// database up and migrating it first when the schema is behind, and starts
+    /// its background sync worker (idle until a head office is enrolled).
     pub async fn open(data_dir: &Path) -> Result<Station> {
         Self::open_with_clock(data_dir, Arc::new(Utc::now)).await
     }
 
     pub async fn open_with_clock(data_dir: &Path, clock: Clock) -> Result<Station> {
+        Self::open_with(data_dir, clock, crate::sync::WorkerOptions::default()).await
+    }
+
+    /// Opens with explicit sync-worker options (tests disable the worker and drive passes with `sync::sync_once`).
+    /// The worker runs on the current Tokio runtime and stops when the last handle to this station is dropped.
+    pub async fn open_with(data_dir: &Path, clock: Clock, sync: crate::sync::WorkerOptions) -> Result<Station> {
         let pool = store::db::open(data_dir).await?;
-        Ok(Station { inner: Arc::new(Inner { pool, data_dir: data_dir.to_path_buf(), clock }) })
+        let station = Station { inner: Arc::new(Inner { pool, data_dir: data_dir.to_path_buf(), clock, sync: crate::sync::worker::Handle::new() }) };
+        crate::sync::worker::start(station.for_worker(), sync);
+        Ok(station)
     }
 
     /// The same station seen through another clock; demo data uses it to check cars in "earlier today".
     pub fn with_clock(&self, clock: Clock) -> Station {
-        Station { inner: Arc::new(Inner { pool: self.inner.pool.clone(), data_dir: self.inner.data_dir.clone(), clock }) }
+        Station { inner: Arc::new(Inner { pool: self.inner.pool.clone(), data_dir: self.inner.data_dir.clone(), clock, sync: self.inner.sync.clone() }) }
+    }
+
+    /// The handle the worker holds: it does not keep the station (and so itself) alive.
+    fn for_worker(&self) -> Station {
+        let i = &self.inner;
+        Station { inner: Arc::new(Inner { pool: i.pool.clone(), data_dir: i.data_dir.clone(), clock: i.clock.clone(), sync: i.sync.unguarded() }) }
+    }
+
+    pub(crate) fn sync_shared(&self) -> &crate::sync::worker::Shared {
+        &self.inner.sync.shared
+    }
+
+    pub(crate) fn sync_shared_arc(&self) -> Arc<crate::sync::worker::Shared> {
+        self.inner.sync.shared.clone()
     }
 
     pub fn pool(&self) -> &SqlitePool {

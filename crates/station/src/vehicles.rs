@@ -113,7 +113,8 @@ fn validate(f: &VehicleFields, confirm: &[String], now: DateTime<Utc>) -> Result
     let plate = if f.plate.trim().is_empty() { None } else { Some(Plate::parse(&f.plate).map_err(|e| ApiError::field("plate", e))?) };
     if let Some(plate) = &plate {
         if !plate.looks_known() && !confirmed("plate.unknown_format") {
-            return Err(ApiError::confirm("plate", "plate.unknown_format", format!("{plate} does not look like a Chinese plate; confirm it is right")).with("plate", plate));
+            return Err(ApiError::confirm("plate", "plate.unknown_format", format!("{plate} does not look like a Chinese plate; confirm it is right"))
+                .with("plate", plate));
         }
     }
     if vin.is_none() && plate.is_none() {
@@ -183,7 +184,7 @@ pub async fn create_vehicle(station: &Station, caller: &Caller, input: NewVehicl
     if let Some(plate) = &v.plate {
         open_plate(&mut tx, &me.station_id, &id, plate, now).await?;
     }
-    let vehicle = finish_write(&mut tx, &me.station_id, &id, now).await?;
+    let vehicle = finish_write(&mut tx, &me.station_id, &id, None, now).await?;
     tx.commit().await?;
     Ok(vehicle)
 }
@@ -193,10 +194,8 @@ pub async fn update_vehicle(station: &Station, caller: &Caller, input: UpdateVeh
     let now = station.now();
     let v = validate(&input.fields, &input.confirm, now)?;
     let mut tx = db::write_tx(station.pool()).await?;
-    let current: Option<Option<String>> = sqlx::query_scalar("SELECT plate FROM vehicles WHERE id = ?").bind(&input.id).fetch_optional(&mut *tx).await?;
-    let Some(current_plate) = current else {
-        return Err(ApiError::not_found("vehicle"));
-    };
+    let before = load_vehicle(&mut tx, &input.id).await?;
+    let current_plate = before.plate.clone();
     check_vin_unique(&mut tx, &v.vin, &input.id).await?;
     sqlx::query("UPDATE vehicles SET vin = ?, plate = ?, make = ?, model = ?, model_year = ?, color = ?, updated_at = ? WHERE id = ?")
         .bind(v.vin.as_ref().map(Vin::as_str))
@@ -222,7 +221,7 @@ pub async fn update_vehicle(station: &Station, caller: &Caller, input: UpdateVeh
             open_plate(&mut tx, &me.station_id, &input.id, plate, now).await?;
         }
     }
-    let vehicle = finish_write(&mut tx, &me.station_id, &input.id, now).await?;
+    let vehicle = finish_write(&mut tx, &me.station_id, &input.id, Some(&before), now).await?;
     tx.commit().await?;
     Ok(vehicle)
 }
@@ -241,10 +240,13 @@ async fn open_plate(conn: &mut SqliteConnection, station_id: &str, vehicle_id: &
     Ok(())
 }
 
-pub(crate) async fn finish_write(conn: &mut SqliteConnection, station_id: &str, id: &str, now: DateTime<Utc>) -> Result<Vehicle> {
+/// Reindexes the vehicle for search and queues its new state for sync, with
+/// the fields that changed since `before` (all of them for a new vehicle).
+pub(crate) async fn finish_write(conn: &mut SqliteConnection, station_id: &str, id: &str, before: Option<&Vehicle>, now: DateTime<Utc>) -> Result<Vehicle> {
     crate::search::index_vehicle(conn, id).await?;
     let vehicle = load_vehicle(conn, id).await?;
-    outbox::append(conn, station_id, "vehicle", id, outbox::Op::Upsert, &vehicle, now).await?;
+    let changed = outbox::changed_fields(before, &vehicle);
+    outbox::append_shared(conn, station_id, "vehicle", id, &vehicle, &changed, now).await?;
     Ok(vehicle)
 }
 
@@ -312,4 +314,148 @@ pub async fn decode_vin(station: &Station, caller: &Caller, input: VinInput) -> 
     caller.require(Permission::Read)?;
     let vin = Vin::parse(&input.vin).map_err(|e| ApiError::field("vin", e))?;
     Ok(decode(&vin, station.now().year()))
+}
+
+/// Writes a vehicle as merged from the head office's feed (`sync::pull`): the
+/// row, its plate history and its search entry, but no outbox row. An owner
+/// this station does not know, or a VIN another vehicle here already has,
+/// keeps the local value (or, for a vehicle new here, skips it). Returns
+/// whether anything changed.
+pub(crate) async fn apply_pulled(
+    conn: &mut SqliteConnection,
+    station_id: &str,
+    id: &str,
+    f: &serde_json::Map<String, serde_json::Value>,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    use serde_json::Value;
+    let s = |k: &str| f.get(k).and_then(Value::as_str).map(str::trim);
+    let opt = |k: &str| s(k).filter(|v| !v.is_empty()).map(str::to_string);
+    let current = match sqlx::query_scalar::<_, bool>("SELECT EXISTS (SELECT 1 FROM vehicles WHERE id = ?)").bind(id).fetch_one(&mut *conn).await? {
+        true => Some(load_vehicle(conn, id).await?),
+        false => None,
+    };
+    let mut customer_id = opt("customer_id").unwrap_or_default();
+    let owner_known: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM customers WHERE id = ?)").bind(&customer_id).fetch_one(&mut *conn).await?;
+    if !owner_known {
+        match &current {
+            Some(cur) => customer_id = cur.customer_id.clone(),
+            None => {
+                tracing::warn!(vehicle = id, "a pulled vehicle's owner is not known here; not stored");
+                return Ok(false);
+            }
+        }
+    }
+    let mut vin = opt("vin");
+    if let Some(v) = &vin {
+        let taken: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM vehicles WHERE vin = ? AND id <> ?)").bind(v).bind(id).fetch_one(&mut *conn).await?;
+        if taken {
+            tracing::warn!(vehicle = id, "a pulled vehicle's VIN belongs to another vehicle here; the local VIN is kept");
+            vin = current.as_ref().and_then(|c| c.vin.clone());
+        }
+    }
+    let plate = opt("plate");
+    if vin.is_none() && plate.is_none() {
+        return Err(crate::sync::pull::bad_record("vehicle", id, "neither VIN nor plate"));
+    }
+    let make = s("make").unwrap_or("").to_string();
+    let model = s("model").unwrap_or("").to_string();
+    let color = s("color").unwrap_or("").to_string();
+    let model_year = f.get("model_year").and_then(Value::as_i64).map(|y| y as i32);
+    let last_km = f.get("last_odometer_km").and_then(Value::as_i64);
+    let history: Vec<PlateEntry> = f
+        .get("plate_history")
+        .cloned()
+        .and_then(|h| serde_json::from_value::<Vec<PulledPlate>>(h).ok())
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(PulledPlate::entry)
+        .collect();
+    let updated_at = s("updated_at").filter(|t| DateTime::parse_from_rfc3339(t).is_ok()).map(str::to_string).unwrap_or_else(|| ts(now));
+    let same_history = |cur: &Vehicle| {
+        cur.plate_history.len() == history.len()
+            && cur.plate_history.iter().zip(&history).all(|(a, b)| a.plate == b.plate && a.valid_from == b.valid_from && a.valid_to == b.valid_to)
+    };
+    if let Some(cur) = &current {
+        let same = cur.customer_id == customer_id
+            && cur.vin == vin
+            && cur.plate == plate
+            && cur.make == make
+            && cur.model == model
+            && cur.model_year == model_year
+            && cur.color == color
+            && cur.last_odometer_km == last_km
+            && same_history(cur);
+        if same {
+            return Ok(false);
+        }
+        sqlx::query(
+            "UPDATE vehicles SET customer_id = ?, vin = ?, plate = ?, make = ?, model = ?, model_year = ?, color = ?, last_odometer_km = ?, updated_at = ? WHERE id = ?",
+        )
+        .bind(&customer_id)
+        .bind(&vin)
+        .bind(&plate)
+        .bind(&make)
+        .bind(&model)
+        .bind(model_year)
+        .bind(&color)
+        .bind(last_km)
+        .bind(&updated_at)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    } else {
+        sqlx::query(
+            "INSERT INTO vehicles (id, station_id, customer_id, vin, plate, make, model, model_year, color, last_odometer_km, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(station_id)
+        .bind(&customer_id)
+        .bind(&vin)
+        .bind(&plate)
+        .bind(&make)
+        .bind(&model)
+        .bind(model_year)
+        .bind(&color)
+        .bind(last_km)
+        .bind(&updated_at)
+        .bind(&updated_at)
+        .execute(&mut *conn)
+        .await?;
+    }
+    if !current.as_ref().is_some_and(same_history) {
+        sqlx::query("DELETE FROM vehicle_plates WHERE vehicle_id = ?").bind(id).execute(&mut *conn).await?;
+        for h in &history {
+            sqlx::query(
+                "INSERT INTO vehicle_plates (id, station_id, vehicle_id, plate, valid_from, valid_to, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(new_id())
+            .bind(station_id)
+            .bind(id)
+            .bind(&h.plate)
+            .bind(ts(h.valid_from))
+            .bind(h.valid_to.map(ts))
+            .bind(&updated_at)
+            .bind(&updated_at)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    crate::search::index_vehicle(conn, id).await?;
+    Ok(true)
+}
+
+#[derive(Deserialize)]
+struct PulledPlate {
+    plate: String,
+    valid_from: String,
+    valid_to: Option<String>,
+}
+
+impl PulledPlate {
+    fn entry(self) -> Option<PlateEntry> {
+        let at = |t: &str| DateTime::parse_from_rfc3339(t).ok().map(|d| d.with_timezone(&Utc));
+        Some(PlateEntry { valid_from: at(&self.valid_from)?, valid_to: self.valid_to.as_deref().and_then(at), plate: self.plate })
+    }
 }

@@ -37,9 +37,30 @@ async fn database_after(applied: usize) -> tempfile::TempDir {
     let previous = Migrator { migrations: std::borrow::Cow::Owned(all[..applied].to_vec()), ..Migrator::DEFAULT };
     previous.run(&pool).await.unwrap();
     let now = "2026-11-01T08:00:00.000Z";
-    sqlx::query("INSERT INTO station VALUES ('st', 'SH01', '浦东', 480, ?, ?)").bind(now).bind(now).execute(&pool).await.unwrap();
+    sqlx::query("INSERT INTO station (id, code, name, utc_offset_minutes, created_at, updated_at) VALUES ('st', 'SH01', '浦东', 480, ?, ?)")
+        .bind(now)
+        .bind(now)
+        .execute(&pool)
+        .await
+        .unwrap();
     let staff_hash = station::auth::pin::hash("1111").unwrap();
-    sqlx::query("INSERT INTO staff VALUES ('m', 'st', '王经理', 'manager', ?, 1, ?, ?)").bind(staff_hash).bind(now).bind(now).execute(&pool).await.unwrap();
+    sqlx::query("INSERT INTO staff (id, station_id, name, role, pin_hash, active, created_at, updated_at) VALUES ('m', 'st', '王经理', 'manager', ?, 1, ?, ?)")
+        .bind(staff_hash)
+        .bind(now)
+        .bind(now)
+        .execute(&pool)
+        .await
+        .unwrap();
+    // Two queued changes from before outbox rows carried a clock.
+    for (id, entity) in [("00000000-0000-7000-8000-000000000001", "station"), ("00000000-0000-7000-8000-000000000002", "staff")] {
+        sqlx::query("INSERT INTO outbox (id, station_id, entity, entity_id, op, payload, created_at) VALUES (?, 'st', ?, 'st', 'upsert', '{}', ?)")
+            .bind(id)
+            .bind(entity)
+            .bind(now)
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
     sqlx::query("INSERT INTO customers (id, station_id, customer_no, name, language, created_at, updated_at) VALUES ('c1', 'st', 'SH01-000001', '王芳', 'zh-CN', ?, ?)")
         .bind(now)
         .bind(now)
@@ -87,6 +108,22 @@ async fn a_database_on_the_previous_schema_is_backed_up_then_migrated_keeping_it
     let customer = t_station.dispatch("get_customer", Some(&token), json!({"id": "c1"})).await.unwrap();
     assert_eq!(customer["customer"]["name"], "王芳");
     assert_eq!(customer["vehicles"][0]["plate"], "沪A12345");
+    let order = t_station.dispatch("get_order_detail", Some(&token), json!({"id": "r1"})).await.unwrap();
+    assert_eq!(order["order"]["status"], "checked_in");
+    t_station.dispatch("update_customer", Some(&token), json!({"id": "c1", "fields": {"name": "王芳芳", "phones": ["13812345678"], "language": "zh-CN"}})).await.unwrap();
+    // Outbox rows queued before the sync migration got a clock stamp at their write time, and new ones come after them.
+    let hlcs: Vec<String> = sqlx::query_scalar("SELECT hlc FROM outbox ORDER BY seq").fetch_all(t_station.pool()).await.unwrap();
+    let hlcs: Vec<sync_protocol::Hlc> = hlcs.iter().map(|h| h.parse().expect("a valid HLC")).collect();
+    assert_eq!(hlcs.len(), 3);
+    assert_eq!(hlcs[0].physical_ms(), 1_793_520_000_000, "2026-11-01T08:00:00Z");
+    assert!(hlcs.windows(2).all(|w| w[0] < w[1]), "HLCs grow with the outbox: {hlcs:?}");
+}
+
+#[tokio::test]
+async fn a_database_from_before_the_workflow_gets_check_in_events_and_its_orders_move_on() {
+    let dir = database_after(2).await;
+    let t_station = station::Station::open(dir.path()).await.expect("migrate the schema before the workflow");
+    let token = manager_token(&t_station).await;
     let order = t_station.dispatch("get_order_detail", Some(&token), json!({"id": "r1"})).await.unwrap();
     assert_eq!(order["order"]["status"], "checked_in");
     assert_eq!(order["events"].as_array().unwrap().len(), 1, "an order from before the workflow gets its check-in event");

@@ -21,7 +21,7 @@ pub use enroll::{EnrollRequest, EnrollResponse};
 pub use entity::{EntityKind, Scope};
 pub use error::{ErrorBody, ErrorCode};
 pub use hlc::Hlc;
-pub use pull::{ChangesPage, FeedChange};
+pub use pull::{ChangesPage, FeedChange, Visit};
 pub use push::{Change, Op, PushAck, PushBatch, Rejection, RejectionsPage};
 
 /// The protocol version this build speaks. Every request carries it in

@@ -27,6 +27,28 @@ pub struct FeedChange {
     /// Shared records only: the delete's HLC, if it was ever deleted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_hlc: Option<Hlc>,
+    /// Shared vehicles only: the vehicle's repair orders at *other* stations,
+    /// newest first, as they stood when this entry was read. The vehicle comes
+    /// again in the feed whenever one of them changes, so the list stays current.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<Vec<Visit>>,
+}
+
+/// A repair order of a shared vehicle at another station, for check-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Visit {
+    pub ro_id: String,
+    pub station_code: String,
+    pub station_name: String,
+    pub number: String,
+    pub status: String,
+    /// RFC 3339.
+    pub checked_in_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub odometer_km: Option<i64>,
+    /// The customer's concerns, in their words.
+    #[serde(default)]
+    pub concerns: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use base64::Engine;
 use serde_json::Value;
 use sqlx::PgPool;
-use sync_protocol::{ChangesPage, ErrorCode, FeedChange, Hlc, Op, Scope};
+use sync_protocol::{ChangesPage, ErrorCode, FeedChange, Hlc, Op, Scope, Visit};
 
 use super::push::now_ms;
 use crate::auth::AuthStation;
@@ -87,10 +87,62 @@ pub async fn page(pool: &PgPool, station: &AuthStation, cursor: Option<&str>, li
             payload: payload.0,
             field_hlcs: field_hlcs.map(|h| h.0),
             deleted_hlc: deleted_hlc.and_then(|d| d.parse().ok()),
+            history: None,
         });
     }
+    attach_history(pool, station, &mut changes).await?;
     let next_cursor = if next == (0, 0) { String::new() } else { encode_cursor(next.0, next.1) };
     Ok(ChangesPage { changes, next_cursor, has_more, server_time_ms: now_ms() })
+}
+
+type VisitRow = (String, String, String, String, Option<String>, Option<String>, Option<String>, Option<i64>, Option<sqlx::types::Json<Value>>);
+
+/// Shared vehicles in the page get their repair orders at other stations
+/// (newest first, at most 50 each), so check-in can show where the car has been.
+async fn attach_history(pool: &PgPool, station: &AuthStation, changes: &mut [FeedChange]) -> Result<(), ApiError> {
+    let vehicles: Vec<&str> = changes.iter().filter(|c| c.scope == Scope::Shared && c.entity == "vehicle").map(|c| c.entity_id.as_str()).collect();
+    if vehicles.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<VisitRow> = sqlx::query_as(
+        "SELECT v.vehicle_id, v.entity_id, v.code, v.name, v.payload->>'number', v.payload->>'status', v.payload->>'checked_in_at',
+                CASE WHEN jsonb_typeof(v.payload->'odometer_in_km') = 'number' THEN (v.payload->>'odometer_in_km')::bigint END,
+                v.payload->'concerns'
+         FROM (SELECT r.payload->'vehicle'->>'id' AS vehicle_id, r.entity_id, s.code, s.name, r.payload,
+                      row_number() OVER (PARTITION BY r.payload->'vehicle'->>'id' ORDER BY r.payload->>'checked_in_at' DESC) AS n
+               FROM records r JOIN stations s USING (station_id)
+               WHERE r.entity = 'repair_order' AND NOT r.deleted AND r.station_id <> $1
+                 AND r.payload->'vehicle'->>'id' = ANY($2)) v
+         WHERE v.n <= 50
+         ORDER BY v.vehicle_id, v.payload->>'checked_in_at' DESC",
+    )
+    .bind(station.station_id)
+    .bind(&vehicles)
+    .fetch_all(pool)
+    .await?;
+    let mut by_vehicle: BTreeMap<String, Vec<Visit>> = BTreeMap::new();
+    for (vehicle_id, ro_id, station_code, station_name, number, status, checked_in_at, odometer_km, concerns) in rows {
+        let concerns = concerns
+            .and_then(|c| c.0.as_array().cloned())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|c| c.get("text").and_then(Value::as_str).map(str::to_string))
+            .collect();
+        by_vehicle.entry(vehicle_id).or_default().push(Visit {
+            ro_id,
+            station_code,
+            station_name,
+            number: number.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            checked_in_at: checked_in_at.unwrap_or_default(),
+            odometer_km,
+            concerns,
+        });
+    }
+    for c in changes.iter_mut().filter(|c| c.scope == Scope::Shared && c.entity == "vehicle") {
+        c.history = Some(by_vehicle.remove(&c.entity_id).unwrap_or_default());
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -216,7 +216,8 @@ async fn apply_once(pool: &PgPool, station: &AuthStation, batch: &PushBatch) -> 
     }
     let mut station_keys = write_owned(&mut tx, station, &owned).await?;
     station_keys.extend(write_insert_once(&mut tx, station, &once, &mut rejects).await?);
-    let shared_keys = write_shared(&mut tx, station, &shared).await?;
+    let mut shared_keys = write_shared(&mut tx, station, &shared).await?;
+    shared_keys.extend(vehicles_with_changed_orders(&mut tx, &owned).await?);
     changelog::log(&mut tx, changelog::STATION, station.station_id, &station_keys).await?;
     changelog::log(&mut tx, changelog::SHARED, Uuid::nil(), &shared_keys).await?;
     insert_rejections(&mut tx, station, &rejects).await?;
@@ -506,6 +507,20 @@ async fn write_shared(conn: &mut PgConnection, station: &AuthStation, shared: &[
     // Every touched record goes back into the feed, also when this edit lost:
     // the station must learn the winning values to converge.
     Ok(keys)
+}
+
+/// A repair order's vehicle goes back into the feed when the order changes, so
+/// the other stations that know the vehicle see its history (`feed::attach_history`) stay current.
+async fn vehicles_with_changed_orders(conn: &mut PgConnection, owned: &[&Change]) -> sqlx::Result<Vec<(String, String)>> {
+    let mut ids: Vec<&str> = owned.iter().filter(|c| c.entity == "repair_order").filter_map(|c| c.payload.get("vehicle")?.get("id")?.as_str()).collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    let known: Vec<String> =
+        sqlx::query_scalar("SELECT entity_id FROM shared_records WHERE entity = 'vehicle' AND entity_id = ANY($1)").bind(&ids).fetch_all(conn).await?;
+    Ok(known.into_iter().map(|i| ("vehicle".to_string(), i)).collect())
 }
 
 async fn insert_rejections(conn: &mut PgConnection, station: &AuthStation, rejects: &[RejectRow<'_>]) -> sqlx::Result<()> {

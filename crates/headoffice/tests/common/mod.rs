@@ -46,7 +46,15 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     let pool = app.pool();
     let faults = app.faults();
     tokio::spawn(app.run_until_stopped());
-    TestApp { base, pool, http: reqwest::Client::new(), faults }
+    TestApp { base, pool, http: http_client(), faults }
+}
+
+/// A plain HTTP client. When the workspace is built together with the station
+/// crate, reqwest carries rustls with no default crypto provider, so one is
+/// installed first (a no-op when there is one already).
+pub fn http_client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
 }
 
 /// A station as the head office sees it: a token, its outbox sequence, its HLC.

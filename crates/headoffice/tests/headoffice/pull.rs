@@ -148,3 +148,40 @@ async fn an_invalid_cursor_or_limit_is_refused() {
         assert_eq!(err.code, ErrorCode::InvalidRequest, "{q}");
     }
 }
+
+#[tokio::test]
+async fn a_shared_vehicle_carries_its_orders_at_other_stations_and_comes_again_when_one_changes() {
+    let app = spawn_app().await;
+    let mut a = app.station("SH01").await;
+    let mut b = app.station("SH02").await;
+    let vehicle = json!({"id": "v1", "plate": "沪A12345"});
+    let va = a.change("vehicle", "v1", vehicle.clone());
+    app.push_ok(&a.token, &a.batch(vec![va])).await;
+    let vb = b.change("vehicle", "v1", vehicle);
+    app.push_ok(&b.token, &b.batch(vec![vb])).await;
+    let (_, cursor) = app.pull_all_from(&b.token, "").await;
+
+    let mut order = json!({
+        "id": "r1", "number": "SH01-M-20261101-0001", "status": "checked_in", "checked_in_at": "2026-11-01T08:00:00.000Z",
+        "odometer_in_km": 12000, "vehicle": {"id": "v1"}, "concerns": [{"id": "k1", "text": "常规保养", "fault_codes": []}]
+    });
+    let ro = a.change("repair_order", "r1", order.clone());
+    app.push_ok(&a.token, &a.batch(vec![ro])).await;
+    let (feed, cursor) = app.pull_all_from(&b.token, &cursor).await;
+    let v = feed.iter().find(|c| c.entity == "vehicle").expect("the vehicle comes again when another station's order of it changes");
+    let history = v.history.as_ref().expect("a shared vehicle carries its history");
+    assert_eq!(history.len(), 1);
+    assert_eq!((history[0].station_code.as_str(), history[0].number.as_str(), history[0].status.as_str()), ("SH01", "SH01-M-20261101-0001", "checked_in"));
+    assert_eq!((history[0].odometer_km, history[0].concerns.clone()), (Some(12000), vec!["常规保养".to_string()]));
+
+    order["status"] = json!("delivered");
+    let moved = a.change("repair_order", "r1", order);
+    app.push_ok(&a.token, &a.batch(vec![moved])).await;
+    let (feed, _) = app.pull_all_from(&b.token, &cursor).await;
+    let v = feed.iter().find(|c| c.entity == "vehicle").expect("and again when the order moves on");
+    assert_eq!(v.history.as_ref().unwrap()[0].status, "delivered");
+
+    let own = app.pull_all(&a.token).await;
+    let v = own.iter().find(|c| c.entity == "vehicle").unwrap();
+    assert_eq!(v.history.as_deref(), Some(&[][..]), "a station's own orders are not history from elsewhere");
+}

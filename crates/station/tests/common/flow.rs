@@ -53,7 +53,13 @@ impl TestStation {
 
     /// A part in stock: returns its id.
     pub async fn part(&self, part_no: &str, price_minor: i64, on_hand_milli: i64) -> String {
-        let p = self.ok(&self.manager, "save_part", json!({"part_no": part_no, "name": "机油滤清器", "bin": "A-01", "unit_price": price_minor, "reorder_point_milli": 1000})).await;
+        let p = self
+            .ok(
+                &self.manager,
+                "save_part",
+                json!({"part_no": part_no, "name": "机油滤清器", "bin": "A-01", "unit_price": price_minor, "reorder_point_milli": 1000}),
+            )
+            .await;
         let id = p["id"].as_str().expect("part id").to_string();
         if on_hand_milli > 0 {
             self.ok(&self.manager, "receive_stock", json!({"part_id": id, "quantity_milli": on_hand_milli})).await;
@@ -145,7 +151,8 @@ impl<'a> Flow<'a> {
         let jobs: Vec<Value> = self.page["jobs"].as_array().expect("jobs").iter().filter(|j| j["approval"] == "pending").map(|j| j["id"].clone()).collect();
         let amount = self.page["totals"]["estimate"]["total"].clone();
         let advisor = self.crew.advisor.clone();
-        self.try_step(&advisor, "record_authorization", json!({"method": "in_person", "approver_name": "王芳", "approved_job_ids": jobs, "amount": amount})).await
+        self.try_step(&advisor, "record_authorization", json!({"method": "in_person", "approver_name": "王芳", "approved_job_ids": jobs, "amount": amount}))
+            .await
     }
 
     pub async fn complete_all(&mut self) {
@@ -164,7 +171,12 @@ impl<'a> Flow<'a> {
 
     pub async fn qc(&mut self, token: &str, passed: bool) -> Result<Value, ApiError> {
         let items = self.t.ok(token, "list_qc_items", json!({})).await;
-        let results: Vec<Value> = items["items"].as_array().expect("items").iter().map(|i| json!({"item_id": i["id"], "passed": passed, "note": if passed { "" } else { "异响仍在" }})).collect();
+        let results: Vec<Value> = items["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|i| json!({"item_id": i["id"], "passed": passed, "note": if passed { "" } else { "异响仍在" }}))
+            .collect();
         self.try_step(token, "record_qc", json!({"passed": passed, "items": results, "notes": if passed { "" } else { "返工" }})).await
     }
 

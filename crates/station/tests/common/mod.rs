@@ -33,11 +33,26 @@ impl TestStation {
         let dir = tempfile::tempdir().expect("temp dir");
         let clock = Arc::new(Mutex::new(morning()));
         let station = open_at(dir.path(), clock.clone()).await;
+        Self::set_up(station, dir, clock, "SH01").await
+    }
+
+    /// A station `code` whose clock starts at `at`, with the background sync
+    /// worker off (sync tests drive passes with `station::sync::sync_once`).
+    pub async fn without_sync_worker(code: &str, at: DateTime<Utc>) -> TestStation {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let clock = Arc::new(Mutex::new(at));
+        let c = clock.clone();
+        let options = station::sync::WorkerOptions { enabled: false, ..Default::default() };
+        let station = Station::open_with(dir.path(), Arc::new(move || *c.lock().expect("clock")), options).await.expect("open station");
+        Self::set_up(station, dir, clock, code).await
+    }
+
+    async fn set_up(station: Station, dir: tempfile::TempDir, clock: Arc<Mutex<DateTime<Utc>>>, code: &str) -> TestStation {
         let session = station
             .dispatch(
                 "first_run_setup",
                 None,
-                json!({"station_code": "SH01", "station_name": "浦东服务站", "manager_name": "王经理", "manager_pin": "1111", "utc_offset_minutes": 480}),
+                json!({"station_code": code, "station_name": "浦东服务站", "manager_name": "王经理", "manager_pin": "1111", "utc_offset_minutes": 480}),
             )
             .await
             .expect("first-run setup");

@@ -13,6 +13,7 @@ import type { CustomerFields } from "./CustomerFields";
 import type { Deliver } from "./Deliver";
 import type { DemoLoaded } from "./DemoLoaded";
 import type { Done } from "./Done";
+import type { EnrollStation } from "./EnrollStation";
 import type { FileData } from "./FileData";
 import type { FileRequest } from "./FileRequest";
 import type { FirstRunSetup } from "./FirstRunSetup";
@@ -53,11 +54,14 @@ import type { StaffList } from "./StaffList";
 import type { StartClock } from "./StartClock";
 import type { StockMove } from "./StockMove";
 import type { StoredFile } from "./StoredFile";
+import type { SyncStatus } from "./SyncStatus";
 import type { UpdateCustomer } from "./UpdateCustomer";
 import type { UpdateJob } from "./UpdateJob";
 import type { UpdateStaff } from "./UpdateStaff";
 import type { UpdateVehicle } from "./UpdateVehicle";
 import type { Vehicle } from "./Vehicle";
+import type { VehicleAlerts } from "./VehicleAlerts";
+import type { VehicleAlertsInput } from "./VehicleAlertsInput";
 import type { VinInfo } from "./VinInfo";
 import type { VinInput } from "./VinInput";
 import type { WorkflowSettings } from "./WorkflowSettings";
@@ -130,6 +134,14 @@ export type Operations = {
   get_order_audit: { input: IdInput; output: AuditLog };
   get_workflow_settings: { input: NoInput; output: WorkflowSettings };
   update_workflow_settings: { input: WorkflowSettings; output: WorkflowSettings };
+  /** A manager enrolls the station with a head office (URL + one-time code); also to enroll again. */
+  enroll_station: { input: EnrollStation; output: SyncStatus };
+  /** Last successful sync, changes waiting, last error, rejections, "update required". */
+  sync_status: { input: NoInput; output: SyncStatus };
+  /** Wakes the background sync now; returns at once (poll `sync_status`). */
+  sync_now: { input: NoInput; output: SyncStatus };
+  /** Open recalls for a vehicle or VIN, and its visits to other stations, from pulled data. */
+  vehicle_alerts: { input: VehicleAlertsInput; output: VehicleAlerts };
 };
 
 export type OperationName = keyof Operations;

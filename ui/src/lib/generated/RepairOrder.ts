@@ -4,6 +4,7 @@ import type { Customer } from "./Customer";
 import type { DamageMark } from "./DamageMark";
 import type { Money } from "./Money";
 import type { Priority } from "./Priority";
+import type { RecallAlert } from "./RecallAlert";
 import type { RepeatOf } from "./RepeatOf";
 import type { RoPhoto } from "./RoPhoto";
 import type { RoStatus } from "./RoStatus";
@@ -39,4 +40,9 @@ repeat_of: RepeatOf | null,
 /**
  * Optimistic concurrency: every change must name the version it read.
  */
-version: number, updated_at: string, };
+version: number, updated_at: string, 
+/**
+ * Open recall campaigns for the vehicle's VIN, from the head office's data;
+ * filled in the answer to `check_in` (never part of the synced record).
+ */
+recalls?: Array<RecallAlert>, };

@@ -1,0 +1,280 @@
+//! Pull: the head office's change feed, page by page. Each page is applied and
+//! its cursor stored in ONE SQLite transaction, so a station killed mid-pull
+//! fetches that page again and nothing is applied twice or skipped.
+//!
+//! - master data (`global`) goes into the `ho_*` tables;
+//! - shared customers and vehicles (`shared`) are merged per field by HLC with
+//!   this station's edits the head office has not acknowledged yet, and the
+//!   result written into `customers`/`vehicles` and the search index, without
+//!   a new outbox row (it is not a local edit);
+//! - this station's own rows (`station`) are what it wrote itself: skipped
+//!   (restoring a reinstalled station from them is not built yet).
+//!
+//! Every HLC the page carries goes through the clock's `receive` first.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
+use sqlx::SqliteConnection;
+use sync_protocol::merge::SharedRecord;
+use sync_protocol::{ChangesPage, FeedChange, Hlc, Op, Scope};
+
+use super::client::{Client, SyncError};
+use super::{clock, state};
+use crate::error::{ApiError, Result};
+use crate::station::{ts, Station};
+use crate::store::db;
+
+pub const PAGE_LIMIT: u32 = 1_000;
+static PAGE: AtomicU32 = AtomicU32::new(PAGE_LIMIT);
+
+/// Smaller pages (tests that stop a pull halfway).
+pub fn set_page_limit(n: u32) {
+    PAGE.store(n.clamp(1, sync_protocol::limits::MAX_PAGE_LIMIT), Ordering::Relaxed);
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PullOutcome {
+    pub pages: u32,
+    pub master: u32,
+    pub shared: u32,
+    pub own: u32,
+}
+
+pub async fn pull_all(station: &Station, client: &Client) -> Result<PullOutcome, SyncError> {
+    let mut out = PullOutcome::default();
+    loop {
+        let cursor = state::load(station.pool()).await?.cursor;
+        let page = client.changes(cursor.as_deref(), PAGE.load(Ordering::Relaxed)).await?;
+        apply_page(station, &page, &mut out).await?;
+        state::set_clock_offset(station.pool(), page.server_time_ms, station.now()).await?;
+        out.pages += 1;
+        if !page.has_more {
+            return Ok(out);
+        }
+    }
+}
+
+/// Applies one page and stores its cursor, in one transaction.
+pub async fn apply_page(station: &Station, page: &ChangesPage, out: &mut PullOutcome) -> Result<()> {
+    let info = station.require_info().await?;
+    let now = station.now();
+    let mut tx = db::write_tx(station.pool()).await?;
+    let mut seen: Vec<Hlc> = Vec::new();
+    for c in &page.changes {
+        seen.extend(c.field_hlcs.iter().flat_map(|m| m.values()).cloned());
+        seen.extend(c.deleted_hlc.iter().cloned());
+    }
+    clock::receive(&mut tx, &info.id, &seen, now).await?;
+    let acked = state::acked_seq(&mut tx).await?;
+    // Customers before vehicles, so a vehicle finds its owner.
+    let mut changes: Vec<&FeedChange> = page.changes.iter().collect();
+    changes.sort_by_key(|c| rank(c));
+    for c in changes {
+        match c.scope {
+            Scope::Global => {
+                apply_master(&mut tx, c, now).await?;
+                out.master += 1;
+            }
+            Scope::Shared => {
+                apply_shared(&mut tx, &info.id, c, acked, now).await?;
+                out.shared += 1;
+            }
+            Scope::Station => out.own += 1,
+        }
+    }
+    sqlx::query("UPDATE sync_state SET cursor = ?, last_pull_at = ? WHERE id = 1").bind(&page.next_cursor).bind(ts(now)).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn rank(c: &FeedChange) -> u8 {
+    match (c.scope, c.entity.as_str()) {
+        (Scope::Shared, "customer") => 0,
+        (Scope::Shared, _) => 1,
+        _ => 2,
+    }
+}
+
+fn text<'a>(p: &'a Map<String, Value>, key: &str) -> &'a str {
+    p.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+fn int(p: &Map<String, Value>, key: &str) -> i64 {
+    p.get(key).and_then(|v| v.as_i64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))).unwrap_or(0)
+}
+
+async fn apply_master(conn: &mut SqliteConnection, c: &FeedChange, now: DateTime<Utc>) -> Result<()> {
+    let empty = Map::new();
+    let p = c.payload.as_object().unwrap_or(&empty);
+    let payload = c.payload.to_string();
+    // A campaign the head office marks closed counts as gone, like a deleted one.
+    let deleted = c.op == Op::Delete || (c.entity == "recall_campaign" && text(p, "status").eq_ignore_ascii_case("closed"));
+    let id = c.entity_id.as_str();
+    match c.entity.as_str() {
+        "labor_catalog" => {
+            sqlx::query(
+                "INSERT INTO ho_labor_catalog (code, description, standard_hours_milli, rate_minor, payload, deleted, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (code) DO UPDATE SET description = excluded.description, standard_hours_milli = excluded.standard_hours_milli,
+                   rate_minor = excluded.rate_minor, payload = excluded.payload, deleted = excluded.deleted, updated_at = excluded.updated_at",
+            )
+            .bind(id)
+            .bind(text(p, "description"))
+            .bind(int(p, "standard_hours_milli"))
+            .bind(int(p, "rate_minor"))
+            .bind(&payload)
+            .bind(deleted)
+            .bind(ts(now))
+            .execute(&mut *conn)
+            .await?;
+        }
+        "parts_catalog" => {
+            sqlx::query(
+                "INSERT INTO ho_parts_catalog (part_no, name, unit_price_minor, payload, deleted, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (part_no) DO UPDATE SET name = excluded.name, unit_price_minor = excluded.unit_price_minor,
+                   payload = excluded.payload, deleted = excluded.deleted, updated_at = excluded.updated_at",
+            )
+            .bind(id)
+            .bind(text(p, "name"))
+            .bind(int(p, "unit_price_minor"))
+            .bind(&payload)
+            .bind(deleted)
+            .bind(ts(now))
+            .execute(&mut *conn)
+            .await?;
+        }
+        "recall_campaign" => {
+            sqlx::query(
+                "INSERT INTO ho_recall_campaigns (campaign_id, title, payload, deleted, updated_at) VALUES (?, ?, ?, ?, ?)
+                 ON CONFLICT (campaign_id) DO UPDATE SET title = excluded.title, payload = excluded.payload, deleted = excluded.deleted, updated_at = excluded.updated_at",
+            )
+            .bind(id)
+            .bind(text(p, "title"))
+            .bind(&payload)
+            .bind(deleted)
+            .bind(ts(now))
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query("DELETE FROM ho_recall_vins WHERE campaign_id = ?").bind(id).execute(&mut *conn).await?;
+            sqlx::query("DELETE FROM ho_recall_ranges WHERE campaign_id = ?").bind(id).execute(&mut *conn).await?;
+            if !deleted {
+                for vin in p.get("vins").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
+                    sqlx::query("INSERT OR IGNORE INTO ho_recall_vins (vin, campaign_id) VALUES (?, ?)")
+                        .bind(vin.trim().to_ascii_uppercase())
+                        .bind(id)
+                        .execute(&mut *conn)
+                        .await?;
+                }
+                for r in p.get("vin_ranges").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_object) {
+                    let (from, to) = (text(r, "from").trim().to_ascii_uppercase(), text(r, "to").trim().to_ascii_uppercase());
+                    if !from.is_empty() && !to.is_empty() {
+                        sqlx::query("INSERT INTO ho_recall_ranges (campaign_id, vin_from, vin_to) VALUES (?, ?, ?)")
+                            .bind(id)
+                            .bind(from)
+                            .bind(to)
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                }
+            }
+        }
+        "setting" => {
+            let value = p.get("value").cloned().unwrap_or(Value::Null).to_string();
+            sqlx::query(
+                "INSERT INTO ho_settings (key, value, deleted, updated_at) VALUES (?, ?, ?, ?)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, deleted = excluded.deleted, updated_at = excluded.updated_at",
+            )
+            .bind(id)
+            .bind(value)
+            .bind(deleted)
+            .bind(ts(now))
+            .execute(&mut *conn)
+            .await?;
+        }
+        other => tracing::debug!(entity = other, "master data of a kind this station does not use yet"),
+    }
+    Ok(())
+}
+
+/// The head office's merged record, with this station's not yet acknowledged
+/// edits of it merged on top by the same rule (they reach the head office
+/// later and are merged there the same way, so both ends agree).
+async fn merged_with_pending(conn: &mut SqliteConnection, c: &FeedChange, acked: i64) -> Result<SharedRecord> {
+    let mut rec = SharedRecord {
+        fields: c.payload.as_object().cloned().unwrap_or_default(),
+        field_hlcs: c.field_hlcs.clone().unwrap_or_default(),
+        deleted_hlc: c.deleted_hlc.clone(),
+    };
+    let pending: Vec<(String, String, Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT op, payload, hlc, changed_fields FROM outbox WHERE entity = ? AND entity_id = ? AND seq > ? ORDER BY seq")
+            .bind(&c.entity)
+            .bind(&c.entity_id)
+            .bind(acked)
+            .fetch_all(&mut *conn)
+            .await?;
+    for (op, payload, hlc, changed) in pending {
+        let Some(hlc) = hlc.and_then(|h| h.parse::<Hlc>().ok()) else { continue };
+        if op == "delete" {
+            rec.apply_delete(&hlc);
+            continue;
+        }
+        let Ok(Value::Object(payload)) = serde_json::from_str::<Value>(&payload) else { continue };
+        let changed: Option<Vec<String>> = changed.and_then(|f| serde_json::from_str(&f).ok());
+        rec.apply_edit(&payload, changed.as_deref(), &hlc);
+    }
+    Ok(rec)
+}
+
+async fn apply_shared(conn: &mut SqliteConnection, station_id: &str, c: &FeedChange, acked: i64, now: DateTime<Utc>) -> Result<()> {
+    let rec = merged_with_pending(conn, c, acked).await?;
+    if rec.is_deleted() {
+        // Stations do not delete customers or vehicles yet; a tombstone from elsewhere is kept out of the way, not applied.
+        tracing::warn!(entity = %c.entity, id = %c.entity_id, "the head office says this shared record is deleted; kept locally");
+        return Ok(());
+    }
+    let written = match c.entity.as_str() {
+        "customer" => crate::customers::apply_pulled(conn, station_id, &c.entity_id, &rec.fields, now).await?,
+        "vehicle" => crate::vehicles::apply_pulled(conn, station_id, &c.entity_id, &rec.fields, now).await?,
+        other => {
+            tracing::debug!(entity = other, "a shared record of a kind this station does not keep");
+            false
+        }
+    };
+    if written {
+        tracing::debug!(entity = %c.entity, id = %c.entity_id, "applied a shared record from the head office");
+    }
+    if let Some(history) = c.history.as_ref().filter(|_| c.entity == "vehicle") {
+        store_history(conn, &c.entity_id, history).await?;
+    }
+    Ok(())
+}
+
+/// The vehicle's orders at other stations, as the feed last gave them (the whole list each time).
+async fn store_history(conn: &mut SqliteConnection, vehicle_id: &str, history: &[sync_protocol::Visit]) -> Result<()> {
+    sqlx::query("DELETE FROM ho_vehicle_history WHERE vehicle_id = ?").bind(vehicle_id).execute(&mut *conn).await?;
+    for v in history {
+        sqlx::query(
+            "INSERT OR REPLACE INTO ho_vehicle_history (ro_id, vehicle_id, station_code, station_name, number, status, checked_in_at, odometer_km, summary, payload)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&v.ro_id)
+        .bind(vehicle_id)
+        .bind(&v.station_code)
+        .bind(&v.station_name)
+        .bind(&v.number)
+        .bind(&v.status)
+        .bind(&v.checked_in_at)
+        .bind(v.odometer_km)
+        .bind(v.concerns.join("; "))
+        .bind(serde_json::to_string(v).unwrap_or_default())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A pulled value that cannot be stored (a malformed record from the head office).
+pub(crate) fn bad_record(entity: &str, id: &str, why: &str) -> ApiError {
+    ApiError::internal(format!("the head office sent {entity} {id} that cannot be stored: {why}"))
+}
