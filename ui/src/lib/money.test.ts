@@ -34,3 +34,26 @@ describe('money and quantities', () => {
     expect(formatStopwatch(3909)).toBe('1:05:09');
   });
 });
+
+describe('percentages in basis points', () => {
+  it('shows basis points as a percentage', async () => {
+    const { formatPercentBp } = await import('./money');
+    expect(formatPercentBp(1300)).toBe('13');
+    expect(formatPercentBp(650)).toBe('6.5');
+    expect(formatPercentBp(625)).toBe('6.25');
+    expect(formatPercentBp(0)).toBe('0');
+    expect(formatPercentBp(10000)).toBe('100');
+  });
+  it('reads a percentage into basis points, refusing what the core would not store', async () => {
+    const { parsePercentBp } = await import('./money');
+    expect(parsePercentBp('13')).toBe(1300);
+    expect(parsePercentBp('6.5')).toBe(650);
+    expect(parsePercentBp(' 6.25 % ')).toBe(625);
+    expect(parsePercentBp('9,5')).toBe(950);
+    expect(parsePercentBp('100')).toBe(10000);
+    expect(parsePercentBp('100.01')).toBeNull();
+    expect(parsePercentBp('6.255')).toBeNull();
+    expect(parsePercentBp('-1')).toBeNull();
+    expect(parsePercentBp('')).toBeNull();
+  });
+});

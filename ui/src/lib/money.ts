@@ -67,3 +67,18 @@ export function formatStopwatch(seconds: number): string {
 export function secondsToHours(seconds: number): string {
   return (seconds / 3600).toFixed(2);
 }
+
+/** Basis points as a percentage: 1300 → "13", 650 → "6.5", 625 → "6.25". */
+export function formatPercentBp(bp: number): string {
+  const whole = Math.floor(bp / 100);
+  const frac = String(bp % 100).padStart(2, '0').replace(/0+$/, '');
+  return `${whole}${frac ? `.${frac}` : ''}`;
+}
+
+/** "13" → 1300 basis points, "6.25%" → 625; null unless 0–100 with at most two decimals. */
+export function parsePercentBp(raw: string): number | null {
+  const m = /^\s*(\d{1,3})(?:[.,。](\d{1,2}))?\s*%?\s*$/.exec(raw);
+  if (!m) return null;
+  const bp = Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
+  return bp <= 10_000 ? bp : null;
+}
