@@ -54,6 +54,9 @@ cargo test -p station
 step "Rust: cargo test -p headoffice -p sync-protocol (a throwaway PostgreSQL cluster)"
 cargo test -p headoffice -p sync-protocol
 
+step "Rust: cargo test -p documents (PDFs read back with poppler's pdftotext/pdftoppm)"
+cargo test -p documents
+
 step "Rust: cargo test -p stationdesk (the shell, on Tauri's mock runtime)"
 cargo test -p stationdesk
 

@@ -1,0 +1,71 @@
+//! StationDesk's printed documents as PDF: the intake work order, the supplemental
+//! authorization and the delivery note / invoice, in Simplified Chinese or English,
+//! on A4 or US Letter.
+//!
+//! The crate knows nothing of the database or the app: it takes a plain [`Document`]
+//! (filled by the station from a signed authorization) and returns PDF bytes.
+//!
+//! ```no_run
+//! # fn example(doc: &documents::Document) -> Result<(), documents::RenderError> {
+//! let pdf: Vec<u8> = documents::render(doc)?;
+//! # Ok(()) }
+//! ```
+
+mod delivery;
+pub mod format;
+mod intake;
+pub mod labels;
+mod layout;
+pub mod model;
+mod sections;
+mod supplemental;
+
+pub use model::*;
+
+/// Why a document could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("the embedded font could not be parsed")]
+    Font,
+    #[error("a signature image could not be decoded: {0}")]
+    SignatureImage(String),
+}
+
+/// Renders `doc` as the document its `kind` names.
+pub fn render(doc: &Document) -> Result<Vec<u8>, RenderError> {
+    match doc.kind {
+        DocumentKind::IntakeOrder => render_intake_order(doc),
+        DocumentKind::SupplementalAuthorization => render_supplemental_authorization(doc),
+        DocumentKind::DeliveryNote => render_delivery_note(doc),
+    }
+}
+
+/// The intake work order (接车单 / 维修委托书), whatever `doc.kind` says.
+pub fn render_intake_order(doc: &Document) -> Result<Vec<u8>, RenderError> {
+    intake::render(doc)
+}
+
+/// The supplemental authorization (追加维修授权书), whatever `doc.kind` says.
+pub fn render_supplemental_authorization(doc: &Document) -> Result<Vec<u8>, RenderError> {
+    supplemental::render(doc)
+}
+
+/// The delivery note / invoice (交车单 / 结算单), whatever `doc.kind` says.
+pub fn render_delivery_note(doc: &Document) -> Result<Vec<u8>, RenderError> {
+    delivery::render(doc)
+}
+
+/// Lays the blocks out on pages and writes the PDF.
+fn finish(cx: sections::Ctx, kind: DocumentKind, blocks: Vec<layout::Block>) -> Result<Vec<u8>, RenderError> {
+    let l = cx.l;
+    let setup = layout::PageSetup {
+        frame: cx.frame,
+        media_pt: sections::media_pt(cx.doc),
+        first_header: sections::first_header(&cx, kind),
+        continued_header: sections::continued_header(&cx, kind),
+        footer: sections::footer(&cx),
+        title: format!("{} {}", l.title(kind), cx.doc.order_number),
+    };
+    let pages = layout::paginate(&setup, &blocks);
+    layout::write_pdf(&setup, pages, &cx.images)
+}

@@ -1,0 +1,320 @@
+//! The plain document model: everything a printed document shows, and nothing else.
+//!
+//! The station fills a [`Document`] from a signed authorization's canonical content
+//! (plus the station header and the signature images) and hands it to [`crate::render`].
+//! The crate never computes business values: amounts, totals and the hash are printed
+//! exactly as given, so the paper shows what was signed.
+//!
+//! Conventions:
+//! - money is an integer number of minor units (fen): `123456` prints as `¥1,234.56`;
+//! - quantities are thousandths (`1500` = 1.5), so hours and litres stay exact;
+//! - times are strings: an RFC 3339 time (`2026-11-23T14:05:00+08:00`) prints as
+//!   `2026-11-23 14:05` (the station's local time, as given); anything else prints as is.
+
+use serde::{Deserialize, Serialize};
+
+/// Which document to print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    /// 接车单 / 维修委托书: the intake work order the customer signs at check-in.
+    #[default]
+    IntakeOrder,
+    /// 追加维修授权书: added or changed work, signed separately.
+    SupplementalAuthorization,
+    /// 交车单 / 结算单: work done, payments, the acceptance signature.
+    DeliveryNote,
+}
+
+/// The language the document is printed in (the customer's language).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum Language {
+    #[default]
+    #[serde(rename = "zh-CN")]
+    ZhCn,
+    #[serde(rename = "en")]
+    En,
+}
+
+/// Paper size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Paper {
+    /// 210 × 297 mm.
+    #[default]
+    A4,
+    /// US Letter, 8.5 × 11 in (215.9 × 279.4 mm).
+    Letter,
+}
+
+impl Paper {
+    /// Width and height in millimetres.
+    pub fn size_mm(self) -> (f32, f32) {
+        match self {
+            Paper::A4 => (210.0, 297.0),
+            Paper::Letter => (215.9, 279.4),
+        }
+    }
+}
+
+/// The station printed at the top of every document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct StationHeader {
+    pub name: String,
+    /// The station's code in the network, e.g. `SH-021`.
+    pub code: String,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Customer {
+    pub name: String,
+    #[serde(default)]
+    pub phones: Vec<String>,
+    /// 客户编号.
+    #[serde(default)]
+    pub customer_no: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Vehicle {
+    /// 车牌, e.g. `沪A·12345`.
+    pub plate: String,
+    /// 车架号.
+    #[serde(default)]
+    pub vin: Option<String>,
+    #[serde(default)]
+    pub make: Option<String>,
+    #[serde(default)]
+    pub model: Option<String>,
+    #[serde(default)]
+    pub year: Option<u16>,
+    #[serde(default)]
+    pub color: Option<String>,
+}
+
+/// What a damage mark on the walk-around diagram records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DamageKind {
+    Scratch,
+    Dent,
+    Crack,
+    Chip,
+    Rust,
+    Missing,
+    Other,
+}
+
+/// One mark on the top-view vehicle outline, numbered in list order (1, 2, ...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DamageMark {
+    /// Across the outline from its left edge (the vehicle's left side), 0–1000.
+    pub x_permille: u16,
+    /// Down the outline from its top edge (the vehicle's front), 0–1000.
+    pub y_permille: u16,
+    pub kind: DamageKind,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// A customer concern (故障现象 / 客户描述), with any fault codes read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Concern {
+    pub text: String,
+    #[serde(default)]
+    pub fault_codes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineKind {
+    Labor,
+    Part,
+    Sublet,
+}
+
+/// The customer's decision on a job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    #[default]
+    Approved,
+    Declined,
+}
+
+/// One priced line of a job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkLine {
+    pub kind: LineKind,
+    /// Labor operation code or part number, if any.
+    #[serde(default)]
+    pub code: Option<String>,
+    pub description: String,
+    /// Thousandths: `1500` is 1.5 (hours, litres, pieces).
+    pub quantity_milli: i64,
+    /// Unit shown after the quantity (`h`, `L`, `件`), if any.
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// Fen.
+    pub unit_price: i64,
+    /// Fen, as signed (normally quantity × unit price).
+    pub amount: i64,
+}
+
+/// A job (维修项目) with its lines and the customer's decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Job {
+    pub title: String,
+    #[serde(default)]
+    pub decision: Decision,
+    pub lines: Vec<WorkLine>,
+}
+
+/// Totals in fen, printed as given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Totals {
+    pub subtotal: i64,
+    /// A positive number: the amount taken off.
+    #[serde(default)]
+    pub discount: i64,
+    /// Basis points: `1300` is 13 %.
+    #[serde(default)]
+    pub tax_rate_bp: u32,
+    #[serde(default)]
+    pub tax: i64,
+    pub total: i64,
+    #[serde(default)]
+    pub paid: i64,
+    #[serde(default)]
+    pub balance: i64,
+}
+
+/// For a supplemental authorization: where it sits in the order's chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Supplement {
+    /// 1 for the first supplemental authorization of the order.
+    pub sequence: u32,
+    /// The total authorized before this document, in fen.
+    pub previous_total: i64,
+    /// Why the work was added (e.g. what the technician found).
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMethod {
+    Cash,
+    Wechat,
+    Alipay,
+    BankCard,
+    Transfer,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payment {
+    pub method: PaymentMethod,
+    /// Fen.
+    pub amount: i64,
+    pub paid_at: String,
+    #[serde(default)]
+    pub reference: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Terms {
+    pub version: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignerRole {
+    Customer,
+    Advisor,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum SignatureMethod {
+    #[default]
+    OnScreen,
+    OnPaper,
+    ByPhone,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Signature {
+    pub role: SignerRole,
+    pub name: String,
+    pub signed_at: String,
+    pub method: SignatureMethod,
+    /// The rendered signature (PNG, transparency kept), or a scan for `on_paper`.
+    #[serde(default)]
+    pub image_png: Option<Vec<u8>>,
+    /// E.g. for `by_phone`: who approved, on which number, taken by whom.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// Everything one printed document shows. Fields a kind does not print are ignored
+/// (an intake order prints no payments; a delivery note no walk-around diagram).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Document {
+    pub kind: DocumentKind,
+    #[serde(default)]
+    pub language: Language,
+    #[serde(default)]
+    pub paper: Paper,
+    pub station: StationHeader,
+    /// 工单号.
+    pub order_number: String,
+    /// 档案号 (customer no. + service type + date + sequence).
+    #[serde(default)]
+    pub archive_number: Option<String>,
+    /// The text inside the QR code: the order number and the hash.
+    pub qr_payload: String,
+    /// When the document was issued (printed in the header).
+    pub issued_at: String,
+    #[serde(default)]
+    pub advisor: Option<String>,
+    /// 预计交车 (intake order).
+    #[serde(default)]
+    pub promised_at: Option<String>,
+    pub customer: Customer,
+    pub vehicle: Vehicle,
+    #[serde(default)]
+    pub odometer_in_km: Option<u32>,
+    #[serde(default)]
+    pub odometer_out_km: Option<u32>,
+    /// Fuel level at intake in eighths of a tank, 0–8.
+    #[serde(default)]
+    pub fuel_eighths: Option<u8>,
+    #[serde(default)]
+    pub damage_marks: Vec<DamageMark>,
+    #[serde(default)]
+    pub personal_items: Vec<String>,
+    #[serde(default)]
+    pub concerns: Vec<Concern>,
+    #[serde(default)]
+    pub jobs: Vec<Job>,
+    #[serde(default)]
+    pub totals: Totals,
+    /// Supplemental authorization only.
+    #[serde(default)]
+    pub supplement: Option<Supplement>,
+    /// Delivery note only.
+    #[serde(default)]
+    pub payments: Vec<Payment>,
+    #[serde(default)]
+    pub terms: Terms,
+    #[serde(default)]
+    pub signatures: Vec<Signature>,
+    /// SHA-256 of the signed canonical content, lowercase hex.
+    pub hash_hex: String,
+}

@@ -1,0 +1,273 @@
+//! Renders the documents and reads them back with poppler (`pdftotext`, `pdftoppm`,
+//! `pdfinfo`), as a customer's viewer or a printer would.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{long_order, sample, HASH, ORDER};
+use documents::format::money;
+use documents::*;
+
+struct Rendered {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+    bytes: Vec<u8>,
+}
+
+fn render_to_file(doc: &Document) -> Rendered {
+    let bytes = documents::render(doc).expect("render");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("doc.pdf");
+    std::fs::write(&path, &bytes).expect("write pdf");
+    Rendered { _dir: dir, path, bytes }
+}
+
+fn run(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e} (is poppler-utils installed?)"));
+    assert!(out.status.success(), "{cmd:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
+/// The text of each page, as `pdftotext -layout` reads it.
+fn page_texts(path: &Path) -> Vec<String> {
+    let text = run(Command::new("pdftotext").arg("-layout").arg(path).arg("-"));
+    let mut pages: Vec<String> = text.split('\x0c').map(str::to_string).collect();
+    if pages.last().is_some_and(|p| p.trim().is_empty()) {
+        pages.pop();
+    }
+    pages
+}
+
+fn page_count(path: &Path) -> usize {
+    let info = run(Command::new("pdfinfo").arg(path));
+    info.lines().find_map(|l| l.strip_prefix("Pages:")).and_then(|n| n.trim().parse().ok()).expect("pdfinfo reports the pages")
+}
+
+fn page_size(path: &Path) -> String {
+    let info = run(Command::new("pdfinfo").arg(path));
+    info.lines().find_map(|l| l.strip_prefix("Page size:")).expect("page size").trim().to_string()
+}
+
+/// `pdftoppm -r 50 -png` renders every page without an error.
+fn assert_every_page_renders(r: &Rendered) {
+    let pages = page_count(&r.path);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = Command::new("pdftoppm").args(["-r", "50", "-png"]).arg(&r.path).arg(dir.path().join("p")).output().expect("pdftoppm");
+    assert!(out.status.success(), "pdftoppm: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stderr.is_empty(), "pdftoppm complained: {}", String::from_utf8_lossy(&out.stderr));
+    let pngs = std::fs::read_dir(dir.path()).expect("read dir").filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "png"))).count();
+    assert_eq!(pngs, pages, "one PNG per page");
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+fn squeeze(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn page_label(lang: Language, x: usize, y: usize) -> String {
+    match lang {
+        Language::ZhCn => format!("第 {x} 页 / 共 {y} 页"),
+        Language::En => format!("Page {x} of {y}"),
+    }
+}
+
+fn assert_reads_right(kind: DocumentKind, lang: Language) {
+    let doc = sample(kind, lang);
+    let r = render_to_file(&doc);
+    assert!(r.bytes.starts_with(b"%PDF-"));
+    let text = page_texts(&r.path).concat();
+    for needle in ["王芳", ORDER, HASH, "沪A·D12345", &money(doc.totals.total)] {
+        assert!(text.contains(needle), "{kind:?} {lang:?} lacks {needle:?}:\n{text}");
+    }
+    // Money is printed one way in both languages: ¥, thousands separators, two decimals.
+    assert!(money(doc.totals.total).starts_with("¥") && money(doc.totals.total).contains(','));
+    assert_every_page_renders(&r);
+}
+
+#[test]
+fn the_intake_order_in_both_languages_shows_the_customer_the_order_the_total_and_the_hash() {
+    for lang in [Language::ZhCn, Language::En] {
+        assert_reads_right(DocumentKind::IntakeOrder, lang);
+    }
+}
+
+#[test]
+fn the_supplemental_authorization_in_both_languages_shows_the_customer_the_order_the_new_total_and_the_hash() {
+    for lang in [Language::ZhCn, Language::En] {
+        assert_reads_right(DocumentKind::SupplementalAuthorization, lang);
+        let doc = sample(DocumentKind::SupplementalAuthorization, lang);
+        let text = page_texts(&render_to_file(&doc).path).concat();
+        let previous = doc.supplement.as_ref().map(|s| s.previous_total).unwrap_or_default();
+        assert!(text.contains(&money(previous)), "the previously authorized total");
+        assert!(text.contains(&format!("+{}", money(doc.totals.total - previous))), "the added amount");
+    }
+}
+
+#[test]
+fn the_delivery_note_in_both_languages_shows_the_customer_the_order_the_total_the_payment_and_the_hash() {
+    for lang in [Language::ZhCn, Language::En] {
+        assert_reads_right(DocumentKind::DeliveryNote, lang);
+        let doc = sample(DocumentKind::DeliveryNote, lang);
+        let text = page_texts(&render_to_file(&doc).path).concat();
+        assert!(text.contains("¥0.00"), "the balance");
+        assert!(text.contains("4200001234202611231234567890"), "the payment reference");
+        let payment = match lang {
+            Language::ZhCn => "微信支付",
+            Language::En => "WeChat Pay",
+        };
+        assert!(text.contains(payment));
+    }
+}
+
+#[test]
+fn the_intake_order_lists_the_damage_marks_personal_items_concerns_and_fault_codes() {
+    let r = render_to_file(&sample(DocumentKind::IntakeOrder, Language::ZhCn));
+    let text = page_texts(&r.path).concat();
+    for needle in ["划痕", "左前门下部划痕约 10 厘米", "凹陷", "掉漆", "行车记录仪", "P0301", "45,678", "5/8", "客户拒绝"] {
+        assert!(text.contains(needle), "lacks {needle:?}");
+    }
+}
+
+#[test]
+fn the_signature_image_is_embedded_as_an_image_xobject() {
+    let r = render_to_file(&sample(DocumentKind::IntakeOrder, Language::ZhCn));
+    let has_image = |b: &[u8]| contains(b, b"/Subtype/Image") || contains(b, b"/Subtype /Image");
+    assert!(has_image(&r.bytes));
+
+    let mut unsigned = sample(DocumentKind::IntakeOrder, Language::ZhCn);
+    unsigned.signatures.clear();
+    let r = render_to_file(&unsigned);
+    assert!(!has_image(&r.bytes), "no signature, no image");
+    assert!(page_texts(&r.path).concat().contains("（未签字）"), "an empty box says it is not signed");
+}
+
+#[test]
+fn a_signature_by_phone_without_an_image_prints_who_approved() {
+    let mut doc = sample(DocumentKind::SupplementalAuthorization, Language::En);
+    doc.signatures = vec![Signature {
+        role: SignerRole::Customer,
+        name: "王芳".into(),
+        signed_at: "2026-11-23T13:47:10+08:00".into(),
+        method: SignatureMethod::ByPhone,
+        image_png: None,
+        note: Some("Approved by phone on 138 0013 8000, call taken by Li Ming".into()),
+    }];
+    let text = page_texts(&render_to_file(&doc).path).concat();
+    assert!(text.contains("Approved by phone on 138 0013 8000"), "{text}");
+}
+
+#[test]
+fn a_long_order_breaks_across_pages_with_the_header_and_page_x_of_y_on_every_page() {
+    for lang in [Language::ZhCn, Language::En] {
+        let doc = long_order(lang, 60);
+        let r = render_to_file(&doc);
+        let pages = page_texts(&r.path);
+        assert_eq!(pages.len(), page_count(&r.path));
+        assert!(pages.len() > 1, "60 lines need more than one page");
+        for (i, page) in pages.iter().enumerate() {
+            assert!(page.contains(ORDER), "page {} has the order number", i + 1);
+            // pdftotext drops the narrow spaces between Chinese and digits: compare without spaces.
+            let label = page_label(lang, i + 1, pages.len());
+            assert!(squeeze(page).contains(&squeeze(&label)), "page {} has {label:?}", i + 1);
+        }
+        let total = money(doc.totals.total);
+        let totals_page = pages.iter().find(|p| p.contains(&total)).expect("the total is printed");
+        let line_text = match lang {
+            Language::ZhCn => "项维修工作",
+            Language::En => "Repair item",
+        };
+        assert!(totals_page.contains(line_text), "the totals share their page with at least one line");
+        assert_every_page_renders(&r);
+    }
+}
+
+#[test]
+fn the_totals_never_sit_alone_on_a_page_whatever_the_number_of_lines() {
+    for n in (8..=44).step_by(3) {
+        let doc = long_order(Language::ZhCn, n);
+        let r = render_to_file(&doc);
+        let pages = page_texts(&r.path);
+        let total = money(doc.totals.total);
+        let page = pages.iter().find(|p| p.contains(&total)).expect("the total is printed");
+        assert!(page.contains("项维修工作"), "{n} lines: the totals page has no line");
+    }
+}
+
+#[test]
+fn a_two_page_intake_order_with_ten_lines_and_a_signature_is_under_300_kb() {
+    let doc = sample(DocumentKind::IntakeOrder, Language::ZhCn);
+    assert_eq!(doc.jobs.iter().map(|j| j.lines.len()).sum::<usize>(), 10);
+    let r = render_to_file(&doc);
+    assert_eq!(page_count(&r.path), 2);
+    assert!(r.bytes.len() < 300_000, "{} bytes", r.bytes.len());
+    // The font is embedded as a subset (a tag like ABCDEF+ before its name).
+    assert!(contains(&r.bytes, b"+NotoSansSC-Regular"), "a subset font");
+}
+
+#[test]
+fn a4_is_the_default_and_letter_paper_gives_the_letter_media_box() {
+    let doc = sample(DocumentKind::IntakeOrder, Language::En);
+    assert_eq!(doc.paper, Paper::A4);
+    assert!(page_size(&render_to_file(&doc).path).contains("(A4)"));
+    let mut letter = doc.clone();
+    letter.paper = Paper::Letter;
+    let r = render_to_file(&letter);
+    assert!(page_size(&r.path).starts_with("612 x 792 pts"), "{}", page_size(&r.path));
+    assert_every_page_renders(&r);
+}
+
+#[test]
+fn one_font_prints_simplified_traditional_and_latin_text() {
+    let mut doc = sample(DocumentKind::IntakeOrder, Language::ZhCn);
+    doc.customer.name = "陳國榮".into();
+    doc.concerns[0].text = "車輛啟動困難，儀表顯示電瓶警告燈 (battery warning light)".into();
+    let text = page_texts(&render_to_file(&doc).path).concat();
+    assert!(text.contains("陳國榮"));
+    assert!(text.contains("儀表顯示電瓶警告燈"));
+    assert!(text.contains("battery warning light"));
+}
+
+#[test]
+fn a_long_concern_wraps_instead_of_running_off_the_page() {
+    let mut doc = sample(DocumentKind::IntakeOrder, Language::En);
+    let long = "The vehicle pulls to the left under braking and the steering wheel shakes above eighty kilometres per hour, \
+                the customer also hears a knocking noise from the front suspension over speed bumps and potholes in the car park";
+    doc.concerns[0].text = long.into();
+    let text = page_texts(&render_to_file(&doc).path).concat();
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let joined = words.join(" ");
+    assert!(joined.contains(&long.split_whitespace().collect::<Vec<_>>().join(" ")), "every word is printed, in order");
+    assert!(!text.lines().any(|l| l.contains("speed bumps") && l.contains("pulls to the left")), "the concern is wrapped");
+}
+
+#[test]
+fn the_model_reads_from_json_with_the_documented_names() {
+    let json = serde_json::json!({
+        "kind": "supplemental_authorization",
+        "language": "zh-CN",
+        "paper": "letter",
+        "station": { "name": "安驰汽车服务站", "code": "SH-021" },
+        "order_number": "RO-1",
+        "qr_payload": "stationdesk:RO-1:abc",
+        "issued_at": "2026-11-23T09:12:00+08:00",
+        "customer": { "name": "王芳", "phones": ["13800138000"] },
+        "vehicle": { "plate": "沪A·D12345" },
+        "damage_marks": [{ "x_permille": 100, "y_permille": 500, "kind": "dent" }],
+        "jobs": [{ "title": "更换刹车盘", "decision": "approved", "lines": [
+            { "kind": "part", "description": "前刹车盘", "quantity_milli": 2000, "unit_price": 56000, "amount": 112000 }
+        ]}],
+        "totals": { "subtotal": 112000, "total": 112000 },
+        "signatures": [{ "role": "customer", "name": "王芳", "signed_at": "2026-11-23T13:47:10+08:00", "method": "on_paper" }],
+        "hash_hex": "abc"
+    });
+    let doc: Document = serde_json::from_value(json).expect("the model reads from JSON");
+    assert_eq!(doc.kind, DocumentKind::SupplementalAuthorization);
+    assert_eq!(doc.language, Language::ZhCn);
+    assert_eq!(doc.paper, Paper::Letter);
+    assert!(documents::render(&doc).is_ok());
+}
