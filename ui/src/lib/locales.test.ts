@@ -59,6 +59,24 @@ describe('the locale files', () => {
     expect(codes.filter((c) => !EN[`errors.${c}`] || !ZH[`errors.${c}`])).toEqual([]);
   });
 
+  it('translates every sync error code the API lists, and the push rejections', () => {
+    const api: string = apiDoc;
+    const section = api.slice(api.indexOf('### Sync with a head office'), api.indexOf('### Check-in'));
+    const codes = [...new Set([...section.matchAll(/`([a-z_]+\.[a-z_]+)`/g)].map((m) => m[1]))].filter((c) => !c.endsWith('.md') && c !== 'last_error.code');
+    expect(codes).toContain('sync.unreachable');
+    expect(codes).toContain('protocol.update_required');
+    expect(codes.length).toBeGreaterThan(12);
+    // The head office's own codes (crates/sync-protocol) that can reach the status or a rejection.
+    const more = ['push.gap', 'payload.too_large', 'payload.malformed', 'request.invalid', 'change.unknown_entity', 'change.unknown_op', 'change.master_data',
+      'change.payload_not_object', 'change.id_mismatch', 'change.bad_entity_id', 'change.append_only', 'signed.immutable', 'signed.hash_mismatch', 'signed.missing_hash'];
+    expect([...codes, ...more].filter((c) => !EN[`errors.${c}`] || !ZH[`errors.${c}`])).toEqual([]);
+  });
+
+  it('names every sync level', () => {
+    for (const l of ['standalone', 'ok', 'waiting', 'error']) expect(ZH[`sync.level.${l}`] && EN[`sync.level.${l}`], l).toBeTruthy();
+    expect(ZH['alerts.recall']).toBe('召回');
+  });
+
   it('names every payment method, authorization method and line kind', () => {
     for (const m of ['cash', 'card', 'wechat', 'alipay', 'bank_transfer', 'account']) expect(ZH[`payment_method.${m}`]).toBeTruthy();
     for (const m of ['in_person', 'phone', 'message']) expect(ZH[`auth.methods.${m}`]).toBeTruthy();

@@ -1,0 +1,128 @@
+#!/usr/bin/env node
+// Screenshots of the head-office sync against a real head office: a private
+// PostgreSQL cluster (Unix socket only, in a temp dir), `headoffice serve` on a
+// loopback port, station SH01 enrolled from the first-run screen, a recall
+// campaign for one VIN, then the check-in wizard's recall alert, the order
+// page's recall banner and Settings → Head office, in both languages.
+// Not a test: a way to look at what the user sees. Needs PostgreSQL (apt) and
+// `cargo build -p headoffice -p stationdesk`.  node e2e/sync-screens.mjs
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { callApi, freePort, launchBrowser, screenshot, startApp, tokenOf, withCheckDigit } from './helpers.mjs';
+
+const target = process.env.CARGO_TARGET_DIR || join(process.env.HOME || '/root', '.cache/stationdesk/target');
+const HO_BIN = join(target, 'debug', 'headoffice');
+const PG_BIN = join('/usr/lib/postgresql', readdirSync('/usr/lib/postgresql').sort().at(-1), 'bin');
+const root = process.getuid?.() === 0;
+const asPg = (bin, args) => (root ? execFileSync('runuser', ['-u', 'postgres', '--', bin, ...args]) : execFileSync(bin, args));
+
+async function headOffice() {
+  const dir = mkdtempSync(join(tmpdir(), 'ho-pg-'));
+  if (root) execFileSync('chown', ['postgres:postgres', dir]);
+  const pgPort = await freePort();
+  asPg(join(PG_BIN, 'initdb'), ['-D', join(dir, 'data'), '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-locale', '--no-sync']);
+  asPg(join(PG_BIN, 'pg_ctl'), ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', '-o', `-k ${dir} -p ${pgPort} -c listen_addresses='' -c fsync=off`, 'start']);
+  asPg(join(PG_BIN, 'createdb'), ['-h', dir, '-p', String(pgPort), '-U', 'postgres', 'headoffice']);
+  const port = await freePort();
+  const env = { ...process.env, HEADOFFICE__DATABASE_URL: `postgres://postgres@localhost/headoffice?host=${dir}&port=${pgPort}`, HEADOFFICE__LISTEN: `127.0.0.1:${port}`, RUST_LOG: 'warn' };
+  const admin = (...args) => execFileSync(HO_BIN, ['admin', ...args], { env }).toString();
+  const child = spawn(HO_BIN, ['serve'], { env, stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`${url}/ready`)).ok) break;
+    } catch {
+      /* starting */
+    }
+    await sleep(200);
+  }
+  return {
+    url,
+    admin,
+    async stop() {
+      child.kill('SIGTERM');
+      await sleep(300);
+      try {
+        asPg(join(PG_BIN, 'pg_ctl'), ['-D', join(dir, 'data'), '-m', 'immediate', 'stop']);
+      } catch {
+        /* already gone */
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function shots(page, name) {
+  for (const [locale, button] of [['en', 'lang-en'], ['zh-CN', 'lang-zh']]) {
+    await page.getByTestId(button).click();
+    await page.waitForTimeout(200);
+    console.log(await screenshot(page, `sync-${name}-${locale}`));
+  }
+}
+
+const ho = await headOffice();
+const app = await startApp();
+const browser = await launchBrowser();
+try {
+  const code = ho.admin('create-station', '--code', 'SH01', '--name', '上海一店').match(/enr_\S+/)[0];
+  const vin = withCheckDigit('LSVAU2180N2183294');
+  const csv = join(tmpdir(), `recalls-${process.pid}.csv`);
+  writeFileSync(csv, `campaign_id,title,vins,vin_from,vin_to\nRC-2026-014,前排安全气囊气体发生器更换 / Front airbag inflator replacement,${vin},,\n`);
+  ho.admin('load-recalls', csv);
+  rmSync(csv);
+
+  const page = await browser.newPage();
+  page.on('pageerror', (e) => console.error(`# page error: ${e.message}`));
+  await page.goto(app.url);
+  await page.getByTestId('setup').waitFor();
+  await page.getByTestId('setup-station-code').fill('SH01');
+  await page.getByTestId('setup-station-name').fill('上海一店');
+  await page.getByTestId('setup-manager-name').fill('王经理');
+  await page.getByTestId('setup-manager-pin').fill('2468');
+  await page.getByTestId('setup-manager-pin2').fill('2468');
+  await page.getByTestId('setup-connect').check();
+  await page.getByTestId('setup-ho-url').fill(ho.url);
+  await page.getByTestId('setup-ho-code').fill(code);
+  await shots(page, 'setup-connect');
+  await page.getByTestId('setup-submit').click();
+  await page.getByTestId('board').waitFor();
+  const token = await tokenOf(page);
+
+  const customer = await callApi(app.url, 'create_customer', { name: '李娜', phones: ['13912345678'], email: '', company: '', language: 'zh-CN', consent_marketing: false, consent_data: true, notes: '' }, token).catch(async (e) => {
+    console.error(e.message);
+    throw e;
+  });
+  const vehicle = await callApi(app.url, 'create_vehicle', { customer_id: customer.id, fields: { plate: '沪A88888', vin, make: '大众', model: '朗逸', model_year: 2022, color: '白' }, confirm: [] }, token);
+  await callApi(app.url, 'sync_now', {}, token);
+  for (let i = 0; i < 60; i++) {
+    const s = await callApi(app.url, 'sync_status', {}, token);
+    if (s.last_success_at && !s.running) break;
+    await sleep(500);
+  }
+  console.log(JSON.stringify(await callApi(app.url, 'vehicle_alerts', { vehicle_id: vehicle.id }, token)));
+
+  await page.goto(`${app.url}/#/settings/head-office`);
+  await page.getByTestId('sync-panel').waitFor();
+  await page.waitForTimeout(500);
+  await shots(page, 'head-office-enrolled');
+
+  await page.goto(`${app.url}/#/check-in?customer=${customer.id}&vehicle=${vehicle.id}`);
+  await page.getByTestId('recall-alert').waitFor();
+  await shots(page, 'checkin-recall');
+  await page.getByTestId('use-recall').click();
+  await page.getByTestId('checkin-next').click();
+  await page.getByTestId('odometer').fill('30211');
+  await page.getByTestId('checkin-next').click();
+  await page.getByTestId('concern-text').first().fill('召回：更换前排气囊');
+  await page.getByTestId('checkin-next').click();
+  await page.getByTestId('checkin-submit').click();
+  await page.getByTestId('order-recalls').waitFor();
+  await shots(page, 'order-recall');
+} finally {
+  await browser.close();
+  await app.stop();
+  await ho.stop();
+}
