@@ -161,6 +161,10 @@ operations! {
     set_discount: Staff, lines::SetDiscount => workflow::OrderDetail = lines::set_discount;
     /// The customer's approval (or a supplemental one): method, approver, jobs, amount.
     record_authorization: Staff, authorization::RecordAuthorization => workflow::OrderDetail = authorization::record_authorization;
+    /// The customer declines recommended (pending) work: a signed decline document.
+    record_decline: Staff, authorization::RecordDecline => workflow::OrderDetail = authorization::record_decline;
+    /// A manager's check of an order's signed documents: "intact", or which document and fields differ.
+    verify_order: Staff, workflow::signing::VerifyOrder => workflow::signing::VerifyReport = workflow::signing::verify_order;
     start_clock: Staff, time_clock::StartClock => jobs::MyJobs = time_clock::start_clock;
     stop_clock: Staff, NoInput => jobs::MyJobs = time_clock::stop_clock;
     list_qc_items: Staff, NoInput => quality::QcItems = quality::list_qc_items;

@@ -113,6 +113,14 @@ pub async fn upload_photo(station: &Station, caller: &Caller, input: PhotoUpload
     Ok(stored)
 }
 
+/// The bytes of stored file `sha` as they are on disk now (verify rehashes them).
+pub(crate) fn stored_file_bytes(station: &Station, sha: &str) -> Option<Vec<u8>> {
+    if !is_sha256(sha) {
+        return None;
+    }
+    std::fs::read(file_path(station, sha, false)).ok()
+}
+
 /// A crash mid-write must not leave a truncated file under a hash it doesn't match.
 fn write_atomically(path: &PathBuf, bytes: &[u8]) -> Result<()> {
     let tmp = path.with_extension("part");

@@ -97,8 +97,8 @@ async fn manager_token(station: &station::Station) -> String {
 
 #[tokio::test]
 async fn a_database_on_the_previous_schema_is_backed_up_then_migrated_keeping_its_data() {
-    let applied = station::store::db::MIGRATOR.iter().count() - 1;
-    let dir = database_after(applied).await;
+    // The schema before the sync migration (0004), whose outbox clock stamping is checked below; later migrations run too.
+    let dir = database_after(3).await;
 
     let t_station = station::Station::open(dir.path()).await.expect("migrate the previous schema");
     let backups: Vec<_> = std::fs::read_dir(dir.path().join("backups")).expect("a backups directory").collect();

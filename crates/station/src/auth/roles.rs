@@ -82,6 +82,8 @@ pub enum Permission {
     EditPriceLists,
     /// Tax rate, repeat-repair window, QC checklist items.
     ConfigureStation,
+    /// Check an order's signed documents against the records (`verify_order`).
+    VerifyDocuments,
 }
 
 impl Permission {
@@ -90,7 +92,7 @@ impl Permission {
         match self {
             Read => true,
             EditArchive | CheckIn => matches!(role, Role::Advisor | Role::Manager),
-            ConfirmOdometerRollback | ManageStaff => role == Role::Manager,
+            ConfirmOdometerRollback | ManageStaff | VerifyDocuments => role == Role::Manager,
             // Managers may do everything; the others do their part of the flow.
             _ if role == Role::Manager => true,
             PresentEstimate | RecordAuthorization | Deliver | CloseOrder | CancelOrder | AssignTechnician | ReceiveStock => role == Role::Advisor,
@@ -108,6 +110,7 @@ impl Permission {
             Permission::CheckIn => "check vehicles in",
             Permission::ConfirmOdometerRollback => "confirm a lower odometer reading",
             Permission::ManageStaff => "manage staff",
+            Permission::VerifyDocuments => "verify signed documents",
             Permission::Diagnose => "start diagnosis",
             Permission::PresentEstimate => "present the estimate",
             Permission::RecordAuthorization => "record the customer's authorization",

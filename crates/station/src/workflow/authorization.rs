@@ -13,14 +13,17 @@ use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 use ts_rs::TS;
 
+use std::collections::HashMap;
+
 use super::jobs::{jobs_of_order, update_job_row, Approval};
 use super::lines::order_totals;
+use super::signing::{self, DocumentKind, NewDocument, Signature, SignatureInput, SignerRole};
 use super::{field, inventory, refused, OrderDetail, OrderWrite};
 use crate::auth::{Caller, Permission};
 use crate::domain::Money;
 use crate::error::Result;
 use crate::repair_orders::RoStatus;
-use crate::station::{new_id, ts, Station};
+use crate::station::{ts, Station};
 use crate::store::outbox;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, sqlx::Type)]
@@ -33,7 +36,7 @@ pub enum AuthorizationMethod {
 }
 
 impl AuthorizationMethod {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             AuthorizationMethod::InPerson => "in_person",
             AuthorizationMethod::Phone => "phone",
@@ -59,16 +62,58 @@ pub struct Authorization {
     /// The staff member who recorded it.
     pub recorded_by: String,
     pub note: String,
+    /// Which signed document this is: intake, supplemental, decline or acceptance.
+    pub kind: DocumentKind,
+    /// The customer's language the document is in (`zh-CN` or `en`).
+    pub language: Option<String>,
+    pub terms_version: Option<String>,
+    /// What was signed: canonical JSON text (`docs/workflow.md`, "Signed documents").
+    /// `null` only on records made before signed documents existed.
+    pub content: Option<String>,
+    /// SHA-256 (lowercase hex) of `content`'s bytes.
+    pub hash: Option<String>,
+    /// Recorded before signed documents existed: no content, no hash.
+    pub legacy: bool,
+    /// The customer signed (on screen, on paper or by phone); `false` = recorded unsigned.
+    #[sqlx(skip)]
+    pub signed: bool,
+    /// The customer's signature, then the advisor's (intake).
+    #[sqlx(skip)]
+    pub signatures: Vec<Signature>,
 }
 
 macro_rules! select_authorizations {
     () => {
-        "SELECT id, ro_id, supplemental, method, approver_name, approved_at, amount_minor AS amount, recorded_by, note FROM ro_authorizations "
+        "SELECT id, ro_id, supplemental, method, approver_name, approved_at, amount_minor AS amount, recorded_by, note,
+                kind, language, terms_version, content, hash, legacy FROM ro_authorizations "
     };
 }
 
+async fn with_signatures(conn: &mut SqliteConnection, mut a: Authorization) -> Result<Authorization> {
+    a.signatures = signing::signatures_of(conn, &a.id).await?;
+    a.signed = a.signatures.iter().any(|s| s.role == SignerRole::Customer);
+    Ok(a)
+}
+
+/// The order's signed documents, oldest first: the chain the order page shows.
 pub(crate) async fn list(conn: &mut SqliteConnection, ro_id: &str) -> Result<Vec<Authorization>> {
-    Ok(sqlx::query_as::<_, Authorization>(concat!(select_authorizations!(), "WHERE ro_id = ? ORDER BY rowid")).bind(ro_id).fetch_all(conn).await?)
+    let rows = sqlx::query_as::<_, Authorization>(concat!(select_authorizations!(), "WHERE ro_id = ? ORDER BY rowid")).bind(ro_id).fetch_all(&mut *conn).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for a in rows {
+        out.push(with_signatures(&mut *conn, a).await?);
+    }
+    Ok(out)
+}
+
+/// Stores a signed document and appends its outbox row (`ro_authorization`,
+/// carrying `content` and `hash`, which the head office verifies on receipt).
+pub(crate) async fn sign_and_send(w: &mut OrderWrite, doc: NewDocument<'_>) -> Result<String> {
+    let id = signing::sign(w, doc).await?;
+    let record = sqlx::query_as::<_, Authorization>(concat!(select_authorizations!(), "WHERE id = ?")).bind(&id).fetch_one(w.conn()).await?;
+    let record = with_signatures(w.conn(), record).await?;
+    let ctx = w.ctx.clone();
+    outbox::append(w.conn(), &ctx.station_id, "ro_authorization", &id, outbox::Op::Upsert, &record, ctx.now).await?;
+    Ok(id)
 }
 
 /// Repair may go on only while recorded authorizations cover the approved work.
@@ -106,6 +151,15 @@ pub struct RecordAuthorization {
     pub amount: Money,
     #[serde(default)]
     pub note: String,
+    /// The customer's signature. Optional for now: without it the document is
+    /// still hashed, and recorded as unsigned (`signed: false`).
+    #[serde(default)]
+    #[ts(optional)]
+    pub customer_signature: Option<SignatureInput>,
+    /// The advisor's countersignature for the station: on the intake only.
+    #[serde(default)]
+    #[ts(optional)]
+    pub advisor_signature: Option<SignatureInput>,
 }
 
 pub async fn record_authorization(station: &Station, caller: &Caller, input: RecordAuthorization) -> Result<OrderDetail> {
@@ -139,29 +193,36 @@ pub async fn record_authorization(station: &Station, caller: &Caller, input: Rec
         return Err(field("approved_job_ids", "authorization.nothing_approved", "the customer approved no job; cancel the order, or record what they approved"));
     }
 
+    let kind = if supplemental { DocumentKind::Supplemental } else { DocumentKind::Intake };
+    let mut signatures = Vec::new();
+    if let Some(sig) = &input.customer_signature {
+        signatures.push(signing::validate(w.conn(), sig, "customer_signature", SignerRole::Customer, &approver).await?);
+    }
+    if let Some(sig) = &input.advisor_signature {
+        if kind != DocumentKind::Intake {
+            return Err(field("advisor_signature", "signature.advisor_intake_only", "the advisor countersigns the intake authorization only"));
+        }
+        signatures.push(signing::validate(w.conn(), sig, "advisor_signature", SignerRole::Advisor, &me.name).await?);
+    }
+    let decisions: HashMap<String, &'static str> = jobs
+        .iter()
+        .filter(|j| j.approval == Approval::Pending)
+        .map(|j| (j.id.clone(), if input.approved_job_ids.contains(&j.id) { "approved" } else { "declined" }))
+        .collect();
+    let note = input.note.trim().to_string();
+    let doc = NewDocument {
+        kind,
+        supplemental,
+        method: input.method.as_str(),
+        approver_name: &approver,
+        amount: input.amount,
+        note: &note,
+        decisions,
+        signatures,
+    };
+    let id = sign_and_send(&mut w, doc).await?;
     let ctx = w.ctx.clone();
     let now = ts(ctx.now);
-    let id = new_id();
-    sqlx::query(
-        "INSERT INTO ro_authorizations (id, station_id, ro_id, supplemental, method, approver_name, approved_at, amount_minor, recorded_by, note, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&id)
-    .bind(&ctx.station_id)
-    .bind(&input.ro_id)
-    .bind(supplemental)
-    .bind(input.method.as_str())
-    .bind(&approver)
-    .bind(&now)
-    .bind(input.amount.minor())
-    .bind(&me.id)
-    .bind(input.note.trim())
-    .bind(&now)
-    .bind(&now)
-    .execute(w.conn())
-    .await?;
-    let record = sqlx::query_as::<_, Authorization>(concat!(select_authorizations!(), "WHERE id = ?")).bind(&id).fetch_one(w.conn()).await?;
-    outbox::append(w.conn(), &ctx.station_id, "ro_authorization", &id, outbox::Op::Upsert, &record, ctx.now).await?;
 
     for job in jobs.iter().filter(|j| j.approval == Approval::Pending) {
         let approved = input.approved_job_ids.contains(&job.id);
@@ -189,6 +250,88 @@ pub async fn record_authorization(station: &Station, caller: &Caller, input: Rec
     }
     if !supplemental {
         w.transition(RoStatus::Approved, input.note.trim()).await?;
+    }
+    w.finish().await
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct RecordDecline {
+    pub ro_id: String,
+    #[ts(type = "number")]
+    pub expected_version: i64,
+    pub method: AuthorizationMethod,
+    /// The customer (or their representative) who declined.
+    pub approver_name: String,
+    /// The pending jobs (recommended work) the customer declines; other pending jobs stay pending.
+    pub declined_job_ids: Vec<String>,
+    #[serde(default)]
+    pub note: String,
+    /// The customer's signature on the decline (optional for now, as on authorizations).
+    #[serde(default)]
+    #[ts(optional)]
+    pub customer_signature: Option<SignatureInput>,
+}
+
+/// The customer declines recommended work: a signed decline document; the
+/// jobs stay on the order as declined, with who and when.
+pub async fn record_decline(station: &Station, caller: &Caller, input: RecordDecline) -> Result<OrderDetail> {
+    let me = caller.require(Permission::RecordAuthorization)?;
+    let approver = input.approver_name.trim().to_string();
+    if approver.is_empty() || approver.chars().count() > 200 {
+        return Err(field("approver_name", "authorization.approver_required", "name who declined (at most 200 characters)"));
+    }
+    if input.note.chars().count() > 1000 {
+        return Err(field("note", "text.too_long", "at most 1000 characters"));
+    }
+    if input.declined_job_ids.is_empty() {
+        return Err(field("declined_job_ids", "decline.nothing_declined", "choose the work the customer declines"));
+    }
+    let mut w = OrderWrite::begin(station, me, &input.ro_id, input.expected_version).await?;
+    let supplemental = match w.status {
+        RoStatus::EstimateReady => false,
+        RoStatus::Approved | RoStatus::InRepair | RoStatus::WaitingParts => true,
+        other => return Err(refused("authorization.not_now", format!("work is declined once the estimate is ready, not in {}", other.as_str()))),
+    };
+    let jobs = jobs_of_order(w.conn(), &input.ro_id).await?;
+    for (i, id) in input.declined_job_ids.iter().enumerate() {
+        if !jobs.iter().any(|j| &j.id == id && j.approval == Approval::Pending) {
+            return Err(field(format!("declined_job_ids.{i}"), "authorization.unknown_job", "this is not a job waiting for the customer's decision"));
+        }
+    }
+    let mut signatures = Vec::new();
+    if let Some(sig) = &input.customer_signature {
+        signatures.push(signing::validate(w.conn(), sig, "customer_signature", SignerRole::Customer, &approver).await?);
+    }
+    let decisions: HashMap<String, &'static str> = input.declined_job_ids.iter().map(|id| (id.clone(), "declined")).collect();
+    let note = input.note.trim().to_string();
+    let doc = NewDocument {
+        kind: DocumentKind::Decline,
+        supplemental,
+        method: input.method.as_str(),
+        approver_name: &approver,
+        amount: Money::ZERO,
+        note: &note,
+        decisions,
+        signatures,
+    };
+    let id = sign_and_send(&mut w, doc).await?;
+    let ctx = w.ctx.clone();
+    let now = ts(ctx.now);
+    for job_id in &input.declined_job_ids {
+        let q = sqlx::query(
+            "UPDATE ro_jobs SET approval = 'declined', authorization_id = ?, decided_by_name = ?, decided_recorded_by = ?, decided_at = ?, updated_at = ? WHERE id = ?",
+        )
+        .bind(&id)
+        .bind(&approver)
+        .bind(&me.id)
+        .bind(&now)
+        .bind(&now)
+        .bind(job_id);
+        update_job_row(w.conn(), &ctx, job_id, "decline", q).await?;
+        let part_lines: Vec<String> = sqlx::query_scalar("SELECT id FROM ro_lines WHERE job_id = ? AND kind = 'part'").bind(job_id).fetch_all(w.conn()).await?;
+        for line in part_lines {
+            inventory::release_line(w.conn(), &ctx, &line).await?;
+        }
     }
     w.finish().await
 }

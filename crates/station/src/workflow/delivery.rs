@@ -9,7 +9,8 @@ use sqlx::SqliteConnection;
 use ts_rs::TS;
 
 use super::lines::order_totals;
-use super::{field, refused, OrderDetail, OrderWrite};
+use super::signing::{self, DocumentKind, NewDocument, SignatureInput, SignerRole};
+use super::{authorization, field, refused, OrderDetail, OrderWrite};
 use crate::auth::{Caller, Permission};
 use crate::domain::{Money, Odometer};
 use crate::error::{ApiError, Result};
@@ -154,6 +155,11 @@ pub struct Deliver {
     pub override_balance: bool,
     #[serde(default)]
     pub note: String,
+    /// The customer's acceptance of the work. Every delivery writes a hashed
+    /// acceptance document; without this it is recorded as unsigned.
+    #[serde(default)]
+    #[ts(optional)]
+    pub acceptance_signature: Option<SignatureInput>,
 }
 
 pub async fn deliver(station: &Station, caller: &Caller, input: Deliver) -> Result<OrderDetail> {
@@ -181,6 +187,25 @@ pub async fn deliver(station: &Station, caller: &Caller, input: Deliver) -> Resu
     if input.override_balance && order_totals(w.conn(), &id).await?.balance != Money::ZERO {
         sqlx::query("UPDATE repair_orders SET balance_override_by = ? WHERE id = ?").bind(&me.id).bind(&id).execute(w.conn()).await?;
     }
+    let customer: String =
+        sqlx::query_scalar("SELECT c.name FROM repair_orders r JOIN customers c ON c.id = r.customer_id WHERE r.id = ?").bind(&id).fetch_one(w.conn()).await?;
+    let signatures = match &input.acceptance_signature {
+        Some(sig) => vec![signing::validate(w.conn(), sig, "acceptance_signature", SignerRole::Customer, &customer).await?],
+        None => vec![],
+    };
     w.transition(RoStatus::Delivered, &input.note).await?;
+    let accepter = signatures.first().map_or(customer.clone(), |s| s.signer_name().to_string());
+    let note = input.note.trim().to_string();
+    let doc = NewDocument {
+        kind: DocumentKind::Acceptance,
+        supplemental: true,
+        method: "in_person",
+        approver_name: &accepter,
+        amount: Money::ZERO,
+        note: &note,
+        decisions: Default::default(),
+        signatures,
+    };
+    authorization::sign_and_send(&mut w, doc).await?;
     w.finish().await
 }

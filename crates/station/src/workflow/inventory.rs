@@ -425,7 +425,8 @@ pub async fn return_part(station: &Station, caller: &Caller, input: StockMove) -
     move_stock(w.conn(), &ctx, &ro_id, &part_id, "return", q).await?;
     let remaining = line.quantity_milli - qty;
     let amount = line_amount(remaining, line.unit_price).unwrap_or(Money::ZERO);
-    let q = sqlx::query("UPDATE ro_lines SET issued_milli = issued_milli - ?, quantity_milli = ?, amount_minor = ?, updated_at = ? WHERE id = ?")
+    let q = sqlx::query("UPDATE ro_lines SET issued_milli = issued_milli - ?, returned_milli = returned_milli + ?, quantity_milli = ?, amount_minor = ?, updated_at = ? WHERE id = ?")
+        .bind(qty)
         .bind(qty)
         .bind(remaining)
         .bind(amount.minor())

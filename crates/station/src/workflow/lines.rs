@@ -314,6 +314,7 @@ pub async fn remove_line(station: &Station, caller: &Caller, input: LineRef) -> 
     w.require_editable()?;
     let ctx = w.ctx.clone();
     let line = load_line(w.conn(), &input.line_id).await?;
+    super::signing::require_unsigned_line(w.conn(), &input.line_id, &format!("line \"{}\"", line.description)).await?;
     if line.issued_milli > 0 {
         return Err(field("line_id", "line.parts_issued", "parts were issued to this line; return them first"));
     }

@@ -20,6 +20,7 @@ pub mod jobs;
 pub mod lines;
 pub mod quality;
 pub mod settings;
+pub mod signing;
 pub mod time_clock;
 
 use chrono::{DateTime, Utc};

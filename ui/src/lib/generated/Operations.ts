@@ -38,6 +38,7 @@ import type { PhotoUpload } from "./PhotoUpload";
 import type { QcItems } from "./QcItems";
 import type { ReceiveStock } from "./ReceiveStock";
 import type { RecordAuthorization } from "./RecordAuthorization";
+import type { RecordDecline } from "./RecordDecline";
 import type { RecordPayment } from "./RecordPayment";
 import type { RecordQc } from "./RecordQc";
 import type { RepairOrder } from "./RepairOrder";
@@ -62,6 +63,8 @@ import type { UpdateVehicle } from "./UpdateVehicle";
 import type { Vehicle } from "./Vehicle";
 import type { VehicleAlerts } from "./VehicleAlerts";
 import type { VehicleAlertsInput } from "./VehicleAlertsInput";
+import type { VerifyOrder } from "./VerifyOrder";
+import type { VerifyReport } from "./VerifyReport";
 import type { VinInfo } from "./VinInfo";
 import type { VinInput } from "./VinInput";
 import type { WorkflowSettings } from "./WorkflowSettings";
@@ -112,6 +115,10 @@ export type Operations = {
   set_discount: { input: SetDiscount; output: OrderDetail };
   /** The customer's approval (or a supplemental one): method, approver, jobs, amount. */
   record_authorization: { input: RecordAuthorization; output: OrderDetail };
+  /** The customer declines recommended (pending) work: a signed decline document. */
+  record_decline: { input: RecordDecline; output: OrderDetail };
+  /** A manager's check of an order's signed documents: "intact", or which document and fields differ. */
+  verify_order: { input: VerifyOrder; output: VerifyReport };
   start_clock: { input: StartClock; output: MyJobs };
   stop_clock: { input: NoInput; output: MyJobs };
   list_qc_items: { input: NoInput; output: QcItems };
