@@ -44,6 +44,8 @@ on_exit() {
 trap on_exit EXIT
 
 mkdir -p tests/artifacts
+# Tests that write documents for people to look at put them here.
+export STATIONDESK_ARTIFACTS="$PWD/tests/artifacts"
 
 step "System packages"
 bash scripts/setup-system.sh

@@ -5,8 +5,8 @@
 //! Where things are: `check_in.rs` checks a vehicle in, `customers.rs` and
 //! `vehicles.rs` keep the archives, `search.rs` finds them, `board.rs` is
 //! today's board, `auth/` is staff, PINs, sessions and roles, `store/` is the
-//! database, outbox and files, `ops.rs` is the operation list, `http.rs` the
-//! HTTP transport. `workflow/` is an order's life after check-in: the state
+//! database, outbox and files, `printing.rs` prints signed documents (PDF,
+//! archive, CUPS), `ops.rs` is the operation list, `http.rs` the HTTP transport. `workflow/` is an order's life after check-in: the state
 //! machine, jobs, lines and money, authorizations, parts inventory, the job
 //! clock, the quality check, delivery and the audit log. `sync/` is the
 //! client of the head office: the clock, push, pull, the background worker.
@@ -21,6 +21,7 @@ pub mod error;
 pub mod http;
 pub mod ops;
 pub mod photos;
+pub mod printing;
 pub mod repair_orders;
 pub mod search;
 pub mod station;

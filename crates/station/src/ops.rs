@@ -13,7 +13,7 @@ use crate::auth::{self, Caller};
 use crate::error::{ApiError, Result};
 use crate::station::Station;
 use crate::workflow::{self, audit, authorization, catalog, delivery, inventory, jobs, lines, quality, settings, time_clock};
-use crate::{board, check_in, customers, demo, photos, repair_orders, search, sync, vehicles};
+use crate::{board, check_in, customers, demo, photos, printing, repair_orders, search, sync, vehicles};
 
 #[derive(Debug, Clone, Default, Deserialize, TS)]
 pub struct NoInput {}
@@ -165,6 +165,16 @@ operations! {
     record_decline: Staff, authorization::RecordDecline => workflow::OrderDetail = authorization::record_decline;
     /// A manager's check of an order's signed documents: "intact", or which document and fields differ.
     verify_order: Staff, workflow::signing::VerifyOrder => workflow::signing::VerifyReport = workflow::signing::verify_order;
+    /// Prints a signed document as PDF (verifying the order first) and keeps it in the order's archive; a reprint returns the archived bytes.
+    print_document: Staff, printing::PrintDocument => printing::PrintedDocument = printing::print_document;
+    /// The order's archive of printed documents, oldest first.
+    list_order_documents: Staff, printing::OrderDocumentsInput => printing::OrderDocuments = printing::list_order_documents;
+    /// An archived PDF, unchanged, as a data URL.
+    get_document: Staff, printing::GetDocument => printing::PrintedDocument = printing::get_document;
+    /// Sends an archived PDF to a CUPS printer with `lp` (the default printer when none is named).
+    print_to_printer: Staff, printing::PrintToPrinter => printing::PrintJob = printing::print_to_printer;
+    /// The CUPS printers and the default one; `cups: false` where there is no CUPS.
+    list_printers: Staff, NoInput => printing::Printers = printing::list_printers;
     start_clock: Staff, time_clock::StartClock => jobs::MyJobs = time_clock::start_clock;
     stop_clock: Staff, NoInput => jobs::MyJobs = time_clock::stop_clock;
     list_qc_items: Staff, NoInput => quality::QcItems = quality::list_qc_items;

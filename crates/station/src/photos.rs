@@ -49,7 +49,7 @@ fn invalid(code: &'static str, message: &str) -> ApiError {
     ApiError::field("photo", Invalid::new(code, message))
 }
 
-fn file_path(station: &Station, sha: &str, thumb: bool) -> PathBuf {
+pub(crate) fn file_path(station: &Station, sha: &str, thumb: bool) -> PathBuf {
     let dir = if thumb { "thumbs" } else { "files" };
     station.data_dir().join(dir).join(&sha[..2]).join(sha)
 }
@@ -119,6 +119,17 @@ pub(crate) fn stored_file_bytes(station: &Station, sha: &str) -> Option<Vec<u8>>
         return None;
     }
     std::fs::read(file_path(station, sha, false)).ok()
+}
+
+/// Stores `bytes` (already hashed to `sha`) as a content-addressed file on disk;
+/// the caller records the `files` row in its own transaction.
+pub(crate) fn store_file_bytes(station: &Station, sha: &str, bytes: &[u8]) -> Result<()> {
+    let path = file_path(station, sha, false);
+    std::fs::create_dir_all(path.parent().expect("file paths have a parent")).map_err(|e| ApiError::internal(e.to_string()))?;
+    if !path.exists() {
+        write_atomically(&path, bytes)?;
+    }
+    Ok(())
 }
 
 /// A crash mid-write must not leave a truncated file under a hash it doesn't match.

@@ -60,6 +60,8 @@ pub const ENTITIES: &[(&str, EntityKind, Option<&str>)] = &[
     ("odometer_reading", EntityKind::AppendOnly, Some("id")),
     ("audit_log", EntityKind::AppendOnly, Some("id")),
     ("survey", EntityKind::AppendOnly, Some("id")),
+    // a printed document kept in the order's archive (the PDF itself is a `file`)
+    ("ro_document", EntityKind::AppendOnly, Some("id")),
     // signed documents
     ("authorization", EntityKind::Signed, Some("id")),
     ("ro_authorization", EntityKind::Signed, Some("id")),

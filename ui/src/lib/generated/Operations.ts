@@ -17,6 +17,7 @@ import type { EnrollStation } from "./EnrollStation";
 import type { FileData } from "./FileData";
 import type { FileRequest } from "./FileRequest";
 import type { FirstRunSetup } from "./FirstRunSetup";
+import type { GetDocument } from "./GetDocument";
 import type { IdInput } from "./IdInput";
 import type { JobRef } from "./JobRef";
 import type { LaborCatalog } from "./LaborCatalog";
@@ -30,11 +31,18 @@ import type { NewStaff } from "./NewStaff";
 import type { NewVehicle } from "./NewVehicle";
 import type { NoInput } from "./NoInput";
 import type { OrderDetail } from "./OrderDetail";
+import type { OrderDocuments } from "./OrderDocuments";
+import type { OrderDocumentsInput } from "./OrderDocumentsInput";
 import type { OrderNote } from "./OrderNote";
 import type { Part } from "./Part";
 import type { PartList } from "./PartList";
 import type { PartsQuery } from "./PartsQuery";
 import type { PhotoUpload } from "./PhotoUpload";
+import type { PrintDocument } from "./PrintDocument";
+import type { PrintJob } from "./PrintJob";
+import type { PrintToPrinter } from "./PrintToPrinter";
+import type { PrintedDocument } from "./PrintedDocument";
+import type { Printers } from "./Printers";
 import type { QcItems } from "./QcItems";
 import type { ReceiveStock } from "./ReceiveStock";
 import type { RecordAuthorization } from "./RecordAuthorization";
@@ -119,6 +127,16 @@ export type Operations = {
   record_decline: { input: RecordDecline; output: OrderDetail };
   /** A manager's check of an order's signed documents: "intact", or which document and fields differ. */
   verify_order: { input: VerifyOrder; output: VerifyReport };
+  /** Prints a signed document as PDF (verifying the order first) and keeps it in the order's archive; a reprint returns the archived bytes. */
+  print_document: { input: PrintDocument; output: PrintedDocument };
+  /** The order's archive of printed documents, oldest first. */
+  list_order_documents: { input: OrderDocumentsInput; output: OrderDocuments };
+  /** An archived PDF, unchanged, as a data URL. */
+  get_document: { input: GetDocument; output: PrintedDocument };
+  /** Sends an archived PDF to a CUPS printer with `lp` (the default printer when none is named). */
+  print_to_printer: { input: PrintToPrinter; output: PrintJob };
+  /** The CUPS printers and the default one; `cups: false` where there is no CUPS. */
+  list_printers: { input: NoInput; output: Printers };
   start_clock: { input: StartClock; output: MyJobs };
   stop_clock: { input: NoInput; output: MyJobs };
   list_qc_items: { input: NoInput; output: QcItems };
