@@ -71,7 +71,10 @@ else
     # which does not work in containers): install what apt knows, report the rest.
     available=()
     for pkg in "${missing[@]}"; do
-      if apt-cache policy "$pkg" 2>/dev/null | grep -q 'Candidate: [^(]'; then
+      # Not `apt-cache policy | grep -q`: grep quits at the first match, apt-cache
+      # dies of SIGPIPE and pipefail turns that into "no candidate".
+      policy="$(apt-cache policy "$pkg" 2>/dev/null || true)"
+      if grep -q 'Candidate: [^(]' <<<"$policy"; then
         available+=("$pkg")
       else
         echo "setup-system: apt has no package '$pkg' here: install it another way." >&2
