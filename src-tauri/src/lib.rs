@@ -36,8 +36,15 @@ pub fn open_station(data_dir: &Path) -> anyhow::Result<station::Station> {
 
 /// The shell's wiring, on any runtime (the real one, or `tauri::test`'s mock):
 /// the station as managed state, and the `call` command that reaches it.
+/// The plugins let the UI open a printed PDF in the system viewer and save a
+/// copy where the user picks (capabilities/default.json scopes them).
 pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, station: station::Station) -> tauri::Builder<R> {
-    builder.manage(station).invoke_handler(tauri::generate_handler![commands::call])
+    builder
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_fs::init())
+        .manage(station)
+        .invoke_handler(tauri::generate_handler![commands::call])
 }
 
 /// Opens the desktop window and runs until it is closed.

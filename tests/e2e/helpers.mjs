@@ -190,3 +190,19 @@ export async function withApp(fn) {
     await app.stop();
   }
 }
+
+/** Logs a staff member in through the API: their session token and staff id. */
+export async function staffLogin(url, name, pin) {
+  const staff = (await callApi(url, 'setup_status')).staff.find((s) => s.name === name);
+  if (!staff) throw new Error(`no staff member ${name}`);
+  return { token: (await callApi(url, 'login', { staff_id: staff.id, pin })).token, id: staff.id };
+}
+
+/** Opens (or reloads) a repair order's page and waits until it shows. */
+export async function openOrder(page, url, id) {
+  const target = `${url}/#/orders/${id}`;
+  if (page.url() === target) await page.reload();
+  else await page.goto(target);
+  await page.getByTestId('repair-order').waitFor();
+  await page.getByTestId('order-status').waitFor();
+}

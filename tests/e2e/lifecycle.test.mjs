@@ -6,21 +6,18 @@
 // A save from a stale version shows the conflict banner, not a silent overwrite.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { callApi, logIn, screenshot, withApp, withCheckDigit } from './helpers.mjs';
+import { callApi, logIn, openOrder, screenshot, staffLogin, withApp, withCheckDigit } from './helpers.mjs';
 
 const PART_NO = 'E2E-OF-0001';
 const LABOR_CODE = 'E2E-LOF';
 
-async function loginToken(url, name, pin) {
-  const status = await callApi(url, 'setup_status');
-  const staff = status.staff.find((s) => s.name === name);
-  return { token: (await callApi(url, 'login', { staff_id: staff.id, pin })).token, id: staff.id };
-}
+// A 1×1 PNG standing in for the photo of the signed delivery note.
+const SIGNED_PAPER = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 
 /** Demo station, plus a part in stock, a labor operation and a customer with a vehicle, through the API. */
 async function prepare(url) {
   await callApi(url, 'load_demo_data');
-  const { token: mgr } = await loginToken(url, '王经理', '1111');
+  const { token: mgr } = await staffLogin(url, '王经理', '1111');
   const part = await callApi(url, 'save_part', { part_no: PART_NO, name: '机油滤清器', bin: 'A-01-03', unit_price: 4500, reorder_point_milli: 2000, active: true }, mgr);
   await callApi(url, 'receive_stock', { part_id: part.id, quantity_milli: 5000, note: 'e2e' }, mgr);
   await callApi(url, 'save_labor_operation', { code: LABOR_CODE, description: '更换机油及机滤', standard_hours_milli: 800, rate: 20000, active: true }, mgr);
@@ -32,14 +29,6 @@ async function prepare(url) {
 async function switchUser(page, name, pin) {
   await page.getByTestId('logout').click();
   await logIn(page, { staffName: name, pin });
-}
-
-async function openOrder(page, url, id) {
-  const target = `${url}/#/orders/${id}`;
-  if (page.url() === target) await page.reload();
-  else await page.goto(target);
-  await page.getByTestId('repair-order').waitFor();
-  await page.getByTestId('order-status').waitFor();
 }
 
 async function expectStatus(page, status) {
@@ -202,6 +191,9 @@ async function run(page, app) {
     await page.getByTestId('payment-add').click();
     await page.getByTestId('delivery-balance').filter({ hasText: '¥0.00' }).waitFor();
     await page.getByTestId('odometer-out').fill('45690');
+    await page.getByTestId('acceptance-sig-method-on_paper').check({ force: true });
+    await page.getByTestId('acceptance-sig-scan').setInputFiles({ name: 'signed.png', mimeType: 'image/png', buffer: SIGNED_PAPER });
+    await page.locator('[data-testid=acceptance-sig] [data-testid=photo-thumb]').waitFor();
     await page.getByTestId('deliver-submit').click();
     await expectStatus(page, 'delivered');
     await page.getByTestId('delivered-at').waitFor();

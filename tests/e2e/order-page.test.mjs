@@ -4,19 +4,7 @@
 // manager's balance override appears only for a manager with a balance left.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { callApi, logIn, screenshot, withApp } from './helpers.mjs';
-
-async function login(url, name, pin) {
-  const staff = (await callApi(url, 'setup_status')).staff.find((s) => s.name === name);
-  return (await callApi(url, 'login', { staff_id: staff.id, pin })).token;
-}
-
-async function openOrder(page, url, id) {
-  const target = `${url}/#/orders/${id}`;
-  if (page.url() === target) await page.reload();
-  else await page.goto(target);
-  await page.getByTestId('order-status').waitFor();
-}
+import { callApi, logIn, openOrder, screenshot, staffLogin, withApp } from './helpers.mjs';
 
 async function withVersion(page, fn) {
   const v = Number(await page.getByTestId('repair-order').getAttribute('data-version'));
@@ -28,7 +16,7 @@ test('refusals at the top and beside the field; partial and supplemental authori
   await withApp(async (page, app) => {
     try {
       await callApi(app.url, 'load_demo_data');
-      const mgr = await login(app.url, '王经理', '1111');
+      const mgr = (await staffLogin(app.url, '王经理', '1111')).token;
       const call = (op, input) => callApi(app.url, op, input, mgr);
       const board = await call('board', {});
       const id = board.cards.find((c) => c.status === 'checked_in').id;
@@ -78,6 +66,7 @@ test('refusals at the top and beside the field; partial and supplemental authori
       await page.getByTestId('auth-job').nth(1).uncheck();
       // 150.00 × 1.13 = 169.50 suggested for what is ticked.
       assert.equal(await page.getByTestId('auth-amount').inputValue(), '169.50');
+      await page.getByTestId('customer-sig-method-by_phone').check({ force: true });
       await page.getByTestId('auth-submit').click();
       await page.locator('[data-testid=repair-order][data-status=approved]').waitFor();
       assert.deepEqual(await jobs.evaluateAll((els) => els.map((e) => e.dataset.approval)), ['approved', 'declined']);
@@ -96,6 +85,7 @@ test('refusals at the top and beside the field; partial and supplemental authori
       await withVersion(page, () => third.getByTestId('line-add').click());
       await page.getByTestId('auth-open').filter({ hasText: '追加授权' }).click();
       assert.equal(await page.getByTestId('auth-amount').inputValue(), '56.50');
+      await page.getByTestId('customer-sig-method-by_phone').check({ force: true });
       await page.getByTestId('auth-submit').click();
       await page.locator('[data-testid=authorization]').nth(1).waitFor();
       assert.equal(await page.locator('[data-testid=job][data-approval=approved]').count(), 2);
@@ -112,6 +102,7 @@ test('refusals at the top and beside the field; partial and supplemental authori
       await openOrder(page, app.url, id);
       await page.getByTestId('deliver-form').waitFor();
       assert.equal(await page.getByTestId('override').count(), 0);
+      await page.getByTestId('acceptance-sig-method-by_phone').check({ force: true });
       await page.getByTestId('deliver-submit').click();
       await page.locator('[data-testid=form-error][data-code="transition.balance_not_zero"]').waitFor();
       await page.getByTestId('logout').click();
@@ -119,6 +110,7 @@ test('refusals at the top and beside the field; partial and supplemental authori
       await openOrder(page, app.url, id);
       await page.getByTestId('override').waitFor();
       await page.getByTestId('odometer-out').fill('1');
+      await page.getByTestId('acceptance-sig-method-by_phone').check({ force: true });
       await page.getByTestId('deliver-submit').click();
       await page.locator('[data-testid=field-error][data-code="delivery.odometer_below_in"]').waitFor();
       await screenshot(page, 'order-page-delivery-override');

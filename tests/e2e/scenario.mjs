@@ -2,14 +2,7 @@
 // screenshots (and tests) can show the board, the order page and the
 // technician's view with orders diagnosing, awaiting approval, in repair,
 // waiting for parts, in QC and ready for pickup. Needs the demo data loaded.
-import { callApi } from './helpers.mjs';
-
-async function login(url, name, pin) {
-  const status = await callApi(url, 'setup_status');
-  const staff = status.staff.find((s) => s.name === name);
-  if (!staff) throw new Error(`no staff member ${name}`);
-  return { token: (await callApi(url, 'login', { staff_id: staff.id, pin })).token, id: staff.id };
-}
+import { callApi, staffLogin } from './helpers.mjs';
 
 /** A labor operation, a part in stock and a part out of stock, added if the station lacks them. */
 async function catalog(url, mgr) {
@@ -33,8 +26,8 @@ async function catalog(url, mgr) {
  * diagnosing, estimate_ready, in_repair, waiting_parts, quality_check, ready_for_pickup.
  */
 export async function stageOrders(url) {
-  const { token: mgr } = await login(url, '王经理', '1111');
-  const tech = await login(url, '张技师', '3333');
+  const { token: mgr } = await staffLogin(url, '王经理', '1111');
+  const tech = await staffLogin(url, '张技师', '3333');
   const { labor, inStock, none } = await catalog(url, mgr);
   const board = await callApi(url, 'board', {}, mgr);
   const queue = board.cards.filter((c) => c.status === 'checked_in').map((c) => c.id);

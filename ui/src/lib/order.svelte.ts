@@ -6,11 +6,14 @@
  * overwritten on the user's behalf.
  */
 import { api, ApiError, type Input, type OperationName, type Output } from './backend';
+import type { ArchivedDocument } from './generated/ArchivedDocument';
 import type { AuditEntry } from './generated/AuditEntry';
 import type { OrderDetail } from './generated/OrderDetail';
 import type { StaffInfo } from './generated/StaffInfo';
 import type { LaborOperation } from './generated/LaborOperation';
+import type { PaperSize } from './generated/PaperSize';
 import type { Part } from './generated/Part';
+import type { PrintedDocument } from './generated/PrintedDocument';
 import type { FormState } from './forms.svelte';
 
 /** Operations that change an order and answer with its page. */
@@ -35,6 +38,13 @@ export class OrderPage {
   labor = $state<LaborOperation[]>([]);
   parts = $state<Part[]>([]);
 
+  /** The order's archive of printed PDFs, oldest first. */
+  documents = $state<ArchivedDocument[]>([]);
+  /** The paper new prints use. */
+  paper = $state<PaperSize>('a4');
+  /** The document printed last on this page (the archive highlights it). */
+  lastPrinted = $state<string | null>(null);
+
   constructor(id: string) {
     this.id = id;
   }
@@ -54,6 +64,7 @@ export class OrderPage {
     } catch (e) {
       this.loadError = ApiError.from(e);
     }
+    void this.loadDocuments();
     if (!this.staff.length) {
       api
         .call('list_staff', {})
@@ -70,6 +81,25 @@ export class OrderPage {
     ]);
     if (labor) this.labor = labor.operations.filter((o) => o.active);
     if (parts) this.parts = parts.parts.filter((p) => p.active);
+  }
+
+  async loadDocuments(): Promise<void> {
+    try {
+      this.documents = (await api.call('list_order_documents', { ro_id: this.id })).documents;
+    } catch {
+      /* the archive shows what it had; the next load tries again */
+    }
+  }
+
+  /**
+   * Prints a signed document as PDF on the page's paper: the core verifies the
+   * order first and archives the PDF (a reprint returns the archived bytes).
+   */
+  async print(authorizationId: string): Promise<PrintedDocument> {
+    const printed = await api.call('print_document', { ro_id: this.id, authorization_id: authorizationId, paper: this.paper });
+    this.lastPrinted = printed.document_id;
+    await this.loadDocuments();
+    return printed;
   }
 
   part(id: string | null): Part | undefined {
