@@ -156,6 +156,8 @@ pub struct RepairOrder {
     pub delivered_at: Option<DateTime<Utc>>,
     /// Set when this vehicle was delivered by the station within the repeat-repair window before this check-in.
     pub repeat_of: Option<RepeatOf>,
+    /// The manager who let the car go with a balance still open.
+    pub balance_override_by: Option<String>,
     /// Optimistic concurrency: every change must name the version it read.
     #[ts(type = "number")]
     pub version: i64,
@@ -245,6 +247,7 @@ struct OrderRow {
     completion_notice_at: Option<DateTime<Utc>>,
     delivered_at: Option<DateTime<Utc>>,
     repeat_of_ro_id: Option<String>,
+    balance_override_by: Option<String>,
     version: i64,
     updated_at: DateTime<Utc>,
 }
@@ -257,7 +260,7 @@ pub async fn load_order(conn: &mut SqliteConnection, id: &str) -> Result<RepairO
     let row = sqlx::query_as::<_, OrderRow>(
         "SELECT id, number, archive_no, service_type, status, priority, customer_id, vehicle_id, advisor_id, checked_in_at,
                 odometer_in_km, fuel_eighths, personal_items, promised_at, rework_count, cancel_reason, discount_minor,
-                odometer_out_km, completion_notice_at, delivered_at, repeat_of_ro_id, version, updated_at
+                odometer_out_km, completion_notice_at, delivered_at, repeat_of_ro_id, balance_override_by, version, updated_at
          FROM repair_orders WHERE id = ?",
     )
     .bind(id)
@@ -306,6 +309,7 @@ pub async fn load_order(conn: &mut SqliteConnection, id: &str) -> Result<RepairO
         completion_notice_at: row.completion_notice_at,
         delivered_at: row.delivered_at,
         repeat_of,
+        balance_override_by: row.balance_override_by,
         version: row.version,
         updated_at: row.updated_at,
         recalls: Vec::new(),

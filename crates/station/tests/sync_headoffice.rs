@@ -20,6 +20,9 @@ use serde_json::{json, Value};
 use sqlx::PgPool;
 use station::sync::{self, client::SyncError};
 
+#[path = "sync_headoffice/restore.rs"]
+mod restore;
+
 static CLUSTER: LazyLock<pg::PgCluster> = LazyLock::new(pg::PgCluster::start);
 
 struct HeadOffice {

@@ -27,6 +27,12 @@ pub struct FeedChange {
     /// Shared records only: the delete's HLC, if it was ever deleted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_hlc: Option<Hlc>,
+    /// The station's own records (`scope: station`) only: the HLC of the last
+    /// change the head office applied to it. The station compares it with the
+    /// HLCs of its own writes, so an echo of what it wrote never overwrites a
+    /// newer local row, and a reinstalled station restores what it lacks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hlc: Option<Hlc>,
     /// Shared vehicles only: the vehicle's repair orders at *other* stations,
     /// newest first, as they stood when this entry was read. The vehicle comes
     /// again in the feed whenever one of them changes, so the list stays current.

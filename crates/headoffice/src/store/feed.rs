@@ -31,7 +31,18 @@ pub fn decode_cursor(cursor: &str) -> Result<(i64, i64), ApiError> {
     }
 }
 
-type Row = (i64, i64, String, String, String, Option<sqlx::types::Json<Value>>, Option<bool>, Option<sqlx::types::Json<BTreeMap<String, Hlc>>>, Option<String>);
+type Row = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    Option<sqlx::types::Json<Value>>,
+    Option<bool>,
+    Option<sqlx::types::Json<BTreeMap<String, Hlc>>>,
+    Option<String>,
+    Option<String>,
+);
 
 /// Only rows of transactions older than every transaction that may still be
 /// writing to this database are handed out (the horizon); transactions known to
@@ -49,7 +60,7 @@ pub async fn page(pool: &PgPool, station: &AuthStation, cursor: Option<&str>, li
          SELECT c.tx, c.change_id, c.scope, c.entity, c.entity_id,
                 COALESCE(r.payload, s.fields, m.payload),
                 COALESCE(r.deleted, s.deleted, m.deleted),
-                s.field_hlcs, s.deleted_hlc
+                s.field_hlcs, s.deleted_hlc, r.hlc
          FROM change_log c
          LEFT JOIN records r ON c.scope = 'station' AND r.station_id = c.owner AND r.entity = c.entity AND r.entity_id = c.entity_id
          LEFT JOIN shared_records s ON c.scope = 'shared' AND s.entity = c.entity AND s.entity_id = c.entity_id
@@ -71,7 +82,7 @@ pub async fn page(pool: &PgPool, station: &AuthStation, cursor: Option<&str>, li
     let has_more = rows.len() > limit as usize;
     let mut next = (after_tx, after_id);
     let mut changes = Vec::with_capacity(rows.len().min(limit as usize));
-    for (tx, id, scope, entity, entity_id, payload, deleted, field_hlcs, deleted_hlc) in rows.into_iter().take(limit as usize) {
+    for (tx, id, scope, entity, entity_id, payload, deleted, field_hlcs, deleted_hlc, hlc) in rows.into_iter().take(limit as usize) {
         next = (tx, id);
         let Some(payload) = payload else { continue };
         let scope = match scope.as_str() {
@@ -87,6 +98,7 @@ pub async fn page(pool: &PgPool, station: &AuthStation, cursor: Option<&str>, li
             payload: payload.0,
             field_hlcs: field_hlcs.map(|h| h.0),
             deleted_hlc: deleted_hlc.and_then(|d| d.parse().ok()),
+            hlc: hlc.and_then(|h| h.parse().ok()),
             history: None,
         });
     }

@@ -15,6 +15,7 @@ pub mod client;
 pub mod clock;
 pub mod pull;
 pub mod push;
+pub(crate) mod restore;
 pub mod state;
 pub mod worker;
 

@@ -7,8 +7,15 @@
 //!   this station's edits the head office has not acknowledged yet, and the
 //!   result written into `customers`/`vehicles` and the search index, without
 //!   a new outbox row (it is not a local edit);
-//! - this station's own rows (`station`) are what it wrote itself: skipped
-//!   (restoring a reinstalled station from them is not built yet).
+//! - this station's own rows (`station`) restore what the station lacks
+//!   (`restore.rs`): a row is written when it is missing here or older than
+//!   the head office's (by HLC), never over a newer local one, so a normal
+//!   station's own echoes change nothing and a reinstalled one gets its
+//!   customers' orders, jobs, lines, events, signed documents and the rest
+//!   back. No outbox row either.
+//! - an entry whose parent has not arrived yet (the feed is compacted: a
+//!   record that changed later comes later) is parked and retried, parents
+//!   first, on the page that reaches the end of the feed.
 //!
 //! Every HLC the page carries goes through the clock's `receive` first.
 
@@ -21,6 +28,7 @@ use sync_protocol::merge::SharedRecord;
 use sync_protocol::{ChangesPage, FeedChange, Hlc, Op, Scope};
 
 use super::client::{Client, SyncError};
+use super::restore::{self, Local, Outcome};
 use super::{clock, state};
 use crate::error::{ApiError, Result};
 use crate::station::{ts, Station};
@@ -39,7 +47,12 @@ pub struct PullOutcome {
     pub pages: u32,
     pub master: u32,
     pub shared: u32,
+    /// Own rows in the feed (`scope: station`), written or not.
     pub own: u32,
+    /// Own rows written here (missing or older): a restore.
+    pub restored: u32,
+    /// Entries still waiting for a parent after the last page (`sync_parked`).
+    pub parked: u32,
 }
 
 pub async fn pull_all(station: &Station, client: &Client) -> Result<PullOutcome, SyncError> {
@@ -59,16 +72,18 @@ pub async fn pull_all(station: &Station, client: &Client) -> Result<PullOutcome,
 /// Applies one page and stores its cursor, in one transaction.
 pub async fn apply_page(station: &Station, page: &ChangesPage, out: &mut PullOutcome) -> Result<()> {
     let info = station.require_info().await?;
+    let local = Local { id: &info.id, code: &info.code };
     let now = station.now();
     let mut tx = db::write_tx(station.pool()).await?;
     let mut seen: Vec<Hlc> = Vec::new();
     for c in &page.changes {
         seen.extend(c.field_hlcs.iter().flat_map(|m| m.values()).cloned());
         seen.extend(c.deleted_hlc.iter().cloned());
+        seen.extend(c.hlc.iter().cloned());
     }
     clock::receive(&mut tx, &info.id, &seen, now).await?;
     let acked = state::acked_seq(&mut tx).await?;
-    // Customers before vehicles, so a vehicle finds its owner.
+    // Customers before vehicles, so a vehicle finds its owner; own rows parents first.
     let mut changes: Vec<&FeedChange> = page.changes.iter().collect();
     changes.sort_by_key(|c| rank(c));
     for c in changes {
@@ -78,10 +93,22 @@ pub async fn apply_page(station: &Station, page: &ChangesPage, out: &mut PullOut
                 out.master += 1;
             }
             Scope::Shared => {
-                apply_shared(&mut tx, &info.id, c, acked, now).await?;
+                apply_shared(&mut tx, &local, c, acked, now).await?;
                 out.shared += 1;
             }
-            Scope::Station => out.own += 1,
+            Scope::Station => {
+                if restore::apply(&mut tx, &local, c, now).await? == Outcome::Written {
+                    out.restored += 1;
+                }
+                out.own += 1;
+            }
+        }
+    }
+    if !page.has_more {
+        out.restored += retry_parked(&mut tx, &local, acked, now).await?;
+        out.parked = restore::parked_count(&mut tx).await? as u32;
+        if out.parked > 0 {
+            tracing::warn!(parked = out.parked, "own records from the head office still wait for rows they point at (sync_parked)");
         }
     }
     sqlx::query("UPDATE sync_state SET cursor = ?, last_pull_at = ? WHERE id = 1").bind(&page.next_cursor).bind(ts(now)).execute(&mut *tx).await?;
@@ -89,11 +116,44 @@ pub async fn apply_page(station: &Station, page: &ChangesPage, out: &mut PullOut
     Ok(())
 }
 
-fn rank(c: &FeedChange) -> u8 {
+/// Retries every parked entry, parents first, until a round writes nothing.
+/// Returns the own rows written.
+async fn retry_parked(conn: &mut SqliteConnection, local: &Local<'_>, acked: i64, now: DateTime<Utc>) -> Result<u32> {
+    let mut restored = 0;
+    loop {
+        let parked = restore::parked(&mut *conn).await?;
+        if parked.is_empty() {
+            return Ok(restored);
+        }
+        let mut progress = 0;
+        for c in &parked {
+            let outcome = match c.scope {
+                Scope::Station => restore::apply(&mut *conn, local, c, now).await?,
+                Scope::Shared => apply_shared(&mut *conn, local, c, acked, now).await?,
+                Scope::Global => {
+                    restore::unpark(&mut *conn, c).await?;
+                    Outcome::Skipped
+                }
+            };
+            if outcome != Outcome::Parked {
+                progress += 1;
+            }
+            if outcome == Outcome::Written && c.scope == Scope::Station {
+                restored += 1;
+            }
+        }
+        if progress == 0 {
+            return Ok(restored);
+        }
+    }
+}
+
+fn rank(c: &FeedChange) -> (u8, u8) {
     match (c.scope, c.entity.as_str()) {
-        (Scope::Shared, "customer") => 0,
-        (Scope::Shared, _) => 1,
-        _ => 2,
+        (Scope::Shared, "customer") => (0, 0),
+        (Scope::Shared, _) => (1, 0),
+        (Scope::Global, _) => (2, 0),
+        (Scope::Station, e) => (3, restore::rank(e)),
     }
 }
 
@@ -226,16 +286,35 @@ async fn merged_with_pending(conn: &mut SqliteConnection, c: &FeedChange, acked:
     Ok(rec)
 }
 
-async fn apply_shared(conn: &mut SqliteConnection, station_id: &str, c: &FeedChange, acked: i64, now: DateTime<Utc>) -> Result<()> {
+async fn apply_shared(conn: &mut SqliteConnection, local: &Local<'_>, c: &FeedChange, acked: i64, now: DateTime<Utc>) -> Result<Outcome> {
     let rec = merged_with_pending(conn, c, acked).await?;
     if rec.is_deleted() {
         // Stations do not delete customers or vehicles yet; a tombstone from elsewhere is kept out of the way, not applied.
         tracing::warn!(entity = %c.entity, id = %c.entity_id, "the head office says this shared record is deleted; kept locally");
-        return Ok(());
+        return Ok(Outcome::Skipped);
+    }
+    if c.entity == "vehicle" {
+        // A vehicle whose owner has not arrived yet (the owner changed later, so comes later) waits for it.
+        let owner = rec.fields.get("customer_id").and_then(Value::as_str).unwrap_or("");
+        let known: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM customers WHERE id = ?) OR EXISTS (SELECT 1 FROM vehicles WHERE id = ?)")
+            .bind(owner)
+            .bind(&c.entity_id)
+            .fetch_one(&mut *conn)
+            .await?;
+        if !known {
+            restore::park(conn, c, "its owner is not here yet", now).await?;
+            return Ok(Outcome::Parked);
+        }
     }
     let written = match c.entity.as_str() {
-        "customer" => crate::customers::apply_pulled(conn, station_id, &c.entity_id, &rec.fields, now).await?,
-        "vehicle" => crate::vehicles::apply_pulled(conn, station_id, &c.entity_id, &rec.fields, now).await?,
+        "customer" => {
+            let written = crate::customers::apply_pulled(conn, local.id, &c.entity_id, &rec.fields, now).await?;
+            if let Some(no) = rec.fields.get("customer_no").and_then(Value::as_str) {
+                restore::raise_customer_sequence(conn, local, no).await?;
+            }
+            written
+        }
+        "vehicle" => crate::vehicles::apply_pulled(conn, local.id, &c.entity_id, &rec.fields, now).await?,
         other => {
             tracing::debug!(entity = other, "a shared record of a kind this station does not keep");
             false
@@ -247,7 +326,8 @@ async fn apply_shared(conn: &mut SqliteConnection, station_id: &str, c: &FeedCha
     if let Some(history) = c.history.as_ref().filter(|_| c.entity == "vehicle") {
         store_history(conn, &c.entity_id, history).await?;
     }
-    Ok(())
+    restore::unpark(conn, c).await?;
+    Ok(if written { Outcome::Written } else { Outcome::Skipped })
 }
 
 /// The vehicle's orders at other stations, as the feed last gave them (the whole list each time).

@@ -164,6 +164,11 @@ pub struct LineRecord {
     pub reserved_milli: i64,
     #[ts(type = "number")]
     pub issued_milli: i64,
+    /// Returned to stock after issue (off the customer's bill); verify tells a return from an edit by it.
+    #[ts(type = "number")]
+    pub returned_milli: i64,
+    /// The staff member who added the line.
+    pub created_by: String,
     #[ts(type = "string")]
     pub updated_at: DateTime<Utc>,
 }
@@ -171,7 +176,7 @@ pub struct LineRecord {
 macro_rules! select_lines {
     () => {
         "SELECT id, ro_id, job_id, kind, labor_op_code, part_id, description, quantity_milli, unit_price_minor AS unit_price,
-                amount_minor AS amount, reserved_milli, issued_milli, updated_at FROM ro_lines "
+                amount_minor AS amount, reserved_milli, issued_milli, returned_milli, created_by, updated_at FROM ro_lines "
     };
 }
 

@@ -13,4 +13,12 @@ quantity_milli: number, unit_price: Money, amount: Money,
 /**
  * Stock held for this line and not yet issued.
  */
-reserved_milli: number, issued_milli: number, updated_at: string, };
+reserved_milli: number, issued_milli: number, 
+/**
+ * Returned to stock after issue (off the customer's bill); verify tells a return from an edit by it.
+ */
+returned_milli: number, 
+/**
+ * The staff member who added the line.
+ */
+created_by: string, updated_at: string, };

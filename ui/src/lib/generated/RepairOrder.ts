@@ -38,6 +38,10 @@ completion_notice_at: string | null, delivered_at: string | null,
  */
 repeat_of: RepeatOf | null, 
 /**
+ * The manager who let the car go with a balance still open.
+ */
+balance_override_by: string | null, 
+/**
  * Optimistic concurrency: every change must name the version it read.
  */
 version: number, updated_at: string, 

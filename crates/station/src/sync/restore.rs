@@ -1,0 +1,865 @@
+//! Restoring this station's own rows from the head office: the `scope:
+//! station` entries of the pull feed (`docs/sync.md`, "Restore and
+//! re-enrollment").
+//!
+//! - **Newer only.** Each entry carries the HLC of the record's last change at
+//!   the head office. The station's own version of a record is the greatest
+//!   HLC of its outbox rows for it (its own writes) or of an earlier restore
+//!   (`sync_restored`). An entry is written when the station has no such row,
+//!   or only an older version of it: its own echoes never overwrite what it
+//!   wrote since, and a reinstalled station, which has nothing, gets it all.
+//! - **Fixed statements.** One writer per entity below, with its tables and
+//!   columns spelled out; the payload only supplies bound values. Restored rows
+//!   take this station's id, whichever installation of it wrote them.
+//! - **No outbox row.** A restored row is the head office's already.
+//! - **Parents first.** An entry whose parent row is not here yet, or that a
+//!   trigger refuses for now (an order's status before its event), is parked
+//!   in `sync_parked` and retried in foreign-key order (`rank`) when a pull
+//!   reaches the end of the feed: the feed is compacted, so a parent that
+//!   changed after its children comes after them.
+//! - **Numbering.** A restored order raises its day's RO sequence to its
+//!   number, so the next check-in continues the day without reusing one.
+
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
+use sqlx::{Connection, SqliteConnection};
+use sync_protocol::{FeedChange, Hlc, Op};
+
+use crate::domain::{CustomerNo, RoNumber};
+use crate::error::{ApiError, Result};
+use crate::station::ts;
+
+/// This installation: its `station` row.
+pub(crate) struct Local<'a> {
+    pub id: &'a str,
+    pub code: &'a str,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    Written,
+    /// Already here (an echo, or older than what the station holds), or nothing to restore.
+    Skipped,
+    /// Cannot be written yet; kept in `sync_parked`.
+    Parked,
+}
+
+/// Every entity this station restores, the statement that says whether its row
+/// is here, and whether it is written once (append-only, signed, a file).
+const RESTORED: &[(&str, &str, bool)] = &[
+    // One per station: written onto this installation's row (see `apply`).
+    ("station_settings", "SELECT EXISTS (SELECT 1 FROM station WHERE id = ?)", false),
+    ("staff", "SELECT EXISTS (SELECT 1 FROM staff WHERE id = ?)", false),
+    ("file", "SELECT EXISTS (SELECT 1 FROM files WHERE sha256 = ?)", true),
+    ("qc_item", "SELECT EXISTS (SELECT 1 FROM qc_items WHERE id = ?)", false),
+    ("labor_operation", "SELECT EXISTS (SELECT 1 FROM labor_operations WHERE id = ?)", false),
+    ("part", "SELECT EXISTS (SELECT 1 FROM parts WHERE id = ?)", false),
+    ("repair_order", "SELECT EXISTS (SELECT 1 FROM repair_orders WHERE id = ?)", false),
+    ("ro_authorization", "SELECT EXISTS (SELECT 1 FROM ro_authorizations WHERE id = ?)", true),
+    ("ro_job", "SELECT EXISTS (SELECT 1 FROM ro_jobs WHERE id = ?)", false),
+    ("ro_line", "SELECT EXISTS (SELECT 1 FROM ro_lines WHERE id = ?)", false),
+    ("ro_finding", "SELECT EXISTS (SELECT 1 FROM ro_findings WHERE id = ?)", true),
+    ("ro_inspection", "SELECT EXISTS (SELECT 1 FROM ro_inspections WHERE id = ?)", true),
+    ("time_clock", "SELECT EXISTS (SELECT 1 FROM time_clocks WHERE id = ?)", false),
+    ("ro_status_event", "SELECT EXISTS (SELECT 1 FROM ro_status_events WHERE id = ?)", true),
+    ("ro_payment", "SELECT EXISTS (SELECT 1 FROM ro_payments WHERE id = ?)", true),
+    ("odometer_reading", "SELECT EXISTS (SELECT 1 FROM odometer_readings WHERE id = ?)", true),
+    ("ro_document", "SELECT EXISTS (SELECT 1 FROM ro_documents WHERE id = ?)", true),
+    ("audit_log", "SELECT EXISTS (SELECT 1 FROM audit_log WHERE id = ?)", true),
+];
+
+/// Foreign-key order: a row's parents have a smaller rank.
+pub(crate) fn rank(entity: &str) -> u8 {
+    match entity {
+        "station" | "station_settings" | "staff" | "file" | "qc_item" | "labor_operation" | "part" => 0,
+        "repair_order" => 1,
+        "ro_authorization" => 2,
+        "ro_job" => 3,
+        "ro_line" => 4,
+        "audit_log" => 6,
+        _ => 5,
+    }
+}
+
+/// Why an entry was not written.
+enum Fail {
+    /// Not yet: a parent row is missing, or a trigger refuses it for now. Parked.
+    NotYet(String),
+    /// The payload lacks what the table needs. Logged and left out.
+    Bad(String),
+    Local(ApiError),
+}
+
+impl From<sqlx::Error> for Fail {
+    fn from(e: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(d) = &e {
+            // SQLITE_CONSTRAINT (19) and its extended codes: foreign key, unique, check, not null, a trigger's RAISE(ABORT).
+            if d.code().and_then(|c| c.parse::<i32>().ok()).is_some_and(|c| c & 0xff == 19) {
+                return Fail::NotYet(d.message().to_string());
+            }
+        }
+        Fail::Local(e.into())
+    }
+}
+
+impl From<ApiError> for Fail {
+    fn from(e: ApiError) -> Self {
+        Fail::Local(e)
+    }
+}
+
+type Written = std::result::Result<(), Fail>;
+
+fn bad(what: &str) -> Fail {
+    Fail::Bad(format!("no {what}"))
+}
+
+/// The payload's values, read leniently (a missing optional field is `None`).
+struct P<'a>(&'a Map<String, Value>);
+
+impl<'a> P<'a> {
+    fn v(&self, k: &str) -> Option<&'a Value> {
+        self.0.get(k).filter(|v| !v.is_null())
+    }
+    fn opt_s(&self, k: &str) -> Option<&'a str> {
+        self.v(k).and_then(Value::as_str)
+    }
+    fn s(&self, k: &str) -> std::result::Result<&'a str, Fail> {
+        self.opt_s(k).ok_or_else(|| bad(k))
+    }
+    fn opt_i(&self, k: &str) -> Option<i64> {
+        self.v(k).and_then(|v| v.as_i64().or_else(|| v.as_bool().map(i64::from)))
+    }
+    fn i(&self, k: &str) -> std::result::Result<i64, Fail> {
+        self.opt_i(k).ok_or_else(|| bad(k))
+    }
+    fn b(&self, k: &str) -> std::result::Result<bool, Fail> {
+        self.v(k).and_then(|v| v.as_bool().or_else(|| v.as_i64().map(|n| n != 0))).ok_or_else(|| bad(k))
+    }
+    /// A timestamp as the station stores it (RFC 3339, milliseconds, `Z`).
+    fn opt_t(&self, k: &str) -> Option<String> {
+        self.opt_s(k).map(normal_time)
+    }
+    fn t(&self, k: &str) -> std::result::Result<String, Fail> {
+        self.opt_t(k).ok_or_else(|| bad(k))
+    }
+    /// The `id` of a nested record (`"advisor": {"id": …}`).
+    fn nested_id(&self, k: &str) -> Option<&'a str> {
+        self.v(k)?.get("id")?.as_str()
+    }
+    /// A JSON column's text: arrays and objects serialised, text as it is.
+    fn json_text(&self, k: &str, default: &str) -> String {
+        match self.v(k) {
+            None => default.to_string(),
+            Some(Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+        }
+    }
+    fn opt_json_text(&self, k: &str) -> Option<String> {
+        self.v(k).map(|_| self.json_text(k, ""))
+    }
+}
+
+/// Timestamps leave the station as `ts()` text or as chrono's serialisation of
+/// the same instant; both go back in as `ts()` text, which is what the signed
+/// content and `verify_order` compare against.
+fn normal_time(s: &str) -> String {
+    DateTime::parse_from_rfc3339(s).map(|d| ts(d.with_timezone(&Utc))).unwrap_or_else(|_| s.to_string())
+}
+
+/// Applies one `scope: station` entry of the feed (see the module comment).
+pub(crate) async fn apply(conn: &mut SqliteConnection, local: &Local<'_>, c: &FeedChange, now: DateTime<Utc>) -> Result<Outcome> {
+    let settings = c.entity == "station_settings";
+    let Some(&(_, exists_sql, write_once)) = RESTORED.iter().find(|(e, _, _)| *e == c.entity) else {
+        // `station`: the station row is this installation's own (its code must match);
+        // anything else is not a table of this station.
+        unpark(conn, c).await?;
+        return Ok(Outcome::Skipped);
+    };
+    // The settings are one record per station, whichever installation wrote them.
+    let key = if settings { local.id } else { c.entity_id.as_str() };
+    let mine = local_version(conn, &c.entity, key).await?;
+    if let (Some(mine), Some(theirs)) = (&mine, &c.hlc) {
+        if mine >= theirs {
+            unpark(conn, c).await?;
+            return Ok(Outcome::Skipped);
+        }
+    }
+    let exists = settings || sqlx::query_scalar::<_, bool>(exists_sql).bind(&c.entity_id).fetch_one(&mut *conn).await?;
+    // A row here whose age is unknown (written before the outbox had clocks), or one written once, stays.
+    let keep = exists && (write_once || c.hlc.is_none() || (mine.is_none() && !settings));
+    if keep || (!exists && c.op == Op::Delete) {
+        if !exists {
+            remember(conn, c, key, now).await?;
+        }
+        unpark(conn, c).await?;
+        return Ok(Outcome::Skipped);
+    }
+    let mut sp = conn.begin().await?;
+    match write(&mut sp, local, c, now).await {
+        Ok(()) => {
+            remember(&mut sp, c, key, now).await?;
+            sp.commit().await?;
+            unpark(conn, c).await?;
+            Ok(Outcome::Written)
+        }
+        Err(Fail::NotYet(why)) => {
+            sp.rollback().await?;
+            park(conn, c, &why, now).await?;
+            Ok(Outcome::Parked)
+        }
+        Err(Fail::Bad(why)) => {
+            sp.rollback().await?;
+            tracing::warn!(entity = %c.entity, id = %c.entity_id, "the head office's copy of an own record cannot be restored: {why}");
+            unpark(conn, c).await?;
+            Ok(Outcome::Skipped)
+        }
+        Err(Fail::Local(e)) => Err(e),
+    }
+}
+
+/// The newest version of a record this station holds: its own writes, or an earlier restore.
+async fn local_version(conn: &mut SqliteConnection, entity: &str, id: &str) -> Result<Option<Hlc>> {
+    let hlc: Option<String> = sqlx::query_scalar(
+        "SELECT MAX(h) FROM (SELECT MAX(hlc) AS h FROM outbox WHERE entity = ?1 AND entity_id = ?2
+                             UNION ALL SELECT hlc FROM sync_restored WHERE entity = ?1 AND entity_id = ?2)",
+    )
+    .bind(entity)
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(hlc.and_then(|h| h.parse().ok()))
+}
+
+async fn remember(conn: &mut SqliteConnection, c: &FeedChange, key: &str, now: DateTime<Utc>) -> Result<()> {
+    if let Some(hlc) = &c.hlc {
+        sqlx::query(
+            "INSERT INTO sync_restored (entity, entity_id, hlc, restored_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (entity, entity_id) DO UPDATE SET hlc = excluded.hlc, restored_at = excluded.restored_at",
+        )
+        .bind(&c.entity)
+        .bind(key)
+        .bind(hlc.to_string())
+        .bind(ts(now))
+        .execute(conn)
+        .await?;
+    }
+    Ok(())
+}
+
+pub(crate) fn scope_name(c: &FeedChange) -> &'static str {
+    match c.scope {
+        sync_protocol::Scope::Global => "global",
+        sync_protocol::Scope::Station => "station",
+        sync_protocol::Scope::Shared => "shared",
+    }
+}
+
+/// Keeps an entry to retry later (replacing an older one of the same record).
+pub(crate) async fn park(conn: &mut SqliteConnection, c: &FeedChange, why: &str, now: DateTime<Utc>) -> Result<()> {
+    let change = serde_json::to_string(c).map_err(|e| ApiError::internal(format!("cannot keep a feed entry: {e}")))?;
+    tracing::debug!(entity = %c.entity, id = %c.entity_id, "parked until its parents are here: {why}");
+    sqlx::query(
+        "INSERT INTO sync_parked (scope, entity, entity_id, change, reason, parked_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (scope, entity, entity_id) DO UPDATE SET change = excluded.change, reason = excluded.reason, parked_at = excluded.parked_at",
+    )
+    .bind(scope_name(c))
+    .bind(&c.entity)
+    .bind(&c.entity_id)
+    .bind(change)
+    .bind(why)
+    .bind(ts(now))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn unpark(conn: &mut SqliteConnection, c: &FeedChange) -> Result<()> {
+    sqlx::query("DELETE FROM sync_parked WHERE scope = ? AND entity = ? AND entity_id = ?")
+        .bind(scope_name(c))
+        .bind(&c.entity)
+        .bind(&c.entity_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Everything parked, parents first.
+pub(crate) async fn parked(conn: &mut SqliteConnection) -> Result<Vec<FeedChange>> {
+    let rows: Vec<String> = sqlx::query_scalar("SELECT change FROM sync_parked ORDER BY parked_at, entity, entity_id").fetch_all(conn).await?;
+    let mut out: Vec<FeedChange> = rows.iter().filter_map(|r| serde_json::from_str(r).ok()).collect();
+    out.sort_by_key(|c| (c.scope != sync_protocol::Scope::Shared || c.entity != "customer", c.scope != sync_protocol::Scope::Shared, rank(&c.entity)));
+    Ok(out)
+}
+
+pub(crate) async fn parked_count(conn: &mut SqliteConnection) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM sync_parked").fetch_one(conn).await?)
+}
+
+async fn write(conn: &mut SqliteConnection, local: &Local<'_>, c: &FeedChange, now: DateTime<Utc>) -> Written {
+    let empty = Map::new();
+    let p = P(c.payload.as_object().unwrap_or(&empty));
+    let id = c.entity_id.as_str();
+    if c.op == Op::Delete {
+        return match c.entity.as_str() {
+            // A removed line. A line the customer signed for cannot be removed: the trigger refuses, and it stays parked.
+            "ro_line" => {
+                sqlx::query("DELETE FROM ro_lines WHERE id = ?").bind(id).execute(&mut *conn).await?;
+                Ok(())
+            }
+            other => Err(Fail::Bad(format!("this station never deletes a {other}"))),
+        };
+    }
+    match c.entity.as_str() {
+        "station_settings" => {
+            sqlx::query("UPDATE station SET tax_rate_bp = ?, repeat_repair_days = ?, updated_at = ? WHERE id = ?")
+                .bind(p.i("tax_rate_bp")?)
+                .bind(p.i("repeat_repair_days")?)
+                .bind(ts(now))
+                .bind(local.id)
+                .execute(&mut *conn)
+                .await?;
+        }
+        "staff" => {
+            // The PIN hash never leaves a station: a restored member has none, and a manager sets a new PIN.
+            let active = p.b("active")?;
+            sqlx::query(
+                "INSERT INTO staff (id, station_id, name, role, pin_hash, active, created_at, updated_at) VALUES (?, ?, ?, ?, '', ?, ?, ?)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, role = excluded.role, active = excluded.active, updated_at = excluded.updated_at",
+            )
+            .bind(id)
+            .bind(local.id)
+            .bind(p.s("name")?)
+            .bind(p.s("role")?)
+            .bind(active)
+            .bind(ts(now))
+            .bind(ts(now))
+            .execute(&mut *conn)
+            .await?;
+            if !active {
+                sqlx::query("DELETE FROM sessions WHERE staff_id = ?").bind(id).execute(&mut *conn).await?;
+            }
+        }
+        "file" => {
+            sqlx::query("INSERT INTO files (sha256, station_id, mime, size, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING")
+                .bind(id)
+                .bind(local.id)
+                .bind(p.s("mime")?)
+                .bind(p.i("size")?)
+                .bind(ts(now))
+                .bind(ts(now))
+                .execute(&mut *conn)
+                .await?;
+        }
+        "qc_item" => {
+            sqlx::query(
+                "INSERT INTO qc_items (id, station_id, label, position, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (id) DO UPDATE SET label = excluded.label, position = excluded.position, active = excluded.active, updated_at = excluded.updated_at",
+            )
+            .bind(id)
+            .bind(local.id)
+            .bind(p.s("label")?)
+            .bind(p.i("position")?)
+            .bind(p.b("active")?)
+            .bind(ts(now))
+            .bind(ts(now))
+            .execute(&mut *conn)
+            .await?;
+        }
+        "labor_operation" => {
+            let updated = p.opt_t("updated_at").unwrap_or_else(|| ts(now));
+            sqlx::query(
+                "INSERT INTO labor_operations (id, station_id, code, description, standard_hours_milli, rate_minor, active, created_at, updated_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (id) DO UPDATE SET code = excluded.code, description = excluded.description, standard_hours_milli = excluded.standard_hours_milli,
+                   rate_minor = excluded.rate_minor, active = excluded.active, updated_at = excluded.updated_at",
+            )
+            .bind(id)
+            .bind(local.id)
+            .bind(p.s("code")?)
+            .bind(p.s("description")?)
+            .bind(p.i("standard_hours_milli")?)
+            .bind(p.i("rate")?)
+            .bind(p.b("active")?)
+            .bind(&updated)
+            .bind(&updated)
+            .execute(&mut *conn)
+            .await?;
+        }
+        "part" => {
+            let updated = p.opt_t("updated_at").unwrap_or_else(|| ts(now));
+            sqlx::query(
+                "INSERT INTO parts (id, station_id, part_no, name, bin, unit_price_minor, on_hand_milli, reserved_milli, reorder_point_milli, active, created_at, updated_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (id) DO UPDATE SET part_no = excluded.part_no, name = excluded.name, bin = excluded.bin, unit_price_minor = excluded.unit_price_minor,
+                   on_hand_milli = excluded.on_hand_milli, reserved_milli = excluded.reserved_milli, reorder_point_milli = excluded.reorder_point_milli,
+                   active = excluded.active, updated_at = excluded.updated_at",
+            )
+            .bind(id)
+            .bind(local.id)
+            .bind(p.s("part_no")?)
+            .bind(p.s("name")?)
+            .bind(p.opt_s("bin").unwrap_or(""))
+            .bind(p.i("unit_price")?)
+            .bind(p.i("on_hand_milli")?)
+            .bind(p.i("reserved_milli")?)
+            .bind(p.opt_i("reorder_point_milli").unwrap_or(0))
+            .bind(p.b("active")?)
+            .bind(&updated)
+            .bind(&updated)
+            .execute(&mut *conn)
+            .await?;
+        }
+        "repair_order" => write_order(conn, local, id, &p).await?,
+        "ro_authorization" => write_authorization(conn, local, id, &p).await?,
+        "ro_job" => {
+            let updated = p.t("updated_at")?;
+            sqlx::query(
+                "INSERT INTO ro_jobs (id, station_id, ro_id, position, concern_id, concern, cause, correction, technician_id, approval, authorization_id,
+                                      decided_by_name, decided_recorded_by, decided_at, added_after_approval, done_at, done_by, created_at, updated_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (id) DO UPDATE SET position = excluded.position, concern_id = excluded.concern_id, concern = excluded.concern, cause = excluded.cause,
+                   correction = excluded.correction, technician_id = excluded.technician_id, approval = excluded.approval, authorization_id = excluded.authorization_id,
+                   decided_by_name = excluded.decided_by_name, decided_recorded_by = excluded.decided_recorded_by, decided_at = excluded.decided_at,
+                   added_after_approval = excluded.added_after_approval, done_at = excluded.done_at, done_by = excluded.done_by, updated_at = excluded.updated_at",
+            )
+            .bind(id)
+            .bind(local.id)
+            .bind(p.s("ro_id")?)
+            .bind(p.i("position")?)
+            .bind(p.opt_s("concern_id"))
+            .bind(p.s("concern")?)
+            .bind(p.opt_s("cause").unwrap_or(""))
+            .bind(p.opt_s("correction").unwrap_or(""))
+            .bind(p.opt_s("technician_id"))
+            .bind(p.s("approval")?)
+            .bind(p.opt_s("authorization_id"))
+            .bind(p.opt_s("decided_by_name"))
+            .bind(p.opt_s("decided_recorded_by"))
+            .bind(p.opt_t("decided_at"))
+            .bind(p.b("added_after_approval").unwrap_or(false))
+            .bind(p.opt_t("done_at"))
+            .bind(p.opt_s("done_by"))
+            .bind(&updated)
+            .bind(&updated)
+            .execute(&mut *conn)
+            .await?;
+        }
+        "ro_line" => {
+            let ro_id = p.s("ro_id")?;
+            // Lines pushed before `created_by` was in the payload: the order's advisor.
+            let created_by = match p.opt_s("created_by") {
+                Some(s) => s.to_string(),
+                None => sqlx::query_scalar::<_, String>("SELECT advisor_id FROM repair_orders WHERE id = ?")
+                    .bind(ro_id)
+                    .fetch_optional(&mut *conn)
+                    .await?
+                    .ok_or_else(|| Fail::NotYet("its order is not here yet".into()))?,
+            };
+            let updated = p.t("updated_at")?;
+            sqlx::query(
+                "INSERT INTO ro_lines (id, station_id, ro_id, job_id, kind, labor_op_code, part_id, description, quantity_milli, unit_price_minor, amount_minor,
+                                       reserved_milli, issued_milli, returned_milli, created_by, created_at, updated_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (id) DO UPDATE SET job_id = excluded.job_id, kind = excluded.kind, labor_op_code = excluded.labor_op_code, part_id = excluded.part_id,
+                   description = excluded.description, quantity_milli = excluded.quantity_milli, unit_price_minor = excluded.unit_price_minor,
+                   amount_minor = excluded.amount_minor, reserved_milli = excluded.reserved_milli, issued_milli = excluded.issued_milli,
+                   returned_milli = excluded.returned_milli, updated_at = excluded.updated_at",
+            )
+            .bind(id)
+            .bind(local.id)
+            .bind(ro_id)
+            .bind(p.s("job_id")?)
+            .bind(p.s("kind")?)
+            .bind(p.opt_s("labor_op_code"))
+            .bind(p.opt_s("part_id"))
+            .bind(p.s("description")?)
+            .bind(p.i("quantity_milli")?)
+            .bind(p.i("unit_price")?)
+            .bind(p.i("amount")?)
+            .bind(p.opt_i("reserved_milli").unwrap_or(0))
+            .bind(p.opt_i("issued_milli").unwrap_or(0))
+            .bind(p.opt_i("returned_milli").unwrap_or(0))
+            .bind(created_by)
+            .bind(&updated)
+            .bind(&updated)
+            .execute(&mut *conn)
+            .await?;
+        }
+        "ro_finding" => {
+            let at = p.t("created_at")?;
+            sqlx::query(
+                "INSERT INTO ro_findings (id, station_id, ro_id, job_id, text, photos, staff_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(id)
+            .bind(local.id)
+            .bind(p.s("ro_id")?)
+            .bind(p.s("job_id")?)
+            .bind(p.opt_s("text").unwrap_or(""))
+            .bind(p.json_text("photos", "[]"))
+            .bind(p.s("staff_id")?)
+            .bind(&at)
+            .bind(&at)
+            .execute(&mut *conn)
+            .await?;
+        }
+        "ro_inspection" => {
+            let at = p.t("at")?;
+            sqlx::query(
+                "INSERT INTO ro_inspections (id, station_id, ro_id, round, inspector_id, passed, results, notes, at, created_at, updated_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(id)
+            .bind(local.id)
+            .bind(p.s("ro_id")?)
+            .bind(p.i("round")?)
+            .bind(p.s("inspector_id")?)
+            .bind(p.b("passed")?)
+            .bind(p.json_text("results", "[]"))
+            .bind(p.opt_s("notes").unwrap_or(""))
+            .bind(&at)
+            .bind(&at)
+            .bind(&at)
+            .execute(&mut *conn)
+            .await?;
+        }
+        "time_clock" => {
+            let started = p.t("started_at")?;
+            let stopped = p.opt_t("stopped_at");
+            sqlx::query(
+                "INSERT INTO time_clocks (id, station_id, ro_id, job_id, technician_id, started_at, stopped_at, seconds, created_at, updated_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (id) DO UPDATE SET stopped_at = excluded.stopped_at, seconds = excluded.seconds, updated_at = excluded.updated_at",
+            )
+            .bind(id)
+            .bind(local.id)
+            .bind(p.s("ro_id")?)
+            .bind(p.s("job_id")?)
+            .bind(p.s("technician_id")?)
+            .bind(&started)
+            .bind(&stopped)
+            .bind(p.opt_i("seconds"))
+            .bind(&started)
+            .bind(stopped.as_deref().unwrap_or(&started))
+            .execute(&mut *conn)
+            .await?;
+        }
+        "ro_status_event" => {
+            let at = p.t("at")?;
+            sqlx::query(
+                "INSERT INTO ro_status_events (id, station_id, ro_id, seq, from_status, to_status, staff_id, note, at, created_at, updated_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(id)
+            .bind(local.id)
+            .bind(p.s("ro_id")?)
+            .bind(p.i("seq")?)
+            .bind(p.opt_s("from_status"))
+            .bind(p.s("to_status")?)
+            .bind(p.opt_s("staff_id"))
+            .bind(p.opt_s("note").unwrap_or(""))
+            .bind(&at)
+            .bind(&at)
+            .bind(&at)
+            .execute(&mut *conn)
+            .await?;
+        }
+        "ro_payment" => {
+            let at = p.t("at")?;
+            sqlx::query(
+                "INSERT INTO ro_payments (id, station_id, ro_id, method, amount_minor, received_by, at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(id)
+            .bind(local.id)
+            .bind(p.s("ro_id")?)
+            .bind(p.s("method")?)
+            .bind(p.i("amount")?)
+            .bind(p.s("received_by")?)
+            .bind(&at)
+            .bind(&at)
+            .bind(&at)
+            .execute(&mut *conn)
+            .await?;
+        }
+        "odometer_reading" => {
+            let at = p.t("recorded_at")?;
+            sqlx::query(
+                "INSERT INTO odometer_readings (id, station_id, vehicle_id, ro_id, km, confirmed_by, recorded_at, created_at, updated_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(id)
+            .bind(local.id)
+            .bind(p.s("vehicle_id")?)
+            .bind(p.opt_s("ro_id"))
+            .bind(p.i("km")?)
+            .bind(p.opt_s("confirmed_by"))
+            .bind(&at)
+            .bind(&at)
+            .bind(&at)
+            .execute(&mut *conn)
+            .await?;
+        }
+        "ro_document" => {
+            let at = p.t("created_at")?;
+            sqlx::query(
+                "INSERT INTO ro_documents (id, station_id, ro_id, authorization_id, kind, language, paper, sha256, size, content_hash, created_at, created_by)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(id)
+            .bind(local.id)
+            .bind(p.s("ro_id")?)
+            .bind(p.s("authorization_id")?)
+            .bind(p.s("kind")?)
+            .bind(p.s("language")?)
+            .bind(p.s("paper")?)
+            .bind(p.s("sha256")?)
+            .bind(p.i("size")?)
+            .bind(p.s("content_hash")?)
+            .bind(&at)
+            .bind(p.s("created_by")?)
+            .execute(&mut *conn)
+            .await?;
+        }
+        "audit_log" => {
+            let at = p.t("at")?;
+            sqlx::query(
+                "INSERT INTO audit_log (id, station_id, ro_id, entity, entity_id, action, staff_id, at, before, after, created_at, updated_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(id)
+            .bind(local.id)
+            .bind(p.opt_s("ro_id"))
+            .bind(p.s("entity")?)
+            .bind(p.s("entity_id")?)
+            .bind(p.s("action")?)
+            .bind(p.opt_s("staff_id"))
+            .bind(&at)
+            .bind(p.opt_json_text("before"))
+            .bind(p.opt_json_text("after"))
+            .bind(&at)
+            .bind(&at)
+            .execute(&mut *conn)
+            .await?;
+        }
+        other => return Err(Fail::Bad(format!("{other} is not restored"))),
+    }
+    Ok(())
+}
+
+/// A repair order: the `RepairOrder` the station pushes (customer, vehicle and
+/// advisor nested; concerns, damage marks and photos inside).
+async fn write_order(conn: &mut SqliteConnection, local: &Local<'_>, id: &str, p: &P<'_>) -> Written {
+    let number = p.s("number")?;
+    let checked_in = p.t("checked_in_at")?;
+    sqlx::query(
+        "INSERT INTO repair_orders (id, station_id, number, archive_no, service_type, status, priority, customer_id, vehicle_id, advisor_id, checked_in_at,
+                                    odometer_in_km, fuel_eighths, personal_items, promised_at, version, created_at, updated_at, rework_count, cancel_reason,
+                                    discount_minor, odometer_out_km, completion_notice_at, delivered_at, balance_override_by, repeat_of_ro_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET status = excluded.status, priority = excluded.priority, personal_items = excluded.personal_items,
+           promised_at = excluded.promised_at, version = excluded.version, updated_at = excluded.updated_at, rework_count = excluded.rework_count,
+           cancel_reason = excluded.cancel_reason, discount_minor = excluded.discount_minor, odometer_out_km = excluded.odometer_out_km,
+           completion_notice_at = excluded.completion_notice_at, delivered_at = excluded.delivered_at,
+           balance_override_by = excluded.balance_override_by, repeat_of_ro_id = excluded.repeat_of_ro_id",
+    )
+    .bind(id)
+    .bind(local.id)
+    .bind(number)
+    .bind(p.s("archive_no")?)
+    .bind(p.s("service_type")?)
+    .bind(p.s("status")?)
+    .bind(p.s("priority")?)
+    .bind(p.nested_id("customer").ok_or_else(|| bad("customer"))?)
+    .bind(p.nested_id("vehicle").ok_or_else(|| bad("vehicle"))?)
+    .bind(p.nested_id("advisor").ok_or_else(|| bad("advisor"))?)
+    .bind(&checked_in)
+    .bind(p.i("odometer_in_km")?)
+    .bind(p.i("fuel_eighths")?)
+    .bind(p.opt_s("personal_items").unwrap_or(""))
+    .bind(p.opt_t("promised_at"))
+    .bind(p.i("version")?)
+    .bind(&checked_in)
+    .bind(p.t("updated_at")?)
+    .bind(p.opt_i("rework_count").unwrap_or(0))
+    .bind(p.opt_s("cancel_reason"))
+    .bind(p.opt_i("discount").unwrap_or(0))
+    .bind(p.opt_i("odometer_out_km"))
+    .bind(p.opt_t("completion_notice_at"))
+    .bind(p.opt_t("delivered_at"))
+    .bind(p.opt_s("balance_override_by"))
+    .bind(p.nested_id("repeat_of"))
+    .execute(&mut *conn)
+    .await?;
+    let list = |k: &str| p.v(k).and_then(Value::as_array).cloned().unwrap_or_default();
+    for (i, c) in list("concerns").iter().enumerate() {
+        let Some(c) = c.as_object().map(P) else { continue };
+        sqlx::query(
+            "INSERT INTO ro_concerns (id, station_id, ro_id, position, text, fault_codes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(c.s("id")?)
+        .bind(local.id)
+        .bind(id)
+        .bind(i as i64)
+        .bind(c.s("text")?)
+        .bind(c.json_text("fault_codes", "[]"))
+        .bind(&checked_in)
+        .bind(&checked_in)
+        .execute(&mut *conn)
+        .await?;
+    }
+    for m in list("damage_marks") {
+        let Some(m) = m.as_object().map(P) else { continue };
+        sqlx::query(
+            "INSERT INTO ro_damage_marks (id, station_id, ro_id, x, y, kind, note, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(m.s("id")?)
+        .bind(local.id)
+        .bind(id)
+        .bind(m.i("x")?)
+        .bind(m.i("y")?)
+        .bind(m.s("kind")?)
+        .bind(m.opt_s("note").unwrap_or(""))
+        .bind(&checked_in)
+        .bind(&checked_in)
+        .execute(&mut *conn)
+        .await?;
+    }
+    for ph in list("photos") {
+        let Some(ph) = ph.as_object().map(P) else { continue };
+        sqlx::query(
+            "INSERT INTO ro_photos (id, station_id, ro_id, sha256, caption, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(ph.s("id")?)
+        .bind(local.id)
+        .bind(id)
+        .bind(ph.s("sha256")?)
+        .bind(ph.opt_s("caption").unwrap_or(""))
+        .bind(&checked_in)
+        .bind(&checked_in)
+        .execute(&mut *conn)
+        .await?;
+    }
+    raise_ro_sequence(conn, local, number).await?;
+    Ok(())
+}
+
+/// The day's RO counter of this station goes up to a restored order's number
+/// (never down), so the next check-in that day takes the number after it.
+async fn raise_ro_sequence(conn: &mut SqliteConnection, local: &Local<'_>, number: &str) -> Result<()> {
+    let Ok(n) = RoNumber::parse(number) else { return Ok(()) };
+    if n.station().as_str() != local.code {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO ro_sequences (station_id, day, last_seq) VALUES (?, ?, ?)
+         ON CONFLICT (station_id, day) DO UPDATE SET last_seq = MAX(last_seq, excluded.last_seq)",
+    )
+    .bind(local.id)
+    .bind(n.date().to_string())
+    .bind(i64::from(n.seq()))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The same for customer numbers: a pulled customer numbered by this station
+/// raises its counter, so the next new customer does not take that number.
+pub(crate) async fn raise_customer_sequence(conn: &mut SqliteConnection, local: &Local<'_>, customer_no: &str) -> Result<()> {
+    let Ok(n) = CustomerNo::parse(customer_no) else { return Ok(()) };
+    if n.station().as_str() != local.code {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO customer_sequences (station_id, last_seq) VALUES (?, ?)
+         ON CONFLICT (station_id) DO UPDATE SET last_seq = MAX(last_seq, excluded.last_seq)",
+    )
+    .bind(local.id)
+    .bind(i64::from(n.seq()))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A signed document, its signatures and the lines it covers, exactly as
+/// signed: `verify_order` recomputes the hash chain from these rows. The chain
+/// is ordered by insertion, so document n waits until n - 1 is here.
+async fn write_authorization(conn: &mut SqliteConnection, local: &Local<'_>, id: &str, p: &P<'_>) -> Written {
+    let ro_id = p.s("ro_id")?;
+    let content = p.opt_s("content");
+    let parsed: Option<Value> = content.and_then(|t| serde_json::from_str(t).ok());
+    if let Some(seq) = parsed.as_ref().and_then(|c| c["document"]["seq"].as_i64()) {
+        let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ro_authorizations WHERE ro_id = ?").bind(ro_id).fetch_one(&mut *conn).await?;
+        if before != seq - 1 {
+            return Err(Fail::NotYet(format!("document {seq} of its order waits for the {} before it ({before} here)", seq - 1)));
+        }
+    }
+    let approved_at = p.t("approved_at")?;
+    sqlx::query(
+        "INSERT INTO ro_authorizations (id, station_id, ro_id, supplemental, method, approver_name, approved_at, amount_minor, recorded_by, note,
+                                        created_at, updated_at, kind, language, terms_version, content, hash, legacy)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(id)
+    .bind(local.id)
+    .bind(ro_id)
+    .bind(p.b("supplemental")?)
+    .bind(p.s("method")?)
+    .bind(p.s("approver_name")?)
+    .bind(&approved_at)
+    .bind(p.i("amount")?)
+    .bind(p.s("recorded_by")?)
+    .bind(p.opt_s("note").unwrap_or(""))
+    .bind(&approved_at)
+    .bind(&approved_at)
+    .bind(p.opt_s("kind").unwrap_or("intake"))
+    .bind(p.opt_s("language"))
+    .bind(p.opt_s("terms_version"))
+    .bind(content)
+    .bind(p.opt_s("hash"))
+    .bind(p.b("legacy").unwrap_or(false))
+    .execute(&mut *conn)
+    .await?;
+    // Signatures travel as stored (text as it was), so their hashes in the content still match.
+    for s in p.v("signatures").and_then(Value::as_array).into_iter().flatten() {
+        let Some(s) = s.as_object().map(P) else { continue };
+        let signed_at = s.s("signed_at")?;
+        sqlx::query(
+            "INSERT INTO ro_signatures (id, station_id, authorization_id, role, method, signer_name, signed_at, strokes, png_sha256, paper_scan_sha256,
+                                        phone_approved_by, phone_at, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(s.s("id")?)
+        .bind(local.id)
+        .bind(id)
+        .bind(s.s("role")?)
+        .bind(s.s("method")?)
+        .bind(s.s("signer_name")?)
+        .bind(signed_at)
+        .bind(s.opt_s("strokes"))
+        .bind(s.opt_s("png_sha256"))
+        .bind(s.opt_s("paper_scan_sha256"))
+        .bind(s.opt_s("phone_approved_by"))
+        .bind(s.opt_s("phone_at"))
+        .bind(signed_at)
+        .execute(&mut *conn)
+        .await?;
+    }
+    // The covered lines are the content's: every line of every job the document lists (as at signing).
+    if let Some(c) = &parsed {
+        for job in c["jobs"].as_array().into_iter().flatten() {
+            for line in job["lines"].as_array().into_iter().flatten() {
+                let Some(line_id) = line["id"].as_str() else { continue };
+                sqlx::query("INSERT OR IGNORE INTO ro_signed_lines (authorization_id, line_id) VALUES (?, ?)")
+                    .bind(id)
+                    .bind(line_id)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,200 @@
+//! A reinstalled station restores itself from the head office: the same
+//! station code, a new installation (new data directory, new local station
+//! id), a new enrollment code for the existing station (`docs/sync.md`,
+//! "Restore and re-enrollment").
+
+use super::*;
+use common::flow::Flow;
+
+/// By phone: a signature that needs no file.
+fn by_phone() -> Value {
+    json!({"method": "by_phone", "phone_approved_by": "王芳", "phone_at": "2026-11-22T03:00:00Z"})
+}
+
+/// Every row of `table` as JSON without the columns in `skip`, sorted: what a
+/// restore must reproduce. (Column names come from the schema, in a test.)
+/// JSON columns (a QC result list, say) compare as JSON: the head office keeps
+/// payloads as `jsonb`, which does not keep the order of an object's keys.
+/// Signed content and strokes are text in the payload and compare byte for byte.
+async fn rows(t: &TestStation, table: &str, skip: &[&str]) -> Vec<Value> {
+    let cols: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info(?)").bind(table).fetch_all(t.station.pool()).await.unwrap();
+    assert!(!cols.is_empty(), "no table {table}");
+    let pairs: Vec<String> = cols.iter().filter(|c| !skip.contains(&c.as_str())).map(|c| format!("'{c}', \"{c}\"")).collect();
+    let sql = format!("SELECT json_object({}) FROM \"{table}\"", pairs.join(", "));
+    let mut out: Vec<Value> =
+        sqlx::query_scalar::<_, String>(&sql).fetch_all(t.station.pool()).await.unwrap().iter().map(|s| serde_json::from_str(s).unwrap()).collect();
+    for row in &mut out {
+        for (k, v) in row.as_object_mut().unwrap() {
+            let json = v.as_str().filter(|s| s.starts_with('{') || s.starts_with('[')).and_then(|s| serde_json::from_str::<Value>(s).ok());
+            if let (Some(json), false) = (json, ["content", "strokes"].contains(&k.as_str())) {
+                *v = json;
+            }
+        }
+    }
+    out.sort_by_key(|v| v.to_string());
+    out
+}
+
+/// The tables a restore brings back, with the columns that legitimately
+/// differ: the local station id, generated child ids, and times the payload
+/// does not carry.
+const RESTORED_TABLES: &[(&str, &[&str])] = &[
+    ("customers", &["station_id"]),
+    ("customer_phones", &["id", "station_id", "created_at", "updated_at"]),
+    ("vehicles", &["station_id"]),
+    ("vehicle_plates", &["id", "station_id", "created_at", "updated_at"]),
+    ("repair_orders", &["station_id"]),
+    ("ro_concerns", &["station_id"]),
+    ("ro_damage_marks", &["station_id"]),
+    ("ro_jobs", &["station_id", "created_at"]),
+    ("ro_lines", &["station_id", "created_at"]),
+    ("ro_findings", &["station_id"]),
+    ("ro_status_events", &["station_id"]),
+    ("ro_authorizations", &["station_id"]),
+    ("ro_signatures", &["station_id"]),
+    ("ro_signed_lines", &[]),
+    ("ro_inspections", &["station_id"]),
+    ("ro_payments", &["station_id"]),
+    ("time_clocks", &["station_id"]),
+    ("odometer_readings", &["station_id"]),
+    ("parts", &["station_id", "created_at"]),
+    ("audit_log", &["station_id"]),
+];
+
+/// Station SH01's working day: a crew, a part in stock, one order taken
+/// through its whole life (a removed line, a part issued and half returned, a
+/// finding, the clock, a supplemental authorization, QC, payment, delivery and
+/// acceptance, each document signed by phone) and one order still open.
+/// Returns (the delivered order, the open order).
+async fn working_day(t: &TestStation, crew: &common::flow::Crew) -> (String, String) {
+    let part = t.part("W712/75", 4_500, 10_000).await;
+    let mut f = Flow::in_status(t, crew, "diagnosing").await;
+    let (job0, job1) = (f.job(0), f.job(1));
+    f.labor(0, 1500, 20_000).await;
+    f.step(&crew.advisor, "add_line", json!({"job_id": job1, "kind": "part", "part_id": part, "quantity_milli": 2000})).await;
+    f.step(&crew.advisor, "add_line", json!({"job_id": job1, "kind": "sublet", "description": "洗车", "unit_price": 2_000})).await;
+    let extra = f.page["jobs"][1]["lines"][1]["id"].as_str().unwrap().to_string();
+    f.step(&crew.advisor, "remove_line", json!({"line_id": extra})).await;
+    f.step(&crew.tech, "add_finding", json!({"job_id": job0, "text": "刹车片磨损到限"})).await;
+    f.move_to(&crew.advisor, "estimate_ready").await;
+    let jobs = json!([job0, job1]);
+    let amount = f.page["totals"]["estimate"]["total"].clone();
+    f.step(
+        &crew.advisor,
+        "record_authorization",
+        json!({"method": "phone", "approver_name": "王芳", "approved_job_ids": jobs, "amount": amount, "customer_signature": by_phone()}),
+    )
+    .await;
+    f.move_to(&crew.tech, "in_repair").await;
+    let part_line = f.page["jobs"][1]["lines"][0]["id"].as_str().unwrap().to_string();
+    f.step(&crew.tech, "issue_part", json!({"line_id": part_line, "quantity_milli": 2000})).await;
+    f.step(&crew.tech, "return_part", json!({"line_id": part_line, "quantity_milli": 1000})).await;
+    t.ok(&crew.tech, "start_clock", json!({"job_id": job0})).await;
+    t.ok(&crew.tech, "stop_clock", json!({})).await;
+    f.reload().await;
+    // More work on the approved job: covered by a supplemental authorization, the second document of the chain.
+    f.labor(0, 1000, 10_000).await;
+    let more = f.page["totals"]["approved"]["total"].as_i64().unwrap() - f.page["totals"]["authorized"].as_i64().unwrap();
+    f.step(
+        &crew.advisor,
+        "record_authorization",
+        json!({"method": "phone", "approver_name": "王芳", "approved_job_ids": [], "amount": more, "customer_signature": by_phone()}),
+    )
+    .await;
+    f.complete_all().await;
+    f.move_to(&crew.tech, "quality_check").await;
+    f.qc(&crew.qc, true).await.unwrap();
+    let balance = f.page["totals"]["balance"].clone();
+    f.step(
+        &crew.advisor,
+        "deliver",
+        json!({"odometer_out_km": 10_012, "payments": [{"method": "wechat", "amount": balance}], "acceptance_signature": by_phone()}),
+    )
+    .await;
+    assert_eq!(f.page["authorizations"].as_array().unwrap().len(), 3, "intake, supplemental, acceptance");
+
+    let mut open = Flow::in_status(t, crew, "diagnosing").await;
+    open.labor(0, 500, 20_000).await;
+    let clock_job = open.job(0);
+    t.ok(&crew.tech, "start_clock", json!({"job_id": clock_job})).await;
+    (f.ro.clone(), open.ro.clone())
+}
+
+async fn verify(t: &TestStation, ro: &str) -> Value {
+    t.ok(&t.manager, "verify_order", json!({"ro_id": ro})).await
+}
+
+/// A second installation of station `code` on a new data directory, enrolled
+/// with a new code for the existing station, after one sync pass.
+async fn reinstall(ho: &HeadOffice, code: &str, at: chrono::DateTime<Utc>) -> (TestStation, sync::SyncReport) {
+    let fresh = TestStation::without_sync_worker(code, at).await;
+    let enrolled = ho.enroll(&fresh, code).await;
+    assert_eq!(enrolled["enrolled"], true);
+    let report = sync_ok(&fresh).await;
+    (fresh, report)
+}
+
+#[tokio::test]
+async fn a_reinstalled_station_restores_its_customers_vehicles_and_orders_with_jobs_lines_events_and_signed_authorizations() {
+    let ho = HeadOffice::start().await;
+    let old = station("SH01").await;
+    let crew = old.crew().await;
+    let (delivered, open) = working_day(&old, &crew).await;
+    ho.enroll(&old, "SH01").await;
+    sync_ok(&old).await;
+    assert_drained(&ho, &old, "SH01").await;
+    assert_eq!(verify(&old, &delivered).await["status"], "intact");
+
+    let at = *old.clock.lock().unwrap();
+    let (new, report) = reinstall(&ho, "SH01", at).await;
+    assert!(report.pull.restored > 0, "{:?}", report.pull);
+    assert_eq!(report.pull.parked, 0, "nothing waits for a parent: {:?}", report.pull);
+    assert_eq!(new.count("SELECT COUNT(*) FROM sync_parked").await, 0);
+    let new_id: String = sqlx::query_scalar("SELECT id FROM station").fetch_one(new.station.pool()).await.unwrap();
+    let old_id: String = sqlx::query_scalar("SELECT id FROM station").fetch_one(old.station.pool()).await.unwrap();
+    assert_ne!(new_id, old_id, "a new installation has its own local id");
+
+    for (table, skip) in RESTORED_TABLES {
+        let (was, is) = (rows(&old, table, skip).await, rows(&new, table, skip).await);
+        assert!(!was.is_empty() || ["vehicle_plates"].contains(table), "the old station had {table}");
+        assert_eq!(is, was, "{table} came back as it was");
+    }
+    // Every restored row belongs to this installation.
+    for (table, _) in RESTORED_TABLES.iter().filter(|(t, _)| *t != "ro_signed_lines") {
+        let foreign: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM \"{table}\" WHERE station_id <> ?"))
+            .bind(&new_id)
+            .fetch_one(new.station.pool())
+            .await
+            .unwrap();
+        assert_eq!(foreign, 0, "{table} rows carry the new station id");
+    }
+    // The old staff are back (without their PINs, which never leave a station), beside the new manager.
+    let staff = rows(&old, "staff", &["station_id", "pin_hash", "created_at", "updated_at"]).await;
+    let restored = rows(&new, "staff", &["station_id", "pin_hash", "created_at", "updated_at"]).await;
+    for s in &staff {
+        assert!(restored.contains(s), "{s} is restored");
+    }
+    assert_eq!(new.count("SELECT COUNT(*) FROM staff WHERE pin_hash = ''").await, staff.len() as i64);
+    let login = new.station.dispatch("login", None, json!({"staff_id": staff[0]["id"], "pin": "2222"})).await;
+    assert!(login.is_err(), "a restored member logs in only after a manager sets a new PIN");
+
+    // The signed chain survives the round trip, and the order pages read the same.
+    let report = verify(&new, &delivered).await;
+    assert_eq!(report["status"], "intact", "{report}");
+    assert_eq!(report["documents"].as_array().unwrap().len(), 3);
+    for ro in [&delivered, &open] {
+        let was = old.ok(&old.manager, "get_order_detail", json!({"id": ro})).await;
+        let is = new.ok(&new.manager, "get_order_detail", json!({"id": ro})).await;
+        assert_eq!(is, was, "the page of order {ro} reads the same");
+    }
+    // Search finds the restored customer and vehicle; the running clock is still running.
+    let found = new.ok(&new.manager, "search", json!({"q": "沪A12345"})).await;
+    assert!(found.to_string().contains(&crew.vehicle), "{found}");
+    assert_eq!(new.count("SELECT COUNT(*) FROM time_clocks WHERE stopped_at IS NULL").await, 1);
+    // Nothing restored went into the outbox: the new installation pushed only its own setup.
+    let restored_in_outbox: i64 = new
+        .count("SELECT COUNT(*) FROM outbox WHERE entity IN ('repair_order', 'ro_job', 'ro_line', 'ro_authorization', 'ro_status_event', 'customer', 'vehicle')")
+        .await;
+    assert_eq!(restored_in_outbox, 0);
+    assert_eq!(status(&new).await["pending_changes"], 0);
+}
