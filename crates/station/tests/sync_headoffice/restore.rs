@@ -198,3 +198,131 @@ async fn a_reinstalled_station_restores_its_customers_vehicles_and_orders_with_j
     assert_eq!(restored_in_outbox, 0);
     assert_eq!(status(&new).await["pending_changes"], 0);
 }
+
+#[tokio::test]
+async fn a_restored_station_continues_the_order_and_customer_numbering_and_its_next_push_is_accepted() {
+    let ho = HeadOffice::start().await;
+    let old = station("SH01").await;
+    let (c, v) = old.customer_with_vehicle(&old.manager, "王芳", "13812345678", "沪A12345", VIN_A).await;
+    let mut numbers = Vec::new();
+    for km in [12_000, 12_100] {
+        let order = old.ok(&old.manager, "check_in", check_in_input(&c, &v, km)).await;
+        numbers.push(order["number"].as_str().unwrap().to_string());
+    }
+    ho.enroll(&old, "SH01").await;
+    sync_ok(&old).await;
+
+    let at = *old.clock.lock().unwrap();
+    let (new, _) = reinstall(&ho, "SH01", at).await;
+    // The same day at the same station: the next number, not a reused one.
+    let order = new.ok(&new.manager, "check_in", check_in_input(&c, &v, 12_200)).await;
+    let number = order["number"].as_str().unwrap();
+    assert!(numbers[1].ends_with("-0002") && number.ends_with("-0003"), "{numbers:?} then {number}");
+    assert_eq!(&number[..number.len() - 4], &numbers[1][..numbers[1].len() - 4], "same station and day");
+    assert!(order["archive_no"].as_str().unwrap().ends_with("-03"), "the customer's third order today: {}", order["archive_no"]);
+    let customer = new.ok(&new.manager, "create_customer", json!({"name": "李雷", "phones": ["13900001111"], "language": "zh-CN"})).await;
+    assert_eq!(customer["customer_no"], "SH01-000002", "after the restored SH01-000001");
+
+    // Its next push is a new stream under the new token, accepted from seq 1: nothing refused, nothing skipped.
+    let report = sync_ok(&new).await;
+    assert!(report.push.batches >= 1);
+    let st = status(&new).await;
+    assert_eq!(st["pending_changes"], 0, "{st}");
+    assert_eq!(st["rejection_count"], 0, "{st}");
+    let ro = order["id"].as_str().unwrap();
+    let at_ho: String = sqlx::query_scalar("SELECT payload->>'number' FROM records WHERE entity = 'repair_order' AND entity_id = $1")
+        .bind(ro)
+        .fetch_one(&ho.pool)
+        .await
+        .unwrap();
+    assert_eq!(at_ho, number);
+    assert_eq!(ho.scalar("SELECT count(*) FROM records WHERE entity = 'repair_order'").await, 3);
+    let streams: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT t.acked_seq, (SELECT count(*) FROM received_changes r WHERE r.token_id = t.token_id) FROM station_tokens t ORDER BY t.created_at",
+    )
+    .fetch_all(&ho.pool)
+    .await
+    .unwrap();
+    assert_eq!(streams.len(), 2, "one push stream per installation");
+    assert_eq!(streams[1], (outbox_max(&new).await, outbox_max(&new).await), "the new stream holds every change of the new outbox once");
+}
+
+/// The client a sync pass would use, to pull without pushing first.
+async fn client_of(t: &TestStation) -> sync::client::Client {
+    let e = sync::state::enrollment(t.station.pool()).await.unwrap().unwrap();
+    sync::client::Client::new(&e.head_office_url, Some(e.token.clone())).unwrap()
+}
+
+#[tokio::test]
+async fn a_stations_own_echoes_do_not_overwrite_its_newer_local_rows() {
+    let ho = HeadOffice::start().await;
+    let t = station("SH01").await;
+    let crew = t.crew().await;
+    let mut f = Flow::in_status(&t, &crew, "diagnosing").await;
+    f.labor(0, 1500, 20_000).await;
+    f.labor(1, 500, 20_000).await;
+    ho.enroll(&t, "SH01").await;
+    sync_ok(&t).await;
+    // Newer here than at the head office: a status change, a removed line and an edited job, not pushed yet.
+    let line = f.page["jobs"][0]["lines"][0]["id"].as_str().unwrap().to_string();
+    f.step(&crew.advisor, "remove_line", json!({"line_id": line})).await;
+    let job = f.job(1);
+    f.step(&crew.tech, "update_job", json!({"job_id": job, "concern": "刹车异响", "cause": "刹车片磨损", "correction": "更换刹车片"})).await;
+    f.move_to(&crew.advisor, "estimate_ready").await;
+    let before = t.ok(&t.manager, "get_order_detail", json!({"id": f.ro})).await;
+    let pending = status(&t).await["pending_changes"].as_i64().unwrap();
+    assert!(pending > 0);
+
+    // The whole feed again from the start: every own row comes back as the head office holds it, older.
+    sqlx::query("UPDATE sync_state SET cursor = NULL").execute(t.station.pool()).await.unwrap();
+    let pulled = sync::pull::pull_all(&t.station, &client_of(&t).await).await.unwrap();
+    assert!(pulled.own > 10, "the echoes came: {pulled:?}");
+    assert_eq!(pulled.restored, 0, "none was written: {pulled:?}");
+    let after = t.ok(&t.manager, "get_order_detail", json!({"id": f.ro})).await;
+    assert_eq!(after, before, "the order page is what the station wrote last");
+    assert_eq!(after["order"]["status"], "estimate_ready");
+    assert_eq!(t.count(&format!("SELECT COUNT(*) FROM ro_lines WHERE id = '{line}'")).await, 0, "the removed line stays removed");
+    assert_eq!(status(&t).await["pending_changes"], pending, "nothing was queued or dropped");
+    assert_eq!(t.count("SELECT COUNT(*) FROM sync_restored").await, 0);
+    assert_eq!(t.count("SELECT COUNT(*) FROM sync_parked").await, 0);
+
+    // And once pushed, the head office holds the station's version.
+    sync_ok(&t).await;
+    let at_ho: String =
+        sqlx::query_scalar("SELECT payload->>'status' FROM records WHERE entity = 'repair_order' AND entity_id = $1").bind(&f.ro).fetch_one(&ho.pool).await.unwrap();
+    assert_eq!(at_ho, "estimate_ready");
+}
+
+#[tokio::test]
+async fn a_station_restored_from_an_older_backup_takes_its_newer_rows_back_from_the_head_office() {
+    let ho = HeadOffice::start().await;
+    let t = station("SH01").await;
+    let crew = t.crew().await;
+    let mut f = Flow::check_in(&t, &crew).await;
+    ho.enroll(&t, "SH01").await;
+    sync_ok(&t).await;
+    // Last night's backup, taken while the order was only checked in.
+    let backup = tempfile::tempdir().unwrap();
+    let file = backup.path().join("station.sqlite");
+    sqlx::query("VACUUM INTO ?").bind(file.to_string_lossy().to_string()).execute(t.station.pool()).await.unwrap();
+    // Today's work, synced.
+    f.move_to(&crew.tech, "diagnosing").await;
+    f.labor(0, 1500, 20_000).await;
+    f.step(&crew.tech, "add_finding", json!({"job_id": f.job(0), "text": "刹车片磨损到限"})).await;
+    sync_ok(&t).await;
+    let today = t.ok(&t.manager, "get_order_detail", json!({"id": f.ro})).await;
+
+    // The disk fails; the station comes back from the backup and syncs.
+    let clock = t.clock.clone();
+    let c = clock.clone();
+    let options = sync::WorkerOptions { enabled: false, ..Default::default() };
+    let restored = station::Station::open_with(backup.path(), Arc::new(move || *c.lock().unwrap()), options).await.unwrap();
+    let r = TestStation { station: restored, dir: backup, clock, manager: t.manager.clone() };
+    assert_eq!(r.ok(&r.manager, "get_order_detail", json!({"id": f.ro})).await["order"]["status"], "checked_in");
+    let report = sync_ok(&r).await;
+    assert_eq!(report.push.batches, 0, "the backup had nothing the head office lacked");
+    assert!(report.pull.restored >= 4, "the order, its event, jobs, line and finding: {:?}", report.pull);
+    assert_eq!(report.pull.parked, 0, "the order's status waited for its event, then went in: {:?}", report.pull);
+    let back = r.ok(&r.manager, "get_order_detail", json!({"id": f.ro})).await;
+    assert_eq!(back, today, "the order is as it was before the disk failed");
+}
