@@ -7,7 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +32,7 @@ async function saveScreenshot(session, name) {
 
 describe('the StationDesk desktop window', { timeout: 240_000 }, () => {
   let dataDir;
+  let openedLog;
   let driver;
   let session;
   let failed = false;
@@ -42,8 +43,14 @@ describe('the StationDesk desktop window', { timeout: 240_000 }, () => {
       assert.fail('no display: run under xvfb-run (scripts/test.sh does)');
     }
     dataDir = await mkdtemp(join(tmpdir(), 'stationdesk-desktop-'));
+    // The system PDF viewer is reached through xdg-open; a stand-in records what the app asked it to open.
+    const bin = join(dataDir, 'bin');
+    await mkdir(bin);
+    await writeFile(join(bin, 'xdg-open'), '#!/bin/sh\nprintf "%s\\n" "$1" >> "$STATIONDESK_OPENED"\n');
+    await chmod(join(bin, 'xdg-open'), 0o755);
+    openedLog = join(dataDir, 'opened.log');
     try {
-      driver = await Driver.start();
+      driver = await Driver.start({ env: { PATH: `${bin}:${process.env.PATH}`, STATIONDESK_OPENED: openedLog } });
       session = await driver.newSession(binary, ['--data-dir', dataDir]);
     } catch (error) {
       failed = true;
@@ -104,6 +111,43 @@ describe('the StationDesk desktop window', { timeout: 240_000 }, () => {
     const { path } = await saveScreenshot(session, 'desktop-board.png');
     console.log(`# ${cards.length} cards on the board; screenshot: ${path}`);
     assert.ok(cards.length >= 1);
+  });
+
+  step('a signed document prints to a PDF that opens in the system viewer', async () => {
+    // Through the window's own IPC, as a manager: one demo order diagnosed, estimated
+    // and authorized by phone (a signed intake). The advisor's session stays as it is.
+    const order = await session.execute(
+      `return (async () => {
+       const call = (op, input, token = null) => window.__TAURI_INTERNALS__.invoke('call', { op, token, input });
+       const staff = (await call('setup_status', {})).staff.find((s) => s.name === '王经理');
+       const { token } = await call('login', { staff_id: staff.id, pin: '1111' });
+       const as = (op, input) => call(op, input, token);
+       const card = (await as('board', {})).cards.find((c) => c.status === 'checked_in');
+       let d = await as('get_order_detail', { id: card.id });
+       const v = () => d.order.version;
+       d = await as('move_order', { ro_id: d.order.id, expected_version: v(), to: 'diagnosing', note: '' });
+       d = await as('add_line', { job_id: d.jobs[0].id, expected_version: v(), kind: 'sublet', description: '四轮定位', unit_price: 12000 });
+       d = await as('move_order', { ro_id: d.order.id, expected_version: v(), to: 'estimate_ready', note: '' });
+       const name = d.order.customer.name;
+       d = await as('record_authorization', { ro_id: d.order.id, expected_version: v(), method: 'phone', approver_name: name,
+         approved_job_ids: d.jobs.map((j) => j.id), amount: d.totals.estimate.total, note: '',
+         customer_signature: { method: 'by_phone', signer_name: name, phone_approved_by: name, phone_at: new Date().toISOString() } });
+       return { id: d.order.id, number: d.order.number, status: d.order.status, hash: d.authorizations[0].hash };
+       })();`,
+    );
+    assert.equal(order.status, 'approved');
+    await session.execute(`location.hash = '#/orders/${order.id}'`);
+    await (await session.waitForVisible('[data-testid=auth-print]', { timeout: 60_000 })).click();
+
+    const opened = await waitFor('the PDF handed to the system viewer', async () => {
+      const log = await readFile(openedLog, 'utf8').catch(() => '');
+      return log.trim().split('\n').filter(Boolean)[0];
+    });
+    assert.equal(opened, join(tmpdir(), 'stationdesk', `${order.number}-intake-zh-CN-${order.hash.slice(0, 8)}.pdf`));
+    const pdf = await readFile(opened);
+    assert.equal(pdf.subarray(0, 5).toString(), '%PDF-', 'the file the viewer opens is the PDF');
+    await session.waitForVisible('[data-testid=archived-document][data-kind=intake_order]');
+    await saveScreenshot(session, 'desktop-printed.png');
   });
 });
 
