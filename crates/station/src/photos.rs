@@ -84,9 +84,7 @@ pub async fn upload_photo(station: &Station, caller: &Caller, input: PhotoUpload
             write_atomically(&original, &bytes)?;
         }
         if !thumb.exists() {
-            let mut out = std::io::Cursor::new(Vec::new());
-            img.thumbnail(THUMB_EDGE, THUMB_EDGE).to_rgb8().write_to(&mut out, image::ImageFormat::Jpeg).map_err(|e| ApiError::internal(e.to_string()))?;
-            write_atomically(&thumb, out.get_ref())?;
+            write_thumbnail(&thumb, &img)?;
         }
         Ok(format.to_mime_type().to_string())
     })
@@ -128,6 +126,30 @@ pub(crate) fn store_file_bytes(station: &Station, sha: &str, bytes: &[u8]) -> Re
     std::fs::create_dir_all(path.parent().expect("file paths have a parent")).map_err(|e| ApiError::internal(e.to_string()))?;
     if !path.exists() {
         write_atomically(&path, bytes)?;
+    }
+    Ok(())
+}
+
+fn write_thumbnail(path: &PathBuf, img: &image::DynamicImage) -> Result<()> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.thumbnail(THUMB_EDGE, THUMB_EDGE).to_rgb8().write_to(&mut out, image::ImageFormat::Jpeg).map_err(|e| ApiError::internal(e.to_string()))?;
+    write_atomically(path, out.get_ref())
+}
+
+/// Stores the bytes of a file fetched from the head office (already checked
+/// against `sha`) and, for an image, its thumbnail, as `upload_photo` would
+/// have. Blocking work: call it off the async workers.
+pub(crate) fn store_fetched(station: &Station, sha: &str, mime: &str, bytes: &[u8]) -> Result<()> {
+    store_file_bytes(station, sha, bytes)?;
+    let thumb = file_path(station, sha, true);
+    if mime.starts_with("image/") && !thumb.exists() {
+        match image::load_from_memory(bytes) {
+            Ok(img) => {
+                std::fs::create_dir_all(thumb.parent().expect("file paths have a parent")).map_err(|e| ApiError::internal(e.to_string()))?;
+                write_thumbnail(&thumb, &img)?;
+            }
+            Err(e) => tracing::warn!(file = sha, "a fetched image cannot be decoded for its thumbnail: {e}"),
+        }
     }
     Ok(())
 }

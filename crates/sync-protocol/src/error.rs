@@ -40,6 +40,9 @@ pub enum ErrorCode {
     /// A query parameter (cursor, limit) is invalid. HTTP 400.
     #[serde(rename = "request.invalid")]
     InvalidRequest,
+    /// The head office holds no such file for this station (never uploaded). HTTP 404.
+    #[serde(rename = "file.not_found")]
+    FileNotFound,
     /// Anything unexpected on the head office's side. HTTP 500/503.
     #[serde(rename = "server.internal")]
     Internal,
@@ -59,6 +62,7 @@ impl ErrorCode {
             ErrorCode::PayloadTooLarge => "payload.too_large",
             ErrorCode::PayloadMalformed => "payload.malformed",
             ErrorCode::InvalidRequest => "request.invalid",
+            ErrorCode::FileNotFound => "file.not_found",
             ErrorCode::Internal => "server.internal",
         }
     }
@@ -72,6 +76,7 @@ impl ErrorCode {
             ErrorCode::AuthInvalid | ErrorCode::AuthRevoked | ErrorCode::EnrollInvalidCode => 401,
             ErrorCode::StationMismatch => 403,
             ErrorCode::PayloadTooLarge => 413,
+            ErrorCode::FileNotFound => 404,
             ErrorCode::Internal => 500,
         }
     }

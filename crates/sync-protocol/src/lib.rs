@@ -42,6 +42,8 @@ pub mod routes {
     pub const PUSH: &str = "/v1/push";
     pub const CHANGES: &str = "/v1/changes";
     pub const REJECTIONS: &str = "/v1/rejections";
+    /// `PUT` (the bytes) and `GET` one content-addressed file of the station, by its SHA-256 (lowercase hex).
+    pub const FILE: &str = "/v1/files/{sha256}";
     pub const HEALTH: &str = "/health";
     pub const READY: &str = "/ready";
     pub const OPENAPI: &str = "/openapi.json";
@@ -59,4 +61,16 @@ pub mod limits {
     /// A pull page's size when the client does not say, and the most it may ask for.
     pub const DEFAULT_PAGE_LIMIT: u32 = 1_000;
     pub const MAX_PAGE_LIMIT: u32 = 5_000;
+    /// One file's bytes (a photo is at most 12 MB at the station; PDFs and signature images are smaller).
+    pub const MAX_FILE_BYTES: usize = 32 * 1024 * 1024;
+}
+
+/// The path of file `sha256` under [`routes::FILE`].
+pub fn file_route(sha256: &str) -> String {
+    routes::FILE.replace("{sha256}", sha256)
+}
+
+/// Whether `s` names a file: 64 lowercase hexadecimal digits.
+pub fn is_sha256_hex(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }

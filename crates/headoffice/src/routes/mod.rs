@@ -3,6 +3,7 @@
 //! checks that every entry is described in `openapi.json`.
 
 mod enroll;
+mod files;
 mod health;
 mod pull;
 mod push;
@@ -32,6 +33,8 @@ pub const ROUTES: &[(&str, &str, bool)] = &[
     ("post", r::PUSH, true),
     ("get", r::CHANGES, true),
     ("get", r::REJECTIONS, true),
+    ("put", r::FILE, true),
+    ("get", r::FILE, true),
 ];
 
 pub const OPENAPI_JSON: &str = include_str!("../../openapi.json");
@@ -45,6 +48,7 @@ fn handler(path: &str) -> MethodRouter<AppState> {
         r::PUSH => post(push::push),
         r::CHANGES => get(pull::changes),
         r::REJECTIONS => get(pull::rejections),
+        r::FILE => get(files::get).put(files::put),
         other => unreachable!("route {other} is listed in ROUTES but has no handler"),
     }
 }
@@ -52,7 +56,13 @@ fn handler(path: &str) -> MethodRouter<AppState> {
 pub fn router(state: AppState) -> Router {
     let mut open = Router::new();
     let mut protocol = Router::new();
+    let mut seen: Vec<&str> = Vec::new();
     for (_, path, versioned) in ROUTES {
+        // One entry per method; the handler carries every method of its path.
+        if seen.contains(path) {
+            continue;
+        }
+        seen.push(path);
         if *versioned {
             protocol = protocol.route(path, handler(path));
         } else {

@@ -3,6 +3,7 @@
 
 pub mod changelog;
 pub mod feed;
+pub mod files;
 pub mod master;
 pub mod push;
 pub mod stations;

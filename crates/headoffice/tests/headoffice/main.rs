@@ -6,6 +6,7 @@ mod common;
 
 mod clock_skew;
 mod enrollment;
+mod files;
 mod isolation;
 mod malformed;
 mod pull;

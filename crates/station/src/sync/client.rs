@@ -160,6 +160,27 @@ impl Client {
         self.send(self.request(reqwest::Method::GET, routes::REJECTIONS).query(&[("after", after)])).await
     }
 
+    /// Stores a file's bytes at the head office (it checks them against `sha256`).
+    pub async fn put_file(&self, sha256: &str, bytes: Vec<u8>) -> Result<(), SyncError> {
+        let req = self.request(reqwest::Method::PUT, &sync_protocol::file_route(sha256)).header(header::CONTENT_TYPE, "application/octet-stream").body(bytes);
+        self.send::<serde_json::Value>(req).await.map(|_| ())
+    }
+
+    /// A file's bytes from the head office; `None` when it holds none under that name.
+    pub async fn get_file(&self, sha256: &str) -> Result<Option<Vec<u8>>, SyncError> {
+        let res = self.request(reqwest::Method::GET, &sync_protocol::file_route(sha256)).send().await.map_err(|e| SyncError::Unreachable(describe(&e)))?;
+        let status = res.status();
+        let bytes = res.bytes().await.map_err(|e| SyncError::Unreachable(format!("the file was cut off: {}", describe(&e))))?;
+        if status.is_success() {
+            return Ok(Some(bytes.to_vec()));
+        }
+        match serde_json::from_slice::<ErrorBody>(&bytes) {
+            Ok(body) if body.code == ErrorCode::FileNotFound => Ok(None),
+            Ok(body) => Err(SyncError::HeadOffice { status: status.as_u16(), body }),
+            Err(_) => Err(SyncError::BadResponse(format!("HTTP {status} for file {sha256}"))),
+        }
+    }
+
     async fn send<T: DeserializeOwned>(&self, req: reqwest::RequestBuilder) -> Result<T, SyncError> {
         let res = req.header(header::ACCEPT_ENCODING, "gzip").send().await.map_err(|e| SyncError::Unreachable(describe(&e)))?;
         let status = res.status();

@@ -2,7 +2,9 @@
 //!
 //! - `clock`: the hybrid logical clock every outbox row is stamped with;
 //! - `client`: HTTP (reqwest + rustls, gzip) and the head office's error codes;
-//! - `push`, `pull`: draining the outbox, applying the feed;
+//! - `push`, `pull`: draining the outbox, applying the feed (`restore`: this
+//!   station's own rows back from the head office);
+//! - `files`: the bytes of photos, signatures, scans and PDFs, both ways;
 //! - `worker`: the background worker, its backoff, one pass at a time;
 //! - `alerts`: what check-in shows from pulled data (recalls, other stations' visits);
 //! - this file: the operations (`enroll_station`, `sync_status`, `sync_now`).
@@ -13,6 +15,7 @@
 pub mod alerts;
 pub mod client;
 pub mod clock;
+pub mod files;
 pub mod pull;
 pub mod push;
 pub(crate) mod restore;

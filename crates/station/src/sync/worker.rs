@@ -178,9 +178,11 @@ async fn attempt(station: &Station, woken: bool, opts: &WorkerOptions) -> Option
 pub struct SyncReport {
     pub push: push::PushOutcome,
     pub pull: pull::PullOutcome,
+    pub files: super::files::FilesOutcome,
 }
 
-/// One full pass: push the outbox, fetch rejections, pull the feed. Runs under
+/// One full pass: push the outbox, fetch rejections, pull the feed, then the
+/// files' bytes (up, and down for restored rows). Runs under
 /// the pass lock; records its success or failure in `sync_state`.
 pub async fn sync_once(station: &Station) -> Result<SyncReport, SyncError> {
     let shared = station.sync_shared();
@@ -211,8 +213,18 @@ async fn pass(station: &Station) -> Result<SyncReport, SyncError> {
         fetch_rejections(station, &client).await?;
     }
     let pulled = pull::pull_all(station, &client).await?;
-    tracing::info!(batches = pushed.batches, acked = pushed.acked_seq, rejected = pushed.rejected, pages = pulled.pages, "synced with the head office");
-    Ok(SyncReport { push: pushed, pull: pulled })
+    let files = super::files::sync_files(station, &client).await?;
+    tracing::info!(
+        batches = pushed.batches,
+        acked = pushed.acked_seq,
+        rejected = pushed.rejected,
+        pages = pulled.pages,
+        restored = pulled.restored,
+        files_up = files.uploaded,
+        files_down = files.fetched,
+        "synced with the head office"
+    );
+    Ok(SyncReport { push: pushed, pull: pulled, files })
 }
 
 /// Copies the head office's new rejections of this station's changes.

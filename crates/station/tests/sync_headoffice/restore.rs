@@ -11,6 +11,30 @@ fn by_phone() -> Value {
     json!({"method": "by_phone", "phone_approved_by": "王芳", "phone_at": "2026-11-22T03:00:00Z"})
 }
 
+/// A 1×1 PNG, as signature_pad's `toDataURL()` would send a (very small) one.
+const PNG: &str = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+
+/// On screen: signature_pad's strokes and the PNG uploaded before.
+fn on_screen(signer: &str, png_sha: &str) -> Value {
+    json!({"method": "on_screen", "signer_name": signer, "png_sha256": png_sha, "strokes": [{"penColor": "black", "points": [
+        {"x": 10.5, "y": 20, "time": 1_700_000_000_000_i64, "pressure": 0.5},
+        {"x": 30, "y": 25.25, "time": 1_700_000_000_016_i64, "pressure": 0.5}
+    ]}]})
+}
+
+async fn upload(t: &TestStation, token: &str, data_url: &str) -> String {
+    t.ok(token, "upload_photo", json!({"data": data_url})).await["sha256"].as_str().unwrap().to_string()
+}
+
+/// A small JPEG, a "photo" of the car.
+fn jpeg_data_url() -> String {
+    use base64::Engine;
+    let img = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([(x * 4) as u8, (y * 5) as u8, 90]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+    format!("data:image/jpeg;base64,{}", base64::engine::general_purpose::STANDARD.encode(out.get_ref()))
+}
+
 /// Every row of `table` as JSON without the columns in `skip`, sorted: what a
 /// restore must reproduce. (Column names come from the schema, in a test.)
 /// JSON columns (a QC result list, say) compare as JSON: the head office keeps
@@ -57,17 +81,23 @@ const RESTORED_TABLES: &[(&str, &[&str])] = &[
     ("ro_payments", &["station_id"]),
     ("time_clocks", &["station_id"]),
     ("odometer_readings", &["station_id"]),
+    ("ro_photos", &["station_id"]),
+    ("ro_documents", &["station_id"]),
+    ("files", &["station_id", "created_at", "updated_at"]),
     ("parts", &["station_id", "created_at"]),
     ("audit_log", &["station_id"]),
 ];
 
 /// Station SH01's working day: a crew, a part in stock, one order taken
 /// through its whole life (a removed line, a part issued and half returned, a
-/// finding, the clock, a supplemental authorization, QC, payment, delivery and
-/// acceptance, each document signed by phone) and one order still open.
-/// Returns (the delivered order, the open order).
+/// finding, the clock, the intake signed on screen by the customer and the
+/// advisor and printed, a supplemental authorization signed on paper, QC,
+/// payment, delivery and an acceptance signed by phone) and one order still
+/// open, checked in with a photo. Returns (the delivered order, the open order).
 async fn working_day(t: &TestStation, crew: &common::flow::Crew) -> (String, String) {
     let part = t.part("W712/75", 4_500, 10_000).await;
+    let png = upload(t, &crew.advisor, PNG).await;
+    let photo = upload(t, &crew.advisor, &jpeg_data_url()).await;
     let mut f = Flow::in_status(t, crew, "diagnosing").await;
     let (job0, job1) = (f.job(0), f.job(1));
     f.labor(0, 1500, 20_000).await;
@@ -82,9 +112,12 @@ async fn working_day(t: &TestStation, crew: &common::flow::Crew) -> (String, Str
     f.step(
         &crew.advisor,
         "record_authorization",
-        json!({"method": "phone", "approver_name": "王芳", "approved_job_ids": jobs, "amount": amount, "customer_signature": by_phone()}),
+        json!({"method": "in_person", "approver_name": "王芳", "approved_job_ids": jobs, "amount": amount,
+               "customer_signature": on_screen("王芳", &png), "advisor_signature": on_screen("", &png)}),
     )
     .await;
+    let intake = f.page["authorizations"][0]["id"].clone();
+    t.ok(&crew.advisor, "print_document", json!({"ro_id": f.ro, "authorization_id": intake})).await;
     f.move_to(&crew.tech, "in_repair").await;
     let part_line = f.page["jobs"][1]["lines"][0]["id"].as_str().unwrap().to_string();
     f.step(&crew.tech, "issue_part", json!({"line_id": part_line, "quantity_milli": 2000})).await;
@@ -98,7 +131,8 @@ async fn working_day(t: &TestStation, crew: &common::flow::Crew) -> (String, Str
     f.step(
         &crew.advisor,
         "record_authorization",
-        json!({"method": "phone", "approver_name": "王芳", "approved_job_ids": [], "amount": more, "customer_signature": by_phone()}),
+        json!({"method": "phone", "approver_name": "王芳", "approved_job_ids": [], "amount": more,
+               "customer_signature": {"method": "on_paper", "paper_scan_sha256": photo}}),
     )
     .await;
     f.complete_all().await;
@@ -113,7 +147,13 @@ async fn working_day(t: &TestStation, crew: &common::flow::Crew) -> (String, Str
     .await;
     assert_eq!(f.page["authorizations"].as_array().unwrap().len(), 3, "intake, supplemental, acceptance");
 
-    let mut open = Flow::in_status(t, crew, "diagnosing").await;
+    let mut input = check_in_input(&crew.customer, &crew.vehicle, 10_100);
+    input["photos"] = json!([{"sha256": photo, "caption": "左前门划痕"}]);
+    let order = t.ok(&crew.advisor, "check_in", input).await;
+    let ro = order["id"].as_str().unwrap().to_string();
+    let page = t.ok(&crew.advisor, "get_order_detail", json!({"id": ro})).await;
+    let mut open = Flow { t, crew, ro, page };
+    open.move_to(&crew.tech, "diagnosing").await;
     open.labor(0, 500, 20_000).await;
     let clock_job = open.job(0);
     t.ok(&crew.tech, "start_clock", json!({"job_id": clock_job})).await;
@@ -134,8 +174,30 @@ async fn reinstall(ho: &HeadOffice, code: &str, at: chrono::DateTime<Utc>) -> (T
     (fresh, report)
 }
 
-#[tokio::test]
-async fn a_reinstalled_station_restores_its_customers_vehicles_and_orders_with_jobs_lines_events_and_signed_authorizations() {
+/// Runs `test` on its own runtime in a thread with a 16 MB stack. In a debug
+/// build one poll of `Station::dispatch` takes about 700 KB of stack, and a
+/// test that drives a whole working day through the operations nests its own
+/// large frames around it: more than a test thread's 2 MB.
+fn on_big_stack<F, Fut>(test: F)
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()>,
+{
+    let thread = std::thread::Builder::new()
+        .stack_size(16 << 20)
+        .spawn(move || tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(test()))
+        .unwrap();
+    if let Err(panic) = thread.join() {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+#[test]
+fn a_reinstalled_station_restores_its_customers_vehicles_and_orders_with_jobs_lines_events_and_signed_authorizations() {
+    on_big_stack(reinstalled_station_restores_everything);
+}
+
+async fn reinstalled_station_restores_everything() {
     let ho = HeadOffice::start().await;
     let old = station("SH01").await;
     let crew = old.crew().await;
@@ -148,6 +210,7 @@ async fn a_reinstalled_station_restores_its_customers_vehicles_and_orders_with_j
     let at = *old.clock.lock().unwrap();
     let (new, report) = reinstall(&ho, "SH01", at).await;
     assert!(report.pull.restored > 0, "{:?}", report.pull);
+    assert_eq!(report.files.missing, 0, "every file's bytes were at the head office: {:?}", report.files);
     assert_eq!(report.pull.parked, 0, "nothing waits for a parent: {:?}", report.pull);
     assert_eq!(new.count("SELECT COUNT(*) FROM sync_parked").await, 0);
     let new_id: String = sqlx::query_scalar("SELECT id FROM station").fetch_one(new.station.pool()).await.unwrap();
@@ -187,6 +250,24 @@ async fn a_reinstalled_station_restores_its_customers_vehicles_and_orders_with_j
         let is = new.ok(&new.manager, "get_order_detail", json!({"id": ro})).await;
         assert_eq!(is, was, "the page of order {ro} reads the same");
     }
+    // The files came back byte for byte (with thumbnails for the images), so the printed PDF reads the same.
+    assert_eq!(new.count("SELECT COUNT(*) FROM sync_files WHERE state = 'uploaded'").await, 3, "the signature, the photo and the PDF");
+    for sha in sqlx::query_scalar::<_, String>("SELECT sha256 FROM files").fetch_all(old.station.pool()).await.unwrap() {
+        let path = |t: &TestStation, dir: &str| t.dir.path().join(dir).join(&sha[..2]).join(&sha);
+        assert_eq!(std::fs::read(path(&new, "files")).unwrap(), std::fs::read(path(&old, "files")).unwrap(), "file {sha}");
+        let mime: String = sqlx::query_scalar("SELECT mime FROM files WHERE sha256 = ?").bind(&sha).fetch_one(new.station.pool()).await.unwrap();
+        if mime.starts_with("image/") {
+            assert!(path(&new, "thumbs").exists(), "a thumbnail of {sha}");
+        }
+    }
+    let docs = new.ok(&new.manager, "list_order_documents", json!({"ro_id": delivered})).await;
+    assert_eq!(docs, old.ok(&old.manager, "list_order_documents", json!({"ro_id": delivered})).await);
+    let doc = docs["documents"][0]["id"].clone();
+    assert_eq!(
+        new.ok(&new.manager, "get_document", json!({"document_id": doc})).await,
+        old.ok(&old.manager, "get_document", json!({"document_id": doc})).await,
+        "the archived PDF is the same bytes"
+    );
     // Search finds the restored customer and vehicle; the running clock is still running.
     let found = new.ok(&new.manager, "search", json!({"q": "沪A12345"})).await;
     assert!(found.to_string().contains(&crew.vehicle), "{found}");
