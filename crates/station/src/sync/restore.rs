@@ -365,6 +365,7 @@ async fn write(conn: &mut SqliteConnection, local: &Local<'_>, c: &FeedChange, n
             .bind(ts(now))
             .execute(&mut *conn)
             .await?;
+            retire_fresh_duplicate(conn, local, id, p.s("label")?, now).await?;
         }
         "labor_operation" => {
             let updated = p.opt_t("updated_at").unwrap_or_else(|| ts(now));
@@ -648,6 +649,33 @@ async fn write(conn: &mut SqliteConnection, local: &Local<'_>, c: &FeedChange, n
     Ok(())
 }
 
+/// A station's checklist comes back from its previous installation, whose
+/// default items have the labels this installation seeded again at setup. A
+/// seeded item with the restored item's label, never edited here, would
+/// double the checklist: it is retired (inactive). That is a local edit of
+/// this installation's own item, so it goes into the outbox like any other.
+async fn retire_fresh_duplicate(conn: &mut SqliteConnection, local: &Local<'_>, restored_id: &str, label: &str, now: DateTime<Utc>) -> Result<()> {
+    if !crate::workflow::quality::DEFAULT_ITEMS.contains(&label) {
+        return Ok(());
+    }
+    let seeded: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT q.id, q.position FROM qc_items q
+         WHERE q.active = 1 AND q.label = ? AND q.id <> ?
+           AND NOT EXISTS (SELECT 1 FROM sync_restored r WHERE r.entity = 'qc_item' AND r.entity_id = q.id)
+           AND (SELECT COUNT(*) FROM outbox o WHERE o.entity = 'qc_item' AND o.entity_id = q.id) = 1",
+    )
+    .bind(label)
+    .bind(restored_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (id, position) in seeded {
+        sqlx::query("UPDATE qc_items SET active = 0, updated_at = ? WHERE id = ?").bind(ts(now)).bind(&id).execute(&mut *conn).await?;
+        let item = crate::workflow::quality::QcItem { id: id.clone(), label: label.to_string(), position, active: false };
+        crate::store::outbox::append(&mut *conn, local.id, "qc_item", &id, crate::store::outbox::Op::Upsert, &item, now).await?;
+    }
+    Ok(())
+}
+
 /// A repair order: the `RepairOrder` the station pushes (customer, vehicle and
 /// advisor nested; concerns, damage marks and photos inside).
 async fn write_order(conn: &mut SqliteConnection, local: &Local<'_>, id: &str, p: &P<'_>) -> Written {
@@ -862,4 +890,40 @@ async fn write_authorization(conn: &mut SqliteConnection, local: &Local<'_>, id:
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sync_protocol::entity::{EntityKind, ENTITIES};
+
+    /// Restoring nothing of a synced entity must be a decision, not an oversight.
+    const NOT_RESTORED: [(&str, &str); 3] = [
+        ("station", "the station row is the installation's own; its code must match the head office's"),
+        ("survey", "no table writes it yet"),
+        ("authorization", "no table writes it: signed documents are ro_authorization"),
+    ];
+
+    #[test]
+    fn every_entity_a_station_owns_is_restored_or_deliberately_not() {
+        for (name, kind, _) in ENTITIES {
+            if matches!(kind, EntityKind::Shared | EntityKind::Master) {
+                continue;
+            }
+            let restored = RESTORED.iter().any(|(e, _, _)| e == name);
+            let skipped = NOT_RESTORED.iter().any(|(e, _)| e == name);
+            assert!(restored != skipped, "{name}: restore it (RESTORED) or say why not (NOT_RESTORED)");
+        }
+        for (name, _, _) in RESTORED {
+            assert!(ENTITIES.iter().any(|(e, _, _)| e == name), "{name} is not a synced entity");
+            assert!(rank(name) < 7);
+        }
+    }
+
+    #[test]
+    fn times_go_back_in_as_the_station_writes_them() {
+        assert_eq!(normal_time("2026-11-22T02:00:00Z"), "2026-11-22T02:00:00.000Z");
+        assert_eq!(normal_time("2026-11-22T10:00:00.120+08:00"), "2026-11-22T02:00:00.120Z");
+        assert_eq!(normal_time("not a time"), "not a time");
+    }
 }

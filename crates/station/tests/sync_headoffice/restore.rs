@@ -85,6 +85,7 @@ const RESTORED_TABLES: &[(&str, &[&str])] = &[
     ("ro_documents", &["station_id"]),
     ("files", &["station_id", "created_at", "updated_at"]),
     ("parts", &["station_id", "created_at"]),
+    ("labor_operations", &["station_id"]),
     ("audit_log", &["station_id"]),
 ];
 
@@ -95,6 +96,9 @@ const RESTORED_TABLES: &[(&str, &[&str])] = &[
 /// payment, delivery and an acceptance signed by phone) and one order still
 /// open, checked in with a photo. Returns (the delivered order, the open order).
 async fn working_day(t: &TestStation, crew: &common::flow::Crew) -> (String, String) {
+    t.ok(&crew.manager, "update_workflow_settings", json!({"tax_rate_bp": 900, "repeat_repair_days": 45})).await;
+    t.ok(&crew.manager, "save_labor_operation", json!({"code": "BRK-01", "description": "更换前刹车片", "standard_hours_milli": 1200, "rate": 18_000, "active": true}))
+        .await;
     let part = t.part("W712/75", 4_500, 10_000).await;
     let png = upload(t, &crew.advisor, PNG).await;
     let photo = upload(t, &crew.advisor, &jpeg_data_url()).await;
@@ -146,6 +150,11 @@ async fn working_day(t: &TestStation, crew: &common::flow::Crew) -> (String, Str
     )
     .await;
     assert_eq!(f.page["authorizations"].as_array().unwrap().len(), 3, "intake, supplemental, acceptance");
+    // The manager reworks the QC checklist: one default item off, one added.
+    let items = t.ok(&crew.manager, "list_qc_items", json!({})).await;
+    let first = &items["items"][0];
+    t.ok(&crew.manager, "save_qc_item", json!({"id": first["id"], "label": first["label"], "position": first["position"], "active": false})).await;
+    t.ok(&crew.manager, "save_qc_item", json!({"label": "轮胎气压已调整 / Tyre pressures set", "position": 9, "active": true})).await;
 
     let mut input = check_in_input(&crew.customer, &crew.vehicle, 10_100);
     input["photos"] = json!([{"sha256": photo, "caption": "左前门划痕"}]);
@@ -268,15 +277,24 @@ async fn reinstalled_station_restores_everything() {
         old.ok(&old.manager, "get_document", json!({"document_id": doc})).await,
         "the archived PDF is the same bytes"
     );
+    // The settings and the QC checklist are the old station's, not a fresh station's defaults beside them.
+    let settings = new.ok(&new.manager, "get_workflow_settings", json!({})).await;
+    assert_eq!(settings, old.ok(&old.manager, "get_workflow_settings", json!({})).await);
+    assert_eq!(settings["tax_rate_bp"], 900);
+    let active = |v: Value| -> Vec<Value> { v["items"].as_array().unwrap().iter().filter(|i| i["active"] == true).cloned().collect() };
+    let checklist = active(new.ok(&new.manager, "list_qc_items", json!({})).await);
+    assert_eq!(checklist, active(old.ok(&old.manager, "list_qc_items", json!({})).await));
+    assert_eq!(checklist.len(), 5, "four defaults and the added item");
     // Search finds the restored customer and vehicle; the running clock is still running.
     let found = new.ok(&new.manager, "search", json!({"q": "沪A12345"})).await;
     assert!(found.to_string().contains(&crew.vehicle), "{found}");
     assert_eq!(new.count("SELECT COUNT(*) FROM time_clocks WHERE stopped_at IS NULL").await, 1);
-    // Nothing restored went into the outbox: the new installation pushed only its own setup.
-    let restored_in_outbox: i64 = new
-        .count("SELECT COUNT(*) FROM outbox WHERE entity IN ('repair_order', 'ro_job', 'ro_line', 'ro_authorization', 'ro_status_event', 'customer', 'vehicle')")
-        .await;
-    assert_eq!(restored_in_outbox, 0);
+    // Nothing restored went into the outbox: the new installation's outbox holds its own setup
+    // (station, manager, five default QC items) and the retirement of those five duplicates.
+    let outbox: Vec<(String, i64)> = sqlx::query_as("SELECT entity, COUNT(*) FROM outbox GROUP BY entity ORDER BY entity").fetch_all(new.station.pool()).await.unwrap();
+    assert_eq!(outbox, [("qc_item".to_string(), 10), ("staff".to_string(), 1), ("station".to_string(), 1)]);
+    assert_eq!(status(&new).await["pending_changes"], 5, "the retirements go up with the next pass");
+    sync_ok(&new).await;
     assert_eq!(status(&new).await["pending_changes"], 0);
 }
 
