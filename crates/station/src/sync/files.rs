@@ -53,7 +53,22 @@ async fn local_bytes(station: &Station, sha: &str) -> Result<Option<Vec<u8>>, Ap
     tokio::task::spawn_blocking(move || crate::photos::stored_file_bytes(&st, &sha)).await.map_err(|e| ApiError::internal(e.to_string()))
 }
 
+/// A head office older than file sync answers its fallback: 404 `request.invalid`.
+fn no_file_route(e: &SyncError) -> bool {
+    matches!(e, SyncError::HeadOffice { status: 404, body } if body.code == sync_protocol::ErrorCode::InvalidRequest)
+}
+
 pub async fn sync_files(station: &Station, client: &Client) -> Result<FilesOutcome, SyncError> {
+    match transfer(station, client).await {
+        Err(e) if no_file_route(&e) => {
+            tracing::info!("the head office does not take file bytes yet (an older version): rows sync, files wait");
+            Ok(FilesOutcome::default())
+        }
+        other => other,
+    }
+}
+
+async fn transfer(station: &Station, client: &Client) -> Result<FilesOutcome, SyncError> {
     let mut out = FilesOutcome::default();
     loop {
         let new: Vec<String> = sqlx::query_scalar("SELECT sha256 FROM files WHERE sha256 NOT IN (SELECT sha256 FROM sync_files) ORDER BY sha256 LIMIT ?")
