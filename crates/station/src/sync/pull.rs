@@ -89,7 +89,7 @@ pub async fn apply_page(station: &Station, page: &ChangesPage, out: &mut PullOut
     for c in changes {
         match c.scope {
             Scope::Global => {
-                apply_master(&mut tx, c, now).await?;
+                apply_master(&mut tx, &info.id, c, now).await?;
                 out.master += 1;
             }
             Scope::Shared => {
@@ -165,13 +165,18 @@ fn int(p: &Map<String, Value>, key: &str) -> i64 {
     p.get(key).and_then(|v| v.as_i64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))).unwrap_or(0)
 }
 
-async fn apply_master(conn: &mut SqliteConnection, c: &FeedChange, now: DateTime<Utc>) -> Result<()> {
+/// Master data goes into the `ho_*` tables as pulled, and to work at once: the
+/// labor catalog into the station's labor operations, catalog prices into the
+/// station's parts (`workflow::catalog`, `workflow::inventory`).
+async fn apply_master(conn: &mut SqliteConnection, station_id: &str, c: &FeedChange, now: DateTime<Utc>) -> Result<()> {
     let empty = Map::new();
     let p = c.payload.as_object().unwrap_or(&empty);
     let payload = c.payload.to_string();
     // A campaign the head office marks closed counts as gone, like a deleted one.
     let deleted = c.op == Op::Delete || (c.entity == "recall_campaign" && text(p, "status").eq_ignore_ascii_case("closed"));
     let id = c.entity_id.as_str();
+    // The station keeps codes and part numbers in upper case.
+    let key = id.trim().to_uppercase();
     match c.entity.as_str() {
         "labor_catalog" => {
             sqlx::query(
@@ -179,7 +184,7 @@ async fn apply_master(conn: &mut SqliteConnection, c: &FeedChange, now: DateTime
                  ON CONFLICT (code) DO UPDATE SET description = excluded.description, standard_hours_milli = excluded.standard_hours_milli,
                    rate_minor = excluded.rate_minor, payload = excluded.payload, deleted = excluded.deleted, updated_at = excluded.updated_at",
             )
-            .bind(id)
+            .bind(&key)
             .bind(text(p, "description"))
             .bind(int(p, "standard_hours_milli"))
             .bind(int(p, "rate_minor"))
@@ -188,6 +193,8 @@ async fn apply_master(conn: &mut SqliteConnection, c: &FeedChange, now: DateTime
             .bind(ts(now))
             .execute(&mut *conn)
             .await?;
+            let (description, hours, rate) = (text(p, "description"), int(p, "standard_hours_milli"), int(p, "rate_minor"));
+            crate::workflow::catalog::apply_head_office_operation(conn, station_id, &key, description, hours, rate, deleted, now).await?;
         }
         "parts_catalog" => {
             sqlx::query(
@@ -195,7 +202,7 @@ async fn apply_master(conn: &mut SqliteConnection, c: &FeedChange, now: DateTime
                  ON CONFLICT (part_no) DO UPDATE SET name = excluded.name, unit_price_minor = excluded.unit_price_minor,
                    payload = excluded.payload, deleted = excluded.deleted, updated_at = excluded.updated_at",
             )
-            .bind(id)
+            .bind(&key)
             .bind(text(p, "name"))
             .bind(int(p, "unit_price_minor"))
             .bind(&payload)
@@ -203,6 +210,9 @@ async fn apply_master(conn: &mut SqliteConnection, c: &FeedChange, now: DateTime
             .bind(ts(now))
             .execute(&mut *conn)
             .await?;
+            if !deleted {
+                crate::workflow::inventory::apply_head_office_price(conn, station_id, &key, int(p, "unit_price_minor"), now).await?;
+            }
         }
         "recall_campaign" => {
             sqlx::query(

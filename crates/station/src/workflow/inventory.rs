@@ -1,6 +1,8 @@
 //! The parts inventory: stock on hand, bin, price and reorder point; stock
 //! reserved for approved jobs, issued when used, returned when not; receipts;
-//! the low-stock list.
+//! the low-stock list. A part whose number is in the head office's parts
+//! catalog takes its price from there: the pull applies new prices
+//! ([`apply_head_office_price`]) and the station cannot set another.
 //!
 //! Stock never goes negative. Two locks guard it: every decrement is a
 //! conditional UPDATE that only matches while enough stock is free (so a
@@ -48,6 +50,8 @@ pub struct Part {
     #[ts(type = "number")]
     pub short_for_orders_milli: i64,
     pub active: bool,
+    /// The head office's parts catalog lists this part number and sets its price.
+    pub price_from_head_office: bool,
     /// Available minus what open orders still need is at or below the reorder point.
     #[sqlx(skip)]
     pub low: bool,
@@ -62,7 +66,8 @@ macro_rules! select_parts {
                 COALESCE((SELECT SUM(l.quantity_milli - l.reserved_milli - l.issued_milli)
                           FROM ro_lines l JOIN ro_jobs j ON j.id = l.job_id JOIN repair_orders r ON r.id = l.ro_id
                           WHERE l.part_id = p.id AND j.approval = 'approved' AND r.status NOT IN ('delivered', 'closed', 'cancelled')), 0) AS short_for_orders_milli,
-                p.active, p.updated_at
+                p.active, EXISTS (SELECT 1 FROM ho_parts_catalog h WHERE h.part_no = p.part_no AND h.deleted = 0) AS price_from_head_office,
+                p.updated_at
          FROM parts p "
     };
 }
@@ -152,6 +157,16 @@ pub async fn save_part(station: &Station, caller: &Caller, input: SavePart) -> R
     let ctx = ctx_of(me, station.now());
     let now = ts(ctx.now);
     let mut tx = db::write_tx(station.pool()).await?;
+    let list_price: Option<i64> =
+        sqlx::query_scalar("SELECT unit_price_minor FROM ho_parts_catalog WHERE part_no = ? AND deleted = 0").bind(&part_no).fetch_optional(&mut *tx).await?;
+    if let Some(list) = list_price.filter(|&list| list != input.unit_price.minor()) {
+        return Err(field(
+            "unit_price",
+            "part.price_from_head_office",
+            format!("the head office's parts catalog sets the price of {part_no}: {}", Money::from_minor(list)),
+        )
+        .with("price", Money::from_minor(list).to_string()));
+    }
     let same_no: Option<String> = sqlx::query_scalar("SELECT id FROM parts WHERE part_no = ?").bind(&part_no).fetch_optional(&mut *tx).await?;
     if same_no.is_some_and(|other| Some(&other) != input.id.as_ref()) {
         return Err(ApiError::conflict("part.duplicate", format!("part number {part_no} is already in the inventory")).with_field("part_no"));
@@ -434,4 +449,28 @@ pub async fn return_part(station: &Station, caller: &Caller, input: StockMove) -
         .bind(&input.line_id);
     change_line(w.conn(), &ctx, &input.line_id, "return", q).await?;
     w.finish().await
+}
+
+/// A price from the head office's parts catalog, from a pull (in its
+/// transaction): the station's part with that number takes it, for the lines
+/// added from now on (lines keep the price they were added with). Only a real
+/// change writes, with the part's outbox row. A part the catalog drops keeps
+/// its last price, and the station may set it again.
+pub(crate) async fn apply_head_office_price(conn: &mut SqliteConnection, station_id: &str, part_no: &str, price_minor: i64, now: DateTime<Utc>) -> Result<()> {
+    if price_minor < 0 {
+        tracing::warn!(%part_no, price_minor, "skipping a negative head-office price");
+        return Ok(());
+    }
+    let id: Option<String> = sqlx::query_scalar("UPDATE parts SET unit_price_minor = ?, updated_at = ? WHERE part_no = ? AND unit_price_minor <> ? RETURNING id")
+        .bind(price_minor)
+        .bind(ts(now))
+        .bind(part_no)
+        .bind(price_minor)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if let Some(id) = id {
+        let part = load_part(&mut *conn, &id).await?;
+        crate::store::outbox::append(&mut *conn, station_id, "part", &id, crate::store::outbox::Op::Upsert, &part, now).await?;
+    }
+    Ok(())
 }

@@ -9,4 +9,8 @@ standard_hours_milli: number,
 /**
  * Per hour.
  */
-rate: Money, active: boolean, updated_at: string, };
+rate: Money, active: boolean, 
+/**
+ * Defined by the head office's catalog: it sets the values, the station cannot edit them.
+ */
+from_head_office: boolean, updated_at: string, };

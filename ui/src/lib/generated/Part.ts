@@ -23,6 +23,10 @@ available_milli: number, reorder_point_milli: number,
  */
 short_for_orders_milli: number, active: boolean, 
 /**
+ * The head office's parts catalog lists this part number and sets its price.
+ */
+price_from_head_office: boolean, 
+/**
  * Available minus what open orders still need is at or below the reorder point.
  */
 low: boolean, updated_at: string, };
