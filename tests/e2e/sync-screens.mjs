@@ -2,8 +2,9 @@
 // Screenshots of the head-office sync against a real head office: a private
 // PostgreSQL cluster (Unix socket only, in a temp dir), `headoffice serve` on a
 // loopback port, station SH01 enrolled from the first-run screen, a recall
-// campaign for one VIN, then the check-in wizard's recall alert, the order
-// page's recall banner and Settings → Head office, in both languages.
+// campaign for one VIN and a labor and parts catalog, then the check-in
+// wizard's recall alert, the order page's recall banner, Settings → Head office
+// and the Labor and Parts screens with what the head office sets, in both languages.
 // Not a test: a way to look at what the user sees. Needs PostgreSQL (apt) and
 // `cargo build -p headoffice -p stationdesk`.  node e2e/sync-screens.mjs
 import { execFileSync, spawn } from 'node:child_process';
@@ -72,6 +73,10 @@ try {
   const csv = join(tmpdir(), `recalls-${process.pid}.csv`);
   writeFileSync(csv, `campaign_id,title,vins,vin_from,vin_to\nRC-2026-014,前排安全气囊气体发生器更换 / Front airbag inflator replacement,${vin},,\n`);
   ho.admin('load-recalls', csv);
+  writeFileSync(csv, `code,description,standard_hours_milli,rate_minor\nMNT-OIL-01,更换机油及机滤 / Oil and filter change,500,20000\nBRK-PAD-F,更换前刹车片 / Front brake pads,1200,20000\n`);
+  ho.admin('load-labor', csv);
+  writeFileSync(csv, `part_no,name,unit_price_minor,brand\n06L115562B,机油滤清器,6800,大众\n`);
+  ho.admin('load-parts', csv);
   rmSync(csv);
 
   const page = await browser.newPage();
@@ -95,6 +100,8 @@ try {
     console.error(e.message);
     throw e;
   });
+  await callApi(app.url, 'save_part', { part_no: '06L115562B', name: '机油滤清器', bin: 'A-01-03', unit_price: 6800, reorder_point_milli: 2000, active: true }, token);
+  await callApi(app.url, 'save_labor_operation', { code: 'ST-WASH', description: '精致洗车 / Car wash', standard_hours_milli: 300, rate: 10000, active: true }, token);
   const vehicle = await callApi(app.url, 'create_vehicle', { customer_id: customer.id, fields: { plate: '沪A88888', vin, make: '大众', model: '朗逸', model_year: 2022, color: '白' }, confirm: [] }, token);
   await callApi(app.url, 'sync_now', {}, token);
   for (let i = 0; i < 60; i++) {
@@ -108,6 +115,13 @@ try {
   await page.getByTestId('sync-panel').waitFor();
   await page.waitForTimeout(500);
   await shots(page, 'head-office-enrolled');
+
+  await page.goto(`${app.url}/#/labor`);
+  await page.getByTestId('labor-from-ho').first().waitFor();
+  await shots(page, 'labor-catalog');
+  await page.goto(`${app.url}/#/parts`);
+  await page.getByTestId('part-price-ho').first().waitFor();
+  await shots(page, 'parts-prices');
 
   await page.goto(`${app.url}/#/check-in?customer=${customer.id}&vehicle=${vehicle.id}`);
   await page.getByTestId('recall-alert').waitFor();
