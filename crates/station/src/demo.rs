@@ -3,6 +3,8 @@
 //! written through the real operations, so it is searchable and in the outbox
 //! like anything a user types.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use chrono::Duration;
@@ -271,29 +273,46 @@ async fn demo_callers(station: &Station) -> Result<Callers> {
 /// Runs one workflow operation with JSON in and out, as `dispatch` would. Demo data cannot go
 /// through `dispatch` itself: `load_demo_data` is dispatched from there, and the future would contain itself.
 async fn run(station: &Station, op: &str, caller: Option<&Caller>, input: Value) -> Result<Value> {
-    use crate::workflow::{authorization, catalog, delivery, inventory, jobs, lines, quality};
     let caller = caller.ok_or_else(|| ApiError::internal("demo staff missing"))?;
+    operation(station, op, caller, input)?.await
+}
+
+type StepFuture<'a> = Pin<Box<dyn Future<Output = Result<Value>> + Send + 'a>>;
+
+/// Operation `op`'s future, boxed and built in a function of its own, as in
+/// `Station::dispatch`: awaited inline in one `match`, every operation's
+/// future would get its own slot in the stack frame of `run` (and of `drive`,
+/// which awaits `run` many times) in a debug build.
+fn operation<'a>(station: &'a Station, op: &str, caller: &'a Caller, input: Value) -> Result<StepFuture<'a>> {
     fn input_of<T: serde::de::DeserializeOwned>(v: Value) -> Result<T> {
         serde_json::from_value(v).map_err(|e| ApiError::internal(format!("demo input: {e}")))
     }
     fn out<T: Serialize>(v: T) -> Result<Value> {
         serde_json::to_value(v).map_err(|e| ApiError::internal(e.to_string()))
     }
-    match op {
-        "get_order_detail" => out(crate::workflow::get_order_detail(station, caller, input_of(input)?).await?),
-        "move_order" => out(crate::workflow::move_order(station, caller, input_of(input)?).await?),
-        "add_line" => out(lines::add_line(station, caller, input_of(input)?).await?),
-        "record_authorization" => out(authorization::record_authorization(station, caller, input_of(input)?).await?),
-        "complete_job" => out(jobs::complete_job(station, caller, input_of(input)?).await?),
-        "list_qc_items" => out(quality::list_qc_items(station, caller, NoInput {}).await?),
-        "record_qc" => out(quality::record_qc(station, caller, input_of(input)?).await?),
-        "deliver" => out(delivery::deliver(station, caller, input_of(input)?).await?),
-        "save_labor_operation" => out(catalog::save_labor_operation(station, caller, input_of(input)?).await?),
-        "save_part" => out(inventory::save_part(station, caller, input_of(input)?).await?),
-        "receive_stock" => out(inventory::receive_stock(station, caller, input_of(input)?).await?),
-        "list_parts" => out(inventory::list_parts(station, caller, input_of(input)?).await?),
-        other => Err(ApiError::internal(format!("demo data does not use {other}"))),
+    macro_rules! boxed {
+        ($handler:path) => {{
+            fn run<'a>(station: &'a Station, caller: &'a Caller, input: Value) -> StepFuture<'a> {
+                Box::pin(async move { out($handler(station, caller, input_of(input)?).await?) })
+            }
+            run(station, caller, input)
+        }};
     }
+    Ok(match op {
+        "get_order_detail" => boxed!(crate::workflow::get_order_detail),
+        "move_order" => boxed!(crate::workflow::move_order),
+        "add_line" => boxed!(crate::workflow::lines::add_line),
+        "record_authorization" => boxed!(crate::workflow::authorization::record_authorization),
+        "complete_job" => boxed!(crate::workflow::jobs::complete_job),
+        "list_qc_items" => boxed!(crate::workflow::quality::list_qc_items),
+        "record_qc" => boxed!(crate::workflow::quality::record_qc),
+        "deliver" => boxed!(crate::workflow::delivery::deliver),
+        "save_labor_operation" => boxed!(crate::workflow::catalog::save_labor_operation),
+        "save_part" => boxed!(crate::workflow::inventory::save_part),
+        "receive_stock" => boxed!(crate::workflow::inventory::receive_stock),
+        "list_parts" => boxed!(crate::workflow::inventory::list_parts),
+        other => return Err(ApiError::internal(format!("demo data does not use {other}"))),
+    })
 }
 
 async fn master_data(station: &Station, tokens: &Callers) -> Result<()> {

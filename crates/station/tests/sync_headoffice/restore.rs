@@ -183,30 +183,8 @@ async fn reinstall(ho: &HeadOffice, code: &str, at: chrono::DateTime<Utc>) -> (T
     (fresh, report)
 }
 
-/// Runs `test` on its own runtime in a thread with a 16 MB stack. In a debug
-/// build one poll of `Station::dispatch` takes about 700 KB of stack, and a
-/// test that drives a whole working day through the operations nests its own
-/// large frames around it: more than a test thread's 2 MB.
-fn on_big_stack<F, Fut>(test: F)
-where
-    F: FnOnce() -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = ()>,
-{
-    let thread = std::thread::Builder::new()
-        .stack_size(16 << 20)
-        .spawn(move || tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(test()))
-        .unwrap();
-    if let Err(panic) = thread.join() {
-        std::panic::resume_unwind(panic);
-    }
-}
-
-#[test]
-fn a_reinstalled_station_restores_its_customers_vehicles_and_orders_with_jobs_lines_events_and_signed_authorizations() {
-    on_big_stack(reinstalled_station_restores_everything);
-}
-
-async fn reinstalled_station_restores_everything() {
+#[tokio::test]
+async fn a_reinstalled_station_restores_its_customers_vehicles_and_orders_with_jobs_lines_events_and_signed_authorizations() {
     let ho = HeadOffice::start().await;
     let old = station("SH01").await;
     let crew = old.crew().await;
@@ -296,6 +274,47 @@ async fn reinstalled_station_restores_everything() {
     assert_eq!(status(&new).await["pending_changes"], 5, "the retirements go up with the next pass");
     sync_ok(&new).await;
     assert_eq!(status(&new).await["pending_changes"], 0);
+}
+
+/// The background worker restores a reinstalled station on a runtime whose
+/// threads have 512 KB of stack: its whole path (the worker loop, push, pull,
+/// restore with parking, the files' bytes and their thumbnails on the blocking
+/// pool) fits in a quarter of Tokio's 2 MB, in a debug build (380 KB measured;
+/// `tests/stack.rs` says why stack is worth checking). The head office and the
+/// test's own calls run on the test's runtime.
+#[tokio::test]
+async fn the_background_worker_restores_a_reinstalled_station_on_512_kb_thread_stacks() {
+    let ho = HeadOffice::start().await;
+    let old = station("SH01").await;
+    let crew = old.crew().await;
+    working_day(&old, &crew).await;
+    ho.enroll(&old, "SH01").await;
+    sync_ok(&old).await;
+
+    let small = tokio::runtime::Builder::new_multi_thread().worker_threads(1).thread_stack_size(512 * 1024).enable_all().build().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(std::sync::Mutex::new(*old.clock.lock().unwrap()));
+    let (c, path) = (clock.clone(), dir.path().to_path_buf());
+    let options = sync::WorkerOptions { enabled: true, interval: Duration::from_secs(3600), ..Default::default() };
+    // Opened there, so its worker is spawned there.
+    let st = small.spawn(async move { station::Station::open_with(&path, Arc::new(move || *c.lock().unwrap()), options).await.unwrap() }).await.unwrap();
+    let session = st
+        .dispatch(
+            "first_run_setup",
+            None,
+            json!({"station_code": "SH01", "station_name": "浦东服务站", "manager_name": "王经理", "manager_pin": "1111", "utc_offset_minutes": 480}),
+        )
+        .await
+        .unwrap();
+    let new = TestStation { station: st, dir, clock, manager: session["token"].as_str().unwrap().to_string() };
+    ho.enroll(&new, "SH01").await;
+    super::wait_for(&new.station, &new.manager, "the restore", |s| s["last_success_at"].is_string() && s["running"] == false).await;
+    for (table, skip) in RESTORED_TABLES {
+        assert_eq!(rows(&new, table, skip).await, rows(&old, table, skip).await, "{table} came back as it was");
+    }
+    assert_eq!(new.count("SELECT COUNT(*) FROM sync_files WHERE state = 'uploaded'").await, 3, "the files' bytes came down");
+    drop(new);
+    small.shutdown_background();
 }
 
 #[tokio::test]
