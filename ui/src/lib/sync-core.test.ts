@@ -5,7 +5,7 @@ import { clockWarning, syncLevel } from './sync-core';
 const NOW = Date.parse('2026-11-23T10:00:00Z');
 const base: SyncStatus = {
   enrolled: true, head_office_url: 'https://ho.example.com', head_office_station: 'SH01', enrolled_at: '2026-11-01T00:00:00Z',
-  last_success_at: '2026-11-23T09:59:00Z', last_attempt_at: '2026-11-23T09:59:00Z', pending_changes: 0, last_error: null,
+  last_success_at: '2026-11-23T09:59:00Z', last_attempt_at: '2026-11-23T09:59:00Z', pending_changes: 0, parked_records: 0, last_error: null,
   update_required: false, needs_enrollment: false, running: false, next_attempt_at: null, clock_offset_ms: 200, rejections: [], rejection_count: 0,
 };
 

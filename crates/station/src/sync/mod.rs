@@ -56,6 +56,11 @@ pub struct SyncStatus {
     /// Outbox changes the head office has not acknowledged yet.
     #[ts(type = "number")]
     pub pending_changes: i64,
+    /// Records pulled from the head office that wait for a row they point at
+    /// (an order's job before the order, say): a restore that is not complete.
+    /// They are retried, parents first, whenever a pull reaches the end of the feed.
+    #[ts(type = "number")]
+    pub parked_records: i64,
     pub last_error: Option<SyncProblem>,
     /// The head office needs a newer StationDesk: no automatic retries until it is updated.
     pub update_required: bool,
@@ -119,6 +124,7 @@ pub async fn status(station: &Station) -> Result<SyncStatus> {
         last_success_at: st.last_success_at.clone(),
         last_attempt_at: st.last_attempt_at.clone(),
         pending_changes: state::pending_changes(station.pool()).await?,
+        parked_records: state::parked_records(station.pool()).await?,
         last_error: st.last_error.clone().map(|message| SyncProblem {
             code: st.last_error_code.clone().unwrap_or_default(),
             message,

@@ -118,3 +118,10 @@ pub async fn failed(pool: &SqlitePool, code: &str, message: &str, update_require
 pub async fn pending_changes(pool: &SqlitePool) -> Result<i64> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE seq > (SELECT acked_seq FROM sync_state WHERE id = 1)").fetch_one(pool).await?)
 }
+
+/// Entries from the head office parked until the rows they point at arrive
+/// (`sync_parked`): after a pass that reached the end of the feed, more than
+/// none means a restore is not complete.
+pub async fn parked_records(pool: &SqlitePool) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM sync_parked").fetch_one(pool).await?)
+}

@@ -371,6 +371,44 @@ async fn client_of(t: &TestStation) -> sync::client::Client {
     sync::client::Client::new(&e.head_office_url, Some(e.token.clone())).unwrap()
 }
 
+/// `sync_status` counts the restored rows parked for their parents. The
+/// order changed after its jobs, line, events and odometer reading, so the feed
+/// (compacted, in order of last change) carries it after them; pulled a few
+/// entries a page, they wait in `sync_parked` until the page that ends the feed.
+#[tokio::test]
+async fn sync_status_counts_the_restored_rows_that_wait_for_their_parents_until_the_feed_is_complete() {
+    let ho = HeadOffice::start().await;
+    let old = station("SH01").await;
+    let crew = old.crew().await;
+    let mut f = Flow::in_status(&old, &crew, "diagnosing").await;
+    f.labor(0, 1500, 20_000).await;
+    f.move_to(&crew.advisor, "estimate_ready").await;
+    ho.enroll(&old, "SH01").await;
+    sync_ok(&old).await;
+
+    let at = *old.clock.lock().unwrap();
+    let new = TestStation::without_sync_worker("SH01", at).await;
+    ho.enroll(&new, "SH01").await;
+    assert_eq!(status(&new).await["parked_records"], 0);
+    let client = client_of(&new).await;
+    let (mut cursor, mut out, mut most) = (None, sync::pull::PullOutcome::default(), 0);
+    for n in 0.. {
+        assert!(n < 100, "the feed ends");
+        let page = client.changes(cursor.as_deref(), 3).await.unwrap();
+        sync::pull::apply_page(&new.station, &page, &mut out).await.unwrap();
+        let parked = status(&new).await["parked_records"].as_i64().unwrap();
+        assert_eq!(parked, new.count("SELECT COUNT(*) FROM sync_parked").await);
+        most = most.max(parked);
+        cursor = Some(page.next_cursor);
+        if !page.has_more {
+            break;
+        }
+    }
+    assert!(most >= 3, "the jobs, the line and the status events waited for their order: at most {most} parked");
+    assert_eq!(status(&new).await["parked_records"], 0, "the last page wrote them all");
+    assert_eq!(new.ok(&new.manager, "get_order_detail", json!({"id": f.ro})).await, old.ok(&old.manager, "get_order_detail", json!({"id": f.ro})).await);
+}
+
 #[tokio::test]
 async fn a_stations_own_echoes_do_not_overwrite_its_newer_local_rows() {
     let ho = HeadOffice::start().await;

@@ -21,7 +21,13 @@ last_success_at: string | null, last_attempt_at: string | null,
 /**
  * Outbox changes the head office has not acknowledged yet.
  */
-pending_changes: number, last_error: SyncProblem | null, 
+pending_changes: number, 
+/**
+ * Records pulled from the head office that wait for a row they point at
+ * (an order's job before the order, say): a restore that is not complete.
+ * They are retried, parents first, whenever a pull reaches the end of the feed.
+ */
+parked_records: number, last_error: SyncProblem | null, 
 /**
  * The head office needs a newer StationDesk: no automatic retries until it is updated.
  */
