@@ -9,6 +9,7 @@ use serde::Deserialize;
 use sqlx::SqliteConnection;
 use ts_rs::TS;
 
+use crate::auth::lockout::{self, Purpose};
 use crate::auth::{pin, Caller, Permission, Role};
 use crate::domain::{check_against_last, Odometer, RoNumber, Rollback, ServiceType, StationCode};
 use crate::error::{ApiError, Invalid, Result};
@@ -145,12 +146,22 @@ async fn rollback_confirmer(station: &Station, caller: &Caller, input: &CheckInI
     let Some(given) = input.manager_pin.clone().filter(|p| !p.is_empty()) else {
         return Ok(None);
     };
+    lockout::check(station, &me.id, Purpose::ManagerPin, "manager_pin").await?;
     let managers: Vec<(String, String)> =
         sqlx::query_as("SELECT id, pin_hash FROM staff WHERE role = 'manager' AND active = 1").fetch_all(station.pool()).await?;
     let found = tokio::task::spawn_blocking(move || managers.into_iter().find(|(_, hash)| pin::verify(&given, hash)).map(|(id, _)| id))
         .await
         .map_err(|e| ApiError::internal(e.to_string()))?;
-    found.map(Some).ok_or_else(|| field("manager_pin", "auth.bad_manager_pin", "that is not an active manager's PIN"))
+    match found {
+        Some(id) => {
+            lockout::succeeded(station, &me.id, Purpose::ManagerPin).await?;
+            Ok(Some(id))
+        }
+        None => {
+            let wrong = field("manager_pin", "auth.bad_manager_pin", "that is not an active manager's PIN");
+            Err(lockout::failed(station, &me.id, Purpose::ManagerPin, wrong).await)
+        }
+    }
 }
 
 pub async fn check_in(station: &Station, caller: &Caller, input: CheckInInput) -> Result<RepairOrder> {

@@ -142,6 +142,37 @@ async fn a_wrong_pin_is_refused_naming_the_pin_field() {
 }
 
 #[tokio::test]
+async fn five_wrong_pins_lock_the_staff_member_out_even_with_the_right_pin_until_the_lock_ends_or_a_manager_sets_a_new_pin() {
+    let t = TestStation::new().await;
+    let advisor = t.ok(&t.manager, "create_staff", json!({"name": "李顾问", "role": "advisor", "pin": "2222"})).await;
+    let login = |pin: &str| t.station.dispatch("login", None, json!({"staff_id": advisor["id"], "pin": pin}));
+    for _ in 0..4 {
+        assert_eq!(login("0000").await.unwrap_err().code, "auth.bad_pin", "slips are forgiven");
+    }
+    let err = login("0000").await.unwrap_err();
+    assert_eq!((err.code.as_str(), err.field.as_deref()), ("auth.locked", Some("pin")), "the fifth wrong PIN locks");
+    assert_eq!(err.params.get("minutes").map(String::as_str), Some("5"));
+    assert_eq!(login("2222").await.unwrap_err().code, "auth.locked", "while locked, even the right PIN is refused");
+    assert_eq!(t.count("SELECT COUNT(*) FROM sessions WHERE staff_id = (SELECT id FROM staff WHERE name = '李顾问')").await, 0);
+
+    // The lock ends; another wrong PIN locks again, twice as long.
+    t.advance(chrono::Duration::minutes(5) + chrono::Duration::seconds(1));
+    let err = login("1234").await.unwrap_err();
+    assert_eq!((err.code.as_str(), err.params.get("minutes").map(String::as_str)), ("auth.locked", Some("10")));
+
+    // A manager sets a new PIN: the lock is gone and the new PIN works.
+    t.ok(&t.manager, "update_staff", json!({"id": advisor["id"], "name": "李顾问", "role": "advisor", "active": true, "pin": "2468"})).await;
+    assert!(login("2468").await.is_ok());
+
+    // A correct PIN clears the count: four more slips are forgiven again.
+    for _ in 0..4 {
+        assert_eq!(login("0000").await.unwrap_err().code, "auth.bad_pin");
+    }
+    assert!(login("2468").await.is_ok());
+    assert_eq!(login("0000").await.unwrap_err().code, "auth.bad_pin");
+}
+
+#[tokio::test]
 async fn setup_happens_once() {
     let t = TestStation::new().await;
     let again = json!({"station_code": "SH02", "station_name": "x", "manager_name": "y", "manager_pin": "1234"});

@@ -136,6 +136,34 @@ async fn a_lower_odometer_reading_needs_a_managers_confirmation() {
 }
 
 #[tokio::test]
+async fn guessing_a_managers_pin_at_check_in_locks_out_the_one_guessing_not_the_manager() {
+    let t = TestStation::new().await;
+    let advisor = t.staff("李顾问", "advisor", "2222").await;
+    let (c, v) = t.customer_with_vehicle(&advisor, "王芳", "13812345678", "沪A12345", VIN_A).await;
+    t.ok(&advisor, "check_in", check_in_input(&c, &v, 50_000)).await;
+    let mut lower = check_in_input(&c, &v, 40_000);
+    lower["confirm"] = json!(["odometer.rollback"]);
+    let try_pin = |pin: &str| {
+        let mut input = lower.clone();
+        input["manager_pin"] = json!(pin);
+        t.call(&advisor, "check_in", input)
+    };
+    for _ in 0..4 {
+        assert_eq!(try_pin("0000").await.unwrap_err().code, "auth.bad_manager_pin");
+    }
+    let err = try_pin("0000").await.unwrap_err();
+    assert_eq!((err.code.as_str(), err.field.as_deref()), ("auth.locked", Some("manager_pin")));
+    assert_eq!(try_pin("1111").await.unwrap_err().code, "auth.locked", "the right PIN is refused while the guesser is locked");
+    // The manager can still log in; the advisor's own login is not locked either.
+    let status = t.station.dispatch("setup_status", None, json!({})).await.unwrap();
+    let manager_id = status["staff"].as_array().unwrap().iter().find(|s| s["role"] == "manager").unwrap()["id"].clone();
+    assert!(t.station.dispatch("login", None, json!({"staff_id": manager_id, "pin": "1111"})).await.is_ok());
+    t.advance(chrono::Duration::minutes(6));
+    let order = t.call(&advisor, "check_in", { let mut i = lower.clone(); i["manager_pin"] = json!("1111"); i }).await;
+    assert!(order.is_ok(), "after the lock, the manager's PIN confirms the lower reading: {order:?}");
+}
+
+#[tokio::test]
 async fn a_technician_cannot_check_a_vehicle_in() {
     let t = TestStation::new().await;
     let tech = t.staff("张技师", "technician", "3333").await;

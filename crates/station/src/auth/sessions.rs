@@ -1,5 +1,6 @@
 //! Logging in with a PIN and resolving the session token on every request.
-//! Tokens are random 256-bit values; only their SHA-256 is stored.
+//! Tokens are random 256-bit values; only their SHA-256 is stored. Wrong PINs
+//! in a row lock the staff member out (`lockout`).
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -8,6 +9,7 @@ use ts_rs::TS;
 
 use super::roles::{Caller, Role, StaffRef};
 use super::staff::StaffInfo;
+use super::lockout::{self, Purpose};
 use super::{pin, setup::StationInfo};
 use crate::error::{ApiError, Result};
 use crate::ops::{Done, NoInput};
@@ -54,12 +56,15 @@ pub async fn login(station: &Station, _caller: &Caller, input: LoginInput) -> Re
         return Err(ApiError::invalid("auth.unknown_staff", "choose who you are from the list").with_field("staff_id"));
     };
     let _ = active;
+    lockout::check(station, &id, Purpose::Login, "pin").await?;
     // Argon2 is deliberately slow; keep it off the async workers.
     let pin = input.pin.clone();
     let ok = tokio::task::spawn_blocking(move || pin::verify(&pin, &pin_hash)).await.map_err(|e| ApiError::internal(e.to_string()))?;
     if !ok {
-        return Err(ApiError::invalid("auth.bad_pin", "that PIN is not right").with_field("pin"));
+        let wrong = ApiError::invalid("auth.bad_pin", "that PIN is not right").with_field("pin");
+        return Err(lockout::failed(station, &id, Purpose::Login, wrong).await);
     }
+    lockout::succeeded(station, &id, Purpose::Login).await?;
     let now = station.now();
     let token = new_token();
     let expires_at = now + Duration::hours(SESSION_LENGTH_HOURS);

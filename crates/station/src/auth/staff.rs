@@ -118,6 +118,7 @@ pub async fn update_staff(station: &Station, caller: &Caller, input: UpdateStaff
     if input.id == me.id && (!input.active || input.role != Role::Manager) {
         return Err(ApiError::invalid("staff.self_demotion", "you cannot deactivate or demote yourself; ask another manager").with_field("role"));
     }
+    let new_pin = pin_hash.is_some();
     let now = station.now();
     let mut tx = db::write_tx(station.pool()).await?;
     let updated = sqlx::query("UPDATE staff SET name = ?, role = ?, active = ?, pin_hash = COALESCE(?, pin_hash), updated_at = ? WHERE id = ?")
@@ -131,6 +132,10 @@ pub async fn update_staff(station: &Station, caller: &Caller, input: UpdateStaff
         .await?;
     if updated.rows_affected() == 0 {
         return Err(ApiError::not_found("staff member"));
+    }
+    if new_pin {
+        // A new PIN from a manager ends a lockout.
+        super::lockout::clear_all(&mut *tx, &input.id).await?;
     }
     outbox::append(
         &mut tx,
