@@ -211,6 +211,8 @@ operations! {
     /// Parts with stock; `low_only` gives the low-stock list.
     list_parts: Staff, inventory::PartsQuery => inventory::PartList = inventory::list_parts;
     save_part: Staff, inventory::SavePart => inventory::Part = inventory::save_part;
+    /// The head office's catalog entry for a part number (name, price), for a new part.
+    lookup_catalog_part: Staff, inventory::CatalogLookup => inventory::CatalogLookupResult = inventory::lookup_catalog_part;
     receive_stock: Staff, inventory::ReceiveStock => inventory::Part = inventory::receive_stock;
     issue_part: Staff, inventory::StockMove => workflow::OrderDetail = inventory::issue_part;
     return_part: Staff, inventory::StockMove => workflow::OrderDetail = inventory::return_part;

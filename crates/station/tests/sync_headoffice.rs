@@ -271,6 +271,10 @@ async fn the_head_offices_labor_catalog_and_part_prices_are_used_at_the_station_
     assert_eq!(parts["parts"][0]["unit_price"], 4500, "the catalog's price replaced the station's");
     assert_eq!(parts["parts"][0]["price_from_head_office"], true);
     assert_eq!(parts["parts"][0]["name"], "机滤", "the station keeps its own name for the part");
+    // A new part starts from the catalog's entry.
+    let found = t.ok(&t.manager, "lookup_catalog_part", json!({"part_no": " p-1 "})).await;
+    assert_eq!(found["part"], json!({"part_no": "P-1", "name": "机油滤清器", "unit_price": 4500}));
+    assert_eq!(t.ok(&t.manager, "lookup_catalog_part", json!({"part_no": "NOT-LISTED"})).await["part"], Value::Null);
 
     // The station cannot edit what the head office sets; the error names the field.
     let e = t.call(&t.manager, "save_labor_operation", json!({"code": "oil-01", "description": "x", "standard_hours_milli": 100, "rate": 1})).await.unwrap_err();

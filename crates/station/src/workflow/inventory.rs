@@ -137,6 +137,37 @@ fn ctx_of(me: &crate::auth::roles::StaffRef, now: DateTime<Utc>) -> Ctx {
     Ctx { station_id: me.station_id.clone(), staff_id: me.id.clone(), now }
 }
 
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct CatalogLookup {
+    pub part_no: String,
+}
+
+/// A part number in the head office's parts catalog.
+#[derive(Debug, Clone, Serialize, TS, sqlx::FromRow)]
+pub struct CatalogPart {
+    pub part_no: String,
+    pub name: String,
+    #[sqlx(try_from = "i64")]
+    pub unit_price: Money,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CatalogLookupResult {
+    /// None: the catalog does not list it (or the station has no head office).
+    pub part: Option<CatalogPart>,
+}
+
+/// The head office's catalog entry for a part number, so a new part starts from
+/// its name and price (the price is then the catalog's: `save_part` refuses another).
+pub async fn lookup_catalog_part(station: &Station, caller: &Caller, input: CatalogLookup) -> Result<CatalogLookupResult> {
+    caller.require(Permission::Read)?;
+    let part = sqlx::query_as::<_, CatalogPart>("SELECT part_no, name, unit_price_minor AS unit_price FROM ho_parts_catalog WHERE part_no = ? AND deleted = 0")
+        .bind(input.part_no.trim().to_uppercase())
+        .fetch_optional(station.pool())
+        .await?;
+    Ok(CatalogLookupResult { part })
+}
+
 /// Adds or edits a part; stock changes only through receipts, issues and returns.
 pub async fn save_part(station: &Station, caller: &Caller, input: SavePart) -> Result<Part> {
     let me = caller.require(Permission::EditPriceLists)?;

@@ -6,6 +6,8 @@ import type { AssignTechnician } from "./AssignTechnician";
 import type { AuditLog } from "./AuditLog";
 import type { Board } from "./Board";
 import type { BoardInput } from "./BoardInput";
+import type { CatalogLookup } from "./CatalogLookup";
+import type { CatalogLookupResult } from "./CatalogLookupResult";
 import type { CheckInInput } from "./CheckInInput";
 import type { Customer } from "./Customer";
 import type { CustomerDetail } from "./CustomerDetail";
@@ -152,6 +154,8 @@ export type Operations = {
   /** Parts with stock; `low_only` gives the low-stock list. */
   list_parts: { input: PartsQuery; output: PartList };
   save_part: { input: SavePart; output: Part };
+  /** The head office's catalog entry for a part number (name, price), for a new part. */
+  lookup_catalog_part: { input: CatalogLookup; output: CatalogLookupResult };
   receive_stock: { input: ReceiveStock; output: Part };
   issue_part: { input: StockMove; output: OrderDetail };
   return_part: { input: StockMove; output: OrderDetail };
