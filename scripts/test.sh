@@ -78,8 +78,8 @@ if npm_has_script ui test; then npm test --prefix ui; else skip "no test script"
 step "UI: npm run build (ui/)"
 if npm_has_script ui build; then npm run build --prefix ui; else skip "no build script"; fi
 
-step "App: cargo build -p stationdesk"
-cargo build -p stationdesk
+step "App: cargo build -p stationdesk -p headoffice (the browser tests also run a head office)"
+cargo build -p stationdesk -p headoffice
 
 step "Test tools: npm ci (tests/)"
 npm_ci_if_stale tests

@@ -7,54 +7,12 @@
 // and the Labor and Parts screens with what the head office sets, in both languages.
 // Not a test: a way to look at what the user sees. Needs PostgreSQL (apt) and
 // `cargo build -p headoffice -p stationdesk`.  node e2e/sync-screens.mjs
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { callApi, freePort, launchBrowser, screenshot, startApp, tokenOf, withCheckDigit } from './helpers.mjs';
-
-const target = process.env.CARGO_TARGET_DIR || join(process.env.HOME || '/root', '.cache/stationdesk/target');
-const HO_BIN = join(target, 'debug', 'headoffice');
-const PG_BIN = join('/usr/lib/postgresql', readdirSync('/usr/lib/postgresql').sort().at(-1), 'bin');
-const root = process.getuid?.() === 0;
-const asPg = (bin, args) => (root ? execFileSync('runuser', ['-u', 'postgres', '--', bin, ...args]) : execFileSync(bin, args));
-
-async function headOffice() {
-  const dir = mkdtempSync(join(tmpdir(), 'ho-pg-'));
-  if (root) execFileSync('chown', ['postgres:postgres', dir]);
-  const pgPort = await freePort();
-  asPg(join(PG_BIN, 'initdb'), ['-D', join(dir, 'data'), '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-locale', '--no-sync']);
-  asPg(join(PG_BIN, 'pg_ctl'), ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', '-o', `-k ${dir} -p ${pgPort} -c listen_addresses='' -c fsync=off`, 'start']);
-  asPg(join(PG_BIN, 'createdb'), ['-h', dir, '-p', String(pgPort), '-U', 'postgres', 'headoffice']);
-  const port = await freePort();
-  const env = { ...process.env, HEADOFFICE__DATABASE_URL: `postgres://postgres@localhost/headoffice?host=${dir}&port=${pgPort}`, HEADOFFICE__LISTEN: `127.0.0.1:${port}`, RUST_LOG: 'warn' };
-  const admin = (...args) => execFileSync(HO_BIN, ['admin', ...args], { env }).toString();
-  const child = spawn(HO_BIN, ['serve'], { env, stdio: 'ignore' });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`${url}/ready`)).ok) break;
-    } catch {
-      /* starting */
-    }
-    await sleep(200);
-  }
-  return {
-    url,
-    admin,
-    async stop() {
-      child.kill('SIGTERM');
-      await sleep(300);
-      try {
-        asPg(join(PG_BIN, 'pg_ctl'), ['-D', join(dir, 'data'), '-m', 'immediate', 'stop']);
-      } catch {
-        /* already gone */
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
+import { startHeadOffice } from './headoffice.mjs';
+import { callApi, launchBrowser, screenshot, startApp, tokenOf, withCheckDigit } from './helpers.mjs';
 
 async function shots(page, name) {
   for (const [locale, button] of [['en', 'lang-en'], ['zh-CN', 'lang-zh']]) {
@@ -64,7 +22,7 @@ async function shots(page, name) {
   }
 }
 
-const ho = await headOffice();
+const ho = await startHeadOffice();
 const app = await startApp();
 const browser = await launchBrowser();
 try {

@@ -1,0 +1,58 @@
+// The head office for browser tests and screenshots: a private PostgreSQL
+// cluster from the installed server binaries (as root, its commands run as the
+// postgres user) and the real `headoffice serve` (`cargo build -p headoffice`).
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from './helpers.mjs';
+
+const target = process.env.CARGO_TARGET_DIR || join(process.env.HOME || '/root', '.cache/stationdesk/target');
+const HO_BIN = join(target, 'debug', 'headoffice');
+const PG_BIN = join('/usr/lib/postgresql', readdirSync('/usr/lib/postgresql').sort().at(-1), 'bin');
+const root = process.getuid?.() === 0;
+const asPg = (bin, args) => (root ? execFileSync('runuser', ['-u', 'postgres', '--', bin, ...args]) : execFileSync(bin, args));
+
+/** A private PostgreSQL cluster (Unix socket only, in a temp dir) and `headoffice serve` on a loopback port. */
+export async function startHeadOffice() {
+  const dir = mkdtempSync(join(tmpdir(), 'ho-pg-'));
+  if (root) execFileSync('chown', ['postgres:postgres', dir]);
+  const pgPort = await freePort();
+  asPg(join(PG_BIN, 'initdb'), ['-D', join(dir, 'data'), '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-locale', '--no-sync']);
+  asPg(join(PG_BIN, 'pg_ctl'), ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', '-o', `-k ${dir} -p ${pgPort} -c listen_addresses='' -c fsync=off`, 'start']);
+  asPg(join(PG_BIN, 'createdb'), ['-h', dir, '-p', String(pgPort), '-U', 'postgres', 'headoffice']);
+  const port = await freePort();
+  const env = { ...process.env, HEADOFFICE__DATABASE_URL: `postgres://postgres@localhost/headoffice?host=${dir}&port=${pgPort}`, HEADOFFICE__LISTEN: `127.0.0.1:${port}`, RUST_LOG: 'warn' };
+  const admin = (...args) => execFileSync(HO_BIN, ['admin', ...args], { env }).toString();
+  const child = spawn(HO_BIN, ['serve'], { env, stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`${url}/ready`)).ok) break;
+    } catch {
+      /* starting */
+    }
+    await sleep(200);
+  }
+  return {
+    url,
+    admin,
+    /** Loads a CSV with `admin load-<kind>` (labor, parts, recalls). */
+    load(kind, csv) {
+      const file = join(dir, `${kind}.csv`);
+      writeFileSync(file, csv);
+      admin(`load-${kind}`, file);
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await sleep(300);
+      try {
+        asPg(join(PG_BIN, 'pg_ctl'), ['-D', join(dir, 'data'), '-m', 'immediate', 'stop']);
+      } catch {
+        /* already gone */
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
