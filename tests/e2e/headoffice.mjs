@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from './helpers.mjs';
+import { callApi, freePort } from './helpers.mjs';
 
 const target = process.env.CARGO_TARGET_DIR || join(process.env.HOME || '/root', '.cache/stationdesk/target');
 const HO_BIN = join(target, 'debug', 'headoffice');
@@ -55,4 +55,31 @@ export async function startHeadOffice() {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Fills first-run setup for station SH01 (上海一店; manager 王经理, PIN 2468),
+ * connecting to `ho` with a fresh enrollment code; the caller submits.
+ */
+export async function fillSetupWithHeadOffice(page, ho) {
+  const code = ho.admin('create-station', '--code', 'SH01', '--name', '上海一店').match(/enr_\S+/)[0];
+  await page.getByTestId('setup').waitFor();
+  await page.getByTestId('setup-station-code').fill('SH01');
+  await page.getByTestId('setup-station-name').fill('上海一店');
+  await page.getByTestId('setup-manager-name').fill('王经理');
+  await page.getByTestId('setup-manager-pin').fill('2468');
+  await page.getByTestId('setup-manager-pin2').fill('2468');
+  await page.getByTestId('setup-connect').check();
+  await page.getByTestId('setup-ho-url').fill(ho.url);
+  await page.getByTestId('setup-ho-code').fill(code);
+}
+
+/** Waits until the station has synced with the head office at least once and is not syncing now. */
+export async function waitForSync(url, token) {
+  for (let i = 0; i < 120; i++) {
+    const s = await callApi(url, 'sync_status', {}, token);
+    if (s.last_success_at && !s.running) return s;
+    await sleep(250);
+  }
+  throw new Error('the station did not sync with the head office');
 }

@@ -5,40 +5,22 @@
 // its name and the catalog price, which cannot be changed.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { startHeadOffice } from './headoffice.mjs';
+import { fillSetupWithHeadOffice, startHeadOffice, waitForSync } from './headoffice.mjs';
 import { callApi, screenshot, tokenOf, withApp } from './helpers.mjs';
-
-async function synced(url, token) {
-  for (let i = 0; i < 120; i++) {
-    const s = await callApi(url, 'sync_status', {}, token);
-    if (s.last_success_at && !s.running) return s;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error('the station did not sync with the head office');
-}
 
 test('the head office catalog reaches the station: its labor operations are read-only and a new part takes its name and price', { timeout: 180_000 }, async () => {
   const ho = await startHeadOffice();
   try {
     ho.load('labor', 'code,description,standard_hours_milli,rate_minor\nMNT-OIL-01,更换机油及机滤,500,20000\n');
     ho.load('parts', 'part_no,name,unit_price_minor,brand\n06L115562B,机油滤清器,6800,大众\n');
-    const code = ho.admin('create-station', '--code', 'SH01', '--name', '上海一店').match(/enr_\S+/)[0];
 
     await withApp(async (page, app) => {
       try {
-        await page.getByTestId('setup').waitFor();
-        await page.getByTestId('setup-station-code').fill('SH01');
-        await page.getByTestId('setup-station-name').fill('上海一店');
-        await page.getByTestId('setup-manager-name').fill('王经理');
-        await page.getByTestId('setup-manager-pin').fill('2468');
-        await page.getByTestId('setup-manager-pin2').fill('2468');
-        await page.getByTestId('setup-connect').check();
-        await page.getByTestId('setup-ho-url').fill(ho.url);
-        await page.getByTestId('setup-ho-code').fill(code);
+        await fillSetupWithHeadOffice(page, ho);
         await page.getByTestId('setup-submit').click();
         await page.getByTestId('board').waitFor();
         const token = await tokenOf(page);
-        await synced(app.url, token);
+        await waitForSync(app.url, token);
 
         // The labor catalog: the head office's operation, marked, with no Edit.
         await page.goto(`${app.url}/#/labor`);

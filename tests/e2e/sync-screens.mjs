@@ -7,11 +7,7 @@
 // and the Labor and Parts screens with what the head office sets, in both languages.
 // Not a test: a way to look at what the user sees. Needs PostgreSQL (apt) and
 // `cargo build -p headoffice -p stationdesk`.  node e2e/sync-screens.mjs
-import { rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { startHeadOffice } from './headoffice.mjs';
+import { fillSetupWithHeadOffice, startHeadOffice, waitForSync } from './headoffice.mjs';
 import { callApi, launchBrowser, screenshot, startApp, tokenOf, withCheckDigit } from './helpers.mjs';
 
 async function shots(page, name) {
@@ -26,29 +22,15 @@ const ho = await startHeadOffice();
 const app = await startApp();
 const browser = await launchBrowser();
 try {
-  const code = ho.admin('create-station', '--code', 'SH01', '--name', '上海一店').match(/enr_\S+/)[0];
   const vin = withCheckDigit('LSVAU2180N2183294');
-  const csv = join(tmpdir(), `recalls-${process.pid}.csv`);
-  writeFileSync(csv, `campaign_id,title,vins,vin_from,vin_to\nRC-2026-014,前排安全气囊气体发生器更换 / Front airbag inflator replacement,${vin},,\n`);
-  ho.admin('load-recalls', csv);
-  writeFileSync(csv, `code,description,standard_hours_milli,rate_minor\nMNT-OIL-01,更换机油及机滤 / Oil and filter change,500,20000\nBRK-PAD-F,更换前刹车片 / Front brake pads,1200,20000\n`);
-  ho.admin('load-labor', csv);
-  writeFileSync(csv, `part_no,name,unit_price_minor,brand\n06L115562B,机油滤清器,6800,大众\n`);
-  ho.admin('load-parts', csv);
-  rmSync(csv);
+  ho.load('recalls', `campaign_id,title,vins,vin_from,vin_to\nRC-2026-014,前排安全气囊气体发生器更换 / Front airbag inflator replacement,${vin},,\n`);
+  ho.load('labor', `code,description,standard_hours_milli,rate_minor\nMNT-OIL-01,更换机油及机滤 / Oil and filter change,500,20000\nBRK-PAD-F,更换前刹车片 / Front brake pads,1200,20000\n`);
+  ho.load('parts', `part_no,name,unit_price_minor,brand\n06L115562B,机油滤清器,6800,大众\n`);
 
   const page = await browser.newPage();
   page.on('pageerror', (e) => console.error(`# page error: ${e.message}`));
   await page.goto(app.url);
-  await page.getByTestId('setup').waitFor();
-  await page.getByTestId('setup-station-code').fill('SH01');
-  await page.getByTestId('setup-station-name').fill('上海一店');
-  await page.getByTestId('setup-manager-name').fill('王经理');
-  await page.getByTestId('setup-manager-pin').fill('2468');
-  await page.getByTestId('setup-manager-pin2').fill('2468');
-  await page.getByTestId('setup-connect').check();
-  await page.getByTestId('setup-ho-url').fill(ho.url);
-  await page.getByTestId('setup-ho-code').fill(code);
+  await fillSetupWithHeadOffice(page, ho);
   await shots(page, 'setup-connect');
   await page.getByTestId('setup-submit').click();
   await page.getByTestId('board').waitFor();
@@ -62,11 +44,7 @@ try {
   await callApi(app.url, 'save_labor_operation', { code: 'ST-WASH', description: '精致洗车 / Car wash', standard_hours_milli: 300, rate: 10000, active: true }, token);
   const vehicle = await callApi(app.url, 'create_vehicle', { customer_id: customer.id, fields: { plate: '沪A88888', vin, make: '大众', model: '朗逸', model_year: 2022, color: '白' }, confirm: [] }, token);
   await callApi(app.url, 'sync_now', {}, token);
-  for (let i = 0; i < 60; i++) {
-    const s = await callApi(app.url, 'sync_status', {}, token);
-    if (s.last_success_at && !s.running) break;
-    await sleep(500);
-  }
+  await waitForSync(app.url, token);
   console.log(JSON.stringify(await callApi(app.url, 'vehicle_alerts', { vehicle_id: vehicle.id }, token)));
 
   await page.goto(`${app.url}/#/settings/head-office`);
