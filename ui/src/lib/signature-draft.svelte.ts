@@ -7,6 +7,7 @@
  */
 import { api } from './backend';
 import type { ApiError } from './backend/errors';
+import type { FormState } from './forms.svelte';
 import type { PickedPhoto } from './components/PhotoPicker.svelte';
 import type { SignatureInput } from './generated/SignatureInput';
 import type { SignatureMethod } from './generated/SignatureMethod';
@@ -69,4 +70,27 @@ export class SignatureDraft {
       ...(at && !Number.isNaN(at.getTime()) ? { phone_at: at.toISOString() } : {}),
     };
   }
+}
+
+/**
+ * The signatures a form sends, keyed by field (`customer_signature`, …) and
+ * signed by the named signer: pads checked first, then drawn ones uploaded.
+ * Null when one is missing or an upload fails; the error is placed in `form`.
+ */
+export async function collectSignatures(form: FormState, drafts: [SignatureDraft, string, string][]): Promise<Record<string, SignatureInput> | null> {
+  for (const [draft, field] of drafts) {
+    const err = draft.check(field);
+    if (err) {
+      form.setError(err);
+      return null;
+    }
+  }
+  const out: Record<string, SignatureInput> = {};
+  try {
+    for (const [draft, field, signer] of drafts) out[field] = await draft.input(signer);
+  } catch (e) {
+    form.setError(e);
+    return null;
+  }
+  return out;
 }
