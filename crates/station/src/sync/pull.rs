@@ -8,7 +8,7 @@
 //!   result written into `customers`/`vehicles` and the search index, without
 //!   a new outbox row (it is not a local edit);
 //! - this station's own rows (`station`) restore what the station lacks
-//!   (`restore.rs`): a row is written when it is missing here or older than
+//!   (`restore/`): a row is written when it is missing here or older than
 //!   the head office's (by HLC), never over a newer local one, so a normal
 //!   station's own echoes change nothing and a reinstalled one gets its
 //!   customers' orders, jobs, lines, events, signed documents and the rest
