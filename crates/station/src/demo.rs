@@ -10,10 +10,10 @@ use std::sync::Arc;
 use chrono::Duration;
 use std::collections::HashMap;
 
-use serde_json::{json, Value};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
+use serde_json::{json, Value};
 use ts_rs::TS;
 
 use crate::auth::roles::StaffRef;
@@ -321,8 +321,9 @@ async fn master_data(station: &Station, tokens: &Callers) -> Result<()> {
         run(station, "save_labor_operation", manager, json!({"code": code, "description": description, "standard_hours_milli": hours, "rate": rate})).await?;
     }
     for (part_no, name, bin, price, stock, reorder) in PARTS {
-        let part = run(station, "save_part", manager, json!({"part_no": part_no, "name": name, "bin": bin, "unit_price": price, "reorder_point_milli": reorder}))
-            .await?;
+        let part =
+            run(station, "save_part", manager, json!({"part_no": part_no, "name": name, "bin": bin, "unit_price": price, "reorder_point_milli": reorder}))
+                .await?;
         if *stock > 0 {
             run(station, "receive_stock", manager, json!({"part_id": part["id"], "quantity_milli": stock, "note": "期初库存"})).await?;
         }
@@ -355,21 +356,34 @@ async fn drive(station: &Station, tokens: &Callers, ro_id: &str, target: &str, n
                 run(station, "add_line", token("technician"), json!({"job_id": job, "expected_version": version, "kind": "labor", "labor_op_code": labor}))
                     .await?;
                 let v = run(station, "get_order_detail", token("advisor"), json!({"id": ro_id})).await?["order"]["version"].clone();
-                run(station, "add_line", token("technician"), json!({"job_id": job, "expected_version": v, "kind": "part", "part_id": part_id(part), "quantity_milli": 1000}))
-                    .await?;
+                run(
+                    station,
+                    "add_line",
+                    token("technician"),
+                    json!({"job_id": job, "expected_version": v, "kind": "part", "part_id": part_id(part), "quantity_milli": 1000}),
+                )
+                .await?;
                 let page = run(station, "get_order_detail", token("advisor"), json!({"id": ro_id})).await?;
                 let version = page["order"]["version"].clone();
-                run(station, "move_order", token("advisor"), json!({"ro_id": ro_id, "expected_version": version, "to": "estimate_ready", "note": "已电话告知客户报价"}))
-                    .await?
+                run(
+                    station,
+                    "move_order",
+                    token("advisor"),
+                    json!({"ro_id": ro_id, "expected_version": version, "to": "estimate_ready", "note": "已电话告知客户报价"}),
+                )
+                .await?
             }
             "estimate_ready" => {
                 let jobs: Vec<Value> = page["jobs"].as_array().map(|js| js.iter().map(|j| j["id"].clone()).collect()).unwrap_or_default();
                 let amount = page["totals"]["estimate"]["total"].clone();
                 let approver = page["order"]["customer"]["name"].clone();
-                step("record_authorization", "advisor", json!({"method": "in_person", "approver_name": approver, "approved_job_ids": jobs, "amount": amount})).await?
+                step("record_authorization", "advisor", json!({"method": "in_person", "approver_name": approver, "approved_job_ids": jobs, "amount": amount}))
+                    .await?
             }
             "approved" | "waiting_parts" => match step("move_order", "technician", json!({"to": "in_repair", "note": ""})).await {
-                Err(e) if e.code == "transition.parts_short" => step("move_order", "technician", json!({"to": "waiting_parts", "note": "前格栅缺货，已订货"})).await?,
+                Err(e) if e.code == "transition.parts_short" => {
+                    step("move_order", "technician", json!({"to": "waiting_parts", "note": "前格栅缺货，已订货"})).await?
+                }
                 other => other?,
             },
             "in_repair" => {
@@ -386,7 +400,10 @@ async fn drive(station: &Station, tokens: &Callers, ro_id: &str, target: &str, n
             }
             "quality_check" => {
                 let items = run(station, "list_qc_items", token("qc_inspector"), json!({})).await?;
-                let results: Vec<Value> = items["items"].as_array().map(|is| is.iter().map(|i| json!({"item_id": i["id"], "passed": true, "note": ""})).collect()).unwrap_or_default();
+                let results: Vec<Value> = items["items"]
+                    .as_array()
+                    .map(|is| is.iter().map(|i| json!({"item_id": i["id"], "passed": true, "note": ""})).collect())
+                    .unwrap_or_default();
                 step("record_qc", "qc_inspector", json!({"passed": true, "items": results, "notes": ""})).await?
             }
             "ready_for_pickup" => {
@@ -400,4 +417,3 @@ async fn drive(station: &Station, tokens: &Callers, ro_id: &str, target: &str, n
     }
     Err(ApiError::internal(format!("demo order could not reach {target}")))
 }
-

@@ -159,7 +159,13 @@ async fn guessing_a_managers_pin_at_check_in_locks_out_the_one_guessing_not_the_
     let manager_id = status["staff"].as_array().unwrap().iter().find(|s| s["role"] == "manager").unwrap()["id"].clone();
     assert!(t.station.dispatch("login", None, json!({"staff_id": manager_id, "pin": "1111"})).await.is_ok());
     t.advance(chrono::Duration::minutes(6));
-    let order = t.call(&advisor, "check_in", { let mut i = lower.clone(); i["manager_pin"] = json!("1111"); i }).await;
+    let order = t
+        .call(&advisor, "check_in", {
+            let mut i = lower.clone();
+            i["manager_pin"] = json!("1111");
+            i
+        })
+        .await;
     assert!(order.is_ok(), "after the lock, the manager's PIN confirms the lower reading: {order:?}");
 }
 

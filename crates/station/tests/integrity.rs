@@ -21,7 +21,11 @@ async fn two_concurrent_edits_of_one_order_give_one_success_and_one_conflict() {
         let job = job.clone();
         tokio::spawn(async move {
             station
-                .dispatch("update_job", Some(&token), json!({"job_id": job, "expected_version": version, "concern": "常规保养", "cause": cause, "correction": ""}))
+                .dispatch(
+                    "update_job",
+                    Some(&token),
+                    json!({"job_id": job, "expected_version": version, "concern": "常规保养", "cause": cause, "correction": ""}),
+                )
                 .await
         })
     };
@@ -44,7 +48,8 @@ async fn two_concurrent_edits_of_one_order_give_one_success_and_one_conflict() {
     assert_eq!((f.page["jobs"][0]["cause"].clone(), f.page["jobs"][0]["correction"].clone()), (winner_cause, json!("更换机油")));
 
     // A save based on an old read is refused even when nothing runs at the same time.
-    let err = t.call(&crew.tech, "update_job", json!({"job_id": job, "expected_version": version, "concern": "x", "cause": "", "correction": ""})).await.unwrap_err();
+    let err =
+        t.call(&crew.tech, "update_job", json!({"job_id": job, "expected_version": version, "concern": "x", "cause": "", "correction": ""})).await.unwrap_err();
     assert_eq!(err.code, "order.version_conflict");
 }
 
@@ -72,9 +77,7 @@ async fn stock_never_goes_negative_under_concurrent_issues() {
     for (line, version) in orders {
         let station = t.station.clone();
         let token = crew.tech.clone();
-        handles.push(tokio::spawn(async move {
-            station.dispatch("issue_part", Some(&token), json!({"line_id": line, "expected_version": version})).await
-        }));
+        handles.push(tokio::spawn(async move { station.dispatch("issue_part", Some(&token), json!({"line_id": line, "expected_version": version})).await }));
     }
     let mut issued = 0;
     for h in handles {
@@ -87,9 +90,11 @@ async fn stock_never_goes_negative_under_concurrent_issues() {
         }
     }
     assert_eq!(issued, 3, "exactly the stock on hand was issued");
-    let (on_hand, reserved): (i64, i64) = sqlx::query_as("SELECT on_hand_milli, reserved_milli FROM parts WHERE id = ?").bind(&part).fetch_one(t.station.pool()).await.unwrap();
+    let (on_hand, reserved): (i64, i64) =
+        sqlx::query_as("SELECT on_hand_milli, reserved_milli FROM parts WHERE id = ?").bind(&part).fetch_one(t.station.pool()).await.unwrap();
     assert_eq!((on_hand, reserved), (0, 0));
-    let issued_total: i64 = sqlx::query_scalar("SELECT SUM(issued_milli) FROM ro_lines WHERE part_id = ?").bind(&part).fetch_one(t.station.pool()).await.unwrap();
+    let issued_total: i64 =
+        sqlx::query_scalar("SELECT SUM(issued_milli) FROM ro_lines WHERE part_id = ?").bind(&part).fetch_one(t.station.pool()).await.unwrap();
     assert_eq!(issued_total, 3000, "what left the shelf is what the lines say was issued");
 
     // And the schema itself refuses negative stock, whatever writes it.
@@ -150,7 +155,11 @@ async fn every_change_writes_an_outbox_row_for_each_record_it_wrote() {
             assert!(!written.is_empty(), "{}: wrote nothing", $what);
             let missing: Vec<_> = written.difference(&queued).collect();
             assert!(missing.is_empty(), "{}: written without an outbox row: {missing:?}", $what);
-            assert!(written.iter().any(|(e, _)| e == "audit_log") || !["update_job", "add_line", "receive_stock", "issue_part"].contains(&$what), "{}: no audit entry", $what);
+            assert!(
+                written.iter().any(|(e, _)| e == "audit_log") || !["update_job", "add_line", "receive_stock", "issue_part"].contains(&$what),
+                "{}: no audit entry",
+                $what
+            );
             seq = sqlx::query_scalar("SELECT MAX(seq) FROM outbox").fetch_one(t.station.pool()).await.unwrap();
             steps += 1;
         }};
@@ -162,7 +171,11 @@ async fn every_change_writes_an_outbox_row_for_each_record_it_wrote() {
     step!("add_job", f.step(&crew.advisor, "add_job", json!({"concern": "洗车"})).await);
     step!("add_line", f.step(&crew.advisor, "add_line", json!({"job_id": job, "kind": "part", "part_id": part, "quantity_milli": 2000})).await);
     step!("add_finding", f.step(&crew.tech, "add_finding", json!({"job_id": job, "text": "机油发黑"})).await);
-    step!("save_labor_operation", t.ok(&crew.manager, "save_labor_operation", json!({"code": "OIL-01", "description": "更换机油机滤", "standard_hours_milli": 500, "rate": 20_000})).await);
+    step!(
+        "save_labor_operation",
+        t.ok(&crew.manager, "save_labor_operation", json!({"code": "OIL-01", "description": "更换机油机滤", "standard_hours_milli": 500, "rate": 20_000}))
+            .await
+    );
     step!("add_line", f.step(&crew.advisor, "add_line", json!({"job_id": job, "kind": "labor", "labor_op_code": "OIL-01"})).await);
     step!("set_discount", f.step(&crew.manager, "set_discount", json!({"discount": 500})).await);
     step!("move_order", f.move_to(&crew.advisor, "estimate_ready").await);
@@ -197,7 +210,10 @@ async fn a_change_that_fails_halfway_leaves_no_outbox_row_and_no_version_bump() 
     f.labor(0, 1000, 10_000).await;
     f.move_to(&crew.advisor, "estimate_ready").await;
     // Fail on the status event, after the authorization, the jobs' decisions and their audit entries are written.
-    sqlx::query("CREATE TRIGGER fail_events BEFORE INSERT ON ro_status_events BEGIN SELECT RAISE(ABORT, 'disk full'); END").execute(t.station.pool()).await.unwrap();
+    sqlx::query("CREATE TRIGGER fail_events BEFORE INSERT ON ro_status_events BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+        .execute(t.station.pool())
+        .await
+        .unwrap();
     let (outbox, audit, version) = (t.outbox_count().await, t.count("SELECT COUNT(*) FROM audit_log").await, f.version());
     let err = f.authorize_all_result().await.unwrap_err();
     assert_eq!(err.code, "internal");

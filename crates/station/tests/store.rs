@@ -61,12 +61,14 @@ async fn database_after(applied: usize) -> tempfile::TempDir {
             .await
             .unwrap();
     }
-    sqlx::query("INSERT INTO customers (id, station_id, customer_no, name, language, created_at, updated_at) VALUES ('c1', 'st', 'SH01-000001', '王芳', 'zh-CN', ?, ?)")
-        .bind(now)
-        .bind(now)
-        .execute(&pool)
-        .await
-        .unwrap();
+    sqlx::query(
+        "INSERT INTO customers (id, station_id, customer_no, name, language, created_at, updated_at) VALUES ('c1', 'st', 'SH01-000001', '王芳', 'zh-CN', ?, ?)",
+    )
+    .bind(now)
+    .bind(now)
+    .execute(&pool)
+    .await
+    .unwrap();
     sqlx::query("INSERT INTO customer_phones VALUES ('p1', 'st', 'c1', 0, '13812345678', ?, ?)").bind(now).bind(now).execute(&pool).await.unwrap();
     sqlx::query("INSERT INTO vehicles (id, station_id, customer_id, vin, plate, created_at, updated_at) VALUES ('v1', 'st', 'c1', ?, '沪A12345', ?, ?)")
         .bind(VIN_A)
@@ -110,7 +112,10 @@ async fn a_database_on_the_previous_schema_is_backed_up_then_migrated_keeping_it
     assert_eq!(customer["vehicles"][0]["plate"], "沪A12345");
     let order = t_station.dispatch("get_order_detail", Some(&token), json!({"id": "r1"})).await.unwrap();
     assert_eq!(order["order"]["status"], "checked_in");
-    t_station.dispatch("update_customer", Some(&token), json!({"id": "c1", "fields": {"name": "王芳芳", "phones": ["13812345678"], "language": "zh-CN"}})).await.unwrap();
+    t_station
+        .dispatch("update_customer", Some(&token), json!({"id": "c1", "fields": {"name": "王芳芳", "phones": ["13812345678"], "language": "zh-CN"}}))
+        .await
+        .unwrap();
     // Outbox rows queued before the sync migration got a clock stamp at their write time, and new ones come after them.
     let hlcs: Vec<String> = sqlx::query_scalar("SELECT hlc FROM outbox ORDER BY seq").fetch_all(t_station.pool()).await.unwrap();
     let hlcs: Vec<sync_protocol::Hlc> = hlcs.iter().map(|h| h.parse().expect("a valid HLC")).collect();

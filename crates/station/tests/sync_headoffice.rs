@@ -277,14 +277,17 @@ async fn the_head_offices_labor_catalog_and_part_prices_are_used_at_the_station_
     assert_eq!(t.ok(&t.manager, "lookup_catalog_part", json!({"part_no": "NOT-LISTED"})).await["part"], Value::Null);
 
     // The station cannot edit what the head office sets; the error names the field.
-    let e = t.call(&t.manager, "save_labor_operation", json!({"code": "oil-01", "description": "x", "standard_hours_milli": 100, "rate": 1})).await.unwrap_err();
+    let e =
+        t.call(&t.manager, "save_labor_operation", json!({"code": "oil-01", "description": "x", "standard_hours_milli": 100, "rate": 1})).await.unwrap_err();
     assert_eq!((e.code.as_str(), e.field.as_deref()), ("labor.from_head_office", Some("code")));
     let e = t
         .call(&t.manager, "save_part", json!({"id": part["id"], "part_no": "P-1", "name": "机滤", "bin": "A-2", "unit_price": 3900, "reorder_point_milli": 0}))
         .await
         .unwrap_err();
     assert_eq!((e.code.as_str(), e.field.as_deref()), ("part.price_from_head_office", Some("unit_price")));
-    let moved = t.ok(&t.manager, "save_part", json!({"id": part["id"], "part_no": "P-1", "name": "机滤", "bin": "A-2", "unit_price": 4500, "reorder_point_milli": 0})).await;
+    let moved = t
+        .ok(&t.manager, "save_part", json!({"id": part["id"], "part_no": "P-1", "name": "机滤", "bin": "A-2", "unit_price": 4500, "reorder_point_milli": 0}))
+        .await;
     assert_eq!(moved["bin"], "A-2", "everything but the price stays the station's to edit");
 
     // Lines use them: labor from the catalog's hours and rate, the part at the catalog's price.
@@ -293,8 +296,20 @@ async fn the_head_offices_labor_catalog_and_part_prices_are_used_at_the_station_
     let ro = order["id"].as_str().unwrap();
     let d = t.ok(&t.manager, "move_order", json!({"ro_id": ro, "expected_version": 1, "to": "diagnosing"})).await;
     let job = d["jobs"][0]["id"].as_str().unwrap().to_string();
-    let d = t.ok(&t.manager, "add_line", json!({"job_id": job, "expected_version": d["order"]["version"], "kind": "labor", "labor_op_code": "OIL-01", "description": ""})).await;
-    let d = t.ok(&t.manager, "add_line", json!({"job_id": job, "expected_version": d["order"]["version"], "kind": "part", "part_id": part["id"], "description": "", "quantity_milli": 1000})).await;
+    let d = t
+        .ok(
+            &t.manager,
+            "add_line",
+            json!({"job_id": job, "expected_version": d["order"]["version"], "kind": "labor", "labor_op_code": "OIL-01", "description": ""}),
+        )
+        .await;
+    let d = t
+        .ok(
+            &t.manager,
+            "add_line",
+            json!({"job_id": job, "expected_version": d["order"]["version"], "kind": "part", "part_id": part["id"], "description": "", "quantity_milli": 1000}),
+        )
+        .await;
     let amounts: Vec<i64> = d["jobs"][0]["lines"].as_array().unwrap().iter().map(|l| l["amount"].as_i64().unwrap()).collect();
     assert_eq!(amounts, vec![10_000, 4_500], "0.5 h at ¥200.00, and one filter at ¥45.00");
 

@@ -9,8 +9,19 @@ use common::TestStation;
 use serde_json::json;
 use station::ApiError;
 
-const STATES: [&str; 11] =
-    ["checked_in", "diagnosing", "estimate_ready", "approved", "in_repair", "waiting_parts", "quality_check", "ready_for_pickup", "delivered", "closed", "cancelled"];
+const STATES: [&str; 11] = [
+    "checked_in",
+    "diagnosing",
+    "estimate_ready",
+    "approved",
+    "in_repair",
+    "waiting_parts",
+    "quality_check",
+    "ready_for_pickup",
+    "delivered",
+    "closed",
+    "cancelled",
+];
 const OPEN: [&str; 8] = ["checked_in", "diagnosing", "estimate_ready", "approved", "in_repair", "waiting_parts", "quality_check", "ready_for_pickup"];
 
 /// The machine as issue 3 states it, written independently of the code.
@@ -42,7 +53,9 @@ fn allowed(role: &str, from: &str, to: &str) -> bool {
         return true;
     }
     let needs = match (from, to) {
-        (_, "cancelled") | ("diagnosing", "estimate_ready") | ("estimate_ready", "approved") | ("ready_for_pickup", "delivered") | ("delivered", "closed") => "advisor",
+        (_, "cancelled") | ("diagnosing", "estimate_ready") | ("estimate_ready", "approved") | ("ready_for_pickup", "delivered") | ("delivered", "closed") => {
+            "advisor"
+        }
         ("quality_check", _) => "qc_inspector",
         _ => "technician",
     };
@@ -159,7 +172,8 @@ async fn every_money_changing_operation_checks_the_role() {
             }
             checked.push((role, op));
         };
-        let r = f.try_step(token, "add_line", json!({"job_id": job, "kind": "labor", "description": "工时", "quantity_milli": 1000, "unit_price": 20_000})).await;
+        let r =
+            f.try_step(token, "add_line", json!({"job_id": job, "kind": "labor", "description": "工时", "quantity_milli": 1000, "unit_price": 20_000})).await;
         check("add_line", r);
         // Everyone below adds what they need through the manager, so each check is independent.
         f.step(&crew.manager, "add_line", json!({"job_id": job, "kind": "sublet", "description": "外协", "unit_price": 5_000})).await;
@@ -172,7 +186,8 @@ async fn every_money_changing_operation_checks_the_role() {
         check("lower_price", r);
         let r = t.call(token, "save_part", json!({"part_no": format!("P-{role}"), "name": "x", "unit_price": 100})).await;
         check("save_part", r);
-        let r = t.call(token, "save_labor_operation", json!({"code": format!("L-{role}"), "description": "x", "standard_hours_milli": 1000, "rate": 100})).await;
+        let r =
+            t.call(token, "save_labor_operation", json!({"code": format!("L-{role}"), "description": "x", "standard_hours_milli": 1000, "rate": 100})).await;
         check("save_labor_operation", r);
         let r = t.call(token, "receive_stock", json!({"part_id": part, "quantity_milli": 1000})).await;
         check("receive_stock", r);
@@ -183,7 +198,8 @@ async fn every_money_changing_operation_checks_the_role() {
         f.move_to(&crew.manager, "estimate_ready").await;
         let jobs: Vec<_> = f.page["jobs"].as_array().unwrap().iter().map(|j| j["id"].clone()).collect();
         let amount = f.page["totals"]["estimate"]["total"].clone();
-        let r = f.try_step(token, "record_authorization", json!({"method": "message", "approver_name": "王芳", "approved_job_ids": jobs, "amount": amount})).await;
+        let r =
+            f.try_step(token, "record_authorization", json!({"method": "message", "approver_name": "王芳", "approved_job_ids": jobs, "amount": amount})).await;
         check("record_authorization", r);
         if f.status() == "estimate_ready" {
             f.authorize_all().await;
@@ -231,7 +247,8 @@ async fn repair_cannot_start_until_the_authorizations_cover_the_amount() {
     let mut f = Flow::in_status(&t, &crew, "estimate_ready").await;
     let total = f.page["totals"]["estimate"]["total"].as_i64().unwrap();
     let (job0, job1) = (f.job(0), f.job(1));
-    f.step(&crew.advisor, "record_authorization", json!({"method": "phone", "approver_name": "王芳", "approved_job_ids": [job0, job1], "amount": total - 1})).await;
+    f.step(&crew.advisor, "record_authorization", json!({"method": "phone", "approver_name": "王芳", "approved_job_ids": [job0, job1], "amount": total - 1}))
+        .await;
     let err = f.try_move(&crew.tech, "in_repair", "").await.unwrap_err();
     assert_eq!(err.code, "transition.uncovered_amount");
     assert!(err.message.contains("no customer authorization covers this amount"), "{}", err.message);
@@ -257,7 +274,8 @@ async fn work_added_after_approval_needs_a_supplemental_authorization() {
 
     // Adding to an approved job raises the bill beyond what was authorized.
     let job0 = f.job(0);
-    f.step(&crew.advisor, "record_authorization", json!({"method": "phone", "approver_name": "王芳", "approved_job_ids": [added["id"]], "amount": 33_900})).await;
+    f.step(&crew.advisor, "record_authorization", json!({"method": "phone", "approver_name": "王芳", "approved_job_ids": [added["id"]], "amount": 33_900}))
+        .await;
     f.step(&crew.tech, "add_line", json!({"job_id": job0, "kind": "sublet", "description": "四轮定位", "unit_price": 10_000})).await;
     f.complete_all().await;
     let err = f.try_move(&crew.tech, "quality_check", "").await.unwrap_err();
@@ -297,11 +315,13 @@ async fn delivery_needs_a_zero_balance_unless_a_manager_overrides() {
     let crew = t.crew().await;
     let mut f = Flow::in_status(&t, &crew, "ready_for_pickup").await;
     let balance = f.page["totals"]["balance"].as_i64().unwrap();
-    let err = f.try_step(&crew.advisor, "deliver", json!({"odometer_out_km": 10_100, "payments": [{"method": "cash", "amount": balance - 1}]})).await.unwrap_err();
+    let err =
+        f.try_step(&crew.advisor, "deliver", json!({"odometer_out_km": 10_100, "payments": [{"method": "cash", "amount": balance - 1}]})).await.unwrap_err();
     assert_eq!(err.code, "transition.balance_not_zero");
     assert!(err.message.contains("0.01"), "says what is left: {}", err.message);
     assert_eq!(f.page["payments"].as_array().unwrap().len(), 0, "the refused delivery recorded no payment");
-    let err = f.try_step(&crew.advisor, "deliver", json!({"odometer_out_km": 10_100, "payments": [{"method": "cash", "amount": balance + 1}]})).await.unwrap_err();
+    let err =
+        f.try_step(&crew.advisor, "deliver", json!({"odometer_out_km": 10_100, "payments": [{"method": "cash", "amount": balance + 1}]})).await.unwrap_err();
     assert!(err.message.contains("overpaid"), "{}", err.message);
     let err = f.try_step(&crew.advisor, "deliver", json!({"odometer_out_km": 10_100, "override_balance": true})).await.unwrap_err();
     assert_eq!(err.code, "auth.forbidden");

@@ -51,7 +51,10 @@ async fn an_order_lives_from_check_in_to_closed_with_a_partial_approval() {
     assert_eq!(f.page["authorizations"][0]["method"], "phone");
 
     // Declined work cannot be clocked or billed.
-    let err = t.call(&crew.advisor, "add_line", json!({"job_id": job1, "expected_version": f.version(), "kind": "sublet", "description": "x", "unit_price": 100})).await.unwrap_err();
+    let err = t
+        .call(&crew.advisor, "add_line", json!({"job_id": job1, "expected_version": f.version(), "kind": "sublet", "description": "x", "unit_price": 100}))
+        .await
+        .unwrap_err();
     assert_eq!(err.code, "line.job_declined");
 
     f.step(&crew.advisor, "assign_technician", json!({"job_id": job0, "technician_id": crew.tech_id})).await;
@@ -73,7 +76,10 @@ async fn an_order_lives_from_check_in_to_closed_with_a_partial_approval() {
     assert_eq!(f.page["totals"]["balance"], 0);
     f.move_to(&crew.advisor, "closed").await;
 
-    assert_eq!(path(&f.page), ["checked_in", "diagnosing", "estimate_ready", "approved", "in_repair", "quality_check", "ready_for_pickup", "delivered", "closed"]);
+    assert_eq!(
+        path(&f.page),
+        ["checked_in", "diagnosing", "estimate_ready", "approved", "in_repair", "quality_check", "ready_for_pickup", "delivered", "closed"]
+    );
     assert_history_matches(&f.page);
     let audit = t.ok(&crew.manager, "get_order_audit", json!({"id": f.ro})).await;
     let entries = audit["entries"].as_array().unwrap();
@@ -111,7 +117,19 @@ async fn an_order_lives_from_check_in_to_closed_through_a_qc_failure_and_rework(
     f.drive_to("closed").await;
     assert_eq!(
         path(&f.page),
-        ["checked_in", "diagnosing", "estimate_ready", "approved", "in_repair", "quality_check", "in_repair", "quality_check", "ready_for_pickup", "delivered", "closed"]
+        [
+            "checked_in",
+            "diagnosing",
+            "estimate_ready",
+            "approved",
+            "in_repair",
+            "quality_check",
+            "in_repair",
+            "quality_check",
+            "ready_for_pickup",
+            "delivered",
+            "closed"
+        ]
     );
     assert_eq!(f.page["order"]["rework_count"], 1);
     assert_history_matches(&f.page);
@@ -156,7 +174,8 @@ async fn an_order_lives_from_check_in_to_closed_through_a_wait_for_parts() {
     assert!(f.page["waiting_for"].as_array().unwrap().is_empty());
 
     // Parts are issued when used, and an unused one goes back.
-    let lines: Vec<Value> = f.page["jobs"].as_array().unwrap().iter().flat_map(|j| j["lines"].as_array().unwrap().clone()).filter(|l| l["kind"] == "part").collect();
+    let lines: Vec<Value> =
+        f.page["jobs"].as_array().unwrap().iter().flat_map(|j| j["lines"].as_array().unwrap().clone()).filter(|l| l["kind"] == "part").collect();
     for l in &lines {
         f.step(&crew.tech, "issue_part", json!({"line_id": l["id"]})).await;
     }
@@ -168,7 +187,19 @@ async fn an_order_lives_from_check_in_to_closed_through_a_wait_for_parts() {
     f.drive_to("closed").await;
     assert_eq!(
         path(&f.page),
-        ["checked_in", "diagnosing", "estimate_ready", "approved", "in_repair", "waiting_parts", "in_repair", "quality_check", "ready_for_pickup", "delivered", "closed"]
+        [
+            "checked_in",
+            "diagnosing",
+            "estimate_ready",
+            "approved",
+            "in_repair",
+            "waiting_parts",
+            "in_repair",
+            "quality_check",
+            "ready_for_pickup",
+            "delivered",
+            "closed"
+        ]
     );
     assert_history_matches(&f.page);
     // 100.00 labor + 45.00 filter + 1 × 320.00 pads (one returned) = 465.00, + 13 % = 525.45
@@ -193,7 +224,10 @@ async fn money_rounds_per_line_then_taxes_the_total_once() {
     // 299.99 − a 0.99 discount = 299.00; tax 38.87; total 337.87.
     f.step(&crew.manager, "set_discount", json!({"discount": 99})).await;
     let totals = &f.page["totals"]["estimate"];
-    assert_eq!((totals["subtotal"].as_i64(), totals["discount"].as_i64(), totals["tax"].as_i64(), totals["total"].as_i64()), (Some(29_999), Some(99), Some(3_887), Some(33_787)));
+    assert_eq!(
+        (totals["subtotal"].as_i64(), totals["discount"].as_i64(), totals["tax"].as_i64(), totals["total"].as_i64()),
+        (Some(29_999), Some(99), Some(3_887), Some(33_787))
+    );
     let err = f.try_step(&crew.manager, "set_discount", json!({"discount": 30_000})).await.unwrap_err();
     assert_eq!(err.code, "discount.too_large");
     // The tax rate is a station setting.
@@ -215,7 +249,8 @@ async fn catalog_labor_takes_its_hours_and_rate_and_a_lower_price_needs_a_manage
     let line = &f.page["jobs"][1]["lines"][0];
     assert_eq!((line["description"].as_str(), line["quantity_milli"].as_i64(), line["amount"].as_i64()), (Some("更换前刹车片"), Some(1200), Some(21_600)));
     assert_eq!(f.page["jobs"][1]["standard_hours_milli"], 1200);
-    let err = f.try_step(&crew.advisor, "add_line", json!({"job_id": job, "kind": "labor", "labor_op_code": "BRK-01", "unit_price": 10_000})).await.unwrap_err();
+    let err =
+        f.try_step(&crew.advisor, "add_line", json!({"job_id": job, "kind": "labor", "labor_op_code": "BRK-01", "unit_price": 10_000})).await.unwrap_err();
     assert_eq!(err.code, "auth.forbidden");
     f.step(&crew.manager, "add_line", json!({"job_id": job, "kind": "labor", "labor_op_code": "BRK-01", "unit_price": 10_000})).await;
     let err = f.try_step(&crew.advisor, "add_line", json!({"job_id": job, "kind": "labor", "labor_op_code": "NOPE"})).await.unwrap_err();

@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
+use super::lockout::{self, Purpose};
 use super::roles::{Caller, Role, StaffRef};
 use super::staff::StaffInfo;
-use super::lockout::{self, Purpose};
 use super::{pin, setup::StationInfo};
 use crate::error::{ApiError, Result};
 use crate::ops::{Done, NoInput};

@@ -97,7 +97,8 @@ async fn with_signatures(conn: &mut SqliteConnection, mut a: Authorization) -> R
 
 /// The order's signed documents, oldest first: the chain the order page shows.
 pub(crate) async fn list(conn: &mut SqliteConnection, ro_id: &str) -> Result<Vec<Authorization>> {
-    let rows = sqlx::query_as::<_, Authorization>(concat!(select_authorizations!(), "WHERE ro_id = ? ORDER BY rowid")).bind(ro_id).fetch_all(&mut *conn).await?;
+    let rows =
+        sqlx::query_as::<_, Authorization>(concat!(select_authorizations!(), "WHERE ro_id = ? ORDER BY rowid")).bind(ro_id).fetch_all(&mut *conn).await?;
     let mut out = Vec::with_capacity(rows.len());
     for a in rows {
         out.push(with_signatures(&mut *conn, a).await?);
@@ -119,8 +120,10 @@ pub(crate) async fn sign_and_send(w: &mut OrderWrite, doc: NewDocument<'_>) -> R
 /// Repair may go on only while recorded authorizations cover the approved work.
 pub(crate) async fn require_covered(conn: &mut SqliteConnection, ro_id: &str) -> Result<()> {
     let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ro_authorizations WHERE ro_id = ?").bind(ro_id).fetch_one(&mut *conn).await?;
-    let unauthorized: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM ro_jobs WHERE ro_id = ? AND approval = 'approved' AND authorization_id IS NULL").bind(ro_id).fetch_one(&mut *conn).await?;
+    let unauthorized: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ro_jobs WHERE ro_id = ? AND approval = 'approved' AND authorization_id IS NULL")
+        .bind(ro_id)
+        .fetch_one(&mut *conn)
+        .await?;
     if count == 0 || unauthorized > 0 {
         return Err(refused("transition.no_authorization", "no customer authorization covers this work; record the customer's approval first"));
     }
@@ -190,7 +193,11 @@ pub async fn record_authorization(station: &Station, caller: &Caller, input: Rec
     }
     // A supplemental authorization may only raise the amount (the work grew); the first must approve something.
     if input.approved_job_ids.is_empty() && !supplemental {
-        return Err(field("approved_job_ids", "authorization.nothing_approved", "the customer approved no job; cancel the order, or record what they approved"));
+        return Err(field(
+            "approved_job_ids",
+            "authorization.nothing_approved",
+            "the customer approved no job; cancel the order, or record what they approved",
+        ));
     }
 
     let kind = if supplemental { DocumentKind::Supplemental } else { DocumentKind::Intake };
@@ -210,16 +217,8 @@ pub async fn record_authorization(station: &Station, caller: &Caller, input: Rec
         .map(|j| (j.id.clone(), if input.approved_job_ids.contains(&j.id) { "approved" } else { "declined" }))
         .collect();
     let note = input.note.trim().to_string();
-    let doc = NewDocument {
-        kind,
-        supplemental,
-        method: input.method.as_str(),
-        approver_name: &approver,
-        amount: input.amount,
-        note: &note,
-        decisions,
-        signatures,
-    };
+    let doc =
+        NewDocument { kind, supplemental, method: input.method.as_str(), approver_name: &approver, amount: input.amount, note: &note, decisions, signatures };
     let id = sign_and_send(&mut w, doc).await?;
     let ctx = w.ctx.clone();
     let now = ts(ctx.now);

@@ -78,18 +78,20 @@ async fn add_payments(w: &mut OrderWrite, payments: &[PaymentInput]) -> Result<(
     let ctx = w.ctx.clone();
     for p in payments {
         let id = new_id();
-        sqlx::query("INSERT INTO ro_payments (id, station_id, ro_id, method, amount_minor, received_by, at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-            .bind(&id)
-            .bind(&ctx.station_id)
-            .bind(&w.ro_id)
-            .bind(p.method.as_str())
-            .bind(p.amount.minor())
-            .bind(&ctx.staff_id)
-            .bind(ts(ctx.now))
-            .bind(ts(ctx.now))
-            .bind(ts(ctx.now))
-            .execute(&mut *w.tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO ro_payments (id, station_id, ro_id, method, amount_minor, received_by, at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&id)
+        .bind(&ctx.station_id)
+        .bind(&w.ro_id)
+        .bind(p.method.as_str())
+        .bind(p.amount.minor())
+        .bind(&ctx.staff_id)
+        .bind(ts(ctx.now))
+        .bind(ts(ctx.now))
+        .bind(ts(ctx.now))
+        .execute(&mut *w.tx)
+        .await?;
         let record = sqlx::query_as::<_, Payment>("SELECT id, ro_id, method, amount_minor AS amount, received_by, at FROM ro_payments WHERE id = ?")
             .bind(&id)
             .fetch_one(w.conn())

@@ -104,10 +104,13 @@ pub struct PartList {
 pub async fn list_parts(station: &Station, caller: &Caller, input: PartsQuery) -> Result<PartList> {
     caller.require(Permission::Read)?;
     let q = input.q.trim();
-    let parts = sqlx::query_as::<_, Part>(concat!(select_parts!(), "WHERE (?1 = '' OR p.part_no LIKE '%' || ?1 || '%' OR p.name LIKE '%' || ?1 || '%') ORDER BY p.part_no LIMIT 500"))
-        .bind(q)
-        .fetch_all(station.pool())
-        .await?;
+    let parts = sqlx::query_as::<_, Part>(concat!(
+        select_parts!(),
+        "WHERE (?1 = '' OR p.part_no LIKE '%' || ?1 || '%' OR p.name LIKE '%' || ?1 || '%') ORDER BY p.part_no LIMIT 500"
+    ))
+    .bind(q)
+    .fetch_all(station.pool())
+    .await?;
     let parts = parts.into_iter().map(mark_low).filter(|p| !input.low_only || (p.low && p.active)).collect();
     Ok(PartList { parts })
 }
@@ -205,17 +208,19 @@ pub async fn save_part(station: &Station, caller: &Caller, input: SavePart) -> R
     let (id, before) = match &input.id {
         Some(id) => {
             let before = load_part(&mut tx, id).await?;
-            sqlx::query("UPDATE parts SET part_no = ?, name = ?, bin = ?, unit_price_minor = ?, reorder_point_milli = ?, active = ?, updated_at = ? WHERE id = ?")
-                .bind(&part_no)
-                .bind(&name)
-                .bind(input.bin.trim())
-                .bind(input.unit_price.minor())
-                .bind(input.reorder_point_milli)
-                .bind(input.active)
-                .bind(&now)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "UPDATE parts SET part_no = ?, name = ?, bin = ?, unit_price_minor = ?, reorder_point_milli = ?, active = ?, updated_at = ? WHERE id = ?",
+            )
+            .bind(&part_no)
+            .bind(&name)
+            .bind(input.bin.trim())
+            .bind(input.unit_price.minor())
+            .bind(input.reorder_point_milli)
+            .bind(input.active)
+            .bind(&now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
             (id.clone(), Some(before))
         }
         None => {
@@ -348,7 +353,10 @@ pub(crate) async fn release_line(conn: &mut SqliteConnection, ctx: &Ctx, line_id
         return Ok(());
     }
     let now = ts(ctx.now);
-    let q = sqlx::query("UPDATE parts SET reserved_milli = reserved_milli - ?1, updated_at = ?2 WHERE id = ?3 AND reserved_milli >= ?1").bind(held).bind(&now).bind(&part_id);
+    let q = sqlx::query("UPDATE parts SET reserved_milli = reserved_milli - ?1, updated_at = ?2 WHERE id = ?3 AND reserved_milli >= ?1")
+        .bind(held)
+        .bind(&now)
+        .bind(&part_id);
     if !move_stock(conn, ctx, &line.ro_id, &part_id, "release", q).await? {
         return Err(ApiError::internal("a reservation is larger than the part's reserved stock"));
     }
@@ -492,13 +500,14 @@ pub(crate) async fn apply_head_office_price(conn: &mut SqliteConnection, station
         tracing::warn!(%part_no, price_minor, "skipping a negative head-office price");
         return Ok(());
     }
-    let id: Option<String> = sqlx::query_scalar("UPDATE parts SET unit_price_minor = ?, updated_at = ? WHERE part_no = ? AND unit_price_minor <> ? RETURNING id")
-        .bind(price_minor)
-        .bind(ts(now))
-        .bind(part_no)
-        .bind(price_minor)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let id: Option<String> =
+        sqlx::query_scalar("UPDATE parts SET unit_price_minor = ?, updated_at = ? WHERE part_no = ? AND unit_price_minor <> ? RETURNING id")
+            .bind(price_minor)
+            .bind(ts(now))
+            .bind(part_no)
+            .bind(price_minor)
+            .fetch_optional(&mut *conn)
+            .await?;
     if let Some(id) = id {
         let part = load_part(&mut *conn, &id).await?;
         crate::store::outbox::append(&mut *conn, station_id, "part", &id, crate::store::outbox::Op::Upsert, &part, now).await?;

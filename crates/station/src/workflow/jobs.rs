@@ -78,7 +78,13 @@ pub(crate) async fn jobs_of_order(conn: &mut SqliteConnection, ro_id: &str) -> R
 }
 
 /// Runs `change` (an UPDATE of job `id`) and records it: audit before/after and the outbox row.
-pub(crate) async fn update_job_row<'q>(conn: &mut SqliteConnection, ctx: &Ctx, id: &str, action: &str, query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>) -> Result<()> {
+pub(crate) async fn update_job_row<'q>(
+    conn: &mut SqliteConnection,
+    ctx: &Ctx,
+    id: &str,
+    action: &str,
+    query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+) -> Result<()> {
     let before = load_job(&mut *conn, id).await?;
     query.execute(&mut *conn).await?;
     let after = load_job(&mut *conn, id).await?;
@@ -124,7 +130,10 @@ pub(crate) async fn job_views(conn: &mut SqliteConnection, ro_id: &str) -> Resul
             None => None,
         };
         let findings: Vec<(String, String, String, String, DateTime<Utc>)> =
-            sqlx::query_as("SELECT id, text, photos, staff_id, created_at FROM ro_findings WHERE job_id = ? ORDER BY rowid").bind(&job.id).fetch_all(&mut *conn).await?;
+            sqlx::query_as("SELECT id, text, photos, staff_id, created_at FROM ro_findings WHERE job_id = ? ORDER BY rowid")
+                .bind(&job.id)
+                .fetch_all(&mut *conn)
+                .await?;
         let job_lines: Vec<LineRecord> = lines.iter().filter(|l| l.job_id == job.id).cloned().collect();
         let amount = Money::from_minor(job_lines.iter().map(|l| l.amount.minor()).sum());
         let standard_hours_milli = job_lines.iter().filter(|l| l.kind == LineKind::Labor && l.labor_op_code.is_some()).map(|l| l.quantity_milli).sum();
@@ -134,7 +143,13 @@ pub(crate) async fn job_views(conn: &mut SqliteConnection, ro_id: &str) -> Resul
             lines: job_lines,
             findings: findings
                 .into_iter()
-                .map(|(id, text, photos, staff_id, created_at)| Finding { id, text, photos: serde_json::from_str(&photos).unwrap_or_default(), staff_id, created_at })
+                .map(|(id, text, photos, staff_id, created_at)| Finding {
+                    id,
+                    text,
+                    photos: serde_json::from_str(&photos).unwrap_or_default(),
+                    staff_id,
+                    created_at,
+                })
                 .collect(),
             amount,
             standard_hours_milli,
@@ -145,7 +160,15 @@ pub(crate) async fn job_views(conn: &mut SqliteConnection, ro_id: &str) -> Resul
     Ok(out)
 }
 
-async fn insert_job(conn: &mut SqliteConnection, ctx: &Ctx, ro_id: &str, concern_id: Option<&str>, concern: &str, technician: Option<&str>, after_approval: bool) -> Result<String> {
+async fn insert_job(
+    conn: &mut SqliteConnection,
+    ctx: &Ctx,
+    ro_id: &str,
+    concern_id: Option<&str>,
+    concern: &str,
+    technician: Option<&str>,
+    after_approval: bool,
+) -> Result<String> {
     let position: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(position), -1) + 1 FROM ro_jobs WHERE ro_id = ?").bind(ro_id).fetch_one(&mut *conn).await?;
     let id = new_id();
     sqlx::query(
@@ -175,7 +198,8 @@ pub(crate) async fn jobs_from_concerns(conn: &mut SqliteConnection, ctx: &Ctx, r
     if existing > 0 {
         return Ok(());
     }
-    let concerns: Vec<(String, String)> = sqlx::query_as("SELECT id, text FROM ro_concerns WHERE ro_id = ? ORDER BY position").bind(ro_id).fetch_all(&mut *conn).await?;
+    let concerns: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, text FROM ro_concerns WHERE ro_id = ? ORDER BY position").bind(ro_id).fetch_all(&mut *conn).await?;
     for (id, text) in concerns {
         insert_job(conn, ctx, ro_id, Some(&id), &text, None, false).await?;
     }
@@ -241,7 +265,8 @@ pub struct UpdateJob {
 /// Writes the 3 Cs.
 pub async fn update_job(station: &Station, caller: &Caller, input: UpdateJob) -> Result<OrderDetail> {
     let me = caller.require(Permission::EditJobs)?;
-    let (concern, cause, correction) = (text(&input.concern, "concern", 2000)?, text(&input.cause, "cause", 2000)?, text(&input.correction, "correction", 2000)?);
+    let (concern, cause, correction) =
+        (text(&input.concern, "concern", 2000)?, text(&input.cause, "cause", 2000)?, text(&input.correction, "correction", 2000)?);
     if concern.is_empty() {
         return Err(field("concern", "job.concern_required", "say what the job is for"));
     }
@@ -307,7 +332,11 @@ pub async fn complete_job(station: &Station, caller: &Caller, input: JobRef) -> 
     }
     let ctx = w.ctx.clone();
     time_clock::stop_for_job(w.conn(), &ctx, &input.job_id).await?;
-    let q = sqlx::query("UPDATE ro_jobs SET done_at = ?, done_by = ?, updated_at = ? WHERE id = ?").bind(ts(ctx.now)).bind(&me.id).bind(ts(ctx.now)).bind(&input.job_id);
+    let q = sqlx::query("UPDATE ro_jobs SET done_at = ?, done_by = ?, updated_at = ? WHERE id = ?")
+        .bind(ts(ctx.now))
+        .bind(&me.id)
+        .bind(ts(ctx.now))
+        .bind(&input.job_id);
     update_job_row(w.conn(), &ctx, &input.job_id, "done", q).await?;
     w.finish().await
 }

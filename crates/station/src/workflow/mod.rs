@@ -251,20 +251,22 @@ impl OrderWrite {
         match (from, to) {
             (_, Cancelled) if note.is_empty() => Err(field("note", "transition.reason_required", "say why the order is cancelled")),
             (Diagnosing, EstimateReady) => {
-                let lines: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ro_lines l JOIN ro_jobs j ON j.id = l.job_id WHERE l.ro_id = ? AND j.approval <> 'declined'")
-                    .bind(&id)
-                    .fetch_one(&mut *conn)
-                    .await?;
+                let lines: i64 =
+                    sqlx::query_scalar("SELECT COUNT(*) FROM ro_lines l JOIN ro_jobs j ON j.id = l.job_id WHERE l.ro_id = ? AND j.approval <> 'declined'")
+                        .bind(&id)
+                        .fetch_one(&mut *conn)
+                        .await?;
                 if lines == 0 {
                     return Err(refused("transition.empty_estimate", "the estimate has no lines; add labor, parts or sublet work first"));
                 }
                 Ok(())
             }
             (EstimateReady, Approved) => {
-                let approved: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ro_jobs WHERE ro_id = ? AND approval = 'approved' AND authorization_id IS NOT NULL")
-                    .bind(&id)
-                    .fetch_one(&mut *conn)
-                    .await?;
+                let approved: i64 =
+                    sqlx::query_scalar("SELECT COUNT(*) FROM ro_jobs WHERE ro_id = ? AND approval = 'approved' AND authorization_id IS NOT NULL")
+                        .bind(&id)
+                        .fetch_one(&mut *conn)
+                        .await?;
                 if approved == 0 {
                     return Err(refused("transition.no_authorization", "no customer authorization is recorded; record the customer's approval first"));
                 }
@@ -335,7 +337,10 @@ impl OrderWrite {
                     let what = if totals.balance.is_negative() { "overpaid by" } else { "still to pay:" };
                     return Err(refused(
                         "transition.balance_not_zero",
-                        format!("the balance must be zero before delivery ({what} {}); a manager may override", Money::from_minor(totals.balance.minor().abs())),
+                        format!(
+                            "the balance must be zero before delivery ({what} {}); a manager may override",
+                            Money::from_minor(totals.balance.minor().abs())
+                        ),
                     ));
                 }
                 Ok(())
@@ -428,7 +433,9 @@ pub(crate) async fn ro_of(station: &Station, table: &'static str, id: &str) -> R
         "ro_lines" => "SELECT ro_id FROM ro_lines WHERE id = ?",
         _ => return Err(ApiError::internal("unknown table")),
     };
-    sqlx::query_scalar(sql).bind(id).fetch_optional(station.pool()).await?.ok_or_else(|| {
-        ApiError::not_found(if table == "ro_jobs" { "job" } else { "line" }).with_field(if table == "ro_jobs" { "job_id" } else { "line_id" })
-    })
+    sqlx::query_scalar(sql)
+        .bind(id)
+        .fetch_optional(station.pool())
+        .await?
+        .ok_or_else(|| ApiError::not_found(if table == "ro_jobs" { "job" } else { "line" }).with_field(if table == "ro_jobs" { "job_id" } else { "line_id" }))
 }

@@ -95,7 +95,10 @@ pub async fn start_clock(station: &Station, caller: &Caller, input: StartClock) 
         return Err(refused("clock.not_workable", format!("{number}: time is clocked on jobs being diagnosed or repaired, not done or declined")));
     }
     if let Some(running) = running_job(&mut tx, &me.id).await? {
-        let other: String = sqlx::query_scalar("SELECT r.number FROM ro_jobs j JOIN repair_orders r ON r.id = j.ro_id WHERE j.id = ?").bind(&running).fetch_one(&mut *tx).await?;
+        let other: String = sqlx::query_scalar("SELECT r.number FROM ro_jobs j JOIN repair_orders r ON r.id = j.ro_id WHERE j.id = ?")
+            .bind(&running)
+            .fetch_one(&mut *tx)
+            .await?;
         return Err(refused("clock.already_running", format!("your clock is already running on {other}; stop it first")));
     }
     let id = new_id();

@@ -97,8 +97,12 @@ const RESTORED_TABLES: &[(&str, &[&str])] = &[
 /// open, checked in with a photo. Returns (the delivered order, the open order).
 async fn working_day(t: &TestStation, crew: &common::flow::Crew) -> (String, String) {
     t.ok(&crew.manager, "update_workflow_settings", json!({"tax_rate_bp": 900, "repeat_repair_days": 45})).await;
-    t.ok(&crew.manager, "save_labor_operation", json!({"code": "BRK-01", "description": "更换前刹车片", "standard_hours_milli": 1200, "rate": 18_000, "active": true}))
-        .await;
+    t.ok(
+        &crew.manager,
+        "save_labor_operation",
+        json!({"code": "BRK-01", "description": "更换前刹车片", "standard_hours_milli": 1200, "rate": 18_000, "active": true}),
+    )
+    .await;
     let part = t.part("W712/75", 4_500, 10_000).await;
     let png = upload(t, &crew.advisor, PNG).await;
     let photo = upload(t, &crew.advisor, &jpeg_data_url()).await;
@@ -211,11 +215,8 @@ async fn a_reinstalled_station_restores_its_customers_vehicles_and_orders_with_j
     }
     // Every restored row belongs to this installation.
     for (table, _) in RESTORED_TABLES.iter().filter(|(t, _)| *t != "ro_signed_lines") {
-        let foreign: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM \"{table}\" WHERE station_id <> ?"))
-            .bind(&new_id)
-            .fetch_one(new.station.pool())
-            .await
-            .unwrap();
+        let foreign: i64 =
+            sqlx::query_scalar(&format!("SELECT COUNT(*) FROM \"{table}\" WHERE station_id <> ?")).bind(&new_id).fetch_one(new.station.pool()).await.unwrap();
         assert_eq!(foreign, 0, "{table} rows carry the new station id");
     }
     // The old staff are back (without their PINs, which never leave a station), beside the new manager.
@@ -269,7 +270,8 @@ async fn a_reinstalled_station_restores_its_customers_vehicles_and_orders_with_j
     assert_eq!(new.count("SELECT COUNT(*) FROM time_clocks WHERE stopped_at IS NULL").await, 1);
     // Nothing restored went into the outbox: the new installation's outbox holds its own setup
     // (station, manager, five default QC items) and the retirement of those five duplicates.
-    let outbox: Vec<(String, i64)> = sqlx::query_as("SELECT entity, COUNT(*) FROM outbox GROUP BY entity ORDER BY entity").fetch_all(new.station.pool()).await.unwrap();
+    let outbox: Vec<(String, i64)> =
+        sqlx::query_as("SELECT entity, COUNT(*) FROM outbox GROUP BY entity ORDER BY entity").fetch_all(new.station.pool()).await.unwrap();
     assert_eq!(outbox, [("qc_item".to_string(), 10), ("staff".to_string(), 1), ("station".to_string(), 1)]);
     assert_eq!(status(&new).await["pending_changes"], 5, "the retirements go up with the next pass");
     sync_ok(&new).await;
@@ -444,8 +446,11 @@ async fn a_stations_own_echoes_do_not_overwrite_its_newer_local_rows() {
 
     // And once pushed, the head office holds the station's version.
     sync_ok(&t).await;
-    let at_ho: String =
-        sqlx::query_scalar("SELECT payload->>'status' FROM records WHERE entity = 'repair_order' AND entity_id = $1").bind(&f.ro).fetch_one(&ho.pool).await.unwrap();
+    let at_ho: String = sqlx::query_scalar("SELECT payload->>'status' FROM records WHERE entity = 'repair_order' AND entity_id = $1")
+        .bind(&f.ro)
+        .fetch_one(&ho.pool)
+        .await
+        .unwrap();
     assert_eq!(at_ho, "estimate_ready");
 }
 
