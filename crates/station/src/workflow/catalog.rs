@@ -36,11 +36,11 @@ pub struct LaborOperation {
     pub updated_at: DateTime<Utc>,
 }
 
-// Head-office codes are compared in upper case: the station stores codes upper-cased.
+// The pull stores head-office codes upper-cased, as the station does, so they compare by the index.
 macro_rules! select_operations {
     () => {
         "SELECT o.id, o.code, o.description, o.standard_hours_milli, o.rate_minor AS rate, o.active,
-                EXISTS (SELECT 1 FROM ho_labor_catalog h WHERE upper(h.code) = o.code AND h.deleted = 0) AS from_head_office, o.updated_at
+                EXISTS (SELECT 1 FROM ho_labor_catalog h WHERE h.code = o.code AND h.deleted = 0) AS from_head_office, o.updated_at
          FROM labor_operations o "
     };
 }
@@ -124,7 +124,7 @@ pub async fn save_labor_operation(station: &Station, caller: &Caller, input: Sav
 }
 
 async fn head_office_defines(conn: &mut SqliteConnection, code: &str) -> Result<bool> {
-    Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM ho_labor_catalog WHERE upper(code) = ? AND deleted = 0)").bind(code).fetch_one(conn).await?)
+    Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM ho_labor_catalog WHERE code = ? AND deleted = 0)").bind(code).fetch_one(conn).await?)
 }
 
 /// One operation of the head office's labor catalog, from a pull (in its
