@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { callApi, freePort } from './helpers.mjs';
+import { callApi, freePort, setUpStation } from './helpers.mjs';
 
 const target = process.env.CARGO_TARGET_DIR || join(process.env.HOME || '/root', '.cache/stationdesk/target');
 const HO_BIN = join(target, 'debug', 'headoffice');
@@ -58,20 +58,12 @@ export async function startHeadOffice() {
 }
 
 /**
- * Fills first-run setup for station SH01 (上海一店; manager 王经理, PIN 2468),
- * connecting to `ho` with a fresh enrollment code; the caller submits.
+ * First-run setup in the UI for station SH01 (上海一店; manager 王经理, PIN
+ * 2468), enrolled with `ho` by a fresh enrollment code; leaves the page on the board.
  */
-export async function fillSetupWithHeadOffice(page, ho) {
+export async function setUpWithHeadOffice(page, ho, { beforeSubmit = null } = {}) {
   const code = ho.admin('create-station', '--code', 'SH01', '--name', '上海一店').match(/enr_\S+/)[0];
-  await page.getByTestId('setup').waitFor();
-  await page.getByTestId('setup-station-code').fill('SH01');
-  await page.getByTestId('setup-station-name').fill('上海一店');
-  await page.getByTestId('setup-manager-name').fill('王经理');
-  await page.getByTestId('setup-manager-pin').fill('2468');
-  await page.getByTestId('setup-manager-pin2').fill('2468');
-  await page.getByTestId('setup-connect').check();
-  await page.getByTestId('setup-ho-url').fill(ho.url);
-  await page.getByTestId('setup-ho-code').fill(code);
+  await setUpStation(page, { name: '上海一店', headOffice: { url: ho.url, code }, beforeSubmit });
 }
 
 /** Waits until the station has synced with the head office at least once and is not syncing now. */

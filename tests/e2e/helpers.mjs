@@ -149,14 +149,24 @@ export function stationDate(offsetMinutes = 480, now = new Date()) {
   return `${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}${String(d.getUTCDate()).padStart(2, '0')}`;
 }
 
-/** First run in the UI: station SH01 and its manager; leaves the page on the board. */
-export async function setUpStation(page, { code = 'SH01', name = 'Test Station', manager = '王经理', pin = '2468' } = {}) {
+/**
+ * First run in the UI: station SH01 and its manager, optionally connecting to a
+ * head office (`headOffice: {url, code}`); `beforeSubmit` runs on the filled
+ * form. Leaves the page on the board.
+ */
+export async function setUpStation(page, { code = 'SH01', name = 'Test Station', manager = '王经理', pin = '2468', headOffice = null, beforeSubmit = null } = {}) {
   await page.getByTestId('setup').waitFor();
   await page.getByTestId('setup-station-code').fill(code);
   await page.getByTestId('setup-station-name').fill(name);
   await page.getByTestId('setup-manager-name').fill(manager);
   await page.getByTestId('setup-manager-pin').fill(pin);
   await page.getByTestId('setup-manager-pin2').fill(pin);
+  if (headOffice) {
+    await page.getByTestId('setup-connect').check();
+    await page.getByTestId('setup-ho-url').fill(headOffice.url);
+    await page.getByTestId('setup-ho-code').fill(headOffice.code);
+  }
+  if (beforeSubmit) await beforeSubmit();
   await page.getByTestId('setup-submit').click();
   await page.getByTestId('board').waitFor();
 }

@@ -5,7 +5,7 @@
 // its name and the catalog price, which cannot be changed.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fillSetupWithHeadOffice, startHeadOffice, waitForSync } from './headoffice.mjs';
+import { setUpWithHeadOffice, startHeadOffice, waitForSync } from './headoffice.mjs';
 import { callApi, screenshot, tokenOf, withApp } from './helpers.mjs';
 
 test('the head office catalog reaches the station: its labor operations are read-only and a new part takes its name and price', { timeout: 180_000 }, async () => {
@@ -16,9 +16,7 @@ test('the head office catalog reaches the station: its labor operations are read
 
     await withApp(async (page, app) => {
       try {
-        await fillSetupWithHeadOffice(page, ho);
-        await page.getByTestId('setup-submit').click();
-        await page.getByTestId('board').waitFor();
+        await setUpWithHeadOffice(page, ho);
         const token = await tokenOf(page);
         await waitForSync(app.url, token);
 

@@ -7,7 +7,7 @@
 // and the Labor and Parts screens with what the head office sets, in both languages.
 // Not a test: a way to look at what the user sees. Needs PostgreSQL (apt) and
 // `cargo build -p headoffice -p stationdesk`.  node e2e/sync-screens.mjs
-import { fillSetupWithHeadOffice, startHeadOffice, waitForSync } from './headoffice.mjs';
+import { setUpWithHeadOffice, startHeadOffice, waitForSync } from './headoffice.mjs';
 import { callApi, launchBrowser, screenshot, startApp, tokenOf, withCheckDigit } from './helpers.mjs';
 
 async function shots(page, name) {
@@ -30,10 +30,7 @@ try {
   const page = await browser.newPage();
   page.on('pageerror', (e) => console.error(`# page error: ${e.message}`));
   await page.goto(app.url);
-  await fillSetupWithHeadOffice(page, ho);
-  await shots(page, 'setup-connect');
-  await page.getByTestId('setup-submit').click();
-  await page.getByTestId('board').waitFor();
+  await setUpWithHeadOffice(page, ho, { beforeSubmit: () => shots(page, 'setup-connect') });
   const token = await tokenOf(page);
 
   const customer = await callApi(app.url, 'create_customer', { name: '李娜', phones: ['13912345678'], email: '', company: '', language: 'zh-CN', consent_marketing: false, consent_data: true, notes: '' }, token).catch(async (e) => {
