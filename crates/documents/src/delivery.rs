@@ -28,7 +28,7 @@ pub fn render(doc: &Document) -> Result<Vec<u8>, RenderError> {
     blocks.extend(signatures(&mut cx, KIND, &[SignerRole::Customer])?);
     blocks.push(hash_block(&cx));
 
-    crate::finish(cx, KIND, blocks)
+    finish_order(cx, KIND, blocks)
 }
 
 fn payments(cx: &Ctx) -> Vec<Block> {
@@ -44,13 +44,16 @@ fn payments(cx: &Ctx) -> Vec<Block> {
         b.text(c_time, 1.5, 9.0, l.no_payments, MUTED);
         return vec![b];
     }
-    let mut head = Block::new(6.6);
-    head.rect(x0, 0.0, x1 - x0, 6.0, Some(SHADE), None);
-    for (x, label) in [(c_time, l.col_time), (c_method, l.col_method), (c_ref, l.col_reference)] {
-        head.text(x, 1.5, 7.5, label, MUTED);
-    }
-    head.right(c_amount, 1.5, 7.5, l.col_amount, MUTED);
-    let mut out = vec![head.keep_with_next()];
+    let head = column_header(
+        cx,
+        &[
+            (c_time, l.col_time, Align::Left),
+            (c_method, l.col_method, Align::Left),
+            (c_ref, l.col_reference, Align::Left),
+            (c_amount, l.col_amount, Align::Right),
+        ],
+    );
+    let mut out = vec![head];
     for p in &d.payments {
         let mut b = Block::new(6.4);
         b.text(c_time, 1.4, 9.0, &time(&p.paid_at), INK);

@@ -34,7 +34,7 @@ pub fn render(doc: &Document) -> Result<Vec<u8>, RenderError> {
     blocks.extend(signatures(&mut cx, KIND, &[SignerRole::Customer, SignerRole::Advisor])?);
     blocks.push(hash_block(&cx));
 
-    crate::finish(cx, KIND, blocks)
+    finish_order(cx, KIND, blocks)
 }
 
 /// The walk-around diagram: a top view of a vehicle (front at the top) with the damage

@@ -668,7 +668,7 @@ mod tests {
 
     #[test]
     fn the_font_covers_simplified_traditional_latin_and_the_yuan_sign() {
-        for c in "王芳車輛維修检查ABCxyz¥0123456789".chars() {
+        for c in "王芳車輛維修检查ABCxyz¥0123456789›—".chars() {
             assert!(has_glyph(c), "{c}");
         }
     }

@@ -1,9 +1,10 @@
 //! StationDesk's printed documents as PDF: the intake work order, the supplemental
-//! authorization and the delivery note / invoice, in Simplified Chinese or English,
-//! on A4 or US Letter.
+//! authorization, the delivery note / invoice and the complaint record, in Simplified
+//! Chinese or English, on A4 or US Letter.
 //!
 //! The crate knows nothing of the database or the app: it takes a plain [`Document`]
-//! (filled by the station from a signed authorization) and returns PDF bytes.
+//! (filled by the station from a signed authorization) or [`ComplaintRecord`] and
+//! returns PDF bytes.
 //!
 //! ```no_run
 //! # fn example(doc: &documents::Document) -> Result<(), documents::RenderError> {
@@ -11,6 +12,7 @@
 //! # Ok(()) }
 //! ```
 
+mod complaint;
 mod delivery;
 pub mod format;
 mod intake;
@@ -55,17 +57,7 @@ pub fn render_delivery_note(doc: &Document) -> Result<Vec<u8>, RenderError> {
     delivery::render(doc)
 }
 
-/// Lays the blocks out on pages and writes the PDF.
-fn finish(cx: sections::Ctx, kind: DocumentKind, blocks: Vec<layout::Block>) -> Result<Vec<u8>, RenderError> {
-    let l = cx.l;
-    let setup = layout::PageSetup {
-        frame: cx.frame,
-        media_pt: sections::media_pt(cx.doc),
-        first_header: sections::first_header(&cx, kind),
-        continued_header: sections::continued_header(&cx, kind),
-        footer: sections::footer(&cx),
-        title: format!("{} {}", l.title(kind), cx.doc.order_number),
-    };
-    let pages = layout::paginate(&setup, &blocks);
-    layout::write_pdf(&setup, pages, &cx.images)
+/// The complaint record (投诉处理记录): one complaint of the ledger with its timeline.
+pub fn render_complaint_record(record: &ComplaintRecord) -> Result<Vec<u8>, RenderError> {
+    complaint::render(record)
 }

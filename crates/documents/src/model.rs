@@ -318,3 +318,98 @@ pub struct Document {
     /// SHA-256 of the signed canonical content, lowercase hex.
     pub hash_hex: String,
 }
+
+// ---------------------------------------------------------------------------------------
+// The complaint record
+
+/// One complaint from the station's complaint ledger with its whole timeline, for
+/// [`crate::render_complaint_record`]. It is not a signed document: no hash, no QR code.
+///
+/// Every string arrives ready to print: statuses, severities, kinds and the customer's
+/// answer translated by the caller, times formatted in the station's zone, money and
+/// quantities as the caller wants them read. The crate only translates its own headings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ComplaintRecord {
+    #[serde(default)]
+    pub language: Language,
+    #[serde(default)]
+    pub paper: Paper,
+    pub station_name: String,
+    pub station_code: String,
+    /// E.g. `TS-SH01-20261204-003`.
+    pub number: String,
+    /// E.g. `已结案` / `Closed`.
+    pub status: String,
+    /// E.g. `紧急` / `Urgent`.
+    pub severity: String,
+    pub channel: String,
+    /// The levels of the category, broadest first: `["服务", "服务态度", "接待不及时"]`.
+    #[serde(default)]
+    pub category: Vec<String>,
+    pub received_at: String,
+    pub received_by: String,
+    pub owner: String,
+    pub customer_name: String,
+    pub customer_phone: String,
+    #[serde(default)]
+    pub plate: Option<String>,
+    #[serde(default)]
+    pub vin: Option<String>,
+    /// The repair order the complaint is about, if any.
+    #[serde(default)]
+    pub order_number: Option<String>,
+    /// The number of the earlier complaint when this one is a repeat.
+    #[serde(default)]
+    pub repeat_of: Option<String>,
+    /// The customer's words; wrapped, and may run across pages.
+    pub description: String,
+    #[serde(default)]
+    pub cause: Option<String>,
+    #[serde(default)]
+    pub corrective_action: Option<String>,
+    #[serde(default)]
+    pub solution: Option<String>,
+    /// Whether the customer accepted the solution, translated.
+    #[serde(default)]
+    pub customer_answer: Option<String>,
+    /// The response clocks (first response, resolution…).
+    #[serde(default)]
+    pub clocks: Vec<ClockLine>,
+    #[serde(default)]
+    pub compensations: Vec<CompensationLine>,
+    /// Oldest first.
+    #[serde(default)]
+    pub timeline: Vec<TimelineLine>,
+    pub printed_at: String,
+}
+
+/// A response clock: `首次响应`, `24 h`, `met 2026-12-04 10:32` or `overdue by 3 h`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ClockLine {
+    pub label: String,
+    pub limit: String,
+    pub state: String,
+    /// Printed with an "overdue" mark.
+    #[serde(default)]
+    pub breached: bool,
+}
+
+/// Compensation given: kind (translated), what, its value (`¥200.00`, `3 days`), who approved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct CompensationLine {
+    pub kind: String,
+    pub description: String,
+    pub value: String,
+    #[serde(default)]
+    pub approved_by: Option<String>,
+}
+
+/// One entry of the complaint's timeline: when, who, what kind (call, visit, note,
+/// hand-over, status change…, translated) and the text (wrapped; may be long).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct TimelineLine {
+    pub at: String,
+    pub who: String,
+    pub kind: String,
+    pub text: String,
+}

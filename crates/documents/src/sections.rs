@@ -1,5 +1,6 @@
-//! Sections the three documents share: page headers and footer, customer and vehicle,
-//! the lines table, totals, terms, signatures and the hash.
+//! Sections the documents share: page headers and footer (a [`Masthead`]), label/value
+//! panels, wrapping tables, customer and vehicle, the lines table, totals, terms,
+//! signatures and the hash.
 
 use std::rc::Rc;
 
@@ -8,22 +9,29 @@ use printpdf::RawImage;
 use crate::format::{money, percent, quantity, time};
 use crate::labels::{self, Labels};
 use crate::layout::*;
-use crate::model::{Decision, Document, DocumentKind, Job, LineKind, SignatureMethod, SignerRole};
+use crate::model::{Decision, Document, DocumentKind, Job, Language, LineKind, Paper, SignatureMethod, SignerRole};
 use crate::RenderError;
 
-/// Everything a section needs: the document, its labels, the frame and the images
-/// collected so far.
-pub struct Ctx<'a> {
-    pub doc: &'a Document,
+/// Everything a section needs: the document (a [`Document`] or a
+/// [`crate::ComplaintRecord`]), its labels, the frame and the images collected so far.
+pub struct Ctx<'a, D = Document> {
+    pub doc: &'a D,
     pub l: &'static Labels,
+    pub paper: Paper,
     pub frame: Frame,
     pub images: Vec<RawImage>,
 }
 
 impl<'a> Ctx<'a> {
     pub fn new(doc: &'a Document) -> Self {
-        let (w, h) = doc.paper.size_mm();
-        Ctx { doc, l: labels::labels(doc.language), frame: Frame::new(w, h), images: Vec::new() }
+        Ctx::with(doc, doc.language, doc.paper)
+    }
+}
+
+impl<'a, D> Ctx<'a, D> {
+    pub fn with(doc: &'a D, language: Language, paper: Paper) -> Self {
+        let (w, h) = paper.size_mm();
+        Ctx { doc, l: labels::labels(language), paper, frame: Frame::new(w, h), images: Vec::new() }
     }
 
     fn x0(&self) -> f32 {
@@ -37,115 +45,169 @@ impl<'a> Ctx<'a> {
     }
 }
 
-pub fn media_pt(doc: &Document) -> (f32, f32) {
-    match doc.paper {
-        crate::model::Paper::A4 => (595.276, 841.89),
-        crate::model::Paper::Letter => (612.0, 792.0),
+pub fn media_pt(paper: Paper) -> (f32, f32) {
+    match paper {
+        Paper::A4 => (595.276, 841.89),
+        Paper::Letter => (612.0, 792.0),
     }
 }
 
 const QR: f32 = 25.0;
 
-/// The full header on the first page: station, title, order facts and the QR code.
-pub fn first_header(cx: &Ctx, kind: DocumentKind) -> Block {
+/// What the page furniture of a document shows: the full header on the first page, the
+/// compact one on the following pages and the footer.
+pub struct Masthead {
+    pub station_name: String,
+    /// Address, phone, station code: joined with dots, at most two lines.
+    pub contact: Vec<String>,
+    pub title: &'static str,
+    pub subtitle: &'static str,
+    /// The document's number, printed large at the top right and on every page.
+    pub number_label: &'static str,
+    pub number: String,
+    /// Further facts under the number.
+    pub facts: Vec<(&'static str, String)>,
+    /// A QR code at the top right.
+    pub qr_payload: Option<String>,
+    /// In the footer of every page, after the number.
+    pub footer_note: String,
+}
+
+/// A contact item that wraps as one piece (`电话 021-…`, `Station SH-021`).
+pub fn unbreakable(label: &str, value: &str) -> String {
+    format!("{label} {value}").replace(' ', &NBSP.to_string())
+}
+
+/// The masthead of an order's document: order number, archive number, issue time,
+/// advisor (and on the intake order the promised time), the QR code and the hash.
+fn order_masthead(cx: &Ctx, kind: DocumentKind) -> Masthead {
     let d = cx.doc;
     let l = cx.l;
-    let (x0, x1) = (cx.x0(), cx.x1());
-    let mut b = Block::new(36.0);
-
-    // QR code, top right, with the order number under it.
-    let qx = x1 - QR;
-    if let Some(cells) = qr_cells(&d.qr_payload, qx, 0.0, QR) {
-        b.items.push(cells);
-    }
-
-    // Order facts, right-aligned against the QR code.
-    let fx = qx - 4.0;
-    let mut facts: Vec<(&str, String, bool)> = vec![(l.order_number, d.order_number.clone(), true)];
+    let mut facts = Vec::new();
     if let Some(a) = &d.archive_number {
-        facts.push((l.archive_number, a.clone(), false));
+        facts.push((l.archive_number, a.clone()));
     }
-    facts.push((l.issued_at, time(&d.issued_at), false));
+    facts.push((l.issued_at, time(&d.issued_at)));
     if let Some(a) = &d.advisor {
-        facts.push((l.advisor, a.clone(), false));
+        facts.push((l.advisor, a.clone()));
     }
     if kind == DocumentKind::IntakeOrder {
         if let Some(p) = &d.promised_at {
-            facts.push((l.promised_at, time(p), false));
+            facts.push((l.promised_at, time(p)));
         }
     }
+    let mut contact: Vec<String> = d.station.address.iter().cloned().collect();
+    if let Some(p) = &d.station.phone {
+        contact.push(unbreakable(l.phone, p));
+    }
+    contact.push(unbreakable(l.station_code, &d.station.code));
+    Masthead {
+        station_name: d.station.name.clone(),
+        contact,
+        title: l.title(kind),
+        subtitle: l.subtitle(kind),
+        number_label: l.order_number,
+        number: d.order_number.clone(),
+        facts,
+        qr_payload: Some(d.qr_payload.clone()),
+        footer_note: format!("SHA-256 {}", d.hash_hex),
+    }
+}
+
+/// Lays an order's document out on pages and writes the PDF.
+pub fn finish_order(cx: Ctx, kind: DocumentKind, blocks: Vec<Block>) -> Result<Vec<u8>, RenderError> {
+    let masthead = order_masthead(&cx, kind);
+    finish(cx, &masthead, blocks)
+}
+
+/// Lays the blocks out on pages under the masthead and writes the PDF.
+pub fn finish<D>(cx: Ctx<D>, masthead: &Masthead, blocks: Vec<Block>) -> Result<Vec<u8>, RenderError> {
+    let setup = PageSetup {
+        frame: cx.frame,
+        media_pt: media_pt(cx.paper),
+        first_header: first_header(&cx, masthead),
+        continued_header: continued_header(&cx, masthead),
+        footer: footer(&cx, masthead),
+        title: format!("{} {}", masthead.title, masthead.number),
+    };
+    let pages = paginate(&setup, &blocks);
+    write_pdf(&setup, pages, &cx.images)
+}
+
+/// The full header on the first page: station, title, the number and facts, the QR code.
+fn first_header<D>(cx: &Ctx<D>, m: &Masthead) -> Block {
+    let (x0, x1) = (cx.x0(), cx.x1());
+    let mut b = Block::new(36.0);
+
+    // QR code, top right; the facts right-aligned against it (or the margin).
+    let mut fx = x1;
+    if let Some(payload) = &m.qr_payload {
+        let qx = x1 - QR;
+        if let Some(cells) = qr_cells(payload, qx, 0.0, QR) {
+            b.items.push(cells);
+        }
+        fx = qx - 4.0;
+    }
+    let facts = std::iter::once((m.number_label, &m.number, true)).chain(m.facts.iter().map(|(label, value)| (*label, value, false)));
     let mut y = 0.6;
     let mut facts_w: f32 = 0.0;
-    for (label, value, strong) in &facts {
-        let size = if *strong { 11.0 } else { 8.5 };
-        let vw = if *strong { b.text_at(fx, y, size, value, INK, true, Align::Right) } else { b.right(fx, y + 0.4, size, value, INK) };
-        let lw = b.right(fx - vw - 2.5, y + if *strong { 1.2 } else { 0.6 }, 7.5, label, MUTED);
+    for (label, value, strong) in facts {
+        let size = if strong { 11.0 } else { 8.5 };
+        let vw = if strong { b.text_at(fx, y, size, value, INK, true, Align::Right) } else { b.right(fx, y + 0.4, size, value, INK) };
+        let lw = b.right(fx - vw - 2.5, y + if strong { 1.2 } else { 0.6 }, 7.5, label, MUTED);
         facts_w = facts_w.max(vw + lw + 2.5);
-        y += if *strong { 6.2 } else { 4.6 };
+        y += if strong { 6.2 } else { 4.6 };
     }
 
     // Station name and contact, top left.
     let room = (fx - facts_w - 6.0 - x0).max(40.0);
-    let name_size = fit_size(&d.station.name, room, 15.0, 9.0);
-    b.bold(x0, 0.0, name_size, &d.station.name, INK);
-    let mut contact: Vec<String> = Vec::new();
-    if let Some(a) = &d.station.address {
-        contact.push(a.clone());
-    }
-    let keep = |s: &str| s.replace(' ', &NBSP.to_string());
-    if let Some(p) = &d.station.phone {
-        contact.push(keep(&format!("{} {}", l.phone, p)));
-    }
-    contact.push(keep(&format!("{} {}", l.station_code, d.station.code)));
-    let contact_lines = wrap(&contact.join("  ·  "), room, 7.5);
+    let name_size = fit_size(&m.station_name, room, 15.0, 9.0);
+    b.bold(x0, 0.0, name_size, &m.station_name, INK);
+    let contact_lines = wrap(&m.contact.join("  ·  "), room, 7.5);
     for (i, line) in contact_lines.iter().take(2).enumerate() {
         b.text(x0, 7.2 + i as f32 * leading(7.5), 7.5, line, MUTED);
     }
 
     // Title.
-    let title = l.title(kind);
     let title_top = 17.0;
-    b.bold(x0, title_top, 17.0, title, ACCENT);
-    b.text(x0, title_top + 8.2, 8.0, l.subtitle(kind), MUTED);
+    b.bold(x0, title_top, 17.0, m.title, ACCENT);
+    b.text(x0, title_top + 8.2, 8.0, m.subtitle, MUTED);
 
     b.hline(x0, x1, 33.0, 0.6, ACCENT);
     b
 }
 
 /// The compact header on the following pages.
-pub fn continued_header(cx: &Ctx, kind: DocumentKind) -> Block {
-    let d = cx.doc;
-    let l = cx.l;
+fn continued_header<D>(cx: &Ctx<D>, m: &Masthead) -> Block {
     let (x0, x1) = (cx.x0(), cx.x1());
     let mut b = Block::new(13.0);
-    let vw = b.text_at(x1, 0.0, 10.5, &d.order_number, INK, true, Align::Right);
-    b.right(x1 - vw - 2.0, 0.9, 7.5, l.order_number, MUTED);
+    let vw = b.text_at(x1, 0.0, 10.5, &m.number, INK, true, Align::Right);
+    b.right(x1 - vw - 2.0, 0.9, 7.5, m.number_label, MUTED);
     let room = x1 - vw - 24.0 - x0;
-    let head = format!("{}  ·  {}{}", d.station.name, l.title(kind), l.continued);
+    let head = format!("{}  ·  {}{}", m.station_name, m.title, cx.l.continued);
     let size = fit_size(&head, room, 10.0, 7.0);
     b.bold(x0, 0.2, size, &head, INK);
     b.hline(x0, x1, 7.5, 0.5, ACCENT);
     b
 }
 
-/// The footer: the hash on every page and "page x of y".
-pub fn footer(cx: &Ctx) -> Box<dyn Fn(usize, usize) -> Vec<Prim>> {
+/// The footer: the number and the note (an order's hash) on every page, and "page x of y".
+fn footer<D>(cx: &Ctx<D>, m: &Masthead) -> Box<dyn Fn(usize, usize) -> Vec<Prim>> {
     let f = cx.frame;
     let page_of = cx.l.page_of;
-    let hash = format!("SHA-256 {}", cx.doc.hash_hex);
-    let order = cx.doc.order_number.clone();
+    let left = format!("{}  ·  {}", m.number, m.footer_note);
     Box::new(move |x, y| {
         let mut b = Block::new(0.0);
         let top = f.bottom + 5.0;
         b.hline(f.left, f.right, top, 0.25, RULE);
-        b.text(f.left, top + 1.6, 6.5, &format!("{order}  ·  {hash}"), FAINT);
+        b.text(f.left, top + 1.6, 6.5, &left, FAINT);
         b.right(f.right, top + 1.3, 7.5, &page_of(x, y), MUTED);
         b.items
     })
 }
 
 /// A section heading, kept with what follows.
-pub fn heading(cx: &Ctx, title: &str) -> Block {
+pub fn heading<D>(cx: &Ctx<D>, title: &str) -> Block {
     let mut b = Block::new(9.5);
     b.bold(cx.x0(), 3.2, 10.0, title, ACCENT);
     b.hline(cx.x0(), cx.x1(), 8.4, 0.3, RULE);
@@ -157,22 +219,69 @@ pub fn gap(h: f32) -> Block {
     Block::new(h)
 }
 
-fn kv(b: &mut Block, x: f32, top: f32, label_w: f32, width: f32, label: &str, value: &str) {
+/// A value beside its label: shrunk a little to stay on one line, wrapped when even
+/// that is too wide. Returns the height used.
+/// The pitch of a panel row.
+const KV_ROW: f32 = 5.4;
+
+fn kv(b: &mut Block, x: f32, top: f32, label_w: f32, width: f32, label: &str, value: &str) -> f32 {
     b.text(x, top + 0.5, 7.5, label, MUTED);
-    let size = fit_size(value, width - label_w, 9.5, 6.5);
-    b.text(x + label_w, top, size, value, INK);
+    let room = width - label_w;
+    let size = fit_size(value, room, 9.5, 8.0);
+    if text_width(value, size) <= room {
+        b.text(x + label_w, top, size, value, INK);
+        return KV_ROW;
+    }
+    let lines = wrap(value, room, 9.5);
+    for (i, line) in lines.iter().enumerate() {
+        b.text(x + label_w, top + i as f32 * leading(9.5), 9.5, line, INK);
+    }
+    KV_ROW + (lines.len() - 1) as f32 * leading(9.5)
+}
+
+/// Label/value rows in two columns, each under its title, in a shaded panel.
+pub struct KvPanel {
+    pub block: Block,
+    /// Where a further row of each column starts: (x, top). The panel has room for the
+    /// `extra_rows` asked for.
+    pub next: [(f32, f32); 2],
+}
+
+pub type KvColumn<'a> = (&'a str, &'a [(&'a str, String)]);
+
+pub fn kv_panel<D>(cx: &Ctx<D>, label_w: f32, columns: [KvColumn; 2], extra_rows: [usize; 2]) -> KvPanel {
+    let (x0, w) = (cx.x0(), cx.w());
+    let col_w = (w - 8.0) / 2.0;
+    let mut block = Block::new(0.0);
+    let mut next = [(0.0, 0.0); 2];
+    for (i, (title, rows)) in columns.iter().enumerate() {
+        let x = x0 + 4.0 + i as f32 * (col_w + 4.0);
+        block.bold(x, 1.6, 8.0, title, ACCENT);
+        let mut y = 6.8;
+        for (label, value) in rows.iter() {
+            y += kv(&mut block, x, y, label_w, col_w, label, value);
+        }
+        next[i] = (x, y);
+    }
+    let rows_h = (0..2).map(|i| next[i].1 - 6.8 + extra_rows[i] as f32 * KV_ROW).fold(0.0, f32::max);
+    let h = 6.5 + rows_h + 2.5;
+    // The panel goes under its text: drawn first.
+    let mut items = Vec::with_capacity(block.items.len() + 2);
+    let mut under = Block::new(0.0);
+    under.rect(x0, 0.0, w, h, Some(SHADE), None);
+    under.line(x0 + 4.0 + col_w + 2.0, 2.0, x0 + 4.0 + col_w + 2.0, h - 2.0, 0.25, RULE);
+    items.append(&mut under.items);
+    items.append(&mut block.items);
+    block.items = items;
+    block.height = h + 3.0;
+    KvPanel { block, next }
 }
 
 /// Customer and vehicle, side by side in a shaded panel, with odometer and fuel.
 pub fn parties(cx: &Ctx, kind: DocumentKind) -> Block {
     let d = cx.doc;
     let l = cx.l;
-    let (x0, w) = (cx.x0(), cx.w());
-    let col_w = (w - 8.0) / 2.0;
-    let lx = x0 + 4.0;
-    let rx = x0 + 4.0 + col_w + 4.0;
-    let label_w = if d.language == crate::model::Language::En { 25.0 } else { 17.0 };
-    let row = 5.4;
+    let label_w = if d.language == Language::En { 25.0 } else { 17.0 };
 
     let mut left: Vec<(&str, String)> = vec![(l.customer_name, d.customer.name.clone())];
     if !d.customer.phones.is_empty() {
@@ -194,31 +303,20 @@ pub fn parties(cx: &Ctx, kind: DocumentKind) -> Block {
         right.push((l.color, c.clone()));
     }
 
-    // Odometer and fuel go under the shorter column.
-    let mut meters: Vec<(&str, String)> = Vec::new();
+    // Odometer and fuel go under the customer.
     if let Some(km) = d.odometer_in_km {
-        meters.push((l.odometer_in, format!("{} {}", crate::format::group_thousands(km.into()), l.km)));
+        left.push((l.odometer_in, format!("{} {}", crate::format::group_thousands(km.into()), l.km)));
     }
     if kind == DocumentKind::DeliveryNote {
         if let Some(km) = d.odometer_out_km {
-            meters.push((l.odometer_out, format!("{} {}", crate::format::group_thousands(km.into()), l.km)));
+            left.push((l.odometer_out, format!("{} {}", crate::format::group_thousands(km.into()), l.km)));
         }
     }
     let fuel = if kind == DocumentKind::IntakeOrder { d.fuel_eighths } else { None };
-    let left_rows = left.len() + meters.len() + usize::from(fuel.is_some());
-    let rows = left_rows.max(right.len());
-    let h = 6.5 + rows as f32 * row + 2.5;
-    let mut b = Block::new(h + 3.0);
-    b.rect(x0, 0.0, w, h, Some(SHADE), None);
-    b.bold(lx, 1.6, 8.0, l.customer, ACCENT);
-    b.bold(rx, 1.6, 8.0, l.vehicle, ACCENT);
-    b.line(x0 + 4.0 + col_w + 2.0, 2.0, x0 + 4.0 + col_w + 2.0, h - 2.0, 0.25, RULE);
-    let mut y = 6.8;
-    for (label, value) in left.iter().chain(meters.iter()) {
-        kv(&mut b, lx, y, label_w, col_w, label, value);
-        y += row;
-    }
+    let panel = kv_panel(cx, label_w, [(l.customer, &left), (l.vehicle, &right)], [usize::from(fuel.is_some()), 0]);
+    let mut b = panel.block;
     if let Some(eighths) = fuel {
+        let (lx, y) = panel.next[0];
         let eighths = eighths.min(8);
         b.text(lx, y + 0.5, 7.5, l.fuel, MUTED);
         let gx = lx + label_w;
@@ -230,11 +328,6 @@ pub fn parties(cx: &Ctx, kind: DocumentKind) -> Block {
         b.text(gx + 8.0 * cell + 1.5, y, 9.0, &format!("{eighths}/8"), INK);
         b.text(gx - 0.1, y + 3.9, 5.5, "E", FAINT);
         b.right(gx + 8.0 * cell - 0.7, y + 3.9, 5.5, "F", FAINT);
-    }
-    let mut y = 6.8;
-    for (label, value) in &right {
-        kv(&mut b, rx, y, label_w, col_w, label, value);
-        y += row;
     }
     b
 }
@@ -253,7 +346,7 @@ struct Cols {
 fn cols(cx: &Ctx) -> Cols {
     let x0 = cx.x0();
     let x1 = cx.x1();
-    let kind_w = if cx.doc.language == crate::model::Language::En { 15.0 } else { 12.0 };
+    let kind_w = if cx.doc.language == Language::En { 15.0 } else { 12.0 };
     let amount_r = x1 - 1.5;
     let price_r = amount_r - 27.0;
     let qty_r = price_r - 25.0;
@@ -264,17 +357,36 @@ fn cols(cx: &Ctx) -> Cols {
 fn table_header(cx: &Ctx) -> Block {
     let l = cx.l;
     let c = cols(cx);
+    column_header(
+        cx,
+        &[
+            (c.no, l.col_no, Align::Left),
+            (c.kind, l.col_kind, Align::Left),
+            (c.desc, l.col_description, Align::Left),
+            (c.qty_r, l.col_qty, Align::Right),
+            (c.price_r, l.col_unit_price, Align::Right),
+            (c.amount_r, l.col_amount, Align::Right),
+        ],
+    )
+}
+
+/// A table's shaded column header (x, title, alignment), kept with the first row.
+pub fn column_header<D>(cx: &Ctx<D>, titles: &[(f32, &str, Align)]) -> Block {
     let mut b = Block::new(7.0);
     b.rect(cx.x0(), 0.0, cx.w(), 6.2, Some(SHADE), None);
     b.hline(cx.x0(), cx.x1(), 6.2, 0.3, RULE);
-    let top = 1.6;
-    b.text(c.no, top, 7.5, l.col_no, MUTED);
-    b.text(c.kind, top, 7.5, l.col_kind, MUTED);
-    b.text(c.desc, top, 7.5, l.col_description, MUTED);
-    b.right(c.qty_r, top, 7.5, l.col_qty, MUTED);
-    b.right(c.price_r, top, 7.5, l.col_unit_price, MUTED);
-    b.right(c.amount_r, top, 7.5, l.col_amount, MUTED);
+    for &(x, title, align) in titles {
+        b.text_at(x, 1.6, 7.5, title, MUTED, false, align);
+    }
     b.keep_with_next()
+}
+
+/// An outlined label (a job's decision, an overdue clock) ending at `right`; returns its width.
+pub fn badge(b: &mut Block, right: f32, top: f32, text: &str, color: Rgb3) -> f32 {
+    let bw = text_width(text, 7.5) + 3.0;
+    b.rect(right - bw, top, bw, 4.4, None, Some((color, 0.25)));
+    b.text_at(right - bw / 2.0, top + 0.5, 7.5, text, color, false, Align::Center);
+    bw
 }
 
 /// The lines table: a column header, then per job a title row with the customer's
@@ -289,11 +401,9 @@ pub fn lines_table(cx: &Ctx, jobs: &[Job]) -> Vec<Block> {
         let declined = job.decision == Decision::Declined;
         let mut row = Block::new(7.2);
         row.repeat_header = Some(header.clone());
-        let badge = labels::decision(lang, job.decision);
+        let badge_text = labels::decision(lang, job.decision);
         let badge_color = if declined { MARK } else { GOOD };
-        let bw = text_width(badge, 7.5) + 3.0;
-        row.rect(c.amount_r - bw + 1.5, 1.5, bw, 4.4, None, Some((badge_color, 0.25)));
-        row.text_at(c.amount_r - bw / 2.0 + 1.5, 2.0, 7.5, badge, badge_color, false, Align::Center);
+        let bw = badge(&mut row, c.amount_r + 1.5, 1.5, badge_text, badge_color);
         let title_size = fit_size(&job.title, c.amount_r - bw - 4.0 - c.kind, 9.5, 7.0);
         row.bold(c.no, 1.6, title_size, &job.title, if declined { MUTED } else { INK });
         row.hline(cx.x0(), cx.x1(), 7.2, 0.2, HAIRLINE);
@@ -425,19 +535,28 @@ pub fn terms(cx: &Ctx) -> Vec<Block> {
     }
     let title = format!("{}  ·  {} {}", l.terms, l.terms_version, t.version);
     let mut out = vec![heading(cx, &title)];
-    let size = 7.5;
-    let lines = wrap(t.text.trim(), cx.w(), size);
-    for chunk in lines.chunks(3) {
-        let mut b = Block::new(chunk.len() as f32 * leading(size));
-        for (i, line) in chunk.iter().enumerate() {
-            b.text(cx.x0(), i as f32 * leading(size), size, line, MUTED);
-        }
-        out.push(b);
-    }
-    if let Some(first) = out.get_mut(1) {
+    out.extend(text_blocks(cx.x0(), cx.w(), 7.5, t.text.trim(), MUTED));
+    out.push(gap(2.0));
+    out
+}
+
+/// Wrapped text as one block per three lines, so a long text can break across pages;
+/// the first block stays with the second (no single line left behind).
+pub fn text_blocks(x: f32, width: f32, size: f32, text: &str, color: Rgb3) -> Vec<Block> {
+    let lines = wrap(text, width, size);
+    let mut out: Vec<Block> = lines
+        .chunks(3)
+        .map(|chunk| {
+            let mut b = Block::new(chunk.len() as f32 * leading(size));
+            for (i, line) in chunk.iter().enumerate() {
+                b.text(x, i as f32 * leading(size), size, line, color);
+            }
+            b
+        })
+        .collect();
+    if let Some(first) = out.first_mut() {
         first.keep_with_next = lines.len() > 3;
     }
-    out.push(gap(2.0));
     out
 }
 
@@ -546,4 +665,97 @@ pub fn numbered_item(cx: &Ctx, n: usize, text: &str, extra: Option<String>) -> B
         y += leading(7.5);
     }
     b
+}
+
+/// A column of [`table`]: its title, its width (`None`: what the others leave) and
+/// how its cells align.
+pub struct Column<'a> {
+    pub title: &'a str,
+    pub width: Option<f32>,
+    pub align: Align,
+}
+
+impl<'a> Column<'a> {
+    /// The width of its widest cell (or its title), up to `max` mm; wider cells wrap.
+    pub fn fitted<'v>(title: &'a str, values: impl IntoIterator<Item = &'v str>, max: f32, align: Align) -> Self {
+        let widest = values.into_iter().map(|v| text_width(v, CELL_SIZE)).fold(text_width(title, 7.5), f32::max);
+        Column { title, width: Some((widest + 0.5).min(max)), align }
+    }
+
+    pub fn rest(title: &'a str) -> Self {
+        Column { title, width: None, align: Align::Left }
+    }
+}
+
+/// A cell of [`table`]: text wrapped in its column, or an outlined badge.
+pub struct Cell {
+    pub text: String,
+    pub color: Rgb3,
+    pub badge: bool,
+}
+
+impl Cell {
+    pub fn new(text: impl Into<String>, color: Rgb3) -> Self {
+        Cell { text: text.into(), color, badge: false }
+    }
+
+    pub fn badge(text: impl Into<String>, color: Rgb3) -> Self {
+        Cell { text: text.into(), color, badge: true }
+    }
+}
+
+const CELL_SIZE: f32 = 8.5;
+const GUTTER: f32 = 3.0;
+/// A row taller than this many lines is split, so it can break across pages.
+const ROW_LINES: usize = 8;
+
+/// A table whose cells wrap in their columns, with the column header repeated on every
+/// page it runs onto.
+pub fn table<D>(cx: &Ctx<D>, columns: &[Column], rows: &[Vec<Cell>]) -> Vec<Block> {
+    let fixed: f32 = columns.iter().filter_map(|c| c.width).sum();
+    let inner = cx.w() - 3.0 - GUTTER * columns.len().saturating_sub(1) as f32;
+    let rest = (inner - fixed).max(15.0);
+    let mut x = cx.x0() + 1.5;
+    let spans: Vec<(f32, f32)> = columns
+        .iter()
+        .map(|c| {
+            let span = (x, c.width.unwrap_or(rest));
+            x += span.1 + GUTTER;
+            span
+        })
+        .collect();
+    let anchor = |(x, w): (f32, f32), align: Align| match align {
+        Align::Left => x,
+        Align::Right => x + w,
+        Align::Center => x + w / 2.0,
+    };
+    let titles: Vec<(f32, &str, Align)> = columns.iter().zip(&spans).map(|(c, &span)| (anchor(span, c.align), c.title, c.align)).collect();
+    let header = Rc::new(column_header(cx, &titles));
+    let mut out = vec![(*header).clone()];
+    for row in rows {
+        let lines: Vec<Vec<String>> =
+            row.iter().zip(&spans).map(|(cell, &(_, w))| if cell.badge { Vec::new() } else { wrap(&cell.text, w, CELL_SIZE) }).collect();
+        let n = lines.iter().map(Vec::len).max().unwrap_or(0).max(1);
+        let chunks = n.div_ceil(ROW_LINES);
+        for k in 0..chunks {
+            let (first, last) = (k * ROW_LINES, ((k + 1) * ROW_LINES).min(n));
+            let top = if k == 0 { 1.6 } else { 0.0 };
+            let h = top + (last - first) as f32 * leading(CELL_SIZE) + if k + 1 == chunks { 1.4 } else { 0.0 };
+            let mut b = Block::new(h);
+            b.repeat_header = Some(header.clone());
+            for ((cell, cell_lines), (&span, column)) in row.iter().zip(&lines).zip(spans.iter().zip(columns)) {
+                if cell.badge && k == 0 {
+                    badge(&mut b, span.0 + span.1, top - 0.4, &cell.text, cell.color);
+                }
+                for (i, line) in cell_lines.iter().enumerate().take(last).skip(first) {
+                    b.text_at(anchor(span, column.align), top + (i - first) as f32 * leading(CELL_SIZE), CELL_SIZE, line, cell.color, false, column.align);
+                }
+            }
+            if k + 1 == chunks {
+                b.hline(cx.x0(), cx.x1(), h, 0.15, HAIRLINE);
+            }
+            out.push(b);
+        }
+    }
+    out
 }

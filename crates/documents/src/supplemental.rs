@@ -58,5 +58,5 @@ pub fn render(doc: &Document) -> Result<Vec<u8>, RenderError> {
     blocks.extend(signatures(&mut cx, KIND, &[SignerRole::Customer])?);
     blocks.push(hash_block(&cx));
 
-    crate::finish(cx, KIND, blocks)
+    finish_order(cx, KIND, blocks)
 }

@@ -6,7 +6,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{long_order, sample, HASH, ORDER};
+use common::{complaint, long_order, sample, COMPLAINT, HASH, ORDER};
 use documents::format::money;
 use documents::*;
 
@@ -270,4 +270,99 @@ fn the_model_reads_from_json_with_the_documented_names() {
     assert_eq!(doc.language, Language::ZhCn);
     assert_eq!(doc.paper, Paper::Letter);
     assert!(documents::render(&doc).is_ok());
+}
+
+fn render_complaint_to_file(record: &ComplaintRecord, keep_as: &str) -> Rendered {
+    let bytes = documents::render_complaint_record(record).expect("render the complaint record");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("complaint.pdf");
+    std::fs::write(&path, &bytes).expect("write pdf");
+    keep(&path, keep_as);
+    Rendered { _dir: dir, path, bytes }
+}
+
+/// Keeps a copy for people to look at when `STATIONDESK_ARTIFACTS` names a directory
+/// (scripts/test.sh sets it).
+fn keep(pdf: &Path, name: &str) {
+    if let Some(dir) = std::env::var_os("STATIONDESK_ARTIFACTS") {
+        let dir = PathBuf::from(dir).join("documents");
+        let _ = std::fs::create_dir_all(&dir);
+        let _ = std::fs::copy(pdf, dir.join(name));
+    }
+}
+
+#[test]
+fn a_complaint_record_in_chinese_prints_the_facts_the_category_levels_and_its_whole_timeline_over_several_pages() {
+    let record = complaint(Language::ZhCn, 40);
+    assert_eq!(record.timeline.len(), 40);
+    assert_eq!(record.clocks.iter().filter(|c| c.breached).count(), 1, "two clocks, one breached");
+    assert_eq!(record.compensations.len(), 2);
+    let r = render_complaint_to_file(&record, "complaint-zh.pdf");
+    assert!(r.bytes.starts_with(b"%PDF-"));
+    let pages = page_texts(&r.path);
+    let text = squeeze(&pages.concat());
+    let last = &record.timeline.last().expect("a timeline").text;
+    for needle in [COMPLAINT, "王芳", "投诉处理记录", "服务", "服务态度", "接待不及时", "超时", "已结案", last.as_str()] {
+        assert!(text.contains(&squeeze(needle)), "the complaint record lacks {needle:?}:\n{text}");
+    }
+    assert!(pages.len() > 1, "a 40-entry timeline runs over more than one page");
+    assert_eq!(pages.len(), page_count(&r.path));
+    for (i, page) in pages.iter().enumerate() {
+        assert!(page.contains(COMPLAINT), "page {} has the complaint number", i + 1);
+        let label = page_label(Language::ZhCn, i + 1, pages.len());
+        assert!(squeeze(page).contains(&squeeze(&label)), "page {} has {label:?}", i + 1);
+    }
+    assert_every_page_renders(&r);
+}
+
+#[test]
+fn a_complaint_record_in_english_on_letter_paper_has_the_english_title_and_headings() {
+    let mut record = complaint(Language::En, 12);
+    record.paper = Paper::Letter;
+    let r = render_complaint_to_file(&record, "complaint-en-letter.pdf");
+    assert!(page_size(&r.path).starts_with("612 x 792 pts"), "{}", page_size(&r.path));
+    let text = page_texts(&r.path).concat();
+    for needle in [
+        "Complaint record",
+        "In the customer's words",
+        "Response clocks",
+        "Overdue",
+        "Cause and resolution",
+        "Compensation",
+        "Timeline",
+        "Printed 2026-12-09 10:00",
+    ] {
+        assert!(text.contains(needle), "the English complaint record lacks {needle:?}:\n{text}");
+    }
+    assert!(!text.contains("投诉"), "no Chinese heading in the English record");
+    assert_every_page_renders(&r);
+}
+
+#[test]
+fn a_complaint_record_with_nothing_recorded_yet_says_so_instead_of_leaving_blanks() {
+    let mut record = complaint(Language::En, 1);
+    record.cause = None;
+    record.compensations.clear();
+    record.timeline.clear();
+    record.clocks.clear();
+    let r = render_complaint_to_file(&record, "complaint-en-new.pdf");
+    let text = page_texts(&r.path).concat();
+    for needle in ["(not recorded)", "No compensation", "No entries yet"] {
+        assert!(text.contains(needle), "lacks {needle:?}:\n{text}");
+    }
+    assert_eq!(page_count(&r.path), 1);
+}
+
+#[test]
+fn a_timeline_entry_longer_than_a_page_breaks_across_pages_and_every_word_is_printed() {
+    let mut record = complaint(Language::En, 3);
+    let long: Vec<String> = (1..=400).map(|i| format!("word{i}")).collect();
+    record.timeline[0].text = long.join(" ");
+    let r = render_complaint_to_file(&record, "complaint-en-long-entry.pdf");
+    let text = page_texts(&r.path).concat();
+    assert!(page_count(&r.path) > 1);
+    for w in ["word1 ", "word200 ", "word400"] {
+        assert!(text.contains(w), "lacks {w:?}");
+    }
+    assert_every_page_renders(&r);
 }

@@ -271,3 +271,79 @@ pub fn long_order(language: Language, n: usize) -> Document {
     doc.jobs = jobs;
     doc
 }
+
+pub const COMPLAINT: &str = "TS-SH01-20261204-003";
+
+/// A closed complaint: a three-level category, two clocks (the resolution one
+/// breached), two compensations and a timeline of `entries` entries, the last one
+/// saying the complaint is closed.
+pub fn complaint(language: Language, entries: usize) -> ComplaintRecord {
+    let t = |a: &str, b: &str| zh(language, a, b);
+    let kinds =
+        [t("电话接通", "Call reached"), t("上门拜访", "Visit"), t("内部备注", "Internal note"), t("转交", "Handed over"), t("状态变更", "Status change")];
+    let who = [t("李明", "Li Ming"), t("王经理", "Manager Wang"), t("赵质检", "QC Zhao")];
+    let mut timeline: Vec<TimelineLine> = (1..entries)
+        .map(|i| TimelineLine {
+            at: format!("2026-12-{:02} {:02}:{:02}", 4 + i / 12, 8 + i % 12, (i * 7) % 60),
+            who: who[i % who.len()].clone(),
+            kind: kinds[i % kinds.len()].clone(),
+            text: if i % 6 == 0 {
+                t(
+                    &format!("第 {i} 条记录：与客户电话沟通，说明前台接待排队原因及本站已采取的改进措施，客户表示理解但希望尽快给出书面答复，并要求下次进店时由专人接待。"),
+                    &format!("Entry {i}: called the customer, explained why the reception queue was long and what the station has changed since; the customer understands but wants a written answer soon and a named advisor at the next visit."),
+                )
+            } else {
+                t(&format!("第 {i} 条记录：跟进处理进度。"), &format!("Entry {i}: followed up on progress."))
+            },
+        })
+        .collect();
+    timeline.push(TimelineLine {
+        at: "2026-12-08 16:45".into(),
+        who: t("王经理", "Manager Wang"),
+        kind: t("状态变更", "Status change"),
+        text: t("客户接受处理方案，投诉结案。", "The customer accepted the solution; complaint closed."),
+    });
+    ComplaintRecord {
+        language,
+        paper: Paper::A4,
+        station_name: t("上海浦东安驰汽车服务站", "Anchi Auto Service, Shanghai Pudong"),
+        station_code: "SH01".into(),
+        number: COMPLAINT.into(),
+        status: t("已结案", "Closed"),
+        severity: t("紧急", "Urgent"),
+        channel: t("400 热线", "Hotline"),
+        category: vec![t("服务", "Service"), t("服务态度", "Staff attitude"), t("接待不及时", "Slow to greet at reception")],
+        received_at: "2026-12-04 09:05".into(),
+        received_by: t("陈顾问", "Advisor Chen"),
+        owner: t("王经理", "Manager Wang"),
+        customer_name: "王芳".into(),
+        customer_phone: "138 0013 8000".into(),
+        plate: Some("沪A·D12345".into()),
+        vin: Some("LSVAU2180N2123456".into()),
+        order_number: Some(ORDER.into()),
+        repeat_of: Some("TS-SH01-20261020-011".into()),
+        description: t(
+            "上周六上午九点到店保养，在前台等了二十多分钟都没有人接待，顾问一直在打电话。之前十月份来的时候也是这样，已经反映过一次。希望你们重视，给我一个说法，下次来不要再让我等这么久。",
+            "I came in for a service last Saturday at nine and waited at the front desk for more than twenty minutes without anyone greeting me; the advisor was on the phone the whole time. The same thing happened in October and I complained then. Please take this seriously, give me an answer, and do not make me wait like this next time.",
+        ),
+        cause: Some(t("周六上午进店高峰，前台仅一名顾问在岗，且未启用排队叫号。", "Saturday morning peak with one advisor at the desk and the queue ticketing not switched on.")),
+        corrective_action: Some(t("周六上午增派一名顾问；启用排队叫号；顾问接听电话时须先招呼到店客户。", "A second advisor on Saturday mornings; queue ticketing on; advisors greet walk-in customers before taking calls.")),
+        solution: Some(t("书面致歉，赠送一次免费洗车及下次保养工时费八折。", "A written apology, a free car wash and 20% off labor at the next service.")),
+        customer_answer: Some(t("接受", "Accepted")),
+        clocks: vec![
+            ClockLine { label: t("首次响应", "First response"), limit: "24 h".into(), state: t("已达成 2026-12-04 10:32", "met 2026-12-04 10:32"), breached: false },
+            ClockLine { label: t("解决", "Resolution"), limit: "72 h".into(), state: t("超时 7 小时", "overdue by 7 h"), breached: true },
+        ],
+        compensations: vec![
+            CompensationLine { kind: t("服务券", "Voucher"), description: t("免费洗车一次", "One free car wash"), value: "¥60.00".into(), approved_by: Some(t("王经理", "Manager Wang")) },
+            CompensationLine {
+                kind: t("折扣", "Discount"),
+                description: t("下次保养工时费八折（有效期 3 个月）", "20% off labor at the next service (valid for 3 months)"),
+                value: "20%".into(),
+                approved_by: None,
+            },
+        ],
+        timeline,
+        printed_at: "2026-12-09 10:00".into(),
+    }
+}
