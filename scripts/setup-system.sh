@@ -11,8 +11,9 @@ set -euo pipefail
 BUILD_PACKAGES=(libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev)
 # webkit2gtk-driver + xvfb + xauth: the desktop window tests; chromium: the browser
 # tests; poppler-utils: reading back generated PDFs; postgresql: the central server's
-# tests; fonts-noto-cjk: Chinese text in the window and in screenshots.
-TEST_PACKAGES=(webkit2gtk-driver xvfb xauth chromium poppler-utils postgresql fonts-noto-cjk)
+# tests; fonts-noto-cjk: Chinese text in the window and in screenshots; faketime:
+# whole-process tests that move the station's clock (after-sales deadlines).
+TEST_PACKAGES=(webkit2gtk-driver xvfb xauth chromium poppler-utils postgresql fonts-noto-cjk faketime)
 
 MIN_NODE="20.19" # ui/package.json engines (Vite 8)
 MIN_RUST="1.80" # the workspace's rust-version

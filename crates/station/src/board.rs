@@ -54,6 +54,9 @@ pub struct BoardCard {
     /// For `waiting_parts`: the approved parts stock cannot cover yet, as "part no. name".
     #[sqlx(skip)]
     pub waiting_for: Vec<String>,
+    /// Once the work is done (passed QC): the completion-notice limit, until the customer is told.
+    #[sqlx(skip)]
+    pub completion_notice: Option<crate::aftersales::clocks::ClockView>,
 }
 
 pub async fn board(station: &Station, caller: &Caller, input: BoardInput) -> Result<Board> {
@@ -75,7 +78,14 @@ pub async fn board(station: &Station, caller: &Caller, input: BoardInput) -> Res
     .fetch_all(station.pool())
     .await?;
     let mut conn = station.pool().acquire().await?;
+    let ids: Vec<String> = cards.iter().map(|c| c.id.clone()).collect();
+    let mut clocks = crate::aftersales::clocks::read_many(&mut conn, crate::aftersales::clocks::ItemKind::RepairOrder, &ids, now).await?;
     for card in &mut cards {
+        card.completion_notice = clocks
+            .remove(&card.id)
+            .unwrap_or_default()
+            .into_iter()
+            .find(|c| c.clock == crate::aftersales::clocks::ClockName::CompletionNotice && c.reading.state != time_limits::ClockState::Stopped);
         card.overdue = card.promised_at.is_some_and(|p| p < now);
         card.technicians = sqlx::query_scalar(
             "SELECT DISTINCT s.name FROM ro_jobs j JOIN staff s ON s.id = j.technician_id WHERE j.ro_id = ? AND j.approval <> 'declined' ORDER BY s.name",

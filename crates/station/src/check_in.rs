@@ -9,8 +9,7 @@ use serde::Deserialize;
 use sqlx::SqliteConnection;
 use ts_rs::TS;
 
-use crate::auth::lockout::{self, Purpose};
-use crate::auth::{pin, Caller, Permission, Role};
+use crate::auth::{Caller, Permission, Role};
 use crate::domain::{check_against_last, Odometer, RoNumber, Rollback, ServiceType, StationCode};
 use crate::error::{ApiError, Invalid, Result};
 use crate::repair_orders::{load_order, DamageKind, Priority, RepairOrder};
@@ -146,22 +145,7 @@ async fn rollback_confirmer(station: &Station, caller: &Caller, input: &CheckInI
     let Some(given) = input.manager_pin.clone().filter(|p| !p.is_empty()) else {
         return Ok(None);
     };
-    lockout::check(station, &me.id, Purpose::ManagerPin, "manager_pin").await?;
-    let managers: Vec<(String, String)> =
-        sqlx::query_as("SELECT id, pin_hash FROM staff WHERE role = 'manager' AND active = 1").fetch_all(station.pool()).await?;
-    let found = tokio::task::spawn_blocking(move || managers.into_iter().find(|(_, hash)| pin::verify(&given, hash)).map(|(id, _)| id))
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))?;
-    match found {
-        Some(id) => {
-            lockout::succeeded(station, &me.id, Purpose::ManagerPin).await?;
-            Ok(Some(id))
-        }
-        None => {
-            let wrong = field("manager_pin", "auth.bad_manager_pin", "that is not an active manager's PIN");
-            Err(lockout::failed(station, &me.id, Purpose::ManagerPin, wrong).await)
-        }
-    }
+    crate::auth::lockout::manager_by_pin(station, me, &given, "manager_pin").await.map(Some)
 }
 
 pub async fn check_in(station: &Station, caller: &Caller, input: CheckInInput) -> Result<RepairOrder> {
@@ -256,6 +240,7 @@ pub async fn check_in(station: &Station, caller: &Caller, input: CheckInInput) -
     .execute(&mut *tx)
     .await?;
     crate::workflow::events::checked_in(&mut tx, &info.id, &me.id, &ro_id, now).await?;
+    crate::aftersales::clocks::refresh_order(&mut tx, &info.id, &ro_id, now).await?;
     for (i, c) in concerns.iter().enumerate() {
         sqlx::query("INSERT INTO ro_concerns (id, station_id, ro_id, position, text, fault_codes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
             .bind(new_id())

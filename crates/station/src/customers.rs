@@ -29,6 +29,8 @@ pub struct Customer {
     pub language: String,
     pub consent_marketing: bool,
     pub consent_data: bool,
+    /// Agrees to follow-up calls after a service (回访); customers who refuse are not called.
+    pub consent_follow_up: bool,
     pub notes: String,
     #[ts(type = "string")]
     pub created_at: DateTime<Utc>,
@@ -49,8 +51,15 @@ pub struct CustomerFields {
     pub consent_marketing: bool,
     #[serde(default)]
     pub consent_data: bool,
+    #[serde(default = "agrees")]
+    pub consent_follow_up: bool,
     #[serde(default)]
     pub notes: String,
+}
+
+/// Follow-up calls are part of the service: a customer agrees unless they say otherwise.
+fn agrees() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -64,6 +73,9 @@ pub struct CustomerDetail {
     pub customer: Customer,
     pub vehicles: Vec<Vehicle>,
     pub orders: Vec<OrderSummary>,
+    /// The archive keeps complaints and satisfaction beside the orders.
+    pub complaints: Vec<crate::aftersales::complaints::ComplaintRow>,
+    pub surveys: Vec<crate::aftersales::follow_ups::SurveyRow>,
 }
 
 /// `CustomerFields` once every field has parsed.
@@ -75,6 +87,7 @@ struct Valid {
     language: String,
     consent_marketing: bool,
     consent_data: bool,
+    consent_follow_up: bool,
     notes: String,
 }
 
@@ -127,6 +140,7 @@ fn validate(f: &CustomerFields) -> Result<Valid> {
         language: f.language.clone(),
         consent_marketing: f.consent_marketing,
         consent_data: f.consent_data,
+        consent_follow_up: f.consent_follow_up,
         notes: f.notes.trim().to_string(),
     })
 }
@@ -148,8 +162,8 @@ pub async fn create_customer(station: &Station, caller: &Caller, input: Customer
     let number = CustomerNo::new(&code, seq as u32);
     let id = new_id();
     sqlx::query(
-        "INSERT INTO customers (id, station_id, customer_no, name, email, company, language, consent_marketing, consent_data, notes, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO customers (id, station_id, customer_no, name, email, company, language, consent_marketing, consent_data, consent_follow_up, notes, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&id)
     .bind(&me.station_id)
@@ -160,6 +174,7 @@ pub async fn create_customer(station: &Station, caller: &Caller, input: Customer
     .bind(&v.language)
     .bind(v.consent_marketing)
     .bind(v.consent_data)
+    .bind(v.consent_follow_up)
     .bind(&v.notes)
     .bind(ts(now))
     .bind(ts(now))
@@ -178,7 +193,7 @@ pub async fn update_customer(station: &Station, caller: &Caller, input: UpdateCu
     let mut tx = db::write_tx(station.pool()).await?;
     let before = load_customer(&mut tx, &input.id).await?;
     let updated = sqlx::query(
-        "UPDATE customers SET name = ?, email = ?, company = ?, language = ?, consent_marketing = ?, consent_data = ?, notes = ?, updated_at = ? WHERE id = ?",
+        "UPDATE customers SET name = ?, email = ?, company = ?, language = ?, consent_marketing = ?, consent_data = ?, consent_follow_up = ?, notes = ?, updated_at = ? WHERE id = ?",
     )
     .bind(&v.name)
     .bind(&v.email)
@@ -186,6 +201,7 @@ pub async fn update_customer(station: &Station, caller: &Caller, input: UpdateCu
     .bind(&v.language)
     .bind(v.consent_marketing)
     .bind(v.consent_data)
+    .bind(v.consent_follow_up)
     .bind(&v.notes)
     .bind(ts(now))
     .bind(&input.id)
@@ -237,6 +253,7 @@ struct CustomerRow {
     language: String,
     consent_marketing: bool,
     consent_data: bool,
+    consent_follow_up: bool,
     notes: String,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
@@ -244,7 +261,7 @@ struct CustomerRow {
 
 pub async fn load_customer(conn: &mut SqliteConnection, id: &str) -> Result<Customer> {
     let row = sqlx::query_as::<_, CustomerRow>(
-        "SELECT id, customer_no, name, email, company, language, consent_marketing, consent_data, notes, created_at, updated_at FROM customers WHERE id = ?",
+        "SELECT id, customer_no, name, email, company, language, consent_marketing, consent_data, consent_follow_up, notes, created_at, updated_at FROM customers WHERE id = ?",
     )
     .bind(id)
     .fetch_optional(&mut *conn)
@@ -262,6 +279,7 @@ pub async fn load_customer(conn: &mut SqliteConnection, id: &str) -> Result<Cust
         language: row.language,
         consent_marketing: row.consent_marketing,
         consent_data: row.consent_data,
+        consent_follow_up: row.consent_follow_up,
         notes: row.notes,
         created_at: row.created_at,
         updated_at: row.updated_at,
@@ -274,7 +292,9 @@ pub async fn get_customer(station: &Station, caller: &Caller, input: IdInput) ->
     let customer = load_customer(&mut conn, &input.id).await?;
     let vehicles = vehicles_of_customer(&mut conn, &input.id, station.now()).await?;
     let orders = orders_for_customer(&mut conn, &input.id).await?;
-    Ok(CustomerDetail { customer, vehicles, orders })
+    let complaints = crate::aftersales::complaints::complaints_of_customer(&mut conn, &input.id, station.now()).await?;
+    let surveys = crate::aftersales::follow_ups::surveys_of_customer(&mut conn, &input.id).await?;
+    Ok(CustomerDetail { customer, vehicles, orders, complaints, surveys })
 }
 
 /// Writes a customer as merged from the head office's feed (`sync::pull`):
@@ -298,6 +318,8 @@ pub(crate) async fn apply_pulled(
     let language = s("language").filter(|l| LANGUAGES.contains(l)).unwrap_or(LANGUAGES[0]).to_string();
     let (email, company, notes) = (opt("email"), opt("company"), s("notes").unwrap_or("").to_string());
     let (marketing, data) = (flag("consent_marketing"), flag("consent_data"));
+    // Older stations do not send it: follow-up calls stay agreed.
+    let follow_up = f.get("consent_follow_up").and_then(Value::as_bool).unwrap_or(true);
     let updated_at = s("updated_at").filter(|t| DateTime::parse_from_rfc3339(t).is_ok()).map(str::to_string).unwrap_or_else(|| ts(now));
     let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM customers WHERE id = ?)").bind(id).fetch_one(&mut *conn).await?;
     let phones_changed = if exists {
@@ -309,17 +331,19 @@ pub(crate) async fn apply_pulled(
             && cur.language == language
             && cur.consent_marketing == marketing
             && cur.consent_data == data
+            && cur.consent_follow_up == follow_up
             && cur.notes == notes;
         if same {
             return Ok(false);
         }
-        sqlx::query("UPDATE customers SET name = ?, email = ?, company = ?, language = ?, consent_marketing = ?, consent_data = ?, notes = ?, updated_at = ? WHERE id = ?")
+        sqlx::query("UPDATE customers SET name = ?, email = ?, company = ?, language = ?, consent_marketing = ?, consent_data = ?, consent_follow_up = ?, notes = ?, updated_at = ? WHERE id = ?")
             .bind(&name)
             .bind(&email)
             .bind(&company)
             .bind(&language)
             .bind(marketing)
             .bind(data)
+            .bind(follow_up)
             .bind(&notes)
             .bind(&updated_at)
             .bind(id)
@@ -337,8 +361,8 @@ pub(crate) async fn apply_pulled(
         }
         let created_at = s("created_at").filter(|t| DateTime::parse_from_rfc3339(t).is_ok()).map(str::to_string).unwrap_or_else(|| updated_at.clone());
         sqlx::query(
-            "INSERT INTO customers (id, station_id, customer_no, name, email, company, language, consent_marketing, consent_data, notes, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO customers (id, station_id, customer_no, name, email, company, language, consent_marketing, consent_data, consent_follow_up, notes, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(id)
         .bind(station_id)
@@ -349,6 +373,7 @@ pub(crate) async fn apply_pulled(
         .bind(&language)
         .bind(marketing)
         .bind(data)
+        .bind(follow_up)
         .bind(&notes)
         .bind(&created_at)
         .bind(&updated_at)

@@ -136,6 +136,7 @@ pub async fn load_demo_data(station: &Station, _caller: &Caller, _input: NoInput
                 language: if foreign { "en".into() } else { "zh-CN".into() },
                 consent_marketing: i % 3 == 0,
                 consent_data: true,
+                consent_follow_up: i % 17 != 5,
                 notes: String::new(),
             },
         )
@@ -311,6 +312,8 @@ fn operation<'a>(station: &'a Station, op: &str, caller: &'a Caller, input: Valu
         "save_part" => boxed!(crate::workflow::inventory::save_part),
         "receive_stock" => boxed!(crate::workflow::inventory::receive_stock),
         "list_parts" => boxed!(crate::workflow::inventory::list_parts),
+        "get_follow_up" => boxed!(crate::aftersales::follow_ups::get_follow_up),
+        "record_call" => boxed!(crate::aftersales::follow_ups::record_call),
         other => return Err(ApiError::internal(format!("demo data does not use {other}"))),
     })
 }
@@ -411,7 +414,16 @@ async fn drive(station: &Station, tokens: &Callers, ro_id: &str, target: &str, n
                 let odometer = page["order"]["odometer_in_km"].as_i64().unwrap_or(0) + 3;
                 step("deliver", "advisor", json!({"odometer_out_km": odometer, "payments": [{"method": "wechat", "amount": balance}]})).await?
             }
-            "delivered" => step("move_order", "advisor", json!({"to": "closed", "note": "已回访"})).await?,
+            "delivered" => {
+                // The follow-up call closes the order; the manager calls, whoever's task it is.
+                let id = page["follow_up_id"].clone();
+                let task = run(station, "get_follow_up", token("manager"), json!({"id": id})).await?;
+                let survey = json!({"overall": 5, "quality": 5, "timeliness": 4, "attitude": 5, "price": 4, "comment": "服务很好"});
+                let call =
+                    json!({"follow_up_id": id, "expected_version": task["follow_up"]["version"], "outcome": "reached", "survey": survey, "note": "已回访"});
+                run(station, "record_call", token("manager"), call).await?;
+                run(station, "get_order_detail", token("advisor"), json!({"id": ro_id})).await?
+            }
             _ => return Ok(()),
         };
     }

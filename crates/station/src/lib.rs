@@ -10,7 +10,10 @@
 //! machine, jobs, lines and money, authorizations, parts inventory, the job
 //! clock, the quality check, delivery and the audit log. `sync/` is the
 //! client of the head office: the clock, push, pull, the background worker.
+//! `aftersales/` is the loop after delivery: follow-up calls and surveys, the
+//! complaint ledger, and the time limits every open item counts down.
 
+pub mod aftersales;
 pub mod auth;
 pub mod board;
 pub mod check_in;

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
 
+use crate::aftersales::{categories, clocks, complaints, follow_ups, policies};
 use crate::auth::{self, Caller};
 use crate::error::{ApiError, Result};
 use crate::station::Station;
@@ -230,4 +231,30 @@ operations! {
     sync_now: Staff, NoInput => sync::SyncStatus = sync::sync_now;
     /// Open recalls for a vehicle or VIN, and its visits to other stations, from pulled data.
     vehicle_alerts: Staff, sync::alerts::VehicleAlertsInput => sync::alerts::VehicleAlerts = sync::alerts::vehicle_alerts;
+
+    // After-sales (`aftersales/`, docs/aftersales.md): follow-up calls, the complaint ledger, time limits.
+    /// How many of the caller's own items are due within the hour and overdue (the top bar).
+    my_deadlines: Staff, NoInput => clocks::MyDeadlines = clocks::my_deadlines;
+    /// Today's follow-up calls (overdue, due, retries) and who is not called, and why.
+    call_list: Staff, follow_ups::CallListInput => follow_ups::CallList = follow_ups::call_list;
+    get_follow_up: Staff, IdInput => follow_ups::FollowUpDetail = follow_ups::get_follow_up;
+    /// One call and its outcome; reached records the survey; a low score or a complaint opens one; the end closes the order.
+    record_call: Staff, follow_ups::RecordCall => follow_ups::FollowUpDetail = follow_ups::record_call;
+    /// A manager hands a follow-up to someone else, with a reason.
+    reassign_follow_up: Staff, follow_ups::ReassignFollowUp => follow_ups::FollowUpDetail = follow_ups::reassign_follow_up;
+    /// The complaint ledger, filtered by status, category, owner, overdue; newest first.
+    list_complaints: Staff, complaints::ComplaintQuery => complaints::ComplaintPage = complaints::list_complaints;
+    get_complaint: Staff, IdInput => complaints::ComplaintDetail = complaints::get_complaint;
+    /// Receives a complaint; whoever receives it owns it.
+    open_complaint: Staff, complaints::NewComplaint => complaints::ComplaintDetail = complaints::open_complaint;
+    /// One step on a complaint: contact, note, findings, reclassify, hand over, wait/resume, compensate, resolve, callback, reopen.
+    complaint_step: Staff, complaints::ComplaintStep => complaints::ComplaintDetail = complaints::complaint_step;
+    list_complaint_categories: Staff, NoInput => categories::Categories = categories::list_complaint_categories;
+    add_complaint_category: Staff, categories::NewCategory => categories::Categories = categories::add_complaint_category;
+    /// The time-limit policies and the working calendar.
+    get_time_limits: Staff, NoInput => policies::TimeLimits = policies::get_time_limits;
+    update_time_limit: Staff, policies::UpdateTimeLimit => policies::TimeLimits = policies::update_time_limit;
+    save_calendar: Staff, time_limits::Calendar => policies::TimeLimits = policies::save_calendar;
+    /// Merges a holiday file (public holidays, make-up working days) into the calendar.
+    load_holidays: Staff, policies::LoadHolidays => policies::TimeLimits = policies::load_holidays;
 }

@@ -197,7 +197,7 @@ async fn every_change_writes_an_outbox_row_for_each_record_it_wrote() {
     step!("record_qc", f.qc(&crew.qc, true).await.unwrap());
     step!("record_completion_notice", f.step(&crew.advisor, "record_completion_notice", json!({})).await);
     step!("deliver", f.pay_and_deliver(&crew.advisor).await.unwrap());
-    step!("move_order", f.move_to(&crew.advisor, "closed").await);
+    step!("record_call", f.follow_up_reached(&crew.advisor).await);
     step!("save_qc_item", t.ok(&crew.manager, "save_qc_item", json!({"label": "轮胎气压 / Tyre pressure", "position": 9, "active": true})).await);
     assert_eq!(steps, 25);
 }

@@ -95,6 +95,16 @@ async fn attempt(f: &mut Flow<'_>, token: &str, from: &str, to: &str) -> Result<
         ("quality_check", "ready_for_pickup") => f.qc(token, true).await,
         ("quality_check", "in_repair") => f.qc(token, false).await,
         ("ready_for_pickup", "delivered") => f.pay_and_deliver(token).await,
+        // Closing is the follow-up call reaching the customer.
+        ("delivered", "closed") => {
+            let id = f.page["follow_up_id"].clone();
+            let task = f.t.ok(&f.crew.manager, "get_follow_up", json!({"id": id})).await;
+            let survey = json!({"overall": 5, "quality": 5, "timeliness": 5, "attitude": 5, "price": 5});
+            let call = json!({"follow_up_id": id, "expected_version": task["follow_up"]["version"], "outcome": "reached", "survey": survey});
+            let out = f.t.call(token, "record_call", call).await;
+            f.reload().await;
+            out
+        }
         ("in_repair", "waiting_parts") => f.try_move(token, to, "等配件").await,
         (_, "cancelled") => f.try_move(token, to, "客户取消").await,
         _ => f.try_move(token, to, "").await,

@@ -74,7 +74,7 @@ async fn an_order_lives_from_check_in_to_closed_with_a_partial_approval() {
     assert_eq!(f.status(), "delivered");
     assert_eq!(f.page["order"]["odometer_out_km"], 10_012);
     assert_eq!(f.page["totals"]["balance"], 0);
-    f.move_to(&crew.advisor, "closed").await;
+    f.follow_up_reached(&crew.advisor).await;
 
     assert_eq!(
         path(&f.page),

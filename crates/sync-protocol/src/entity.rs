@@ -51,6 +51,13 @@ pub const ENTITIES: &[(&str, EntityKind, Option<&str>)] = &[
     // A time-clock entry is written when the clock starts and again when it
     // stops, by one station: single-writer, not insert-once.
     ("time_clock", EntityKind::Owned, Some("id")),
+    // after-sales: a follow-up's and a complaint's state, a station's own
+    // categories, its time-limit policies (by kind) and every clock's reading
+    ("follow_up", EntityKind::Owned, Some("id")),
+    ("complaint", EntityKind::Owned, Some("id")),
+    ("complaint_category", EntityKind::Owned, Some("id")),
+    ("time_limit_policy", EntityKind::Owned, Some("kind")),
+    ("item_clock", EntityKind::Owned, Some("id")),
     // shared across stations
     ("customer", EntityKind::Shared, Some("id")),
     ("vehicle", EntityKind::Shared, Some("id")),
@@ -60,6 +67,11 @@ pub const ENTITIES: &[(&str, EntityKind, Option<&str>)] = &[
     ("odometer_reading", EntityKind::AppendOnly, Some("id")),
     ("audit_log", EntityKind::AppendOnly, Some("id")),
     ("survey", EntityKind::AppendOnly, Some("id")),
+    ("follow_up_event", EntityKind::AppendOnly, Some("id")),
+    ("complaint_event", EntityKind::AppendOnly, Some("id")),
+    ("complaint_compensation", EntityKind::AppendOnly, Some("id")),
+    // a working-calendar version (a new one per edit; clocks name the one they run on)
+    ("calendar", EntityKind::AppendOnly, Some("id")),
     // a printed document kept in the order's archive (the PDF itself is a `file`)
     ("ro_document", EntityKind::AppendOnly, Some("id")),
     // signed documents

@@ -104,3 +104,26 @@ pub async fn clear_all<'e, E: sqlx::SqliteExecutor<'e>>(conn: E, staff_id: &str)
     sqlx::query("DELETE FROM pin_failures WHERE staff_id = ?").bind(staff_id).execute(conn).await?;
     Ok(())
 }
+
+/// The active manager whose PIN `given` is, typed at `me`'s desk to approve
+/// something (a lower odometer, a large compensation). Wrong PINs count
+/// against `me`; the error names `field`.
+pub async fn manager_by_pin(station: &Station, me: &crate::auth::StaffRef, given: &str, field: &str) -> Result<String> {
+    check(station, &me.id, Purpose::ManagerPin, field).await?;
+    let managers: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, pin_hash FROM staff WHERE role = 'manager' AND active = 1").fetch_all(station.pool()).await?;
+    let given = given.to_string();
+    let found = tokio::task::spawn_blocking(move || managers.into_iter().find(|(_, hash)| super::pin::verify(&given, hash)).map(|(id, _)| id))
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    match found {
+        Some(id) => {
+            succeeded(station, &me.id, Purpose::ManagerPin).await?;
+            Ok(id)
+        }
+        None => {
+            let wrong = ApiError::field(field, crate::error::Invalid::new("auth.bad_manager_pin", "that is not an active manager's PIN"));
+            Err(failed(station, &me.id, Purpose::ManagerPin, wrong).await)
+        }
+    }
+}

@@ -8,4 +8,4 @@ pub mod sessions;
 pub mod setup;
 pub mod staff;
 
-pub use roles::{Caller, Permission, Role};
+pub use roles::{Caller, Permission, Role, StaffRef};

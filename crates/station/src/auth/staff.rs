@@ -153,3 +153,23 @@ pub async fn update_staff(station: &Station, caller: &Caller, input: UpdateStaff
     tx.commit().await?;
     Ok(StaffInfo { id: input.id, name, role: input.role, active: input.active })
 }
+
+/// Active advisors and managers: the people a follow-up or a complaint can be handed to.
+pub(crate) async fn active_desk_staff(conn: &mut SqliteConnection) -> Result<Vec<StaffInfo>> {
+    let rows: Vec<(String, String, String, bool)> =
+        sqlx::query_as("SELECT id, name, role, active FROM staff WHERE active = 1 AND role IN ('advisor', 'manager') ORDER BY name").fetch_all(conn).await?;
+    rows.into_iter().map(row_to_info).collect()
+}
+
+/// `id` is an active advisor or manager, or the error names `field`.
+pub(crate) async fn require_desk_staff(conn: &mut SqliteConnection, id: &str, field: &str) -> Result<()> {
+    let ok: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM staff WHERE id = ? AND active = 1 AND role IN ('advisor', 'manager'))")
+        .bind(id)
+        .fetch_one(conn)
+        .await?;
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::field(field, crate::error::Invalid::new("staff.not_desk", "choose an active advisor or manager")))
+    }
+}

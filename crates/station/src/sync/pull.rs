@@ -261,6 +261,11 @@ async fn apply_master(conn: &mut SqliteConnection, station_id: &str, c: &FeedCha
             .bind(ts(now))
             .execute(&mut *conn)
             .await?;
+            let value = p.get("value").cloned().unwrap_or(Value::Null);
+            if id == "complaint_categories" && !deleted {
+                crate::aftersales::categories::apply_head_office_tree(conn, &value, now).await?;
+            }
+            crate::aftersales::policies::apply_head_office_setting(conn, station_id, id, &value, deleted, now).await?;
         }
         other => tracing::debug!(entity = other, "master data of a kind this station does not use yet"),
     }

@@ -190,7 +190,8 @@ impl OrderWrite {
         audit::record(&mut self.tx, &self.ctx, Some(&id), "repair_order", &id, "update", Some(&self.before), Some(&after)).await?;
         let order = load_order(&mut self.tx, &id).await?;
         outbox::append(&mut self.tx, &self.ctx.station_id, "repair_order", &id, outbox::Op::Upsert, &order, self.ctx.now).await?;
-        let detail = detail_of(&mut self.tx, order, self.me.role).await?;
+        crate::aftersales::clocks::refresh_order(&mut self.tx, &self.ctx.station_id, &id, self.ctx.now).await?;
+        let detail = detail_of(&mut self.tx, order, self.me.role, self.ctx.now).await?;
         self.tx.commit().await?;
         Ok(detail)
     }
@@ -203,6 +204,9 @@ impl OrderWrite {
             return Err(refused("transition.not_allowed", format!("a repair order cannot go from {} to {}", from.as_str(), to.as_str())));
         };
         self.require(permission)?;
+        if (from, to) == (Delivered, Closed) {
+            return Err(refused("transition.closed_by_follow_up", "an order closes when its follow-up call ends; record the call on the follow-up"));
+        }
         let note = note.trim();
         if matches!((from, to), (Approved | WaitingParts, InRepair)) {
             // Stock may have arrived since approval: claim it before checking.
@@ -232,6 +236,9 @@ impl OrderWrite {
             _ => {}
         }
         events::append(&mut self.tx, &self.ctx, &self.ro_id, Some(from), to, note).await?;
+        if to == Delivered {
+            crate::aftersales::follow_ups::on_delivered(&mut self.tx, &self.ctx, &self.ro_id).await?;
+        }
         self.status = to;
         if (from, to) == (Approved, InRepair) {
             // An approved part with no stock: the order waits, and says for what.
@@ -350,6 +357,24 @@ impl OrderWrite {
     }
 }
 
+/// Closes a delivered order because its follow-up ended (reached, declined,
+/// unreachable), in the follow-up's transaction: the one way `delivered → closed`
+/// happens. An order already closed (or not delivered) is left as it is.
+pub(crate) async fn close_after_follow_up(conn: &mut SqliteConnection, ctx: &Ctx, ro_id: &str, note: &str) -> Result<()> {
+    let before = load_header(&mut *conn, ro_id).await?;
+    if before.status != Delivered {
+        return Ok(());
+    }
+    sqlx::query("UPDATE repair_orders SET version = version + 1, updated_at = ? WHERE id = ?").bind(ts(ctx.now)).bind(ro_id).execute(&mut *conn).await?;
+    events::append(&mut *conn, ctx, ro_id, Some(Delivered), Closed, note).await?;
+    let after = load_header(&mut *conn, ro_id).await?;
+    audit::record(&mut *conn, ctx, Some(ro_id), "repair_order", ro_id, "update", Some(&before), Some(&after)).await?;
+    let order = load_order(&mut *conn, ro_id).await?;
+    outbox::append(&mut *conn, &ctx.station_id, "repair_order", ro_id, outbox::Op::Upsert, &order, ctx.now).await?;
+    crate::aftersales::clocks::refresh_order(conn, &ctx.station_id, ro_id, ctx.now).await?;
+    Ok(())
+}
+
 async fn require_no_short_parts(conn: &mut SqliteConnection, ro_id: &str) -> Result<()> {
     let short = inventory::short_parts(conn, ro_id).await?;
     if let Some(s) = short.first() {
@@ -376,12 +401,24 @@ pub struct OrderDetail {
     pub waiting_for: Vec<inventory::ShortPart>,
     /// The states the caller's role may move this order to from here; each move still checks its requirements.
     pub next: Vec<RoStatus>,
+    /// Its deadlines: the initial assessment from check-in, the completion notice once the work passed QC.
+    pub clocks: Vec<crate::aftersales::clocks::ClockView>,
+    /// The follow-up call once delivered, and complaints about the order.
+    pub follow_up_id: Option<String>,
+    pub complaint_ids: Vec<String>,
 }
 
-pub(crate) async fn detail_of(conn: &mut SqliteConnection, order: RepairOrder, role: Role) -> Result<OrderDetail> {
+pub(crate) async fn detail_of(conn: &mut SqliteConnection, order: RepairOrder, role: Role, now: DateTime<Utc>) -> Result<OrderDetail> {
     let id = order.id.clone();
-    let next = RoStatus::ALL.into_iter().filter(|to| edge(order.status, *to).is_some_and(|p| p.allows(role))).collect();
+    // Closing is the follow-up's to do (`close_after_follow_up`), never a button.
+    let next =
+        RoStatus::ALL.into_iter().filter(|to| edge(order.status, *to).is_some_and(|p| p.allows(role)) && (order.status, *to) != (Delivered, Closed)).collect();
+    let follow_up_id = sqlx::query_scalar("SELECT id FROM follow_ups WHERE ro_id = ?").bind(&id).fetch_optional(&mut *conn).await?;
+    let complaint_ids = sqlx::query_scalar("SELECT id FROM complaints WHERE ro_id = ? ORDER BY received_at").bind(&id).fetch_all(&mut *conn).await?;
     Ok(OrderDetail {
+        clocks: crate::aftersales::clocks::read_item(&mut *conn, crate::aftersales::clocks::ItemKind::RepairOrder, &id, now).await?,
+        follow_up_id,
+        complaint_ids,
         jobs: jobs::job_views(&mut *conn, &id).await?,
         totals: lines::order_totals(&mut *conn, &id).await?,
         authorizations: authorization::list(&mut *conn, &id).await?,
@@ -398,7 +435,7 @@ pub async fn get_order_detail(station: &Station, caller: &Caller, input: IdInput
     let me = caller.require(Permission::Read)?;
     let mut conn = station.pool().acquire().await?;
     let order = load_order(&mut conn, &input.id).await?;
-    detail_of(&mut conn, order, me.role).await
+    detail_of(&mut conn, order, me.role, station.now()).await
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]

@@ -234,8 +234,8 @@ async fn a_reinstalled_station_restores_its_customers_vehicles_and_orders_with_j
     assert_eq!(report["status"], "intact", "{report}");
     assert_eq!(report["documents"].as_array().unwrap().len(), 3);
     for ro in [&delivered, &open] {
-        let was = old.ok(&old.manager, "get_order_detail", json!({"id": ro})).await;
-        let is = new.ok(&new.manager, "get_order_detail", json!({"id": ro})).await;
+        let was = without_aftersales(old.ok(&old.manager, "get_order_detail", json!({"id": ro})).await);
+        let is = without_aftersales(new.ok(&new.manager, "get_order_detail", json!({"id": ro})).await);
         assert_eq!(is, was, "the page of order {ro} reads the same");
     }
     // The files came back byte for byte (with thumbnails for the images), so the printed PDF reads the same.
@@ -408,7 +408,10 @@ async fn sync_status_counts_the_restored_rows_that_wait_for_their_parents_until_
     }
     assert!(most >= 3, "the jobs, the line and the status events waited for their order: at most {most} parked");
     assert_eq!(status(&new).await["parked_records"], 0, "the last page wrote them all");
-    assert_eq!(new.ok(&new.manager, "get_order_detail", json!({"id": f.ro})).await, old.ok(&old.manager, "get_order_detail", json!({"id": f.ro})).await);
+    assert_eq!(
+        without_aftersales(new.ok(&new.manager, "get_order_detail", json!({"id": f.ro})).await),
+        without_aftersales(old.ok(&old.manager, "get_order_detail", json!({"id": f.ro})).await)
+    );
 }
 
 #[tokio::test]
@@ -486,4 +489,13 @@ async fn a_station_restored_from_an_older_backup_takes_its_newer_rows_back_from_
     assert_eq!(report.pull.parked, 0, "the order's status waited for its event, then went in: {:?}", report.pull);
     let back = r.ok(&r.manager, "get_order_detail", json!({"id": f.ro})).await;
     assert_eq!(back, today, "the order is as it was before the disk failed");
+}
+
+/// An order page without its after-sales parts (deadlines, follow-up, complaints),
+/// which a reinstalled station does not restore yet (`restore::NOT_RESTORED`).
+fn without_aftersales(mut page: serde_json::Value) -> serde_json::Value {
+    for key in ["clocks", "follow_up_id", "complaint_ids"] {
+        page.as_object_mut().expect("an order page").remove(key);
+    }
+    page
 }

@@ -4,4 +4,8 @@ export type Customer = { id: string, customer_no: string, name: string, phones: 
 /**
  * The language documents and messages go to the customer in.
  */
-language: string, consent_marketing: boolean, consent_data: boolean, notes: string, created_at: string, updated_at: string, };
+language: string, consent_marketing: boolean, consent_data: boolean, 
+/**
+ * Agrees to follow-up calls after a service (回访); customers who refuse are not called.
+ */
+consent_follow_up: boolean, notes: string, created_at: string, updated_at: string, };

@@ -6,9 +6,17 @@ import type { AssignTechnician } from "./AssignTechnician";
 import type { AuditLog } from "./AuditLog";
 import type { Board } from "./Board";
 import type { BoardInput } from "./BoardInput";
+import type { Calendar } from "./Calendar";
+import type { CallList } from "./CallList";
+import type { CallListInput } from "./CallListInput";
 import type { CatalogLookup } from "./CatalogLookup";
 import type { CatalogLookupResult } from "./CatalogLookupResult";
+import type { Categories } from "./Categories";
 import type { CheckInInput } from "./CheckInInput";
+import type { ComplaintDetail } from "./ComplaintDetail";
+import type { ComplaintPage } from "./ComplaintPage";
+import type { ComplaintQuery } from "./ComplaintQuery";
+import type { ComplaintStep } from "./ComplaintStep";
 import type { Customer } from "./Customer";
 import type { CustomerDetail } from "./CustomerDetail";
 import type { CustomerFields } from "./CustomerFields";
@@ -19,16 +27,21 @@ import type { EnrollStation } from "./EnrollStation";
 import type { FileData } from "./FileData";
 import type { FileRequest } from "./FileRequest";
 import type { FirstRunSetup } from "./FirstRunSetup";
+import type { FollowUpDetail } from "./FollowUpDetail";
 import type { GetDocument } from "./GetDocument";
 import type { IdInput } from "./IdInput";
 import type { JobRef } from "./JobRef";
 import type { LaborCatalog } from "./LaborCatalog";
 import type { LaborOperation } from "./LaborOperation";
 import type { LineRef } from "./LineRef";
+import type { LoadHolidays } from "./LoadHolidays";
 import type { LoginInput } from "./LoginInput";
 import type { Me } from "./Me";
 import type { MoveOrder } from "./MoveOrder";
+import type { MyDeadlines } from "./MyDeadlines";
 import type { MyJobs } from "./MyJobs";
+import type { NewCategory } from "./NewCategory";
+import type { NewComplaint } from "./NewComplaint";
 import type { NewStaff } from "./NewStaff";
 import type { NewVehicle } from "./NewVehicle";
 import type { NoInput } from "./NoInput";
@@ -46,8 +59,10 @@ import type { PrintToPrinter } from "./PrintToPrinter";
 import type { PrintedDocument } from "./PrintedDocument";
 import type { Printers } from "./Printers";
 import type { QcItems } from "./QcItems";
+import type { ReassignFollowUp } from "./ReassignFollowUp";
 import type { ReceiveStock } from "./ReceiveStock";
 import type { RecordAuthorization } from "./RecordAuthorization";
+import type { RecordCall } from "./RecordCall";
 import type { RecordDecline } from "./RecordDecline";
 import type { RecordPayment } from "./RecordPayment";
 import type { RecordQc } from "./RecordQc";
@@ -66,9 +81,11 @@ import type { StartClock } from "./StartClock";
 import type { StockMove } from "./StockMove";
 import type { StoredFile } from "./StoredFile";
 import type { SyncStatus } from "./SyncStatus";
+import type { TimeLimits } from "./TimeLimits";
 import type { UpdateCustomer } from "./UpdateCustomer";
 import type { UpdateJob } from "./UpdateJob";
 import type { UpdateStaff } from "./UpdateStaff";
+import type { UpdateTimeLimit } from "./UpdateTimeLimit";
 import type { UpdateVehicle } from "./UpdateVehicle";
 import type { Vehicle } from "./Vehicle";
 import type { VehicleAlerts } from "./VehicleAlerts";
@@ -171,6 +188,30 @@ export type Operations = {
   sync_now: { input: NoInput; output: SyncStatus };
   /** Open recalls for a vehicle or VIN, and its visits to other stations, from pulled data. */
   vehicle_alerts: { input: VehicleAlertsInput; output: VehicleAlerts };
+  /** How many of the caller's own items are due within the hour and overdue (the top bar). */
+  my_deadlines: { input: NoInput; output: MyDeadlines };
+  /** Today's follow-up calls (overdue, due, retries) and who is not called, and why. */
+  call_list: { input: CallListInput; output: CallList };
+  get_follow_up: { input: IdInput; output: FollowUpDetail };
+  /** One call and its outcome; reached records the survey; a low score or a complaint opens one; the end closes the order. */
+  record_call: { input: RecordCall; output: FollowUpDetail };
+  /** A manager hands a follow-up to someone else, with a reason. */
+  reassign_follow_up: { input: ReassignFollowUp; output: FollowUpDetail };
+  /** The complaint ledger, filtered by status, category, owner, overdue; newest first. */
+  list_complaints: { input: ComplaintQuery; output: ComplaintPage };
+  get_complaint: { input: IdInput; output: ComplaintDetail };
+  /** Receives a complaint; whoever receives it owns it. */
+  open_complaint: { input: NewComplaint; output: ComplaintDetail };
+  /** One step on a complaint: contact, note, findings, reclassify, hand over, wait/resume, compensate, resolve, callback, reopen. */
+  complaint_step: { input: ComplaintStep; output: ComplaintDetail };
+  list_complaint_categories: { input: NoInput; output: Categories };
+  add_complaint_category: { input: NewCategory; output: Categories };
+  /** The time-limit policies and the working calendar. */
+  get_time_limits: { input: NoInput; output: TimeLimits };
+  update_time_limit: { input: UpdateTimeLimit; output: TimeLimits };
+  save_calendar: { input: Calendar; output: TimeLimits };
+  /** Merges a holiday file (public holidays, make-up working days) into the calendar. */
+  load_holidays: { input: LoadHolidays; output: TimeLimits };
 };
 
 export type OperationName = keyof Operations;

@@ -4,4 +4,12 @@ export type WorkflowSettings = {
 /**
  * Basis points: 1300 = 13 %.
  */
-tax_rate_bp: number, repeat_repair_days: number, };
+tax_rate_bp: number, repeat_repair_days: number, 
+/**
+ * An unreached follow-up ends as unreachable this many days after delivery.
+ */
+follow_up_give_up_days: number, 
+/**
+ * Compensation worth more than this (minor units) needs a manager's PIN.
+ */
+compensation_approval_minor: number, };

@@ -219,9 +219,20 @@ mod tests {
     use sync_protocol::entity::{EntityKind, ENTITIES};
 
     /// Restoring nothing of a synced entity must be a decision, not an oversight.
-    const NOT_RESTORED: [(&str, &str); 3] = [
+    const NOT_RESTORED: [(&str, &str); 12] = [
         ("station", "the station row is the installation's own; its code must match the head office's"),
-        ("survey", "no table writes it yet"),
+        // After-sales records reach the head office whole; bringing them back to a
+        // reinstalled station is not built yet (docs/aftersales.md, "Sync").
+        ("survey", "after-sales restore is not built yet"),
+        ("follow_up", "after-sales restore is not built yet"),
+        ("follow_up_event", "after-sales restore is not built yet"),
+        ("complaint", "after-sales restore is not built yet"),
+        ("complaint_event", "after-sales restore is not built yet"),
+        ("complaint_compensation", "after-sales restore is not built yet"),
+        ("complaint_category", "after-sales restore is not built yet"),
+        ("time_limit_policy", "after-sales restore is not built yet"),
+        ("item_clock", "after-sales restore is not built yet"),
+        ("calendar", "after-sales restore is not built yet"),
         ("authorization", "no table writes it: signed documents are ro_authorization"),
     ];
 

@@ -115,13 +115,19 @@ pub(super) async fn write(conn: &mut SqliteConnection, local: &Local<'_>, c: &Fe
     }
     match c.entity.as_str() {
         "station_settings" => {
-            sqlx::query("UPDATE station SET tax_rate_bp = ?, repeat_repair_days = ?, updated_at = ? WHERE id = ?")
-                .bind(p.i("tax_rate_bp")?)
-                .bind(p.i("repeat_repair_days")?)
-                .bind(ts(now))
-                .bind(local.id)
-                .execute(&mut *conn)
-                .await?;
+            // After-sales' two settings came later: an older payload keeps the station's.
+            sqlx::query(
+                "UPDATE station SET tax_rate_bp = ?, repeat_repair_days = ?, follow_up_give_up_days = COALESCE(?, follow_up_give_up_days),
+                        compensation_approval_minor = COALESCE(?, compensation_approval_minor), updated_at = ? WHERE id = ?",
+            )
+            .bind(p.i("tax_rate_bp")?)
+            .bind(p.i("repeat_repair_days")?)
+            .bind(p.opt_i("follow_up_give_up_days"))
+            .bind(p.opt_i("compensation_approval_minor"))
+            .bind(ts(now))
+            .bind(local.id)
+            .execute(&mut *conn)
+            .await?;
         }
         "staff" => {
             // The PIN hash never leaves a station: a restored member has none, and a manager sets a new PIN.
