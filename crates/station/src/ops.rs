@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
 
-use crate::aftersales::{categories, clocks, complaints, follow_ups, policies};
+use crate::aftersales::{categories, clocks, complaints, follow_ups, policies, print};
 use crate::auth::{self, Caller};
 use crate::error::{ApiError, Result};
 use crate::station::Station;
@@ -249,6 +249,8 @@ operations! {
     open_complaint: Staff, complaints::NewComplaint => complaints::ComplaintDetail = complaints::open_complaint;
     /// One step on a complaint: contact, note, findings, reclassify, hand over, wait/resume, compensate, resolve, callback, reopen.
     complaint_step: Staff, complaints::ComplaintStep => complaints::ComplaintDetail = complaints::complaint_step;
+    /// The complaint record (投诉处理记录) as a PDF, with its whole timeline.
+    print_complaint: Staff, print::PrintComplaint => printing::PrintedDocument = print::print_complaint;
     list_complaint_categories: Staff, NoInput => categories::Categories = categories::list_complaint_categories;
     add_complaint_category: Staff, categories::NewCategory => categories::Categories = categories::add_complaint_category;
     /// The time-limit policies and the working calendar.

@@ -52,7 +52,7 @@ impl PaperSize {
         }
     }
 
-    fn to_documents(self) -> documents::Paper {
+    pub(crate) fn to_documents(self) -> documents::Paper {
         match self {
             PaperSize::A4 => documents::Paper::A4,
             PaperSize::Letter => documents::Paper::Letter,
@@ -458,7 +458,7 @@ async fn build(station: &Station, conn: &mut SqliteConnection, rec: &SignedRecor
 // ---------------------------------------------------------------------------
 // Operations
 
-fn data_url(bytes: &[u8]) -> String {
+pub(crate) fn data_url(bytes: &[u8]) -> String {
     format!("data:{PDF_MIME};base64,{}", base64::engine::general_purpose::STANDARD.encode(bytes))
 }
 

@@ -12,6 +12,7 @@ pub mod clocks;
 pub mod complaints;
 pub mod follow_ups;
 pub mod policies;
+pub mod print;
 
 use crate::error::{ApiError, Invalid, Result};
 

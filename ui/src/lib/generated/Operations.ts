@@ -53,6 +53,7 @@ import type { Part } from "./Part";
 import type { PartList } from "./PartList";
 import type { PartsQuery } from "./PartsQuery";
 import type { PhotoUpload } from "./PhotoUpload";
+import type { PrintComplaint } from "./PrintComplaint";
 import type { PrintDocument } from "./PrintDocument";
 import type { PrintJob } from "./PrintJob";
 import type { PrintToPrinter } from "./PrintToPrinter";
@@ -204,6 +205,8 @@ export type Operations = {
   open_complaint: { input: NewComplaint; output: ComplaintDetail };
   /** One step on a complaint: contact, note, findings, reclassify, hand over, wait/resume, compensate, resolve, callback, reopen. */
   complaint_step: { input: ComplaintStep; output: ComplaintDetail };
+  /** The complaint record (投诉处理记录) as a PDF, with its whole timeline. */
+  print_complaint: { input: PrintComplaint; output: PrintedDocument };
   list_complaint_categories: { input: NoInput; output: Categories };
   add_complaint_category: { input: NewCategory; output: Categories };
   /** The time-limit policies and the working calendar. */
