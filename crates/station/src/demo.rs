@@ -208,6 +208,7 @@ pub async fn load_demo_data(station: &Station, _caller: &Caller, _input: NoInput
         moved += u32::from(target != "checked_in");
     }
     tracing::info!(orders, moved, "demo orders spread over the workflow");
+    complaints(station, &tokens, &vehicles).await?;
 
     Ok(DemoLoaded {
         customers: CUSTOMERS as u32,
@@ -314,8 +315,34 @@ fn operation<'a>(station: &'a Station, op: &str, caller: &'a Caller, input: Valu
         "list_parts" => boxed!(crate::workflow::inventory::list_parts),
         "get_follow_up" => boxed!(crate::aftersales::follow_ups::get_follow_up),
         "record_call" => boxed!(crate::aftersales::follow_ups::record_call),
+        "open_complaint" => boxed!(crate::aftersales::complaints::open_complaint),
+        "complaint_step" => boxed!(crate::aftersales::complaints::complaint_step),
         other => return Err(ApiError::internal(format!("demo data does not use {other}"))),
     })
+}
+
+/// Three complaints for the ledger: one received yesterday and still unanswered
+/// (overdue), one being handled, one urgent from this morning.
+async fn complaints(station: &Station, tokens: &Callers, vehicles: &[(String, String)]) -> Result<()> {
+    let cases = [
+        (26, "phone", "normal", "svc.attitude.slow", "上周来保养等了四十分钟才有人接待。"),
+        (5, "walk_in", "normal", "svc.time.parts", "前格栅等了一个星期还没到货，没人通知我进度。"),
+        (0, "phone", "urgent", "qual.repair.repeat", "刚修好的刹车又有异响，明天要出远门。"),
+    ];
+    for (n, (hours_ago, channel, severity, category, words)) in cases.into_iter().enumerate() {
+        let (customer_id, vehicle_id) = vehicles[(n * 31 + 7) % vehicles.len()].clone();
+        let at = station.now() - Duration::hours(hours_ago) - Duration::minutes(10);
+        let past = station.with_clock(Arc::new(move || at));
+        let input = json!({"channel": channel, "severity": severity, "category_id": category, "description": words,
+                           "customer_id": customer_id, "vehicle_id": vehicle_id});
+        let opened = run(&past, "open_complaint", tokens.get("advisor"), input).await?;
+        if hours_ago == 5 {
+            let step = json!({"complaint_id": opened["complaint"]["id"], "expected_version": opened["complaint"]["version"],
+                              "step": {"kind": "contact", "mode": "call", "text": "已致电客户致歉，配件预计周五到货。"}});
+            run(&past, "complaint_step", tokens.get("advisor"), step).await?;
+        }
+    }
+    Ok(())
 }
 
 async fn master_data(station: &Station, tokens: &Callers) -> Result<()> {
