@@ -198,9 +198,13 @@ async function run(page, app) {
     await expectStatus(page, 'delivered');
     await page.getByTestId('delivered-at').waitFor();
     await screenshot(page, 'lifecycle-06-delivered');
-    await page.getByTestId('move-closed').click();
-    await page.getByTestId('move-note').fill('回访：客户满意');
-    await page.getByTestId('move-confirm').click();
+    // No close button: the follow-up call closes the order (the after-sales test drives that screen).
+    assert.equal(await page.getByTestId('move-closed').count(), 0);
+    const delivered = await callApi(app.url, 'get_order_detail', { id }, mgr);
+    const task = await callApi(app.url, 'get_follow_up', { id: delivered.follow_up_id }, mgr);
+    const survey = { overall: 5, quality: 5, timeliness: 5, attitude: 5, price: 4, comment: '客户满意' };
+    await callApi(app.url, 'record_call', { follow_up_id: task.follow_up.id, expected_version: task.follow_up.version, outcome: 'reached', survey, note: '回访' }, mgr);
+    await openOrder(page, app.url, id);
     await expectStatus(page, 'closed');
 
     // The history has every move, in order, and the audit log who changed what.
