@@ -68,3 +68,23 @@ export function defaultPromise(now = new Date()): string {
   later.setMinutes(later.getMinutes() < 30 ? 30 : 60, 0, 0);
   return toLocalInput(later);
 }
+
+/** A clock's seconds as the desk reads them: "3 h 20 min" / "3小时20分"; days beyond 48 h ("3 d 4 h" / "3天4小时"). The sign is dropped. */
+export function formatSeconds(secs: number, locale: Locale): string {
+  const totalMinutes = Math.floor(Math.abs(secs) / 60);
+  const days = Math.floor(totalMinutes / 1440);
+  const hours = Math.floor((totalMinutes % 1440) / 60);
+  const minutes = totalMinutes % 60;
+  const zh = locale === 'zh-CN';
+  const unit = (n: number, u: 'd' | 'h' | 'min') => (zh ? `${n}${{ d: '天', h: '小时', min: '分' }[u]}` : `${n} ${u}`);
+  const parts: string[] = [];
+  if (days >= 2) {
+    parts.push(unit(days, 'd'));
+    if (hours) parts.push(unit(hours, 'h'));
+  } else {
+    const h = days * 24 + hours;
+    if (h) parts.push(unit(h, 'h'));
+    if (minutes || !h) parts.push(unit(minutes, 'min'));
+  }
+  return parts.join(zh ? '' : ' ');
+}

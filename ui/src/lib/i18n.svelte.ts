@@ -45,7 +45,12 @@ export function has(key: string): boolean {
 }
 
 export function t(key: string, params?: Record<string, string | number>): string {
-  const text = dicts[i18n.locale][key] ?? dicts.en[key];
+  return tIn(i18n.locale, key, params);
+}
+
+/** `t` in a given language rather than the desk's: a script read to a customer in theirs. */
+export function tIn(locale: Locale, key: string, params?: Record<string, string | number>): string {
+  const text = dicts[locale][key] ?? dicts.en[key];
   if (text === undefined) return key;
   return interpolate(text, params);
 }
