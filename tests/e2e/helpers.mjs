@@ -4,7 +4,7 @@
 // HTTP client for the API so a test can check what was (not) saved.
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -35,8 +35,11 @@ export async function freePort() {
   });
 }
 
-/** Starts `stationdesk serve` on a fresh data dir; resolves once it answers. */
-export async function startApp() {
+/**
+ * Starts `stationdesk serve` on a fresh data dir; resolves once it answers.
+ * `env` is added to the process's environment (a fake clock's, say).
+ */
+export async function startApp({ env = {} } = {}) {
   const bin = appBinary();
   if (!existsSync(bin)) throw new Error(`no StationDesk binary at ${bin}: run cargo build -p stationdesk (or set STATIONDESK_BIN)`);
   if (!existsSync(join(UI_DIST, 'index.html'))) throw new Error(`no built UI at ${UI_DIST}: run npm run build in ui/`);
@@ -45,7 +48,7 @@ export async function startApp() {
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(bin, ['serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--ui-dir', UI_DIST], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },
+    env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn', ...env },
   });
   let log = '';
   child.stdout.on('data', (d) => (log += d));
@@ -81,6 +84,28 @@ export async function startApp() {
       }
       rmSync(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+export const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
+
+/**
+ * A station clock the test moves (Debian's `faketime`): pass `env` to
+ * `startApp({ env })`, then `set(spec)` moves the app's clock at once, without a
+ * restart: `'@2026-12-08 02:00:00'` (UTC, then running on), `'+3d'`, `'+75h'`.
+ * Monotonic time is left alone, so the app's timers keep working.
+ */
+export function fakeClock(start = '+0') {
+  if (!existsSync(LIBFAKETIME)) throw new Error(`no ${LIBFAKETIME}: install Debian's faketime (scripts/setup-system.sh)`);
+  const dir = mkdtempSync(join(tmpdir(), 'stationdesk-faketime-'));
+  const file = join(dir, 'faketime');
+  const set = (spec) => writeFileSync(file, `${spec}\n`);
+  set(start);
+  return {
+    file,
+    env: { LD_PRELOAD: LIBFAKETIME, FAKETIME_TIMESTAMP_FILE: file, FAKETIME_NO_CACHE: '1', FAKETIME_DONT_FAKE_MONOTONIC: '1', TZ: 'UTC' },
+    set,
+    remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
 
