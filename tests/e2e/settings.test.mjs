@@ -41,7 +41,7 @@ test('the manager sets the tax rate, the repeat-repair window and the QC checkli
     await page.getByTestId('settings-save').click();
     await page.getByTestId('settings-saved').waitFor();
     // 6.5 % is 650 basis points in the core.
-    assert.deepEqual(await callApi(app.url, 'get_workflow_settings', {}, token), { tax_rate_bp: 650, repeat_repair_days: 14 });
+    assert.deepEqual(await callApi(app.url, 'get_workflow_settings', {}, token), { tax_rate_bp: 650, repeat_repair_days: 14, follow_up_give_up_days: 15, compensation_approval_minor: 50000 });
 
     await page.reload();
     await page.getByTestId('settings-form').waitFor();
