@@ -224,7 +224,9 @@ async fn derive(conn: &mut SqliteConnection, kind: ItemKind, ids: &[String]) -> 
                 .await?;
             for (id, delivered) in starts {
                 if let Some(t) = at(&delivered) {
-                    push(&id, ClockName::FollowUp, ev(t, "delivered", Mark::Start));
+                    // Keyed by the task's id, which sorts before its events' ids (UUIDv7, made
+                    // later): a call in the same millisecond as the delivery still stops the clock.
+                    push(&id, ClockName::FollowUp, ev(t, &id, Mark::Start));
                 }
             }
             let events: Vec<(String, String, String, Option<String>, String)> = sqlx::query_as(

@@ -808,6 +808,8 @@ pub(crate) async fn open_from_follow_up(
     input: NewComplaintIn,
     now: DateTime<Utc>,
 ) -> Result<String> {
+    // Named as the call form names it (`insert` would say `category_id`, a field the form does not have).
+    categories::path_of(conn, &input.category_id, "complaint.category_id").await?;
     let (customer_id, vehicle_id, name): (String, String, String) =
         sqlx::query_as("SELECT r.customer_id, r.vehicle_id, c.name FROM repair_orders r JOIN customers c ON c.id = r.customer_id WHERE r.id = ?")
             .bind(ro_id)
@@ -829,7 +831,7 @@ pub(crate) async fn open_from_follow_up(
     };
     let id = insert(conn, me, opening, now).await?;
     // The follow-up call itself reached the customer: that is the first response.
-    event(conn, me, &id, "contact_call", "follow-up call", json!({}), now).await?;
+    event(conn, me, &id, "contact_call", "", json!({"via": "follow_up", "follow_up_id": follow_up_id}), now).await?;
     set_status(conn, &id, ComplaintStatus::InProgress, now).await?;
     sqlx::query("UPDATE complaints SET first_response_at = COALESCE(first_response_at, ?) WHERE id = ?").bind(ts(now)).bind(&id).execute(&mut *conn).await?;
     send(conn, &me.station_id, &id, now).await?;

@@ -204,7 +204,12 @@ pub(crate) async fn on_delivered(conn: &mut SqliteConnection, ctx: &Ctx, ro_id: 
         clocks::start(conn, &ctx.station_id, ItemKind::FollowUp, &id, ClockName::FollowUp, PolicyKind::FollowUp, Some(&advisor_id), ctx.now).await?;
         clocks::refresh(conn, ItemKind::FollowUp, &id, ctx.now).await?;
     }
-    send(conn, &ctx.station_id, &id, ctx.now).await
+    send(conn, &ctx.station_id, &id, ctx.now).await?;
+    if !consent {
+        // Nobody will call, so the task has ended; nothing else may close the order.
+        workflow::close_after_follow_up(conn, ctx, ro_id, "no follow-up: the customer refused follow-up calls").await?;
+    }
+    Ok(())
 }
 
 #[derive(Serialize, sqlx::FromRow)]

@@ -129,4 +129,5 @@ pub fn check_in_input(customer: &str, vehicle: &str, km: i64) -> Value {
 pub const VIN_A: &str = "1M8GDM9AXKP042788";
 pub const VIN_B: &str = "11111111111111111";
 
+pub mod aftersales;
 pub mod flow;
