@@ -234,8 +234,8 @@ async fn a_reinstalled_station_restores_its_customers_vehicles_and_orders_with_j
     assert_eq!(report["status"], "intact", "{report}");
     assert_eq!(report["documents"].as_array().unwrap().len(), 3);
     for ro in [&delivered, &open] {
-        let was = without_aftersales(old.ok(&old.manager, "get_order_detail", json!({"id": ro})).await);
-        let is = without_aftersales(new.ok(&new.manager, "get_order_detail", json!({"id": ro})).await);
+        let was = clock_facts_only(old.ok(&old.manager, "get_order_detail", json!({"id": ro})).await);
+        let is = clock_facts_only(new.ok(&new.manager, "get_order_detail", json!({"id": ro})).await);
         assert_eq!(is, was, "the page of order {ro} reads the same");
     }
     // The files came back byte for byte (with thumbnails for the images), so the printed PDF reads the same.
@@ -409,8 +409,8 @@ async fn sync_status_counts_the_restored_rows_that_wait_for_their_parents_until_
     assert!(most >= 3, "the jobs, the line and the status events waited for their order: at most {most} parked");
     assert_eq!(status(&new).await["parked_records"], 0, "the last page wrote them all");
     assert_eq!(
-        without_aftersales(new.ok(&new.manager, "get_order_detail", json!({"id": f.ro})).await),
-        without_aftersales(old.ok(&old.manager, "get_order_detail", json!({"id": f.ro})).await)
+        clock_facts_only(new.ok(&new.manager, "get_order_detail", json!({"id": f.ro})).await),
+        clock_facts_only(old.ok(&old.manager, "get_order_detail", json!({"id": f.ro})).await)
     );
 }
 
@@ -491,11 +491,77 @@ async fn a_station_restored_from_an_older_backup_takes_its_newer_rows_back_from_
     assert_eq!(back, today, "the order is as it was before the disk failed");
 }
 
-/// An order page without its after-sales parts (deadlines, follow-up, complaints),
-/// which a reinstalled station does not restore yet (`restore::NOT_RESTORED`).
-fn without_aftersales(mut page: serde_json::Value) -> serde_json::Value {
-    for key in ["clocks", "follow_up_id", "complaint_ids"] {
-        page.as_object_mut().expect("an order page").remove(key);
-    }
+/// An order page without its deadlines' readings, which are read "now" and so
+/// differ by the seconds between the two reads; what each clock is (its name,
+/// state, met and breached instants) must come back the same.
+fn clock_facts_only(mut page: serde_json::Value) -> serde_json::Value {
+    let clocks: Vec<serde_json::Value> = page["clocks"]
+        .as_array()
+        .expect("the order's clocks")
+        .iter()
+        .map(|c| json!([c["clock"], c["reading"]["state"], c["reading"]["met_at"], c["reading"]["breached_at"], c["reading"]["policy"]]))
+        .collect();
+    page["clocks"] = json!(clocks);
     page
+}
+
+#[tokio::test]
+async fn a_reinstalled_station_restores_its_follow_ups_complaints_time_limits_and_calendar_and_continues_complaint_numbering() {
+    let ho = HeadOffice::start().await;
+    let old = station("SH01").await;
+    let crew = old.crew().await;
+    let (delivered, _open) = working_day(&old, &crew).await;
+    // The follow-up call scores 2: a complaint opens, which is handled and resolved.
+    let order = old.ok(&old.manager, "get_order_detail", json!({"id": delivered})).await;
+    let task = old.ok(&old.manager, "get_follow_up", json!({"id": order["follow_up_id"]})).await;
+    let call = json!({"follow_up_id": task["follow_up"]["id"], "expected_version": task["follow_up"]["version"], "outcome": "reached",
+                      "survey": {"overall": 2, "quality": 2, "timeliness": 3, "attitude": 4, "price": 3, "comment": "刹车还响"},
+                      "complaint": {"description": "刹车还响", "category_id": "qual.repair.repeat", "severity": "normal"}});
+    let call = old.ok(&old.manager, "record_call", call).await;
+    let complaint = call["complaint_id"].as_str().unwrap().to_string();
+    let mut c = old.ok(&old.manager, "get_complaint", json!({"id": complaint})).await;
+    for step in [
+        json!({"kind": "findings", "cause": "刹车片装配不到位", "corrective_action": "重新装配", "solution": "免费返修"}),
+        json!({"kind": "compensate", "compensation": "voucher", "description": "保养券", "value": 20_000}),
+        json!({"kind": "resolve", "told_by": "call", "answer": "accepted", "text": "客户接受"}),
+    ] {
+        c = old.ok(&old.manager, "complaint_step", json!({"complaint_id": complaint, "expected_version": c["complaint"]["version"], "step": step})).await;
+    }
+    assert_eq!(c["complaint"]["status"], "resolved");
+    old.ok(&old.manager, "update_time_limit", json!({"kind": "follow_up", "budget_minutes": 2880, "basis": "working"})).await;
+    old.ok(&old.manager, "load_holidays", json!({"text": "2026-12-25,holiday,圣诞\n"})).await;
+    ho.enroll(&old, "SH01").await;
+    sync_ok(&old).await;
+
+    let at = *old.clock.lock().unwrap();
+    let (new, report) = reinstall(&ho, "SH01", at).await;
+    assert_eq!(report.pull.parked, 0, "nothing waits for a parent: {:?}", report.pull);
+    let skip = ["station_id", "created_at", "updated_at"];
+    for table in ["follow_ups", "follow_up_events", "surveys", "complaints", "complaint_events", "complaint_compensations", "item_clocks", "calendars"] {
+        let (was, is) = (rows(&old, table, &skip).await, rows(&new, table, &skip).await);
+        assert!(!was.is_empty(), "the old station had {table}");
+        assert_eq!(is, was, "{table} came back as it was");
+    }
+    let limits = new.ok(&new.manager, "get_time_limits", json!({})).await;
+    let follow_up = limits["policies"].as_array().unwrap().iter().find(|p| p["kind"] == "follow_up").unwrap().clone();
+    assert_eq!((follow_up["policy"]["budget_minutes"].as_i64(), follow_up["source"].as_str()), (Some(2880), Some("station")));
+    assert_eq!(limits["calendar"]["holidays"], json!(["2026-12-25"]));
+    // The complaint page reads the same, and its callback is due as it was.
+    let (was, is) =
+        (old.ok(&old.manager, "get_complaint", json!({"id": complaint})).await, new.ok(&new.manager, "get_complaint", json!({"id": complaint})).await);
+    assert_eq!(is["timeline"], was["timeline"]);
+    assert_eq!(is["compensations"], was["compensations"]);
+    assert_eq!(is["complaint"], was["complaint"]);
+    let due = |d: &Value| d["clocks"].as_array().unwrap().iter().map(|c| (c["clock"].clone(), c["reading"]["due_at"].clone())).collect::<Vec<_>>();
+    assert_eq!(due(&is), due(&was));
+    // The next complaint of the day takes the next number.
+    let next = new
+        .ok(
+            &new.manager,
+            "open_complaint",
+            json!({"channel": "walk_in", "severity": "normal", "category_id": "svc.attitude.slow", "description": "等候太久", "contact_name": "李雷"}),
+        )
+        .await;
+    let (first, second) = (was["complaint"]["number"].as_str().unwrap(), next["complaint"]["number"].as_str().unwrap());
+    assert!(first.ends_with("-001") && second.ends_with("-002"), "{first} then {second}");
 }

@@ -27,6 +27,7 @@ use sync_protocol::{FeedChange, Hlc, Op};
 use crate::error::{ApiError, Result};
 use crate::station::ts;
 
+mod aftersales;
 mod writers;
 
 pub(crate) use writers::raise_customer_sequence;
@@ -69,13 +70,27 @@ const RESTORED: &[(&str, &str, bool)] = &[
     ("odometer_reading", "SELECT EXISTS (SELECT 1 FROM odometer_readings WHERE id = ?)", true),
     ("ro_document", "SELECT EXISTS (SELECT 1 FROM ro_documents WHERE id = ?)", true),
     ("audit_log", "SELECT EXISTS (SELECT 1 FROM audit_log WHERE id = ?)", true),
+    // After-sales (`aftersales.rs`).
+    ("time_limit_policy", "SELECT EXISTS (SELECT 1 FROM time_limit_policies WHERE kind = ?)", false),
+    ("calendar", "SELECT EXISTS (SELECT 1 FROM calendars WHERE id = ?)", true),
+    ("complaint_category", "SELECT EXISTS (SELECT 1 FROM complaint_categories WHERE id = ?)", false),
+    ("follow_up", "SELECT EXISTS (SELECT 1 FROM follow_ups WHERE id = ?)", false),
+    ("follow_up_event", "SELECT EXISTS (SELECT 1 FROM follow_up_events WHERE id = ?)", true),
+    ("survey", "SELECT EXISTS (SELECT 1 FROM surveys WHERE id = ?)", true),
+    ("complaint", "SELECT EXISTS (SELECT 1 FROM complaints WHERE id = ?)", false),
+    ("complaint_event", "SELECT EXISTS (SELECT 1 FROM complaint_events WHERE id = ?)", true),
+    ("complaint_compensation", "SELECT EXISTS (SELECT 1 FROM complaint_compensations WHERE id = ?)", true),
+    ("item_clock", "SELECT EXISTS (SELECT 1 FROM item_clocks WHERE id = ?)", false),
 ];
 
 /// Foreign-key order: a row's parents have a smaller rank.
 pub(crate) fn rank(entity: &str) -> u8 {
     match entity {
-        "station" | "station_settings" | "staff" | "file" | "qc_item" | "labor_operation" | "part" => 0,
+        "station" | "station_settings" | "staff" | "file" | "qc_item" | "labor_operation" | "part" | "time_limit_policy" | "calendar" => 0,
+        "complaint_category" => 0,
         "repair_order" => 1,
+        "follow_up" => 2,
+        "complaint" => 3,
         "ro_authorization" => 2,
         "ro_job" => 3,
         "ro_line" => 4,
@@ -87,6 +102,8 @@ pub(crate) fn rank(entity: &str) -> u8 {
 /// Applies one `scope: station` entry of the feed (see the module comment).
 pub(crate) async fn apply(conn: &mut SqliteConnection, local: &Local<'_>, c: &FeedChange, now: DateTime<Utc>) -> Result<Outcome> {
     let settings = c.entity == "station_settings";
+    // Rows every installation seeds (the default time limits): a reinstalled station's copy says nothing, the restored one wins.
+    let seeded = c.entity == "time_limit_policy";
     let Some(&(_, exists_sql, write_once)) = RESTORED.iter().find(|(e, _, _)| *e == c.entity) else {
         // `station`: the station row is this installation's own (its code must match);
         // anything else is not a table of this station.
@@ -104,7 +121,7 @@ pub(crate) async fn apply(conn: &mut SqliteConnection, local: &Local<'_>, c: &Fe
     }
     let exists = settings || sqlx::query_scalar::<_, bool>(exists_sql).bind(&c.entity_id).fetch_one(&mut *conn).await?;
     // A row here whose age is unknown (written before the outbox had clocks), or one written once, stays.
-    let keep = exists && (write_once || c.hlc.is_none() || (mine.is_none() && !settings));
+    let keep = exists && (write_once || c.hlc.is_none() || (mine.is_none() && !settings && !seeded));
     if keep || (!exists && c.op == Op::Delete) {
         if !exists {
             remember(conn, c, key, now).await?;
@@ -219,20 +236,8 @@ mod tests {
     use sync_protocol::entity::{EntityKind, ENTITIES};
 
     /// Restoring nothing of a synced entity must be a decision, not an oversight.
-    const NOT_RESTORED: [(&str, &str); 12] = [
+    const NOT_RESTORED: [(&str, &str); 2] = [
         ("station", "the station row is the installation's own; its code must match the head office's"),
-        // After-sales records reach the head office whole; bringing them back to a
-        // reinstalled station is not built yet (docs/aftersales.md, "Sync").
-        ("survey", "after-sales restore is not built yet"),
-        ("follow_up", "after-sales restore is not built yet"),
-        ("follow_up_event", "after-sales restore is not built yet"),
-        ("complaint", "after-sales restore is not built yet"),
-        ("complaint_event", "after-sales restore is not built yet"),
-        ("complaint_compensation", "after-sales restore is not built yet"),
-        ("complaint_category", "after-sales restore is not built yet"),
-        ("time_limit_policy", "after-sales restore is not built yet"),
-        ("item_clock", "after-sales restore is not built yet"),
-        ("calendar", "after-sales restore is not built yet"),
         ("authorization", "no table writes it: signed documents are ro_authorization"),
     ];
 

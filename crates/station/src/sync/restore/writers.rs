@@ -14,7 +14,7 @@ use crate::error::{ApiError, Result};
 use crate::station::ts;
 
 /// Why an entry was not written.
-pub(super) enum Fail {
+pub(crate) enum Fail {
     /// Not yet: a parent row is missing, or a trigger refuses it for now. Parked.
     NotYet(String),
     /// The payload lacks what the table needs. Logged and left out.
@@ -47,47 +47,47 @@ fn bad(what: &str) -> Fail {
 }
 
 /// The payload's values, read leniently (a missing optional field is `None`).
-struct P<'a>(&'a Map<String, Value>);
+pub(super) struct P<'a>(&'a Map<String, Value>);
 
 impl<'a> P<'a> {
-    fn v(&self, k: &str) -> Option<&'a Value> {
+    pub(super) fn v(&self, k: &str) -> Option<&'a Value> {
         self.0.get(k).filter(|v| !v.is_null())
     }
-    fn opt_s(&self, k: &str) -> Option<&'a str> {
+    pub(super) fn opt_s(&self, k: &str) -> Option<&'a str> {
         self.v(k).and_then(Value::as_str)
     }
-    fn s(&self, k: &str) -> std::result::Result<&'a str, Fail> {
+    pub(super) fn s(&self, k: &str) -> std::result::Result<&'a str, Fail> {
         self.opt_s(k).ok_or_else(|| bad(k))
     }
-    fn opt_i(&self, k: &str) -> Option<i64> {
+    pub(super) fn opt_i(&self, k: &str) -> Option<i64> {
         self.v(k).and_then(|v| v.as_i64().or_else(|| v.as_bool().map(i64::from)))
     }
-    fn i(&self, k: &str) -> std::result::Result<i64, Fail> {
+    pub(super) fn i(&self, k: &str) -> std::result::Result<i64, Fail> {
         self.opt_i(k).ok_or_else(|| bad(k))
     }
-    fn b(&self, k: &str) -> std::result::Result<bool, Fail> {
+    pub(super) fn b(&self, k: &str) -> std::result::Result<bool, Fail> {
         self.v(k).and_then(|v| v.as_bool().or_else(|| v.as_i64().map(|n| n != 0))).ok_or_else(|| bad(k))
     }
     /// A timestamp as the station stores it (RFC 3339, milliseconds, `Z`).
-    fn opt_t(&self, k: &str) -> Option<String> {
+    pub(super) fn opt_t(&self, k: &str) -> Option<String> {
         self.opt_s(k).map(normal_time)
     }
-    fn t(&self, k: &str) -> std::result::Result<String, Fail> {
+    pub(super) fn t(&self, k: &str) -> std::result::Result<String, Fail> {
         self.opt_t(k).ok_or_else(|| bad(k))
     }
     /// The `id` of a nested record (`"advisor": {"id": …}`).
-    fn nested_id(&self, k: &str) -> Option<&'a str> {
+    pub(super) fn nested_id(&self, k: &str) -> Option<&'a str> {
         self.v(k)?.get("id")?.as_str()
     }
     /// A JSON column's text: arrays and objects serialised, text as it is.
-    fn json_text(&self, k: &str, default: &str) -> String {
+    pub(super) fn json_text(&self, k: &str, default: &str) -> String {
         match self.v(k) {
             None => default.to_string(),
             Some(Value::String(s)) => s.clone(),
             Some(other) => other.to_string(),
         }
     }
-    fn opt_json_text(&self, k: &str) -> Option<String> {
+    pub(super) fn opt_json_text(&self, k: &str) -> Option<String> {
         self.v(k).map(|_| self.json_text(k, ""))
     }
 }
@@ -453,7 +453,10 @@ pub(super) async fn write(conn: &mut SqliteConnection, local: &Local<'_>, c: &Fe
             .execute(&mut *conn)
             .await?;
         }
-        other => return Err(Fail::Bad(format!("{other} is not restored"))),
+        other => match super::aftersales::write(conn, local, other, id, &p).await {
+            Some(written) => written?,
+            None => return Err(Fail::Bad(format!("{other} is not restored"))),
+        },
     }
     Ok(())
 }
