@@ -1,7 +1,8 @@
 //! The station's real sync client against the real head office (`crates/headoffice`
 //! on a throwaway PostgreSQL, port 0): round trip, lost acknowledgements,
 //! restarts of either side, long offline, clock skew, revocation, old versions;
-//! master data put to work (`master_data.rs`) and restoring a station (`restore.rs`).
+//! master data put to work (`master_data.rs`), restoring a station (`restore.rs`)
+//! and after-sales records and settings both ways (`aftersales.rs`).
 //! Needs the PostgreSQL server binaries (`scripts/setup-system.sh`).
 #![allow(clippy::unwrap_used)]
 
@@ -21,6 +22,8 @@ use serde_json::{json, Value};
 use sqlx::PgPool;
 use station::sync::{self, client::SyncError};
 
+#[path = "sync_headoffice/aftersales.rs"]
+mod aftersales;
 #[path = "sync_headoffice/master_data.rs"]
 mod master_data;
 #[path = "sync_headoffice/restore.rs"]
