@@ -63,8 +63,11 @@ pub(crate) async fn path_of(conn: &mut SqliteConnection, id: &str, field: &str) 
             return Err(unknown());
         }
     }
-    if path.len() != 3 || path.iter().any(|c| !c.active) {
+    if path.len() != 3 {
         return Err(ApiError::field(field, Invalid::new("complaint.category_level", "choose a third-level category")));
+    }
+    if path.iter().any(|c| !c.active) {
+        return Err(ApiError::field(field, Invalid::new("complaint.category_retired", "this category is no longer used; choose another")));
     }
     Ok(path)
 }

@@ -152,10 +152,11 @@ pub(crate) async fn policy_for(conn: &mut SqliteConnection, kind: PolicyKind) ->
     policies::policy_in_force(conn, kind).await
 }
 
-/// Who answers for the item's open clocks (the top bar counts them as theirs).
-pub(crate) async fn set_owner(conn: &mut SqliteConnection, item_id: &str, owner_id: &str) -> Result<()> {
-    sqlx::query("UPDATE item_clocks SET owner_id = ? WHERE item_id = ?").bind(owner_id).bind(item_id).execute(conn).await?;
-    Ok(())
+/// Who answers for the item's clocks (the top bar counts them as theirs); the
+/// rows go up again, so the head office sees the new owner too.
+pub(crate) async fn set_owner(conn: &mut SqliteConnection, kind: ItemKind, item_id: &str, owner_id: &str, now: DateTime<Utc>) -> Result<()> {
+    sqlx::query("UPDATE item_clocks SET owner_id = ?, updated_at = ? WHERE item_id = ?").bind(owner_id).bind(ts(now)).bind(item_id).execute(&mut *conn).await?;
+    write_readings(conn, kind, item_id, now, true).await.map(|_| ())
 }
 
 async fn rows_of(conn: &mut SqliteConnection, ids: &[String]) -> Result<Vec<ClockRow>> {
@@ -384,6 +385,12 @@ struct ClockRecord<'a> {
 /// Re-reads an item's clocks after a write to it and stores what changed in
 /// the cache (with the clock's outbox row), in the caller's transaction.
 pub(crate) async fn refresh(conn: &mut SqliteConnection, kind: ItemKind, id: &str, now: DateTime<Utc>) -> Result<Vec<ClockView>> {
+    write_readings(conn, kind, id, now, false).await
+}
+
+/// Stores each clock's reading in its row and queues the row; unchanged rows
+/// are skipped unless `every` (the row changed otherwise, e.g. its owner).
+async fn write_readings(conn: &mut SqliteConnection, kind: ItemKind, id: &str, now: DateTime<Utc>, every: bool) -> Result<Vec<ClockView>> {
     let rows = rows_of(conn, &[id.to_string()]).await?;
     let views = read_item(conn, kind, id, now).await?;
     for row in &rows {
@@ -391,19 +398,22 @@ pub(crate) async fn refresh(conn: &mut SqliteConnection, kind: ItemKind, id: &st
         let r = &v.reading;
         let late = r.breached_at.or(if r.state == ClockState::Running { r.due_at } else { None }).map(ts);
         let (state, met, breached, stopped) = (state_str(r.state), r.met_at.map(ts), r.breached_at.map(ts), r.stopped_at.map(ts));
-        if row.state == state && row.late_at == late && row.met_at == met && row.breached_at == breached && row.stopped_at == stopped {
+        let same = row.state == state && row.late_at == late && row.met_at == met && row.breached_at == breached && row.stopped_at == stopped;
+        if same && !every {
             continue;
         }
-        sqlx::query("UPDATE item_clocks SET state = ?, late_at = ?, met_at = ?, breached_at = ?, stopped_at = ?, updated_at = ? WHERE id = ?")
-            .bind(state)
-            .bind(&late)
-            .bind(&met)
-            .bind(&breached)
-            .bind(&stopped)
-            .bind(ts(now))
-            .bind(&row.id)
-            .execute(&mut *conn)
-            .await?;
+        if !same {
+            sqlx::query("UPDATE item_clocks SET state = ?, late_at = ?, met_at = ?, breached_at = ?, stopped_at = ?, updated_at = ? WHERE id = ?")
+                .bind(state)
+                .bind(&late)
+                .bind(&met)
+                .bind(&breached)
+                .bind(&stopped)
+                .bind(ts(now))
+                .bind(&row.id)
+                .execute(&mut *conn)
+                .await?;
+        }
         let record = ClockRecord {
             id: &row.id,
             item_kind: &row.item_kind,

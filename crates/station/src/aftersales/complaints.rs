@@ -867,11 +867,27 @@ fn step_action(step: &Step) -> ComplaintAction {
     }
 }
 
+/// Refused unless the step is among the complaint's `actions` for `me`: not the owner, or not now.
+fn may_take(c: &Complaint, me: &StaffRef, step: &Step) -> Result<()> {
+    let action = step_action(step);
+    if !actions_for(c, me).contains(&action) {
+        let why = if c.owner_id != me.id && me.role != Role::Manager {
+            ApiError::forbidden("complaint.not_owner", "only the complaint's owner or a manager can do this")
+        } else {
+            ApiError::conflict("complaint.not_now", format!("a {} complaint cannot do that now", c.status.as_str().replace('_', " ")))
+        };
+        return Err(why);
+    }
+    Ok(())
+}
+
 /// Takes one step on a complaint (see [`Step`]); the caller must be offered it in `actions`.
 pub async fn complaint_step(station: &Station, caller: &Caller, input: ComplaintStep) -> Result<ComplaintDetail> {
     let me = caller.require(Permission::Read)?;
     let now = station.now();
-    // A manager's PIN is checked before the write lock: argon2 is slow, and a wrong PIN writes nothing.
+    // Who may take the step is checked before a manager's PIN, so a refused step costs no PIN attempt;
+    // the PIN before the write lock, since argon2 is slow and a wrong PIN writes nothing.
+    may_take(&load(&mut *station.pool().acquire().await?, &input.complaint_id).await?, me, &input.step)?;
     let approver = match &input.step {
         Step::Compensate { value, manager_pin, .. } if me.role != Role::Manager => {
             let threshold: i64 = sqlx::query_scalar("SELECT compensation_approval_minor FROM station LIMIT 1").fetch_one(station.pool()).await?;
@@ -894,15 +910,7 @@ pub async fn complaint_step(station: &Station, caller: &Caller, input: Complaint
     if c.version != input.expected_version {
         return Err(ApiError::conflict("complaint.version_conflict", "someone else changed this complaint; reload"));
     }
-    let action = step_action(&input.step);
-    if !actions_for(&c, me).contains(&action) {
-        let why = if c.owner_id != me.id && me.role != Role::Manager {
-            ApiError::forbidden("complaint.not_owner", "only the complaint's owner or a manager can do this")
-        } else {
-            ApiError::conflict("complaint.not_now", format!("a {} complaint cannot do that now", c.status.as_str().replace('_', " ")))
-        };
-        return Err(why);
-    }
+    may_take(&c, me, &input.step)?;
     let id = c.id.clone();
     match input.step {
         Step::Contact { mode, text: t } => {
@@ -960,7 +968,7 @@ pub async fn complaint_step(station: &Station, caller: &Caller, input: Complaint
                 return Err(ApiError::field("step.to_staff_id", Invalid::new("complaint.same_owner", "they already own it")));
             }
             sqlx::query("UPDATE complaints SET owner_id = ? WHERE id = ?").bind(&to_staff_id).bind(&id).execute(&mut *tx).await?;
-            clocks::set_owner(&mut tx, &id, &to_staff_id).await?;
+            clocks::set_owner(&mut tx, ItemKind::Complaint, &id, &to_staff_id, now).await?;
             event(&mut tx, me, &id, "handed_over", &reason, json!({"from_staff_id": c.owner_id, "to_staff_id": to_staff_id}), now).await?;
         }
         Step::Wait { waiting_for, text: t } => {
@@ -1056,7 +1064,7 @@ pub async fn complaint_step(station: &Station, caller: &Caller, input: Complaint
                     if let Some(m) = &to {
                         if *m != c.owner_id {
                             sqlx::query("UPDATE complaints SET owner_id = ? WHERE id = ?").bind(m).bind(&id).execute(&mut *tx).await?;
-                            clocks::set_owner(&mut tx, &id, m).await?;
+                            clocks::set_owner(&mut tx, ItemKind::Complaint, &id, m, now).await?;
                         }
                     }
                     event(&mut tx, me, &id, "escalated", "", json!({"answer": answer_str, "to_staff_id": to}), now).await?;

@@ -359,6 +359,9 @@ pub struct CallList {
 
 pub const PAGE_SIZE: i64 = 50;
 
+/// An overall score at or below this opens a complaint (the manuals' 1–2 of 5).
+pub const LOW_SCORE_MAX: i64 = 2;
+
 pub async fn call_list(station: &Station, caller: &Caller, input: CallListInput) -> Result<CallList> {
     let me = caller.require(Permission::Read)?;
     let now = station.now();
@@ -385,7 +388,9 @@ pub async fn call_list(station: &Station, caller: &Caller, input: CallListInput)
             .fetch_one(&mut *conn)
             .await?;
     finish_rows(&mut conn, &mut calls, me, now, &eod).await?;
-    let since = ts(now - Duration::days(15));
+    // Those delivered within the give-up window: the ones a call would still be due for.
+    let give_up_days: i64 = sqlx::query_scalar("SELECT follow_up_give_up_days FROM station LIMIT 1").fetch_optional(&mut *conn).await?.unwrap_or(15);
+    let since = ts(now - Duration::days(give_up_days));
     let mut skipped: Vec<FollowUp> = sqlx::query_as(concat!(
         select_follow_ups!(),
         "WHERE f.status = 'no_consent' AND f.delivered_at >= ?1 AND (?2 IS NULL OR f.owner_id = ?2) ORDER BY f.delivered_at DESC LIMIT 20"
@@ -446,6 +451,9 @@ pub struct FollowUpDetail {
     pub customer_language: String,
     /// Everyone a manager may hand the task to (empty unless the caller may reassign).
     pub assignable: Vec<crate::auth::staff::StaffInfo>,
+    /// An overall score at or below this opens a complaint with the call.
+    #[ts(type = "number")]
+    pub low_score_max: i64,
 }
 
 async fn load_row(conn: &mut SqliteConnection, id: &str) -> Result<FollowUp> {
@@ -477,7 +485,7 @@ async fn detail(conn: &mut SqliteConnection, id: &str, me: &StaffRef, now: DateT
     let customer_language: String =
         sqlx::query_scalar("SELECT language FROM customers WHERE id = ?").bind(&follow_up.customer_id).fetch_one(&mut *conn).await?;
     let assignable = if follow_up.actions.contains(&FollowUpAction::Reassign) { crate::auth::staff::active_desk_staff(conn).await? } else { vec![] };
-    Ok(FollowUpDetail { follow_up, events, survey, complaint_id, customer_language, assignable })
+    Ok(FollowUpDetail { follow_up, events, survey, complaint_id, customer_language, assignable, low_score_max: LOW_SCORE_MAX })
 }
 
 pub async fn get_follow_up(station: &Station, caller: &Caller, input: crate::ops::IdInput) -> Result<FollowUpDetail> {
@@ -554,7 +562,7 @@ pub async fn record_call(station: &Station, caller: &Caller, input: RecordCall) 
         (CallOutcome::CallBack, None) => return Err(ApiError::field("call_back_at", Invalid::new("follow_up.call_back_at", "when should we call back?"))),
         _ => None,
     };
-    let low = survey.as_ref().is_some_and(|s| s.overall <= 2);
+    let low = survey.as_ref().is_some_and(|s| s.overall <= LOW_SCORE_MAX);
     let complaint_in = match &input.complaint {
         Some(c) => {
             Some(NewComplaintIn { description: text("complaint.description", &c.description, true)?, category_id: c.category_id.clone(), severity: c.severity })
@@ -589,7 +597,7 @@ pub async fn record_call(station: &Station, caller: &Caller, input: RecordCall) 
         CallOutcome::Declined => ("declined", true, now),
         CallOutcome::WrongNumber => ("unreachable", true, now),
         CallOutcome::CallBack => ("retry", false, call_back_at.unwrap_or(now)),
-        // Retried on the next working day's list: not again in the same hour.
+        // Back on the list two hours later: not again in the same breath, still the same day.
         CallOutcome::NoAnswer => ("retry", false, now + Duration::hours(2)),
     };
     sqlx::query(
@@ -691,7 +699,7 @@ pub async fn reassign_follow_up(station: &Station, caller: &Caller, input: Reass
         .bind(&f.id)
         .execute(&mut *tx)
         .await?;
-    clocks::set_owner(&mut tx, &f.id, &input.to_staff_id).await?;
+    clocks::set_owner(&mut tx, ItemKind::FollowUp, &f.id, &input.to_staff_id, now).await?;
     send(&mut tx, &ctx.station_id, &f.id, now).await?;
     let out = detail(&mut tx, &f.id, me, now).await?;
     tx.commit().await?;

@@ -306,7 +306,11 @@ pub async fn load_holidays(station: &Station, caller: &Caller, input: LoadHolida
     if input.text.len() > 200_000 {
         return Err(ApiError::field("text", Invalid::new("text.too_long", "a holiday file is at most 200 KB")));
     }
-    let entries = Calendar::parse_day_file(&input.text).map_err(|e| ApiError::field("text", Invalid::new(e.code, e.message)))?;
+    // Shown beside the file, with the refused line's number (the engine names it `line.3`) for the screen to say which.
+    let entries = Calendar::parse_day_file(&input.text).map_err(|e| {
+        let line = e.field.strip_prefix("line.").unwrap_or("").to_string();
+        ApiError::field("text", Invalid::new(e.code, e.message).with("line", line))
+    })?;
     let mut conn = station.pool().acquire().await?;
     let (_, mut calendar) = calendar_in_force(&mut conn).await?;
     drop(conn);

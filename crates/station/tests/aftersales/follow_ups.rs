@@ -286,6 +286,15 @@ async fn only_a_manager_hands_a_call_over_with_a_reason_and_the_new_owner_answer
     assert_eq!((event["kind"].as_str(), event["note"].as_str(), event["to_staff_name"].as_str()), (Some("reassigned"), Some("李顾问休假"), Some("陈顾问")));
     assert_eq!(ids(&t.ok(&other, "call_list", json!({})).await, "calls"), [id.as_str()]);
     assert_eq!(t.ok(&crew.advisor, "call_list", json!({})).await["total"], 0);
+    // The clock's new owner goes up to the head office too.
+    let queued: String = sqlx::query_scalar(
+        "SELECT json_extract(o.payload, '$.owner_id') FROM outbox o JOIN item_clocks c ON c.id = o.entity_id WHERE o.entity = 'item_clock' AND c.item_id = ? ORDER BY o.seq DESC LIMIT 1",
+    )
+    .bind(&id)
+    .fetch_one(t.station.pool())
+    .await
+    .unwrap();
+    assert_eq!(queued, other_id);
 
     t.advance(Duration::days(3) + Duration::minutes(1));
     let (advisor, other) = (t.login_as("李顾问", "2222").await, t.login_as("陈顾问", "2323").await);

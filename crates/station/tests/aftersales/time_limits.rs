@@ -75,6 +75,7 @@ async fn a_calendar_in_an_unknown_time_zone_or_a_holiday_file_with_a_bad_line_is
     assert_eq!(e.code, "calendar.file_line");
     assert!(e.message.starts_with("Line 3"), "the message names the line: {e:?}");
     assert_eq!(e.field.as_deref(), Some("text"), "shown beside the file's text");
+    assert_eq!(e.params.get("line").map(String::as_str), Some("3"), "the screen says which line");
     let e = t.call(&crew.manager, "load_holidays", json!({"text": "2027-01-01,vacation\n"})).await.unwrap_err();
     assert!(e.message.starts_with("Line 1"), "{e:?}");
 

@@ -127,7 +127,7 @@ async fn the_head_offices_follow_up_limit_and_complaint_categories_are_used_at_t
     assert_eq!(path, ["交车", "车辆清洁", "车内不洁"]);
     // The head office's tree replaces the built-in one: its entries are retired, not offered for new complaints.
     let e = t.call(&crew.advisor, "open_complaint", complaint_input(&crew.customer, "svc.attitude.rude", "normal")).await.unwrap_err();
-    assert_eq!(e.field.as_deref(), Some("category_id"), "{e:?}");
+    assert_eq!((e.code.as_str(), e.field.as_deref()), ("complaint.category_retired", Some("category_id")), "{e:?}");
 
     // The station may set the limit again; its own setting goes up like its other records.
     t.ok(&crew.manager, "update_time_limit", json!({"kind": "follow_up", "budget_minutes": 4320, "basis": "wall"})).await;

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from './errors';
 import { httpBackend } from './http';
 import { tauriBackend } from './tauri';
-import { api, getToken, pickBackend, setToken } from './index';
+import { api, getToken, onCalled, pickBackend, setToken } from './index';
 
 afterEach(() => {
   setToken(null);
@@ -91,5 +91,27 @@ describe('the session token', () => {
     });
     await expect(api.call('me', {})).rejects.toBeInstanceOf(ApiError);
     expect(getToken()).toBeNull();
+  });
+});
+
+describe('listening to calls', () => {
+  it('tells listeners which operation succeeded, and nothing about one that failed', async () => {
+    const heard: string[] = [];
+    const stop = onCalled((op) => heard.push(op));
+    let fail = false;
+    api.use({
+      name: 'http',
+      call: async () => {
+        if (fail) throw new ApiError({ kind: 'invalid', code: 'text.required', message: 'empty', field: 'step.text' });
+        return {} as never;
+      },
+    });
+    await api.call('complaint_step', { complaint_id: 'c', expected_version: 1, step: { kind: 'note', text: 'x' } });
+    fail = true;
+    await expect(api.call('record_call', { follow_up_id: 'f', expected_version: 1, outcome: 'no_answer', note: '' })).rejects.toBeInstanceOf(ApiError);
+    stop();
+    fail = false;
+    await api.call('me', {});
+    expect(heard).toEqual(['complaint_step']);
   });
 });

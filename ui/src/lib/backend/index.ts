@@ -51,6 +51,15 @@ export function onUnauthenticated(listener: () => void): () => void {
   return () => unauthenticatedListeners.delete(listener);
 }
 
+const callListeners = new Set<(op: OperationName) => void>();
+
+/** Called after every operation that succeeded, with its name: views that summarise
+ *  others' records (the top bar's deadlines) read again after a change. */
+export function onCalled(listener: (op: OperationName) => void): () => void {
+  callListeners.add(listener);
+  return () => callListeners.delete(listener);
+}
+
 export const api = {
   get backend(): Backend {
     backend ??= pickBackend();
@@ -62,7 +71,9 @@ export const api = {
   },
   async call<K extends OperationName>(op: K, input: Input<K>): Promise<Output<K>> {
     try {
-      return await api.backend.call(op, input);
+      const out = await api.backend.call(op, input);
+      callListeners.forEach((l) => l(op));
+      return out;
     } catch (e) {
       const err = ApiError.from(e);
       if (err.kind === 'unauthenticated' && getToken()) {

@@ -12,4 +12,8 @@ complaint_id: string | null, customer_language: string,
 /**
  * Everyone a manager may hand the task to (empty unless the caller may reassign).
  */
-assignable: Array<StaffInfo>, };
+assignable: Array<StaffInfo>, 
+/**
+ * An overall score at or below this opens a complaint with the call.
+ */
+low_score_max: number, };
