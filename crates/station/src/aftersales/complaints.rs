@@ -517,10 +517,10 @@ fn actions_for(c: &Complaint, me: &StaffRef) -> Vec<ComplaintAction> {
     let acts = s.handling() && (s != ComplaintStatus::Escalated || manager);
     if acts {
         out.extend([Contact, Findings, Reclassify, HandOver, Compensate, Resolve]);
+        // Waiting for the customer can turn into waiting for parts: the clock stays paused, counted once.
+        out.push(Wait);
         if s.waiting() {
             out.push(Resume);
-        } else {
-            out.push(Wait);
         }
     }
     out.push(Note);
