@@ -262,10 +262,8 @@ async fn derive(conn: &mut SqliteConnection, kind: ItemKind, ids: &[String]) -> 
                         push(&c, ClockName::Resolution, ev(t, &id, Mark::Start));
                     }
                     // Only a logged contact with the customer is a response, never an internal note.
-                    "contact_call" | "contact_visit" | "contact_message" => {
-                        if !responded.insert(c.clone(), true).unwrap_or(false) {
-                            push(&c, ClockName::FirstResponse, ev(t, &id, Mark::Stop));
-                        }
+                    "contact_call" | "contact_visit" | "contact_message" if !responded.insert(c.clone(), true).unwrap_or(false) => {
+                        push(&c, ClockName::FirstResponse, ev(t, &id, Mark::Stop));
                     }
                     "reclassified" => {
                         let data: serde_json::Value = serde_json::from_str(&data).unwrap_or_default();
@@ -299,11 +297,9 @@ async fn derive(conn: &mut SqliteConnection, kind: ItemKind, ids: &[String]) -> 
                             callback.insert(c.clone(), ClockState::Paused);
                         }
                     }
-                    "callback" => {
-                        if callback.get(&c) == Some(&ClockState::Running) {
-                            push(&c, ClockName::Callback, ev(t, &id, Mark::Stop));
-                            callback.insert(c.clone(), ClockState::Stopped);
-                        }
+                    "callback" if callback.get(&c) == Some(&ClockState::Running) => {
+                        push(&c, ClockName::Callback, ev(t, &id, Mark::Stop));
+                        callback.insert(c.clone(), ClockState::Stopped);
                     }
                     _ => {}
                 }
@@ -464,6 +460,8 @@ pub struct MyDeadlines {
 pub async fn my_deadlines(station: &Station, caller: &Caller, _input: crate::ops::NoInput) -> Result<MyDeadlines> {
     let me = caller.require(Permission::Read)?;
     let now = station.now();
+    // Every screen asks for these each minute: calls past their give-up day end here, not only when the list is opened.
+    super::follow_ups::give_up_expired(station, now).await?;
     let (soon, overdue): (i64, i64) = sqlx::query_as(
         "SELECT COALESCE(SUM(late_at > ?1 AND late_at <= ?2), 0), COALESCE(SUM(late_at <= ?1), 0)
          FROM item_clocks WHERE owner_id = ?3 AND state <> 'stopped' AND late_at IS NOT NULL",

@@ -238,7 +238,7 @@ async fn send(conn: &mut SqliteConnection, station_id: &str, id: &str, now: Date
 }
 
 /// Ends the open tasks whose give-up day has passed, as unreachable, and closes their orders.
-async fn give_up_expired(station: &Station, now: DateTime<Utc>) -> Result<()> {
+pub(crate) async fn give_up_expired(station: &Station, now: DateTime<Utc>) -> Result<()> {
     let expired: Vec<(String, String)> =
         sqlx::query_as("SELECT id, ro_id FROM follow_ups WHERE ended_at IS NULL AND status IN ('due', 'retry') AND give_up_at <= ? LIMIT 500")
             .bind(ts(now))

@@ -195,7 +195,7 @@ async fn only_the_follow_up_closes_a_delivered_order_and_reaching_the_customer_d
 }
 
 #[tokio::test]
-async fn an_unreached_follow_up_ends_as_unreachable_after_fifteen_days_and_closes_its_order() {
+async fn an_unreached_follow_up_ends_as_unreachable_after_fifteen_days_without_anyone_opening_the_list_and_closes_its_order() {
     let t = TestStation::new().await;
     let crew = t.crew().await;
     let (f, page) = Flow::delivered(&t, &crew).await;
@@ -208,15 +208,19 @@ async fn an_unreached_follow_up_ends_as_unreachable_after_fifteen_days_and_close
     assert_eq!(ids(&list, "calls"), [id.as_str()], "still called a minute before the give-up day");
     assert_eq!(list["calls"][0]["section"], "overdue");
 
+    assert_eq!(deadlines(&t, &advisor).await, (0, 1), "overdue on the top bar until the give-up day");
+
     t.advance(Duration::minutes(2));
     let advisor = t.login_as("李顾问", "2222").await;
-    assert_eq!(t.ok(&advisor, "call_list", json!({})).await["total"], 0, "reading the list gives up on it");
+    // The top bar asks every minute: that is enough to give up on it, nobody has to open the list.
+    assert_eq!(deadlines(&t, &advisor).await, (0, 0), "no longer overdue once it has ended");
+    assert_eq!(t.follow_up(&advisor, &id).await["follow_up"]["status"], "unreachable");
+    assert_eq!(t.ok(&advisor, "call_list", json!({})).await["total"], 0);
     let ended = t.follow_up(&advisor, &id).await;
     assert_eq!(ended["follow_up"]["status"], "unreachable");
     assert!(ended["follow_up"]["ended_at"].is_string());
     assert_eq!(ended["events"].as_array().unwrap().last().unwrap()["kind"], "gave_up");
     assert_eq!(ended["follow_up"]["clock"]["reading"]["state"], "stopped");
-    assert_eq!(deadlines(&t, &advisor).await, (0, 0), "an ended call is no longer overdue");
     let order = t.ok(&advisor, "get_order_detail", json!({"id": f.ro})).await;
     assert_eq!(order["order"]["status"], "closed", "however the follow-up ends, the order closes");
 }
