@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { categoryChain, categoryName } from './aftersales';
+import { categoryChain, categoryChildren, categoryName, categoryOtherName } from './aftersales';
 import type { Category } from './generated/Category';
 
 const cat = (id: string, parent_id: string | null, level: number, name_zh: string, name_en: string): Category => ({ id, parent_id, level, name_zh, name_en, source: 'default', active: true });
@@ -20,5 +20,18 @@ describe('complaint categories', () => {
     expect(categoryName(TREE[0], 'en')).toBe('Quality');
     expect(categoryName(TREE[0], 'zh-CN')).toBe('质量');
     expect(categoryName(TREE[2], 'en')).toBe('同一故障返修');
+  });
+
+  it('gives the other language only when the entry has a name of its own in it', () => {
+    expect(categoryOtherName(TREE[0], 'zh-CN')).toBe('Quality');
+    expect(categoryOtherName(TREE[0], 'en')).toBe('质量');
+    expect(categoryOtherName(TREE[2], 'en')).toBe('');
+    expect(categoryOtherName({ name_zh: '车辆清洁', name_en: '车辆清洁' }, 'zh-CN')).toBe('');
+  });
+
+  it('lists the children of an entry, or the top level for null', () => {
+    expect(categoryChildren(TREE, null).map((c) => c.id)).toEqual(['q']);
+    expect(categoryChildren(TREE, 'q.r').map((c) => c.id)).toEqual(['q.r.x']);
+    expect(categoryChildren(TREE, 'q.r.x')).toEqual([]);
   });
 });

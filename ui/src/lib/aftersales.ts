@@ -17,3 +17,14 @@ export function categoryChain(categories: Category[], id: string | null | undefi
   }
   return chain;
 }
+
+/** The entry's name in the other language, or '' when it has none of its own. */
+export function categoryOtherName(c: Pick<Category, 'name_zh' | 'name_en'>, locale: Locale): string {
+  const other = locale === 'zh-CN' ? c.name_en : c.name_zh;
+  return other && other !== categoryName(c, locale) ? other : '';
+}
+
+/** The entries under `parentId` (null: the top level), in the order the core lists them. */
+export function categoryChildren(categories: Category[], parentId: string | null): Category[] {
+  return categories.filter((c) => c.parent_id === parentId);
+}
