@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
 
-use crate::aftersales::{categories, clocks, complaints, follow_ups, policies, print};
+use crate::aftersales::{categories, clocks, complaints, follow_ups, policies, print, service_requests};
 use crate::auth::{self, Caller};
 use crate::error::{ApiError, Result};
 use crate::station::Station;
@@ -253,6 +253,13 @@ operations! {
     print_complaint: Staff, print::PrintComplaint => printing::PrintedDocument = print::print_complaint;
     list_complaint_categories: Staff, NoInput => categories::Categories = categories::list_complaint_categories;
     add_complaint_category: Staff, categories::NewCategory => categories::Categories = categories::add_complaint_category;
+    /// Service requests (服务申请): open and answered ones, oldest first, each with its answer clock.
+    list_service_requests: Staff, service_requests::RequestQuery => service_requests::RequestPage = service_requests::list_service_requests;
+    get_service_request: Staff, IdInput => service_requests::ServiceRequestDetail = service_requests::get_service_request;
+    /// Receives a request by phone, online, e-mail or at the desk; whoever receives it owns it.
+    open_service_request: Staff, service_requests::NewServiceRequest => service_requests::ServiceRequestDetail = service_requests::open_service_request;
+    /// Answer (a logged contact), note, or close (checked in, or nothing more to do).
+    service_request_step: Staff, service_requests::ServiceRequestStep => service_requests::ServiceRequestDetail = service_requests::service_request_step;
     /// The time-limit policies and the working calendar.
     get_time_limits: Staff, NoInput => policies::TimeLimits = policies::get_time_limits;
     update_time_limit: Staff, policies::UpdateTimeLimit => policies::TimeLimits = policies::update_time_limit;

@@ -1,5 +1,6 @@
 //! After-sales through the operation list: follow-up calls and their survey
-//! (`follow_ups.rs`), the complaint ledger (`complaints.rs`), time-limit
+//! (`follow_ups.rs`), the complaint ledger (`complaints.rs`), service requests
+//! (`service_requests.rs`), time-limit
 //! policies and the working calendar (`time_limits.rs`), and the outbox rows
 //! every after-sales write queues (`outbox.rs`). The clock is the test's: it
 //! moves by `advance`, never by sleeping.
@@ -13,5 +14,7 @@ mod complaints;
 mod follow_ups;
 #[path = "aftersales/outbox.rs"]
 mod outbox;
+#[path = "aftersales/service_requests.rs"]
+mod service_requests;
 #[path = "aftersales/time_limits.rs"]
 mod time_limits;

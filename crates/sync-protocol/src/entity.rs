@@ -58,6 +58,7 @@ pub const ENTITIES: &[(&str, EntityKind, Option<&str>)] = &[
     ("complaint_category", EntityKind::Owned, Some("id")),
     ("time_limit_policy", EntityKind::Owned, Some("kind")),
     ("item_clock", EntityKind::Owned, Some("id")),
+    ("service_request", EntityKind::Owned, Some("id")),
     // shared across stations
     ("customer", EntityKind::Shared, Some("id")),
     ("vehicle", EntityKind::Shared, Some("id")),
@@ -70,6 +71,7 @@ pub const ENTITIES: &[(&str, EntityKind, Option<&str>)] = &[
     ("follow_up_event", EntityKind::AppendOnly, Some("id")),
     ("complaint_event", EntityKind::AppendOnly, Some("id")),
     ("complaint_compensation", EntityKind::AppendOnly, Some("id")),
+    ("service_request_event", EntityKind::AppendOnly, Some("id")),
     // a working-calendar version (a new one per edit; clocks name the one they run on)
     ("calendar", EntityKind::AppendOnly, Some("id")),
     // a printed document kept in the order's archive (the PDF itself is a `file`)

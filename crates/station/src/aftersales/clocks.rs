@@ -34,11 +34,20 @@ pub enum ClockName {
     FirstResponse,
     Resolution,
     Callback,
+    /// A service request answered.
+    Response,
 }
 
 impl ClockName {
-    const ALL: [ClockName; 6] =
-        [ClockName::InitialAssessment, ClockName::CompletionNotice, ClockName::FollowUp, ClockName::FirstResponse, ClockName::Resolution, ClockName::Callback];
+    const ALL: [ClockName; 7] = [
+        ClockName::InitialAssessment,
+        ClockName::CompletionNotice,
+        ClockName::FollowUp,
+        ClockName::FirstResponse,
+        ClockName::Resolution,
+        ClockName::Callback,
+        ClockName::Response,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -48,6 +57,7 @@ impl ClockName {
             ClockName::FirstResponse => "first_response",
             ClockName::Resolution => "resolution",
             ClockName::Callback => "callback",
+            ClockName::Response => "response",
         }
     }
 
@@ -62,6 +72,7 @@ pub enum ItemKind {
     RepairOrder,
     FollowUp,
     Complaint,
+    ServiceRequest,
 }
 
 impl ItemKind {
@@ -70,6 +81,7 @@ impl ItemKind {
             ItemKind::RepairOrder => "repair_order",
             ItemKind::FollowUp => "follow_up",
             ItemKind::Complaint => "complaint",
+            ItemKind::ServiceRequest => "service_request",
         }
     }
 }
@@ -241,6 +253,23 @@ async fn derive(conn: &mut SqliteConnection, kind: ItemKind, ids: &[String]) -> 
                 let ends = kind == "gave_up" || matches!(outcome.as_deref(), Some("reached" | "declined" | "wrong_number"));
                 if ends {
                     push(&fu, ClockName::FollowUp, ev(t, id, Mark::Stop));
+                }
+            }
+        }
+        ItemKind::ServiceRequest => {
+            let events: Vec<(String, String, String, String)> = sqlx::query_as(
+                "SELECT request_id, id, kind, at FROM service_request_events WHERE request_id IN (SELECT value FROM json_each(?)) ORDER BY request_id, at, id",
+            )
+            .bind(&json)
+            .fetch_all(&mut *conn)
+            .await?;
+            for (r, id, kind, when) in events {
+                let Some(t) = at(&when) else { continue };
+                match kind.as_str() {
+                    "received" => push(&r, ClockName::Response, ev(t, &id, Mark::Start)),
+                    // An answer is a contact; closing ends the wait for one too (the engine ignores a second stop).
+                    "contact_call" | "contact_visit" | "contact_message" | "closed" => push(&r, ClockName::Response, ev(t, &id, Mark::Stop)),
+                    _ => {}
                 }
             }
         }

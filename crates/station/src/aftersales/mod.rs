@@ -1,8 +1,9 @@
 //! After-sales, the second half of the manuals' loop (接单 → 诊断 → 维修 → 验收 →
 //! **反馈**): follow-up calls with their survey (`follow_ups`), the complaint
-//! ledger (`complaints`, `categories`), and the time limits every item with a
-//! deadline counts down (`policies` sets them, `clocks` reads them with the
-//! `time-limits` engine). docs/aftersales.md explains the rules.
+//! ledger (`complaints`, `categories`), service requests before a visit
+//! (`service_requests`), and the time limits every item with a deadline counts
+//! down (`policies` sets them, `clocks` reads them with the `time-limits`
+//! engine). docs/aftersales.md explains the rules.
 //!
 //! Every record an operation returns carries `actions`: what the caller may do
 //! to it now. The UI offers those and holds no role or state rules of its own.
@@ -13,6 +14,7 @@ pub mod complaints;
 pub mod follow_ups;
 pub mod policies;
 pub mod print;
+pub mod service_requests;
 
 use crate::error::{ApiError, Invalid, Result};
 

@@ -5,14 +5,9 @@
 use chrono::Duration;
 use serde_json::{json, Value};
 
-use crate::common::aftersales::{clock, code_field, instant, stamp, survey};
+use crate::common::aftersales::{clock, code_field, deadlines, instant, stamp, survey};
 use crate::common::flow::Flow;
 use crate::common::{morning, TestStation};
-
-async fn deadlines(t: &TestStation, token: &str) -> (i64, i64) {
-    let d = t.ok(token, "my_deadlines", json!({})).await;
-    (d["due_within_hour"].as_i64().unwrap(), d["overdue"].as_i64().unwrap())
-}
 
 fn ids(list: &Value, key: &str) -> Vec<String> {
     list[key].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_string()).collect()

@@ -41,6 +41,12 @@ pub fn instant(v: &Value) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap_or_else(|e| panic!("{s}: {e}")).with_timezone(&Utc)
 }
 
+/// The caller's top bar: (due within the hour, overdue).
+pub async fn deadlines(t: &TestStation, token: &str) -> (i64, i64) {
+    let d = t.ok(token, "my_deadlines", json!({})).await;
+    (d["due_within_hour"].as_i64().expect("due"), d["overdue"].as_i64().expect("overdue"))
+}
+
 /// The error's code and the field it names, to compare in one assert.
 pub fn code_field(e: &ApiError) -> (&str, Option<&str>) {
     (e.code.as_str(), e.field.as_deref())

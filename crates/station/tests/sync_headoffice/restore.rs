@@ -506,7 +506,7 @@ fn clock_facts_only(mut page: serde_json::Value) -> serde_json::Value {
 }
 
 #[tokio::test]
-async fn a_reinstalled_station_restores_its_follow_ups_complaints_time_limits_and_calendar_and_continues_complaint_numbering() {
+async fn a_reinstalled_station_restores_its_follow_ups_complaints_service_requests_time_limits_and_calendar_and_continues_complaint_numbering() {
     let ho = HeadOffice::start().await;
     let old = station("SH01").await;
     let crew = old.crew().await;
@@ -528,6 +528,9 @@ async fn a_reinstalled_station_restores_its_follow_ups_complaints_time_limits_an
         c = old.ok(&old.manager, "complaint_step", json!({"complaint_id": complaint, "expected_version": c["complaint"]["version"], "step": step})).await;
     }
     assert_eq!(c["complaint"]["status"], "resolved");
+    let asked = old.ok(&old.manager, "open_service_request", json!({"channel": "phone", "request": "想预约下周保养", "contact_name": "李雷"})).await;
+    let step = json!({"request_id": asked["request"]["id"], "expected_version": asked["request"]["version"], "step": {"kind": "answer", "mode": "call", "text": "已约周二"}});
+    old.ok(&old.manager, "service_request_step", step).await;
     old.ok(&old.manager, "update_time_limit", json!({"kind": "follow_up", "budget_minutes": 2880, "basis": "working"})).await;
     old.ok(&old.manager, "load_holidays", json!({"text": "2026-12-25,holiday,圣诞\n"})).await;
     ho.enroll(&old, "SH01").await;
@@ -537,7 +540,18 @@ async fn a_reinstalled_station_restores_its_follow_ups_complaints_time_limits_an
     let (new, report) = reinstall(&ho, "SH01", at).await;
     assert_eq!(report.pull.parked, 0, "nothing waits for a parent: {:?}", report.pull);
     let skip = ["station_id", "created_at", "updated_at"];
-    for table in ["follow_ups", "follow_up_events", "surveys", "complaints", "complaint_events", "complaint_compensations", "item_clocks", "calendars"] {
+    for table in [
+        "follow_ups",
+        "follow_up_events",
+        "surveys",
+        "complaints",
+        "complaint_events",
+        "complaint_compensations",
+        "service_requests",
+        "service_request_events",
+        "item_clocks",
+        "calendars",
+    ] {
         let (was, is) = (rows(&old, table, &skip).await, rows(&new, table, &skip).await);
         assert!(!was.is_empty(), "the old station had {table}");
         assert_eq!(is, was, "{table} came back as it was");

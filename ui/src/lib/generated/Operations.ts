@@ -42,6 +42,7 @@ import type { MyDeadlines } from "./MyDeadlines";
 import type { MyJobs } from "./MyJobs";
 import type { NewCategory } from "./NewCategory";
 import type { NewComplaint } from "./NewComplaint";
+import type { NewServiceRequest } from "./NewServiceRequest";
 import type { NewStaff } from "./NewStaff";
 import type { NewVehicle } from "./NewVehicle";
 import type { NoInput } from "./NoInput";
@@ -68,11 +69,15 @@ import type { RecordDecline } from "./RecordDecline";
 import type { RecordPayment } from "./RecordPayment";
 import type { RecordQc } from "./RecordQc";
 import type { RepairOrder } from "./RepairOrder";
+import type { RequestPage } from "./RequestPage";
+import type { RequestQuery } from "./RequestQuery";
 import type { SaveLaborOperation } from "./SaveLaborOperation";
 import type { SavePart } from "./SavePart";
 import type { SaveQcItem } from "./SaveQcItem";
 import type { SearchInput } from "./SearchInput";
 import type { SearchResults } from "./SearchResults";
+import type { ServiceRequestDetail } from "./ServiceRequestDetail";
+import type { ServiceRequestStep } from "./ServiceRequestStep";
 import type { Session } from "./Session";
 import type { SetDiscount } from "./SetDiscount";
 import type { SetupStatus } from "./SetupStatus";
@@ -209,6 +214,13 @@ export type Operations = {
   print_complaint: { input: PrintComplaint; output: PrintedDocument };
   list_complaint_categories: { input: NoInput; output: Categories };
   add_complaint_category: { input: NewCategory; output: Categories };
+  /** Service requests (服务申请): open and answered ones, oldest first, each with its answer clock. */
+  list_service_requests: { input: RequestQuery; output: RequestPage };
+  get_service_request: { input: IdInput; output: ServiceRequestDetail };
+  /** Receives a request by phone, online, e-mail or at the desk; whoever receives it owns it. */
+  open_service_request: { input: NewServiceRequest; output: ServiceRequestDetail };
+  /** Answer (a logged contact), note, or close (checked in, or nothing more to do). */
+  service_request_step: { input: ServiceRequestStep; output: ServiceRequestDetail };
   /** The time-limit policies and the working calendar. */
   get_time_limits: { input: NoInput; output: TimeLimits };
   update_time_limit: { input: UpdateTimeLimit; output: TimeLimits };

@@ -1,7 +1,7 @@
 //! Restoring after-sales records (docs/aftersales.md): policies, calendar
 //! versions, the station's own complaint categories, follow-ups with their
-//! calls and surveys, complaints with their timeline and compensation, and
-//! every clock's row. Like `writers.rs`: fixed statements, the payload only
+//! calls and surveys, complaints with their timeline and compensation,
+//! service requests with their events, and every clock's row. Like `writers.rs`: fixed statements, the payload only
 //! supplies bound values; events are written once. A restored complaint raises
 //! its day's complaint counter, so the next one does not reuse its number.
 
@@ -25,6 +25,8 @@ pub(super) async fn write(conn: &mut SqliteConnection, local: &Local<'_>, entity
         "complaint_event" => complaint_event(conn, local, id, p).await,
         "complaint_compensation" => compensation(conn, local, id, p).await,
         "item_clock" => clock(conn, local, id, p).await,
+        "service_request" => service_request(conn, local, id, p).await,
+        "service_request_event" => service_request_event(conn, local, id, p).await,
         _ => return None,
     })
 }
@@ -279,6 +281,58 @@ async fn clock(conn: &mut SqliteConnection, local: &Local<'_>, id: &str, p: &P<'
     .bind(p.opt_t("stopped_at"))
     .bind(&started)
     .bind(&started)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn service_request(conn: &mut SqliteConnection, local: &Local<'_>, id: &str, p: &P<'_>) -> Written {
+    let received = p.t("received_at")?;
+    sqlx::query(
+        "INSERT INTO service_requests (id, station_id, channel, customer_id, vehicle_id, contact_name, contact_phone, request, preferred_at, owner_id,
+                                       received_at, status, answered_at, closed_at, ro_id, version, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET status = excluded.status, answered_at = excluded.answered_at, closed_at = excluded.closed_at,
+             ro_id = excluded.ro_id, owner_id = excluded.owner_id, version = excluded.version, updated_at = excluded.updated_at",
+    )
+    .bind(id)
+    .bind(local.id)
+    .bind(p.s("channel")?)
+    .bind(p.opt_s("customer_id"))
+    .bind(p.opt_s("vehicle_id"))
+    .bind(p.s("contact_name")?)
+    .bind(p.opt_s("contact_phone").unwrap_or(""))
+    .bind(p.s("request")?)
+    .bind(p.opt_t("preferred_at"))
+    .bind(p.s("owner_id")?)
+    .bind(&received)
+    .bind(p.s("status")?)
+    .bind(p.opt_t("answered_at"))
+    .bind(p.opt_t("closed_at"))
+    .bind(p.opt_s("ro_id"))
+    .bind(p.i("version")?)
+    .bind(&received)
+    .bind(&received)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn service_request_event(conn: &mut SqliteConnection, local: &Local<'_>, id: &str, p: &P<'_>) -> Written {
+    let at = p.t("at")?;
+    sqlx::query(
+        "INSERT INTO service_request_events (id, station_id, request_id, kind, text, staff_id, at, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(id)
+    .bind(local.id)
+    .bind(p.s("request_id")?)
+    .bind(p.s("kind")?)
+    .bind(p.opt_s("text").unwrap_or(""))
+    .bind(p.opt_s("staff_id"))
+    .bind(&at)
+    .bind(&at)
+    .bind(&at)
     .execute(conn)
     .await?;
     Ok(())

@@ -81,6 +81,8 @@ const RESTORED: &[(&str, &str, bool)] = &[
     ("complaint_event", "SELECT EXISTS (SELECT 1 FROM complaint_events WHERE id = ?)", true),
     ("complaint_compensation", "SELECT EXISTS (SELECT 1 FROM complaint_compensations WHERE id = ?)", true),
     ("item_clock", "SELECT EXISTS (SELECT 1 FROM item_clocks WHERE id = ?)", false),
+    ("service_request", "SELECT EXISTS (SELECT 1 FROM service_requests WHERE id = ?)", false),
+    ("service_request_event", "SELECT EXISTS (SELECT 1 FROM service_request_events WHERE id = ?)", true),
 ];
 
 /// Foreign-key order: a row's parents have a smaller rank.
@@ -89,7 +91,7 @@ pub(crate) fn rank(entity: &str) -> u8 {
         "station" | "station_settings" | "staff" | "file" | "qc_item" | "labor_operation" | "part" | "time_limit_policy" | "calendar" => 0,
         "complaint_category" => 0,
         "repair_order" => 1,
-        "follow_up" => 2,
+        "follow_up" | "service_request" => 2,
         "complaint" => 3,
         "ro_authorization" => 2,
         "ro_job" => 3,
