@@ -373,7 +373,10 @@ pub async fn call_list(station: &Station, caller: &Caller, input: CallListInput)
     let eod = end_of_today(&mut conn, now).await?;
     let mut calls: Vec<FollowUp> = sqlx::query_as(concat!(
         select_follow_ups!(),
-        "WHERE f.ended_at IS NULL AND f.next_call_at <= ?1 AND (?2 IS NULL OR f.owner_id = ?2) ORDER BY f.next_call_at, f.id LIMIT ?3 OFFSET ?4"
+        // The page's rows are picked by rowid first, so skipped rows cost no joins.
+        "WHERE f.rowid IN (SELECT f.rowid FROM follow_ups f WHERE f.ended_at IS NULL AND f.next_call_at <= ?1 AND (?2 IS NULL OR f.owner_id = ?2)
+                            ORDER BY f.next_call_at, f.rowid LIMIT ?3 OFFSET ?4)
+         ORDER BY f.next_call_at, f.rowid"
     ))
     .bind(&eod)
     .bind(&owner)
