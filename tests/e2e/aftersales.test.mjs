@@ -11,10 +11,10 @@
 // The browser's own clock is real: every countdown on screen is the core's
 // reading at the (fake) station time.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+
+
 import { test } from 'node:test';
-import { callApi, fakeClock, launchBrowser, logIn, openOrder, ROOT, screenshot, startApp, staffLogin, withCheckDigit } from './helpers.mjs';
+import { callApi, isRed, logIn, openOrder, screenshot, setLocale, staffLogin, uiText, withCheckDigit, withClockedApp } from './helpers.mjs';
 
 // The station's calendar is UTC+8; these are UTC instants. 2026-12-08 is a Tuesday.
 const DELIVERY = '@2026-12-08 02:00:00'; // 10:00 at the station
@@ -25,23 +25,9 @@ const ADVISOR = { staffName: '李顾问', pin: '2222' };
 const CUSTOMER = '周晓明';
 const PLATE = '沪A2E5S1';
 
-// The UI's own words, so the test follows the locale files.
-function flatten(tree, prefix = '', out = {}) {
-  for (const [k, v] of Object.entries(tree)) {
-    const key = prefix ? `${prefix}.${k}` : k;
-    if (typeof v === 'string') out[key] = v;
-    else flatten(v, key, out);
-  }
-  return out;
-}
-const LOCALES = Object.fromEntries(['zh-CN', 'en'].map((l) => [l, flatten(JSON.parse(readFileSync(join(ROOT, 'ui', 'src', 'locales', `${l}.json`), 'utf8')))]));
+// The UI's own words, in the language on screen now (or `lang`).
 let locale = 'zh-CN';
-/** A UI string in the language on screen now (or `lang`), with `{name}` filled in. */
-function tr(key, params = {}, lang = locale) {
-  const text = LOCALES[lang][key];
-  if (text === undefined) throw new Error(`no "${key}" in ui/src/locales/${lang}.json`);
-  return text.replace(/\{(\w+)\}/g, (m, name) => (name in params ? String(params[name]) : m));
-}
+const tr = (key, params = {}, lang = locale) => uiText(key, lang, params);
 
 // A 1×1 PNG standing in for the photo of the signed delivery note.
 const SIGNED_PAPER = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
@@ -91,9 +77,8 @@ async function prepare(url) {
   return { mgr, orderId: order.id, number: d.order.number };
 }
 
-async function setLocale(page, lang) {
-  await page.getByTestId(lang === 'en' ? 'lang-en' : 'lang-zh').click();
-  await page.waitForFunction((l) => document.documentElement.lang === l, lang);
+async function showIn(page, lang) {
+  await setLocale(page, lang);
   locale = lang;
 }
 
@@ -103,11 +88,11 @@ async function setLocale(page, lang) {
  */
 async function shootBoth(page, name, ready) {
   for (const lang of ['zh-CN', 'en']) {
-    await setLocale(page, lang);
+    await showIn(page, lang);
     await ready(lang);
     await screenshot(page, `aftersales-${name}-${lang}`);
   }
-  await setLocale(page, 'zh-CN');
+  await showIn(page, 'zh-CN');
 }
 
 /** `key`'s text as a RegExp, its `{param}` matching anything. */
@@ -122,41 +107,13 @@ async function expectText(locator, text) {
   assert.equal((await locator.first().textContent()).trim(), text);
 }
 
-/** Whether the element is drawn in the UI's danger red. */
-async function isRed(locator) {
-  return locator.evaluate((el) => {
-    const probe = document.createElement('span');
-    probe.style.color = 'var(--danger)';
-    document.body.append(probe);
-    const red = getComputedStyle(probe).color;
-    probe.remove();
-    const style = getComputedStyle(el);
-    return style.color === red || style.backgroundColor === red;
-  });
-}
-
 /** A link of the top bar's navigation. */
 const navLink = (page, key) => page.getByRole('navigation').getByRole('link', { name: tr(key), exact: true });
 
 const clockChip = (scope, name) => scope.locator(`[data-testid=clock][data-clock=${name}]`);
 
 test('after-sales: the follow-up call, a complaint it opens, its clocks on a moved station clock, to closed', { timeout: 120_000 }, async () => {
-  const clock = fakeClock(DELIVERY);
-  const app = await startApp({ env: clock.env });
-  const browser = await launchBrowser();
-  const page = await browser.newPage();
-  page.on('pageerror', (e) => console.error(`# page error: ${e.message}`));
-  try {
-    await run(page, app, clock);
-  } catch (e) {
-    await screenshot(page, 'aftersales-failure').catch(() => undefined);
-    console.error(app.log().slice(-4000));
-    throw e;
-  } finally {
-    await browser.close();
-    await app.stop();
-    clock.remove();
-  }
+  await withClockedApp('aftersales', DELIVERY, run);
 });
 
 async function run(page, app, clock) {

@@ -5,10 +5,10 @@
 // three names; an advisor sees the same tree without the add actions. The tree
 // is shot in zh-CN and in English.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+
+
 import { test } from 'node:test';
-import { callApi, logIn, ROOT, screenshot, tokenOf, withApp } from './helpers.mjs';
+import { callApi, logIn, screenshot, setLocale, tokenOf, uiText, withApp } from './helpers.mjs';
 
 const MANAGER = { staffName: '王经理', pin: '1111' };
 const ADVISOR = { staffName: '李顾问', pin: '2222' };
@@ -18,19 +18,7 @@ const PATH = [
   { zh: '内饰未清洁', en: '' },
 ];
 
-// The UI's own words, so the test follows the locale files: `section.key` (the key may hold dots: `errors.text.required`).
-const LOCALES = Object.fromEntries(['zh-CN', 'en'].map((l) => [l, JSON.parse(readFileSync(join(ROOT, 'ui', 'src', 'locales', `${l}.json`), 'utf8'))]));
-function tr(key, lang = 'zh-CN') {
-  const [section, ...rest] = key.split('.');
-  const text = LOCALES[lang][section]?.[rest.join('.')];
-  if (text === undefined) throw new Error(`no "${key}" in ui/src/locales/${lang}.json`);
-  return text;
-}
-
-async function setLocale(page, lang) {
-  await page.getByTestId(lang === 'en' ? 'lang-en' : 'lang-zh').click();
-  await page.waitForFunction((l) => document.documentElement.lang === l, lang);
-}
+const tr = (key, lang = 'zh-CN') => uiText(key, lang);
 
 /** Shoots the screen in zh-CN and in English (`complaint-categories-<name>-<lang>.png`); back in zh-CN after. */
 async function shootBoth(page, name) {

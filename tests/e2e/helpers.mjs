@@ -4,7 +4,7 @@
 // HTTP client for the API so a test can check what was (not) saved.
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -240,4 +240,64 @@ export async function openOrder(page, url, id) {
   else await page.goto(target);
   await page.getByTestId('repair-order').waitFor();
   await page.getByTestId('order-status').waitFor();
+}
+
+function flatten(tree, prefix = '', out = {}) {
+  for (const [k, v] of Object.entries(tree)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (typeof v === 'string') out[key] = v;
+    else flatten(v, key, out);
+  }
+  return out;
+}
+const UI_LOCALES = Object.fromEntries(['zh-CN', 'en'].map((l) => [l, flatten(JSON.parse(readFileSync(join(ROOT, 'ui', 'src', 'locales', `${l}.json`), 'utf8')))]));
+
+/** A string of the UI's locale files (`section.key`, the key may hold dots), `{name}` filled from `params`: tests follow the UI's words. */
+export function uiText(key, lang = 'zh-CN', params = {}) {
+  const text = UI_LOCALES[lang][key];
+  if (text === undefined) throw new Error(`no "${key}" in ui/src/locales/${lang}.json`);
+  return text.replace(/\{(\w+)\}/g, (m, name) => (name in params ? String(params[name]) : m));
+}
+
+/** Switches the UI's language with the top bar's switch and waits for it. */
+export async function setLocale(page, lang) {
+  await page.getByTestId(lang === 'en' ? 'lang-en' : 'lang-zh').click();
+  await page.waitForFunction((l) => document.documentElement.lang === l, lang);
+}
+
+/** Whether the element is drawn in the UI's danger red. */
+export async function isRed(locator) {
+  return locator.evaluate((el) => {
+    const probe = document.createElement('span');
+    probe.style.color = 'var(--danger)';
+    document.body.append(probe);
+    const red = getComputedStyle(probe).color;
+    probe.remove();
+    const style = getComputedStyle(el);
+    return style.color === red || style.backgroundColor === red;
+  });
+}
+
+/**
+ * Runs `run(page, app, clock)` against `stationdesk serve` on a station clock
+ * the test moves (`fakeClock(start)`), in a fresh browser; on failure keeps a
+ * screenshot `<name>-failure` and prints the end of the app's log.
+ */
+export async function withClockedApp(name, start, run) {
+  const clock = fakeClock(start);
+  const app = await startApp({ env: clock.env });
+  const browser = await launchBrowser();
+  const page = await browser.newPage();
+  page.on('pageerror', (e) => console.error(`# page error: ${e.message}`));
+  try {
+    await run(page, app, clock);
+  } catch (e) {
+    await screenshot(page, `${name}-failure`).catch(() => undefined);
+    console.error(app.log().slice(-4000));
+    throw e;
+  } finally {
+    await browser.close();
+    await app.stop();
+    clock.remove();
+  }
 }

@@ -9,10 +9,10 @@
 // 25 hours it is overdue, in red, on the list. Screens are shot in zh-CN and
 // in English.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+
+
 import { test } from 'node:test';
-import { callApi, fakeClock, launchBrowser, logIn, ROOT, screenshot, startApp, staffLogin, withCheckDigit } from './helpers.mjs';
+import { callApi, isRed, logIn, screenshot, setLocale, staffLogin, uiText, withCheckDigit, withClockedApp } from './helpers.mjs';
 
 // The station's calendar is UTC+8 (so is the browser's); these are UTC instants. 2026-12-08 is a Tuesday.
 const RECEIVED = '@2026-12-08 01:00:00'; // 09:00 at the station
@@ -24,23 +24,7 @@ const PLATE = '沪A7R3Q9';
 const ASKS = '下周想来做 4 万公里保养，顺便看看空调';
 const WALK_UP = '陈先生';
 
-// The UI's own words, so the test follows the locale files: `section.key` (the key may hold dots: `errors.text.required`).
-const LOCALES = Object.fromEntries(['zh-CN', 'en'].map((l) => [l, JSON.parse(readFileSync(join(ROOT, 'ui', 'src', 'locales', `${l}.json`), 'utf8'))]));
-function tr(key, lang = 'zh-CN') {
-  const parts = key.split('.');
-  let node = LOCALES[lang];
-  for (let i = 0; node && i < parts.length; i++) {
-    const rest = parts.slice(i).join('.');
-    if (typeof node[rest] === 'string') return node[rest];
-    node = node[parts[i]];
-  }
-  throw new Error(`no "${key}" in ui/src/locales/${lang}.json`);
-}
-
-async function setLocale(page, lang) {
-  await page.getByTestId(lang === 'en' ? 'lang-en' : 'lang-zh').click();
-  await page.waitForFunction((l) => document.documentElement.lang === l, lang);
-}
+const tr = (key, lang = 'zh-CN') => uiText(key, lang);
 
 /** Shoots the screen in zh-CN and in English (`service-requests-NN-name-<lang>.png`) once `heading` shows; back in zh-CN after. */
 async function shootBoth(page, name, heading) {
@@ -50,19 +34,6 @@ async function shootBoth(page, name, heading) {
     await screenshot(page, `service-requests-${name}-${lang}`);
   }
   await setLocale(page, 'zh-CN');
-}
-
-/** Whether the element is drawn in the UI's danger red. */
-async function isRed(locator) {
-  return locator.evaluate((el) => {
-    const probe = document.createElement('span');
-    probe.style.color = 'var(--danger)';
-    document.body.append(probe);
-    const red = getComputedStyle(probe).color;
-    probe.remove();
-    const style = getComputedStyle(el);
-    return style.color === red || style.backgroundColor === red;
-  });
 }
 
 const rowOf = (page, id) => page.locator(`[data-testid=request-row][data-id="${id}"]`);
@@ -87,22 +58,7 @@ async function step(page, kind, text, fill = async () => undefined) {
 }
 
 test('service requests: received, a note is not an answer, answered by a call, closed with its order; unanswered for 24 h is overdue', { timeout: 150_000 }, async () => {
-  const clock = fakeClock(RECEIVED);
-  const app = await startApp({ env: clock.env });
-  const browser = await launchBrowser();
-  const page = await browser.newPage();
-  page.on('pageerror', (e) => console.error(`# page error: ${e.message}`));
-  try {
-    await run(page, app, clock);
-  } catch (e) {
-    await screenshot(page, 'service-requests-failure').catch(() => undefined);
-    console.error(app.log().slice(-4000));
-    throw e;
-  } finally {
-    await browser.close();
-    await app.stop();
-    clock.remove();
-  }
+  await withClockedApp('service-requests', RECEIVED, run);
 });
 
 async function run(page, app, clock) {
