@@ -567,6 +567,13 @@ pub async fn record_call(station: &Station, caller: &Caller, input: RecordCall) 
     };
     let low = survey.as_ref().is_some_and(|s| s.overall <= LOW_SCORE_MAX);
     let complaint_in = match &input.complaint {
+        // The complaint opens with this call as its first response: nobody answered, so nobody raised one.
+        Some(_) if matches!(input.outcome, CallOutcome::NoAnswer | CallOutcome::WrongNumber) => {
+            return Err(ApiError::field(
+                "complaint",
+                Invalid::new("follow_up.complaint_not_reached", "nobody was reached on this call, so no complaint can be raised on it"),
+            ))
+        }
         Some(c) => {
             Some(NewComplaintIn { description: text("complaint.description", &c.description, true)?, category_id: c.category_id.clone(), severity: c.severity })
         }

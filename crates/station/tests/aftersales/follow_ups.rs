@@ -137,6 +137,20 @@ async fn a_score_of_two_without_a_complaint_is_refused_naming_the_complaint_desc
 }
 
 #[tokio::test]
+async fn a_complaint_on_a_call_that_reached_nobody_is_refused_as_no_one_was_there_to_raise_it() {
+    let t = TestStation::new().await;
+    let crew = t.crew().await;
+    let (_f, page) = Flow::delivered(&t, &crew).await;
+    let complaint = json!({"description": "接待人员态度冷淡", "category_id": "svc.attitude.rude", "severity": "normal"});
+    for outcome in ["no_answer", "wrong_number"] {
+        let e = t.record_call(&crew.advisor, &page, json!({"outcome": outcome, "complaint": complaint})).await.unwrap_err();
+        assert_eq!(code_field(&e), ("follow_up.complaint_not_reached", Some("complaint")), "{outcome}");
+    }
+    let ledger = t.ok(&crew.advisor, "list_complaints", json!({"include_closed": true})).await;
+    assert_eq!(ledger["total"], 0, "no complaint with a first response nobody gave: {ledger}");
+}
+
+#[tokio::test]
 async fn a_score_of_two_with_the_complaint_opens_it_answered_and_linked_to_the_order_and_closes_the_order() {
     let t = TestStation::new().await;
     let crew = t.crew().await;
