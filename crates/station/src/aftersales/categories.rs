@@ -84,8 +84,10 @@ pub async fn add_complaint_category(station: &Station, caller: &Caller, input: N
     let me = caller.require(Permission::ConfigureStation)?;
     let name_zh = text("name_zh", &input.name_zh, true)?;
     let name_en = text("name_en", &input.name_en, false)?;
-    if name_zh.chars().count() > 40 || name_en.chars().count() > 60 {
-        return Err(ApiError::field("name_zh", Invalid::new("text.too_long", "a category name is short")));
+    for (field, name, max) in [("name_zh", &name_zh, 40), ("name_en", &name_en, 60)] {
+        if name.chars().count() > max {
+            return Err(ApiError::field(field, Invalid::new("text.too_long", format!("a category name is at most {max} characters")).with("max", max)));
+        }
     }
     let now = station.now();
     let mut tx = db::write_tx(station.pool()).await?;

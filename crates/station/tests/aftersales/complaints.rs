@@ -445,3 +445,14 @@ async fn the_complaint_record_prints_as_a_pdf_carrying_its_number() {
         assert!(text.contains(&number), "{language}: the number {number} should be printed: {text}");
     }
 }
+
+#[tokio::test]
+async fn a_category_name_too_long_is_refused_naming_the_name_that_is_too_long() {
+    let t = TestStation::new().await;
+    let crew = t.crew().await;
+    let add = |zh: String, en: String| json!({"parent_id": "svc.attitude", "name_zh": zh, "name_en": en});
+    let e = t.call(&crew.manager, "add_complaint_category", add("长".repeat(41), "Long".into())).await.unwrap_err();
+    assert_eq!(code_field(&e), ("text.too_long", Some("name_zh")));
+    let e = t.call(&crew.manager, "add_complaint_category", add("太长".into(), "x".repeat(61))).await.unwrap_err();
+    assert_eq!(code_field(&e), ("text.too_long", Some("name_en")), "the English name is the one too long");
+}
