@@ -413,6 +413,13 @@ pub(crate) async fn refresh(conn: &mut SqliteConnection, kind: ItemKind, id: &st
     write_readings(conn, kind, id, now, false).await
 }
 
+/// Re-reads a new item's clocks and queues every row, changed or not: a clock
+/// with no start yet (a complaint's callback) reads the same as its new row, so
+/// `refresh` would never send it, and the head office (and a restore) would lack it.
+pub(crate) async fn queue_new(conn: &mut SqliteConnection, kind: ItemKind, id: &str, now: DateTime<Utc>) -> Result<()> {
+    write_readings(conn, kind, id, now, true).await.map(|_| ())
+}
+
 /// Stores each clock's reading in its row and queues the row; unchanged rows
 /// are skipped unless `every` (the row changed otherwise, e.g. its owner).
 async fn write_readings(conn: &mut SqliteConnection, kind: ItemKind, id: &str, now: DateTime<Utc>, every: bool) -> Result<Vec<ClockView>> {

@@ -763,6 +763,7 @@ async fn insert(conn: &mut SqliteConnection, me: &StaffRef, o: Opening<'_>, now:
     clocks::start(conn, &me.station_id, ItemKind::Complaint, &id, ClockName::Resolution, PolicyKind::ComplaintResolution, Some(&me.id), now).await?;
     clocks::start(conn, &me.station_id, ItemKind::Complaint, &id, ClockName::Callback, PolicyKind::ComplaintCallback, Some(&me.id), now).await?;
     event(conn, me, &id, "received", &o.input.description, json!({"channel": o.channel.as_str(), "repeat_of_id": repeat_of}), now).await?;
+    clocks::queue_new(conn, ItemKind::Complaint, &id, now).await?;
     send(conn, &me.station_id, &id, now).await?;
     Ok(id)
 }
