@@ -1,7 +1,8 @@
 //! The three-level complaint category tree (三级分类, e.g. 服务 → 服务态度 →
 //! 接待不及时). The defaults ship in the migration; the head office can set its
 //! tree with the setting `complaint_categories`, and a station may add its own
-//! entries under any level. A complaint is filed under a third-level entry.
+//! entries at the top or under a first- or second-level entry (three levels at
+//! most). A complaint is filed under a third-level entry.
 
 use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;

@@ -19,7 +19,7 @@ use crate::store::{db, outbox};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum PolicyKind {
-    /// A service request answered (no service requests are recorded yet: the limit is kept for when they are).
+    /// A service request answered (its first logged contact with the customer).
     ServiceRequest,
     /// Check-in to the estimate presented: the initial assessment done and the customer told.
     InitialAssessment,
