@@ -145,6 +145,20 @@ pub struct RequestEvent {
 pub struct ServiceRequestDetail {
     pub request: ServiceRequest,
     pub events: Vec<RequestEvent>,
+    /// The orders closing may link: the linked customer's open ones and any
+    /// checked in since the request came (empty when closed or no customer).
+    pub linkable_orders: Vec<crate::repair_orders::OrderSummary>,
+}
+
+/// See `ServiceRequestDetail::linkable_orders`.
+async fn linkable_orders(conn: &mut SqliteConnection, r: &ServiceRequest) -> Result<Vec<crate::repair_orders::OrderSummary>> {
+    let Some(customer) = r.customer_id.as_deref().filter(|_| r.status != RequestStatus::Closed) else { return Ok(vec![]) };
+    let received = DateTime::parse_from_rfc3339(&r.received_at).map(|d| d.with_timezone(&Utc)).ok();
+    let orders = crate::repair_orders::orders_for_customer(conn, customer).await?;
+    Ok(orders
+        .into_iter()
+        .filter(|o| !matches!(o.status.as_str(), "delivered" | "closed" | "cancelled") || received.is_some_and(|at| o.checked_in_at >= at))
+        .collect())
 }
 
 async fn detail(conn: &mut SqliteConnection, id: &str, me: &StaffRef, now: DateTime<Utc>) -> Result<ServiceRequestDetail> {
@@ -156,7 +170,8 @@ async fn detail(conn: &mut SqliteConnection, id: &str, me: &StaffRef, now: DateT
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
-    Ok(ServiceRequestDetail { request, events })
+    let linkable_orders = linkable_orders(conn, &request).await?;
+    Ok(ServiceRequestDetail { request, events, linkable_orders })
 }
 
 async fn event(conn: &mut SqliteConnection, me: &StaffRef, request_id: &str, kind: &str, text: &str, now: DateTime<Utc>) -> Result<()> {
@@ -421,6 +436,13 @@ pub async fn service_request_step(station: &Station, caller: &Caller, input: Ser
                 let known: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM repair_orders WHERE id = ?)").bind(ro).fetch_one(&mut *tx).await?;
                 if !known {
                     return Err(ApiError::not_found("repair order").with_field("step.ro_id"));
+                }
+                // A request of a known customer closes with one of their orders, never someone else's.
+                if r.customer_id.is_some() && !linkable_orders(&mut tx, &r).await?.iter().any(|o| &o.id == ro) {
+                    return Err(ApiError::field(
+                        "step.ro_id",
+                        Invalid::new("service_request.order_not_theirs", "choose one of this customer's orders checked in for the request"),
+                    ));
                 }
             }
             event(&mut tx, me, &r.id, "closed", &t, now).await?;

@@ -5,7 +5,7 @@ use chrono::Duration;
 use serde_json::{json, Value};
 
 use crate::common::aftersales::{code_field, deadlines};
-use crate::common::{check_in_input, TestStation};
+use crate::common::{check_in_input, TestStation, VIN_B};
 
 fn phone_request(customer: &str) -> Value {
     json!({"channel": "phone", "request": "下周二想来做10,000公里保养", "customer_id": customer})
@@ -41,8 +41,15 @@ async fn a_phone_request_is_the_receivers_to_answer_within_a_day_and_a_note_is_n
     let kinds: Vec<&str> = page["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["received", "note", "contact_call"]);
 
-    // The car comes in: the request closes with its order.
+    // The car comes in: the request closes with its order, and only with one of this customer's.
     let order = t.ok(&advisor, "check_in", check_in_input(&crew.customer, &crew.vehicle, 10_000)).await;
+    let (stranger, their_car) = t.customer_with_vehicle(&advisor, "赵六", "13900002222", "沪B54321", VIN_B).await;
+    let theirs = t.ok(&advisor, "check_in", check_in_input(&stranger, &their_car, 20_000)).await;
+    let page = t.ok(&advisor, "get_service_request", json!({"id": page["request"]["id"]})).await;
+    let offered: Vec<&str> = page["linkable_orders"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap()).collect();
+    assert_eq!(offered, [order["id"].as_str().unwrap()], "the customer's order checked in for it, not another customer's");
+    let e = step(&t, &advisor, &page, json!({"kind": "close", "text": "", "ro_id": theirs["id"]})).await.unwrap_err();
+    assert_eq!(code_field(&e), ("service_request.order_not_theirs", Some("step.ro_id")));
     let page = step(&t, &advisor, &page, json!({"kind": "close", "text": "", "ro_id": order["id"]})).await.unwrap();
     assert_eq!((page["request"]["status"].as_str(), page["request"]["ro_number"].clone()), (Some("closed"), order["number"].clone()));
     assert_eq!(page["request"]["actions"], json!([]));
