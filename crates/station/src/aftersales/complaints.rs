@@ -1023,6 +1023,9 @@ pub async fn complaint_step(station: &Station, caller: &Caller, input: Complaint
                 WaitingFor::Customer => ComplaintStatus::WaitingCustomer,
                 WaitingFor::Parts => ComplaintStatus::WaitingParts,
             };
+            if status == c.status {
+                return Err(ApiError::field("step.waiting_for", Invalid::new("complaint.already_waiting", "it is already waiting for that")));
+            }
             event(&mut tx, me, &id, "waiting", &t, json!({"waiting_for": status.as_str()}), now).await?;
             set_status(&mut tx, &id, status, now).await?;
         }

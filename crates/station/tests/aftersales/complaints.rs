@@ -164,6 +164,8 @@ async fn waiting_for_the_customer_or_for_parts_pauses_the_resolution_clock_until
     c.reload(&crew.advisor).await;
     let resolution = c.reading("resolution");
     assert_eq!((resolution["state"].as_str(), resolution["elapsed_secs"].as_i64()), (Some("paused"), Some(3600)), "five hours waiting do not count");
+    let e = c.try_step(&crew.advisor, json!({"kind": "wait", "waiting_for": "customer", "text": ""})).await.unwrap_err();
+    assert_eq!(code_field(&e), ("complaint.already_waiting", Some("step.waiting_for")));
     // From waiting for the customer to waiting for parts: still one pause, counted once.
     c.step(&crew.advisor, json!({"kind": "wait", "waiting_for": "parts", "text": "客户同意更换配件"})).await;
     assert_eq!(c.status(), "waiting_parts");
