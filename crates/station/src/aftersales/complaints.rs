@@ -761,7 +761,6 @@ async fn insert(conn: &mut SqliteConnection, me: &StaffRef, o: Opening<'_>, now:
     let kind = o.input.severity.first_response_policy();
     clocks::start(conn, &me.station_id, ItemKind::Complaint, &id, ClockName::FirstResponse, kind, Some(&me.id), now).await?;
     clocks::start(conn, &me.station_id, ItemKind::Complaint, &id, ClockName::Resolution, PolicyKind::ComplaintResolution, Some(&me.id), now).await?;
-    clocks::start(conn, &me.station_id, ItemKind::Complaint, &id, ClockName::Callback, PolicyKind::ComplaintCallback, Some(&me.id), now).await?;
     event(conn, me, &id, "received", &o.input.description, json!({"channel": o.channel.as_str(), "repeat_of_id": repeat_of}), now).await?;
     clocks::queue_new(conn, ItemKind::Complaint, &id, now).await?;
     send(conn, &me.station_id, &id, now).await?;
@@ -1100,6 +1099,19 @@ pub async fn complaint_step(station: &Station, caller: &Caller, input: Complaint
             sqlx::query("UPDATE complaints SET customer_answer = ? WHERE id = ?").bind(answer_str).bind(&id).execute(&mut *tx).await?;
             match answer {
                 CustomerAnswer::Accepted => {
+                    // The callback's clock starts now, under the limit in force now (a reopened
+                    // complaint resolved again keeps the clock it had).
+                    clocks::start(
+                        &mut tx,
+                        &me.station_id,
+                        ItemKind::Complaint,
+                        &id,
+                        ClockName::Callback,
+                        PolicyKind::ComplaintCallback,
+                        Some(&c.owner_id),
+                        now,
+                    )
+                    .await?;
                     event(&mut tx, me, &id, "resolved", "", json!({"answer": answer_str}), now).await?;
                     sqlx::query("UPDATE complaints SET resolved_at = ? WHERE id = ?").bind(ts(now)).bind(&id).execute(&mut *tx).await?;
                     set_status(&mut tx, &id, ComplaintStatus::Resolved, now).await?;

@@ -225,7 +225,7 @@ async fn compensation_above_the_threshold_needs_a_managers_pin() {
 }
 
 #[tokio::test]
-async fn resolving_needs_a_solution_and_an_accepted_one_starts_the_48_hour_callback_that_closes_it() {
+async fn resolving_needs_a_solution_and_an_accepted_one_starts_the_callback_under_the_limit_then_in_force_that_closes_it() {
     let t = TestStation::new().await;
     let crew = t.crew().await;
     let mut c = open(&t, &crew.advisor, &crew, "qual.repair.repeat", "normal").await;
@@ -236,6 +236,10 @@ async fn resolving_needs_a_solution_and_an_accepted_one_starts_the_48_hour_callb
     let e = c.try_step(&crew.advisor, resolve.clone()).await.unwrap_err();
     assert_eq!(e.code, "complaint.no_solution", "a cause is not a solution offered");
 
+    assert!(c.page["clocks"].as_array().unwrap().iter().all(|k| k["clock"] != "callback"), "no callback clock before it is resolved");
+    // The limit in force when the callback starts is the one it runs under.
+    t.ok(&crew.manager, "update_time_limit", json!({"kind": "complaint_callback", "budget_minutes": 1440, "basis": "wall"})).await;
+
     t.advance(Duration::hours(5));
     c.resolve_accepted(&crew.advisor).await;
     assert_eq!((c.status().as_str(), c.page["complaint"]["customer_answer"].as_str()), ("resolved", Some("accepted")));
@@ -243,13 +247,17 @@ async fn resolving_needs_a_solution_and_an_accepted_one_starts_the_48_hour_callb
     assert_eq!((resolution["state"].as_str(), instant(&resolution["met_at"])), (Some("stopped"), morning() + Duration::hours(5)));
     assert_eq!(c.reading("first_response")["state"], "stopped", "telling the customer the result is a contact");
     let callback = c.reading("callback");
-    assert_eq!((callback["state"].as_str(), callback["budget_secs"].as_i64()), (Some("running"), Some(48 * 3600)));
-    assert_eq!(instant(&callback["due_at"]), morning() + Duration::hours(5 + 48));
+    assert_eq!(
+        (callback["state"].as_str(), callback["budget_secs"].as_i64()),
+        (Some("running"), Some(24 * 3600)),
+        "the callback limit edited after intake applies"
+    );
+    assert_eq!(instant(&callback["due_at"]), morning() + Duration::hours(5 + 24));
     let mut offered = c.actions();
     offered.sort();
     assert_eq!(offered, ["callback", "note", "print", "reopen"]);
 
-    t.advance(Duration::hours(24));
+    t.advance(Duration::hours(20));
     let advisor = t.login_as("李顾问", "2222").await;
     c.step(&advisor, json!({"kind": "callback", "reached": false, "text": "未接通"})).await;
     assert_eq!((c.status().as_str(), c.reading("callback")["state"].as_str()), ("resolved", Some("running")), "a missed callback is still due");
@@ -257,8 +265,8 @@ async fn resolving_needs_a_solution_and_an_accepted_one_starts_the_48_hour_callb
     assert_eq!(c.status(), "closed");
     assert!(c.page["complaint"]["closed_at"].is_string());
     let callback = c.reading("callback");
-    assert_eq!((callback["state"].as_str(), callback["elapsed_secs"].as_i64()), (Some("stopped"), Some(24 * 3600)));
-    assert!(callback["met_at"].is_string());
+    assert_eq!((callback["state"].as_str(), callback["elapsed_secs"].as_i64()), (Some("stopped"), Some(20 * 3600)));
+    assert!(callback["met_at"].is_string(), "called back within the 24 h in force when it was resolved");
 }
 
 #[tokio::test]

@@ -115,14 +115,21 @@ async fn a_refused_after_sales_write_leaves_the_outbox_and_the_records_as_they_w
 }
 
 #[tokio::test]
-async fn opening_a_complaint_queues_every_clock_row_even_the_callback_that_has_not_started() {
+async fn every_clock_row_of_a_complaint_is_queued_for_the_head_office_as_soon_as_it_exists() {
     let t = TestStation::new().await;
     let crew = t.crew().await;
-    let c = Ticket::open(&t, &crew.advisor, crate::common::aftersales::complaint_input(&crew.customer, "svc.attitude.rude", "normal")).await;
-    let id = c.page["complaint"]["id"].as_str().unwrap();
+    let mut c = Ticket::open(&t, &crew.advisor, crate::common::aftersales::complaint_input(&crew.customer, "svc.attitude.rude", "normal")).await;
+    let id = c.page["complaint"]["id"].as_str().unwrap().to_string();
     let unsent = format!(
         "SELECT COUNT(*) FROM item_clocks k WHERE k.item_id = '{id}' AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.entity = 'item_clock' AND o.entity_id = k.id)"
     );
-    assert_eq!(t.count(&format!("SELECT COUNT(*) FROM item_clocks WHERE item_id = '{id}'")).await, 3, "first response, resolution, callback");
+    assert_eq!(
+        t.count(&format!("SELECT COUNT(*) FROM item_clocks WHERE item_id = '{id}'")).await,
+        2,
+        "first response and resolution; the callback starts when resolved"
+    );
     assert_eq!(t.count(&unsent).await, 0, "a clock row the head office never gets is lost on a restore, and its clock with it");
+    c.resolve_accepted(&crew.advisor).await;
+    assert_eq!(t.count(&format!("SELECT COUNT(*) FROM item_clocks WHERE item_id = '{id}'")).await, 3);
+    assert_eq!(t.count(&unsent).await, 0, "the callback's row too");
 }
