@@ -74,7 +74,7 @@ pub struct CustomerDetail {
     pub vehicles: Vec<Vehicle>,
     pub orders: Vec<OrderSummary>,
     /// The archive keeps complaints and satisfaction beside the orders.
-    pub complaints: Vec<crate::aftersales::complaints::ComplaintRow>,
+    pub complaints: Vec<crate::aftersales::ledger::ComplaintRow>,
     pub surveys: Vec<crate::aftersales::follow_ups::SurveyRow>,
 }
 
@@ -292,7 +292,7 @@ pub async fn get_customer(station: &Station, caller: &Caller, input: IdInput) ->
     let customer = load_customer(&mut conn, &input.id).await?;
     let vehicles = vehicles_of_customer(&mut conn, &input.id, station.now()).await?;
     let orders = orders_for_customer(&mut conn, &input.id).await?;
-    let complaints = crate::aftersales::complaints::complaints_of_customer(&mut conn, &input.id, station.now()).await?;
+    let complaints = crate::aftersales::ledger::complaints_of_customer(&mut conn, &input.id, station.now()).await?;
     let surveys = crate::aftersales::follow_ups::surveys_of_customer(&mut conn, &input.id).await?;
     Ok(CustomerDetail { customer, vehicles, orders, complaints, surveys })
 }

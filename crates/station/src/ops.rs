@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
 
-use crate::aftersales::{categories, clocks, complaints, follow_ups, policies, print, service_requests};
+use crate::aftersales::{categories, clocks, complaints, follow_ups, ledger, policies, print, service_requests};
 use crate::auth::{self, Caller};
 use crate::error::{ApiError, Result};
 use crate::station::Station;
@@ -243,7 +243,7 @@ operations! {
     /// A manager hands a follow-up to someone else, with a reason.
     reassign_follow_up: Staff, follow_ups::ReassignFollowUp => follow_ups::FollowUpDetail = follow_ups::reassign_follow_up;
     /// The complaint ledger, filtered by status, category, owner, overdue; newest first.
-    list_complaints: Staff, complaints::ComplaintQuery => complaints::ComplaintPage = complaints::list_complaints;
+    list_complaints: Staff, ledger::ComplaintQuery => ledger::ComplaintPage = ledger::list_complaints;
     get_complaint: Staff, IdInput => complaints::ComplaintDetail = complaints::get_complaint;
     /// Receives a complaint; whoever receives it owns it.
     open_complaint: Staff, complaints::NewComplaint => complaints::ComplaintDetail = complaints::open_complaint;

@@ -9,7 +9,7 @@
 //! (callback due), not accepted → escalated to the manager. The callback
 //! closes it; a closed complaint can be reopened and its clocks continue.
 //! Every change is one `complaint_step`; each complaint read carries the steps
-//! the caller may take now (`actions`).
+//! the caller may take now (`actions`). The ledger's list is `ledger.rs`.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -20,7 +20,7 @@ use ts_rs::TS;
 use super::categories::{self, Category};
 use super::clocks::{self, ClockName, ClockView, ItemKind};
 use super::policies::PolicyKind;
-use super::text;
+use super::{text, who, Who};
 use crate::auth::{Caller, Permission, Role, StaffRef};
 use crate::domain::Money;
 use crate::error::{ApiError, Invalid, Result};
@@ -107,7 +107,7 @@ impl ComplaintStatus {
         ComplaintStatus::Closed,
     ];
 
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             ComplaintStatus::Open => "open",
             ComplaintStatus::InProgress => "in_progress",
@@ -271,189 +271,6 @@ pub enum ComplaintAction {
     Callback,
     Reopen,
     Print,
-}
-
-#[derive(Debug, Clone, Serialize, TS, sqlx::FromRow)]
-pub struct ComplaintRow {
-    pub id: String,
-    pub number: String,
-    pub status: ComplaintStatus,
-    pub severity: ComplaintSeverity,
-    pub channel: ComplaintChannel,
-    pub category_id: String,
-    pub category_zh: String,
-    pub category_en: String,
-    pub customer_id: Option<String>,
-    pub contact_name: String,
-    pub plate: Option<String>,
-    pub owner_id: String,
-    pub owner_name: String,
-    pub received_at: String,
-    pub repeat_of_id: Option<String>,
-    #[ts(type = "number")]
-    pub version: i64,
-    /// First response, resolution and (once resolved) callback, read now.
-    #[sqlx(skip)]
-    pub clocks: Vec<ClockView>,
-    #[sqlx(skip)]
-    pub overdue: bool,
-}
-
-// The category shown is the whole path, "服务 › 服务态度 › 接待不及时".
-macro_rules! select_rows {
-    () => {
-        "SELECT c.id, c.number, c.status, c.severity, c.channel, c.category_id,
-                COALESCE(g.name_zh || ' › ', '') || COALESCE(p.name_zh || ' › ', '') || k.name_zh AS category_zh,
-                COALESCE(g.name_en || ' › ', '') || COALESCE(p.name_en || ' › ', '') || k.name_en AS category_en,
-                c.customer_id, c.contact_name, (SELECT plate FROM vehicles v WHERE v.id = c.vehicle_id) AS plate,
-                c.owner_id, s.name AS owner_name, c.received_at, c.repeat_of_id, c.version
-         FROM complaints c JOIN staff s ON s.id = c.owner_id
-              JOIN complaint_categories k ON k.id = c.category_id
-              LEFT JOIN complaint_categories p ON p.id = k.parent_id
-              LEFT JOIN complaint_categories g ON g.id = p.parent_id "
-    };
-}
-
-async fn with_clocks(conn: &mut SqliteConnection, rows: &mut [ComplaintRow], now: DateTime<Utc>) -> Result<()> {
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let mut clocks = clocks::read_many(conn, ItemKind::Complaint, &ids, now).await?;
-    for r in rows.iter_mut() {
-        r.clocks = clocks.remove(&r.id).unwrap_or_default();
-        r.overdue = r.clocks.iter().any(|c| c.reading.overdue);
-    }
-    Ok(())
-}
-
-#[derive(Debug, Clone, Default, Deserialize, TS)]
-pub struct ComplaintQuery {
-    /// One status; nothing: every status but closed.
-    #[serde(default)]
-    #[ts(optional)]
-    pub status: Option<ComplaintStatus>,
-    #[serde(default)]
-    pub include_closed: bool,
-    /// A category at any level: it and everything under it.
-    #[serde(default)]
-    #[ts(optional)]
-    pub category_id: Option<String>,
-    #[serde(default)]
-    #[ts(optional)]
-    pub owner_id: Option<String>,
-    #[serde(default)]
-    pub overdue_only: bool,
-    #[serde(default)]
-    #[ts(optional)]
-    pub customer_id: Option<String>,
-    #[serde(default)]
-    #[ts(type = "number")]
-    pub page: i64,
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct ComplaintPage {
-    pub complaints: Vec<ComplaintRow>,
-    #[ts(type = "number")]
-    pub total: i64,
-    #[ts(type = "number")]
-    pub page: i64,
-    #[ts(type = "number")]
-    pub page_size: i64,
-    pub statuses: Vec<ComplaintStatus>,
-    /// People complaints can be owned by, for the owner filter.
-    pub owners: Vec<crate::auth::staff::StaffInfo>,
-}
-
-pub const PAGE_SIZE: i64 = 50;
-
-// Every filter is a bound value, and the statements are fixed text. SQLite
-// cannot use an index for a filter written `(?n IS NULL OR col = ?n)`, so each
-// statement below is driven by one indexed condition, the filter the caller
-// gave that narrows most, and checks the others on the rows it yields. The page
-// picks its 50 rows by rowid first, so skipped rows cost no joins.
-macro_rules! ledger_rest {
-    () => {
-        " AND (?1 IS NULL OR c.status = ?1) AND (?1 IS NOT NULL OR ?2 OR c.status <> 'closed')
-          AND (?3 IS NULL OR c.category_id IN (SELECT id FROM complaint_categories WHERE id = ?3 OR parent_id = ?3
-                                              OR parent_id IN (SELECT id FROM complaint_categories WHERE parent_id = ?3)))
-          AND (?4 IS NULL OR c.owner_id = ?4) AND (?5 IS NULL OR c.customer_id = ?5)
-          AND (NOT ?6 OR c.id IN (SELECT item_id FROM item_clocks WHERE item_kind = 'complaint' AND state <> 'stopped' AND late_at <= ?7)) "
-    };
-}
-
-macro_rules! ledger {
-    ($driver:literal) => {
-        (
-            concat!(
-                select_rows!(),
-                "WHERE c.rowid IN (SELECT c.rowid FROM complaints c WHERE ",
-                $driver,
-                ledger_rest!(),
-                "ORDER BY c.received_at DESC, c.rowid DESC LIMIT ?8 OFFSET ?9) ORDER BY c.received_at DESC, c.rowid DESC"
-            ),
-            concat!("SELECT COUNT(*) FROM complaints c WHERE ", $driver, ledger_rest!()),
-        )
-    };
-}
-
-/// The statements (page, count) for a query, by the condition that drives it:
-/// the one that leaves the fewest rows in a ledger of years, where the
-/// complaints not closed are a few thousand.
-fn ledger_statements(q: &ComplaintQuery) -> (&'static str, &'static str) {
-    if q.customer_id.is_some() {
-        ledger!("c.customer_id = ?5")
-    } else if q.overdue_only {
-        ledger!("c.id IN (SELECT item_id FROM item_clocks WHERE item_kind = 'complaint' AND state <> 'stopped' AND late_at <= ?7)")
-    } else if q.status.is_some() {
-        ledger!("c.status = ?1")
-    } else if !q.include_closed {
-        ledger!("c.status IN ('open', 'in_progress', 'waiting_customer', 'waiting_parts', 'escalated', 'resolved')")
-    } else if q.owner_id.is_some() {
-        ledger!("c.owner_id = ?4")
-    } else if q.category_id.is_some() {
-        ledger!(
-            "c.category_id IN (SELECT id FROM complaint_categories WHERE id = ?3 OR parent_id = ?3
-                               OR parent_id IN (SELECT id FROM complaint_categories WHERE parent_id = ?3))"
-        )
-    } else {
-        // The whole ledger: the count needs no row, only every bound value (all are constants here).
-        let (page, _) = ledger!("1");
-        (page, "SELECT COUNT(*) FROM complaints c WHERE ?1 IS NULL AND ?2 AND ?3 IS NULL AND ?4 IS NULL AND ?5 IS NULL AND NOT ?6 AND ?7 IS NOT NULL")
-    }
-}
-
-/// The ledger, newest first, filtered, a page at a time.
-pub async fn list_complaints(station: &Station, caller: &Caller, input: ComplaintQuery) -> Result<ComplaintPage> {
-    caller.require(Permission::Read)?;
-    let now = station.now();
-    let page = input.page.max(0);
-    let mut conn = station.pool().acquire().await?;
-    let status = input.status.map(ComplaintStatus::as_str);
-    let (page_sql, count_sql) = ledger_statements(&input);
-    let mut complaints: Vec<ComplaintRow> = sqlx::query_as(page_sql)
-        .bind(status)
-        .bind(input.include_closed)
-        .bind(&input.category_id)
-        .bind(&input.owner_id)
-        .bind(&input.customer_id)
-        .bind(input.overdue_only)
-        .bind(ts(now))
-        .bind(PAGE_SIZE)
-        .bind(page * PAGE_SIZE)
-        .fetch_all(&mut *conn)
-        .await?;
-    let total: i64 = sqlx::query_scalar(count_sql)
-        .bind(status)
-        .bind(input.include_closed)
-        .bind(&input.category_id)
-        .bind(&input.owner_id)
-        .bind(&input.customer_id)
-        .bind(input.overdue_only)
-        .bind(ts(now))
-        .fetch_one(&mut *conn)
-        .await?;
-    with_clocks(&mut conn, &mut complaints, now).await?;
-    let owners = crate::auth::staff::active_desk_staff(&mut conn).await?;
-    Ok(ComplaintPage { complaints, total, page, page_size: PAGE_SIZE, statuses: ComplaintStatus::ALL.to_vec(), owners })
 }
 
 #[derive(Debug, Clone, Serialize, TS, sqlx::FromRow)]
@@ -794,7 +611,7 @@ pub struct NewComplaint {
 pub async fn open_complaint(station: &Station, caller: &Caller, input: NewComplaint) -> Result<ComplaintDetail> {
     let me = caller.require(Permission::Read)?;
     let description = text("description", &input.description, true)?;
-    let mut contact_name = text("contact_name", &input.contact_name, false)?;
+    let contact_name = text("contact_name", &input.contact_name, false)?;
     let contact_phone = text("contact_phone", &input.contact_phone, false)?;
     let now = station.now();
     let mut tx = db::write_tx(station.pool()).await?;
@@ -809,25 +626,8 @@ pub async fn open_complaint(station: &Station, caller: &Caller, input: NewCompla
         customer_id.get_or_insert(c);
         vehicle_id.get_or_insert(v);
     }
-    if let Some(c) = &customer_id {
-        let name: String = sqlx::query_scalar("SELECT name FROM customers WHERE id = ?")
-            .bind(c)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| ApiError::not_found("customer").with_field("customer_id"))?;
-        if contact_name.is_empty() {
-            contact_name = name;
-        }
-    }
-    if let Some(v) = &vehicle_id {
-        let known: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM vehicles WHERE id = ?)").bind(v).fetch_one(&mut *tx).await?;
-        if !known {
-            return Err(ApiError::not_found("vehicle").with_field("vehicle_id"));
-        }
-    }
-    if contact_name.is_empty() {
-        return Err(ApiError::field("contact_name", Invalid::new("complaint.who", "who is complaining? link the customer or write their name")));
-    }
+    let nobody = Invalid::new("complaint.who", "who is complaining? link the customer or write their name");
+    let Who { customer_id, vehicle_id, contact_name } = who(&mut tx, customer_id, vehicle_id, contact_name, nobody).await?;
     let opening = Opening {
         input: NewComplaintIn { description, category_id: input.category_id.clone(), severity: input.severity },
         channel: input.channel,
@@ -1155,14 +955,6 @@ pub async fn complaint_step(station: &Station, caller: &Caller, input: Complaint
     let out = detail(&mut tx, &id, me, now).await?;
     tx.commit().await?;
     Ok(out)
-}
-
-/// A customer's complaints, newest first, for their page.
-pub(crate) async fn complaints_of_customer(conn: &mut SqliteConnection, customer_id: &str, now: DateTime<Utc>) -> Result<Vec<ComplaintRow>> {
-    let mut rows: Vec<ComplaintRow> =
-        sqlx::query_as(concat!(select_rows!(), "WHERE c.customer_id = ? ORDER BY c.received_at DESC LIMIT 50")).bind(customer_id).fetch_all(&mut *conn).await?;
-    with_clocks(conn, &mut rows, now).await?;
-    Ok(rows)
 }
 
 pub(crate) async fn load_for_print(conn: &mut SqliteConnection, id: &str, me: &StaffRef, now: DateTime<Utc>) -> Result<ComplaintDetail> {

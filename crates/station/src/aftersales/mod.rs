@@ -1,6 +1,6 @@
 //! After-sales, the second half of the manuals' loop (接单 → 诊断 → 维修 → 验收 →
 //! **反馈**): follow-up calls with their survey (`follow_ups`), the complaint
-//! ledger (`complaints`, `categories`), service requests before a visit
+//! ledger (`complaints`, its list `ledger`, `categories`), service requests before a visit
 //! (`service_requests`), and the time limits every item with a deadline counts
 //! down (`policies` sets them, `clocks` reads them with the `time-limits`
 //! engine). docs/aftersales.md explains the rules.
@@ -12,9 +12,12 @@ pub mod categories;
 pub mod clocks;
 pub mod complaints;
 pub mod follow_ups;
+pub mod ledger;
 pub mod policies;
 pub mod print;
 pub mod service_requests;
+
+use sqlx::SqliteConnection;
 
 use crate::error::{ApiError, Invalid, Result};
 
@@ -32,4 +35,45 @@ pub(crate) fn text(field: &str, text: &str, required: bool) -> Result<String> {
         return Err(ApiError::field(field, Invalid::new("text.too_long", format!("at most {MAX_TEXT} characters")).with("max", MAX_TEXT)));
     }
     Ok(t.to_string())
+}
+
+/// Who an item (a complaint, a service request) is about: the linked customer
+/// and vehicle, each checked to exist, and the contact's name, the customer's
+/// when none is written. `nobody` is the error when there is neither.
+pub(crate) struct Who {
+    pub customer_id: Option<String>,
+    pub vehicle_id: Option<String>,
+    pub contact_name: String,
+}
+
+pub(crate) async fn who(
+    conn: &mut SqliteConnection,
+    customer_id: Option<String>,
+    vehicle_id: Option<String>,
+    contact_name: String,
+    nobody: Invalid,
+) -> Result<Who> {
+    let customer_id = customer_id.filter(|s| !s.is_empty());
+    let vehicle_id = vehicle_id.filter(|s| !s.is_empty());
+    let mut contact_name = contact_name;
+    if let Some(c) = &customer_id {
+        let name: String = sqlx::query_scalar("SELECT name FROM customers WHERE id = ?")
+            .bind(c)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or_else(|| ApiError::not_found("customer").with_field("customer_id"))?;
+        if contact_name.is_empty() {
+            contact_name = name;
+        }
+    }
+    if let Some(v) = &vehicle_id {
+        let known: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM vehicles WHERE id = ?)").bind(v).fetch_one(&mut *conn).await?;
+        if !known {
+            return Err(ApiError::not_found("vehicle").with_field("vehicle_id"));
+        }
+    }
+    if contact_name.is_empty() {
+        return Err(ApiError::field("contact_name", nobody));
+    }
+    Ok(Who { customer_id, vehicle_id, contact_name })
 }

@@ -14,7 +14,7 @@ use ts_rs::TS;
 use super::clocks::{self, ClockName, ClockView, ItemKind};
 use super::complaints::ContactMode;
 use super::policies::PolicyKind;
-use super::text;
+use super::{text, who, Who};
 use crate::auth::{Caller, Permission, Role, StaffRef};
 use crate::error::{ApiError, Invalid, Result};
 use crate::station::{new_id, ts, Station};
@@ -252,7 +252,7 @@ pub struct NewServiceRequest {
 pub async fn open_service_request(station: &Station, caller: &Caller, input: NewServiceRequest) -> Result<ServiceRequestDetail> {
     let me = caller.require(Permission::Read)?;
     let request = text("request", &input.request, true)?;
-    let mut contact_name = text("contact_name", &input.contact_name, false)?;
+    let contact_name = text("contact_name", &input.contact_name, false)?;
     let contact_phone = text("contact_phone", &input.contact_phone, false)?;
     let preferred_at = match input.preferred_at.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => Some(
@@ -264,27 +264,8 @@ pub async fn open_service_request(station: &Station, caller: &Caller, input: New
     };
     let now = station.now();
     let mut tx = db::write_tx(station.pool()).await?;
-    let customer_id = input.customer_id.clone().filter(|s| !s.is_empty());
-    let vehicle_id = input.vehicle_id.clone().filter(|s| !s.is_empty());
-    if let Some(c) = &customer_id {
-        let name: String = sqlx::query_scalar("SELECT name FROM customers WHERE id = ?")
-            .bind(c)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| ApiError::not_found("customer").with_field("customer_id"))?;
-        if contact_name.is_empty() {
-            contact_name = name;
-        }
-    }
-    if let Some(v) = &vehicle_id {
-        let known: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM vehicles WHERE id = ?)").bind(v).fetch_one(&mut *tx).await?;
-        if !known {
-            return Err(ApiError::not_found("vehicle").with_field("vehicle_id"));
-        }
-    }
-    if contact_name.is_empty() {
-        return Err(ApiError::field("contact_name", Invalid::new("service_request.who", "who is asking? link the customer or write their name")));
-    }
+    let nobody = Invalid::new("service_request.who", "who is asking? link the customer or write their name");
+    let Who { customer_id, vehicle_id, contact_name } = who(&mut tx, input.customer_id.clone(), input.vehicle_id.clone(), contact_name, nobody).await?;
     let id = new_id();
     sqlx::query(
         "INSERT INTO service_requests (id, station_id, channel, customer_id, vehicle_id, contact_name, contact_phone, request, preferred_at, owner_id,
