@@ -30,6 +30,20 @@ impl Book {
         }
     }
 
+    /// Takes a record's earlier contributions away (before adding its new
+    /// ones when it changed); a day left with nothing is dropped, so `people`
+    /// no longer lists someone whose only order moved to another day.
+    pub fn subtract(&mut self, contributions: Vec<Contribution>) {
+        for (day, dim, t) in contributions {
+            let key = (day, dim);
+            let left = self.days.entry(key.clone()).or_insert_with(Tally::zero);
+            left.subtract(&t);
+            if left.is_zero() {
+                self.days.remove(&key);
+            }
+        }
+    }
+
     /// The sum for `dim` over the days `from..=to`.
     pub fn sum(&self, dim: &Dim, from: NaiveDate, to: NaiveDate) -> Tally {
         let mut total = Tally::zero();
@@ -43,8 +57,7 @@ impl Book {
 
     /// The advisors and technicians with anything counted in `from..=to`.
     pub fn people(&self, from: NaiveDate, to: NaiveDate) -> Vec<Dim> {
-        let mut out: Vec<Dim> =
-            self.days.keys().filter(|(day, d)| *day >= from && *day <= to && *d != Dim::Station).map(|(_, d)| d.clone()).collect();
+        let mut out: Vec<Dim> = self.days.keys().filter(|(day, d)| *day >= from && *day <= to && *d != Dim::Station).map(|(_, d)| d.clone()).collect();
         out.sort();
         out.dedup();
         out

@@ -60,8 +60,9 @@ pub struct ClockEntry {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FollowUpRecord {
     /// `due`, `retry`, `reached`, `unreachable`, `declined` or `no_consent`.
+    /// `declined` means reached, but the customer declined the survey.
     pub status: String,
-    /// When it ended; for `reached`, when the customer was reached.
+    /// When it ended; for `reached` and `declined`, when the customer was reached.
     pub ended_at: Option<DateTime<Utc>>,
 }
 
@@ -94,20 +95,29 @@ pub enum Outcome {
     Breached(DateTime<Utc>),
 }
 
+impl FollowUpRecord {
+    /// Whether the call reached the customer, survey or not.
+    pub fn reached(&self) -> bool {
+        matches!(self.status.as_str(), "reached" | "declined")
+    }
+}
+
 impl DeadlineRecord {
-    /// Met or breached as of `now`. A running clock past its `late_at` is
-    /// breached even though nobody wrote to the item since: the reading on the
-    /// row is as of its last write, the KPI is as of now.
+    /// Met or breached as of `now`: whichever happened first, since the engine
+    /// keeps both for good (a clock met, reopened and then run out has both).
+    /// Stopped exactly at the budget, the engine sets both at the same instant
+    /// and calls it within budget, so a tie is met. A running clock past its
+    /// `late_at` is breached even though nobody wrote to the item since: the
+    /// reading on the row is as of its last write, the KPI is as of now.
     pub fn outcome(&self, now: DateTime<Utc>) -> Option<Outcome> {
-        if let Some(at) = self.breached_at {
-            return Some(Outcome::Breached(at));
-        }
-        if let Some(at) = self.met_at {
-            return Some(Outcome::Met(at));
-        }
-        match (self.state.as_str(), self.late_at) {
-            ("running", Some(late)) if late <= now => Some(Outcome::Breached(late)),
-            _ => None,
+        match (self.met_at, self.breached_at) {
+            (Some(met), Some(breached)) if breached < met => Some(Outcome::Breached(breached)),
+            (Some(met), _) => Some(Outcome::Met(met)),
+            (None, Some(breached)) => Some(Outcome::Breached(breached)),
+            (None, None) => match (self.state.as_str(), self.late_at) {
+                ("running", Some(late)) if late <= now => Some(Outcome::Breached(late)),
+                _ => None,
+            },
         }
     }
 }

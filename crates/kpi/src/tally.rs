@@ -32,7 +32,8 @@ pub const CYCLE_BUCKETS: usize = CYCLE_BUCKET_HOURS.len() + 1;
 pub struct Rules {
     /// Days are the station's local days.
     pub tz: Tz,
-    /// A check-in within this many days of the vehicle's last delivery is a repeat repair.
+    /// A check-in within this many days of the vehicle's last delivery is a
+    /// repeat repair; 0 turns it off, as at the station (`repeat_repair_days`).
     pub repeat_window_days: i64,
 }
 
@@ -56,7 +57,7 @@ pub enum Dim {
 
 /// Additive counters. Every field only ever grows by a record's contribution
 /// and shrinks by the same contribution when the record changes.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tally {
     /// Orders delivered (or closed after delivery) on the day.
     pub delivered: i64,
@@ -81,7 +82,8 @@ pub struct Tally {
     /// Labor hours billed (thousandths) and job-clock seconds.
     pub billed_milli: i64,
     pub clocked_seconds: i64,
-    /// Order value net of tax: lines of work not declined, less the discount.
+    /// Order value net of tax: the lines of approved jobs (what the customer
+    /// pays for), less the discount.
     pub value_minor: i64,
     /// Parts issued to orders, at their line price.
     pub parts_issued_minor: i64,
@@ -97,9 +99,17 @@ pub struct Tally {
     pub deadlines_breached: Vec<i64>,
 }
 
+/// The zero tally, with its lists at full length so that two zero tallies
+/// compare equal however they were made.
+impl Default for Tally {
+    fn default() -> Tally {
+        Tally::from_vec(&[])
+    }
+}
+
 impl Tally {
     pub fn zero() -> Tally {
-        Tally { cycle_hist: vec![0; CYCLE_BUCKETS], deadlines_met: vec![0; POLICY_KINDS.len()], deadlines_breached: vec![0; POLICY_KINDS.len()], ..Default::default() }
+        Tally::default()
     }
 
     /// The counters as one flat list, in a fixed order: how the head office stores them.
@@ -214,7 +224,8 @@ pub fn order_contributions(order: &OrderRecord, rules: &Rules) -> Vec<Contributi
     let day = rules.day_of(delivered_at);
     let whole = order_tally(order, delivered_at, rules, None);
     let mut out = vec![(day, Dim::Station, whole.clone()), (day, Dim::Advisor(order.advisor_id.clone()), whole)];
-    let mut technicians: Vec<&str> = order.jobs.iter().filter_map(|j| j.technician_id.as_deref()).collect();
+    // A technician whose only job was declined did no work on the order.
+    let mut technicians: Vec<&str> = order.jobs.iter().filter(|j| j.approval != "declined").filter_map(|j| j.technician_id.as_deref()).collect();
     technicians.extend(order.clock_entries.iter().map(|c| c.technician_id.as_str()));
     technicians.sort_unstable();
     technicians.dedup();
@@ -228,10 +239,10 @@ pub fn order_contributions(order: &OrderRecord, rules: &Rules) -> Vec<Contributi
 fn order_tally(order: &OrderRecord, delivered_at: DateTime<Utc>, rules: &Rules, technician: Option<&str>) -> Tally {
     let mut t = Tally::zero();
     t.delivered = 1;
+    // Inclusive, like the station's check at check-in (delivered_at >= check-in − window).
     if let Some(prev) = order.repeat_of_delivered_at {
-        if order.checked_in_at - prev <= chrono::Duration::days(rules.repeat_window_days) {
-            t.repeats = 1;
-        }
+        let gap = order.checked_in_at - prev;
+        t.repeats = i64::from(rules.repeat_window_days > 0 && gap >= chrono::Duration::zero() && gap <= chrono::Duration::days(rules.repeat_window_days));
     }
     if let Some(promised) = order.promised_at {
         t.promised = 1;
@@ -243,7 +254,7 @@ fn order_tally(order: &OrderRecord, delivered_at: DateTime<Utc>, rules: &Rules, 
     if let Some(f) = &order.follow_up {
         if f.status != "no_consent" {
             t.follow_up_due = 1;
-            if f.status == "reached" {
+            if f.reached() {
                 t.reached_ever = 1;
                 let in_time = f.ended_at.is_some_and(|at| at - delivered_at <= chrono::Duration::days(Rules::FOLLOW_UP_DAYS));
                 t.reached_in_time = i64::from(in_time);
@@ -256,8 +267,14 @@ fn order_tally(order: &OrderRecord, delivered_at: DateTime<Utc>, rules: &Rules, 
         t.score_top = i64::from(score >= 4);
     }
     t.waited_for_parts = i64::from(order.waited_for_parts);
+    // Billed is what the customer pays for: approved jobs only (the station's
+    // `OrderTotals::approved`); a declined job stays on the order unbilled.
     let billable = |job_id: &str| {
-        order.jobs.iter().find(|j| j.id == job_id).is_some_and(|j| j.approval != "declined" && (technician.is_none() || j.technician_id.as_deref() == technician))
+        order
+            .jobs
+            .iter()
+            .find(|j| j.id == job_id)
+            .is_some_and(|j| j.approval == "approved" && (technician.is_none() || j.technician_id.as_deref() == technician))
     };
     for line in order.lines.iter().filter(|l| billable(&l.job_id)) {
         t.value_minor = t.value_minor.saturating_add(line.amount_minor);
@@ -273,7 +290,8 @@ fn order_tally(order: &OrderRecord, delivered_at: DateTime<Utc>, rules: &Rules, 
     if technician.is_none() {
         t.value_minor = t.value_minor.saturating_sub(order.discount_minor).max(0);
     }
-    t.clocked_seconds = order.clock_entries.iter().filter(|c| technician.is_none_or(|me| c.technician_id == me)).map(|c| c.seconds.max(0)).sum();
+    t.clocked_seconds =
+        order.clock_entries.iter().filter(|c| technician.map_or(true, |me| c.technician_id == me)).fold(0i64, |sum, c| sum.saturating_add(c.seconds.max(0)));
     t
 }
 
