@@ -689,3 +689,20 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn every_kpi_has_a_name_and_a_definition_in_both_languages() {
+    // The tooltips read `kpi.name.<code>` and `kpi.definition.<code>`; a dotted
+    // code is one flat key under `name`, as error codes are under `errors`.
+    for lang in ["en", "zh-CN"] {
+        let path = format!("{}/../../ui/src/locales/{lang}.json", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).expect("the locale file");
+        let locale: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        for f in figures(&Tally::zero(), &Context::default()) {
+            for part in ["name", "definition"] {
+                let text = locale["kpi"][part][&f.code].as_str().unwrap_or_default();
+                assert!(!text.trim().is_empty(), "{lang}: kpi.{part}.{} is missing", f.code);
+            }
+        }
+    }
+}
