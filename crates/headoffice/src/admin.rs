@@ -1,5 +1,6 @@
-//! Head-office admin commands: stations, master-data loads from CSV, settings.
-//! `main.rs` maps the command line onto these; tests call them directly.
+//! Head-office admin commands: stations, master-data loads from CSV, settings,
+//! the console's first administrator. `main.rs` maps the command line onto
+//! these; tests call them directly.
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
@@ -10,7 +11,41 @@ use sqlx::PgPool;
 
 use crate::store::master;
 
+pub use crate::console::accounts::create_admin;
 pub use crate::store::stations::{create_station, new_enrollment_code, revoke};
+
+/// The variable `create-admin` takes the password from, when set.
+pub const ADMIN_PASSWORD_VAR: &str = "HEADOFFICE_ADMIN_PASSWORD";
+
+/// A password for `create-admin`: from [`ADMIN_PASSWORD_VAR`], else the first
+/// line of stdin (typed without echo at a terminal). Never an argument: the
+/// command line of a process is visible to every user of the machine.
+pub fn read_password() -> anyhow::Result<String> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if let Ok(p) = std::env::var(ADMIN_PASSWORD_VAR) {
+        return Ok(p);
+    }
+    let stdin = std::io::stdin();
+    let terminal = stdin.is_terminal();
+    let stty = |arg: &str| std::process::Command::new("stty").arg(arg).stdin(std::process::Stdio::inherit()).status().is_ok_and(|s| s.success());
+    let hidden = terminal && stty("-echo");
+    if terminal {
+        eprint!("password for the new administrator: ");
+        let _ = std::io::stderr().flush();
+    }
+    let mut line = String::new();
+    let read = stdin.lock().read_line(&mut line);
+    if hidden {
+        stty("echo");
+        eprintln!();
+    }
+    read.context("cannot read the password from stdin")?;
+    let password = line.strip_suffix('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).unwrap_or(&line).to_string();
+    if password.is_empty() {
+        bail!("no password: pipe it on stdin or set {ADMIN_PASSWORD_VAR}");
+    }
+    Ok(password)
+}
 
 /// Reads a CSV file with a header row into one map per line (column → trimmed text).
 fn read_csv(path: &Path) -> anyhow::Result<Vec<(usize, BTreeMap<String, String>)>> {

@@ -52,6 +52,43 @@ pub struct Config {
     /// accepted so a deployment can say where its certificate is, and serving
     /// refuses to start rather than silently serve plain HTTP when they are set.
     pub tls: Option<TlsConfig>,
+    #[serde(default)]
+    pub console: ConsoleConfig,
+}
+
+/// The console's sessions and login throttle (`[console]` in the file).
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConsoleConfig {
+    /// Failed logins for one login within the window that lock it.
+    pub login_max_failures: u32,
+    /// Failed logins from one client address within the window that lock it
+    /// (higher: one office behind one address has many people who mistype).
+    pub ip_max_failures: u32,
+    pub login_window_minutes: u32,
+    pub login_lockout_minutes: u32,
+    /// A session ends this long after login, however busy…
+    pub session_hours: u32,
+    /// …or after this long unused.
+    pub session_idle_minutes: u32,
+    /// Take the client's address from the last `X-Forwarded-For` entry. Only
+    /// behind a reverse proxy that sets it: otherwise a client picks its own
+    /// address and escapes the per-address throttle.
+    pub trust_forwarded_for: bool,
+}
+
+impl Default for ConsoleConfig {
+    fn default() -> Self {
+        Self {
+            login_max_failures: 5,
+            ip_max_failures: 20,
+            login_window_minutes: 15,
+            login_lockout_minutes: 15,
+            session_hours: 12,
+            session_idle_minutes: 120,
+            trust_forwarded_for: false,
+        }
+    }
 }
 
 fn default_listen() -> String {
@@ -74,6 +111,7 @@ impl Config {
             enrollment_code_valid_hours: default_enrollment_hours(),
             max_connections: default_max_connections(),
             tls: None,
+            console: ConsoleConfig::default(),
         }
     }
 

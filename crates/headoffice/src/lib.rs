@@ -7,7 +7,9 @@
 
 pub mod admin;
 pub mod auth;
+pub mod clock;
 pub mod config;
+pub mod console;
 pub mod error;
 pub mod faults;
 pub mod routes;

@@ -1,11 +1,13 @@
 //! The `headoffice` binary: wiring only. `serve` runs the sync server; `admin`
-//! commands manage stations and master data. Both read `--config` and the
+//! commands manage stations, master data and the console's first
+//! administrator. Both read `--config` and the
 //! `HEADOFFICE__*` environment variables.
 
 use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use headoffice::clock::Clock;
 use headoffice::{admin, startup, telemetry, Application, Config};
 
 #[derive(Parser)]
@@ -54,6 +56,15 @@ enum Admin {
     LoadRecalls { file: PathBuf },
     /// Sets a station setting for every station (e.g. tax_rate_bp 1300).
     SetSetting { key: String, value: String },
+    /// Creates a console administrator. The password comes from
+    /// HEADOFFICE_ADMIN_PASSWORD or the first line of stdin, never from the command line.
+    #[command(name = "create-admin")]
+    NewAdministrator {
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        name: String,
+    },
 }
 
 #[tokio::main]
@@ -92,6 +103,11 @@ async fn main() -> anyhow::Result<()> {
                 Admin::SetSetting { key, value } => {
                     admin::set_setting(&pool, &key, &value).await?;
                     println!("setting {key} = {value}");
+                }
+                Admin::NewAdministrator { login, name } => {
+                    let password = admin::read_password()?;
+                    let user = admin::create_admin(&pool, &login, &name, &password, Clock::default().now()).await?;
+                    println!("console administrator {} created: log in at /console", user.login);
                 }
             }
         }

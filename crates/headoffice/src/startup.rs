@@ -1,6 +1,7 @@
 //! Building and running the server: connect, migrate, bind, serve.
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -9,6 +10,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
 use tokio::net::TcpListener;
 
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::faults::Faults;
 
@@ -17,6 +19,8 @@ pub struct AppState {
     pub pool: PgPool,
     pub config: Arc<Config>,
     pub faults: Arc<Faults>,
+    /// What the console decides time-dependent things by (sessions, throttle, "silent").
+    pub clock: Clock,
 }
 
 pub struct Application {
@@ -51,7 +55,7 @@ impl Application {
         let pool = connect_and_migrate(&config).await?;
         let listener = TcpListener::bind(&config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
         let port = listener.local_addr()?.port();
-        let state = AppState { pool, config: Arc::new(config), faults: Arc::new(Faults::default()) };
+        let state = AppState { pool, config: Arc::new(config), faults: Arc::new(Faults::default()), clock: Clock::default() };
         Ok(Self { listener, port, state })
     }
 
@@ -64,6 +68,10 @@ impl Application {
     pub fn faults(&self) -> Arc<Faults> {
         self.state.faults.clone()
     }
+    /// The server's clock: tests move it forward to expire sessions and throttles.
+    pub fn clock(&self) -> Clock {
+        self.state.clock.clone()
+    }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.run_until(std::future::pending()).await
@@ -73,6 +81,7 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         tracing::info!(port = self.port, "head office listening");
         let app = crate::routes::router(self.state);
-        axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await
+        // The peer address is the client's for the console's login throttle (unless a proxy is trusted to say).
+        axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await
     }
 }

@@ -1,7 +1,9 @@
-//! HTTP routes. Handlers translate between HTTP and the store, nothing more.
+//! HTTP routes. Handlers translate between HTTP and the store (or, for
+//! `/console/api`, the `console` module), nothing more.
 //! `ROUTES` is the router's one list: the router is built from it and a test
 //! checks that every entry is described in `openapi.json`.
 
+mod console;
 mod enroll;
 mod files;
 mod health;
@@ -15,12 +17,13 @@ use axum::extract::Request;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, MethodRouter};
+use axum::routing::{get, post, put, MethodRouter};
 use axum::Router;
 use futures_util::StreamExt;
 use sync_protocol::framing::{self, FrameError};
 use sync_protocol::{routes as r, ErrorCode, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, PROTOCOL_VERSION_HEADER};
 
+use crate::console::paths as c;
 use crate::error::ApiError;
 use crate::startup::AppState;
 
@@ -35,6 +38,21 @@ pub const ROUTES: &[(&str, &str, bool)] = &[
     ("get", r::REJECTIONS, true),
     ("put", r::FILE, true),
     ("get", r::FILE, true),
+    ("post", c::LOGIN, false),
+    ("post", c::LOGOUT, false),
+    ("get", c::ME, false),
+    ("get", c::STATIONS, false),
+    ("post", c::STATIONS, false),
+    ("get", c::STATION, false),
+    ("post", c::ENROLLMENT_CODES, false),
+    ("get", c::ENROLLMENT_CODES, false),
+    ("post", c::REVOKE, false),
+    ("put", c::REGION, false),
+    ("get", c::USERS, false),
+    ("post", c::USERS, false),
+    ("put", c::USER, false),
+    ("put", c::USER_PASSWORD, false),
+    ("get", c::AUDIT, false),
 ];
 
 pub const OPENAPI_JSON: &str = include_str!("../../openapi.json");
@@ -49,6 +67,18 @@ fn handler(path: &str) -> MethodRouter<AppState> {
         r::CHANGES => get(pull::changes),
         r::REJECTIONS => get(pull::rejections),
         r::FILE => get(files::get).put(files::put),
+        c::LOGIN => post(console::login),
+        c::LOGOUT => post(console::logout),
+        c::ME => get(console::me),
+        c::STATIONS => get(console::list_stations).post(console::create_station),
+        c::STATION => get(console::get_station),
+        c::ENROLLMENT_CODES => get(console::list_enrollment_codes).post(console::issue_enrollment_code),
+        c::REVOKE => post(console::revoke_station),
+        c::REGION => put(console::set_station_region),
+        c::USERS => get(console::list_users).post(console::create_user),
+        c::USER => put(console::update_user),
+        c::USER_PASSWORD => put(console::set_user_password),
+        c::AUDIT => get(console::audit),
         other => unreachable!("route {other} is listed in ROUTES but has no handler"),
     }
 }
@@ -178,5 +208,14 @@ mod tests {
         let described: usize =
             paths.values().map(|p| p.as_object().unwrap().keys().filter(|k| ["get", "post", "put", "delete"].contains(&k.as_str())).count()).sum();
         assert_eq!(described, ROUTES.len(), "openapi.json should describe no route the router lacks");
+    }
+
+    #[test]
+    fn the_console_endpoints_are_the_console_routes_of_the_router() {
+        let mut api: Vec<(&str, &str)> = crate::console::API.iter().map(|(_, method, path)| (*method, *path)).collect();
+        let mut routed: Vec<(&str, &str)> = ROUTES.iter().filter(|(_, p, _)| p.starts_with("/console/")).map(|(m, p, _)| (*m, *p)).collect();
+        api.sort();
+        routed.sort();
+        assert_eq!(api, routed, "console::API (the UI's types) and ROUTES should list the same console endpoints");
     }
 }

@@ -79,16 +79,16 @@ fn check_batch(station: &AuthStation, min_schema: u32, batch: &PushBatch) -> Res
 
 pub async fn apply_batch(pool: &PgPool, station: &AuthStation, min_schema: u32, batch: PushBatch) -> Result<PushAck, ApiError> {
     check_batch(station, min_schema, &batch)?;
-    if let Some(max) = batch.changes.iter().map(|c| c.hlc.physical_ms()).max() {
-        let now = now_ms();
-        if max > now + CLOCK_AHEAD_WARNING_MS {
-            tracing::warn!(station = %station.code, ahead_ms = max - now, "station clock is ahead of the head office");
-        }
+    // The newest stamp against the clock here when it arrives: positive, the
+    // station's clock is ahead by at least that much (kept for the console).
+    let clock_offset_ms = batch.changes.iter().map(|c| c.hlc.physical_ms()).max().map(|max| max as i64 - now_ms() as i64);
+    if clock_offset_ms.is_some_and(|ahead| ahead > CLOCK_AHEAD_WARNING_MS as i64) {
+        tracing::warn!(station = %station.code, ahead_ms = clock_offset_ms, "station clock is ahead of the head office");
     }
     let mut attempt = 0;
     loop {
         attempt += 1;
-        match apply_once(pool, station, &batch).await {
+        match apply_once(pool, station, &batch, clock_offset_ms).await {
             Err(Failure::Db(e)) if attempt < 5 && super::is_retryable(&e) => {
                 tracing::info!(station = %station.code, attempt, "push transaction conflicted; retrying");
                 continue;
@@ -177,7 +177,7 @@ struct RejectRow<'a> {
     flagged: bool,
 }
 
-async fn apply_once(pool: &PgPool, station: &AuthStation, batch: &PushBatch) -> Result<PushAck, Failure> {
+async fn apply_once(pool: &PgPool, station: &AuthStation, batch: &PushBatch, clock_offset_ms: Option<i64>) -> Result<PushAck, Failure> {
     let mut tx = pool.begin().await?;
     let acked: Option<i64> =
         sqlx::query_scalar("SELECT acked_seq FROM station_tokens WHERE station_id = $1 AND token_id = $2 AND revoked_at IS NULL FOR UPDATE")
@@ -223,12 +223,16 @@ async fn apply_once(pool: &PgPool, station: &AuthStation, batch: &PushBatch) -> 
     insert_rejections(&mut tx, station, &rejects).await?;
 
     let last = batch.changes.last().map(|c| c.seq).unwrap_or(acked);
-    sqlx::query("UPDATE station_tokens SET acked_seq = $3, last_seen_at = now() WHERE station_id = $1 AND token_id = $2")
-        .bind(station.station_id)
-        .bind(station.token_id)
-        .bind(last)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE station_tokens SET acked_seq = $3, last_seen_at = now(), schema_version = $4, clock_offset_ms = $5 WHERE station_id = $1 AND token_id = $2",
+    )
+    .bind(station.station_id)
+    .bind(station.token_id)
+    .bind(last)
+    .bind(batch.schema_version as i32)
+    .bind(clock_offset_ms)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     for r in rejects.iter().filter(|r| r.flagged) {
         tracing::warn!(station = %station.code, entity = %r.change.entity, entity_id = %r.change.entity_id, code = r.code, "flagged rejection: {}", r.message);

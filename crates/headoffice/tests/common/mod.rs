@@ -8,6 +8,7 @@ pub mod pg;
 
 use std::sync::{Arc, LazyLock};
 
+use headoffice::clock::Clock;
 use headoffice::faults::Faults;
 use headoffice::{Application, Config};
 use reqwest::{header, Response, StatusCode};
@@ -27,6 +28,9 @@ pub struct TestApp {
     pub pool: PgPool,
     pub http: reqwest::Client,
     pub faults: Arc<Faults>,
+    /// The server's clock: `advance` it instead of waiting.
+    pub clock: Clock,
+    pub database_url: String,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -39,14 +43,15 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     }
     let name = format!("t_{}", Uuid::now_v7().simple());
     let url = CLUSTER.create_database(&name).await;
-    let mut config = Config::for_database(url);
+    let mut config = Config::for_database(url.clone());
     tweak(&mut config);
     let app = Application::build(config).await.expect("the head office should start");
     let base = format!("http://127.0.0.1:{}", app.port());
     let pool = app.pool();
     let faults = app.faults();
+    let clock = app.clock();
     tokio::spawn(app.run_until_stopped());
-    TestApp { base, pool, http: http_client(), faults }
+    TestApp { base, pool, http: http_client(), faults, clock, database_url: url }
 }
 
 /// A plain HTTP client. When the workspace is built together with the station

@@ -1,0 +1,114 @@
+//! The head-office console's back end for people (stations have `/v1`): who
+//! may log in and do what, and what they see and change, under `/console/api`.
+//!
+//! - `accounts`: users, passwords (argon2), roles and regions;
+//! - `sessions`: login, logout, the session extractor, `me`; `throttle`: failed logins;
+//! - `roles`: THE matrix of what each role may do, and the `Scope` of stations it sees;
+//! - `audit`: the append-only record of every change, written in the change's transaction;
+//! - `stations`: the station overview and what administrators do to stations;
+//! - `input`, `error`: request bodies in, errors out, with the bad field named.
+//!
+//! `API` below is the list of endpoints: the router's `ROUTES` holds the same
+//! paths (a test checks it) and `export_typescript` writes the UI's types from it.
+
+pub mod accounts;
+pub mod audit;
+pub mod error;
+pub mod input;
+pub mod roles;
+pub mod sessions;
+pub mod stations;
+pub mod throttle;
+
+use std::path::Path;
+
+use serde::Serialize;
+use ts_rs::TS;
+
+pub use error::{ConsoleError, ConsoleResult};
+pub use roles::{Action, Role, Scope};
+pub use sessions::ConsoleSession;
+
+/// The body of a request that takes none.
+#[derive(Debug, Clone, Default, Serialize, TS)]
+pub struct NoInput {}
+
+pub mod paths {
+    pub const LOGIN: &str = "/console/api/login";
+    pub const LOGOUT: &str = "/console/api/logout";
+    pub const ME: &str = "/console/api/me";
+    pub const STATIONS: &str = "/console/api/stations";
+    pub const STATION: &str = "/console/api/stations/{station_id}";
+    pub const ENROLLMENT_CODES: &str = "/console/api/stations/{station_id}/enrollment-codes";
+    pub const REVOKE: &str = "/console/api/stations/{station_id}/revoke";
+    pub const REGION: &str = "/console/api/stations/{station_id}/region";
+    pub const USERS: &str = "/console/api/users";
+    pub const USER: &str = "/console/api/users/{user_id}";
+    pub const USER_PASSWORD: &str = "/console/api/users/{user_id}/password";
+    pub const AUDIT: &str = "/console/api/audit";
+}
+
+macro_rules! console_api {
+    ($( $(#[doc = $doc:literal])* $name:ident : $method:literal $path:ident, $input:ty => $output:ty; )*) => {
+        /// Every console endpoint: name, method, path.
+        pub const API: &[(&str, &str, &str)] = &[$((stringify!($name), $method, paths::$path)),*];
+
+        /// Writes the TypeScript declaration of every request and response type,
+        /// the error, and `ConsoleApi.ts` mapping each endpoint to them, into `dir`.
+        pub fn export_typescript(dir: &Path) -> Result<(), ts_rs::ExportError> {
+            $(
+                <$input as TS>::export_all_to(dir)?;
+                <$output as TS>::export_all_to(dir)?;
+            )*
+            <ConsoleError as TS>::export_all_to(dir)?;
+            let mut names: Vec<String> = vec![$(<$input as TS>::name(), <$output as TS>::name()),*];
+            names.sort();
+            names.dedup();
+            let mut out = String::from("// Generated from crates/headoffice/src/console/mod.rs by scripts/gen-bindings.sh. Do not edit.\n");
+            for n in &names {
+                out.push_str(&format!("import type {{ {n} }} from \"./{n}\";\n"));
+            }
+            out.push_str("\n/** Every console endpoint: method, path (with `{placeholders}`), body or query, answer. */\nexport type ConsoleApi = {\n");
+            $(
+                $(out.push_str(&format!("  /**{} */\n", $doc));)*
+                out.push_str(&format!(
+                    "  {}: {{ method: \"{}\"; path: \"{}\"; input: {}; output: {} }};\n",
+                    stringify!($name), $method.to_uppercase(), paths::$path, <$input as TS>::name(), <$output as TS>::name()
+                ));
+            )*
+            out.push_str("};\n\nexport type ConsoleEndpoint = keyof ConsoleApi;\n\nexport const CONSOLE_API: { [K in ConsoleEndpoint]: { method: ConsoleApi[K][\"method\"]; path: ConsoleApi[K][\"path\"] } } = {\n");
+            $(
+                out.push_str(&format!("  {}: {{ method: \"{}\", path: \"{}\" }},\n", stringify!($name), $method.to_uppercase(), paths::$path));
+            )*
+            out.push_str("};\n");
+            std::fs::write(dir.join("ConsoleApi.ts"), out).map_err(ts_rs::ExportError::from)
+        }
+    };
+}
+
+console_api! {
+    /// Logs in: `Me` in the body, the session in an HttpOnly cookie. 401 `console.login_failed`, 429 `console.login_throttled`.
+    login: "post" LOGIN, sessions::LoginInput => sessions::Me;
+    logout: "post" LOGOUT, NoInput => sessions::LoggedOut;
+    /// The caller, their role and what it may do (`can`).
+    me: "get" ME, NoInput => sessions::Me;
+    /// Every station in the caller's scope, with what looks wrong (`flags`).
+    list_stations: "get" STATIONS, NoInput => stations::StationOverview;
+    /// Creates a station; its first enrollment code is in the answer, shown once.
+    create_station: "post" STATIONS, stations::NewStation => stations::IssuedCode;
+    /// One station in the caller's scope (404 outside it).
+    get_station: "get" STATION, NoInput => stations::StationRow;
+    /// A new one-time enrollment code for the station, shown once.
+    issue_enrollment_code: "post" ENROLLMENT_CODES, NoInput => stations::IssuedCode;
+    list_enrollment_codes: "get" ENROLLMENT_CODES, NoInput => stations::EnrollmentCodes;
+    /// Revokes every token of the station and its unused codes.
+    revoke_station: "post" REVOKE, NoInput => stations::Revoked;
+    set_station_region: "put" REGION, stations::SetRegion => stations::StationRow;
+    list_users: "get" USERS, NoInput => accounts::UserList;
+    create_user: "post" USERS, accounts::NewUser => accounts::User;
+    /// Name, role, regions, and `active: false` to disable (its sessions end).
+    update_user: "put" USER, accounts::UpdateUser => accounts::User;
+    set_user_password: "put" USER_PASSWORD, accounts::SetPassword => accounts::User;
+    /// The audit, newest first; query `before` (an id) and `limit`.
+    audit: "get" AUDIT, audit::AuditQuery => audit::AuditPage;
+}

@@ -1,0 +1,103 @@
+//! `/console/api/…`: the console's handlers. Each is one call into
+//! `crate::console`, which checks, decides and writes; here is only HTTP.
+
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use crate::console::error::ConsoleResult;
+use crate::console::input::Input;
+use crate::console::sessions::Client;
+use crate::console::{accounts, audit, sessions, stations, ConsoleSession};
+use crate::startup::AppState;
+
+pub async fn login(State(state): State<AppState>, client: Client, Input(input): Input<sessions::LoginInput>) -> ConsoleResult<Response> {
+    Ok(sessions::login(&state.pool, &state.config.console, &client, input, state.clock.now()).await?.into_response())
+}
+
+pub async fn logout(State(state): State<AppState>, session: ConsoleSession) -> ConsoleResult<Response> {
+    Ok(sessions::logout(&state.pool, &session).await?.into_response())
+}
+
+pub async fn me(State(state): State<AppState>, session: ConsoleSession) -> ConsoleResult<Json<sessions::Me>> {
+    Ok(Json(sessions::me(&state.pool, &session).await?))
+}
+
+pub async fn list_stations(State(state): State<AppState>, session: ConsoleSession) -> ConsoleResult<Json<stations::StationOverview>> {
+    Ok(Json(stations::overview(&state.pool, &session, state.clock.now()).await?))
+}
+
+pub async fn create_station(
+    State(state): State<AppState>,
+    session: ConsoleSession,
+    Input(input): Input<stations::NewStation>,
+) -> ConsoleResult<Json<stations::IssuedCode>> {
+    Ok(Json(stations::create(&state.pool, &session, input, state.config.enrollment_code_valid_hours, state.clock.now()).await?))
+}
+
+pub async fn get_station(State(state): State<AppState>, session: ConsoleSession, Path(id): Path<String>) -> ConsoleResult<Json<stations::StationRow>> {
+    Ok(Json(stations::get(&state.pool, &session, &id, state.clock.now()).await?))
+}
+
+pub async fn issue_enrollment_code(
+    State(state): State<AppState>,
+    session: ConsoleSession,
+    Path(id): Path<String>,
+) -> ConsoleResult<Json<stations::IssuedCode>> {
+    Ok(Json(stations::issue_enrollment_code(&state.pool, &session, &id, state.config.enrollment_code_valid_hours, state.clock.now()).await?))
+}
+
+pub async fn list_enrollment_codes(
+    State(state): State<AppState>,
+    session: ConsoleSession,
+    Path(id): Path<String>,
+) -> ConsoleResult<Json<stations::EnrollmentCodes>> {
+    Ok(Json(stations::enrollment_codes(&state.pool, &session, &id, state.clock.now()).await?))
+}
+
+pub async fn revoke_station(State(state): State<AppState>, session: ConsoleSession, Path(id): Path<String>) -> ConsoleResult<Json<stations::Revoked>> {
+    Ok(Json(stations::revoke(&state.pool, &session, &id, state.clock.now()).await?))
+}
+
+pub async fn set_station_region(
+    State(state): State<AppState>,
+    session: ConsoleSession,
+    Path(id): Path<String>,
+    Input(input): Input<stations::SetRegion>,
+) -> ConsoleResult<Json<stations::StationRow>> {
+    Ok(Json(stations::set_region(&state.pool, &session, &id, input, state.clock.now()).await?))
+}
+
+pub async fn list_users(State(state): State<AppState>, session: ConsoleSession) -> ConsoleResult<Json<accounts::UserList>> {
+    Ok(Json(accounts::list(&state.pool, &session).await?))
+}
+
+pub async fn create_user(
+    State(state): State<AppState>,
+    session: ConsoleSession,
+    Input(input): Input<accounts::NewUser>,
+) -> ConsoleResult<Json<accounts::User>> {
+    Ok(Json(accounts::create(&state.pool, &session, input, state.clock.now()).await?))
+}
+
+pub async fn update_user(
+    State(state): State<AppState>,
+    session: ConsoleSession,
+    Path(id): Path<String>,
+    Input(input): Input<accounts::UpdateUser>,
+) -> ConsoleResult<Json<accounts::User>> {
+    Ok(Json(accounts::update(&state.pool, &session, &id, input, state.clock.now()).await?))
+}
+
+pub async fn set_user_password(
+    State(state): State<AppState>,
+    session: ConsoleSession,
+    Path(id): Path<String>,
+    Input(input): Input<accounts::SetPassword>,
+) -> ConsoleResult<Json<accounts::User>> {
+    Ok(Json(accounts::set_password(&state.pool, &session, &id, input, state.clock.now()).await?))
+}
+
+pub async fn audit(State(state): State<AppState>, session: ConsoleSession, Query(query): Query<audit::AuditQuery>) -> ConsoleResult<Json<audit::AuditPage>> {
+    Ok(Json(audit::list(&state.pool, &session, query).await?))
+}

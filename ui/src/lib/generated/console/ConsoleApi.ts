@@ -1,0 +1,67 @@
+// Generated from crates/headoffice/src/console/mod.rs by scripts/gen-bindings.sh. Do not edit.
+import type { AuditPage } from "./AuditPage";
+import type { AuditQuery } from "./AuditQuery";
+import type { EnrollmentCodes } from "./EnrollmentCodes";
+import type { IssuedCode } from "./IssuedCode";
+import type { LoggedOut } from "./LoggedOut";
+import type { LoginInput } from "./LoginInput";
+import type { Me } from "./Me";
+import type { NewStation } from "./NewStation";
+import type { NewUser } from "./NewUser";
+import type { NoInput } from "./NoInput";
+import type { Revoked } from "./Revoked";
+import type { SetPassword } from "./SetPassword";
+import type { SetRegion } from "./SetRegion";
+import type { StationOverview } from "./StationOverview";
+import type { StationRow } from "./StationRow";
+import type { UpdateUser } from "./UpdateUser";
+import type { User } from "./User";
+import type { UserList } from "./UserList";
+
+/** Every console endpoint: method, path (with `{placeholders}`), body or query, answer. */
+export type ConsoleApi = {
+  /** Logs in: `Me` in the body, the session in an HttpOnly cookie. 401 `console.login_failed`, 429 `console.login_throttled`. */
+  login: { method: "POST"; path: "/console/api/login"; input: LoginInput; output: Me };
+  logout: { method: "POST"; path: "/console/api/logout"; input: NoInput; output: LoggedOut };
+  /** The caller, their role and what it may do (`can`). */
+  me: { method: "GET"; path: "/console/api/me"; input: NoInput; output: Me };
+  /** Every station in the caller's scope, with what looks wrong (`flags`). */
+  list_stations: { method: "GET"; path: "/console/api/stations"; input: NoInput; output: StationOverview };
+  /** Creates a station; its first enrollment code is in the answer, shown once. */
+  create_station: { method: "POST"; path: "/console/api/stations"; input: NewStation; output: IssuedCode };
+  /** One station in the caller's scope (404 outside it). */
+  get_station: { method: "GET"; path: "/console/api/stations/{station_id}"; input: NoInput; output: StationRow };
+  /** A new one-time enrollment code for the station, shown once. */
+  issue_enrollment_code: { method: "POST"; path: "/console/api/stations/{station_id}/enrollment-codes"; input: NoInput; output: IssuedCode };
+  list_enrollment_codes: { method: "GET"; path: "/console/api/stations/{station_id}/enrollment-codes"; input: NoInput; output: EnrollmentCodes };
+  /** Revokes every token of the station and its unused codes. */
+  revoke_station: { method: "POST"; path: "/console/api/stations/{station_id}/revoke"; input: NoInput; output: Revoked };
+  set_station_region: { method: "PUT"; path: "/console/api/stations/{station_id}/region"; input: SetRegion; output: StationRow };
+  list_users: { method: "GET"; path: "/console/api/users"; input: NoInput; output: UserList };
+  create_user: { method: "POST"; path: "/console/api/users"; input: NewUser; output: User };
+  /** Name, role, regions, and `active: false` to disable (its sessions end). */
+  update_user: { method: "PUT"; path: "/console/api/users/{user_id}"; input: UpdateUser; output: User };
+  set_user_password: { method: "PUT"; path: "/console/api/users/{user_id}/password"; input: SetPassword; output: User };
+  /** The audit, newest first; query `before` (an id) and `limit`. */
+  audit: { method: "GET"; path: "/console/api/audit"; input: AuditQuery; output: AuditPage };
+};
+
+export type ConsoleEndpoint = keyof ConsoleApi;
+
+export const CONSOLE_API: { [K in ConsoleEndpoint]: { method: ConsoleApi[K]["method"]; path: ConsoleApi[K]["path"] } } = {
+  login: { method: "POST", path: "/console/api/login" },
+  logout: { method: "POST", path: "/console/api/logout" },
+  me: { method: "GET", path: "/console/api/me" },
+  list_stations: { method: "GET", path: "/console/api/stations" },
+  create_station: { method: "POST", path: "/console/api/stations" },
+  get_station: { method: "GET", path: "/console/api/stations/{station_id}" },
+  issue_enrollment_code: { method: "POST", path: "/console/api/stations/{station_id}/enrollment-codes" },
+  list_enrollment_codes: { method: "GET", path: "/console/api/stations/{station_id}/enrollment-codes" },
+  revoke_station: { method: "POST", path: "/console/api/stations/{station_id}/revoke" },
+  set_station_region: { method: "PUT", path: "/console/api/stations/{station_id}/region" },
+  list_users: { method: "GET", path: "/console/api/users" },
+  create_user: { method: "POST", path: "/console/api/users" },
+  update_user: { method: "PUT", path: "/console/api/users/{user_id}" },
+  set_user_password: { method: "PUT", path: "/console/api/users/{user_id}/password" },
+  audit: { method: "GET", path: "/console/api/audit" },
+};
