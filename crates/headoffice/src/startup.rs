@@ -9,6 +9,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
 use tokio::net::TcpListener;
 
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::faults::Faults;
 
@@ -17,6 +18,7 @@ pub struct AppState {
     pub pool: PgPool,
     pub config: Arc<Config>,
     pub faults: Arc<Faults>,
+    pub clock: Clock,
 }
 
 pub struct Application {
@@ -51,7 +53,7 @@ impl Application {
         let pool = connect_and_migrate(&config).await?;
         let listener = TcpListener::bind(&config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
         let port = listener.local_addr()?.port();
-        let state = AppState { pool, config: Arc::new(config), faults: Arc::new(Faults::default()) };
+        let state = AppState { pool, config: Arc::new(config), faults: Arc::new(Faults::default()), clock: Clock::default() };
         Ok(Self { listener, port, state })
     }
 
@@ -64,6 +66,10 @@ impl Application {
     pub fn faults(&self) -> Arc<Faults> {
         self.state.faults.clone()
     }
+    /// The clock pushes and the KPI sweep read (tests set it).
+    pub fn clock(&self) -> Clock {
+        self.state.clock.clone()
+    }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.run_until(std::future::pending()).await
@@ -72,7 +78,25 @@ impl Application {
     /// Serves until `shutdown` resolves, then finishes the requests in flight.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         tracing::info!(port = self.port, "head office listening");
+        if self.state.config.kpi_summaries && self.state.config.kpi_sweep_secs > 0 {
+            tokio::spawn(sweep_kpis(self.state.pool.clone(), self.state.clock.clone(), Duration::from_secs(self.state.config.kpi_sweep_secs)));
+        }
         let app = crate::routes::router(self.state);
         axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await
+    }
+}
+
+/// Every `every`, counts the deadlines that turned late since the last look
+/// (`store::kpis::sweep_overdue`). Runs as long as the server does.
+async fn sweep_kpis(pool: PgPool, clock: Clock, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match crate::store::kpis::sweep_overdue(&pool, clock.now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(swept = n, "KPI sweep: late deadlines counted"),
+            Err(e) => tracing::warn!(error = %e, "KPI sweep failed; the next one retries"),
+        }
     }
 }
