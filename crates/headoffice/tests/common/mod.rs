@@ -27,6 +27,8 @@ pub struct TestApp {
     pub pool: PgPool,
     pub http: reqwest::Client,
     pub faults: Arc<Faults>,
+    /// The head office's clock: pushes and the KPI sweep read it.
+    pub clock: headoffice::clock::Clock,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -45,8 +47,9 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     let base = format!("http://127.0.0.1:{}", app.port());
     let pool = app.pool();
     let faults = app.faults();
+    let clock = app.clock();
     tokio::spawn(app.run_until_stopped());
-    TestApp { base, pool, http: http_client(), faults }
+    TestApp { base, pool, http: http_client(), faults, clock }
 }
 
 /// A plain HTTP client. When the workspace is built together with the station

@@ -298,7 +298,8 @@ pub async fn load_complaints(conn: &mut PgConnection, station: Uuid, ids: &[Stri
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let rows: Vec<(String, Json<Value>, Option<String>, Option<Json<Value>>)> = sqlx::query_as(
+    type Row = (String, Json<Value>, Option<String>, Option<Json<Value>>);
+    let rows: Vec<Row> = sqlx::query_as(
         "SELECT c.entity_id, c.payload, k.entity_id, k.payload FROM records c
          LEFT JOIN records k ON k.station_id = c.station_id AND k.entity = 'item_clock' AND k.payload->>'item_id' = c.entity_id
               AND k.payload->>'item_kind' = 'complaint' AND k.payload->>'clock' = 'resolution' AND NOT k.deleted

@@ -225,7 +225,8 @@ struct Old {
 
 async fn load_stored(conn: &mut PgConnection, station: Uuid, keys: impl Iterator<Item = &Key>) -> sqlx::Result<HashMap<Key, Old>> {
     let (ss, is): (Vec<&str>, Vec<&str>) = keys.map(|(s, i)| (s.as_str(), i.as_str())).unzip();
-    let rows: Vec<(String, String, Json<Value>, Option<DateTime<Utc>>)> = sqlx::query_as(
+    type Row = (String, String, Json<Value>, Option<DateTime<Utc>>);
+    let rows: Vec<Row> = sqlx::query_as(
         "SELECT c.source, c.source_id, c.contributions, c.recheck_at FROM kpi_contributions c
          JOIN UNNEST($2::text[], $3::text[]) AS u(s, i) ON c.source = u.s AND c.source_id = u.i
          WHERE c.station_id = $1",
@@ -238,10 +239,18 @@ async fn load_stored(conn: &mut PgConnection, station: Uuid, keys: impl Iterator
     Ok(rows.into_iter().map(|(s, i, c, r)| ((s, i), Old { contributions: c.0, recheck_at: r })).collect())
 }
 
+/// A `kpi_contributions` row to write.
+struct Row {
+    key: Key,
+    day: Option<NaiveDate>,
+    contributions: Value,
+    recheck_at: Option<DateTime<Utc>>,
+}
+
 /// Writes the new contributions and moves the sums by new minus old.
 async fn store(conn: &mut PgConnection, station: Uuid, made: BTreeMap<Key, Made>, old: HashMap<Key, Old>) -> sqlx::Result<()> {
     let mut delta: BTreeMap<(NaiveDate, Dim), Tally> = BTreeMap::new();
-    let mut upsert: Vec<(Key, Option<NaiveDate>, Value, Option<DateTime<Utc>>)> = Vec::new();
+    let mut upsert: Vec<Row> = Vec::new();
     let mut gone: Vec<Key> = Vec::new();
     for (key, m) in made {
         let encoded = encode(&m.contributions);
@@ -259,7 +268,7 @@ async fn store(conn: &mut PgConnection, station: Uuid, made: BTreeMap<Key, Made>
             delta.entry((d, dim)).or_insert_with(Tally::zero).add(&t);
         }
         if day.is_some() || m.recheck_at.is_some() {
-            upsert.push((key, day, encoded, m.recheck_at));
+            upsert.push(Row { key, day, contributions: encoded, recheck_at: m.recheck_at });
         } else if before.is_some() {
             gone.push(key);
         }
@@ -281,15 +290,15 @@ pub(super) fn month_of(d: NaiveDate) -> NaiveDate {
 async fn write_contributions(
     conn: &mut PgConnection,
     station: Uuid,
-    upsert: &[(Key, Option<NaiveDate>, Value, Option<DateTime<Utc>>)],
+    upsert: &[Row],
     gone: &[Key],
 ) -> sqlx::Result<()> {
     if !upsert.is_empty() {
-        let ss: Vec<&str> = upsert.iter().map(|((s, _), ..)| s.as_str()).collect();
-        let is: Vec<&str> = upsert.iter().map(|((_, i), ..)| i.as_str()).collect();
-        let ds: Vec<Option<NaiveDate>> = upsert.iter().map(|(_, d, ..)| *d).collect();
-        let cs: Vec<String> = upsert.iter().map(|(_, _, c, _)| c.to_string()).collect();
-        let rs: Vec<Option<DateTime<Utc>>> = upsert.iter().map(|(.., r)| *r).collect();
+        let ss: Vec<&str> = upsert.iter().map(|r| r.key.0.as_str()).collect();
+        let is: Vec<&str> = upsert.iter().map(|r| r.key.1.as_str()).collect();
+        let ds: Vec<Option<NaiveDate>> = upsert.iter().map(|r| r.day).collect();
+        let cs: Vec<String> = upsert.iter().map(|r| r.contributions.to_string()).collect();
+        let rs: Vec<Option<DateTime<Utc>>> = upsert.iter().map(|r| r.recheck_at).collect();
         sqlx::query(
             "INSERT INTO kpi_contributions (station_id, source, source_id, day, contributions, recheck_at)
              SELECT $1, u.s, u.i, u.d, u.c::jsonb, u.r FROM UNNEST($2::text[], $3::text[], $4::date[], $5::text[], $6::timestamptz[]) AS u(s, i, d, c, r)
