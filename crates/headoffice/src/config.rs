@@ -1,7 +1,8 @@
 //! Configuration: a TOML file (`--config headoffice.toml`), then environment
 //! variables `HEADOFFICE__DATABASE_URL`, `HEADOFFICE__LISTEN`,
 //! `HEADOFFICE__TLS__CERT_PATH`, `HEADOFFICE__TLS__KEY_PATH`,
-//! `HEADOFFICE__MIN_SCHEMA_VERSION`, which win over the file.
+//! `HEADOFFICE__MIN_SCHEMA_VERSION`, `HEADOFFICE__MAX_CONNECTIONS`,
+//! `HEADOFFICE__KPI_SWEEP_SECS`, which win over the file.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -54,6 +55,13 @@ pub struct Config {
     pub tls: Option<TlsConfig>,
     #[serde(default)]
     pub console: ConsoleConfig,
+    /// Keep the KPI sums in the push transaction (docs/kpis-headoffice.md).
+    /// Off, pushes leave them stale until `admin rebuild-kpis`.
+    #[serde(default = "default_true")]
+    pub kpi_summaries: bool,
+    /// Seconds between sweeps for deadlines that turned late with no write; 0: no sweep.
+    #[serde(default = "default_kpi_sweep_secs")]
+    pub kpi_sweep_secs: u64,
 }
 
 /// The console's sessions and login throttle (`[console]` in the file).
@@ -100,6 +108,12 @@ fn default_enrollment_hours() -> u32 {
 fn default_max_connections() -> u32 {
     20
 }
+fn default_true() -> bool {
+    true
+}
+fn default_kpi_sweep_secs() -> u64 {
+    300
+}
 
 impl Config {
     /// The defaults, with this database: what tests and benchmarks start from.
@@ -112,6 +126,8 @@ impl Config {
             max_connections: default_max_connections(),
             tls: None,
             console: ConsoleConfig::default(),
+            kpi_summaries: true,
+            kpi_sweep_secs: default_kpi_sweep_secs(),
         }
     }
 
@@ -147,7 +163,11 @@ impl Config {
                 set(keys, toml::Value::String(v));
             }
         }
-        for (var, key) in [("HEADOFFICE__MIN_SCHEMA_VERSION", "min_schema_version"), ("HEADOFFICE__MAX_CONNECTIONS", "max_connections")] {
+        for (var, key) in [
+            ("HEADOFFICE__MIN_SCHEMA_VERSION", "min_schema_version"),
+            ("HEADOFFICE__MAX_CONNECTIONS", "max_connections"),
+            ("HEADOFFICE__KPI_SWEEP_SECS", "kpi_sweep_secs"),
+        ] {
             if let Some(v) = env(var) {
                 let n: i64 = v.parse().with_context(|| format!("{var} must be a number"))?;
                 set(&[key], toml::Value::Integer(n));

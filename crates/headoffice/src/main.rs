@@ -65,6 +65,13 @@ enum Admin {
         #[arg(long)]
         name: String,
     },
+    /// Rebuilds the KPI sums from the stations' records (one station with --code).
+    RebuildKpis {
+        #[arg(long)]
+        code: Option<String>,
+    },
+    /// Counts the deadlines that turned late since the last sweep (the server sweeps on its own every kpi_sweep_secs).
+    SweepKpis,
 }
 
 #[tokio::main]
@@ -100,6 +107,14 @@ async fn main() -> anyhow::Result<()> {
                 Admin::LoadLabor { file } => println!("labor catalog: {} operation(s) changed", admin::load_labor(&pool, &file).await?),
                 Admin::LoadParts { file } => println!("parts catalog: {} part(s) changed", admin::load_parts(&pool, &file).await?),
                 Admin::LoadRecalls { file } => println!("recalls: {} campaign(s) changed", admin::load_recalls(&pool, &file).await?),
+                Admin::RebuildKpis { code } => {
+                    let n = admin::rebuild_kpis(&pool, code.as_deref(), chrono::Utc::now()).await?;
+                    println!("KPI sums rebuilt for {n} station(s)");
+                }
+                Admin::SweepKpis => {
+                    let n = headoffice::store::kpis::sweep_overdue(&pool, chrono::Utc::now()).await?;
+                    println!("KPI sweep: {n} record(s) read again");
+                }
                 Admin::SetSetting { key, value } => {
                     admin::set_setting(&pool, &key, &value).await?;
                     println!("setting {key} = {value}");

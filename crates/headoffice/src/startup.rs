@@ -19,7 +19,7 @@ pub struct AppState {
     pub pool: PgPool,
     pub config: Arc<Config>,
     pub faults: Arc<Faults>,
-    /// What the console decides time-dependent things by (sessions, throttle, "silent").
+    /// What the console decides time-dependent things by (sessions, throttle, "silent", the KPI sweep).
     pub clock: Clock,
 }
 
@@ -68,7 +68,7 @@ impl Application {
     pub fn faults(&self) -> Arc<Faults> {
         self.state.faults.clone()
     }
-    /// The server's clock: tests move it forward to expire sessions and throttles.
+    /// The server's clock: tests set it or move it forward (sessions, throttles, the KPI sweep).
     pub fn clock(&self) -> Clock {
         self.state.clock.clone()
     }
@@ -80,8 +80,26 @@ impl Application {
     /// Serves until `shutdown` resolves, then finishes the requests in flight.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         tracing::info!(port = self.port, "head office listening");
+        if self.state.config.kpi_summaries && self.state.config.kpi_sweep_secs > 0 {
+            tokio::spawn(sweep_kpis(self.state.pool.clone(), self.state.clock.clone(), Duration::from_secs(self.state.config.kpi_sweep_secs)));
+        }
         let app = crate::routes::router(self.state);
         // The peer address is the client's for the console's login throttle (unless a proxy is trusted to say).
         axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await
+    }
+}
+
+/// Every `every`, counts the deadlines that turned late since the last look
+/// (`store::kpis::sweep_overdue`). Runs as long as the server does.
+async fn sweep_kpis(pool: PgPool, clock: Clock, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match crate::store::kpis::sweep_overdue(&pool, clock.now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(swept = n, "KPI sweep: late deadlines counted"),
+            Err(e) => tracing::warn!(error = %e, "KPI sweep failed; the next one retries"),
+        }
     }
 }

@@ -4,6 +4,7 @@
 pub mod changelog;
 pub mod feed;
 pub mod files;
+pub mod kpis;
 pub mod master;
 pub mod push;
 pub mod stations;

@@ -6,6 +6,7 @@
 //! 3. Sort the new changes by rule: owned (latest state), insert-once
 //!    (append-only and signed), shared (per-field merge), rejected.
 //! 4. Write each group with one statement, log the feed, move `acked_seq`.
+//! 5. Bring the KPI sums up to date with what changed (`kpis::after_batch`).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -19,13 +20,24 @@ use sync_protocol::{
 };
 use uuid::Uuid;
 
-use super::changelog;
+use super::{changelog, kpis};
 use crate::auth::AuthStation;
 use crate::error::ApiError;
 
 const MAX_ENTITY_ID_LEN: usize = 200;
 /// HLCs further ahead of the head office's clock than this are logged: the station's clock is wrong.
 const CLOCK_AHEAD_WARNING_MS: u64 = 5 * 60 * 1000;
+
+/// What the server decides for every push.
+#[derive(Debug, Clone)]
+pub struct PushSettings {
+    /// Stations whose database schema is older get "update required".
+    pub min_schema: u32,
+    /// The head office's clock: whether a running deadline is already late.
+    pub now: chrono::DateTime<chrono::Utc>,
+    /// Keep the KPI sums in the push transaction.
+    pub kpi_summaries: bool,
+}
 
 pub fn now_ms() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
@@ -77,8 +89,8 @@ fn check_batch(station: &AuthStation, min_schema: u32, batch: &PushBatch) -> Res
     Ok(())
 }
 
-pub async fn apply_batch(pool: &PgPool, station: &AuthStation, min_schema: u32, batch: PushBatch) -> Result<PushAck, ApiError> {
-    check_batch(station, min_schema, &batch)?;
+pub async fn apply_batch(pool: &PgPool, station: &AuthStation, settings: &PushSettings, batch: PushBatch) -> Result<PushAck, ApiError> {
+    check_batch(station, settings.min_schema, &batch)?;
     // The newest stamp against the clock here when it arrives: positive, the
     // station's clock is ahead by at least that much (kept for the console).
     let clock_offset_ms = batch.changes.iter().map(|c| c.hlc.physical_ms()).max().map(|max| max as i64 - now_ms() as i64);
@@ -88,7 +100,7 @@ pub async fn apply_batch(pool: &PgPool, station: &AuthStation, min_schema: u32, 
     let mut attempt = 0;
     loop {
         attempt += 1;
-        match apply_once(pool, station, &batch, clock_offset_ms).await {
+        match apply_once(pool, station, settings, &batch, clock_offset_ms).await {
             Err(Failure::Db(e)) if attempt < 5 && super::is_retryable(&e) => {
                 tracing::info!(station = %station.code, attempt, "push transaction conflicted; retrying");
                 continue;
@@ -177,7 +189,7 @@ struct RejectRow<'a> {
     flagged: bool,
 }
 
-async fn apply_once(pool: &PgPool, station: &AuthStation, batch: &PushBatch, clock_offset_ms: Option<i64>) -> Result<PushAck, Failure> {
+async fn apply_once(pool: &PgPool, station: &AuthStation, settings: &PushSettings, batch: &PushBatch, clock_offset_ms: Option<i64>) -> Result<PushAck, Failure> {
     let mut tx = pool.begin().await?;
     let acked: Option<i64> =
         sqlx::query_scalar("SELECT acked_seq FROM station_tokens WHERE station_id = $1 AND token_id = $2 AND revoked_at IS NULL FOR UPDATE")
@@ -221,6 +233,10 @@ async fn apply_once(pool: &PgPool, station: &AuthStation, batch: &PushBatch, clo
     changelog::log(&mut tx, changelog::STATION, station.station_id, &station_keys).await?;
     changelog::log(&mut tx, changelog::SHARED, Uuid::nil(), &shared_keys).await?;
     insert_rejections(&mut tx, station, &rejects).await?;
+    if settings.kpi_summaries {
+        let applied: Vec<&Change> = owned.iter().copied().chain(once.iter().map(|(c, _)| *c)).collect();
+        kpis::after_batch(&mut tx, station.station_id, &applied, settings.now).await?;
+    }
 
     let last = batch.changes.last().map(|c| c.seq).unwrap_or(acked);
     sqlx::query(

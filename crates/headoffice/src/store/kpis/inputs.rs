@@ -1,0 +1,348 @@
+//! Reading the `kpi` crate's records from what stations pushed: which sources a
+//! batch touched, and the orders, complaints and deadlines rebuilt from the
+//! `records` table with one statement per kind for a whole batch. Payloads are
+//! read leniently (a missing or odd field is a missing value, never a failed
+//! push); the field names are the station's (`crates/station/src/sync/restore`
+//! reads the same payloads back).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use kpi::{ClockEntry, ComplaintRecord, DeadlineRecord, FollowUpRecord, JobRecord, LineRecord, OrderRecord, Rules};
+use serde_json::Value;
+use sqlx::types::Json;
+use sqlx::PgConnection;
+use sync_protocol::Change;
+use uuid::Uuid;
+
+/// The sources of contributions, by the entity they are read from.
+pub const ORDER: &str = "repair_order";
+pub const COMPLAINT: &str = "complaint";
+pub const DEADLINE: &str = "item_clock";
+
+/// Records that belong to an order through their `ro_id`.
+const ORDER_PARTS: [&str; 6] = ["ro_job", "ro_line", "time_clock", "ro_status_event", "follow_up", "survey"];
+
+pub const DEFAULT_TZ: Tz = chrono_tz::Asia::Shanghai;
+pub const DEFAULT_REPEAT_WINDOW_DAYS: i64 = 30;
+
+/// What a batch changed, as far as the KPIs are concerned.
+#[derive(Debug, Default)]
+pub struct Touched {
+    pub orders: BTreeSet<String>,
+    pub complaints: BTreeSet<String>,
+    pub deadlines: BTreeSet<String>,
+    /// A calendar or the station's settings: the rules may have changed.
+    pub rules: bool,
+    /// Parts or staff: the station's context (stock, technicians) may have changed.
+    pub context: bool,
+    /// Deletes whose payload does not say which order they belong to: looked up in `records`.
+    unresolved: Vec<(String, String)>,
+}
+
+impl Touched {
+    pub fn of(changes: &[&Change]) -> Touched {
+        let mut t = Touched::default();
+        for c in changes {
+            if !t.classify(&c.entity, &c.entity_id, &c.payload) {
+                t.unresolved.push((c.entity.clone(), c.entity_id.clone()));
+            }
+        }
+        t
+    }
+
+    /// Notes what this record touches; false when the payload lacks the link.
+    fn classify(&mut self, entity: &str, id: &str, payload: &Value) -> bool {
+        let s = |k: &str| payload.get(k).and_then(Value::as_str);
+        match entity {
+            ORDER => {
+                self.orders.insert(id.to_string());
+            }
+            COMPLAINT => {
+                self.complaints.insert(id.to_string());
+            }
+            DEADLINE => {
+                self.deadlines.insert(id.to_string());
+                let Some(kind) = s("item_kind") else { return false };
+                if kind == "complaint" && s("clock") == Some("resolution") {
+                    if let Some(item) = s("item_id") {
+                        self.complaints.insert(item.to_string());
+                    }
+                }
+            }
+            e if ORDER_PARTS.contains(&e) => match s("ro_id") {
+                Some(ro) => {
+                    self.orders.insert(ro.to_string());
+                }
+                None => return false,
+            },
+            "calendar" | "station_settings" => self.rules = true,
+            "part" | "staff" => self.context = true,
+            _ => {}
+        }
+        true
+    }
+
+    /// A deleted line's change carries only its id; the stored record (its last state) names the order.
+    pub async fn resolve(&mut self, conn: &mut PgConnection, station: Uuid) -> sqlx::Result<()> {
+        if self.unresolved.is_empty() {
+            return Ok(());
+        }
+        let (es, is): (Vec<String>, Vec<String>) = std::mem::take(&mut self.unresolved).into_iter().unzip();
+        let rows: Vec<(String, String, Json<Value>)> = sqlx::query_as(
+            "SELECT r.entity, r.entity_id, r.payload FROM records r JOIN UNNEST($2::text[], $3::text[]) AS u(e, i) ON r.entity = u.e AND r.entity_id = u.i
+             WHERE r.station_id = $1",
+        )
+        .bind(station)
+        .bind(&es)
+        .bind(&is)
+        .fetch_all(conn)
+        .await?;
+        for (e, i, p) in rows {
+            self.classify(&e, &i, &p.0);
+        }
+        Ok(())
+    }
+
+    /// Whether the batch changed anything the KPIs read.
+    pub fn matters(&self) -> bool {
+        !(self.orders.is_empty() && self.complaints.is_empty() && self.deadlines.is_empty() && self.unresolved.is_empty()) || self.rules || self.context
+    }
+}
+
+fn s<'a>(v: &'a Value, k: &str) -> Option<&'a str> {
+    v.get(k).and_then(Value::as_str)
+}
+fn i(v: &Value, k: &str) -> Option<i64> {
+    v.get(k).and_then(Value::as_i64)
+}
+fn t(v: &Value, k: &str) -> Option<DateTime<Utc>> {
+    s(v, k).and_then(|x| DateTime::parse_from_rfc3339(x).ok()).map(|d| d.with_timezone(&Utc))
+}
+
+/// The station's rules and context as its records say now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StationFacts {
+    pub tz: Tz,
+    pub repeat_window_days: i64,
+    pub calendar: Option<Value>,
+}
+
+impl StationFacts {
+    pub fn rules(&self) -> Rules {
+        Rules { tz: self.tz, repeat_window_days: self.repeat_window_days }
+    }
+}
+
+/// The latest calendar's zone and body, and the repeat window of the station's settings.
+pub async fn read_facts(conn: &mut PgConnection, station: Uuid) -> sqlx::Result<StationFacts> {
+    let (calendar, settings): (Option<Json<Value>>, Option<Json<Value>>) = sqlx::query_as(
+        "SELECT (SELECT payload->'calendar' FROM records WHERE station_id = $1 AND entity = 'calendar' AND NOT deleted
+                 ORDER BY payload->>'created_at' DESC, entity_id DESC LIMIT 1),
+                (SELECT payload FROM records WHERE station_id = $1 AND entity = 'station_settings' AND NOT deleted
+                 ORDER BY updated_at DESC LIMIT 1)",
+    )
+    .bind(station)
+    .fetch_one(conn)
+    .await?;
+    let calendar = calendar.map(|c| c.0).filter(Value::is_object);
+    let tz = calendar.as_ref().and_then(|c| s(c, "time_zone")).and_then(|z| z.parse::<Tz>().ok()).unwrap_or(DEFAULT_TZ);
+    let repeat_window_days = settings.and_then(|p| i(&p.0, "repeat_repair_days")).filter(|d| *d >= 0).unwrap_or(DEFAULT_REPEAT_WINDOW_DAYS);
+    Ok(StationFacts { tz, repeat_window_days, calendar })
+}
+
+/// Stock value, parts at or below their reorder point, active technicians: from the station's part and staff records.
+pub async fn read_context(conn: &mut PgConnection, station: Uuid) -> sqlx::Result<(i64, i64, i64)> {
+    let parts: Vec<(Json<Value>,)> = sqlx::query_as(
+        "SELECT jsonb_build_object('on_hand_milli', payload->'on_hand_milli', 'reserved_milli', payload->'reserved_milli',
+                                   'reorder_point_milli', payload->'reorder_point_milli', 'unit_price', payload->'unit_price', 'low', payload->'low')
+         FROM records WHERE station_id = $1 AND entity = 'part' AND NOT deleted AND payload->'active' = 'true'::jsonb",
+    )
+    .bind(station)
+    .fetch_all(&mut *conn)
+    .await?;
+    let (mut value, mut short) = (0i64, 0i64);
+    for (p,) in &parts {
+        let p = &p.0;
+        let on_hand = i(p, "on_hand_milli").unwrap_or(0);
+        let price = i(p, "unit_price").unwrap_or(0);
+        value = value.saturating_add(i64::try_from(i128::from(on_hand.max(0)) * i128::from(price) / 1000).unwrap_or(i64::MAX));
+        // The station's own reading when it wrote the part (it knows what open orders still need); else on hand less reserved.
+        let low = p.get("low").and_then(Value::as_bool).unwrap_or_else(|| {
+            on_hand - i(p, "reserved_milli").unwrap_or(0) <= i(p, "reorder_point_milli").unwrap_or(0)
+        });
+        short += i64::from(low);
+    }
+    let technicians: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM records WHERE station_id = $1 AND entity = 'staff' AND NOT deleted
+           AND payload->>'role' = 'technician' AND payload->'active' = 'true'::jsonb",
+    )
+    .bind(station)
+    .fetch_one(conn)
+    .await?;
+    Ok((value, short, technicians))
+}
+
+/// The orders with these ids as `kpi` reads them; an id with no record (or a
+/// record without a check-in time) is left out and so contributes nothing.
+pub async fn load_orders(conn: &mut PgConnection, station: Uuid, ids: &[String]) -> sqlx::Result<Vec<OrderRecord>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let heads: Vec<(String, Json<Value>)> =
+        sqlx::query_as("SELECT entity_id, payload FROM records WHERE station_id = $1 AND entity = 'repair_order' AND entity_id = ANY($2) AND NOT deleted")
+            .bind(station)
+            .bind(ids)
+            .fetch_all(&mut *conn)
+            .await?;
+    if heads.is_empty() {
+        return Ok(Vec::new());
+    }
+    let found: Vec<&str> = heads.iter().map(|(id, _)| id.as_str()).collect();
+    // Only the status events that matter (waiting for parts) leave the database.
+    let parts: Vec<(String, String, Json<Value>)> = sqlx::query_as(
+        "SELECT entity, entity_id, payload FROM records
+         WHERE station_id = $1 AND entity IN ('ro_job', 'ro_line', 'time_clock', 'ro_status_event', 'follow_up', 'survey')
+           AND payload->>'ro_id' = ANY($2) AND NOT deleted
+           AND (entity <> 'ro_status_event' OR payload->>'to_status' = 'waiting_parts')",
+    )
+    .bind(station)
+    .bind(&found)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut orders: BTreeMap<String, OrderRecord> = BTreeMap::new();
+    for (id, p) in heads {
+        if let Some(o) = order_head(&id, &p.0) {
+            orders.insert(id, o);
+        }
+    }
+    // Surveys by time, so the latest answer wins when there is more than one.
+    let mut survey_at: BTreeMap<String, Option<DateTime<Utc>>> = BTreeMap::new();
+    for (entity, id, p) in parts {
+        let p = p.0;
+        let Some(o) = s(&p, "ro_id").and_then(|ro| orders.get_mut(ro)) else { continue };
+        add_part(o, &entity, &id, &p, &mut survey_at);
+    }
+    Ok(orders.into_values().collect())
+}
+
+fn order_head(id: &str, p: &Value) -> Option<OrderRecord> {
+    Some(OrderRecord {
+        id: id.to_string(),
+        advisor_id: p.get("advisor").and_then(|a| s(a, "id")).or_else(|| s(p, "advisor_id")).unwrap_or_default().to_string(),
+        status: s(p, "status").unwrap_or_default().to_string(),
+        checked_in_at: t(p, "checked_in_at")?,
+        promised_at: t(p, "promised_at"),
+        delivered_at: t(p, "delivered_at"),
+        repeat_of_delivered_at: p.get("repeat_of").and_then(|r| t(r, "delivered_at")),
+        discount_minor: i(p, "discount").unwrap_or(0),
+        jobs: Vec::new(),
+        lines: Vec::new(),
+        clock_entries: Vec::new(),
+        waited_for_parts: false,
+        follow_up: None,
+        survey_overall: None,
+    })
+}
+
+fn add_part(o: &mut OrderRecord, entity: &str, id: &str, p: &Value, survey_at: &mut BTreeMap<String, Option<DateTime<Utc>>>) {
+    match entity {
+        "ro_job" => o.jobs.push(JobRecord {
+            id: id.to_string(),
+            technician_id: s(p, "technician_id").map(str::to_string),
+            approval: s(p, "approval").unwrap_or("pending").to_string(),
+        }),
+        "ro_line" => o.lines.push(LineRecord {
+            job_id: s(p, "job_id").unwrap_or_default().to_string(),
+            kind: s(p, "kind").unwrap_or_default().to_string(),
+            quantity_milli: i(p, "quantity_milli").unwrap_or(0),
+            unit_price_minor: i(p, "unit_price").unwrap_or(0),
+            amount_minor: i(p, "amount").unwrap_or(0),
+            issued_milli: i(p, "issued_milli").unwrap_or(0),
+        }),
+        // A stretch still running has no seconds yet: it counts once stopped.
+        "time_clock" => {
+            if let (Some(_), Some(seconds), Some(tech)) = (s(p, "stopped_at"), i(p, "seconds"), s(p, "technician_id")) {
+                o.clock_entries.push(ClockEntry { job_id: s(p, "job_id").unwrap_or_default().to_string(), technician_id: tech.to_string(), seconds });
+            }
+        }
+        "ro_status_event" => o.waited_for_parts = true,
+        "follow_up" => o.follow_up = Some(FollowUpRecord { status: s(p, "status").unwrap_or_default().to_string(), ended_at: t(p, "ended_at") }),
+        "survey" => {
+            let at = t(p, "at");
+            let later = survey_at.get(&o.id).is_none_or(|prev| at >= *prev);
+            if let (true, Some(score)) = (later, i(p, "overall")) {
+                o.survey_overall = Some(score);
+                survey_at.insert(o.id.clone(), at);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A deadline from an `item_clock` payload.
+fn deadline(id: &str, p: &Value) -> DeadlineRecord {
+    DeadlineRecord {
+        id: id.to_string(),
+        policy_kind: s(p, "policy_kind").unwrap_or_default().to_string(),
+        state: s(p, "state").unwrap_or_default().to_string(),
+        late_at: t(p, "late_at"),
+        met_at: t(p, "met_at"),
+        breached_at: t(p, "breached_at"),
+    }
+}
+
+/// Complaints with their resolution deadline (the `resolution` clock of the complaint).
+pub async fn load_complaints(conn: &mut PgConnection, station: Uuid, ids: &[String]) -> sqlx::Result<Vec<ComplaintRecord>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    type Row = (String, Json<Value>, Option<String>, Option<Json<Value>>);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT c.entity_id, c.payload, k.entity_id, k.payload FROM records c
+         LEFT JOIN records k ON k.station_id = c.station_id AND k.entity = 'item_clock' AND k.payload->>'item_id' = c.entity_id
+              AND k.payload->>'item_kind' = 'complaint' AND k.payload->>'clock' = 'resolution' AND NOT k.deleted
+         WHERE c.station_id = $1 AND c.entity = 'complaint' AND c.entity_id = ANY($2) AND NOT c.deleted
+         ORDER BY c.entity_id, k.entity_id",
+    )
+    .bind(station)
+    .bind(ids)
+    .fetch_all(conn)
+    .await?;
+    let mut out: Vec<ComplaintRecord> = Vec::new();
+    for (id, p, clock_id, clock) in rows {
+        if out.last().is_some_and(|c| c.id == id) {
+            continue;
+        }
+        let Some(received_at) = t(&p.0, "received_at") else { continue };
+        let repeat = s(&p.0, "repeat_of_id").is_some_and(|r| !r.is_empty());
+        let resolution = clock_id.zip(clock).map(|(cid, c)| deadline(&cid, &c.0));
+        out.push(ComplaintRecord { id, received_at, repeat, resolution });
+    }
+    Ok(out)
+}
+
+pub async fn load_deadlines(conn: &mut PgConnection, station: Uuid, ids: &[String]) -> sqlx::Result<Vec<DeadlineRecord>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(String, Json<Value>)> =
+        sqlx::query_as("SELECT entity_id, payload FROM records WHERE station_id = $1 AND entity = 'item_clock' AND entity_id = ANY($2) AND NOT deleted")
+            .bind(station)
+            .bind(ids)
+            .fetch_all(conn)
+            .await?;
+    Ok(rows.into_iter().map(|(id, p)| deadline(&id, &p.0)).collect())
+}
+
+/// Every source id of a station, for a rebuild.
+pub async fn all_sources(conn: &mut PgConnection, station: Uuid) -> sqlx::Result<Vec<(String, String)>> {
+    sqlx::query_as(
+        "SELECT entity, entity_id FROM records WHERE station_id = $1 AND entity IN ('repair_order', 'complaint', 'item_clock') AND NOT deleted
+         ORDER BY entity, entity_id",
+    )
+    .bind(station)
+    .fetch_all(conn)
+    .await
+}

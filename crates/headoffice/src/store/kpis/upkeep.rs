@@ -1,0 +1,430 @@
+//! Keeping the sums current: in the push transaction, each order, complaint
+//! and deadline the batch touched is read again, its contribution computed by
+//! the `kpi` crate and compared with the one stored; the difference goes into
+//! the day and month sums. The sweep does the same for deadlines that became
+//! late with no write, and a rebuild starts a station over from its records.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono_tz::Tz;
+use kpi::{complaint_contributions, deadline_contributions, order_contributions, Contribution, DeadlineRecord, Dim, Rules, Tally};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sqlx::types::Json;
+use sqlx::{PgConnection, PgPool};
+use sync_protocol::Change;
+use uuid::Uuid;
+
+use super::inputs::{self, StationFacts, Touched, COMPLAINT, DEADLINE, ORDER};
+
+/// Sources read per statement in a rebuild.
+const REBUILD_CHUNK: usize = 2000;
+
+/// The station's KPI row, locked for this transaction.
+struct StationRow {
+    tz: String,
+    repeat_window_days: i32,
+    calendar: Option<Json<Value>>,
+    rebuilt: bool,
+}
+
+impl StationRow {
+    fn rules(&self) -> Rules {
+        Rules { tz: self.tz.parse::<Tz>().unwrap_or(inputs::DEFAULT_TZ), repeat_window_days: i64::from(self.repeat_window_days) }
+    }
+}
+
+async fn lock_station(conn: &mut PgConnection, station: Uuid) -> sqlx::Result<StationRow> {
+    loop {
+        let row: Option<(String, i32, Option<Json<Value>>, bool)> =
+            sqlx::query_as("SELECT tz, repeat_window_days, calendar, rebuilt FROM kpi_stations WHERE station_id = $1 FOR UPDATE")
+                .bind(station)
+                .fetch_optional(&mut *conn)
+                .await?;
+        if let Some((tz, repeat_window_days, calendar, rebuilt)) = row {
+            return Ok(StationRow { tz, repeat_window_days, calendar, rebuilt });
+        }
+        sqlx::query("INSERT INTO kpi_stations (station_id) VALUES ($1) ON CONFLICT DO NOTHING").bind(station).execute(&mut *conn).await?;
+    }
+}
+
+/// Called by the push transaction with the changes it applied.
+pub async fn after_batch(conn: &mut PgConnection, station: Uuid, changes: &[&Change], now: DateTime<Utc>) -> sqlx::Result<()> {
+    let mut touched = Touched::of(changes);
+    if !touched.matters() {
+        return Ok(());
+    }
+    let row = lock_station(conn, station).await?;
+    let mut rules = row.rules();
+    if !row.rebuilt || touched.rules {
+        let facts = inputs::read_facts(conn, station).await?;
+        if !row.rebuilt || facts.rules().tz != rules.tz || facts.repeat_window_days != rules.repeat_window_days {
+            return rebuild_locked(conn, station, &facts, now).await;
+        }
+        rules = facts.rules();
+        if facts.calendar != row.calendar.map(|c| c.0) {
+            sqlx::query("UPDATE kpi_stations SET calendar = $2, updated_at = now() WHERE station_id = $1")
+                .bind(station)
+                .bind(facts.calendar.map(Json))
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    if touched.context {
+        refresh_context(conn, station).await?;
+    }
+    touched.resolve(conn, station).await?;
+    let Touched { orders, complaints, deadlines, .. } = touched;
+    let ids = Sources { orders: Vec::from_iter(orders), complaints: Vec::from_iter(complaints), deadlines: Vec::from_iter(deadlines) };
+    recompute(conn, station, &rules, now, &ids).await
+}
+
+async fn refresh_context(conn: &mut PgConnection, station: Uuid) -> sqlx::Result<()> {
+    let (stock, short, technicians) = inputs::read_context(conn, station).await?;
+    sqlx::query("UPDATE kpi_stations SET stock_value_minor = $2, parts_short = $3, technicians = $4, updated_at = now() WHERE station_id = $1")
+        .bind(station)
+        .bind(stock)
+        .bind(i32::try_from(short).unwrap_or(i32::MAX))
+        .bind(i32::try_from(technicians).unwrap_or(i32::MAX))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// What a source adds now, and when that could change without a write.
+#[derive(Debug, Default)]
+struct Made {
+    contributions: Vec<Contribution>,
+    recheck_at: Option<DateTime<Utc>>,
+}
+
+/// A deadline that can still be met: it turns breached at `late_at` if nobody writes before.
+fn recheck_at(d: &DeadlineRecord, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    match (d.outcome(now), d.state.as_str()) {
+        (None, "running") => d.late_at,
+        _ => None,
+    }
+}
+
+type Key = (String, String);
+
+/// Source ids by kind.
+#[derive(Debug, Default)]
+struct Sources {
+    orders: Vec<String>,
+    complaints: Vec<String>,
+    deadlines: Vec<String>,
+}
+
+impl Sources {
+    fn of(pairs: &[Key]) -> Sources {
+        let mut s = Sources::default();
+        for (source, id) in pairs {
+            match source.as_str() {
+                ORDER => s.orders.push(id.clone()),
+                COMPLAINT => s.complaints.push(id.clone()),
+                DEADLINE => s.deadlines.push(id.clone()),
+                _ => {}
+            }
+        }
+        s
+    }
+
+    fn is_empty(&self) -> bool {
+        self.orders.is_empty() && self.complaints.is_empty() && self.deadlines.is_empty()
+    }
+}
+
+/// Every requested source's contribution; one with no record left makes none.
+async fn compute(conn: &mut PgConnection, station: Uuid, rules: &Rules, now: DateTime<Utc>, ids: &Sources) -> sqlx::Result<BTreeMap<Key, Made>> {
+    let mut made: BTreeMap<Key, Made> = BTreeMap::new();
+    for (source, ids) in [(ORDER, &ids.orders), (COMPLAINT, &ids.complaints), (DEADLINE, &ids.deadlines)] {
+        made.extend(ids.iter().map(|id| ((source.to_string(), id.clone()), Made::default())));
+    }
+    for o in inputs::load_orders(conn, station, &ids.orders).await? {
+        let m = Made { contributions: order_contributions(&o, rules), recheck_at: None };
+        made.insert((ORDER.to_string(), o.id), m);
+    }
+    for c in inputs::load_complaints(conn, station, &ids.complaints).await? {
+        let m = Made { contributions: complaint_contributions(&c, rules, now), recheck_at: c.resolution.as_ref().and_then(|d| recheck_at(d, now)) };
+        made.insert((COMPLAINT.to_string(), c.id), m);
+    }
+    for d in inputs::load_deadlines(conn, station, &ids.deadlines).await? {
+        let m = Made { contributions: deadline_contributions(&d, rules, now), recheck_at: recheck_at(&d, now) };
+        made.insert((DEADLINE.to_string(), d.id), m);
+    }
+    Ok(made)
+}
+
+/// Reads the sources again and moves the sums by what changed.
+async fn recompute(conn: &mut PgConnection, station: Uuid, rules: &Rules, now: DateTime<Utc>, ids: &Sources) -> sqlx::Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let made = compute(conn, station, rules, now, ids).await?;
+    let old = load_stored(conn, station, made.keys()).await?;
+    store(conn, station, made, old).await
+}
+
+/// A contribution as stored: trailing zeros of the tally trimmed (`Tally::from_vec` reads them back).
+#[derive(Debug, Serialize, Deserialize)]
+struct Stored {
+    d: NaiveDate,
+    k: String,
+    #[serde(default)]
+    i: String,
+    t: Vec<i64>,
+}
+
+pub(super) fn dim_key(dim: &Dim) -> (&'static str, &str) {
+    match dim {
+        Dim::Station => ("station", ""),
+        Dim::Advisor(id) => ("advisor", id),
+        Dim::Technician(id) => ("technician", id),
+    }
+}
+
+pub(super) fn dim_of(kind: &str, id: &str) -> Option<Dim> {
+    match kind {
+        "station" => Some(Dim::Station),
+        "advisor" => Some(Dim::Advisor(id.to_string())),
+        "technician" => Some(Dim::Technician(id.to_string())),
+        _ => None,
+    }
+}
+
+pub(super) fn trimmed(t: &Tally) -> Vec<i64> {
+    let mut v = t.to_vec();
+    while v.last() == Some(&0) {
+        v.pop();
+    }
+    v
+}
+
+fn encode(contributions: &[Contribution]) -> Value {
+    let stored: Vec<Stored> = contributions
+        .iter()
+        .map(|(d, dim, t)| {
+            let (k, i) = dim_key(dim);
+            Stored { d: *d, k: k.to_string(), i: i.to_string(), t: trimmed(t) }
+        })
+        .collect();
+    serde_json::to_value(stored).unwrap_or(Value::Null)
+}
+
+pub(super) fn decode(v: &Value) -> Vec<Contribution> {
+    let stored: Vec<Stored> = serde_json::from_value(v.clone()).unwrap_or_default();
+    stored.into_iter().filter_map(|s| Some((s.d, dim_of(&s.k, &s.i)?, Tally::from_vec(&s.t)))).collect()
+}
+
+struct Old {
+    contributions: Value,
+    recheck_at: Option<DateTime<Utc>>,
+}
+
+async fn load_stored(conn: &mut PgConnection, station: Uuid, keys: impl Iterator<Item = &Key>) -> sqlx::Result<HashMap<Key, Old>> {
+    let (ss, is): (Vec<&str>, Vec<&str>) = keys.map(|(s, i)| (s.as_str(), i.as_str())).unzip();
+    type Row = (String, String, Json<Value>, Option<DateTime<Utc>>);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT c.source, c.source_id, c.contributions, c.recheck_at FROM kpi_contributions c
+         JOIN UNNEST($2::text[], $3::text[]) AS u(s, i) ON c.source = u.s AND c.source_id = u.i
+         WHERE c.station_id = $1",
+    )
+    .bind(station)
+    .bind(&ss)
+    .bind(&is)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|(s, i, c, r)| ((s, i), Old { contributions: c.0, recheck_at: r })).collect())
+}
+
+/// A `kpi_contributions` row to write.
+struct Row {
+    key: Key,
+    day: Option<NaiveDate>,
+    contributions: Value,
+    recheck_at: Option<DateTime<Utc>>,
+}
+
+/// Writes the new contributions and moves the sums by new minus old.
+async fn store(conn: &mut PgConnection, station: Uuid, made: BTreeMap<Key, Made>, old: HashMap<Key, Old>) -> sqlx::Result<()> {
+    let mut delta: BTreeMap<(NaiveDate, Dim), Tally> = BTreeMap::new();
+    let mut upsert: Vec<Row> = Vec::new();
+    let mut gone: Vec<Key> = Vec::new();
+    for (key, m) in made {
+        let encoded = encode(&m.contributions);
+        let before = old.get(&key);
+        if before.is_some_and(|b| b.contributions == encoded && b.recheck_at == m.recheck_at) {
+            continue;
+        }
+        if let Some(b) = before {
+            for (d, dim, t) in decode(&b.contributions) {
+                delta.entry((d, dim)).or_insert_with(Tally::zero).subtract(&t);
+            }
+        }
+        let day = m.contributions.iter().map(|(d, _, _)| *d).min();
+        for (d, dim, t) in m.contributions {
+            delta.entry((d, dim)).or_insert_with(Tally::zero).add(&t);
+        }
+        if day.is_some() || m.recheck_at.is_some() {
+            upsert.push(Row { key, day, contributions: encoded, recheck_at: m.recheck_at });
+        } else if before.is_some() {
+            gone.push(key);
+        }
+    }
+    write_contributions(conn, station, &upsert, &gone).await?;
+    let mut monthly: BTreeMap<(NaiveDate, Dim), Tally> = BTreeMap::new();
+    delta.retain(|_, t| !t.is_zero());
+    for ((d, dim), t) in &delta {
+        monthly.entry((month_of(*d), dim.clone())).or_insert_with(Tally::zero).add(t);
+    }
+    monthly.retain(|_, t| !t.is_zero());
+    add_to_sums(conn, station, &delta, &monthly).await
+}
+
+pub(super) fn month_of(d: NaiveDate) -> NaiveDate {
+    d.with_day(1).unwrap_or(d)
+}
+
+async fn write_contributions(
+    conn: &mut PgConnection,
+    station: Uuid,
+    upsert: &[Row],
+    gone: &[Key],
+) -> sqlx::Result<()> {
+    if !upsert.is_empty() {
+        let ss: Vec<&str> = upsert.iter().map(|r| r.key.0.as_str()).collect();
+        let is: Vec<&str> = upsert.iter().map(|r| r.key.1.as_str()).collect();
+        let ds: Vec<Option<NaiveDate>> = upsert.iter().map(|r| r.day).collect();
+        let cs: Vec<String> = upsert.iter().map(|r| r.contributions.to_string()).collect();
+        let rs: Vec<Option<DateTime<Utc>>> = upsert.iter().map(|r| r.recheck_at).collect();
+        sqlx::query(
+            "INSERT INTO kpi_contributions (station_id, source, source_id, day, contributions, recheck_at)
+             SELECT $1, u.s, u.i, u.d, u.c::jsonb, u.r FROM UNNEST($2::text[], $3::text[], $4::date[], $5::text[], $6::timestamptz[]) AS u(s, i, d, c, r)
+             ON CONFLICT (station_id, source, source_id) DO UPDATE
+             SET day = excluded.day, contributions = excluded.contributions, recheck_at = excluded.recheck_at",
+        )
+        .bind(station)
+        .bind(&ss)
+        .bind(&is)
+        .bind(&ds)
+        .bind(&cs)
+        .bind(&rs)
+        .execute(&mut *conn)
+        .await?;
+    }
+    if !gone.is_empty() {
+        let (ss, is): (Vec<&str>, Vec<&str>) = gone.iter().map(|(s, i)| (s.as_str(), i.as_str())).unzip();
+        sqlx::query(
+            "DELETE FROM kpi_contributions c USING UNNEST($2::text[], $3::text[]) AS u(s, i)
+             WHERE c.station_id = $1 AND c.source = u.s AND c.source_id = u.i",
+        )
+        .bind(station)
+        .bind(&ss)
+        .bind(&is)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Adds the deltas, one statement per table, rows in key order (the order every writer locks them in).
+async fn add_to_sums(
+    conn: &mut PgConnection,
+    station: Uuid,
+    daily: &BTreeMap<(NaiveDate, Dim), Tally>,
+    monthly: &BTreeMap<(NaiveDate, Dim), Tally>,
+) -> sqlx::Result<()> {
+    fn columns(rows: &BTreeMap<(NaiveDate, Dim), Tally>) -> (Vec<&'static str>, Vec<String>, Vec<NaiveDate>, Vec<String>) {
+        let mut sorted: Vec<(&'static str, &str, NaiveDate, &Tally)> = rows.iter().map(|((d, dim), t)| (dim_key(dim).0, dim_key(dim).1, *d, t)).collect();
+        sorted.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+        let ks = sorted.iter().map(|r| r.0).collect();
+        let is = sorted.iter().map(|r| r.1.to_string()).collect();
+        let ds = sorted.iter().map(|r| r.2).collect();
+        let ts = sorted.iter().map(|r| pg_array(&trimmed(r.3))).collect();
+        (ks, is, ds, ts)
+    }
+    let statements = [
+        (daily, "INSERT INTO kpi_daily (station_id, dim_kind, dim_id, day, tally)
+             SELECT $1, u.k, u.i, u.d, u.t::bigint[] FROM UNNEST($2::text[], $3::text[], $4::date[], $5::text[]) AS u(k, i, d, t)
+             ON CONFLICT (station_id, dim_kind, dim_id, day) DO UPDATE SET tally = kpi_add(kpi_daily.tally, excluded.tally)"),
+        (monthly, "INSERT INTO kpi_monthly (station_id, dim_kind, dim_id, month, tally)
+             SELECT $1, u.k, u.i, u.d, u.t::bigint[] FROM UNNEST($2::text[], $3::text[], $4::date[], $5::text[]) AS u(k, i, d, t)
+             ON CONFLICT (station_id, dim_kind, dim_id, month) DO UPDATE SET tally = kpi_add(kpi_monthly.tally, excluded.tally)"),
+    ];
+    for (rows, sql) in statements {
+        if rows.is_empty() {
+            continue;
+        }
+        let (ks, is, ds, ts) = columns(rows);
+        sqlx::query(sql).bind(station).bind(&ks).bind(&is).bind(&ds).bind(&ts).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// PostgreSQL's array literal for a list of numbers: `{1,0,-2}`.
+pub(super) fn pg_array(v: &[i64]) -> String {
+    let inner: Vec<String> = v.iter().map(i64::to_string).collect();
+    format!("{{{}}}", inner.join(","))
+}
+
+/// Starts a station over: its sums and contributions from all its records,
+/// under the rules its records give now. The station's row is locked.
+async fn rebuild_locked(conn: &mut PgConnection, station: Uuid, facts: &StationFacts, now: DateTime<Utc>) -> sqlx::Result<()> {
+    for sql in [
+        "DELETE FROM kpi_daily WHERE station_id = $1",
+        "DELETE FROM kpi_monthly WHERE station_id = $1",
+        "DELETE FROM kpi_contributions WHERE station_id = $1",
+    ] {
+        sqlx::query(sql).bind(station).execute(&mut *conn).await?;
+    }
+    sqlx::query("UPDATE kpi_stations SET tz = $2, repeat_window_days = $3, calendar = $4, rebuilt = true, updated_at = now() WHERE station_id = $1")
+        .bind(station)
+        .bind(facts.tz.name())
+        .bind(i32::try_from(facts.repeat_window_days).unwrap_or(i32::MAX))
+        .bind(facts.calendar.clone().map(Json))
+        .execute(&mut *conn)
+        .await?;
+    refresh_context(conn, station).await?;
+    let rules = facts.rules();
+    let sources = inputs::all_sources(conn, station).await?;
+    for chunk in sources.chunks(REBUILD_CHUNK) {
+        let made = compute(conn, station, &rules, now, &Sources::of(chunk)).await?;
+        store(conn, station, made, HashMap::new()).await?;
+    }
+    Ok(())
+}
+
+/// Rebuilds one station's KPIs from its records, in its own transaction
+/// (`headoffice admin rebuild-kpis`; also what the first push after an upgrade does).
+pub async fn rebuild_station(pool: &PgPool, station: Uuid, now: DateTime<Utc>) -> sqlx::Result<()> {
+    let mut tx = pool.begin().await?;
+    lock_station(&mut tx, station).await?;
+    let facts = inputs::read_facts(&mut tx, station).await?;
+    rebuild_locked(&mut tx, station, &facts, now).await?;
+    tx.commit().await
+}
+
+/// Re-reads the deadlines and complaints whose running clock passed its
+/// `late_at` since they were last read, so a breach counts without a write.
+/// One transaction per station. Returns how many sources were re-read.
+pub async fn sweep_overdue(pool: &PgPool, now: DateTime<Utc>) -> sqlx::Result<usize> {
+    let stations: Vec<Uuid> =
+        sqlx::query_scalar("SELECT DISTINCT station_id FROM kpi_contributions WHERE recheck_at <= $1").bind(now).fetch_all(pool).await?;
+    let mut swept = 0;
+    for station in stations {
+        let mut tx = pool.begin().await?;
+        let row = lock_station(&mut tx, station).await?;
+        let due: Vec<(String, String)> =
+            sqlx::query_as("SELECT source, source_id FROM kpi_contributions WHERE station_id = $1 AND recheck_at <= $2 ORDER BY source, source_id")
+                .bind(station)
+                .bind(now)
+                .fetch_all(&mut *tx)
+                .await?;
+        recompute(&mut tx, station, &row.rules(), now, &Sources::of(&due)).await?;
+        tx.commit().await?;
+        swept += due.len();
+    }
+    Ok(swept)
+}

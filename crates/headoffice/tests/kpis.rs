@@ -1,0 +1,689 @@
+//! The head office's KPI sums against the `kpi` crate itself: hand-made
+//! records are pushed as a station sends them, and the same records, built
+//! here straight from the test's own model, are counted in memory with
+//! `kpi::Book`. The sums PostgreSQL keeps must give the same tallies and
+//! figures, also after an order changes, a batch is resent, a deadline turns
+//! late with no write, or the station's rules change.
+#![allow(clippy::unwrap_used)]
+
+#[path = "common/mod.rs"]
+mod common;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use common::{batch, spawn_app, spawn_app_with, StationSim, TestApp};
+use headoffice::store::kpis::{self, Group, KpiError};
+use kpi::{
+    complaint_contributions, deadline_contributions, figures, order_contributions, Book, ClockEntry, ComplaintRecord, DeadlineRecord, Dim, FollowUpRecord,
+    JobRecord, LineRecord, OrderRecord, Rules,
+};
+use serde_json::{json, Value};
+use sync_protocol::{Change, Op};
+use uuid::Uuid;
+
+fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+fn day(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+/// As the station writes times (`ts()`: milliseconds, `Z`).
+fn ts(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+fn ts_opt(t: Option<DateTime<Utc>>) -> Value {
+    t.map_or(Value::Null, |t| Value::String(ts(t)))
+}
+
+#[derive(Clone)]
+struct Job {
+    id: String,
+    technician: Option<String>,
+    approval: &'static str,
+}
+
+#[derive(Clone)]
+struct Line {
+    id: String,
+    job: String,
+    kind: &'static str,
+    quantity_milli: i64,
+    unit_price: i64,
+    issued_milli: i64,
+}
+
+#[derive(Clone)]
+struct Stretch {
+    id: String,
+    job: String,
+    technician: String,
+    seconds: Option<i64>,
+}
+
+/// An order as the test means it; `changes` is how a station sends it, `record` how `kpi` reads it.
+#[derive(Clone)]
+struct Order {
+    id: String,
+    advisor: String,
+    status: &'static str,
+    checked_in_at: DateTime<Utc>,
+    promised_at: Option<DateTime<Utc>>,
+    delivered_at: Option<DateTime<Utc>>,
+    repeat_of_delivered_at: Option<DateTime<Utc>>,
+    discount: i64,
+    jobs: Vec<Job>,
+    lines: Vec<Line>,
+    stretches: Vec<Stretch>,
+    waited_for_parts: bool,
+    follow_up: Option<(&'static str, Option<DateTime<Utc>>)>,
+    survey: Option<i64>,
+}
+
+fn order(id: &str, advisor: &str, checked_in: &str) -> Order {
+    Order {
+        id: id.into(),
+        advisor: advisor.into(),
+        status: "in_repair",
+        checked_in_at: at(checked_in),
+        promised_at: None,
+        delivered_at: None,
+        repeat_of_delivered_at: None,
+        discount: 0,
+        jobs: Vec::new(),
+        lines: Vec::new(),
+        stretches: Vec::new(),
+        waited_for_parts: false,
+        follow_up: None,
+        survey: None,
+    }
+}
+
+impl Order {
+    fn delivered(mut self, promised: Option<&str>, delivered: &str) -> Order {
+        self.status = "delivered";
+        self.promised_at = promised.map(at);
+        self.delivered_at = Some(at(delivered));
+        self
+    }
+
+    /// A job for `technician` with one labor line (`hours_milli` at 100.00/h) and one part line, clocked `seconds`.
+    fn job(mut self, technician: &str, approval: &'static str, hours_milli: i64, seconds: i64) -> Order {
+        let n = self.jobs.len();
+        let job = format!("{}-j{n}", self.id);
+        self.jobs.push(Job { id: job.clone(), technician: Some(technician.into()), approval });
+        self.lines.push(Line { id: format!("{job}-l"), job: job.clone(), kind: "labor", quantity_milli: hours_milli, unit_price: 10_000, issued_milli: 0 });
+        self.lines.push(Line { id: format!("{job}-p"), job: job.clone(), kind: "part", quantity_milli: 2000, unit_price: 4_550, issued_milli: 2000 });
+        self.stretches.push(Stretch { id: format!("{job}-c"), job, technician: technician.into(), seconds: Some(seconds) });
+        self
+    }
+
+    fn amount(l: &Line) -> i64 {
+        l.quantity_milli * l.unit_price / 1000
+    }
+
+    fn record(&self) -> OrderRecord {
+        OrderRecord {
+            id: self.id.clone(),
+            advisor_id: self.advisor.clone(),
+            status: self.status.into(),
+            checked_in_at: self.checked_in_at,
+            promised_at: self.promised_at,
+            delivered_at: self.delivered_at,
+            repeat_of_delivered_at: self.repeat_of_delivered_at,
+            discount_minor: self.discount,
+            jobs: self.jobs.iter().map(|j| JobRecord { id: j.id.clone(), technician_id: j.technician.clone(), approval: j.approval.into() }).collect(),
+            lines: self
+                .lines
+                .iter()
+                .map(|l| LineRecord {
+                    job_id: l.job.clone(),
+                    kind: l.kind.into(),
+                    quantity_milli: l.quantity_milli,
+                    unit_price_minor: l.unit_price,
+                    amount_minor: Self::amount(l),
+                    issued_milli: l.issued_milli,
+                })
+                .collect(),
+            clock_entries: self
+                .stretches
+                .iter()
+                .filter_map(|s| Some(ClockEntry { job_id: s.job.clone(), technician_id: s.technician.clone(), seconds: s.seconds? }))
+                .collect(),
+            waited_for_parts: self.waited_for_parts,
+            follow_up: self.follow_up.map(|(status, ended_at)| FollowUpRecord { status: status.into(), ended_at }),
+            survey_overall: self.survey,
+        }
+    }
+
+    /// The order's head as the station's `RepairOrder` serialises it (customer, vehicle, advisor nested).
+    fn head(&self) -> Value {
+        json!({
+            "id": self.id, "number": format!("SH01-{}", self.id), "archive_no": "A", "service_type": "repair", "status": self.status, "priority": "normal",
+            "customer": {"id": "c1", "name": "王芳", "phone": "13900000000"},
+            "vehicle": {"id": format!("v-{}", self.id), "customer_id": "c1", "vin": "LSVAM4187C2184851", "plate": "沪A12345"},
+            "advisor": {"id": self.advisor, "name": "顾问"},
+            "checked_in_at": ts(self.checked_in_at), "odometer_in_km": 42000, "fuel_eighths": 4, "personal_items": "",
+            "promised_at": ts_opt(self.promised_at), "concerns": [], "damage_marks": [], "photos": [], "rework_count": 0, "cancel_reason": null,
+            "discount": self.discount, "odometer_out_km": null, "completion_notice_at": null, "delivered_at": ts_opt(self.delivered_at),
+            "repeat_of": self.repeat_of_delivered_at.map(|d| json!({"id": "earlier", "number": "SH01-earlier", "delivered_at": ts(d)})),
+            "balance_override_by": null, "version": 3, "updated_at": ts(self.checked_in_at),
+        })
+    }
+
+    fn changes(&self, st: &mut StationSim) -> Vec<Change> {
+        let ro = &self.id;
+        let mut out = vec![st.change("repair_order", ro, self.head())];
+        for (n, j) in self.jobs.iter().enumerate() {
+            out.push(st.change(
+                "ro_job",
+                &j.id,
+                json!({"id": j.id, "ro_id": ro, "position": n, "concern": "异响", "cause": "", "correction": "", "technician_id": j.technician,
+                       "approval": j.approval, "added_after_approval": false, "updated_at": ts(self.checked_in_at)}),
+            ));
+        }
+        for l in &self.lines {
+            out.push(st.change(
+                "ro_line",
+                &l.id,
+                json!({"id": l.id, "ro_id": ro, "job_id": l.job, "kind": l.kind, "description": "x", "quantity_milli": l.quantity_milli,
+                       "unit_price": l.unit_price, "amount": Self::amount(l), "reserved_milli": 0, "issued_milli": l.issued_milli,
+                       "returned_milli": 0, "created_by": self.advisor, "updated_at": ts(self.checked_in_at)}),
+            ));
+        }
+        for s in &self.stretches {
+            let stopped = s.seconds.map(|secs| self.checked_in_at + Duration::seconds(3600 + secs));
+            out.push(st.change(
+                "time_clock",
+                &s.id,
+                json!({"id": s.id, "ro_id": ro, "job_id": s.job, "technician_id": s.technician,
+                       "started_at": ts(self.checked_in_at + Duration::seconds(3600)), "stopped_at": ts_opt(stopped), "seconds": s.seconds}),
+            ));
+        }
+        if self.waited_for_parts {
+            let id = format!("{ro}-wait");
+            out.push(st.change(
+                "ro_status_event",
+                &id,
+                json!({"id": id, "ro_id": ro, "seq": 2, "from_status": "in_repair", "to_status": "waiting_parts", "note": "", "at": ts(self.checked_in_at)}),
+            ));
+        }
+        if let (Some((status, ended)), Some(delivered)) = (self.follow_up, self.delivered_at) {
+            let id = format!("{ro}-fu");
+            out.push(st.change(
+                "follow_up",
+                &id,
+                json!({"id": id, "ro_id": ro, "customer_id": "c1", "owner_id": self.advisor, "status": status, "attempts": 1,
+                       "next_call_at": ts(delivered), "give_up_at": ts(delivered + Duration::days(7)), "delivered_at": ts(delivered),
+                       "ended_at": ts_opt(ended), "version": 2}),
+            ));
+            if let Some(score) = self.survey {
+                let sid = format!("{ro}-sv");
+                out.push(st.change(
+                    "survey",
+                    &sid,
+                    json!({"id": sid, "follow_up_id": id, "ro_id": ro, "customer_id": "c1", "overall": score, "quality": score, "timeliness": score,
+                           "attitude": score, "price": score, "comment": "", "staff_id": self.advisor, "at": ts_opt(ended)}),
+                ));
+            }
+        }
+        out
+    }
+}
+
+/// A deadline as the station's `item_clock` row carries it.
+#[derive(Clone)]
+struct Deadline {
+    id: String,
+    item_kind: &'static str,
+    item_id: String,
+    clock: &'static str,
+    policy_kind: &'static str,
+    state: &'static str,
+    late_at: Option<DateTime<Utc>>,
+    met_at: Option<DateTime<Utc>>,
+    breached_at: Option<DateTime<Utc>>,
+}
+
+impl Deadline {
+    fn record(&self) -> DeadlineRecord {
+        DeadlineRecord {
+            id: self.id.clone(),
+            policy_kind: self.policy_kind.into(),
+            state: self.state.into(),
+            late_at: self.late_at,
+            met_at: self.met_at,
+            breached_at: self.breached_at,
+        }
+    }
+
+    fn change(&self, st: &mut StationSim) -> Change {
+        st.change(
+            "item_clock",
+            &self.id,
+            json!({"id": self.id, "item_kind": self.item_kind, "item_id": self.item_id, "clock": self.clock, "policy_kind": self.policy_kind,
+                   "policy": {"budget_minutes": 4320, "basis": "wall"}, "calendar_id": null, "owner_id": "a1",
+                   "started_at": ts(at("2026-03-02T01:00:00Z")), "state": self.state, "late_at": ts_opt(self.late_at),
+                   "met_at": ts_opt(self.met_at), "breached_at": ts_opt(self.breached_at), "stopped_at": null}),
+        )
+    }
+}
+
+fn met(id: &str, item_kind: &'static str, item: &str, clock: &'static str, policy: &'static str, when: &str) -> Deadline {
+    Deadline {
+        id: id.into(),
+        item_kind,
+        item_id: item.into(),
+        clock,
+        policy_kind: policy,
+        state: "stopped",
+        late_at: None,
+        met_at: Some(at(when)),
+        breached_at: None,
+    }
+}
+
+fn running(id: &str, item_kind: &'static str, item: &str, clock: &'static str, policy: &'static str, late: &str) -> Deadline {
+    Deadline { state: "running", met_at: None, late_at: Some(at(late)), ..met(id, item_kind, item, clock, policy, late) }
+}
+
+#[derive(Clone)]
+struct Complaint {
+    id: String,
+    received_at: DateTime<Utc>,
+    repeat_of: Option<String>,
+    resolution: Deadline,
+}
+
+impl Complaint {
+    fn new(id: &str, received: &str, resolution: Deadline) -> Complaint {
+        Complaint { id: id.into(), received_at: at(received), repeat_of: None, resolution }
+    }
+
+    fn record(&self) -> ComplaintRecord {
+        ComplaintRecord { id: self.id.clone(), received_at: self.received_at, repeat: self.repeat_of.is_some(), resolution: Some(self.resolution.record()) }
+    }
+
+    fn changes(&self, st: &mut StationSim) -> Vec<Change> {
+        let head = json!({"id": self.id, "number": format!("SH01-TS-20260302-{}", self.id), "channel": "phone", "severity": "normal",
+                          "category_id": "cat", "status": "open", "description": "噪音", "customer_id": "c1", "vehicle_id": null, "ro_id": null,
+                          "contact_name": "王芳", "contact_phone": "", "received_by": "a1", "owner_id": "a1", "received_at": ts(self.received_at),
+                          "repeat_of_id": self.repeat_of, "version": 1});
+        vec![st.change("complaint", &self.id, head), self.resolution.change(st)]
+    }
+}
+
+/// What the station is: its records, as pushed, and the rules `kpi` counts them under.
+#[derive(Clone)]
+struct Station {
+    orders: Vec<Order>,
+    complaints: Vec<Complaint>,
+    /// Deadlines other than the complaints' resolution clocks.
+    deadlines: Vec<Deadline>,
+    rules: Rules,
+}
+
+impl Station {
+    fn book(&self, now: DateTime<Utc>) -> Book {
+        let mut b = Book::default();
+        for o in &self.orders {
+            b.add(order_contributions(&o.record(), &self.rules));
+        }
+        for c in &self.complaints {
+            b.add(complaint_contributions(&c.record(), &self.rules, now));
+            b.add(deadline_contributions(&c.resolution.record(), &self.rules, now));
+        }
+        for d in &self.deadlines {
+            b.add(deadline_contributions(&d.record(), &self.rules, now));
+        }
+        b
+    }
+
+    fn changes(&self, st: &mut StationSim) -> Vec<Change> {
+        let mut out = Vec::new();
+        for o in &self.orders {
+            out.extend(o.changes(st));
+        }
+        for c in &self.complaints {
+            out.extend(c.changes(st));
+        }
+        for d in &self.deadlines {
+            out.push(d.change(st));
+        }
+        out
+    }
+}
+
+/// The station's settings, a calendar version made at `made` (the standard week in zone `tz`, the 6th a holiday),
+/// two active technicians and a retired one, an advisor and two parts.
+fn setup(st: &mut StationSim, tz: &str, repeat_days: i64, made: &str) -> Vec<Change> {
+    let week = json!([[{"start": "08:30", "end": "12:00"}, {"start": "13:30", "end": "18:00"}], [{"start": "08:30", "end": "12:00"}, {"start": "13:30", "end": "18:00"}],
+                      [{"start": "08:30", "end": "12:00"}, {"start": "13:30", "end": "18:00"}], [{"start": "08:30", "end": "12:00"}, {"start": "13:30", "end": "18:00"}],
+                      [{"start": "08:30", "end": "12:00"}, {"start": "13:30", "end": "18:00"}], [{"start": "09:00", "end": "17:00"}], []]);
+    let cal_id = format!("cal-{tz}");
+    vec![
+        st.change("station_settings", "local", json!({"tax_rate_bp": 1300, "repeat_repair_days": repeat_days, "follow_up_give_up_days": 7})),
+        st.change(
+            "calendar",
+            &cal_id,
+            json!({"id": cal_id, "calendar": {"time_zone": tz, "weekly": week, "holidays": ["2026-03-06"], "makeup_days": []},
+                   "created_by": "m1", "created_at": made}),
+        ),
+        st.change("staff", "t1", json!({"id": "t1", "station_id": "local", "name": "李师傅", "role": "technician", "active": true})),
+        st.change("staff", "t2", json!({"id": "t2", "station_id": "local", "name": "张师傅", "role": "technician", "active": true})),
+        st.change("staff", "t3", json!({"id": "t3", "station_id": "local", "name": "退休", "role": "technician", "active": false})),
+        st.change("staff", "a1", json!({"id": "a1", "station_id": "local", "name": "顾问", "role": "advisor", "active": true})),
+        st.change(
+            "part",
+            "p1",
+            json!({"id": "p1", "part_no": "P1", "name": "机油", "bin": "", "unit_price": 4550, "on_hand_milli": 10_000, "reserved_milli": 0,
+                   "available_milli": 10_000, "reorder_point_milli": 2000, "short_for_orders_milli": 0, "active": true, "low": false}),
+        ),
+        st.change(
+            "part",
+            "p2",
+            json!({"id": "p2", "part_no": "P2", "name": "滤芯", "bin": "", "unit_price": 1999, "on_hand_milli": 1500, "reserved_milli": 0,
+                   "available_milli": 1500, "reorder_point_milli": 2000, "short_for_orders_milli": 0, "active": true, "low": true}),
+        ),
+    ]
+}
+
+fn shanghai(repeat_days: i64) -> Rules {
+    Rules { tz: chrono_tz::Asia::Shanghai, repeat_window_days: repeat_days }
+}
+
+/// The week of 2 March 2026 at a station in Shanghai: every kind of order and complaint the definitions tell apart.
+fn a_week() -> Station {
+    let orders = vec![
+        // On time, reached on day 2, top score, two technicians, one declined job, a discount.
+        Order { discount: 5_000, follow_up: Some(("reached", Some(at("2026-03-04T03:00:00Z")))), survey: Some(5), ..order("o1", "a1", "2026-03-02T01:00:00Z") }
+            .delivered(Some("2026-03-02T10:00:00Z"), "2026-03-02T08:00:00Z")
+            .job("t1", "approved", 1500, 5000)
+            .job("t2", "approved", 800, 2400)
+            .job("t2", "declined", 2000, 0),
+        // Late; reached on day 4; a low score; waited for parts.
+        Order { waited_for_parts: true, follow_up: Some(("reached", Some(at("2026-03-07T09:00:00Z")))), survey: Some(3), ..order("o2", "a1", "2026-03-02T02:00:00Z") }
+            .delivered(Some("2026-03-03T02:00:00Z"), "2026-03-04T06:00:00Z")
+            .job("t1", "approved", 3000, 12000),
+        // No promised time; delivered at 01:30 local on the 5th (17:30 UTC on the 4th); the customer refused follow-up.
+        Order { follow_up: Some(("no_consent", None)), ..order("o3", "a2", "2026-03-03T01:00:00Z") }.delivered(None, "2026-03-04T17:30:00Z").job("t2", "approved", 500, 1500),
+        // A repeat within the window (checked in 10 days after the earlier delivery).
+        Order { repeat_of_delivered_at: Some(at("2026-02-21T02:00:00Z")), follow_up: Some(("unreachable", Some(at("2026-03-10T02:00:00Z")))), ..order("o4", "a2", "2026-03-03T02:00:00Z") }
+            .delivered(Some("2026-03-05T10:00:00Z"), "2026-03-05T09:00:00Z")
+            .job("t1", "approved", 1000, 4000),
+        // Just outside the window: 30 days and a minute after the earlier delivery.
+        Order { repeat_of_delivered_at: Some(at("2026-02-02T01:59:00Z")), ..order("o5", "a1", "2026-03-04T02:00:00Z") }
+            .delivered(Some("2026-03-06T10:00:00Z"), "2026-03-06T02:00:00Z"),
+        // Cancelled: counted on its check-in day, nowhere else.
+        Order { status: "cancelled", ..order("o6", "a2", "2026-03-05T03:00:00Z") },
+        // Still in the workshop, a clock still running: adds nothing yet.
+        Order {
+            stretches: vec![Stretch { id: "o7-c".into(), job: "o7-j".into(), technician: "t1".into(), seconds: None }],
+            ..order("o7", "a1", "2026-03-06T03:00:00Z")
+        },
+    ];
+    let complaints = vec![
+        Complaint::new("k1", "2026-03-02T05:00:00Z", met("k1-res", "complaint", "k1", "resolution", "complaint_resolution", "2026-03-03T05:00:00Z")),
+        Complaint::new(
+            "k2",
+            "2026-03-03T05:00:00Z",
+            Deadline { breached_at: Some(at("2026-03-06T05:00:00Z")), met_at: None, ..met("k2-res", "complaint", "k2", "resolution", "complaint_resolution", "2026-03-06T05:00:00Z") },
+        ),
+        Complaint { repeat_of: Some("k1".into()), ..Complaint::new("k3", "2026-03-05T05:00:00Z", running("k3-res", "complaint", "k3", "resolution", "complaint_resolution", "2026-03-20T05:00:00Z")) },
+    ];
+    let deadlines = vec![
+        met("o1-ia", "repair_order", "o1", "initial_assessment", "initial_assessment", "2026-03-02T01:20:00Z"),
+        Deadline { breached_at: Some(at("2026-03-02T03:00:00Z")), met_at: None, ..met("o2-ia", "repair_order", "o2", "initial_assessment", "initial_assessment", "2026-03-02T03:00:00Z") },
+        running("o3-fu", "follow_up", "o3-fu", "follow_up", "follow_up", "2026-03-08T10:00:00Z"),
+        met("k1-fr", "complaint", "k1", "first_response", "complaint_first_response", "2026-03-02T06:00:00Z"),
+    ];
+    Station { orders, complaints, deadlines, rules: shanghai(30) }
+}
+
+async fn station_id(app: &TestApp, code: &str) -> Uuid {
+    sqlx::query_scalar("SELECT station_id FROM stations WHERE code = $1").bind(code).fetch_one(&app.pool).await.unwrap()
+}
+
+/// When the records are pushed and the in-memory book is counted.
+const NOW: &str = "2026-03-10T00:00:00Z";
+
+/// A head office whose clock reads `NOW`.
+async fn head_office() -> TestApp {
+    let app = spawn_app().await;
+    app.clock.set(at(NOW));
+    app
+}
+
+/// Station `code` enrolls and pushes its setup and `records` in batches of `size`.
+async fn pushed(app: &TestApp, code: &str, records: &Station, size: usize) -> (StationSim, Uuid) {
+    let mut st = app.station(code).await;
+    let mut changes = setup(&mut st, "Asia/Shanghai", 30, "2026-01-01T00:00:00.000Z");
+    changes.extend(records.changes(&mut st));
+    push_all(app, &mut st, changes, size).await;
+    (st, station_id(app, code).await)
+}
+
+/// Pushes the changes in batches of `size`, as the station's outbox drains.
+async fn push_all(app: &TestApp, st: &mut StationSim, changes: Vec<Change>, size: usize) {
+    for chunk in changes.chunks(size) {
+        app.push_ok(&st.token, &batch(chunk.to_vec())).await;
+    }
+}
+
+/// The sums and figures of the head office equal the in-memory book, for every grouping and each dimension.
+async fn assert_same_as_book(app: &TestApp, station: Uuid, book: &Book, from: NaiveDate, to: NaiveDate) {
+    let mut dims = vec![Dim::Station];
+    dims.extend(book.people(from, to));
+    for dim in &dims {
+        for group in [Group::Total, Group::Station, Group::Day, Group::Week, Group::Month] {
+            let rows = kpis::kpi_for(&app.pool, &[station], from, to, group, dim).await.unwrap();
+            assert!(!rows.is_empty());
+            for row in rows {
+                let expected = book.sum(dim, row.from, row.to);
+                assert_eq!(row.tally, expected, "{dim:?} {group:?} {}..{}: the head office's sums should be the book's", row.from, row.to);
+                assert_eq!(row.figures, figures(&expected, &row.context), "{dim:?} {group:?}: figures read from the same sums");
+            }
+        }
+    }
+}
+
+fn month() -> (NaiveDate, NaiveDate) {
+    (day("2026-02-15"), day("2026-03-31"))
+}
+
+async fn total(app: &TestApp, station: Uuid, from: NaiveDate, to: NaiveDate, dim: &Dim) -> kpis::KpiRow {
+    kpis::kpi_for(&app.pool, &[station], from, to, Group::Total, dim).await.unwrap().remove(0)
+}
+
+/// The station's row for one day.
+async fn on(app: &TestApp, station: Uuid, d: &str) -> kpis::KpiRow {
+    total(app, station, day(d), day(d), &Dim::Station).await
+}
+
+#[tokio::test]
+async fn the_head_offices_sums_give_the_kpi_crates_figures_for_the_same_records() {
+    let app = head_office().await;
+    let week = a_week();
+    let (_, station) = pushed(&app, "SH01", &week, 7).await;
+    let (from, to) = month();
+    assert_same_as_book(&app, station, &week.book(at(NOW)), from, to).await;
+
+    // What a person would count by hand, so the test cannot pass on two empty books.
+    let total = &total(&app, station, from, to, &Dim::Station).await;
+    let t = &total.tally;
+    assert_eq!((t.delivered, t.cancelled, t.repeats, t.promised, t.on_time), (5, 1, 1, 4, 3));
+    assert_eq!((t.follow_up_due, t.reached_ever, t.reached_in_time), (3, 2, 1), "no_consent is not due; day 4 is not in time");
+    assert_eq!((t.surveys, t.score_sum, t.score_top), (2, 8, 1));
+    assert_eq!((t.complaints, t.complaints_decided, t.complaints_in_time, t.complaints_repeat), (3, 2, 1, 1));
+    assert_eq!(t.waited_for_parts, 1);
+    assert_eq!(t.clocked_seconds, 5000 + 2400 + 12000 + 1500 + 4000, "the running stretch and the declined job's zero add nothing");
+    assert_eq!(on(&app, station, "2026-03-05").await.tally.delivered, 2, "17:30 UTC on the 4th is the 5th in Shanghai");
+
+    // The context: stock at price, the part at its reorder point, working hours × the two active technicians.
+    let cx = total.context;
+    assert_eq!(cx.days, 45);
+    assert_eq!(cx.stock_value_minor, 10 * 4550 + 1999 * 3 / 2);
+    assert_eq!(cx.parts_short, 1);
+    assert_eq!(on(&app, station, "2026-03-02").await.context.available_seconds, 2 * 8 * 3600, "08:30–12:00 and 13:30–18:00, two technicians");
+    assert_eq!(on(&app, station, "2026-03-06").await.context.available_seconds, 0, "the 6th is a holiday in the station's calendar");
+}
+
+#[tokio::test]
+async fn an_order_changed_by_a_later_push_counts_only_as_it_is_now() {
+    let app = head_office().await;
+    let mut week = a_week();
+    let (mut st, station) = pushed(&app, "SH01", &week, 50).await;
+
+    // o2 is delivered again a week later (reopened), loses its part line, and its job goes to t2.
+    let o2 = week.orders.iter_mut().find(|o| o.id == "o2").unwrap();
+    o2.delivered_at = Some(at("2026-03-11T06:00:00Z"));
+    o2.jobs[0].technician = Some("t2".into());
+    let removed = o2.lines.remove(1);
+    let later = o2.changes(&mut st);
+    push_all(&app, &mut st, later, 100).await;
+    // The removal alone: its change carries only the line's id, the stored line names the order.
+    let delete = st.change_op("ro_line", &removed.id, Op::Delete, json!({"id": removed.id}), None);
+    push_all(&app, &mut st, vec![delete], 100).await;
+
+    assert_same_as_book(&app, station, &week.book(at(NOW)), month().0, month().1).await;
+    assert_eq!(on(&app, station, "2026-03-04").await.tally.delivered, 0, "the old delivery day no longer counts o2");
+    let t1 = total(&app, station, day("2026-03-11"), day("2026-03-11"), &Dim::Technician("t1".into())).await;
+    assert_eq!(t1.tally.delivered, 1, "t1 still clocked on o2");
+    assert_eq!(t1.tally.billed_milli, 0, "but the job is t2's now");
+}
+
+#[tokio::test]
+async fn a_resent_or_overlapping_batch_counts_nothing_twice() {
+    let app = head_office().await;
+    let mut st = app.station("SH01").await;
+    let week = a_week();
+    let mut changes = setup(&mut st, "Asia/Shanghai", 30, "2026-01-01T00:00:00.000Z");
+    changes.extend(week.changes(&mut st));
+    let (first, rest) = changes.split_at(40);
+    let b1 = batch(first.to_vec());
+    app.faults.lose_next_push_acks(1);
+    assert_eq!(app.try_push(&st.token, &b1).await, None, "the acknowledgement is lost");
+    app.push_ok(&st.token, &b1).await;
+    // The next batch starts inside the first one, as a station that resends from its last known ack does.
+    let overlap: Vec<Change> = first[30..].iter().chain(rest.iter()).cloned().collect();
+    app.push_ok(&st.token, &batch(overlap.clone())).await;
+    app.push_ok(&st.token, &batch(overlap)).await;
+    let station = station_id(&app, "SH01").await;
+    assert_same_as_book(&app, station, &week.book(at(NOW)), month().0, month().1).await;
+}
+
+#[tokio::test]
+async fn a_deadline_that_turns_late_without_a_write_counts_after_the_sweep() {
+    let app = head_office().await;
+    let week = a_week();
+    let (_, station) = pushed(&app, "SH01", &week, 100).await;
+    let (from, to) = month();
+    assert_same_as_book(&app, station, &week.book(at(NOW)), from, to).await;
+
+    // On the 10th only k3's resolution clock was still running, late on the 20th (o3's follow-up was late on the 8th).
+    let later = at("2026-03-21T00:00:00Z");
+    let before = total(&app, station, from, to, &Dim::Station).await;
+    assert_ne!(before.tally, week.book(later).sum(&Dim::Station, from, to), "without a sweep the breach is not counted yet");
+    assert_eq!(kpis::sweep_overdue(&app.pool, at("2026-03-19T00:00:00Z")).await.unwrap(), 0, "nothing is late before its time");
+    assert_eq!(kpis::sweep_overdue(&app.pool, later).await.unwrap(), 2, "k3 and its resolution clock");
+    assert_same_as_book(&app, station, &week.book(later), from, to).await;
+    let after = total(&app, station, from, to, &Dim::Station).await;
+    assert_eq!((after.tally.complaints_decided, after.tally.complaints_in_time), (3, 1));
+    assert_eq!(kpis::sweep_overdue(&app.pool, later).await.unwrap(), 0, "a swept breach is not counted again");
+}
+
+#[tokio::test]
+async fn a_new_time_zone_or_repeat_window_recounts_the_whole_station() {
+    let app = head_office().await;
+    let mut week = a_week();
+    let (mut st, station) = pushed(&app, "SH01", &week, 100).await;
+    let moved = setup(&mut st, "Europe/Berlin", 31, "2026-03-09T00:00:00.000Z");
+    push_all(&app, &mut st, moved, 100).await;
+    week.rules = Rules { tz: chrono_tz::Europe::Berlin, repeat_window_days: 31 };
+    assert_same_as_book(&app, station, &week.book(at(NOW)), month().0, month().1).await;
+    assert_eq!(total(&app, station, month().0, month().1, &Dim::Station).await.tally.repeats, 2, "30 days and a minute is within 31 days");
+    assert_eq!(on(&app, station, "2026-03-04").await.tally.delivered, 2, "17:30 UTC is still the 4th in Berlin");
+}
+
+#[tokio::test]
+async fn records_pushed_while_the_sums_were_off_count_after_a_rebuild() {
+    let app = spawn_app_with(|c| c.kpi_summaries = false).await;
+    app.clock.set(at(NOW));
+    let week = a_week();
+    let (_, station) = pushed(&app, "SH01", &week, 100).await;
+    assert_eq!(app.count("kpi_daily").await, 0, "switched off, pushes keep no sums");
+    assert_eq!(headoffice::admin::rebuild_kpis(&app.pool, Some("SH01"), at(NOW)).await.unwrap(), 1);
+    assert_same_as_book(&app, station, &week.book(at(NOW)), month().0, month().1).await;
+}
+
+#[tokio::test]
+async fn the_first_push_after_the_upgrade_counts_what_the_station_sent_before() {
+    let app = head_office().await;
+    let mut week = a_week();
+    let (mut st, station) = pushed(&app, "SH01", &week, 100).await;
+    // As if the records had arrived before migration 0005: no sums and no station row.
+    for table in ["kpi_daily", "kpi_monthly", "kpi_contributions", "kpi_stations"] {
+        sqlx::query(&format!("DELETE FROM {table}")).execute(&app.pool).await.unwrap();
+    }
+    let o5 = week.orders.iter_mut().find(|o| o.id == "o5").unwrap();
+    o5.survey = Some(4);
+    o5.follow_up = Some(("reached", Some(at("2026-03-07T02:00:00Z"))));
+    let more = o5.changes(&mut st);
+    push_all(&app, &mut st, more, 100).await;
+    assert_same_as_book(&app, station, &week.book(at(NOW)), month().0, month().1).await;
+}
+
+#[tokio::test]
+async fn stations_are_compared_side_by_side_each_with_its_own_sums() {
+    let app = head_office().await;
+    let week = a_week();
+    let mut small = a_week();
+    small.orders.truncate(2);
+    small.complaints.truncate(1);
+    small.deadlines.clear();
+    let (_, sh) = pushed(&app, "SH01", &week, 100).await;
+    let (_, bj) = pushed(&app, "BJ01", &small, 100).await;
+    headoffice::admin::create_station(&app.pool, "GZ01", "Quiet", 1).await.unwrap();
+    let ids = [sh, bj, station_id(&app, "GZ01").await];
+    let (from, to) = month();
+    let rows = kpis::kpi_for(&app.pool, &ids, from, to, Group::Station, &Dim::Station).await.unwrap();
+    assert_eq!(rows.iter().map(|r| r.station_id.unwrap()).collect::<Vec<_>>(), ids, "a row per station asked for, in that order");
+    assert_eq!(rows[0].tally, week.book(at(NOW)).sum(&Dim::Station, from, to));
+    assert_eq!(rows[1].tally, small.book(at(NOW)).sum(&Dim::Station, from, to));
+    assert!(rows[2].tally.is_zero(), "a station that sent nothing shows zeros");
+    let mut both = rows[0].tally.clone();
+    both.add(&rows[1].tally);
+    let region = kpis::kpi_for(&app.pool, &ids, from, to, Group::Total, &Dim::Station).await.unwrap().remove(0);
+    assert_eq!(region.tally, both, "a region's total is the sum of its stations");
+    assert_eq!(region.context.stock_value_minor, rows[0].context.stock_value_minor + rows[1].context.stock_value_minor);
+}
+
+#[tokio::test]
+async fn the_drill_down_lists_the_records_behind_a_figure() {
+    let app = head_office().await;
+    let (_, station) = pushed(&app, "SH01", &a_week(), 100).await;
+    let (from, to) = month();
+    let drill = |code: &'static str, dim: Dim| {
+        let pool = app.pool.clone();
+        async move { kpis::kpi_orders(&pool, station, from, to, code, &dim).await.unwrap() }
+    };
+    let on_time = drill("on_time", Dim::Station).await;
+    let got: Vec<(&str, i64, i64)> = on_time.iter().map(|r| (r.id.as_str(), r.numerator, r.denominator)).collect();
+    assert_eq!(got, vec![("o1", 1, 1), ("o2", 0, 1), ("o4", 1, 1), ("o5", 1, 1)], "the orders with a promised time; o2 was late");
+    assert_eq!(on_time[0].label.as_deref(), Some("SH01-o1"));
+    let ids = |rows: Vec<kpis::DrillRow>| rows.into_iter().map(|r| (r.id, r.numerator)).collect::<Vec<_>>();
+    assert_eq!(ids(drill("cancelled", Dim::Station).await), [("o6".to_string(), 1)]);
+    assert_eq!(ids(drill("complaints_in_time", Dim::Station).await), [("k1".to_string(), 1), ("k2".to_string(), 0)], "k3 is not decided yet");
+    let t2: Vec<String> = drill("efficiency", Dim::Technician("t2".into())).await.into_iter().map(|r| r.id).collect();
+    assert_eq!(t2, ["o1", "o3"]);
+}
+
+#[tokio::test]
+async fn a_reversed_range_or_an_unknown_figure_is_refused_naming_the_field() {
+    let app = spawn_app().await;
+    let s = Uuid::now_v7();
+    let err = kpis::kpi_for(&app.pool, &[s], day("2026-03-31"), day("2026-03-01"), Group::Total, &Dim::Station).await.unwrap_err();
+    assert!(matches!(err, KpiError::Invalid { field: "to", code: "kpi.range_reversed", .. }), "{err:?}");
+    let err = kpis::kpi_for(&app.pool, &[s], day("2025-01-01"), day("2026-03-01"), Group::Day, &Dim::Station).await.unwrap_err();
+    assert!(matches!(err, KpiError::Invalid { field: "group", code: "kpi.too_many_days", .. }), "{err:?}");
+    let err = kpis::kpi_orders(&app.pool, s, day("2026-03-01"), day("2026-03-31"), "happiness", &Dim::Station).await.unwrap_err();
+    assert!(matches!(err, KpiError::Invalid { field: "code", code: "kpi.unknown_code", .. }), "{err:?}");
+}
