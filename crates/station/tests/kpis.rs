@@ -217,6 +217,9 @@ async fn a_week_of_orders_gives_the_figures_the_definitions_say() {
     assert_eq!(counts(&weekly["trend"][0]["figures"], "on_time"), (2, 3));
     assert!(r["drill_codes"].as_array().unwrap().iter().any(|c| c == "on_time"));
     assert!(!r["drill_codes"].as_array().unwrap().iter().any(|c| c == "parts_short"), "parts short is the stock now, not records");
+    let count_codes = r["count_codes"].as_array().unwrap();
+    assert!(count_codes.iter().any(|c| c == "deadline_met.follow_up"), "{count_codes:?}");
+    assert!(!count_codes.iter().any(|c| c == "efficiency" || c == "complaints_per_100"), "sums and rates per 100 are not 'n of d': {count_codes:?}");
 }
 
 #[tokio::test]

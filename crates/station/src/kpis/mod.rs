@@ -109,6 +109,8 @@ pub struct KpiReport {
     pub technicians: Breakdown,
     /// The codes whose number opens the records behind it (`kpi_orders`).
     pub drill_codes: Vec<String>,
+    /// The codes whose numerator counts records among those its denominator counts ("2 of 3").
+    pub count_codes: Vec<String>,
     #[ts(type = "string")]
     pub generated_at: DateTime<Utc>,
 }
@@ -244,6 +246,10 @@ const COUNTED_CODES: [&str; 12] = [
     "deadline_met.",
 ];
 
+/// Counted figures whose numerator is not a part of their denominator
+/// (complaints per orders; cancelled orders have no base): not shown as "n of d".
+const NOT_A_SHARE: [&str; 2] = ["complaints_per_100", "cancelled"];
+
 /// Read from the station's state now, with no record behind it.
 const NOT_DRILLABLE: [&str; 1] = ["parts_short"];
 
@@ -331,6 +337,7 @@ impl Source {
             periods::buckets(self.days, granularity)?.into_iter().map(|b| TrendPoint { period: b.into(), figures: self.figures(&Dim::Station, b) }).collect();
         let figures = self.figures(&Dim::Station, self.days);
         let drill_codes = figures.iter().map(|f| f.code.clone()).filter(|c| !NOT_DRILLABLE.contains(&c.as_str())).collect();
+        let count_codes = figures.iter().map(|f| f.code.clone()).filter(|c| is_counted(c) && !NOT_A_SHARE.contains(&c.as_str())).collect();
         Ok(KpiReport {
             period: self.days.into(),
             preset,
@@ -341,6 +348,7 @@ impl Source {
             advisors: self.breakdown(PersonKind::Advisor, &ADVISOR_CODES),
             technicians: self.breakdown(PersonKind::Technician, &TECHNICIAN_CODES),
             drill_codes,
+            count_codes,
             generated_at: self.now,
         })
     }

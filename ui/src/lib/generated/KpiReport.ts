@@ -22,4 +22,8 @@ figures: Array<Figure>, trend: Array<TrendPoint>, advisors: Breakdown, technicia
 /**
  * The codes whose number opens the records behind it (`kpi_orders`).
  */
-drill_codes: Array<string>, generated_at: string, };
+drill_codes: Array<string>, 
+/**
+ * The codes whose numerator counts records among those its denominator counts ("2 of 3").
+ */
+count_codes: Array<string>, generated_at: string, };
