@@ -132,3 +132,33 @@ async fn a_reinstalled_station_gets_the_head_offices_notes_back_and_a_note_that_
     let page = third.ok(&third.manager, "get_complaint", json!({"id": id})).await;
     assert_eq!(page["head_office_notes"], c.page["head_office_notes"]);
 }
+
+/// Why a new entity needs no protocol version (sync_protocol::entity): a
+/// station that does not know an entity skips its feed entries, whatever
+/// their scope, and its pull goes on.
+#[tokio::test]
+async fn a_feed_entry_of_an_entity_this_station_does_not_know_is_skipped_and_the_pull_goes_on() {
+    let t = station("SH01").await;
+    let entry = |scope, entity: &str| sync_protocol::FeedChange {
+        scope,
+        entity: entity.into(),
+        entity_id: "x1".into(),
+        op: sync_protocol::Op::Upsert,
+        payload: json!({"id": "x1", "text": "from a newer head office"}),
+        field_hlcs: None,
+        deleted_hlc: None,
+        hlc: Some("001760000000000-0000000000-headoffice".parse().unwrap()),
+        history: None,
+    };
+    let page = sync_protocol::ChangesPage {
+        changes: vec![entry(sync_protocol::Scope::Station, "ho_newer_record"), entry(sync_protocol::Scope::Global, "newer_master_data")],
+        next_cursor: "next".into(),
+        has_more: false,
+        server_time_ms: 0,
+    };
+    let mut out = sync::pull::PullOutcome::default();
+    sync::pull::apply_page(&t.station, &page, &mut out).await.unwrap();
+    assert_eq!((out.own, out.restored, out.parked), (1, 0, 0), "{out:?}");
+    let cursor: Option<String> = sqlx::query_scalar("SELECT cursor FROM sync_state").fetch_one(t.station.pool()).await.unwrap();
+    assert_eq!(cursor.as_deref(), Some("next"), "the cursor moves on past them");
+}
