@@ -1,15 +1,19 @@
 // The head office for browser tests and screenshots: a private PostgreSQL
 // cluster from the installed server binaries (as root, its commands run as the
-// postgres user) and the real `headoffice serve` (`cargo build -p headoffice`).
+// postgres user) and the real `headoffice serve` (`cargo build -p headoffice`;
+// HEADOFFICE_BIN overrides the binary). `note()` adds a head-office note to a
+// complaint with the store function the console will call
+// (`cargo build -p headoffice --example complaint_note`).
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { callApi, freePort, setUpStation } from './helpers.mjs';
 
 const target = process.env.CARGO_TARGET_DIR || join(process.env.HOME || '/root', '.cache/stationdesk/target');
-const HO_BIN = join(target, 'debug', 'headoffice');
+const HO_BIN = process.env.HEADOFFICE_BIN || join(target, 'debug', 'headoffice');
+const NOTE_BIN = join(dirname(HO_BIN), 'examples', 'complaint_note');
 const PG_BIN = join('/usr/lib/postgresql', readdirSync('/usr/lib/postgresql').sort().at(-1), 'bin');
 const root = process.getuid?.() === 0;
 const asPg = (bin, args) => (root ? execFileSync('runuser', ['-u', 'postgres', '--', bin, ...args]) : execFileSync(bin, args));
@@ -43,6 +47,10 @@ export async function startHeadOffice() {
       const file = join(dir, `${kind}.csv`);
       writeFileSync(file, csv);
       admin(`load-${kind}`, file);
+    },
+    /** A head-office note (`kind`: note or instruction) on complaint `complaintId` of `station`, by `author`; returns its id. */
+    note(station, complaintId, kind, author, text) {
+      return execFileSync(NOTE_BIN, [station, complaintId, kind, author, text], { env }).toString().trim();
     },
     async stop() {
       child.kill('SIGTERM');

@@ -1,8 +1,9 @@
 //! The station's real sync client against the real head office (`crates/headoffice`
 //! on a throwaway PostgreSQL, port 0): round trip, lost acknowledgements,
 //! restarts of either side, long offline, clock skew, revocation, old versions;
-//! master data put to work (`master_data.rs`), restoring a station (`restore.rs`)
-//! and after-sales records and settings both ways (`aftersales.rs`).
+//! master data put to work (`master_data.rs`), restoring a station (`restore.rs`),
+//! after-sales records and settings both ways (`aftersales.rs`) and the head
+//! office's notes on a station's complaints (`head_office_notes.rs`).
 //! Needs the PostgreSQL server binaries (`scripts/setup-system.sh`).
 #![allow(clippy::unwrap_used)]
 
@@ -24,6 +25,8 @@ use station::sync::{self, client::SyncError};
 
 #[path = "sync_headoffice/aftersales.rs"]
 mod aftersales;
+#[path = "sync_headoffice/head_office_notes.rs"]
+mod head_office_notes;
 #[path = "sync_headoffice/master_data.rs"]
 mod master_data;
 #[path = "sync_headoffice/restore.rs"]

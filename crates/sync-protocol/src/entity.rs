@@ -1,6 +1,13 @@
 //! Which entities sync, and the conflict rule each one follows. A station
 //! pushing an entity that is not listed here gets a rejection (it never blocks
 //! its queue), so a new synced table at the station needs a line here.
+//!
+//! Adding an entity, or a kind, is not a protocol change (no version bump):
+//! the kind never travels, `entity` is free text on the wire, and a station
+//! skips a feed entry of an entity it does not know. What an older station
+//! skips it does not get later (its cursor has moved on), so a new entity the
+//! head office writes for stations reaches only the stations updated before
+//! it is written (docs/sync.md, "Versions").
 
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +25,10 @@ pub enum EntityKind {
     Signed,
     /// Master data written by the head office only; stations receive it.
     Master,
+    /// Written by the head office for ONE station (a head-office note on one of
+    /// its complaints): that station receives it in its feed (`scope: station`)
+    /// and never pushes it; the other stations never see it.
+    HeadOffice,
 }
 
 /// Where a record in the pull feed comes from.
@@ -26,7 +37,8 @@ pub enum EntityKind {
 pub enum Scope {
     /// Head-office master data, the same for every station.
     Global,
-    /// The receiving station's own rows (to restore a reinstalled station).
+    /// The receiving station's own rows (to restore a reinstalled station), and
+    /// the records the head office wrote for it alone ([`EntityKind::HeadOffice`]).
     Station,
     /// A shared customer or vehicle the station has touched.
     Shared,
@@ -84,6 +96,8 @@ pub const ENTITIES: &[(&str, EntityKind, Option<&str>)] = &[
     ("parts_catalog", EntityKind::Master, Some("part_no")),
     ("recall_campaign", EntityKind::Master, Some("campaign_id")),
     ("setting", EntityKind::Master, Some("key")),
+    // written by the head office for one station (pull only)
+    ("ho_complaint_note", EntityKind::HeadOffice, Some("id")),
 ];
 
 /// The rule for `entity`, or `None` for an entity this protocol does not know.
@@ -113,5 +127,11 @@ mod tests {
         let shared: Vec<_> = ENTITIES.iter().filter(|(_, k, _)| *k == EntityKind::Shared).map(|(n, _, _)| *n).collect();
         assert_eq!(shared, ["customer", "vehicle"]);
         assert_eq!(kind_of("nonsense"), None);
+    }
+
+    #[test]
+    fn a_head_office_note_on_a_complaint_is_written_by_the_head_office_for_one_station() {
+        assert_eq!(kind_of("ho_complaint_note"), Some(EntityKind::HeadOffice));
+        assert_eq!(id_field_of("ho_complaint_note"), Some("id"));
     }
 }

@@ -25,7 +25,8 @@ pub use pull::{ChangesPage, FeedChange, Visit};
 pub use push::{Change, Op, PushAck, PushBatch, Rejection, RejectionsPage};
 
 /// The protocol version this build speaks. Every request carries it in
-/// [`PROTOCOL_VERSION_HEADER`]; bump it when a change is not backward compatible.
+/// [`PROTOCOL_VERSION_HEADER`]; bump it when a change is not backward compatible
+/// (a new entity or entity kind is compatible: see [`entity`]).
 pub const PROTOCOL_VERSION: u32 = 1;
 
 /// The oldest protocol version a head office of this build still accepts. A

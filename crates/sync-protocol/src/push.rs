@@ -91,6 +91,8 @@ pub mod rejection_codes {
     pub const UNKNOWN_ENTITY: &str = "change.unknown_entity";
     pub const UNKNOWN_OP: &str = "change.unknown_op";
     pub const MASTER_DATA: &str = "change.master_data";
+    /// A record the head office writes for a station (a head-office note): stations cannot write it.
+    pub const HEAD_OFFICE: &str = "change.head_office";
     pub const PAYLOAD_NOT_OBJECT: &str = "change.payload_not_object";
     pub const ID_MISMATCH: &str = "change.id_mismatch";
     pub const BAD_ENTITY_ID: &str = "change.bad_entity_id";

@@ -67,7 +67,7 @@ describe('the locale files', () => {
     expect(codes).toContain('protocol.update_required');
     expect(codes.length).toBeGreaterThan(12);
     // The head office's own codes (crates/sync-protocol) that can reach the status or a rejection.
-    const more = ['push.gap', 'payload.too_large', 'payload.malformed', 'request.invalid', 'change.unknown_entity', 'change.unknown_op', 'change.master_data',
+    const more = ['push.gap', 'payload.too_large', 'payload.malformed', 'request.invalid', 'change.unknown_entity', 'change.unknown_op', 'change.master_data', 'change.head_office',
       'change.payload_not_object', 'change.id_mismatch', 'change.bad_entity_id', 'change.append_only', 'signed.immutable', 'signed.hash_mismatch', 'signed.missing_hash'];
     expect([...codes, ...more].filter((c) => !EN[`errors.${c}`] || !ZH[`errors.${c}`])).toEqual([]);
   });

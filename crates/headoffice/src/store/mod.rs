@@ -2,6 +2,7 @@
 //! parameters; batches go through `UNNEST` of arrays, one statement per kind.
 
 pub mod changelog;
+pub mod complaints;
 pub mod feed;
 pub mod files;
 pub mod kpis;

@@ -138,6 +138,9 @@ fn plan(c: &Change) -> Plan {
     let kind = match kind_of(&c.entity) {
         None => return reject(rc::UNKNOWN_ENTITY, format!("unknown entity {:?}", c.entity)),
         Some(EntityKind::Master) => return reject(rc::MASTER_DATA, format!("{} is head-office master data: stations cannot write it", c.entity)),
+        Some(EntityKind::HeadOffice) => {
+            return reject(rc::HEAD_OFFICE, format!("{} is written by the head office for the station: stations cannot write it", c.entity))
+        }
         Some(k) => k,
     };
     if c.entity_id.is_empty() || c.entity_id.len() > MAX_ENTITY_ID_LEN {

@@ -5,6 +5,7 @@
 mod common;
 
 mod clock_skew;
+mod complaints;
 mod enrollment;
 mod files;
 mod isolation;

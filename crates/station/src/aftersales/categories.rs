@@ -47,23 +47,30 @@ pub async fn list_complaint_categories(station: &Station, caller: &Caller, _inpu
     Ok(Categories { categories: all(&mut conn).await?, can_edit: Permission::ConfigureStation.allows(me.role) })
 }
 
-/// The three names of a third-level entry, top first; refused (naming `field`) if unknown or not a leaf.
-pub(crate) async fn path_of(conn: &mut SqliteConnection, id: &str, field: &str) -> Result<Vec<Category>> {
-    let unknown = || ApiError::field(field, Invalid::new("complaint.category_unknown", "choose a category from the list"));
+/// The entries from the top down to `id`, retired or not; `None` when one is
+/// missing or there are more than three levels.
+pub(crate) async fn chain(conn: &mut SqliteConnection, id: &str) -> Result<Option<Vec<Category>>> {
     let mut path = Vec::new();
     let mut next = Some(id.to_string());
     while let Some(cur) = next {
-        let c: Category = sqlx::query_as("SELECT id, parent_id, level, name_zh, name_en, source, active FROM complaint_categories WHERE id = ?")
+        let c: Option<Category> = sqlx::query_as("SELECT id, parent_id, level, name_zh, name_en, source, active FROM complaint_categories WHERE id = ?")
             .bind(&cur)
             .fetch_optional(&mut *conn)
-            .await?
-            .ok_or_else(unknown)?;
+            .await?;
+        let Some(c) = c else { return Ok(None) };
         next = c.parent_id.clone();
         path.insert(0, c);
         if path.len() > 3 {
-            return Err(unknown());
+            return Ok(None);
         }
     }
+    Ok(Some(path))
+}
+
+/// The three names of a third-level entry, top first; refused (naming `field`) if unknown or not a leaf.
+pub(crate) async fn path_of(conn: &mut SqliteConnection, id: &str, field: &str) -> Result<Vec<Category>> {
+    let unknown = || ApiError::field(field, Invalid::new("complaint.category_unknown", "choose a category from the list"));
+    let path = chain(conn, id).await?.ok_or_else(unknown)?;
     if path.len() != 3 {
         return Err(ApiError::field(field, Invalid::new("complaint.category_level", "choose a third-level category")));
     }

@@ -332,6 +332,29 @@ pub struct Compensation {
     pub at: String,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, sqlx::Type)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
+pub enum HeadOfficeNoteKind {
+    /// For information.
+    Note,
+    /// Something the station is asked to do.
+    Instruction,
+}
+
+/// A note or instruction the head office (its quality manager) wrote on the
+/// complaint (总部意见). It came with the pull and is read-only here: it is not
+/// part of the station's timeline, and nothing the station does changes it.
+#[derive(Debug, Clone, Serialize, TS, sqlx::FromRow)]
+pub struct HeadOfficeNote {
+    pub id: String,
+    pub kind: HeadOfficeNoteKind,
+    pub text: String,
+    pub author_name: String,
+    /// When the head office wrote it.
+    pub created_at: String,
+}
+
 /// The complaint's page.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct ComplaintDetail {
@@ -341,6 +364,8 @@ pub struct ComplaintDetail {
     pub clocks: Vec<ClockView>,
     pub timeline: Vec<TimelineEntry>,
     pub compensations: Vec<Compensation>,
+    /// From the head office, newest first.
+    pub head_office_notes: Vec<HeadOfficeNote>,
     pub owner_name: String,
     pub received_by_name: String,
     pub customer_name: Option<String>,
@@ -412,6 +437,12 @@ async fn detail(conn: &mut SqliteConnection, id: &str, me: &StaffRef, now: DateT
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
+    let head_office_notes: Vec<HeadOfficeNote> = sqlx::query_as(
+        "SELECT id, kind, text, author_name, created_at FROM ho_complaint_notes WHERE complaint_id = ? ORDER BY created_at DESC, id DESC",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
     let name_of = |sid: &str| sqlx::query_scalar::<_, String>("SELECT name FROM staff WHERE id = ?").bind(sid.to_string());
     let owner_name = name_of(&complaint.owner_id).fetch_one(&mut *conn).await?;
     let received_by_name = name_of(&complaint.received_by).fetch_one(&mut *conn).await?;
@@ -442,6 +473,7 @@ async fn detail(conn: &mut SqliteConnection, id: &str, me: &StaffRef, now: DateT
         clocks,
         timeline,
         compensations,
+        head_office_notes,
         owner_name,
         received_by_name,
         customer_name,
@@ -496,9 +528,30 @@ async fn event(
     outbox::append(conn, &me.station_id, "complaint_event", &id, outbox::Op::Upsert, &record, now).await
 }
 
+/// A category of a synced complaint's path.
+#[derive(Serialize)]
+struct CategoryName {
+    id: String,
+    name_zh: String,
+    name_en: String,
+}
+
+/// The complaint as it syncs: its row, and its category's path with the
+/// names, so the head office can show and filter complaints by category at
+/// any level without this station's tree (its own entries are only here).
+#[derive(Serialize)]
+struct ComplaintRecord {
+    #[serde(flatten)]
+    complaint: Complaint,
+    category_path: Vec<CategoryName>,
+}
+
 /// The complaint row as it syncs, then its clocks re-read.
 async fn send(conn: &mut SqliteConnection, station_id: &str, id: &str, now: DateTime<Utc>) -> Result<()> {
-    let record = load(conn, id).await?;
+    let complaint = load(conn, id).await?;
+    let path = categories::chain(conn, &complaint.category_id).await?.unwrap_or_default();
+    let category_path = path.into_iter().map(|k| CategoryName { id: k.id, name_zh: k.name_zh, name_en: k.name_en }).collect();
+    let record = ComplaintRecord { complaint, category_path };
     outbox::append(conn, station_id, "complaint", id, outbox::Op::Upsert, &record, now).await?;
     clocks::refresh(conn, ItemKind::Complaint, id, now).await?;
     Ok(())

@@ -12,7 +12,9 @@
 //!   the head office's (by HLC), never over a newer local one, so a normal
 //!   station's own echoes change nothing and a reinstalled one gets its
 //!   customers' orders, jobs, lines, events, signed documents and the rest
-//!   back. No outbox row either.
+//!   back. No outbox row either. What the head office wrote for this station
+//!   alone (its notes on the station's complaints) comes the same way and is
+//!   written by the same rules into `ho_complaint_notes`.
 //! - an entry whose parent has not arrived yet (the feed is compacted: a
 //!   record that changed later comes later) is parked and retried, parents
 //!   first, on the page that reaches the end of the feed.
@@ -49,7 +51,8 @@ pub struct PullOutcome {
     pub shared: u32,
     /// Own rows in the feed (`scope: station`), written or not.
     pub own: u32,
-    /// Own rows written here (missing or older): a restore.
+    /// Own rows written here (missing or older): a restore; and the head
+    /// office's records for this station (its notes) received.
     pub restored: u32,
     /// Entries still waiting for a parent after the last page (`sync_parked`).
     pub parked: u32,

@@ -63,6 +63,8 @@ async fn every_after_sales_write_queues_its_records_for_the_head_office() {
     assert_eq!((survey_row.1["overall"].as_i64(), survey_row.1["follow_up_id"].as_str()), (Some(2), Some(follow_up_id.as_str())));
     let last_complaint = rows.iter().rev().find(|(e, _)| e == "complaint").unwrap();
     assert_eq!(last_complaint.1["status"], "in_progress", "the complaint's latest state is queued last");
+    let path: Vec<&str> = last_complaint.1["category_path"].as_array().unwrap().iter().map(|k| k["name_en"].as_str().unwrap()).collect();
+    assert_eq!(path, ["Service", "Attitude", "Impolite staff"], "with its category's names, for the head office");
 
     let mut c = Ticket::of(&t, &crew.advisor, complaint_id).await;
     let seq = last_seq(&t).await;

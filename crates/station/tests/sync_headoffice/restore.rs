@@ -40,7 +40,7 @@ fn jpeg_data_url() -> String {
 /// JSON columns (a QC result list, say) compare as JSON: the head office keeps
 /// payloads as `jsonb`, which does not keep the order of an object's keys.
 /// Signed content and strokes are text in the payload and compare byte for byte.
-async fn rows(t: &TestStation, table: &str, skip: &[&str]) -> Vec<Value> {
+pub(super) async fn rows(t: &TestStation, table: &str, skip: &[&str]) -> Vec<Value> {
     let cols: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info(?)").bind(table).fetch_all(t.station.pool()).await.unwrap();
     assert!(!cols.is_empty(), "no table {table}");
     let pairs: Vec<String> = cols.iter().filter(|c| !skip.contains(&c.as_str())).map(|c| format!("'{c}', \"{c}\"")).collect();
@@ -179,7 +179,7 @@ async fn verify(t: &TestStation, ro: &str) -> Value {
 
 /// A second installation of station `code` on a new data directory, enrolled
 /// with a new code for the existing station, after one sync pass.
-async fn reinstall(ho: &HeadOffice, code: &str, at: chrono::DateTime<Utc>) -> (TestStation, sync::SyncReport) {
+pub(super) async fn reinstall(ho: &HeadOffice, code: &str, at: chrono::DateTime<Utc>) -> (TestStation, sync::SyncReport) {
     let fresh = TestStation::without_sync_worker(code, at).await;
     let enrolled = ho.enroll(&fresh, code).await;
     assert_eq!(enrolled["enrolled"], true);

@@ -4,6 +4,7 @@ import type { ClockView } from "./ClockView";
 import type { Compensation } from "./Compensation";
 import type { Complaint } from "./Complaint";
 import type { ComplaintAction } from "./ComplaintAction";
+import type { HeadOfficeNote } from "./HeadOfficeNote";
 import type { Money } from "./Money";
 import type { StaffInfo } from "./StaffInfo";
 import type { TimelineEntry } from "./TimelineEntry";
@@ -15,7 +16,11 @@ export type ComplaintDetail = { complaint: Complaint,
 /**
  * Top level first.
  */
-category: Array<Category>, clocks: Array<ClockView>, timeline: Array<TimelineEntry>, compensations: Array<Compensation>, owner_name: string, received_by_name: string, customer_name: string | null, plate: string | null, ro_number: string | null, repeat_of_number: string | null, 
+category: Array<Category>, clocks: Array<ClockView>, timeline: Array<TimelineEntry>, compensations: Array<Compensation>, 
+/**
+ * From the head office, newest first.
+ */
+head_office_notes: Array<HeadOfficeNote>, owner_name: string, received_by_name: string, customer_name: string | null, plate: string | null, ro_number: string | null, repeat_of_number: string | null, 
 /**
  * Later complaints that are repeats of this one.
  */

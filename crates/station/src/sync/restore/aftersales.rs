@@ -4,10 +4,15 @@
 //! service requests with their events, and every clock's row. Like `writers.rs`: fixed statements, the payload only
 //! supplies bound values; events are written once. A restored complaint raises
 //! its day's complaint counter, so the next one does not reuse its number.
+//! Also the head office's notes on the station's complaints, which come the
+//! same way (`scope: station`) but are the head office's, not a restore: they
+//! go into their own table and leave the complaint and its timeline alone.
 
+use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
 use super::writers::{Fail, P};
+use crate::station::ts;
 use super::Local;
 
 type Written = std::result::Result<(), Fail>;
@@ -333,6 +338,26 @@ async fn service_request_event(conn: &mut SqliteConnection, local: &Local<'_>, i
     .bind(&at)
     .bind(&at)
     .bind(&at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A head-office note or instruction on one of this station's complaints
+/// (`ho_complaint_note`). Written once; a complaint not here yet parks it.
+pub(super) async fn head_office_note(conn: &mut SqliteConnection, id: &str, p: &P<'_>, now: DateTime<Utc>) -> Written {
+    sqlx::query(
+        "INSERT INTO ho_complaint_notes (id, complaint_id, kind, text, author_name, author_id, created_at, received_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(id)
+    .bind(p.s("complaint_id")?)
+    .bind(p.s("kind")?)
+    .bind(p.s("text")?)
+    .bind(p.s("author_name")?)
+    .bind(p.s("author_id")?)
+    .bind(p.t("created_at")?)
+    .bind(ts(now))
     .execute(conn)
     .await?;
     Ok(())

@@ -1,6 +1,8 @@
 //! Restoring this station's own rows from the head office: the `scope:
 //! station` entries of the pull feed (`docs/sync.md`, "Restore and
-//! re-enrollment").
+//! re-enrollment"). The same entries carry what the head office wrote for this
+//! station alone (its notes on the station's complaints, `EntityKind::HeadOffice`),
+//! written by the same rules into their own tables.
 //!
 //! - **Newer only.** Each entry carries the HLC of the record's last change at
 //!   the head office. The station's own version of a record is the greatest
@@ -83,6 +85,9 @@ const RESTORED: &[(&str, &str, bool)] = &[
     ("item_clock", "SELECT EXISTS (SELECT 1 FROM item_clocks WHERE id = ?)", false),
     ("service_request", "SELECT EXISTS (SELECT 1 FROM service_requests WHERE id = ?)", false),
     ("service_request_event", "SELECT EXISTS (SELECT 1 FROM service_request_events WHERE id = ?)", true),
+    // Written by the head office for this station, not restored: the same rules
+    // bring it (once, after its complaint) to a running and a reinstalled station alike.
+    ("ho_complaint_note", "SELECT EXISTS (SELECT 1 FROM ho_complaint_notes WHERE id = ?)", true),
 ];
 
 /// Foreign-key order: a row's parents have a smaller rank.
@@ -93,6 +98,8 @@ pub(crate) fn rank(entity: &str) -> u8 {
         "repair_order" => 1,
         "follow_up" | "service_request" => 2,
         "complaint" => 3,
+        // After its complaint; nothing points at it.
+        "ho_complaint_note" => 5,
         "ro_authorization" => 2,
         "ro_job" => 3,
         "ro_line" => 4,

@@ -453,6 +453,7 @@ pub(super) async fn write(conn: &mut SqliteConnection, local: &Local<'_>, c: &Fe
             .execute(&mut *conn)
             .await?;
         }
+        "ho_complaint_note" => super::aftersales::head_office_note(conn, id, &p, now).await?,
         other => match super::aftersales::write(conn, local, other, id, &p).await {
             Some(written) => written?,
             None => return Err(Fail::Bad(format!("{other} is not restored"))),
