@@ -160,6 +160,20 @@ async fn a_quality_manager_reads_every_station_but_cannot_create_users() {
 }
 
 #[tokio::test]
+async fn the_user_list_offers_the_roles_which_of_them_take_regions_and_the_stations_regions() {
+    let app = spawn_app().await;
+    let root = admin(&app).await;
+    station_in(&app, &root, "SH01", "East").await;
+    station_in(&app, &root, "SH02", "East").await;
+    station_in(&app, &root, "CD01", "West").await;
+    app.station("GZ01").await;
+    let list = root.ok(Method::GET, "/console/api/users", None).await;
+    assert_eq!(list["regions"], json!(["East", "West"]), "each region once, none for a station without one");
+    let takes: Vec<(&str, bool)> = list["roles"].as_array().unwrap().iter().map(|r| (r["role"].as_str().unwrap(), r["takes_regions"].as_bool().unwrap())).collect();
+    assert_eq!(takes, [("administrator", false), ("quality_manager", false), ("regional_manager", true)]);
+}
+
+#[tokio::test]
 async fn an_administrator_issues_an_enrollment_code_with_which_a_station_enrolls() {
     let app = spawn_app().await;
     let root = admin(&app).await;
