@@ -50,8 +50,8 @@ export STATIONDESK_ARTIFACTS="$PWD/tests/artifacts"
 step "System packages"
 bash scripts/setup-system.sh
 
-step "Rust: cargo test -p time-limits (the deadline engine, with property tests)"
-cargo test -p time-limits
+step "Rust: cargo test -p time-limits -p kpi (the deadline engine and the KPI definitions, with property tests)"
+cargo test -p time-limits -p kpi
 
 step "Rust: cargo test -p station"
 cargo test -p station

@@ -12,6 +12,8 @@
 //! client of the head office: the clock, push, pull, the background worker.
 //! `aftersales/` is the loop after delivery: follow-up calls and surveys, the
 //! complaint ledger, and the time limits every open item counts down.
+//! `kpis/` is the manager's KPI dashboard: the `kpi` crate's figures read
+//! from SQLite, with a trend, breakdowns, drill-down and exports.
 
 pub mod aftersales;
 pub mod auth;
@@ -22,6 +24,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod kpis;
 pub mod ops;
 pub mod photos;
 pub mod printing;

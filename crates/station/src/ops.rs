@@ -14,7 +14,7 @@ use crate::auth::{self, Caller};
 use crate::error::{ApiError, Result};
 use crate::station::Station;
 use crate::workflow::{self, audit, authorization, catalog, delivery, inventory, jobs, lines, quality, settings, time_clock};
-use crate::{board, check_in, customers, demo, photos, printing, repair_orders, search, sync, vehicles};
+use crate::{board, check_in, customers, demo, kpis, photos, printing, repair_orders, search, sync, vehicles};
 
 #[derive(Debug, Clone, Default, Deserialize, TS)]
 pub struct NoInput {}
@@ -266,4 +266,12 @@ operations! {
     save_calendar: Staff, time_limits::Calendar => policies::TimeLimits = policies::save_calendar;
     /// Merges a holiday file (public holidays, make-up working days) into the calendar.
     load_holidays: Staff, policies::LoadHolidays => policies::TimeLimits = policies::load_holidays;
+
+    // The manager's KPI dashboard (`kpis/`, docs/kpis.md, "At the station"); the definitions are the `kpi` crate's.
+    /// The station's figures for a preset or a range of local days, a trend, and a breakdown per advisor and technician.
+    kpi_report: Staff, kpis::KpiReportInput => kpis::KpiReport = kpis::kpi_report;
+    /// The records behind one figure (the whole station's, or one person's), and whether each is in its numerator.
+    kpi_orders: Staff, kpis::KpiOrdersInput => kpis::KpiOrders = kpis::kpi_orders;
+    /// The report as CSV or XLSX: kept in the data folder's `exports` and returned as a data URL.
+    kpi_export: Staff, kpis::KpiExportInput => kpis::KpiExport = kpis::kpi_export;
 }

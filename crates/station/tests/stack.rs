@@ -82,6 +82,15 @@ fn operations_over_http_fit_in_a_512_kb_thread_stack() {
         let vehicle = post(&addr, "create_vehicle", token, json!({"customer_id": customer["id"], "fields": {"plate": "沪A99999", "vin": common::VIN_A}})).await;
         let order = post(&addr, "check_in", token, common::check_in_input(customer["id"].as_str().unwrap(), vehicle["id"].as_str().unwrap(), 1_000)).await;
         assert!(order["number"].is_string(), "{order}");
+
+        // The manager's KPIs: every record of the month in memory, and an XLSX written on the blocking pool.
+        let manager = setup["staff"].as_array().unwrap().iter().find(|s| s["role"] == "manager").unwrap()["id"].clone();
+        let session = post(&addr, "login", None, json!({"staff_id": manager, "pin": "1111"})).await;
+        let token = Some(session["token"].as_str().unwrap());
+        let report = post(&addr, "kpi_report", token, json!({"preset": "this_month"})).await;
+        assert!(report["figures"].is_array(), "{report}");
+        post(&addr, "kpi_orders", token, json!({"preset": "this_month", "code": "on_time"})).await;
+        post(&addr, "kpi_export", token, json!({"preset": "this_month", "format": "xlsx"})).await;
     });
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatSeconds } from './format';
+import { formatBucket, formatFigure, formatGap, formatSeconds, formatTarget } from './format';
 
 describe('formatSeconds', () => {
   it('reads hours and minutes in both languages', () => {
@@ -17,5 +17,42 @@ describe('formatSeconds', () => {
     expect(formatSeconds(-(3 * 86400 + 4 * 3600 + 59 * 60), 'en')).toBe('3 d 4 h');
     expect(formatSeconds(3 * 86400, 'zh-CN')).toBe('3天');
     expect(formatSeconds(47 * 3600, 'zh-CN')).toBe('47小时');
+  });
+});
+
+describe('KPI figures', () => {
+  it('shows each unit the way the desk reads it, in both languages', () => {
+    expect(formatFigure(2 / 3, 'ratio', 'en')).toBe('66.7%');
+    expect(formatFigure(4, 'score', 'zh-CN')).toBe('4.0');
+    expect(formatFigure(6.5, 'hours', 'en')).toBe('6.5 h');
+    expect(formatFigure(6.5, 'hours', 'zh-CN')).toBe('6.5小时');
+    expect(formatFigure(38_500.4, 'minor', 'en')).toBe('¥385.00');
+    expect(formatFigure(25, 'per100', 'en')).toBe('25.0');
+    expect(formatFigure(6.08, 'per_year', 'zh-CN')).toBe('6.1次/年');
+    expect(formatFigure(1234, 'count', 'en')).toBe('1,234');
+  });
+
+  it('shows a dash, not a zero, when nothing was counted', () => {
+    expect(formatFigure(null, 'ratio', 'en')).toBe('—');
+    expect(formatGap(null, 'ratio', 'zh-CN')).toBe('—');
+    expect(formatTarget(null, 'hours', 'lower', 'en')).toBe('—');
+  });
+
+  it('gives a ratio\'s gap in percentage points and others in their unit, with a sign', () => {
+    expect(formatGap(-0.2333, 'ratio', 'en')).toBe('−23.3 pp');
+    expect(formatGap(0.05, 'ratio', 'zh-CN')).toBe('+5.0个百分点');
+    expect(formatGap(3.5, 'hours', 'en')).toBe('+3.5 h');
+    expect(formatGap(0, 'score', 'en')).toBe('±0.0');
+  });
+
+  it('says which way a target is better', () => {
+    expect(formatTarget(0.9, 'ratio', 'higher', 'en')).toBe('≥ 90.0%');
+    expect(formatTarget(24, 'hours', 'lower', 'zh-CN')).toBe('≤ 24.0小时');
+  });
+
+  it('labels a trend point by its days', () => {
+    expect(formatBucket('2026-11-23', '2026-11-23', 'day')).toBe('11-23');
+    expect(formatBucket('2026-11-23', '2026-11-29', 'week')).toBe('11-23–11-29');
+    expect(formatBucket('2026-11-01', '2026-11-30', 'month')).toBe('2026-11');
   });
 });

@@ -1,5 +1,9 @@
 /** Dates, durations and numbers as the desk reads them. */
+import type { Better } from './generated/Better';
+import type { Granularity } from './generated/Granularity';
+import type { Unit } from './generated/Unit';
 import type { Locale } from './i18n-core';
+import { formatYuan } from './money';
 
 /** "1h 20m" / "1小时20分"; days beyond 48 h. */
 export function formatDuration(ms: number, locale: Locale): string {
@@ -87,4 +91,60 @@ export function formatSeconds(secs: number, locale: Locale): string {
     if (minutes || !h) parts.push(unit(minutes, 'min'));
   }
   return parts.join(zh ? '' : ' ');
+}
+
+function decimals(n: number, digits: number, locale: Locale): string {
+  return n.toLocaleString(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/**
+ * A KPI figure's value in its unit (kpi::Unit): a ratio as a percentage
+ * ("66.7%"), a score ("4.0"), hours ("6.5 h" / "6.5小时"), money in fen
+ * ("¥385.00"), per 100 orders ("25.0"), times a year ("6.1×/yr" / "6.1次/年"),
+ * a count ("3"); "—" when nothing was counted.
+ */
+export function formatFigure(value: number | null | undefined, unit: Unit, locale: Locale): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  const zh = locale === 'zh-CN';
+  switch (unit) {
+    case 'ratio':
+      return `${decimals(value * 100, 1, locale)}%`;
+    case 'score':
+      return decimals(value, 1, locale);
+    case 'hours':
+      return zh ? `${decimals(value, 1, locale)}小时` : `${decimals(value, 1, locale)} h`;
+    case 'minor':
+      return formatYuan(Math.round(value));
+    case 'per100':
+      return decimals(value, 1, locale);
+    case 'per_year':
+      return zh ? `${decimals(value, 1, locale)}次/年` : `${decimals(value, 1, locale)}×/yr`;
+    case 'count':
+      return Math.round(value).toLocaleString(locale);
+  }
+}
+
+/** The signed distance to a target: percentage points for a ratio ("−23.3 pp" / "−23.3个百分点"), else the unit's. */
+export function formatGap(gap: number | null | undefined, unit: Unit, locale: Locale): string {
+  if (gap === null || gap === undefined || !Number.isFinite(gap)) return '—';
+  const sign = gap > 0 ? '+' : gap < 0 ? '−' : '±';
+  if (unit === 'ratio') {
+    const pp = decimals(Math.abs(gap) * 100, 1, locale);
+    return locale === 'zh-CN' ? `${sign}${pp}个百分点` : `${sign}${pp} pp`;
+  }
+  return `${sign}${formatFigure(Math.abs(gap), unit, locale)}`;
+}
+
+/** A target with the way that is better: "≥ 90.0%", "≤ 24.0 h". */
+export function formatTarget(target: number | null | undefined, unit: Unit, better: Better, locale: Locale): string {
+  if (target === null || target === undefined) return '—';
+  const mark = better === 'higher' ? '≥ ' : better === 'lower' ? '≤ ' : '';
+  return `${mark}${formatFigure(target, unit, locale)}`;
+}
+
+/** A trend point's days by its granularity: "11-23" (a day), "11-23–11-29" (a week), "2026-11" (a month). */
+export function formatBucket(from: string, to: string, granularity: Granularity): string {
+  if (granularity === 'month') return from.slice(0, 7);
+  if (granularity === 'day' || from === to) return from.slice(5);
+  return `${from.slice(5)}–${to.slice(5)}`;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dataUrlBytes, inDesktop, pdfFileName } from './pdf-files';
+import { dataUrlBytes, dataUrlMime, inDesktop, pdfFileName } from './pdf-files';
 
 describe('printed PDF files', () => {
   it('names a file after the order, the document, its language and paper, and the signed hash', () => {
@@ -19,6 +19,12 @@ describe('printed PDF files', () => {
     const bytes = dataUrlBytes('data:application/pdf;base64,JVBERi0xLjcK/w==');
     expect(new TextDecoder().decode(bytes.slice(0, 8))).toBe('%PDF-1.7');
     expect(bytes[bytes.length - 1]).toBe(0xff);
+  });
+
+  it('reads the type a data URL declares, for a download of the right kind', () => {
+    expect(dataUrlMime('data:text/csv;base64,77u/')).toBe('text/csv');
+    expect(dataUrlMime('data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64,UEs=')).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    expect(dataUrlMime('not a data url')).toBe('application/octet-stream');
   });
 
   it('tells the desktop window from a browser by the Tauri internals', () => {

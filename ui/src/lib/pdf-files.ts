@@ -1,5 +1,6 @@
 /**
- * Opening and saving a printed PDF where the user is. In a browser (a workshop
+ * Opening and saving a printed PDF (or another file the core sends, such as a
+ * KPI export) where the user is. In a browser (a workshop
  * tablet, the tests) the PDF opens in a new tab and "save" is a download; in
  * the desktop window it opens in the system's PDF viewer and "save" asks where,
  * through Tauri's opener, dialog and fs plugins (scoped in
@@ -31,8 +32,13 @@ export function dataUrlBytes(dataUrl: string): Uint8Array {
   return out;
 }
 
+/** The MIME type a `data:<mime>;base64,…` URL declares. */
+export function dataUrlMime(dataUrl: string): string {
+  return /^data:([^;,]+)/.exec(dataUrl)?.[1] ?? 'application/octet-stream';
+}
+
 function blobUrl(dataUrl: string): string {
-  return URL.createObjectURL(new Blob([dataUrlBytes(dataUrl) as BlobPart], { type: 'application/pdf' }));
+  return URL.createObjectURL(new Blob([dataUrlBytes(dataUrl) as BlobPart], { type: dataUrlMime(dataUrl) }));
 }
 
 // Blob URLs are kept for the page's life: the opened tab still reads from them.
@@ -66,13 +72,19 @@ export async function openPdf(dataUrl: string, fileName: string): Promise<Outcom
 }
 
 export async function savePdf(dataUrl: string, fileName: string): Promise<Outcome> {
+  return saveFile(dataUrl, fileName);
+}
+
+/** Saves any file the core sent as a data URL (a PDF, a KPI export): a download, or where the user picks. */
+export async function saveFile(dataUrl: string, fileName: string): Promise<Outcome> {
   if (!inDesktop()) {
     clickLink(blobUrl(dataUrl), { download: fileName });
     return 'saved';
   }
   const { save } = await import('@tauri-apps/plugin-dialog');
   const fs = await import('@tauri-apps/plugin-fs');
-  const path = await save({ defaultPath: fileName, filters: [{ name: 'PDF', extensions: ['pdf'] }] });
+  const extension = fileName.split('.').pop() ?? '';
+  const path = await save({ defaultPath: fileName, filters: [{ name: extension.toUpperCase(), extensions: [extension] }] });
   if (!path) return 'cancelled';
   await fs.writeFile(path, dataUrlBytes(dataUrl));
   return 'saved';

@@ -50,7 +50,7 @@ export async function refreshStatus(): Promise<SetupStatus> {
 
 export function loggedIn(s: Session): void {
   setToken(s.token);
-  session.me = { staff: s.staff, station: s.station };
+  session.me = { staff: s.staff, station: s.station, can_view_kpis: s.can_view_kpis };
 }
 
 export async function logout(): Promise<void> {

@@ -72,19 +72,12 @@ pub struct Me {
     pub session_expires_at: DateTime<Utc>,
 }
 
-/// A successful login: `Me` as the body, the session in a cookie.
+/// A successful login: `Me` as the body, the session token in a cookie only.
 pub struct LoggedIn {
     token: String,
     max_age: Duration,
     secure: bool,
     me: Me,
-}
-
-impl LoggedIn {
-    /// The session token: in the cookie only, never in the body.
-    pub fn token(&self) -> &str {
-        &self.token
-    }
 }
 
 fn cookie(value: &str, max_age_s: i64, secure: bool) -> Option<HeaderValue> {

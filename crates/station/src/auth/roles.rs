@@ -84,6 +84,8 @@ pub enum Permission {
     ConfigureStation,
     /// Check an order's signed documents against the records (`verify_order`).
     VerifyDocuments,
+    /// The station's KPI dashboard, its drill-down and its exports.
+    ViewKpis,
 }
 
 impl Permission {
@@ -92,7 +94,7 @@ impl Permission {
         match self {
             Read => true,
             EditArchive | CheckIn => matches!(role, Role::Advisor | Role::Manager),
-            ConfirmOdometerRollback | ManageStaff | VerifyDocuments => role == Role::Manager,
+            ConfirmOdometerRollback | ManageStaff | VerifyDocuments | ViewKpis => role == Role::Manager,
             // Managers may do everything; the others do their part of the flow.
             _ if role == Role::Manager => true,
             PresentEstimate | RecordAuthorization | Deliver | CloseOrder | CancelOrder | AssignTechnician | ReceiveStock => role == Role::Advisor,
@@ -111,6 +113,7 @@ impl Permission {
             Permission::ConfirmOdometerRollback => "confirm a lower odometer reading",
             Permission::ManageStaff => "manage staff",
             Permission::VerifyDocuments => "verify signed documents",
+            Permission::ViewKpis => "see the station's KPIs",
             Permission::Diagnose => "start diagnosis",
             Permission::PresentEstimate => "present the estimate",
             Permission::RecordAuthorization => "record the customer's authorization",
@@ -195,6 +198,14 @@ mod tests {
             assert!(caller(role).require(Permission::ManageStaff).is_err(), "{role:?} must not manage staff");
         }
         assert!(caller(Role::Manager).require(Permission::ConfirmOdometerRollback).is_ok());
+    }
+
+    #[test]
+    fn only_managers_may_see_the_kpis() {
+        for role in [Role::Advisor, Role::Technician, Role::QcInspector] {
+            assert!(caller(role).require(Permission::ViewKpis).is_err(), "{role:?} must not see the KPIs");
+        }
+        assert!(caller(Role::Manager).require(Permission::ViewKpis).is_ok());
     }
 
     #[test]

@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
 use super::lockout::{self, Purpose};
-use super::roles::{Caller, Role, StaffRef};
+use super::roles::{Caller, Permission, Role, StaffRef};
 use super::staff::StaffInfo;
 use super::{pin, setup::StationInfo};
 use crate::error::{ApiError, Result};
@@ -31,12 +31,15 @@ pub struct Session {
     pub expires_at: DateTime<Utc>,
     pub staff: StaffInfo,
     pub station: StationInfo,
+    /// The KPI dashboard is theirs to open (its nav entry shows).
+    pub can_view_kpis: bool,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct Me {
     pub staff: StaffInfo,
     pub station: StationInfo,
+    pub can_view_kpis: bool,
 }
 
 pub fn hash_token(token: &str) -> String {
@@ -76,7 +79,7 @@ pub async fn login(station: &Station, _caller: &Caller, input: LoginInput) -> Re
         .execute(station.pool())
         .await?;
     let role = Role::parse(&role).ok_or_else(|| ApiError::internal("unknown role in database"))?;
-    Ok(Session { token, expires_at, staff: StaffInfo { id, name, role, active: true }, station: info.into() })
+    Ok(Session { token, expires_at, staff: StaffInfo { id, name, role, active: true }, station: info.into(), can_view_kpis: Permission::ViewKpis.allows(role) })
 }
 
 pub async fn logout(station: &Station, caller: &Caller, _input: NoInput) -> Result<Done> {
@@ -108,5 +111,9 @@ pub async fn authenticate(station: &Station, token: Option<&str>) -> Result<Call
 pub async fn me(station: &Station, caller: &Caller, _input: NoInput) -> Result<Me> {
     let staff = caller.staff()?;
     let info = station.require_info().await?;
-    Ok(Me { staff: StaffInfo { id: staff.id.clone(), name: staff.name.clone(), role: staff.role, active: true }, station: info.into() })
+    Ok(Me {
+        staff: StaffInfo { id: staff.id.clone(), name: staff.name.clone(), role: staff.role, active: true },
+        station: info.into(),
+        can_view_kpis: Permission::ViewKpis.allows(staff.role),
+    })
 }

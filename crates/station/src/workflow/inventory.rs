@@ -86,6 +86,13 @@ pub(crate) async fn load_part(conn: &mut SqliteConnection, id: &str) -> Result<P
         .ok_or_else(|| ApiError::not_found("part").with_field("part_id"))
 }
 
+/// How many active parts the low-stock list shows now (the `parts_short` KPI
+/// counts the same parts the parts screen marks low).
+pub(crate) async fn count_low(conn: &mut SqliteConnection) -> Result<i64> {
+    let parts = sqlx::query_as::<_, Part>(concat!(select_parts!(), "WHERE p.active = 1")).fetch_all(conn).await?;
+    Ok(parts.into_iter().map(mark_low).filter(|p| p.low).count() as i64)
+}
+
 #[derive(Debug, Clone, Default, Deserialize, TS)]
 pub struct PartsQuery {
     /// A fragment of the part number or name.

@@ -2,4 +2,4 @@
 import type { StaffInfo } from "./StaffInfo";
 import type { StationInfo } from "./StationInfo";
 
-export type Me = { staff: StaffInfo, station: StationInfo, };
+export type Me = { staff: StaffInfo, station: StationInfo, can_view_kpis: boolean, };

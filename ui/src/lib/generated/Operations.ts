@@ -31,6 +31,12 @@ import type { FollowUpDetail } from "./FollowUpDetail";
 import type { GetDocument } from "./GetDocument";
 import type { IdInput } from "./IdInput";
 import type { JobRef } from "./JobRef";
+import type { KpiExport } from "./KpiExport";
+import type { KpiExportInput } from "./KpiExportInput";
+import type { KpiOrders } from "./KpiOrders";
+import type { KpiOrdersInput } from "./KpiOrdersInput";
+import type { KpiReport } from "./KpiReport";
+import type { KpiReportInput } from "./KpiReportInput";
 import type { LaborCatalog } from "./LaborCatalog";
 import type { LaborOperation } from "./LaborOperation";
 import type { LineRef } from "./LineRef";
@@ -227,6 +233,12 @@ export type Operations = {
   save_calendar: { input: Calendar; output: TimeLimits };
   /** Merges a holiday file (public holidays, make-up working days) into the calendar. */
   load_holidays: { input: LoadHolidays; output: TimeLimits };
+  /** The station's figures for a preset or a range of local days, a trend, and a breakdown per advisor and technician. */
+  kpi_report: { input: KpiReportInput; output: KpiReport };
+  /** The records behind one figure (the whole station's, or one person's), and whether each is in its numerator. */
+  kpi_orders: { input: KpiOrdersInput; output: KpiOrders };
+  /** The report as CSV or XLSX: kept in the data folder's `exports` and returned as a data URL. */
+  kpi_export: { input: KpiExportInput; output: KpiExport };
 };
 
 export type OperationName = keyof Operations;

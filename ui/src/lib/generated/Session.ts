@@ -2,4 +2,8 @@
 import type { StaffInfo } from "./StaffInfo";
 import type { StationInfo } from "./StationInfo";
 
-export type Session = { token: string, expires_at: string, staff: StaffInfo, station: StationInfo, };
+export type Session = { token: string, expires_at: string, staff: StaffInfo, station: StationInfo, 
+/**
+ * The KPI dashboard is theirs to open (its nav entry shows).
+ */
+can_view_kpis: boolean, };
