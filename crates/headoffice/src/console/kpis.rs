@@ -8,7 +8,7 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use kpi::{Better, Dim, Figure};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
@@ -18,6 +18,7 @@ use uuid::Uuid;
 use super::error::{ConsoleError, ConsoleResult};
 use super::roles::{require, Action, Scope};
 use super::sessions::ConsoleSession;
+use crate::store::kpis::inputs::DEFAULT_TZ;
 use crate::store::kpis::{self as store, Group, KpiError, KpiRow};
 
 /// A range longer than this is refused: ten years of weeks is already 520 rows.
@@ -59,14 +60,53 @@ impl KpiGroup {
     }
 }
 
-/// `GET …/kpis?from=&to=&group=&station=`: taken as text and checked here, so a bad one is named.
+/// A range named rather than given: the head office's current week (Monday
+/// first) or month, by its clock, in the stations' default time zone (China's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum KpiPreset {
+    ThisWeek,
+    ThisMonth,
+}
+
+impl KpiPreset {
+    fn parse(raw: &str) -> ConsoleResult<Self> {
+        match raw.trim() {
+            "this_week" => Ok(Self::ThisWeek),
+            "this_month" => Ok(Self::ThisMonth),
+            other => Err(ConsoleError::field("preset", "kpi.preset", format!("preset {other:?} is not this_week or this_month"))),
+        }
+    }
+
+    /// The days it covers on `now`'s day, the whole week or month (days ahead count nothing yet).
+    pub fn days(self, now: DateTime<Utc>) -> (NaiveDate, NaiveDate) {
+        let today = now.with_timezone(&DEFAULT_TZ).date_naive();
+        match self {
+            Self::ThisWeek => {
+                let monday = today - Days::new(u64::from(today.weekday().num_days_from_monday()));
+                (monday, monday + Days::new(6))
+            }
+            Self::ThisMonth => {
+                let first = today.with_day(1).unwrap_or(today);
+                let next = first.checked_add_months(chrono::Months::new(1)).unwrap_or(first);
+                (first, next - Days::new(1))
+            }
+        }
+    }
+}
+
+/// `GET …/kpis?from=&to=&group=&station=` (or `preset=` instead of the days):
+/// taken as text and checked here, so a bad one is named.
 #[derive(Debug, Clone, Default, Deserialize, TS)]
 pub struct KpiQuery {
     /// The first and last day, `YYYY-MM-DD` (the stations' local days).
-    #[ts(as = "String")]
+    #[ts(optional, as = "Option<String>")]
     pub from: Option<String>,
-    #[ts(as = "String")]
+    #[ts(optional, as = "Option<String>")]
     pub to: Option<String>,
+    /// Used when `from` and `to` are not given.
+    #[ts(optional, as = "Option<KpiPreset>")]
+    pub preset: Option<String>,
     /// `station` (default), `region`, `day`, `week` or `month`.
     #[ts(optional, as = "Option<KpiGroup>")]
     pub group: Option<String>,
@@ -142,6 +182,7 @@ pub struct FigureRanking {
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct KpiComparison {
+    /// The days covered (a preset resolved).
     #[ts(type = "string")]
     pub from: NaiveDate,
     #[ts(type = "string")]
@@ -203,7 +244,7 @@ fn range(from: Option<&str>, to: Option<&str>) -> ConsoleResult<(NaiveDate, Naiv
     }
     if (to - from).num_days() >= MAX_RANGE_DAYS {
         return Err(ConsoleError::field("from", "kpi.range_too_long", format!("a range covers at most {MAX_RANGE_DAYS} days"))
-            .with("max_days", MAX_RANGE_DAYS));
+            .with("max", MAX_RANGE_DAYS));
     }
     Ok((from, to))
 }
@@ -288,9 +329,13 @@ pub fn rank(rows: &[KpiLine]) -> Vec<FigureRanking> {
 
 /// The comparison the KPI page shows: the caller's stations (or the one asked
 /// for), their regions and total over `from..=to`, grouped as asked, ranked.
-pub async fn compare(pool: &PgPool, session: &ConsoleSession, query: KpiQuery) -> ConsoleResult<KpiComparison> {
+pub async fn compare(pool: &PgPool, session: &ConsoleSession, query: KpiQuery, now: DateTime<Utc>) -> ConsoleResult<KpiComparison> {
     require(session.user.role, Action::ViewKpis)?;
-    let (from, to) = range(query.from.as_deref(), query.to.as_deref())?;
+    let given = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
+    let (from, to) = match query.preset.as_deref() {
+        Some(p) if !given(&query.from) && !given(&query.to) => KpiPreset::parse(p)?.days(now),
+        _ => range(query.from.as_deref(), query.to.as_deref())?,
+    };
     let group = KpiGroup::parse(query.group.as_deref())?;
     let only = match query.station.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(raw) => Some(station_in_scope(pool, session, raw).await?),
@@ -386,6 +431,18 @@ mod tests {
         assert_eq!(order("repeat_rate"), [s("a", Some(1)), s("d", Some(1)), s("c", Some(3)), s("b", None)]);
         let gap = ranking[0].entries[0].gap.unwrap_or_default();
         assert!((gap - 0.05).abs() < 1e-9, "the gap to the target travels with the rank: {gap}");
+    }
+
+    #[test]
+    fn this_week_starts_on_monday_and_this_month_on_the_first_in_chinas_time() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap_or_default();
+        // 16:30 UTC on Sunday 22 March 2026 is already Monday 23 March in Shanghai.
+        let now = DateTime::parse_from_rfc3339("2026-03-22T16:30:00Z").map(|t| t.with_timezone(&Utc)).unwrap_or_default();
+        assert_eq!(KpiPreset::ThisWeek.days(now), (d("2026-03-23"), d("2026-03-29")));
+        assert_eq!(KpiPreset::ThisMonth.days(now), (d("2026-03-01"), d("2026-03-31")));
+        let feb = DateTime::parse_from_rfc3339("2028-02-10T00:00:00Z").map(|t| t.with_timezone(&Utc)).unwrap_or_default();
+        assert_eq!(KpiPreset::ThisMonth.days(feb), (d("2028-02-01"), d("2028-02-29")));
+        assert_eq!(KpiPreset::parse("last_year").err().and_then(|e| e.field), Some("preset".into()));
     }
 
     #[test]

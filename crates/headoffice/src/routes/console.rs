@@ -103,7 +103,7 @@ pub async fn audit(State(state): State<AppState>, session: ConsoleSession, Query
 }
 
 pub async fn kpis(State(state): State<AppState>, session: ConsoleSession, Query(query): Query<kpis::KpiQuery>) -> ConsoleResult<Json<kpis::KpiComparison>> {
-    Ok(Json(kpis::compare(&state.pool, &session, query).await?))
+    Ok(Json(kpis::compare(&state.pool, &session, query, state.clock.now()).await?))
 }
 
 pub async fn kpi_orders(State(state): State<AppState>, session: ConsoleSession, Query(query): Query<kpis::KpiOrdersQuery>) -> ConsoleResult<Json<kpis::KpiOrders>> {

@@ -4,7 +4,11 @@ import type { KpiGroup } from "./KpiGroup";
 import type { KpiLine } from "./KpiLine";
 import type { StationRef } from "./StationRef";
 
-export type KpiComparison = { from: string, to: string, group: KpiGroup, 
+export type KpiComparison = { 
+/**
+ * The days covered (a preset resolved).
+ */
+from: string, to: string, group: KpiGroup, 
 /**
  * The one station asked for with `station=`.
  */
