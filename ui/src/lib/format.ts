@@ -148,3 +148,13 @@ export function formatBucket(from: string, to: string, granularity: Granularity)
   if (granularity === 'day' || from === to) return from.slice(5);
   return `${from.slice(5)}–${to.slice(5)}`;
 }
+
+/** A station's clock offset: "+3 min" ahead, "−2 h 5 min" behind, "+40 s" under a minute ("+3分", "−40秒"). */
+export function formatOffset(ms: number, locale: Locale): string {
+  const sign = ms > 0 ? '+' : ms < 0 ? '−' : '±';
+  if (Math.abs(ms) < 60_000) {
+    const s = Math.round(Math.abs(ms) / 1000);
+    return locale === 'zh-CN' ? `${sign}${s}秒` : `${sign}${s} s`;
+  }
+  return `${sign}${formatSeconds(Math.abs(ms) / 1000, locale)}`;
+}
