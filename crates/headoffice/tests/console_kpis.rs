@@ -94,6 +94,9 @@ async fn a_quality_manager_compares_every_station_ranked_with_the_gap_to_target(
     assert_eq!((total["numerator"].as_i64(), total["denominator"].as_i64()), (Some(5), Some(6)), "the total counts every station");
     assert_eq!(report["total"]["stations"], 3);
     assert_eq!(keys(&report["regions"]), ["East", "West"]);
+    let has = |list: &str, code: &str| report[list].as_array().unwrap().iter().any(|c| c == code);
+    assert!(has("count_codes", "on_time") && !has("count_codes", "cycle_median_hours"), "on time reads \"2 of 3\"; minutes of orders do not");
+    assert!(has("drill_codes", "on_time") && !has("drill_codes", "parts_short"), "no record stands behind the parts short now");
 }
 
 #[tokio::test]

@@ -57,7 +57,7 @@ export function rankingOption(ranking: FigureRanking, unit: Unit, label: (key: s
                 symbol: 'none',
                 silent: true,
                 lineStyle: { type: 'dashed', color: '#a45a00' },
-                label: { formatter: () => `${targetName} ${show(ranking.target)}`, position: 'end', color: '#a45a00' },
+                label: { formatter: () => `${targetName} ${show(ranking.target)}`, position: 'start', color: '#a45a00' },
                 data: [{ xAxis: ranking.target }],
               },
       },

@@ -63,5 +63,6 @@ describe('formatOffset', () => {
     expect(formatOffset(-(2 * 3600 + 5 * 60) * 1000, 'en')).toBe('−2 h 5 min');
     expect(formatOffset(-40_000, 'zh-CN')).toBe('−40秒');
     expect(formatOffset(0, 'en')).toBe('±0 s');
+    expect(formatOffset(-300, 'en')).toBe('±0 s');
   });
 });

@@ -151,10 +151,8 @@ export function formatBucket(from: string, to: string, granularity: Granularity)
 
 /** A station's clock offset: "+3 min" ahead, "−2 h 5 min" behind, "+40 s" under a minute ("+3分", "−40秒"). */
 export function formatOffset(ms: number, locale: Locale): string {
-  const sign = ms > 0 ? '+' : ms < 0 ? '−' : '±';
-  if (Math.abs(ms) < 60_000) {
-    const s = Math.round(Math.abs(ms) / 1000);
-    return locale === 'zh-CN' ? `${sign}${s}秒` : `${sign}${s} s`;
-  }
-  return `${sign}${formatSeconds(Math.abs(ms) / 1000, locale)}`;
+  const secs = Math.round(Math.abs(ms) / 1000);
+  const sign = secs === 0 ? '±' : ms > 0 ? '+' : '−';
+  if (secs < 60) return locale === 'zh-CN' ? `${sign}${secs}秒` : `${sign}${secs} s`;
+  return `${sign}${formatSeconds(secs, locale)}`;
 }

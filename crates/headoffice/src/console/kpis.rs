@@ -198,6 +198,10 @@ pub struct KpiComparison {
     pub total: KpiLine,
     /// Per figure that has a better direction, the rows ranked (station and region rows only; empty for a trend).
     pub ranking: Vec<FigureRanking>,
+    /// The codes whose number opens the records behind it (`kpi_orders`).
+    pub drill_codes: Vec<String>,
+    /// The codes whose numerator counts records among those its denominator counts ("2 of 3").
+    pub count_codes: Vec<String>,
 }
 
 /// One record behind a station's figure: what it added to the numerator and the denominator.
@@ -363,7 +367,10 @@ pub async fn compare(pool: &PgPool, session: &ConsoleSession, query: KpiQuery, n
         }
     };
     let ranking = if matches!(group, KpiGroup::Station | KpiGroup::Region) { rank(&rows) } else { Vec::new() };
-    Ok(KpiComparison { from, to, group, station: only, rows, regions, total, ranking })
+    let codes = || total.figures.iter().map(|f| f.code.clone());
+    let drill_codes = codes().filter(|c| kpi::figures::has_records(c)).collect();
+    let count_codes = codes().filter(|c| kpi::figures::is_share(c)).collect();
+    Ok(KpiComparison { from, to, group, station: only, rows, regions, total, ranking, drill_codes, count_codes })
 }
 
 /// The records behind one station's figure `code` over `from..=to`.

@@ -28,4 +28,12 @@ total: KpiLine,
 /**
  * Per figure that has a better direction, the rows ranked (station and region rows only; empty for a trend).
  */
-ranking: Array<FigureRanking>, };
+ranking: Array<FigureRanking>, 
+/**
+ * The codes whose number opens the records behind it (`kpi_orders`).
+ */
+drill_codes: Array<string>, 
+/**
+ * The codes whose numerator counts records among those its denominator counts ("2 of 3").
+ */
+count_codes: Array<string>, };
