@@ -140,11 +140,60 @@ test('an administrator made with the admin command logs in, sees the stations an
     await page.getByTestId('station-trend-chart').locator('svg').waitFor();
     await shoot(page, 'console-station-kpis-en');
 
+    // A new enrollment code for GZ01 is shown once; revoking SH01 asks first.
+    await page.getByTestId('nav-stations').click();
+    const gz01 = page.locator('[data-testid="station-row"][data-code="GZ01"]');
+    await gz01.getByTestId('issue-code').click();
+    assert.match(await page.getByTestId('issued-code-value').textContent(), /^enr_/);
+    await sh01.getByTestId('revoke').click();
+    await sh01.getByTestId('revoke-confirm').waitFor();
+    await shoot(page, 'console-stations-code-and-revoke-en');
+    await sh01.getByRole('button', { name: uiText('common.cancel', 'en') }).click();
+    assert.equal(await sh01.getByTestId('revoke-confirm').count(), 0, 'nothing revoked without the confirmation');
+
+    // A regional manager for 华东, made in the Users page; the audit shows both changes.
+    await page.getByTestId('nav-users').click();
+    await page.getByTestId('user-new').click();
+    await page.getByTestId('user-login').fill('zhang.east');
+    await page.getByTestId('user-name').fill('张区域');
+    await page.getByTestId('user-role').selectOption('regional_manager');
+    await page.getByTestId('user-password').fill('short');
+    await page.getByTestId('user-create-submit').click();
+    await page.getByTestId('user-create').locator('[data-testid="field-error"][data-field="password"][data-code="user.password_length"]').waitFor();
+    await page.getByTestId('user-password').fill('east region password');
+    await page.getByTestId('user-create-submit').click();
+    await page.getByTestId('user-create').locator('[data-testid="field-error"][data-field="regions"][data-code="user.regions_required"]').waitFor();
+    await page.getByTestId('user-regions').fill('华东');
+    await page.getByTestId('user-create-submit').click();
+    await page.locator('[data-testid="user-row"][data-login="zhang.east"]').waitFor();
+    await shoot(page, 'console-users-en');
+    await page.getByTestId('nav-audit').click();
+    await page.getByTestId('audit-row').first().waitFor();
+    const actions = await page.getByTestId('audit-row').evaluateAll((els) => els.map((e) => e.dataset.action));
+    assert.deepEqual(actions.slice(0, 3), ['user.create', 'station.enrollment_code', 'station.set_region'], 'newest first');
+    await shoot(page, 'console-audit-en');
+
     // Logging out ends the session: the page asks to log in again, also after a reload.
     await page.getByTestId('console-logout').click();
     await page.getByTestId('console-login').waitFor();
     await page.reload();
     await page.getByTestId('console-login').waitFor();
+
+    // The regional manager sees the stations and KPIs of 华东 only.
+    await page.getByTestId('login-name').fill('zhang.east');
+    await page.getByTestId('login-password').fill('east region password');
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('console-stations').waitFor();
+    const theirNav = await page.locator('[data-testid^="nav-"]').evaluateAll((els) => els.map((e) => e.dataset.testid));
+    assert.deepEqual(theirNav, ['nav-stations', 'nav-kpis']);
+    await page.getByTestId('station-row').first().waitFor();
+    assert.deepEqual(await page.getByTestId('station-row').evaluateAll((els) => els.map((e) => e.dataset.code)), ['SH01']);
+    assert.equal(await page.getByTestId('issue-code').count(), 0, 'no station management for a regional manager');
+    await page.getByTestId('nav-kpis').click();
+    await page.getByTestId('kpi-compare').waitFor();
+    const theirs = await page.getByTestId('kpi-compare-row').evaluateAll((els) => els.map((e) => e.querySelector('th div').textContent.trim()));
+    assert.deepEqual(theirs, ['SH01', uiText('console.kpis.total', 'en')]);
+    await shoot(page, 'console-kpis-regional-en');
   } finally {
     await browser.close();
     await ho.stop();
