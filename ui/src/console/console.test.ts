@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import consoleDoc from '../../../docs/console.md?raw';
+import { flatten } from '../lib/i18n-core';
 import type { Can } from '../lib/generated/console/Can';
+import type { Role } from '../lib/generated/console/Role';
+import type { StationFlag } from '../lib/generated/console/StationFlag';
+import en from '../locales/en.json';
+import zh from '../locales/zh-CN.json';
 import type { FigureRanking } from '../lib/generated/console/FigureRanking';
 import { requestFor } from './api';
 import { rangeOf, rankingOption } from './kpis';
@@ -75,5 +81,39 @@ describe('console KPI pages', () => {
     expect(series.data.map((d) => d.itemStyle.color)).toEqual(['#2e7d32', '#c62828', '#8a93a3']);
     expect(series.data[2].value).toBeUndefined();
     expect(series.markLine?.data[0].xAxis).toBe(0.9);
+  });
+});
+
+describe('console texts', () => {
+  const EN = flatten(en);
+  const ZH = flatten(zh);
+  const both = (key: string) => key in EN && key in ZH;
+
+  it('name every role, station flag and audited action in both languages', () => {
+    // `satisfies` makes the compiler say so when the head office gains a role or a flag.
+    const roles = { administrator: true, quality_manager: true, regional_manager: true } satisfies Record<Role, true>;
+    const flags = {
+      not_enrolled: true,
+      never_synced: true,
+      silent: true,
+      rejections: true,
+      suspected_tampering: true,
+      old_version: true,
+      clock_ahead: true,
+    } satisfies Record<StationFlag, true>;
+    const missing = [
+      ...Object.keys(roles).map((r) => `console.roles.${r}`),
+      ...Object.keys(flags).map((f) => `console.flags.${f}`),
+      ...['user.create', 'user.update', 'user.set_password', 'station.create', 'station.enrollment_code', 'station.revoke', 'station.set_region'].map((a) => `console.audit.actions.${a}`),
+    ].filter((k) => !both(k));
+    expect(missing).toEqual([]);
+  });
+
+  it('translate every error code docs/console.md lists, the console\'s own text first', () => {
+    const doc: string = consoleDoc;
+    const section = doc.slice(doc.indexOf('Errors are the head office'), doc.indexOf('## KPIs compared'));
+    const codes = [...new Set([...section.matchAll(/`([a-z_]+\.[a-z_]+)`/g)].map((m) => m[1]))].filter((c) => !c.startsWith('params.'));
+    expect(codes.length).toBeGreaterThan(30);
+    expect(codes.filter((c) => !both(`console.errors.${c}`) && !both(`errors.${c}`))).toEqual([]);
   });
 });
