@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the head office (crates/headoffice) with a local PostgreSQL.
 #
-#   scripts/headoffice.sh serve                                    # http://127.0.0.1:8480
+#   scripts/headoffice.sh serve                                    # http://127.0.0.1:8480 (the console: /console)
 #   scripts/headoffice.sh admin create-station --code SH01 --name "上海一店"
 #   scripts/headoffice.sh admin load-parts parts.csv
 #
@@ -38,6 +38,17 @@ if [ -z "${HEADOFFICE__DATABASE_URL:-}" ]; then
   "${as_pg[@]}" "$bin/psql" -h "$data_root" -p "$port" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'headoffice'" | grep -q 1 ||
     "${as_pg[@]}" "$bin/createdb" -h "$data_root" -p "$port" -U postgres headoffice
   export HEADOFFICE__DATABASE_URL="postgres://postgres@localhost/headoffice?host=$data_root&port=$port"
+fi
+
+# The console's pages (docs/console.md): built once if they are not, when serving from the checkout.
+if [ "${1:-}" = serve ] && [ -z "${HEADOFFICE__CONSOLE_DIR:-}" ] && [ ! -f ui/dist-console/index.html ]; then
+  if command -v npm >/dev/null 2>&1; then
+    section "Building the console's pages (ui/dist-console)"
+    npm_ci_if_stale ui
+    npm run build --prefix ui
+  else
+    echo "headoffice.sh: npm is missing, so /console will say the console was not built (see docs/console.md)" >&2
+  fi
 fi
 
 cargo build --release -q -p headoffice

@@ -1,19 +1,20 @@
 // The head office for browser tests and screenshots: a private PostgreSQL
 // cluster from the installed server binaries (as root, its commands run as the
 // postgres user) and the real `headoffice serve` (`cargo build -p headoffice`;
-// HEADOFFICE_BIN overrides the binary). `note()` adds a head-office note to a
-// complaint with the store function the console will call
-// (`cargo build -p headoffice --example complaint_note`).
+// HEADOFFICE_BIN overrides the binary), serving the console built into
+// ui/dist-console. `note()` adds a head-office note to a complaint with the
+// store function the console calls (`cargo build -p headoffice --example complaint_note`).
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { callApi, freePort, setUpStation } from './helpers.mjs';
+import { ROOT, callApi, freePort, setUpStation } from './helpers.mjs';
 
 const target = process.env.CARGO_TARGET_DIR || join(process.env.HOME || '/root', '.cache/stationdesk/target');
 const HO_BIN = process.env.HEADOFFICE_BIN || join(target, 'debug', 'headoffice');
 const NOTE_BIN = join(dirname(HO_BIN), 'examples', 'complaint_note');
+export const CONSOLE_DIR = join(ROOT, 'ui', 'dist-console');
 const PG_BIN = join('/usr/lib/postgresql', readdirSync('/usr/lib/postgresql').sort().at(-1), 'bin');
 const root = process.getuid?.() === 0;
 const asPg = (bin, args) => (root ? execFileSync('runuser', ['-u', 'postgres', '--', bin, ...args]) : execFileSync(bin, args));
@@ -27,7 +28,13 @@ export async function startHeadOffice() {
   asPg(join(PG_BIN, 'pg_ctl'), ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', '-o', `-k ${dir} -p ${pgPort} -c listen_addresses='' -c fsync=off`, 'start']);
   asPg(join(PG_BIN, 'createdb'), ['-h', dir, '-p', String(pgPort), '-U', 'postgres', 'headoffice']);
   const port = await freePort();
-  const env = { ...process.env, HEADOFFICE__DATABASE_URL: `postgres://postgres@localhost/headoffice?host=${dir}&port=${pgPort}`, HEADOFFICE__LISTEN: `127.0.0.1:${port}`, RUST_LOG: 'warn' };
+  const env = {
+    ...process.env,
+    HEADOFFICE__DATABASE_URL: `postgres://postgres@localhost/headoffice?host=${dir}&port=${pgPort}`,
+    HEADOFFICE__LISTEN: `127.0.0.1:${port}`,
+    HEADOFFICE__CONSOLE_DIR: CONSOLE_DIR,
+    RUST_LOG: 'warn',
+  };
   const admin = (...args) => execFileSync(HO_BIN, ['admin', ...args], { env }).toString();
   const child = spawn(HO_BIN, ['serve'], { env, stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}`;
@@ -42,6 +49,10 @@ export async function startHeadOffice() {
   return {
     url,
     admin,
+    /** `admin create-admin`, the password on stdin as a person types it. */
+    createAdmin(login, name, password) {
+      return execFileSync(HO_BIN, ['admin', 'create-admin', '--login', login, '--name', name], { env, input: `${password}\n` }).toString();
+    },
     /** Loads a CSV with `admin load-<kind>` (labor, parts, recalls). */
     load(kind, csv) {
       const file = join(dir, `${kind}.csv`);
@@ -82,4 +93,43 @@ export async function waitForSync(url, token) {
     await sleep(250);
   }
   throw new Error('the station did not sync with the head office');
+}
+
+/**
+ * A station as the head office sees it, without running one: created with
+ * `admin create-station`, enrolled over /v1/enroll, and pushing whole records
+ * the way its sync client does (`push([{entity, id, payload}])`), with an HLC
+ * per change and its User-Agent (`StationDesk/<version>`).
+ */
+export async function pushingStation(ho, code, name, version = '0.1.0') {
+  const enrollment = ho.admin('create-station', '--code', code, '--name', name).match(/enr_\S+/)[0];
+  const headers = { 'Content-Type': 'application/json', 'X-Protocol-Version': '1', 'User-Agent': `StationDesk/${version}` };
+  const r = await fetch(`${ho.url}/v1/enroll`, { method: 'POST', headers, body: JSON.stringify({ protocol_version: 1, enrollment_code: enrollment, station_code: code, next_seq: 1 }) });
+  if (!r.ok) throw new Error(`enroll ${code}: HTTP ${r.status} ${await r.text()}`);
+  const { token, station_id } = await r.json();
+  let seq = 1;
+  let counter = 0;
+  return {
+    id: station_id,
+    async push(records) {
+      const first = seq;
+      const changes = records.map(({ entity, id, payload }) => ({
+        seq: seq++,
+        id: crypto.randomUUID(),
+        entity,
+        entity_id: id,
+        op: 'upsert',
+        payload,
+        hlc: `${String(Date.now()).padStart(15, '0')}-${String(counter++).padStart(10, '0')}-${code}`,
+      }));
+      const res = await fetch(`${ho.url}/v1/push`, {
+        method: 'POST',
+        headers: { ...headers, Authorization: `Bearer ${token}` },
+        body: JSON.stringify({ protocol_version: 1, schema_version: 3, first_seq: first, changes }),
+      });
+      const ack = await res.json();
+      if (!res.ok || ack.rejected) throw new Error(`push ${code}: HTTP ${res.status} ${JSON.stringify(ack)}`);
+      return ack;
+    },
+  };
 }

@@ -2,7 +2,7 @@
 //! variables `HEADOFFICE__DATABASE_URL`, `HEADOFFICE__LISTEN`,
 //! `HEADOFFICE__TLS__CERT_PATH`, `HEADOFFICE__TLS__KEY_PATH`,
 //! `HEADOFFICE__MIN_SCHEMA_VERSION`, `HEADOFFICE__MAX_CONNECTIONS`,
-//! `HEADOFFICE__KPI_SWEEP_SECS`, which win over the file.
+//! `HEADOFFICE__KPI_SWEEP_SECS`, `HEADOFFICE__CONSOLE_DIR`, which win over the file.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -62,6 +62,11 @@ pub struct Config {
     /// Seconds between sweeps for deadlines that turned late with no write; 0: no sweep.
     #[serde(default = "default_kpi_sweep_secs")]
     pub kpi_sweep_secs: u64,
+    /// The console's built web pages (`npm run build` in ui/ writes `ui/dist-console`),
+    /// served under `/console`. Unset: found next to the binary or in the checkout
+    /// (`routes::console_ui::find`).
+    #[serde(default)]
+    pub console_dir: Option<PathBuf>,
 }
 
 /// The console's sessions and login throttle (`[console]` in the file).
@@ -128,6 +133,7 @@ impl Config {
             console: ConsoleConfig::default(),
             kpi_summaries: true,
             kpi_sweep_secs: default_kpi_sweep_secs(),
+            console_dir: None,
         }
     }
 
@@ -158,6 +164,7 @@ impl Config {
             ("HEADOFFICE__LISTEN", &["listen"]),
             ("HEADOFFICE__TLS__CERT_PATH", &["tls", "cert_path"]),
             ("HEADOFFICE__TLS__KEY_PATH", &["tls", "key_path"]),
+            ("HEADOFFICE__CONSOLE_DIR", &["console_dir"]),
         ] {
             if let Some(v) = env(var) {
                 set(keys, toml::Value::String(v));

@@ -14,84 +14,8 @@ use reqwest::{header, Method, StatusCode};
 use serde_json::{json, Value};
 use sync_protocol::{framing, PROTOCOL_VERSION, PROTOCOL_VERSION_HEADER};
 
+use common::console::{admin, create_user, login_as, station_in, Browser, ADMIN_PASSWORD};
 use common::{spawn_app, spawn_app_with, StationSim, TestApp};
-
-const ADMIN_PASSWORD: &str = "admin password 1";
-
-/// A browser's view of the console: the session cookie it was given, if any.
-struct Browser<'a> {
-    app: &'a TestApp,
-    cookie: Option<String>,
-}
-
-impl<'a> Browser<'a> {
-    fn anonymous(app: &'a TestApp) -> Self {
-        Self { app, cookie: None }
-    }
-
-    /// Logs in and keeps the session cookie; panics unless the login succeeds.
-    async fn logged_in(app: &'a TestApp, login: &str, password: &str) -> Self {
-        let res = login_as(app, login, password).await;
-        let status = res.status();
-        let set_cookie = res.headers().get(header::SET_COOKIE).map(|v| v.to_str().unwrap().to_string());
-        assert_eq!(status, StatusCode::OK, "{login} should log in: {}", res.text().await.unwrap());
-        let cookie = set_cookie.expect("a session cookie").split(';').next().unwrap().to_string();
-        Self { app, cookie: Some(cookie) }
-    }
-
-    /// The session token inside the cookie.
-    fn token(&self) -> &str {
-        self.cookie.as_deref().and_then(|c| c.strip_prefix("ho_console=")).unwrap()
-    }
-
-    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let mut req = self.app.http.request(method, self.app.url(path));
-        if let Some(c) = &self.cookie {
-            req = req.header(header::COOKIE, c);
-        }
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status();
-        let text = res.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or_else(|_| panic!("{path} should answer JSON: {text}")))
-    }
-
-    async fn get(&self, path: &str) -> (StatusCode, Value) {
-        self.call(Method::GET, path, None).await
-    }
-
-    /// Expects 200 and returns the body.
-    async fn ok(&self, method: Method, path: &str, body: Option<Value>) -> Value {
-        let (status, value) = self.call(method, path, body).await;
-        assert_eq!(status, StatusCode::OK, "{path}: {value}");
-        value
-    }
-}
-
-async fn login_as(app: &TestApp, login: &str, password: &str) -> reqwest::Response {
-    app.http.post(app.url("/console/api/login")).json(&json!({"login": login, "password": password})).send().await.unwrap()
-}
-
-/// The first administrator, as `headoffice admin create-admin` makes it, logged in.
-async fn admin(app: &TestApp) -> Browser<'_> {
-    headoffice::admin::create_admin(&app.pool, "root", "Head Office Admin", ADMIN_PASSWORD, app.clock.now()).await.unwrap();
-    Browser::logged_in(app, "root", ADMIN_PASSWORD).await
-}
-
-async fn create_user(admin: &Browser<'_>, login: &str, role: &str, regions: &[&str]) -> Value {
-    let body = json!({"login": login, "display_name": login, "role": role, "password": format!("{login} password"), "regions": regions});
-    admin.ok(Method::POST, "/console/api/users", Some(body)).await
-}
-
-/// A station created and enrolled, in `region`; returns it and its id.
-async fn station_in(app: &TestApp, admin: &Browser<'_>, code: &str, region: &str) -> (StationSim, String) {
-    let st = app.station(code).await;
-    let id: uuid::Uuid = sqlx::query_scalar("SELECT station_id FROM stations WHERE code = $1").bind(code).fetch_one(&app.pool).await.unwrap();
-    admin.ok(Method::PUT, &format!("/console/api/stations/{id}/region"), Some(json!({"region": region}))).await;
-    (st, id.to_string())
-}
 
 /// Pushes one change the way the station's sync client does, User-Agent included.
 async fn push_as_stationdesk(app: &TestApp, st: &mut StationSim, version: &str) -> StatusCode {
@@ -233,6 +157,20 @@ async fn a_quality_manager_reads_every_station_but_cannot_create_users() {
     assert_eq!(codes(&qm.ok(Method::GET, "/console/api/stations", None).await), ["CD01", "SH01"]);
     let me = qm.ok(Method::GET, "/console/api/me", None).await;
     assert_eq!((me["can"]["add_complaint_notes"].as_bool(), me["can"]["manage_users"].as_bool()), (Some(true), Some(false)));
+}
+
+#[tokio::test]
+async fn the_user_list_offers_the_roles_which_of_them_take_regions_and_the_stations_regions() {
+    let app = spawn_app().await;
+    let root = admin(&app).await;
+    station_in(&app, &root, "SH01", "East").await;
+    station_in(&app, &root, "SH02", "East").await;
+    station_in(&app, &root, "CD01", "West").await;
+    app.station("GZ01").await;
+    let list = root.ok(Method::GET, "/console/api/users", None).await;
+    assert_eq!(list["regions"], json!(["East", "West"]), "each region once, none for a station without one");
+    let takes: Vec<(&str, bool)> = list["roles"].as_array().unwrap().iter().map(|r| (r["role"].as_str().unwrap(), r["takes_regions"].as_bool().unwrap())).collect();
+    assert_eq!(takes, [("administrator", false), ("quality_manager", false), ("regional_manager", true)]);
 }
 
 #[tokio::test]

@@ -85,6 +85,45 @@ pub mod targets {
     pub const STOCK_TURNOVER: f64 = 6.0;
 }
 
+/// Figures whose numerator counts records (orders, surveys, complaints,
+/// deadlines): a drill-down can say which records are in it.
+const COUNTED_CODES: [&str; 12] = [
+    "satisfaction_top",
+    "follow_up_in_time",
+    "follow_up_ever",
+    "first_time_fix",
+    "repeat_rate",
+    "on_time",
+    "complaints_per_100",
+    "complaints_in_time",
+    "complaints_repeat",
+    "parts_waits",
+    "cancelled",
+    "deadline_met.",
+];
+
+/// Counted figures whose numerator is not a part of their denominator
+/// (complaints per orders; cancelled orders have no base).
+const NOT_A_SHARE: [&str; 2] = ["complaints_per_100", "cancelled"];
+
+/// Read from the station's state now, with no record behind it.
+const NOT_DRILLABLE: [&str; 1] = ["parts_short"];
+
+/// Whether the figure's numerator counts records (the others sum minutes, money, seconds).
+pub fn counts_records(code: &str) -> bool {
+    COUNTED_CODES.iter().any(|c| if c.ends_with('.') { code.starts_with(c) } else { code == *c })
+}
+
+/// Whether the figure reads as "n of d": its numerator counts records that are part of its denominator.
+pub fn is_share(code: &str) -> bool {
+    counts_records(code) && !NOT_A_SHARE.contains(&code)
+}
+
+/// Whether records stand behind the figure, for a drill-down.
+pub fn has_records(code: &str) -> bool {
+    !NOT_DRILLABLE.contains(&code)
+}
+
 fn ratio(n: i64, d: i64) -> Option<f64> {
     scaled(n, 1, d, 1)
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBucket, formatFigure, formatGap, formatSeconds, formatTarget } from './format';
+import { formatBucket, formatFigure, formatGap, formatOffset, formatSeconds, formatTarget } from './format';
 
 describe('formatSeconds', () => {
   it('reads hours and minutes in both languages', () => {
@@ -54,5 +54,15 @@ describe('KPI figures', () => {
     expect(formatBucket('2026-11-23', '2026-11-23', 'day')).toBe('11-23');
     expect(formatBucket('2026-11-23', '2026-11-29', 'week')).toBe('11-23–11-29');
     expect(formatBucket('2026-11-01', '2026-11-30', 'month')).toBe('2026-11');
+  });
+});
+
+describe('formatOffset', () => {
+  it('signs a clock offset and reads seconds under a minute', () => {
+    expect(formatOffset(3 * 60_000, 'en')).toBe('+3 min');
+    expect(formatOffset(-(2 * 3600 + 5 * 60) * 1000, 'en')).toBe('−2 h 5 min');
+    expect(formatOffset(-40_000, 'zh-CN')).toBe('−40秒');
+    expect(formatOffset(0, 'en')).toBe('±0 s');
+    expect(formatOffset(-300, 'en')).toBe('±0 s');
   });
 });

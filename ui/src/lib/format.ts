@@ -148,3 +148,11 @@ export function formatBucket(from: string, to: string, granularity: Granularity)
   if (granularity === 'day' || from === to) return from.slice(5);
   return `${from.slice(5)}–${to.slice(5)}`;
 }
+
+/** A station's clock offset: "+3 min" ahead, "−2 h 5 min" behind, "+40 s" under a minute ("+3分", "−40秒"). */
+export function formatOffset(ms: number, locale: Locale): string {
+  const secs = Math.round(Math.abs(ms) / 1000);
+  const sign = secs === 0 ? '±' : ms > 0 ? '+' : '−';
+  if (secs < 60) return locale === 'zh-CN' ? `${sign}${secs}秒` : `${sign}${secs} s`;
+  return `${sign}${formatSeconds(secs, locale)}`;
+}

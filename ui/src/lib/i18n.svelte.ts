@@ -55,9 +55,17 @@ export function tIn(locale: Locale, key: string, params?: Record<string, string 
   return interpolate(text, params);
 }
 
+let errorPrefixes = ['errors'];
+
+/** Where error texts are looked up, in order: the head-office console reads its own (`console.errors.<code>`) before the station's. */
+export function useErrorTexts(prefixes: string[]): void {
+  errorPrefixes = prefixes;
+}
+
 /** An operation's error in the user's language: `errors.<code>` when the locale has it, else the core's message. */
 export function errorText(err: Pick<ApiError, 'code' | 'message' | 'params'>): string {
-  const text = dicts[i18n.locale][`errors.${err.code}`];
+  const dict = dicts[i18n.locale];
+  const text = errorPrefixes.map((p) => dict[`${p}.${err.code}`]).find((x) => x !== undefined);
   if (text === undefined) return err.message;
   const params = Object.fromEntries(Object.entries(err.params ?? {}).filter((e): e is [string, string] => e[1] !== undefined));
   return interpolate(text, params);

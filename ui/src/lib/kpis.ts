@@ -18,6 +18,11 @@ export function figureOf(figures: Figure[], code: string): Figure | undefined {
   return figures.find((f) => f.code === code);
 }
 
+/** The class a value is shown with: `ok` meets its target, `bad` misses it, `none` has no target or nothing counted (the core's `meets_target`). */
+export function tone(f: Pick<Figure, 'meets_target'> | undefined | null): 'ok' | 'bad' | 'none' {
+  return f?.meets_target === true ? 'ok' : f?.meets_target === false ? 'bad' : 'none';
+}
+
 /** A person in the query string: `advisor:<id>`. */
 export function whoParam(who: KpiWho): string {
   return `${who.kind}:${who.id}`;
@@ -59,7 +64,10 @@ export function niceCeil(x: number): number {
  * was counted) and a dashed line at its target. Axis and tooltip read in the
  * figure's unit.
  */
-export function trendOption(points: TrendPoint[], code: string, granularity: Granularity, locale: Locale, names: { value: string; target: string }): ChartOption {
+/** A trend's point: its days and figures (the station's `TrendPoint`; the console's rows read the same). */
+export type TrendPointLike = { period: Pick<TrendPoint['period'], 'from' | 'to'> & Partial<TrendPoint['period']>; figures: Figure[] };
+
+export function trendOption(points: TrendPointLike[], code: string, granularity: Granularity, locale: Locale, names: { value: string; target: string }): ChartOption {
   const figures = points.map((p) => figureOf(p.figures, code));
   const sample = figures.find((f) => f !== undefined);
   const unit = sample?.unit ?? 'count';

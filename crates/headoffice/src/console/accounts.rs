@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::audit::{self, Actor, Target};
 use super::error::{ConsoleError, ConsoleResult};
-use super::roles::{require, Action, Role};
+use super::roles::{require, Action, Role, RoleChoice};
 use super::sessions::ConsoleSession;
 
 pub const MIN_PASSWORD_CHARS: usize = 10;
@@ -40,6 +40,10 @@ pub struct User {
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct UserList {
     pub users: Vec<User>,
+    /// The roles an account can be given, and which of them take regions.
+    pub roles: Vec<RoleChoice>,
+    /// The regions the stations are in now, by name: what a regional manager can be given.
+    pub regions: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -179,7 +183,9 @@ fn snapshot(user: &User) -> Value {
 pub async fn list(pool: &PgPool, session: &ConsoleSession) -> ConsoleResult<UserList> {
     require(session.user.role, Action::ManageUsers)?;
     let mut conn = pool.acquire().await?;
-    Ok(UserList { users: load(&mut conn, None, Some(session)).await? })
+    let users = load(&mut conn, None, Some(session)).await?;
+    let regions: Vec<String> = sqlx::query_scalar("SELECT DISTINCT region FROM stations WHERE region <> '' ORDER BY region").fetch_all(&mut *conn).await?;
+    Ok(UserList { users, roles: RoleChoice::all(), regions })
 }
 
 pub async fn create(pool: &PgPool, session: &ConsoleSession, input: NewUser, now: DateTime<Utc>) -> ConsoleResult<User> {

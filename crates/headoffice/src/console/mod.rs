@@ -6,6 +6,7 @@
 //! - `roles`: THE matrix of what each role may do, and the `Scope` of stations it sees;
 //! - `audit`: the append-only record of every change, written in the change's transaction;
 //! - `stations`: the station overview and what administrators do to stations;
+//! - `kpis`: the stations' KPIs compared, regions summed, ranked; the drill-down to records;
 //! - `input`, `error`: request bodies in, errors out, with the bad field named.
 //!
 //! `API` below is the list of endpoints: the router's `ROUTES` holds the same
@@ -15,6 +16,7 @@ pub mod accounts;
 pub mod audit;
 pub mod error;
 pub mod input;
+pub mod kpis;
 pub mod roles;
 pub mod sessions;
 pub mod stations;
@@ -46,6 +48,8 @@ pub mod paths {
     pub const USER: &str = "/console/api/users/{user_id}";
     pub const USER_PASSWORD: &str = "/console/api/users/{user_id}/password";
     pub const AUDIT: &str = "/console/api/audit";
+    pub const KPIS: &str = "/console/api/kpis";
+    pub const KPI_ORDERS: &str = "/console/api/kpis/orders";
 }
 
 macro_rules! console_api {
@@ -111,4 +115,8 @@ console_api! {
     set_user_password: "put" USER_PASSWORD, accounts::SetPassword => accounts::User;
     /// The audit, newest first; query `before` (an id) and `limit`.
     audit: "get" AUDIT, audit::AuditQuery => audit::AuditPage;
+    /// The KPIs of the caller's stations over `from..=to`: rows as grouped, regions summed, the total, a ranking per figure.
+    kpis: "get" KPIS, kpis::KpiQuery => kpis::KpiComparison;
+    /// The records behind one station's figure (`code`) over `from..=to`.
+    kpi_orders: "get" KPI_ORDERS, kpis::KpiOrdersQuery => kpis::KpiOrders;
 }

@@ -21,6 +21,8 @@ pub enum Role {
 }
 
 impl Role {
+    pub const ALL: [Role; 3] = [Role::Administrator, Role::QualityManager, Role::RegionalManager];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Administrator => "administrator",
@@ -30,7 +32,7 @@ impl Role {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Role::Administrator, Role::QualityManager, Role::RegionalManager].into_iter().find(|r| r.as_str() == s)
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
     }
 
     pub fn may(self, action: Action) -> bool {
@@ -45,6 +47,20 @@ impl Role {
     /// Whether the role's reads cover every station, or only its regions'.
     pub fn sees_every_station(self) -> bool {
         self != Role::RegionalManager
+    }
+}
+
+/// A role an account can be given, and whether it is limited to regions
+/// (then it needs at least one): what the account form offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+pub struct RoleChoice {
+    pub role: Role,
+    pub takes_regions: bool,
+}
+
+impl RoleChoice {
+    pub fn all() -> Vec<RoleChoice> {
+        Role::ALL.into_iter().map(|role| RoleChoice { role, takes_regions: !role.sees_every_station() }).collect()
     }
 }
 

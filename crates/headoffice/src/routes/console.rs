@@ -8,7 +8,7 @@ use axum::Json;
 use crate::console::error::ConsoleResult;
 use crate::console::input::Input;
 use crate::console::sessions::Client;
-use crate::console::{accounts, audit, sessions, stations, ConsoleSession};
+use crate::console::{accounts, audit, kpis, sessions, stations, ConsoleSession};
 use crate::startup::AppState;
 
 pub async fn login(State(state): State<AppState>, client: Client, Input(input): Input<sessions::LoginInput>) -> ConsoleResult<Response> {
@@ -100,4 +100,12 @@ pub async fn set_user_password(
 
 pub async fn audit(State(state): State<AppState>, session: ConsoleSession, Query(query): Query<audit::AuditQuery>) -> ConsoleResult<Json<audit::AuditPage>> {
     Ok(Json(audit::list(&state.pool, &session, query).await?))
+}
+
+pub async fn kpis(State(state): State<AppState>, session: ConsoleSession, Query(query): Query<kpis::KpiQuery>) -> ConsoleResult<Json<kpis::KpiComparison>> {
+    Ok(Json(kpis::compare(&state.pool, &session, query, state.clock.now()).await?))
+}
+
+pub async fn kpi_orders(State(state): State<AppState>, session: ConsoleSession, Query(query): Query<kpis::KpiOrdersQuery>) -> ConsoleResult<Json<kpis::KpiOrders>> {
+    Ok(Json(kpis::orders(&state.pool, &session, query).await?))
 }

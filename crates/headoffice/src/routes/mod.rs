@@ -1,9 +1,11 @@
 //! HTTP routes. Handlers translate between HTTP and the store (or, for
 //! `/console/api`, the `console` module), nothing more.
 //! `ROUTES` is the router's one list: the router is built from it and a test
-//! checks that every entry is described in `openapi.json`.
+//! checks that every entry is described in `openapi.json`. The console's web
+//! pages (`console_ui`) are files, not API routes, and are served beside them.
 
 mod console;
+pub mod console_ui;
 mod enroll;
 mod files;
 mod health;
@@ -53,6 +55,8 @@ pub const ROUTES: &[(&str, &str, bool)] = &[
     ("put", c::USER, false),
     ("put", c::USER_PASSWORD, false),
     ("get", c::AUDIT, false),
+    ("get", c::KPIS, false),
+    ("get", c::KPI_ORDERS, false),
 ];
 
 pub const OPENAPI_JSON: &str = include_str!("../../openapi.json");
@@ -79,6 +83,8 @@ fn handler(path: &str) -> MethodRouter<AppState> {
         c::USER => put(console::update_user),
         c::USER_PASSWORD => put(console::set_user_password),
         c::AUDIT => get(console::audit),
+        c::KPIS => get(console::kpis),
+        c::KPI_ORDERS => get(console::kpi_orders),
         other => unreachable!("route {other} is listed in ROUTES but has no handler"),
     }
 }
@@ -99,7 +105,9 @@ pub fn router(state: AppState) -> Router {
             open = open.route(path, handler(path));
         }
     }
+    let console_dir = console_ui::find(state.config.console_dir.as_deref());
     open.merge(protocol.layer(middleware::from_fn(require_protocol_version)))
+        .merge(console_ui::routes(&console_dir))
         .fallback(|| async { ApiError::new(ErrorCode::InvalidRequest, "no such route; see /openapi.json").into_response_with(StatusCode::NOT_FOUND) })
         .layer(middleware::from_fn(log_request))
         .with_state(state)

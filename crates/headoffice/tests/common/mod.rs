@@ -4,6 +4,7 @@
 //! `TEST_LOG=1` prints the server's logs.
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod console;
 pub mod pg;
 
 use std::sync::{Arc, LazyLock};

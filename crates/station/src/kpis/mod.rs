@@ -12,6 +12,7 @@ pub mod periods;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use kpi::figures::{counts_records, has_records, is_share};
 use kpi::records::Outcome;
 use kpi::{Book, Context, Dim, Figure, Tally, Unit};
 use serde::{Deserialize, Serialize};
@@ -230,34 +231,7 @@ pub const ADVISOR_CODES: [&str; 11] = [
 pub const TECHNICIAN_CODES: [&str; 7] =
     ["first_time_fix", "repeat_rate", "satisfaction_avg", "cycle_median_hours", "hours_per_order", "efficiency", "productivity"];
 
-/// Figures whose numerator counts records: a drill-down says which records are in it.
-const COUNTED_CODES: [&str; 12] = [
-    "satisfaction_top",
-    "follow_up_in_time",
-    "follow_up_ever",
-    "first_time_fix",
-    "repeat_rate",
-    "on_time",
-    "complaints_per_100",
-    "complaints_in_time",
-    "complaints_repeat",
-    "parts_waits",
-    "cancelled",
-    "deadline_met.",
-];
-
-/// Counted figures whose numerator is not a part of their denominator
-/// (complaints per orders; cancelled orders have no base): not shown as "n of d".
-const NOT_A_SHARE: [&str; 2] = ["complaints_per_100", "cancelled"];
-
-/// Read from the station's state now, with no record behind it.
-const NOT_DRILLABLE: [&str; 1] = ["parts_short"];
-
 pub const MAX_ROWS: usize = 1000;
-
-fn is_counted(code: &str) -> bool {
-    COUNTED_CODES.iter().any(|c| if c.ends_with('.') { code.starts_with(c) } else { code == *c })
-}
 
 /// What a report is computed from: the settings, the records of the whole period and their tallies.
 struct Source {
@@ -336,8 +310,8 @@ impl Source {
         let trend =
             periods::buckets(self.days, granularity)?.into_iter().map(|b| TrendPoint { period: b.into(), figures: self.figures(&Dim::Station, b) }).collect();
         let figures = self.figures(&Dim::Station, self.days);
-        let drill_codes = figures.iter().map(|f| f.code.clone()).filter(|c| !NOT_DRILLABLE.contains(&c.as_str())).collect();
-        let count_codes = figures.iter().map(|f| f.code.clone()).filter(|c| is_counted(c) && !NOT_A_SHARE.contains(&c.as_str())).collect();
+        let drill_codes = figures.iter().map(|f| f.code.clone()).filter(|c| has_records(c)).collect();
+        let count_codes = figures.iter().map(|f| f.code.clone()).filter(|c| is_share(c)).collect();
         Ok(KpiReport {
             period: self.days.into(),
             preset,
@@ -374,7 +348,7 @@ fn behind(code: &str, t: &Tally) -> Option<(Option<bool>, Option<f64>)> {
     if f.numerator == 0 && f.denominator == 0 {
         return None;
     }
-    if is_counted(code) {
+    if counts_records(code) {
         return Some((Some(f.numerator > 0), None));
     }
     let value = match code {
@@ -389,7 +363,7 @@ fn behind(code: &str, t: &Tally) -> Option<(Option<bool>, Option<f64>)> {
 
 fn value_unit(code: &str, figure: &Figure) -> Option<Unit> {
     match code {
-        _ if is_counted(code) => None,
+        _ if counts_records(code) => None,
         "productivity" => Some(Unit::Hours),
         "stock_turnover" => Some(Unit::Minor),
         _ => Some(figure.unit),
@@ -410,7 +384,7 @@ pub async fn kpi_orders(station: &Station, caller: &Caller, input: KpiOrdersInpu
     let figure = source
         .figures(&dim, source.days)
         .into_iter()
-        .find(|f| f.code == code && !NOT_DRILLABLE.contains(&code))
+        .find(|f| f.code == code && has_records(code))
         .ok_or_else(|| ApiError::invalid("kpi.unknown_code", format!("{code:?} is not a figure with records behind it")).with_field("code"))?;
     let rules = &source.settings.rules;
     let now = source.now;
@@ -484,7 +458,7 @@ pub async fn kpi_orders(station: &Station, caller: &Caller, input: KpiOrdersInpu
     Ok(KpiOrders {
         period: source.days.into(),
         code: code.to_string(),
-        counts: is_counted(code),
+        counts: counts_records(code),
         value_unit: value_unit(code, &figure),
         who: input.who,
         who_name,

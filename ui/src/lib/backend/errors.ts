@@ -1,8 +1,13 @@
-import type { ApiError as ApiErrorBody } from '../generated/ApiError';
-import type { ErrorKind } from '../generated/ErrorKind';
+import type { ApiError as StationErrorBody } from '../generated/ApiError';
+import type { ErrorKind as ConsoleErrorKind } from '../generated/console/ErrorKind';
+import type { ErrorKind as StationErrorKind } from '../generated/ErrorKind';
 
-/** An operation's failure, as the core reports it: `{kind, code, message, field?}`. */
-export class ApiError extends Error implements ApiErrorBody {
+/** The station core's errors and the head-office console's (`ConsoleError`) have one shape; the console adds the kind `throttled`. */
+export type ErrorKind = StationErrorKind | ConsoleErrorKind;
+export type ApiErrorBody = Omit<StationErrorBody, 'kind'> & { kind: ErrorKind };
+
+/** An operation's failure, as the core (or the head office's console) reports it: `{kind, code, message, field?}`. */
+export class ApiError extends Error {
   readonly kind: ErrorKind;
   readonly code: string;
   readonly field?: string;
@@ -31,7 +36,7 @@ export class ApiError extends Error implements ApiErrorBody {
   }
 }
 
-const KINDS: ErrorKind[] = ['invalid', 'needs_confirmation', 'unauthenticated', 'forbidden', 'not_found', 'conflict', 'internal'];
+const KINDS: ErrorKind[] = ['invalid', 'needs_confirmation', 'unauthenticated', 'forbidden', 'not_found', 'conflict', 'throttled', 'internal'];
 
 export function isApiErrorBody(x: unknown): x is ApiErrorBody {
   if (typeof x !== 'object' || x === null) return false;

@@ -7,5 +7,5 @@ pub mod inputs;
 pub mod query;
 pub mod upkeep;
 
-pub use query::{kpi_for, kpi_orders, DrillRow, Group, KpiError, KpiRow};
+pub use query::{combine, kpi_for, kpi_orders, DrillRow, Group, KpiError, KpiRow};
 pub use upkeep::{after_batch, rebuild_station, sweep_overdue};

@@ -243,6 +243,21 @@ pub async fn kpi_for(pool: &PgPool, stations: &[Uuid], from: NaiveDate, to: Naiv
     Ok(out)
 }
 
+/// Several stations' rows over the same days as one (a region, the network):
+/// their tallies and contexts summed, the figures read from the sum, as
+/// `kpi_for` with `Group::Total` would give for those stations.
+pub fn combine<'a>(rows: impl IntoIterator<Item = &'a KpiRow>, from: NaiveDate, to: NaiveDate) -> KpiRow {
+    let mut tally = Tally::zero();
+    let mut context = Context { days: (to - from).num_days() + 1, ..Context::default() };
+    for r in rows {
+        tally.add(&r.tally);
+        add_context(&mut context, &r.context);
+    }
+    context.days = (to - from).num_days() + 1;
+    let figures = figures(&tally, &context);
+    KpiRow { station_id: None, from, to, tally, context, figures }
+}
+
 /// The first day of the period holding `d`: the key PostgreSQL groups it under (`date_trunc`).
 fn period_start(d: NaiveDate, group: Group) -> NaiveDate {
     match group {

@@ -3,6 +3,10 @@ import type { AuditPage } from "./AuditPage";
 import type { AuditQuery } from "./AuditQuery";
 import type { EnrollmentCodes } from "./EnrollmentCodes";
 import type { IssuedCode } from "./IssuedCode";
+import type { KpiComparison } from "./KpiComparison";
+import type { KpiOrders } from "./KpiOrders";
+import type { KpiOrdersQuery } from "./KpiOrdersQuery";
+import type { KpiQuery } from "./KpiQuery";
 import type { LoggedOut } from "./LoggedOut";
 import type { LoginInput } from "./LoginInput";
 import type { Me } from "./Me";
@@ -44,6 +48,10 @@ export type ConsoleApi = {
   set_user_password: { method: "PUT"; path: "/console/api/users/{user_id}/password"; input: SetPassword; output: User };
   /** The audit, newest first; query `before` (an id) and `limit`. */
   audit: { method: "GET"; path: "/console/api/audit"; input: AuditQuery; output: AuditPage };
+  /** The KPIs of the caller's stations over `from..=to`: rows as grouped, regions summed, the total, a ranking per figure. */
+  kpis: { method: "GET"; path: "/console/api/kpis"; input: KpiQuery; output: KpiComparison };
+  /** The records behind one station's figure (`code`) over `from..=to`. */
+  kpi_orders: { method: "GET"; path: "/console/api/kpis/orders"; input: KpiOrdersQuery; output: KpiOrders };
 };
 
 export type ConsoleEndpoint = keyof ConsoleApi;
@@ -64,4 +72,6 @@ export const CONSOLE_API: { [K in ConsoleEndpoint]: { method: ConsoleApi[K]["met
   update_user: { method: "PUT", path: "/console/api/users/{user_id}" },
   set_user_password: { method: "PUT", path: "/console/api/users/{user_id}/password" },
   audit: { method: "GET", path: "/console/api/audit" },
+  kpis: { method: "GET", path: "/console/api/kpis" },
+  kpi_orders: { method: "GET", path: "/console/api/kpis/orders" },
 };

@@ -1,0 +1,23 @@
+/** The console's pages and the `can` flag that opens each: the nav shows what the role may do, as the head office says. */
+import type { Can } from '../lib/generated/console/Can';
+
+export interface NavEntry {
+  id: 'stations' | 'kpis' | 'users' | 'audit';
+  path: string;
+}
+
+const PAGES: { entry: NavEntry; flag: keyof Can }[] = [
+  { entry: { id: 'stations', path: '/stations' }, flag: 'view_stations' },
+  { entry: { id: 'kpis', path: '/kpis' }, flag: 'view_kpis' },
+  { entry: { id: 'users', path: '/users' }, flag: 'manage_users' },
+  { entry: { id: 'audit', path: '/audit' }, flag: 'view_audit' },
+];
+
+export function navEntries(can: Can): NavEntry[] {
+  return PAGES.filter((p) => can[p.flag]).map((p) => p.entry);
+}
+
+/** Where `/console/` leads: the first page the role may open. */
+export function home(can: Can): string {
+  return navEntries(can)[0]?.path ?? '/stations';
+}
