@@ -15,10 +15,8 @@ CREATE INDEX records_open_complaints ON records (station_id, (payload->>'receive
 CREATE INDEX records_complaints_received ON records ((payload->>'received_at'))
     WHERE entity = 'complaint' AND NOT deleted;
 
--- A complaint's clocks (first response, resolution, callback): their due
--- times decide what is overdue.
-CREATE INDEX records_clocks_by_item ON records (station_id, (payload->>'item_id'))
-    WHERE entity = 'item_clock';
+-- A complaint's clocks (first response, resolution, callback), whose due
+-- times decide what is overdue, are found by records_clocks_by_item (0005).
 
 -- What belongs to one complaint: its timeline, its compensations and the head
 -- office's notes (`ho_complaint_note`, written here for the complaint's station).
