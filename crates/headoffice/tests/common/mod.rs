@@ -5,6 +5,7 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 pub mod pg;
+pub mod records;
 
 use std::sync::{Arc, LazyLock};
 

@@ -190,25 +190,15 @@ pub async fn load_orders(conn: &mut PgConnection, station: Uuid, ids: &[String])
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let heads: Vec<(String, Json<Value>)> =
-        sqlx::query_as("SELECT entity_id, payload FROM records WHERE station_id = $1 AND entity = 'repair_order' AND entity_id = ANY($2) AND NOT deleted")
-            .bind(station)
-            .bind(ids)
-            .fetch_all(&mut *conn)
-            .await?;
-    if heads.is_empty() {
-        return Ok(Vec::new());
-    }
-    let found: Vec<&str> = heads.iter().map(|(id, _)| id.as_str()).collect();
-    // Only the status events that matter (waiting for parts) leave the database.
-    let parts: Vec<(String, String, Json<Value>)> = sqlx::query_as(
-        "SELECT entity, entity_id, payload FROM records
-         WHERE station_id = $1 AND entity IN ('ro_job', 'ro_line', 'time_clock', 'ro_status_event', 'follow_up', 'survey')
-           AND payload->>'ro_id' = ANY($2) AND NOT deleted
-           AND (entity <> 'ro_status_event' OR payload->>'to_status' = 'waiting_parts')",
+    // Only the fields read leave the database: an order's payload carries its customer, vehicle, concerns and photos too.
+    let heads: Vec<(String, Json<Value>)> = sqlx::query_as(
+        "SELECT entity_id, jsonb_build_object('advisor', payload->'advisor', 'advisor_id', payload->'advisor_id', 'status', payload->'status',
+                'checked_in_at', payload->'checked_in_at', 'promised_at', payload->'promised_at', 'delivered_at', payload->'delivered_at',
+                'repeat_of', payload->'repeat_of', 'discount', payload->'discount')
+         FROM records WHERE station_id = $1 AND entity = 'repair_order' AND entity_id = ANY($2) AND NOT deleted",
     )
     .bind(station)
-    .bind(&found)
+    .bind(ids)
     .fetch_all(&mut *conn)
     .await?;
     let mut orders: BTreeMap<String, OrderRecord> = BTreeMap::new();
@@ -217,6 +207,23 @@ pub async fn load_orders(conn: &mut PgConnection, station: Uuid, ids: &[String])
             orders.insert(id, o);
         }
     }
+    // Only a delivered order counts its jobs, lines, clocks and follow-up: the
+    // others (in the workshop, cancelled) are complete without them.
+    let delivered: Vec<&str> = orders.values().filter(|o| o.delivered_at.is_some() && o.status != "cancelled").map(|o| o.id.as_str()).collect();
+    if delivered.is_empty() {
+        return Ok(orders.into_values().collect());
+    }
+    // Only the status events that matter (waiting for parts) leave the database.
+    let parts: Vec<(String, String, Json<Value>)> = sqlx::query_as(
+        "SELECT entity, entity_id, payload FROM records
+         WHERE station_id = $1 AND entity IN ('ro_job', 'ro_line', 'time_clock', 'ro_status_event', 'follow_up', 'survey')
+           AND payload->>'ro_id' = ANY($2) AND NOT deleted
+           AND (entity <> 'ro_status_event' OR payload->>'to_status' = 'waiting_parts')",
+    )
+    .bind(station)
+    .bind(&delivered)
+    .fetch_all(&mut *conn)
+    .await?;
     // Surveys by time, so the latest answer wins when there is more than one.
     let mut survey_at: BTreeMap<String, Option<DateTime<Utc>>> = BTreeMap::new();
     for (entity, id, p) in parts {
