@@ -101,10 +101,24 @@ fn station_records(prefix: &str, orders: usize, days: i64, quality: u64, seed: u
             let job = format!("{id}-j{j}");
             let tech = format!("{prefix}t{}", r.below(6));
             let approval = if r.pct(90) { "approved" } else { "declined" };
-            o.lines.push(Line { id: format!("{job}-l"), job: job.clone(), kind: "labor", quantity_milli: 500 + r.below(3000) as i64, unit_price: 12_000, issued_milli: 0 });
+            o.lines.push(Line {
+                id: format!("{job}-l"),
+                job: job.clone(),
+                kind: "labor",
+                quantity_milli: 500 + r.below(3000) as i64,
+                unit_price: 12_000,
+                issued_milli: 0,
+            });
             if r.pct(60) {
                 let qty = 1000 + r.below(3) as i64 * 1000;
-                o.lines.push(Line { id: format!("{job}-p"), job: job.clone(), kind: "part", quantity_milli: qty, unit_price: 2_000 + r.below(30_000) as i64, issued_milli: qty });
+                o.lines.push(Line {
+                    id: format!("{job}-p"),
+                    job: job.clone(),
+                    kind: "part",
+                    quantity_milli: qty,
+                    unit_price: 2_000 + r.below(30_000) as i64,
+                    issued_milli: qty,
+                });
             }
             if approval == "approved" {
                 o.stretches.push(Stretch { id: format!("{job}-c"), job: job.clone(), technician: tech.clone(), seconds: Some(1800 + r.below(14_400) as i64) });
@@ -267,9 +281,21 @@ fn check_ins(st: &mut StationSim, n: usize) -> Vec<Change> {
             match i % 5 {
                 0 => st.change("customer", &c, json!({"id": c, "name": "王芳", "phone": "13900000000", "language": "zh-CN"})),
                 1 => st.change("vehicle", &v, json!({"id": v, "customer_id": c, "vin": "LSVAM4187C2184851", "plate": "沪A12345", "make": "VW"})),
-                2 => st.change("repair_order", &ro, json!({"id": ro, "number": format!("{node}-{k}"), "status": "checked_in", "odometer_in_km": 42000, "personal_items": ""})),
-                3 => st.change("ro_status_event", &format!("{node}-ev{k}"), json!({"id": format!("{node}-ev{k}"), "ro_id": ro, "to_status": "checked_in", "note": ""})),
-                _ => st.change("repair_order", &ro, json!({"id": ro, "number": format!("{node}-{k}"), "status": "in_progress", "odometer_in_km": 42000, "personal_items": ""})),
+                2 => st.change(
+                    "repair_order",
+                    &ro,
+                    json!({"id": ro, "number": format!("{node}-{k}"), "status": "checked_in", "odometer_in_km": 42000, "personal_items": ""}),
+                ),
+                3 => st.change(
+                    "ro_status_event",
+                    &format!("{node}-ev{k}"),
+                    json!({"id": format!("{node}-ev{k}"), "ro_id": ro, "to_status": "checked_in", "note": ""}),
+                ),
+                _ => st.change(
+                    "repair_order",
+                    &ro,
+                    json!({"id": ro, "number": format!("{node}-{k}"), "status": "in_progress", "odometer_in_km": 42000, "personal_items": ""}),
+                ),
             }
         })
         .collect()
@@ -322,6 +348,11 @@ async fn main() {
     let push_changes = env_usize("KPI_BENCH_PUSH_CHANGES", 10_000);
     let per_station = orders / stations.max(1);
     let url = CLUSTER.create_database("kpi_bench").await;
+    // The machine's disk is small: keep the throwaway cluster's write-ahead log from growing to its 1 GB default.
+    let admin = sqlx::PgPool::connect(&url).await.unwrap();
+    sqlx::query("ALTER SYSTEM SET max_wal_size = '128MB'").execute(&admin).await.unwrap();
+    sqlx::query("SELECT pg_reload_conf()").execute(&admin).await.unwrap();
+    admin.close().await;
     let on = serve(&url, true).await;
     let off = serve(&url, false).await;
     let pool = on.pool.clone();

@@ -28,15 +28,26 @@ fn a_week() -> Station {
             .job("t2", "approved", 800, 2400)
             .job("t2", "declined", 2000, 0),
         // Late; reached on day 4; a low score; waited for parts.
-        Order { waited_for_parts: true, follow_up: Some(("reached", Some(at("2026-03-07T09:00:00Z")))), survey: Some(3), ..order("o2", "a1", "2026-03-02T02:00:00Z") }
-            .delivered(Some("2026-03-03T02:00:00Z"), "2026-03-04T06:00:00Z")
-            .job("t1", "approved", 3000, 12000),
+        Order {
+            waited_for_parts: true,
+            follow_up: Some(("reached", Some(at("2026-03-07T09:00:00Z")))),
+            survey: Some(3),
+            ..order("o2", "a1", "2026-03-02T02:00:00Z")
+        }
+        .delivered(Some("2026-03-03T02:00:00Z"), "2026-03-04T06:00:00Z")
+        .job("t1", "approved", 3000, 12000),
         // No promised time; delivered at 01:30 local on the 5th (17:30 UTC on the 4th); the customer refused follow-up.
-        Order { follow_up: Some(("no_consent", None)), ..order("o3", "a2", "2026-03-03T01:00:00Z") }.delivered(None, "2026-03-04T17:30:00Z").job("t2", "approved", 500, 1500),
+        Order { follow_up: Some(("no_consent", None)), ..order("o3", "a2", "2026-03-03T01:00:00Z") }
+            .delivered(None, "2026-03-04T17:30:00Z")
+            .job("t2", "approved", 500, 1500),
         // A repeat within the window (checked in 10 days after the earlier delivery).
-        Order { repeat_of_delivered_at: Some(at("2026-02-21T02:00:00Z")), follow_up: Some(("unreachable", Some(at("2026-03-10T02:00:00Z")))), ..order("o4", "a2", "2026-03-03T02:00:00Z") }
-            .delivered(Some("2026-03-05T10:00:00Z"), "2026-03-05T09:00:00Z")
-            .job("t1", "approved", 1000, 4000),
+        Order {
+            repeat_of_delivered_at: Some(at("2026-02-21T02:00:00Z")),
+            follow_up: Some(("unreachable", Some(at("2026-03-10T02:00:00Z")))),
+            ..order("o4", "a2", "2026-03-03T02:00:00Z")
+        }
+        .delivered(Some("2026-03-05T10:00:00Z"), "2026-03-05T09:00:00Z")
+        .job("t1", "approved", 1000, 4000),
         // Just outside the window: 30 days and a minute after the earlier delivery.
         Order { repeat_of_delivered_at: Some(at("2026-02-02T01:59:00Z")), ..order("o5", "a1", "2026-03-04T02:00:00Z") }
             .delivered(Some("2026-03-06T10:00:00Z"), "2026-03-06T02:00:00Z"),
@@ -53,13 +64,24 @@ fn a_week() -> Station {
         Complaint::new(
             "k2",
             "2026-03-03T05:00:00Z",
-            Deadline { breached_at: Some(at("2026-03-06T05:00:00Z")), met_at: None, ..met("k2-res", "complaint", "k2", "resolution", "complaint_resolution", "2026-03-06T05:00:00Z") },
+            Deadline {
+                breached_at: Some(at("2026-03-06T05:00:00Z")),
+                met_at: None,
+                ..met("k2-res", "complaint", "k2", "resolution", "complaint_resolution", "2026-03-06T05:00:00Z")
+            },
         ),
-        Complaint { repeat_of: Some("k1".into()), ..Complaint::new("k3", "2026-03-05T05:00:00Z", running("k3-res", "complaint", "k3", "resolution", "complaint_resolution", "2026-03-20T05:00:00Z")) },
+        Complaint {
+            repeat_of: Some("k1".into()),
+            ..Complaint::new("k3", "2026-03-05T05:00:00Z", running("k3-res", "complaint", "k3", "resolution", "complaint_resolution", "2026-03-20T05:00:00Z"))
+        },
     ];
     let deadlines = vec![
         met("o1-ia", "repair_order", "o1", "initial_assessment", "initial_assessment", "2026-03-02T01:20:00Z"),
-        Deadline { breached_at: Some(at("2026-03-02T03:00:00Z")), met_at: None, ..met("o2-ia", "repair_order", "o2", "initial_assessment", "initial_assessment", "2026-03-02T03:00:00Z") },
+        Deadline {
+            breached_at: Some(at("2026-03-02T03:00:00Z")),
+            met_at: None,
+            ..met("o2-ia", "repair_order", "o2", "initial_assessment", "initial_assessment", "2026-03-02T03:00:00Z")
+        },
         running("o3-fu", "follow_up", "o3-fu", "follow_up", "follow_up", "2026-03-08T10:00:00Z"),
         met("k1-fr", "complaint", "k1", "first_response", "complaint_first_response", "2026-03-02T06:00:00Z"),
     ];

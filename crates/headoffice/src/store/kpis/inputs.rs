@@ -169,9 +169,8 @@ pub async fn read_context(conn: &mut PgConnection, station: Uuid) -> sqlx::Resul
         let price = i(p, "unit_price").unwrap_or(0);
         value = value.saturating_add(i64::try_from(i128::from(on_hand.max(0)) * i128::from(price) / 1000).unwrap_or(i64::MAX));
         // The station's own reading when it wrote the part (it knows what open orders still need); else on hand less reserved.
-        let low = p.get("low").and_then(Value::as_bool).unwrap_or_else(|| {
-            on_hand - i(p, "reserved_milli").unwrap_or(0) <= i(p, "reorder_point_milli").unwrap_or(0)
-        });
+        let low =
+            p.get("low").and_then(Value::as_bool).unwrap_or_else(|| on_hand - i(p, "reserved_milli").unwrap_or(0) <= i(p, "reorder_point_milli").unwrap_or(0));
         short += i64::from(low);
     }
     let technicians: i64 = sqlx::query_scalar(

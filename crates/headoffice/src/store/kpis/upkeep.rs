@@ -326,11 +326,9 @@ pub(super) fn pg_array(v: &[i64]) -> String {
 /// Starts a station over: its sums and contributions from all its records,
 /// under the rules its records give now. The station's row is locked.
 async fn rebuild_locked(conn: &mut PgConnection, station: Uuid, facts: &StationFacts, now: DateTime<Utc>) -> sqlx::Result<()> {
-    for sql in [
-        "DELETE FROM kpi_daily WHERE station_id = $1",
-        "DELETE FROM kpi_monthly WHERE station_id = $1",
-        "DELETE FROM kpi_contributions WHERE station_id = $1",
-    ] {
+    for sql in
+        ["DELETE FROM kpi_daily WHERE station_id = $1", "DELETE FROM kpi_monthly WHERE station_id = $1", "DELETE FROM kpi_contributions WHERE station_id = $1"]
+    {
         sqlx::query(sql).bind(station).execute(&mut *conn).await?;
     }
     sqlx::query("UPDATE kpi_stations SET tz = $2, repeat_window_days = $3, calendar = $4, rebuilt = true, updated_at = now() WHERE station_id = $1")
@@ -363,8 +361,7 @@ pub async fn rebuild_station(pool: &PgPool, station: Uuid, now: DateTime<Utc>) -
 /// `late_at` since they were last read, so a breach counts without a write.
 /// One transaction per station. Returns how many sources were re-read.
 pub async fn sweep_overdue(pool: &PgPool, now: DateTime<Utc>) -> sqlx::Result<usize> {
-    let stations: Vec<Uuid> =
-        sqlx::query_scalar("SELECT DISTINCT station_id FROM kpi_contributions WHERE recheck_at <= $1").bind(now).fetch_all(pool).await?;
+    let stations: Vec<Uuid> = sqlx::query_scalar("SELECT DISTINCT station_id FROM kpi_contributions WHERE recheck_at <= $1").bind(now).fetch_all(pool).await?;
     let mut swept = 0;
     for station in stations {
         let mut tx = pool.begin().await?;
