@@ -6,13 +6,14 @@
 //!    `kpi_monthly` with COPY (pushing 26 million changes would take hours and
 //!    measure the push, not the queries). One more station pushes its orders
 //!    through the real server, so the drill-down reads real contributions and
-//!    records.
+//!    records; rebuilding that station's sums from its records is timed too.
 //! 2. The queries the console runs, p50/p95 over repeated runs.
 //! 3. The push with the sums kept against the same push without (the switch
 //!    `kpi_summaries`, which leaves exactly today's push), on two workloads: the
 //!    sync bench's check-ins and a whole delivered order's life.
 //!
-//! `cargo bench -p headoffice --bench kpis` (KPI_BENCH_STATIONS, KPI_BENCH_ORDERS, KPI_BENCH_RUNS to scale).
+//! `cargo bench -p headoffice --bench kpis` (KPI_BENCH_STATIONS, KPI_BENCH_ORDERS, KPI_BENCH_RUNS,
+//! KPI_BENCH_PUSH_CHANGES, KPI_BENCH_PUSH_ROUNDS to scale).
 #![allow(clippy::unwrap_used)]
 
 #[path = "../tests/common/mod.rs"]
@@ -396,6 +397,10 @@ async fn main() {
         changes.len() as f64 / pushed_s
     );
     let drill_id: Uuid = sqlx::query_scalar("SELECT station_id FROM stations WHERE code = 'D0001'").fetch_one(&pool).await.unwrap();
+    // What the first push after the upgrade does for a station with two years of records (and `admin rebuild-kpis`).
+    let started = Instant::now();
+    kpis::rebuild_station(&pool, drill_id, now()).await.unwrap();
+    println!("| rebuild that station's sums from its records ({per_station} orders) | {:.1} s |", started.elapsed().as_secs_f64());
     ids.push(drill_id);
     sqlx::query("ANALYZE").execute(&pool).await.unwrap();
 
