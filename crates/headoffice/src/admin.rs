@@ -189,10 +189,8 @@ pub async fn set_setting(pool: &PgPool, key: &str, value: &str) -> anyhow::Resul
 /// their records: after restoring a database, or after running with
 /// `kpi_summaries = false`. Returns how many stations were rebuilt.
 pub async fn rebuild_kpis(pool: &PgPool, code: Option<&str>, now: chrono::DateTime<chrono::Utc>) -> anyhow::Result<usize> {
-    let stations: Vec<uuid::Uuid> = sqlx::query_scalar("SELECT station_id FROM stations WHERE $1::text IS NULL OR code = $1 ORDER BY code")
-        .bind(code)
-        .fetch_all(pool)
-        .await?;
+    let stations: Vec<uuid::Uuid> =
+        sqlx::query_scalar("SELECT station_id FROM stations WHERE $1::text IS NULL OR code = $1 ORDER BY code").bind(code).fetch_all(pool).await?;
     if let (Some(code), true) = (code, stations.is_empty()) {
         bail!("no station with code {code}");
     }

@@ -17,11 +17,8 @@ pub async fn push(State(state): State<AppState>, station: AuthStation, headers: 
     let bytes = read_body(&headers, body, limits::MAX_PUSH_COMPRESSED_BYTES, limits::MAX_PUSH_DECOMPRESSED_BYTES).await?;
     let batch: PushBatch = parse_json(&bytes)?;
     drop(bytes);
-    let settings = crate::store::push::PushSettings {
-        min_schema: state.config.min_schema_version,
-        now: state.clock.now(),
-        kpi_summaries: state.config.kpi_summaries,
-    };
+    let settings =
+        crate::store::push::PushSettings { min_schema: state.config.min_schema_version, now: state.clock.now(), kpi_summaries: state.config.kpi_summaries };
     let ack = crate::store::push::apply_batch(&state.pool, &station, &settings, batch).await?;
     if state.faults.take_lost_ack() {
         // Committed, but the station never hears it: the status line goes out, then the body fails.

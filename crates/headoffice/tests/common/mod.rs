@@ -6,6 +6,7 @@
 
 pub mod console;
 pub mod pg;
+pub mod records;
 
 use std::sync::{Arc, LazyLock};
 

@@ -5,7 +5,7 @@
 //! push); the field names are the station's (`crates/station/src/sync/restore`
 //! reads the same payloads back).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -169,9 +169,8 @@ pub async fn read_context(conn: &mut PgConnection, station: Uuid) -> sqlx::Resul
         let price = i(p, "unit_price").unwrap_or(0);
         value = value.saturating_add(i64::try_from(i128::from(on_hand.max(0)) * i128::from(price) / 1000).unwrap_or(i64::MAX));
         // The station's own reading when it wrote the part (it knows what open orders still need); else on hand less reserved.
-        let low = p.get("low").and_then(Value::as_bool).unwrap_or_else(|| {
-            on_hand - i(p, "reserved_milli").unwrap_or(0) <= i(p, "reorder_point_milli").unwrap_or(0)
-        });
+        let low =
+            p.get("low").and_then(Value::as_bool).unwrap_or_else(|| on_hand - i(p, "reserved_milli").unwrap_or(0) <= i(p, "reorder_point_milli").unwrap_or(0));
         short += i64::from(low);
     }
     let technicians: i64 = sqlx::query_scalar(
@@ -184,47 +183,160 @@ pub async fn read_context(conn: &mut PgConnection, station: Uuid) -> sqlx::Resul
     Ok((value, short, technicians))
 }
 
-/// The orders with these ids as `kpi` reads them; an id with no record (or a
-/// record without a check-in time) is left out and so contributes nothing.
-pub async fn load_orders(conn: &mut PgConnection, station: Uuid, ids: &[String]) -> sqlx::Result<Vec<OrderRecord>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
+/// A source: its entity and id.
+pub type Key = (String, String);
+
+/// Source ids by kind.
+#[derive(Debug, Default)]
+pub struct Sources {
+    pub orders: Vec<String>,
+    pub complaints: Vec<String>,
+    pub deadlines: Vec<String>,
+}
+
+impl Sources {
+    pub fn of(pairs: &[Key]) -> Sources {
+        let mut s = Sources::default();
+        for (source, id) in pairs {
+            match source.as_str() {
+                ORDER => s.orders.push(id.clone()),
+                COMPLAINT => s.complaints.push(id.clone()),
+                DEADLINE => s.deadlines.push(id.clone()),
+                _ => {}
+            }
+        }
+        s
     }
-    let heads: Vec<(String, Json<Value>)> =
-        sqlx::query_as("SELECT entity_id, payload FROM records WHERE station_id = $1 AND entity = 'repair_order' AND entity_id = ANY($2) AND NOT deleted")
-            .bind(station)
-            .bind(ids)
-            .fetch_all(&mut *conn)
-            .await?;
-    if heads.is_empty() {
-        return Ok(Vec::new());
+
+    pub fn is_empty(&self) -> bool {
+        self.orders.is_empty() && self.complaints.is_empty() && self.deadlines.is_empty()
     }
-    let found: Vec<&str> = heads.iter().map(|(id, _)| id.as_str()).collect();
-    // Only the status events that matter (waiting for parts) leave the database.
-    let parts: Vec<(String, String, Json<Value>)> = sqlx::query_as(
-        "SELECT entity, entity_id, payload FROM records
-         WHERE station_id = $1 AND entity IN ('ro_job', 'ro_line', 'time_clock', 'ro_status_event', 'follow_up', 'survey')
-           AND payload->>'ro_id' = ANY($2) AND NOT deleted
-           AND (entity <> 'ro_status_event' OR payload->>'to_status' = 'waiting_parts')",
+
+    pub fn keys(&self) -> impl Iterator<Item = Key> + '_ {
+        self.orders
+            .iter()
+            .map(|id| (ORDER.to_string(), id.clone()))
+            .chain(self.complaints.iter().map(|id| (COMPLAINT.to_string(), id.clone())))
+            .chain(self.deadlines.iter().map(|id| (DEADLINE.to_string(), id.clone())))
+    }
+}
+
+/// What the upkeep reads for a set of sources: the records as `kpi` reads
+/// them, and the contributions stored for them (with their recheck times).
+#[derive(Debug, Default)]
+pub struct Read {
+    pub orders: Vec<OrderRecord>,
+    pub complaints: Vec<ComplaintRecord>,
+    pub deadlines: Vec<DeadlineRecord>,
+    pub stored: HashMap<Key, (Value, Option<DateTime<Utc>>)>,
+}
+
+/// Reads `ids` in one statement. An id with no record (or an order without a
+/// check-in time, a complaint without its receipt) is left out, so it makes no contribution.
+pub async fn read(conn: &mut PgConnection, station: Uuid, ids: &Sources) -> sqlx::Result<Read> {
+    let (ss, is): (Vec<String>, Vec<String>) = ids.keys().unzip();
+    type Row = (String, String, Option<Json<Value>>, Option<String>, Option<Json<Value>>, Option<DateTime<Utc>>);
+    // Only the fields that are read leave the database (an order's payload
+    // carries customer, vehicle, concerns and photos; a job its texts), and only
+    // a delivered order's jobs, lines, clocks and follow-up: the others are
+    // counted without them (`kpi::order_contributions`). Of the status events,
+    // only waiting for parts. Each lookup is a lateral join on its index.
+    let rows: Vec<Row> = sqlx::query_as(
+        "WITH o AS MATERIALIZED (
+             SELECT entity_id, payload FROM records WHERE station_id = $1 AND entity = 'repair_order' AND entity_id = ANY($2) AND NOT deleted
+         )
+         SELECT 'head', entity_id,
+                jsonb_build_object('advisor', payload->'advisor', 'advisor_id', payload->'advisor_id', 'status', payload->'status',
+                    'checked_in_at', payload->'checked_in_at', 'promised_at', payload->'promised_at', 'delivered_at', payload->'delivered_at',
+                    'repeat_of', payload->'repeat_of', 'discount', payload->'discount'),
+                NULL::text, NULL::jsonb, NULL::timestamptz
+         FROM o
+         UNION ALL
+         SELECT r.entity, r.entity_id,
+                jsonb_build_object('ro_id', r.payload->'ro_id', 'technician_id', r.payload->'technician_id', 'approval', r.payload->'approval',
+                    'job_id', r.payload->'job_id', 'kind', r.payload->'kind', 'quantity_milli', r.payload->'quantity_milli',
+                    'unit_price', r.payload->'unit_price', 'amount', r.payload->'amount', 'issued_milli', r.payload->'issued_milli',
+                    'stopped_at', r.payload->'stopped_at', 'seconds', r.payload->'seconds', 'status', r.payload->'status',
+                    'ended_at', r.payload->'ended_at', 'overall', r.payload->'overall', 'at', r.payload->'at'),
+                NULL, NULL, NULL
+         FROM o CROSS JOIN LATERAL (
+             SELECT entity, entity_id, payload FROM records r
+             WHERE r.station_id = $1 AND r.entity IN ('ro_job', 'ro_line', 'time_clock', 'ro_status_event', 'follow_up', 'survey')
+               AND r.payload->>'ro_id' = o.entity_id AND NOT r.deleted
+               AND (r.entity <> 'ro_status_event' OR r.payload->>'to_status' = 'waiting_parts')
+         ) r
+         WHERE o.payload->>'delivered_at' IS NOT NULL AND o.payload->>'status' IS DISTINCT FROM 'cancelled'
+         UNION ALL
+         SELECT 'complaint', c.entity_id, c.payload, k.entity_id, k.payload, NULL FROM records c
+         LEFT JOIN LATERAL (
+             SELECT entity_id, payload FROM records k
+             WHERE k.station_id = $1 AND k.entity = 'item_clock' AND k.payload->>'item_id' = c.entity_id
+               AND k.payload->>'item_kind' = 'complaint' AND k.payload->>'clock' = 'resolution' AND NOT k.deleted
+         ) k ON true
+         WHERE c.station_id = $1 AND c.entity = 'complaint' AND c.entity_id = ANY($3) AND NOT c.deleted
+         UNION ALL
+         SELECT 'deadline', entity_id, payload, NULL, NULL, NULL FROM records
+         WHERE station_id = $1 AND entity = 'item_clock' AND entity_id = ANY($4) AND NOT deleted
+         UNION ALL
+         SELECT 'stored', c.source_id, c.contributions, c.source, NULL, c.recheck_at
+         FROM UNNEST($5::text[], $6::text[]) AS u(s, i) CROSS JOIN LATERAL (
+             SELECT source, source_id, contributions, recheck_at FROM kpi_contributions c
+             WHERE c.station_id = $1 AND c.source = u.s AND c.source_id = u.i
+         ) c",
     )
     .bind(station)
-    .bind(&found)
+    .bind(&ids.orders)
+    .bind(&ids.complaints)
+    .bind(&ids.deadlines)
+    .bind(&ss)
+    .bind(&is)
     .fetch_all(&mut *conn)
     .await?;
+    let mut out = Read::default();
     let mut orders: BTreeMap<String, OrderRecord> = BTreeMap::new();
-    for (id, p) in heads {
-        if let Some(o) = order_head(&id, &p.0) {
-            orders.insert(id, o);
+    let mut parts: Vec<(String, String, Value)> = Vec::new();
+    let mut complaints: BTreeMap<String, ComplaintRecord> = BTreeMap::new();
+    for (kind, id, a, b_id, b, at) in rows {
+        let a = a.map(|j| j.0).unwrap_or(Value::Null);
+        match kind.as_str() {
+            "head" => {
+                if let Some(o) = order_head(&id, &a) {
+                    orders.insert(id, o);
+                }
+            }
+            "complaint" => {
+                let Some(received_at) = t(&a, "received_at") else { continue };
+                let repeat = s(&a, "repeat_of_id").is_some_and(|r| !r.is_empty());
+                let resolution = b_id.zip(b).map(|(cid, c)| deadline(&cid, &c.0));
+                // Should a complaint have two resolution clocks, the first by id counts.
+                let keep = complaints.get(&id).is_none_or(|c| match (&c.resolution, &resolution) {
+                    (Some(have), Some(new)) => new.id < have.id,
+                    (None, Some(_)) => true,
+                    _ => false,
+                });
+                if keep {
+                    complaints.insert(id.clone(), ComplaintRecord { id, received_at, repeat, resolution });
+                }
+            }
+            "deadline" => out.deadlines.push(deadline(&id, &a)),
+            "stored" => {
+                if let Some(source) = b_id {
+                    out.stored.insert((source, id), (a, at));
+                }
+            }
+            _ => parts.push((kind, id, a)),
         }
     }
     // Surveys by time, so the latest answer wins when there is more than one.
     let mut survey_at: BTreeMap<String, Option<DateTime<Utc>>> = BTreeMap::new();
+    parts.sort_by(|x, y| (&x.0, &x.1).cmp(&(&y.0, &y.1)));
     for (entity, id, p) in parts {
-        let p = p.0;
         let Some(o) = s(&p, "ro_id").and_then(|ro| orders.get_mut(ro)) else { continue };
         add_part(o, &entity, &id, &p, &mut survey_at);
     }
-    Ok(orders.into_values().collect())
+    out.orders = orders.into_values().collect();
+    out.complaints = complaints.into_values().collect();
+    Ok(out)
 }
 
 fn order_head(id: &str, p: &Value) -> Option<OrderRecord> {
@@ -291,49 +403,6 @@ fn deadline(id: &str, p: &Value) -> DeadlineRecord {
         met_at: t(p, "met_at"),
         breached_at: t(p, "breached_at"),
     }
-}
-
-/// Complaints with their resolution deadline (the `resolution` clock of the complaint).
-pub async fn load_complaints(conn: &mut PgConnection, station: Uuid, ids: &[String]) -> sqlx::Result<Vec<ComplaintRecord>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    type Row = (String, Json<Value>, Option<String>, Option<Json<Value>>);
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT c.entity_id, c.payload, k.entity_id, k.payload FROM records c
-         LEFT JOIN records k ON k.station_id = c.station_id AND k.entity = 'item_clock' AND k.payload->>'item_id' = c.entity_id
-              AND k.payload->>'item_kind' = 'complaint' AND k.payload->>'clock' = 'resolution' AND NOT k.deleted
-         WHERE c.station_id = $1 AND c.entity = 'complaint' AND c.entity_id = ANY($2) AND NOT c.deleted
-         ORDER BY c.entity_id, k.entity_id",
-    )
-    .bind(station)
-    .bind(ids)
-    .fetch_all(conn)
-    .await?;
-    let mut out: Vec<ComplaintRecord> = Vec::new();
-    for (id, p, clock_id, clock) in rows {
-        if out.last().is_some_and(|c| c.id == id) {
-            continue;
-        }
-        let Some(received_at) = t(&p.0, "received_at") else { continue };
-        let repeat = s(&p.0, "repeat_of_id").is_some_and(|r| !r.is_empty());
-        let resolution = clock_id.zip(clock).map(|(cid, c)| deadline(&cid, &c.0));
-        out.push(ComplaintRecord { id, received_at, repeat, resolution });
-    }
-    Ok(out)
-}
-
-pub async fn load_deadlines(conn: &mut PgConnection, station: Uuid, ids: &[String]) -> sqlx::Result<Vec<DeadlineRecord>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let rows: Vec<(String, Json<Value>)> =
-        sqlx::query_as("SELECT entity_id, payload FROM records WHERE station_id = $1 AND entity = 'item_clock' AND entity_id = ANY($2) AND NOT deleted")
-            .bind(station)
-            .bind(ids)
-            .fetch_all(conn)
-            .await?;
-    Ok(rows.into_iter().map(|(id, p)| deadline(&id, &p.0)).collect())
 }
 
 /// Every source id of a station, for a rebuild.

@@ -126,9 +126,8 @@ impl StationContext {
     }
 
     fn working_secs(&self, from: NaiveDate, to: NaiveDate) -> i64 {
-        let midnight = |d: NaiveDate| -> Option<DateTime<Utc>> {
-            self.tz.from_local_datetime(&d.and_hms_opt(0, 0, 0)?).earliest().map(|t| t.with_timezone(&Utc))
-        };
+        let midnight =
+            |d: NaiveDate| -> Option<DateTime<Utc>> { self.tz.from_local_datetime(&d.and_hms_opt(0, 0, 0)?).earliest().map(|t| t.with_timezone(&Utc)) };
         match (midnight(from), midnight(to + Days::new(1))) {
             (Some(a), Some(b)) => self.calendar.working_secs_between(a, b),
             _ => 0,
@@ -185,35 +184,22 @@ pub async fn kpi_for(pool: &PgPool, stations: &[Uuid], from: NaiveDate, to: Naiv
         Group::Month => "month",
         Group::Total | Group::Station => "all",
     };
-    let rows: Vec<(Option<Uuid>, Option<NaiveDate>, Vec<i64>)> = sqlx::query_as(
-        "WITH parts AS (
-             SELECT station_id, day AS at, tally FROM kpi_daily
-             WHERE station_id = ANY($1) AND dim_kind = $2 AND dim_id = $3 AND day BETWEEN $4 AND $5
-             UNION ALL
-             SELECT station_id, day, tally FROM kpi_daily
-             WHERE station_id = ANY($1) AND dim_kind = $2 AND dim_id = $3 AND day BETWEEN $6 AND $7
-             UNION ALL
-             SELECT station_id, month, tally FROM kpi_monthly
-             WHERE station_id = ANY($1) AND dim_kind = $2 AND dim_id = $3 AND month BETWEEN $8 AND $9
-         )
-         SELECT CASE WHEN $10 THEN station_id END,
-                CASE $11::text WHEN 'day' THEN at WHEN 'week' THEN date_trunc('week', at)::date WHEN 'month' THEN date_trunc('month', at)::date END,
-                kpi_sum(tally)
-         FROM parts GROUP BY 1, 2",
-    )
-    .bind(stations)
-    .bind(kind)
-    .bind(id)
-    .bind(p.days[0].0)
-    .bind(p.days[0].1)
-    .bind(p.days[1].0)
-    .bind(p.days[1].1)
-    .bind(p.months.0)
-    .bind(p.months.1)
-    .bind(group == Group::Station)
-    .bind(group_text)
-    .fetch_all(pool)
-    .await?;
+    // kpi_sums (migration 0005) adds the rows up counter by counter.
+    let rows: Vec<(Option<Uuid>, Option<NaiveDate>, Vec<i64>)> =
+        sqlx::query_as("SELECT station_id, period, tally FROM kpi_sums($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
+            .bind(stations)
+            .bind(kind)
+            .bind(id)
+            .bind(p.days[0].0)
+            .bind(p.days[0].1)
+            .bind(p.days[1].0)
+            .bind(p.days[1].1)
+            .bind(p.months.0)
+            .bind(p.months.1)
+            .bind(group == Group::Station)
+            .bind(group_text)
+            .fetch_all(pool)
+            .await?;
     let sums: HashMap<(Option<Uuid>, Option<NaiveDate>), Tally> = rows.into_iter().map(|(s, d, t)| ((s, d), Tally::from_vec(&t))).collect();
     let cxs = contexts(pool, stations).await?;
     let default_cx = StationContext { stock_value_minor: 0, parts_short: 0, technicians: 0, calendar: time_limits::Calendar::standard(), tz: DEFAULT_TZ };

@@ -16,7 +16,7 @@ use sqlx::{PgConnection, PgPool};
 use sync_protocol::Change;
 use uuid::Uuid;
 
-use super::inputs::{self, StationFacts, Touched, COMPLAINT, DEADLINE, ORDER};
+use super::inputs::{self, Key, Read, Sources, StationFacts, Touched, COMPLAINT, DEADLINE, ORDER};
 
 /// Sources read per statement in a rebuild.
 const REBUILD_CHUNK: usize = 2000;
@@ -107,67 +107,37 @@ fn recheck_at(d: &DeadlineRecord, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     }
 }
 
-type Key = (String, String);
-
-/// Source ids by kind.
-#[derive(Debug, Default)]
-struct Sources {
-    orders: Vec<String>,
-    complaints: Vec<String>,
-    deadlines: Vec<String>,
-}
-
-impl Sources {
-    fn of(pairs: &[Key]) -> Sources {
-        let mut s = Sources::default();
-        for (source, id) in pairs {
-            match source.as_str() {
-                ORDER => s.orders.push(id.clone()),
-                COMPLAINT => s.complaints.push(id.clone()),
-                DEADLINE => s.deadlines.push(id.clone()),
-                _ => {}
-            }
-        }
-        s
-    }
-
-    fn is_empty(&self) -> bool {
-        self.orders.is_empty() && self.complaints.is_empty() && self.deadlines.is_empty()
-    }
-}
-
-/// Every requested source's contribution; one with no record left makes none.
-async fn compute(conn: &mut PgConnection, station: Uuid, rules: &Rules, now: DateTime<Utc>, ids: &Sources) -> sqlx::Result<BTreeMap<Key, Made>> {
-    let mut made: BTreeMap<Key, Made> = BTreeMap::new();
-    for (source, ids) in [(ORDER, &ids.orders), (COMPLAINT, &ids.complaints), (DEADLINE, &ids.deadlines)] {
-        made.extend(ids.iter().map(|id| ((source.to_string(), id.clone()), Made::default())));
-    }
-    for o in inputs::load_orders(conn, station, &ids.orders).await? {
+/// Every requested source's contribution now. A source with no record left makes none.
+fn compute(read: Read, ids: &Sources, rules: &Rules, now: DateTime<Utc>) -> BTreeMap<Key, Made> {
+    let mut made: BTreeMap<Key, Made> = ids.keys().map(|k| (k, Made::default())).collect();
+    for o in read.orders {
         let m = Made { contributions: order_contributions(&o, rules), recheck_at: None };
         made.insert((ORDER.to_string(), o.id), m);
     }
-    for c in inputs::load_complaints(conn, station, &ids.complaints).await? {
+    for c in read.complaints {
         let m = Made { contributions: complaint_contributions(&c, rules, now), recheck_at: c.resolution.as_ref().and_then(|d| recheck_at(d, now)) };
         made.insert((COMPLAINT.to_string(), c.id), m);
     }
-    for d in inputs::load_deadlines(conn, station, &ids.deadlines).await? {
+    for d in read.deadlines {
         let m = Made { contributions: deadline_contributions(&d, rules, now), recheck_at: recheck_at(&d, now) };
         made.insert((DEADLINE.to_string(), d.id), m);
     }
-    Ok(made)
+    made
 }
 
-/// Reads the sources again and moves the sums by what changed.
+/// Reads the sources again and moves the sums by what changed: one statement to read, one to write.
 async fn recompute(conn: &mut PgConnection, station: Uuid, rules: &Rules, now: DateTime<Utc>, ids: &Sources) -> sqlx::Result<()> {
     if ids.is_empty() {
         return Ok(());
     }
-    let made = compute(conn, station, rules, now, ids).await?;
-    let old = load_stored(conn, station, made.keys()).await?;
-    store(conn, station, made, old).await
+    let mut read = inputs::read(conn, station, ids).await?;
+    let stored = std::mem::take(&mut read.stored);
+    let made = compute(read, ids, rules, now);
+    write(conn, station, &changes(made, &stored)).await
 }
 
-/// A contribution as stored: trailing zeros of the tally trimmed (`Tally::from_vec` reads them back).
+/// A contribution as stored: the tally as (index, value) pairs of its
+/// non-zero counters in `Tally::to_vec`'s layout (an order has about 15 of 45).
 #[derive(Debug, Serialize, Deserialize)]
 struct Stored {
     d: NaiveDate,
@@ -194,6 +164,7 @@ pub(super) fn dim_of(kind: &str, id: &str) -> Option<Dim> {
     }
 }
 
+/// The counters as PostgreSQL keeps them in the sums: trailing zeros trimmed (`Tally::from_vec` reads them back).
 pub(super) fn trimmed(t: &Tally) -> Vec<i64> {
     let mut v = t.to_vec();
     while v.last() == Some(&0) {
@@ -207,7 +178,8 @@ fn encode(contributions: &[Contribution]) -> Value {
         .iter()
         .map(|(d, dim, t)| {
             let (k, i) = dim_key(dim);
-            Stored { d: *d, k: k.to_string(), i: i.to_string(), t: trimmed(t) }
+            let pairs = t.to_vec().into_iter().enumerate().filter(|(_, v)| *v != 0).flat_map(|(n, v)| [n as i64, v]).collect();
+            Stored { d: *d, k: k.to_string(), i: i.to_string(), t: pairs }
         })
         .collect();
     serde_json::to_value(stored).unwrap_or(Value::Null)
@@ -215,28 +187,27 @@ fn encode(contributions: &[Contribution]) -> Value {
 
 pub(super) fn decode(v: &Value) -> Vec<Contribution> {
     let stored: Vec<Stored> = serde_json::from_value(v.clone()).unwrap_or_default();
-    stored.into_iter().filter_map(|s| Some((s.d, dim_of(&s.k, &s.i)?, Tally::from_vec(&s.t)))).collect()
+    stored
+        .into_iter()
+        .filter_map(|s| {
+            let mut dense = vec![0i64; Tally::WIDTH];
+            for pair in s.t.chunks_exact(2) {
+                if let Some(slot) = usize::try_from(pair[0]).ok().and_then(|n| dense.get_mut(n)) {
+                    *slot = pair[1];
+                }
+            }
+            Some((s.d, dim_of(&s.k, &s.i)?, Tally::from_vec(&dense)))
+        })
+        .collect()
 }
 
-struct Old {
-    contributions: Value,
-    recheck_at: Option<DateTime<Utc>>,
-}
-
-async fn load_stored(conn: &mut PgConnection, station: Uuid, keys: impl Iterator<Item = &Key>) -> sqlx::Result<HashMap<Key, Old>> {
-    let (ss, is): (Vec<&str>, Vec<&str>) = keys.map(|(s, i)| (s.as_str(), i.as_str())).unzip();
-    type Row = (String, String, Json<Value>, Option<DateTime<Utc>>);
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT c.source, c.source_id, c.contributions, c.recheck_at FROM kpi_contributions c
-         JOIN UNNEST($2::text[], $3::text[]) AS u(s, i) ON c.source = u.s AND c.source_id = u.i
-         WHERE c.station_id = $1",
-    )
-    .bind(station)
-    .bind(&ss)
-    .bind(&is)
-    .fetch_all(conn)
-    .await?;
-    Ok(rows.into_iter().map(|(s, i, c, r)| ((s, i), Old { contributions: c.0, recheck_at: r })).collect())
+/// What one batch writes: contributions to store or drop, and the sums' deltas.
+#[derive(Default)]
+struct Changes {
+    put: Vec<Row>,
+    gone: Vec<Key>,
+    daily: BTreeMap<(NaiveDate, Dim), Tally>,
+    monthly: BTreeMap<(NaiveDate, Dim), Tally>,
 }
 
 /// A `kpi_contributions` row to write.
@@ -247,119 +218,102 @@ struct Row {
     recheck_at: Option<DateTime<Utc>>,
 }
 
-/// Writes the new contributions and moves the sums by new minus old.
-async fn store(conn: &mut PgConnection, station: Uuid, made: BTreeMap<Key, Made>, old: HashMap<Key, Old>) -> sqlx::Result<()> {
-    let mut delta: BTreeMap<(NaiveDate, Dim), Tally> = BTreeMap::new();
-    let mut upsert: Vec<Row> = Vec::new();
-    let mut gone: Vec<Key> = Vec::new();
+/// New minus old, for the sources whose contribution (or recheck time) changed.
+fn changes(made: BTreeMap<Key, Made>, stored: &HashMap<Key, (Value, Option<DateTime<Utc>>)>) -> Changes {
+    let mut out = Changes::default();
     for (key, m) in made {
         let encoded = encode(&m.contributions);
-        let before = old.get(&key);
-        if before.is_some_and(|b| b.contributions == encoded && b.recheck_at == m.recheck_at) {
+        let before = stored.get(&key);
+        if before.is_some_and(|(c, r)| *c == encoded && *r == m.recheck_at) {
             continue;
         }
-        if let Some(b) = before {
-            for (d, dim, t) in decode(&b.contributions) {
-                delta.entry((d, dim)).or_insert_with(Tally::zero).subtract(&t);
+        if let Some((c, _)) = before {
+            for (d, dim, t) in decode(c) {
+                out.daily.entry((d, dim)).or_insert_with(Tally::zero).subtract(&t);
             }
         }
         let day = m.contributions.iter().map(|(d, _, _)| *d).min();
         for (d, dim, t) in m.contributions {
-            delta.entry((d, dim)).or_insert_with(Tally::zero).add(&t);
+            out.daily.entry((d, dim)).or_insert_with(Tally::zero).add(&t);
         }
         if day.is_some() || m.recheck_at.is_some() {
-            upsert.push(Row { key, day, contributions: encoded, recheck_at: m.recheck_at });
+            out.put.push(Row { key, day, contributions: encoded, recheck_at: m.recheck_at });
         } else if before.is_some() {
-            gone.push(key);
+            out.gone.push(key);
         }
     }
-    write_contributions(conn, station, &upsert, &gone).await?;
-    let mut monthly: BTreeMap<(NaiveDate, Dim), Tally> = BTreeMap::new();
-    delta.retain(|_, t| !t.is_zero());
-    for ((d, dim), t) in &delta {
-        monthly.entry((month_of(*d), dim.clone())).or_insert_with(Tally::zero).add(t);
+    out.daily.retain(|_, t| !t.is_zero());
+    for ((d, dim), t) in &out.daily {
+        out.monthly.entry((month_of(*d), dim.clone())).or_insert_with(Tally::zero).add(t);
     }
-    monthly.retain(|_, t| !t.is_zero());
-    add_to_sums(conn, station, &delta, &monthly).await
+    out.monthly.retain(|_, t| !t.is_zero());
+    out
 }
 
 pub(super) fn month_of(d: NaiveDate) -> NaiveDate {
     d.with_day(1).unwrap_or(d)
 }
 
-async fn write_contributions(
-    conn: &mut PgConnection,
-    station: Uuid,
-    upsert: &[Row],
-    gone: &[Key],
-) -> sqlx::Result<()> {
-    if !upsert.is_empty() {
-        let ss: Vec<&str> = upsert.iter().map(|r| r.key.0.as_str()).collect();
-        let is: Vec<&str> = upsert.iter().map(|r| r.key.1.as_str()).collect();
-        let ds: Vec<Option<NaiveDate>> = upsert.iter().map(|r| r.day).collect();
-        let cs: Vec<String> = upsert.iter().map(|r| r.contributions.to_string()).collect();
-        let rs: Vec<Option<DateTime<Utc>>> = upsert.iter().map(|r| r.recheck_at).collect();
-        sqlx::query(
-            "INSERT INTO kpi_contributions (station_id, source, source_id, day, contributions, recheck_at)
-             SELECT $1, u.s, u.i, u.d, u.c::jsonb, u.r FROM UNNEST($2::text[], $3::text[], $4::date[], $5::text[], $6::timestamptz[]) AS u(s, i, d, c, r)
-             ON CONFLICT (station_id, source, source_id) DO UPDATE
-             SET day = excluded.day, contributions = excluded.contributions, recheck_at = excluded.recheck_at",
-        )
-        .bind(station)
-        .bind(&ss)
-        .bind(&is)
-        .bind(&ds)
-        .bind(&cs)
-        .bind(&rs)
-        .execute(&mut *conn)
-        .await?;
-    }
-    if !gone.is_empty() {
-        let (ss, is): (Vec<&str>, Vec<&str>) = gone.iter().map(|(s, i)| (s.as_str(), i.as_str())).unzip();
-        sqlx::query(
-            "DELETE FROM kpi_contributions c USING UNNEST($2::text[], $3::text[]) AS u(s, i)
-             WHERE c.station_id = $1 AND c.source = u.s AND c.source_id = u.i",
-        )
-        .bind(station)
-        .bind(&ss)
-        .bind(&is)
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(())
+/// The sums' rows as columns, in key order: the order every writer locks them in.
+fn sum_columns(rows: &BTreeMap<(NaiveDate, Dim), Tally>) -> (Vec<&'static str>, Vec<String>, Vec<NaiveDate>, Vec<String>) {
+    let mut sorted: Vec<(&'static str, &str, NaiveDate, &Tally)> = rows.iter().map(|((d, dim), t)| (dim_key(dim).0, dim_key(dim).1, *d, t)).collect();
+    sorted.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+    let ks = sorted.iter().map(|r| r.0).collect();
+    let is = sorted.iter().map(|r| r.1.to_string()).collect();
+    let ds = sorted.iter().map(|r| r.2).collect();
+    let ts = sorted.iter().map(|r| pg_array(&trimmed(r.3))).collect();
+    (ks, is, ds, ts)
 }
 
-/// Adds the deltas, one statement per table, rows in key order (the order every writer locks them in).
-async fn add_to_sums(
-    conn: &mut PgConnection,
-    station: Uuid,
-    daily: &BTreeMap<(NaiveDate, Dim), Tally>,
-    monthly: &BTreeMap<(NaiveDate, Dim), Tally>,
-) -> sqlx::Result<()> {
-    fn columns(rows: &BTreeMap<(NaiveDate, Dim), Tally>) -> (Vec<&'static str>, Vec<String>, Vec<NaiveDate>, Vec<String>) {
-        let mut sorted: Vec<(&'static str, &str, NaiveDate, &Tally)> = rows.iter().map(|((d, dim), t)| (dim_key(dim).0, dim_key(dim).1, *d, t)).collect();
-        sorted.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
-        let ks = sorted.iter().map(|r| r.0).collect();
-        let is = sorted.iter().map(|r| r.1.to_string()).collect();
-        let ds = sorted.iter().map(|r| r.2).collect();
-        let ts = sorted.iter().map(|r| pg_array(&trimmed(r.3))).collect();
-        (ks, is, ds, ts)
+/// Stores and drops contributions and adds the deltas to the day and month sums, in one statement.
+async fn write(conn: &mut PgConnection, station: Uuid, c: &Changes) -> sqlx::Result<()> {
+    if c.put.is_empty() && c.gone.is_empty() && c.daily.is_empty() && c.monthly.is_empty() {
+        return Ok(());
     }
-    let statements = [
-        (daily, "INSERT INTO kpi_daily (station_id, dim_kind, dim_id, day, tally)
-             SELECT $1, u.k, u.i, u.d, u.t::bigint[] FROM UNNEST($2::text[], $3::text[], $4::date[], $5::text[]) AS u(k, i, d, t)
-             ON CONFLICT (station_id, dim_kind, dim_id, day) DO UPDATE SET tally = kpi_add(kpi_daily.tally, excluded.tally)"),
-        (monthly, "INSERT INTO kpi_monthly (station_id, dim_kind, dim_id, month, tally)
-             SELECT $1, u.k, u.i, u.d, u.t::bigint[] FROM UNNEST($2::text[], $3::text[], $4::date[], $5::text[]) AS u(k, i, d, t)
-             ON CONFLICT (station_id, dim_kind, dim_id, month) DO UPDATE SET tally = kpi_add(kpi_monthly.tally, excluded.tally)"),
-    ];
-    for (rows, sql) in statements {
-        if rows.is_empty() {
-            continue;
-        }
-        let (ks, is, ds, ts) = columns(rows);
-        sqlx::query(sql).bind(station).bind(&ks).bind(&is).bind(&ds).bind(&ts).execute(&mut *conn).await?;
-    }
+    let (gs, gi): (Vec<&str>, Vec<&str>) = c.gone.iter().map(|(s, i)| (s.as_str(), i.as_str())).unzip();
+    let ps: Vec<&str> = c.put.iter().map(|r| r.key.0.as_str()).collect();
+    let pi: Vec<&str> = c.put.iter().map(|r| r.key.1.as_str()).collect();
+    let pd: Vec<Option<NaiveDate>> = c.put.iter().map(|r| r.day).collect();
+    let pc: Vec<String> = c.put.iter().map(|r| r.contributions.to_string()).collect();
+    let pr: Vec<Option<DateTime<Utc>>> = c.put.iter().map(|r| r.recheck_at).collect();
+    let (dk, di, dd, dt) = sum_columns(&c.daily);
+    let (mk, mi, md, mt) = sum_columns(&c.monthly);
+    sqlx::query(
+        "WITH gone AS (
+             DELETE FROM kpi_contributions c USING UNNEST($2::text[], $3::text[]) AS u(s, i)
+             WHERE c.station_id = $1 AND c.source = u.s AND c.source_id = u.i
+         ), put AS (
+             INSERT INTO kpi_contributions (station_id, source, source_id, day, contributions, recheck_at)
+             SELECT $1, u.s, u.i, u.d, u.c::jsonb, u.r FROM UNNEST($4::text[], $5::text[], $6::date[], $7::text[], $8::timestamptz[]) AS u(s, i, d, c, r)
+             ON CONFLICT (station_id, source, source_id) DO UPDATE
+             SET day = excluded.day, contributions = excluded.contributions, recheck_at = excluded.recheck_at
+         ), daily AS (
+             INSERT INTO kpi_daily (station_id, dim_kind, dim_id, day, tally)
+             SELECT $1, u.k, u.i, u.d, u.t::bigint[] FROM UNNEST($9::text[], $10::text[], $11::date[], $12::text[]) AS u(k, i, d, t)
+             ON CONFLICT (station_id, dim_kind, dim_id, day) DO UPDATE SET tally = kpi_add(kpi_daily.tally, excluded.tally)
+         )
+         INSERT INTO kpi_monthly (station_id, dim_kind, dim_id, month, tally)
+         SELECT $1, u.k, u.i, u.d, u.t::bigint[] FROM UNNEST($13::text[], $14::text[], $15::date[], $16::text[]) AS u(k, i, d, t)
+         ON CONFLICT (station_id, dim_kind, dim_id, month) DO UPDATE SET tally = kpi_add(kpi_monthly.tally, excluded.tally)",
+    )
+    .bind(station)
+    .bind(&gs)
+    .bind(&gi)
+    .bind(&ps)
+    .bind(&pi)
+    .bind(&pd)
+    .bind(&pc)
+    .bind(&pr)
+    .bind(&dk)
+    .bind(&di)
+    .bind(&dd)
+    .bind(&dt)
+    .bind(&mk)
+    .bind(&mi)
+    .bind(&md)
+    .bind(&mt)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -372,11 +326,9 @@ pub(super) fn pg_array(v: &[i64]) -> String {
 /// Starts a station over: its sums and contributions from all its records,
 /// under the rules its records give now. The station's row is locked.
 async fn rebuild_locked(conn: &mut PgConnection, station: Uuid, facts: &StationFacts, now: DateTime<Utc>) -> sqlx::Result<()> {
-    for sql in [
-        "DELETE FROM kpi_daily WHERE station_id = $1",
-        "DELETE FROM kpi_monthly WHERE station_id = $1",
-        "DELETE FROM kpi_contributions WHERE station_id = $1",
-    ] {
+    for sql in
+        ["DELETE FROM kpi_daily WHERE station_id = $1", "DELETE FROM kpi_monthly WHERE station_id = $1", "DELETE FROM kpi_contributions WHERE station_id = $1"]
+    {
         sqlx::query(sql).bind(station).execute(&mut *conn).await?;
     }
     sqlx::query("UPDATE kpi_stations SET tz = $2, repeat_window_days = $3, calendar = $4, rebuilt = true, updated_at = now() WHERE station_id = $1")
@@ -390,8 +342,7 @@ async fn rebuild_locked(conn: &mut PgConnection, station: Uuid, facts: &StationF
     let rules = facts.rules();
     let sources = inputs::all_sources(conn, station).await?;
     for chunk in sources.chunks(REBUILD_CHUNK) {
-        let made = compute(conn, station, &rules, now, &Sources::of(chunk)).await?;
-        store(conn, station, made, HashMap::new()).await?;
+        recompute(conn, station, &rules, now, &Sources::of(chunk)).await?;
     }
     Ok(())
 }
@@ -410,8 +361,7 @@ pub async fn rebuild_station(pool: &PgPool, station: Uuid, now: DateTime<Utc>) -
 /// `late_at` since they were last read, so a breach counts without a write.
 /// One transaction per station. Returns how many sources were re-read.
 pub async fn sweep_overdue(pool: &PgPool, now: DateTime<Utc>) -> sqlx::Result<usize> {
-    let stations: Vec<Uuid> =
-        sqlx::query_scalar("SELECT DISTINCT station_id FROM kpi_contributions WHERE recheck_at <= $1").bind(now).fetch_all(pool).await?;
+    let stations: Vec<Uuid> = sqlx::query_scalar("SELECT DISTINCT station_id FROM kpi_contributions WHERE recheck_at <= $1").bind(now).fetch_all(pool).await?;
     let mut swept = 0;
     for station in stations {
         let mut tx = pool.begin().await?;
