@@ -16,8 +16,9 @@ CREATE INDEX records_complaints_received ON records ((payload->>'received_at'))
     WHERE entity = 'complaint' AND NOT deleted;
 
 -- A complaint's clocks (first response, resolution, callback): their due
--- times decide what is overdue.
-CREATE INDEX records_clocks_by_item ON records (station_id, (payload->>'item_id'))
+-- times decide what is overdue. 0005 (KPIs) made the same index on the other
+-- branch; IF NOT EXISTS lets both apply in either order.
+CREATE INDEX IF NOT EXISTS records_clocks_by_item ON records (station_id, (payload->>'item_id'))
     WHERE entity = 'item_clock';
 
 -- What belongs to one complaint: its timeline, its compensations and the head
