@@ -39,9 +39,10 @@ describe('console requests', () => {
 describe('console navigation', () => {
   it('offers a page only when the role may open it', () => {
     const regional = { ...none, view_stations: true, view_kpis: true, view_complaints: true };
-    expect(navEntries(regional).map((e) => e.id)).toEqual(['stations', 'kpis']);
+    expect(navEntries(regional).map((e) => e.id)).toEqual(['stations', 'kpis', 'complaints']);
+    expect(navEntries({ ...regional, view_complaints: false }).map((e) => e.id)).toEqual(['stations', 'kpis']);
     const admin = Object.fromEntries(Object.keys(none).map((k) => [k, true])) as Can;
-    expect(navEntries(admin).map((e) => e.id)).toEqual(['stations', 'kpis', 'users', 'audit']);
+    expect(navEntries(admin).map((e) => e.id)).toEqual(['stations', 'kpis', 'complaints', 'users', 'audit']);
     expect(home({ ...none, view_kpis: true })).toBe('/kpis');
   });
 
@@ -104,7 +105,7 @@ describe('console texts', () => {
     const missing = [
       ...Object.keys(roles).map((r) => `console.roles.${r}`),
       ...Object.keys(flags).map((f) => `console.flags.${f}`),
-      ...['user.create', 'user.update', 'user.set_password', 'station.create', 'station.enrollment_code', 'station.revoke', 'station.set_region'].map((a) => `console.audit.actions.${a}`),
+      ...['user.create', 'user.update', 'user.set_password', 'station.create', 'station.enrollment_code', 'station.revoke', 'station.set_region', 'complaint.note'].map((a) => `console.audit.actions.${a}`),
     ].filter((k) => !both(k));
     expect(missing).toEqual([]);
   });

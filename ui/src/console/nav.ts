@@ -2,13 +2,14 @@
 import type { Can } from '../lib/generated/console/Can';
 
 export interface NavEntry {
-  id: 'stations' | 'kpis' | 'users' | 'audit';
+  id: 'stations' | 'kpis' | 'complaints' | 'users' | 'audit';
   path: string;
 }
 
 const PAGES: { entry: NavEntry; flag: keyof Can }[] = [
   { entry: { id: 'stations', path: '/stations' }, flag: 'view_stations' },
   { entry: { id: 'kpis', path: '/kpis' }, flag: 'view_kpis' },
+  { entry: { id: 'complaints', path: '/complaints' }, flag: 'view_complaints' },
   { entry: { id: 'users', path: '/users' }, flag: 'manage_users' },
   { entry: { id: 'audit', path: '/audit' }, flag: 'view_audit' },
 ];

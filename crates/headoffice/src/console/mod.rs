@@ -7,6 +7,7 @@
 //! - `audit`: the append-only record of every change, written in the change's transaction;
 //! - `stations`: the station overview and what administrators do to stations;
 //! - `kpis`: the stations' KPIs compared, regions summed, ranked; the drill-down to records;
+//! - `complaints`: complaints across the caller's stations, overdue first; head-office notes on them;
 //! - `input`, `error`: request bodies in, errors out, with the bad field named.
 //!
 //! `API` below is the list of endpoints: the router's `ROUTES` holds the same
@@ -14,6 +15,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod complaints;
 pub mod error;
 pub mod input;
 pub mod kpis;
@@ -50,6 +52,9 @@ pub mod paths {
     pub const AUDIT: &str = "/console/api/audit";
     pub const KPIS: &str = "/console/api/kpis";
     pub const KPI_ORDERS: &str = "/console/api/kpis/orders";
+    pub const COMPLAINTS: &str = "/console/api/complaints";
+    pub const COMPLAINT: &str = "/console/api/complaints/{station_id}/{complaint_id}";
+    pub const COMPLAINT_NOTES: &str = "/console/api/complaints/{station_id}/{complaint_id}/notes";
 }
 
 macro_rules! console_api {
@@ -119,4 +124,10 @@ console_api! {
     kpis: "get" KPIS, kpis::KpiQuery => kpis::KpiComparison;
     /// The records behind one station's figure (`code`) over `from..=to`.
     kpi_orders: "get" KPI_ORDERS, kpis::KpiOrdersQuery => kpis::KpiOrders;
+    /// The complaints of the caller's stations, overdue first (as of the head office's clock); filters in the query.
+    list_complaints: "get" COMPLAINTS, complaints::ComplaintsQuery => complaints::ComplaintPage;
+    /// One complaint of a station in the caller's scope (404 outside it).
+    get_complaint: "get" COMPLAINT, NoInput => complaints::ComplaintView;
+    /// Adds a head-office note or instruction; the station receives it on its next pull. 403 without `add_complaint_notes`.
+    add_complaint_note: "post" COMPLAINT_NOTES, complaints::NewComplaintNote => crate::store::complaints::HeadOfficeNote;
 }

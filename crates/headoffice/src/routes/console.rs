@@ -8,7 +8,7 @@ use axum::Json;
 use crate::console::error::ConsoleResult;
 use crate::console::input::Input;
 use crate::console::sessions::Client;
-use crate::console::{accounts, audit, kpis, sessions, stations, ConsoleSession};
+use crate::console::{accounts, audit, complaints, kpis, sessions, stations, ConsoleSession};
 use crate::startup::AppState;
 
 pub async fn login(State(state): State<AppState>, client: Client, Input(input): Input<sessions::LoginInput>) -> ConsoleResult<Response> {
@@ -108,4 +108,29 @@ pub async fn kpis(State(state): State<AppState>, session: ConsoleSession, Query(
 
 pub async fn kpi_orders(State(state): State<AppState>, session: ConsoleSession, Query(query): Query<kpis::KpiOrdersQuery>) -> ConsoleResult<Json<kpis::KpiOrders>> {
     Ok(Json(kpis::orders(&state.pool, &session, query).await?))
+}
+
+pub async fn list_complaints(
+    State(state): State<AppState>,
+    session: ConsoleSession,
+    Query(query): Query<complaints::ComplaintsQuery>,
+) -> ConsoleResult<Json<complaints::ComplaintPage>> {
+    Ok(Json(complaints::list(&state.pool, &session, query, state.clock.now()).await?))
+}
+
+pub async fn get_complaint(
+    State(state): State<AppState>,
+    session: ConsoleSession,
+    Path((station, id)): Path<(String, String)>,
+) -> ConsoleResult<Json<complaints::ComplaintView>> {
+    Ok(Json(complaints::get(&state.pool, &session, &station, &id, state.clock.now()).await?))
+}
+
+pub async fn add_complaint_note(
+    State(state): State<AppState>,
+    session: ConsoleSession,
+    Path((station, id)): Path<(String, String)>,
+    Input(input): Input<complaints::NewComplaintNote>,
+) -> ConsoleResult<Json<crate::store::complaints::HeadOfficeNote>> {
+    Ok(Json(complaints::add_note(&state.pool, &session, &station, &id, input, state.clock.now()).await?))
 }

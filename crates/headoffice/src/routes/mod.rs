@@ -57,6 +57,9 @@ pub const ROUTES: &[(&str, &str, bool)] = &[
     ("get", c::AUDIT, false),
     ("get", c::KPIS, false),
     ("get", c::KPI_ORDERS, false),
+    ("get", c::COMPLAINTS, false),
+    ("get", c::COMPLAINT, false),
+    ("post", c::COMPLAINT_NOTES, false),
 ];
 
 pub const OPENAPI_JSON: &str = include_str!("../../openapi.json");
@@ -85,6 +88,9 @@ fn handler(path: &str) -> MethodRouter<AppState> {
         c::AUDIT => get(console::audit),
         c::KPIS => get(console::kpis),
         c::KPI_ORDERS => get(console::kpi_orders),
+        c::COMPLAINTS => get(console::list_complaints),
+        c::COMPLAINT => get(console::get_complaint),
+        c::COMPLAINT_NOTES => post(console::add_complaint_note),
         other => unreachable!("route {other} is listed in ROUTES but has no handler"),
     }
 }

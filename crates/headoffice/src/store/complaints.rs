@@ -18,8 +18,8 @@
 //! needs no engine to read it. A closed complaint is never overdue (closing
 //! stops its clocks), which lets the list skip its clocks.
 //!
-//! No console route calls these yet: they take the scope (the stations the
-//! caller may see) and the author from the caller, and the clock as `now`.
+//! The console's complaint routes (`console::complaints`) call these with the
+//! caller's scope (the stations they may see) and author, and the clock as `now`.
 
 use std::collections::HashMap;
 
@@ -29,6 +29,7 @@ use serde_json::Value;
 use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool};
 use sync_protocol::Hlc;
+use ts_rs::TS;
 use uuid::Uuid;
 
 use super::changelog;
@@ -81,7 +82,7 @@ impl ComplaintsError {
 
 type Result<T> = std::result::Result<T, ComplaintsError>;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum NoteKind {
     /// For information.
@@ -98,13 +99,15 @@ pub struct Author {
 }
 
 /// A head-office note or instruction on a complaint; also its synced payload.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct HeadOfficeNote {
+    #[ts(type = "string")]
     pub id: Uuid,
     pub complaint_id: String,
     pub kind: NoteKind,
     pub text: String,
     pub author_name: String,
+    #[ts(type = "string")]
     pub author_id: Uuid,
     /// RFC 3339 with milliseconds, `Z`: the form the stations write instants in.
     pub created_at: String,
@@ -216,7 +219,7 @@ pub struct ComplaintQuery {
 }
 
 /// A category of the complaint's path, as the station synced it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct CategoryName {
     pub id: String,
@@ -226,7 +229,7 @@ pub struct CategoryName {
 
 /// A complaint as its station synced it (the station's `complaint` record),
 /// read leniently: a field an older station did not send is empty.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct ComplaintRecord {
     pub id: String,
@@ -261,7 +264,7 @@ pub struct ComplaintRecord {
 }
 
 /// One of a complaint's clocks (first response, resolution, callback) as of `now`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct ClockDue {
     /// first_response, resolution, callback.
     pub clock: String,
@@ -275,15 +278,17 @@ pub struct ClockDue {
     pub overdue: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(rename = "ComplaintStation")]
 pub struct StationRef {
+    #[ts(type = "string")]
     pub station_id: Uuid,
     pub code: String,
     pub name: String,
 }
 
 /// A row of the list.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct ComplaintSummary {
     pub station: StationRef,
     pub complaint: ComplaintRecord,
@@ -292,6 +297,7 @@ pub struct ComplaintSummary {
     /// The earliest deadline among the clocks still counting.
     pub due_at: Option<String>,
     pub overdue: bool,
+    #[ts(type = "number")]
     pub head_office_notes: i64,
 }
 
@@ -307,7 +313,7 @@ pub struct ComplaintList {
     pub offset: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct TimelineEntry {
     pub id: String,
     /// received, contact_call, note, findings, … (the station's event kinds).
@@ -317,19 +323,21 @@ pub struct TimelineEntry {
     pub at: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct CompensationEntry {
     pub id: String,
     pub kind: String,
     pub description: String,
+    #[ts(type = "number")]
     pub value_minor: i64,
+    #[ts(type = "number | null")]
     pub days: Option<i64>,
     pub staff_name: Option<String>,
     pub at: String,
 }
 
 /// One complaint for the console's complaint page.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct ComplaintDetail {
     pub summary: ComplaintSummary,
     pub customer_name: Option<String>,

@@ -1,7 +1,11 @@
 // Generated from crates/headoffice/src/console/mod.rs by scripts/gen-bindings.sh. Do not edit.
 import type { AuditPage } from "./AuditPage";
 import type { AuditQuery } from "./AuditQuery";
+import type { ComplaintPage } from "./ComplaintPage";
+import type { ComplaintView } from "./ComplaintView";
+import type { ComplaintsQuery } from "./ComplaintsQuery";
 import type { EnrollmentCodes } from "./EnrollmentCodes";
+import type { HeadOfficeNote } from "./HeadOfficeNote";
 import type { IssuedCode } from "./IssuedCode";
 import type { KpiComparison } from "./KpiComparison";
 import type { KpiOrders } from "./KpiOrders";
@@ -10,6 +14,7 @@ import type { KpiQuery } from "./KpiQuery";
 import type { LoggedOut } from "./LoggedOut";
 import type { LoginInput } from "./LoginInput";
 import type { Me } from "./Me";
+import type { NewComplaintNote } from "./NewComplaintNote";
 import type { NewStation } from "./NewStation";
 import type { NewUser } from "./NewUser";
 import type { NoInput } from "./NoInput";
@@ -52,6 +57,12 @@ export type ConsoleApi = {
   kpis: { method: "GET"; path: "/console/api/kpis"; input: KpiQuery; output: KpiComparison };
   /** The records behind one station's figure (`code`) over `from..=to`. */
   kpi_orders: { method: "GET"; path: "/console/api/kpis/orders"; input: KpiOrdersQuery; output: KpiOrders };
+  /** The complaints of the caller's stations, overdue first (as of the head office's clock); filters in the query. */
+  list_complaints: { method: "GET"; path: "/console/api/complaints"; input: ComplaintsQuery; output: ComplaintPage };
+  /** One complaint of a station in the caller's scope (404 outside it). */
+  get_complaint: { method: "GET"; path: "/console/api/complaints/{station_id}/{complaint_id}"; input: NoInput; output: ComplaintView };
+  /** Adds a head-office note or instruction; the station receives it on its next pull. 403 without `add_complaint_notes`. */
+  add_complaint_note: { method: "POST"; path: "/console/api/complaints/{station_id}/{complaint_id}/notes"; input: NewComplaintNote; output: HeadOfficeNote };
 };
 
 export type ConsoleEndpoint = keyof ConsoleApi;
@@ -74,4 +85,7 @@ export const CONSOLE_API: { [K in ConsoleEndpoint]: { method: ConsoleApi[K]["met
   audit: { method: "GET", path: "/console/api/audit" },
   kpis: { method: "GET", path: "/console/api/kpis" },
   kpi_orders: { method: "GET", path: "/console/api/kpis/orders" },
+  list_complaints: { method: "GET", path: "/console/api/complaints" },
+  get_complaint: { method: "GET", path: "/console/api/complaints/{station_id}/{complaint_id}" },
+  add_complaint_note: { method: "POST", path: "/console/api/complaints/{station_id}/{complaint_id}/notes" },
 };
