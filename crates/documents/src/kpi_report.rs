@@ -37,8 +37,8 @@ pub fn render(r: &MonthlyKpiReport) -> Result<Vec<u8>, RenderError> {
         note.text(cx.frame.left, 0.5, 8.0, l.kpi_trends_note, MUTED);
         blocks.push(note.keep_with_next());
         for (index, c) in r.charts.iter().enumerate() {
-            let graphic = chart::graphic(&c.svg).map_err(|reason| RenderError::Chart { index, reason })?;
-            let size = (graphic.width.map_or(0.0, |w| w.0 as f32), graphic.height.map_or(0.0, |h| h.0 as f32));
+            let graphic = chart::parse(&c.svg).map_err(|reason| RenderError::Chart { index, reason })?;
+            let size = (graphic.width, graphic.height);
             cx.pictures.graphics.push(graphic);
             blocks.push(chart_block(&cx, c, cx.pictures.graphics.len() - 1, size));
             blocks.push(gap(4.0));

@@ -11,10 +11,11 @@ use std::rc::Rc;
 use std::sync::OnceLock;
 
 use printpdf::{
-    Color, ExternalXObject, FontId, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Polygon,
-    PolygonRing, Pt, RawImage, Rect, Rgb, TextItem, TextRenderingMode, WindingOrder, XObjectId, XObjectTransform,
+    Color, FontId, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Polygon, PolygonRing, Pt,
+    RawImage, Rect, Rgb, TextItem, TextRenderingMode, WindingOrder, XObjectId, XObjectTransform,
 };
 
+use crate::chart::Chart;
 use crate::RenderError;
 
 /// Noto Sans SC Regular (SIL OFL 1.1, see `fonts/OFL.txt`): Simplified, Traditional and
@@ -282,7 +283,7 @@ pub enum Prim {
         w: f32,
         h: f32,
     },
-    /// A vector graphic (a chart) placed like an image, scaled to `w` × `h`.
+    /// A chart, drawn as paths scaled to `w` × `h`.
     Graphic {
         index: usize,
         x: f32,
@@ -511,16 +512,16 @@ fn place(block: &Block, y: f32) -> Vec<Prim> {
     block.items.iter().map(|p| p.shifted(y)).collect()
 }
 
-/// Embedded pictures: raster images (`Prim::Image`) and vector graphics (`Prim::Graphic`), by index.
+/// Pictures by index: raster images (`Prim::Image`) and charts drawn as paths (`Prim::Graphic`).
 #[derive(Default)]
 pub struct Pictures {
     pub images: Vec<RawImage>,
-    pub graphics: Vec<ExternalXObject>,
+    pub graphics: Vec<Chart>,
 }
 
-struct Placed {
+struct Placed<'a> {
     images: Vec<(XObjectId, f32, f32)>,
-    graphics: Vec<(XObjectId, f32, f32)>,
+    graphics: &'a [Chart],
 }
 
 /// Turns placed pages into PDF bytes with the font subset and the pictures embedded.
@@ -528,11 +529,8 @@ pub fn write_pdf(setup: &PageSetup, pages: Vec<Vec<Prim>>, pictures: &Pictures) 
     let font = font()?;
     let mut doc = PdfDocument::new(&setup.title);
     let font_id = doc.add_font(&font.parsed);
-    let placed = Placed {
-        images: pictures.images.iter().map(|img| (doc.add_image(img), img.width as f32, img.height as f32)).collect(),
-        // A graphic's size is in points at 72 dpi, as `chart::graphic` makes it.
-        graphics: pictures.graphics.iter().map(|g| (doc.add_xobject(g), g.width.map_or(0.0, |w| w.0 as f32), g.height.map_or(0.0, |h| h.0 as f32))).collect(),
-    };
+    let placed =
+        Placed { images: pictures.images.iter().map(|img| (doc.add_image(img), img.width as f32, img.height as f32)).collect(), graphics: &pictures.graphics };
     let f = setup.frame;
     let (mw, mh) = setup.media_pt;
     let sx = mw / f.page_w;
@@ -597,13 +595,18 @@ fn emit(ops: &mut Vec<Op>, prim: Prim, font_id: &FontId, placed: &Placed, pt: &d
                 .collect();
             ops.push(Op::DrawPolygon { polygon: Polygon { rings, mode: PaintMode::Fill, winding_order: WindingOrder::NonZero } });
         }
-        Prim::Image { index, x, y, w, h } => place_xobject(ops, placed.images.get(index), (x, y, w, h), pt, scale),
-        Prim::Graphic { index, x, y, w, h } => place_xobject(ops, placed.graphics.get(index), (x, y, w, h), pt, scale),
+        Prim::Image { index, x, y, w, h } => place_image(ops, placed.images.get(index), (x, y, w, h), pt, scale),
+        Prim::Graphic { index, x, y, w, h } => {
+            let Some(chart) = placed.graphics.get(index).filter(|c| c.width > 0.0 && c.height > 0.0) else { return };
+            let top_left = pt(x, y);
+            let bottom_right = pt(x + w, y + h);
+            ops.extend(chart.ops(top_left, ((bottom_right.x.0 - top_left.x.0) / chart.width, (top_left.y.0 - bottom_right.y.0) / chart.height)));
+        }
     }
 }
 
-/// An embedded picture of `width` × `height` (pixels at 72 dpi) scaled into the box `(x, y, w, h)` mm.
-fn place_xobject(ops: &mut Vec<Op>, picture: Option<&(XObjectId, f32, f32)>, (x, y, w, h): (f32, f32, f32, f32), pt: &dyn Fn(f32, f32) -> Point, scale: f32) {
+/// An embedded image of `width` × `height` pixels scaled into the box `(x, y, w, h)` mm.
+fn place_image(ops: &mut Vec<Op>, picture: Option<&(XObjectId, f32, f32)>, (x, y, w, h): (f32, f32, f32, f32), pt: &dyn Fn(f32, f32) -> Point, scale: f32) {
     let Some((id, width, height)) = picture else { return };
     if *width <= 0.0 || *height <= 0.0 {
         return;
