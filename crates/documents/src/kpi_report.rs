@@ -4,7 +4,7 @@
 //! numbers it plots, so a chart never stands without them. Not a signed
 //! document: no hash, no QR code.
 
-use kpi::{Figure, Unit};
+use kpi::Figure;
 
 use crate::chart;
 use crate::format::{kpi_gap, kpi_target, kpi_value};
@@ -84,7 +84,7 @@ fn figures(cx: &Cx) -> Vec<Block> {
         .figures
         .iter()
         .map(|f| {
-            let counted = if f.unit == Unit::Ratio && f.denominator > 0 { format!("{} / {}", f.numerator, f.denominator) } else { String::new() };
+            let counted = if r.count_codes.contains(&f.code) { format!("{} / {}", f.numerator, f.denominator) } else { String::new() };
             [name(r, &f.code).to_string(), value(cx, f), kpi_target(f.target, f.unit, f.better, lang), kpi_gap(f.gap, f.unit, lang), counted]
         })
         .collect();

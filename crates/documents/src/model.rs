@@ -440,6 +440,10 @@ pub struct MonthlyKpiReport {
     pub names: std::collections::BTreeMap<String, String>,
     /// The whole station's figures for the month.
     pub figures: Vec<kpi::Figure>,
+    /// The codes whose numerator counts records among those its denominator
+    /// counts: printed as `n / d` beside the value (not, say, seconds over seconds).
+    #[serde(default)]
+    pub count_codes: Vec<String>,
     #[serde(default)]
     pub advisors: KpiBreakdown,
     #[serde(default)]

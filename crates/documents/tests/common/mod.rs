@@ -421,6 +421,7 @@ pub fn kpi_report(language: Language) -> MonthlyKpiReport {
         generated_at: "2026-12-01 08:30".into(),
         names: names.into_iter().map(|(code, name)| (code.to_string(), name)).collect(),
         figures: month,
+        count_codes: vec!["on_time".into()],
         advisors: KpiBreakdown { codes: codes.clone(), rows: vec![person(t("李娜", "Li Na"), 0.75, 20.0), person(t("陈刚", "Chen Gang"), 0.5, 30.0)] },
         technicians: KpiBreakdown { codes, rows: vec![person(t("张伟", "Zhang Wei"), 2.0 / 3.0, 18.0)] },
         charts: vec![chart("on_time", Unit::Ratio, Better::Higher, 0.9), chart("cycle_median_hours", Unit::Hours, Better::Lower, 24.0)],

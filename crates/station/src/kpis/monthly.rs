@@ -139,11 +139,7 @@ pub async fn kpi_monthly_report(station: &Station, caller: &Caller, input: KpiMo
     let tz = source.settings.rules.tz;
     let local_now = source.now.with_timezone(&tz);
     let month = format!("{:04}-{:02}", report.period.from.year(), report.period.from.month());
-    let tag = match lang {
-        documents::Language::ZhCn => "zh-CN",
-        documents::Language::En => "en",
-    };
-    let file_name = format!("kpi-report-{}-{month}-{tag}-{}.pdf", info.code, local_now.format("%Y%m%d-%H%M%S"));
+    let file_name = format!("kpi-report-{}-{month}-{}-{}.pdf", info.code, input.language, local_now.format("%Y%m%d-%H%M%S"));
     let doc = document(
         &report,
         input.charts,
