@@ -3,10 +3,13 @@
 // the manager opens it from the top bar → the figures and a trend chart with
 // its numbers → clicks the on-time number → the two orders behind it, the late
 // one not counted → opens one and comes back → exports a CSV whose rows hold the
-// same numbers. A technician has no KPI entry, and the core refuses them the
+// same numbers → makes this month's report as a PDF with the on-time trend
+// chart: it opens, a saved copy holds the station, the figure and its value,
+// and its chart is drawn. A technician has no KPI entry, and the core refuses them the
 // figures. Screens are shot in zh-CN and in English at 1280×800.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { callApi, logIn, screenshot, setLocale, staffLogin, uiText, withApp, ARTIFACTS } from './helpers.mjs';
@@ -17,7 +20,7 @@ const TECHNICIAN = { staffName: '张技师', pin: '3333' };
 /** A CSV line split on commas (the export quotes nothing in these rows). */
 const cells = (line) => line.split(',');
 
-test('kpis: a manager sees the figures and a trend, opens the orders behind a number and exports a CSV; a technician has no KPIs', { timeout: 120_000 }, async () => {
+test('kpis: a manager sees the figures and a trend, opens the orders behind a number, exports a CSV and makes the monthly report as a PDF; a technician has no KPIs', { timeout: 120_000 }, async () => {
   await withApp(async (page, app) => {
     await callApi(app.url, 'load_demo_data');
     const mgr = await staffLogin(app.url, MANAGER.staffName, MANAGER.pin);
@@ -90,6 +93,45 @@ test('kpis: a manager sees the figures and a trend, opens the orders behind a nu
     assert.ok(advisorRows.length > 0 && advisorRows.every((c) => ['李顾问', '陈顾问'].includes(c[1])), 'rows per advisor, by name');
     assert.equal(lines.map(cells).filter((c) => c[0] === 'trend' && c[4] === 'on_time').length, truth.trend.length);
     await page.getByTestId('kpi-exported').waitFor();
+
+    // The monthly report: last month offered first; this month chosen, with the on-time trend (the one shown).
+    await page.getByTestId('kpi-monthly').click();
+    await page.getByTestId('kpi-monthly-form').waitFor();
+    assert.equal(await page.getByTestId('kpi-monthly-month').inputValue(), truth.last_month);
+    assert.equal(await page.getByTestId('kpi-monthly-code-on_time').isChecked(), true, 'the trend shown is chosen');
+    const month = truth.period.to.slice(0, 7);
+    await page.getByTestId('kpi-monthly-month').fill(month);
+    await page.getByTestId('kpi-monthly-code-first_time_fix').check();
+    const opened = page.context().waitForEvent('page');
+    await page.getByTestId('kpi-monthly-make').click();
+    const tab = await opened;
+    assert.match(tab.url(), /^blob:/, 'the PDF opens from the bytes the station sent');
+    await tab.close();
+    await page.getByTestId('kpi-monthly-done').waitFor();
+    for (const lang of ['zh-CN', 'en']) {
+      await setLocale(page, lang);
+      await page.getByTestId('kpi-monthly-make').filter({ hasText: uiText('kpi.monthly.make', lang) }).waitFor();
+      await screenshot(page, `kpis-03-monthly-report-${lang}`);
+    }
+    await setLocale(page, 'zh-CN');
+    const saving = page.waitForEvent('download');
+    await page.getByTestId('kpi-monthly-save').click();
+    const saved = await saving;
+    assert.match(saved.suggestedFilename(), new RegExp(`^kpi-report-SH01-${month}-zh-CN-\\d{8}-\\d{6}\\.pdf$`));
+    mkdirSync(join(ARTIFACTS, 'documents'), { recursive: true });
+    const pdfPath = join(ARTIFACTS, 'documents', 'e2e-kpi-monthly-report.pdf');
+    await saved.saveAs(pdfPath);
+    assert.equal(readFileSync(pdfPath).subarray(0, 5).toString(), '%PDF-');
+    const monthly = await callApi(app.url, 'kpi_report', { month }, mgr.token);
+    const pdfText = execFileSync('pdftotext', ['-layout', pdfPath, '-'], { encoding: 'utf8' }).replace(/\s+/g, '');
+    const station = (await callApi(app.url, 'setup_status')).station.name;
+    for (const needle of [station, month, uiText('kpi.name.on_time'), uiText('kpi.name.first_time_fix')]) {
+      assert.ok(pdfText.includes(needle.replace(/\s+/g, '')), `the report holds ${needle}`);
+    }
+    const monthOnTime = monthly.figures.find((f) => f.code === 'on_time');
+    assert.ok(pdfText.includes(`${uiText('kpi.name.on_time')}${(monthOnTime.value * 100).toFixed(1)}%`), 'on time with the month\'s value, as the core computes it');
+    // The pages as pictures, to look at: the chart is drawn above its days.
+    execFileSync('pdftoppm', ['-r', '60', '-png', pdfPath, join(ARTIFACTS, 'kpis-04-monthly-report-pdf')]);
 
     // Chosen dates: today alone, the same two orders.
     await page.getByTestId('kpi-range').click();

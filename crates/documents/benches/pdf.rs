@@ -1,5 +1,5 @@
-//! Generation time and size of a two-page intake order with ten lines and a signature.
-//! Targets: under 50 ms, under 300 KB.
+//! Generation time and size of a two-page intake order with ten lines and a signature
+//! (targets: under 50 ms, under 300 KB), and of the monthly KPI report with two charts.
 //!
 //! cargo bench -p documents --bench pdf              # 50 runs per language
 //! cargo bench -p documents --bench pdf -- --runs 200
@@ -27,14 +27,27 @@ fn main() {
 
     println!("| document | pages | size KB | p50 ms | p95 ms | max ms |");
     println!("|---|---:|---:|---:|---:|---:|");
-    for (lang, name) in [(Language::ZhCn, "intake order, zh-CN"), (Language::En, "intake order, en")] {
+    type Render = Box<dyn Fn() -> Vec<u8>>;
+    let order = |lang| -> Render {
         let doc = common::sample(DocumentKind::IntakeOrder, lang);
+        Box::new(move || documents::render(&doc).expect("render"))
+    };
+    let kpis = |lang| -> Render {
+        let report = common::kpi_report(lang);
+        Box::new(move || documents::render_kpi_report(&report).expect("render"))
+    };
+    for (render, name) in [
+        (order(Language::ZhCn), "intake order, zh-CN"),
+        (order(Language::En), "intake order, en"),
+        (kpis(Language::ZhCn), "monthly KPI report, 2 charts, zh-CN"),
+        (kpis(Language::En), "monthly KPI report, 2 charts, en"),
+    ] {
         let mut times = Vec::with_capacity(runs);
         let mut size = 0;
         let mut pdf = Vec::new();
         for _ in 0..runs {
             let t = Instant::now();
-            pdf = documents::render(&doc).expect("render");
+            pdf = render();
             times.push(t.elapsed().as_secs_f64() * 1e3);
             size = pdf.len();
         }

@@ -25,6 +25,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let pdf = documents::render_complaint_record(&common::complaint(lang, 40))?;
         std::fs::write(format!("{dir}/complaint-{tag}.pdf"), &pdf)?;
         println!("complaint-{tag}.pdf {} bytes", pdf.len());
+        let pdf = documents::render_kpi_report(&common::kpi_report(lang))?;
+        std::fs::write(format!("{dir}/kpi-report-{tag}.pdf"), &pdf)?;
+        println!("kpi-report-{tag}.pdf {} bytes", pdf.len());
         let mut letter = common::sample(DocumentKind::IntakeOrder, lang);
         letter.paper = Paper::Letter;
         let pdf = documents::render(&letter)?;

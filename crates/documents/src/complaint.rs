@@ -158,10 +158,3 @@ fn timeline(cx: &Cx) -> Vec<Block> {
         entries.iter().map(|e| vec![Cell::new(&e.at, MUTED), Cell::new(&e.who, INK), Cell::new(&e.kind, ACCENT), Cell::new(&e.text, INK)]).collect();
     table(cx, &columns, &rows)
 }
-
-/// A muted line where a table has no rows.
-fn none(cx: &Cx, text: &str) -> Block {
-    let mut b = Block::new(7.0);
-    b.text(cx.frame.left + 1.5, 1.5, 9.0, text, MUTED);
-    b
-}

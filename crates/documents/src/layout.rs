@@ -15,6 +15,7 @@ use printpdf::{
     RawImage, Rect, Rgb, TextItem, TextRenderingMode, WindingOrder, XObjectId, XObjectTransform,
 };
 
+use crate::chart::Chart;
 use crate::RenderError;
 
 /// Noto Sans SC Regular (SIL OFL 1.1, see `fonts/OFL.txt`): Simplified, Traditional and
@@ -282,13 +283,21 @@ pub enum Prim {
         w: f32,
         h: f32,
     },
+    /// A chart, drawn as paths scaled to `w` × `h`.
+    Graphic {
+        index: usize,
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+    },
 }
 
 impl Prim {
     fn shifted(&self, dy: f32) -> Prim {
         let mut p = self.clone();
         match &mut p {
-            Prim::Text { y, .. } | Prim::Rect { y, .. } | Prim::Image { y, .. } => *y += dy,
+            Prim::Text { y, .. } | Prim::Rect { y, .. } | Prim::Image { y, .. } | Prim::Graphic { y, .. } => *y += dy,
             Prim::Line { y1, y2, .. } => {
                 *y1 += dy;
                 *y2 += dy;
@@ -503,12 +512,25 @@ fn place(block: &Block, y: f32) -> Vec<Prim> {
     block.items.iter().map(|p| p.shifted(y)).collect()
 }
 
-/// Turns placed pages into PDF bytes with the font subset and the images embedded.
-pub fn write_pdf(setup: &PageSetup, pages: Vec<Vec<Prim>>, images: &[RawImage]) -> Result<Vec<u8>, RenderError> {
+/// Pictures by index: raster images (`Prim::Image`) and charts drawn as paths (`Prim::Graphic`).
+#[derive(Default)]
+pub struct Pictures {
+    pub images: Vec<RawImage>,
+    pub graphics: Vec<Chart>,
+}
+
+struct Placed<'a> {
+    images: Vec<(XObjectId, f32, f32)>,
+    graphics: &'a [Chart],
+}
+
+/// Turns placed pages into PDF bytes with the font subset and the pictures embedded.
+pub fn write_pdf(setup: &PageSetup, pages: Vec<Vec<Prim>>, pictures: &Pictures) -> Result<Vec<u8>, RenderError> {
     let font = font()?;
     let mut doc = PdfDocument::new(&setup.title);
     let font_id = doc.add_font(&font.parsed);
-    let image_ids: Vec<XObjectId> = images.iter().map(|img| doc.add_image(img)).collect();
+    let placed =
+        Placed { images: pictures.images.iter().map(|img| (doc.add_image(img), img.width as f32, img.height as f32)).collect(), graphics: &pictures.graphics };
     let f = setup.frame;
     let (mw, mh) = setup.media_pt;
     let sx = mw / f.page_w;
@@ -519,7 +541,7 @@ pub fn write_pdf(setup: &PageSetup, pages: Vec<Vec<Prim>>, images: &[RawImage]) 
     for prims in pages {
         let mut ops = Vec::with_capacity(prims.len() * 6);
         for prim in prims {
-            emit(&mut ops, prim, &font_id, &image_ids, images, &pt, sx);
+            emit(&mut ops, prim, &font_id, &placed, &pt, sx);
         }
         let mut page = PdfPage::new(Mm(f.page_w), Mm(f.page_h), ops);
         page.media_box = Rect::from_wh(Pt(mw), Pt(mh));
@@ -532,7 +554,7 @@ pub fn write_pdf(setup: &PageSetup, pages: Vec<Vec<Prim>>, images: &[RawImage]) 
     Ok(doc.with_pages(pdf_pages).save(&options, &mut warnings))
 }
 
-fn emit(ops: &mut Vec<Op>, prim: Prim, font_id: &FontId, image_ids: &[XObjectId], images: &[RawImage], pt: &dyn Fn(f32, f32) -> Point, scale: f32) {
+fn emit(ops: &mut Vec<Op>, prim: Prim, font_id: &FontId, placed: &Placed, pt: &dyn Fn(f32, f32) -> Point, scale: f32) {
     match prim {
         Prim::Text { x, y, size, text, color: c, bold } => {
             ops.push(Op::StartTextSection);
@@ -573,25 +595,34 @@ fn emit(ops: &mut Vec<Op>, prim: Prim, font_id: &FontId, image_ids: &[XObjectId]
                 .collect();
             ops.push(Op::DrawPolygon { polygon: Polygon { rings, mode: PaintMode::Fill, winding_order: WindingOrder::NonZero } });
         }
-        Prim::Image { index, x, y, w, h } => {
-            let (Some(id), Some(img)) = (image_ids.get(index), images.get(index)) else { return };
-            if img.width == 0 || img.height == 0 {
-                return;
-            }
-            let origin = pt(x, y + h);
-            ops.push(Op::UseXobject {
-                id: id.clone(),
-                transform: XObjectTransform {
-                    translate_x: Some(origin.x),
-                    translate_y: Some(origin.y),
-                    scale_x: Some(w * scale / img.width as f32),
-                    scale_y: Some(h * scale / img.height as f32),
-                    dpi: Some(72.0),
-                    ..XObjectTransform::default()
-                },
-            });
+        Prim::Image { index, x, y, w, h } => place_image(ops, placed.images.get(index), (x, y, w, h), pt, scale),
+        Prim::Graphic { index, x, y, w, h } => {
+            let Some(chart) = placed.graphics.get(index).filter(|c| c.width > 0.0 && c.height > 0.0) else { return };
+            let top_left = pt(x, y);
+            let bottom_right = pt(x + w, y + h);
+            ops.extend(chart.ops(top_left, ((bottom_right.x.0 - top_left.x.0) / chart.width, (top_left.y.0 - bottom_right.y.0) / chart.height)));
         }
     }
+}
+
+/// An embedded image of `width` × `height` pixels scaled into the box `(x, y, w, h)` mm.
+fn place_image(ops: &mut Vec<Op>, picture: Option<&(XObjectId, f32, f32)>, (x, y, w, h): (f32, f32, f32, f32), pt: &dyn Fn(f32, f32) -> Point, scale: f32) {
+    let Some((id, width, height)) = picture else { return };
+    if *width <= 0.0 || *height <= 0.0 {
+        return;
+    }
+    let origin = pt(x, y + h);
+    ops.push(Op::UseXobject {
+        id: id.clone(),
+        transform: XObjectTransform {
+            translate_x: Some(origin.x),
+            translate_y: Some(origin.y),
+            scale_x: Some(w * scale / width),
+            scale_y: Some(h * scale / height),
+            dpi: Some(72.0),
+            ..XObjectTransform::default()
+        },
+    });
 }
 
 fn emit_path(ops: &mut Vec<Op>, points: &[(f32, f32, bool)], fill: Option<Rgb3>, stroke: Option<(Rgb3, f32)>, pt: &dyn Fn(f32, f32) -> Point) {

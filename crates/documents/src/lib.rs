@@ -1,10 +1,10 @@
 //! StationDesk's printed documents as PDF: the intake work order, the supplemental
-//! authorization, the delivery note / invoice and the complaint record, in Simplified
-//! Chinese or English, on A4 or US Letter.
+//! authorization, the delivery note / invoice, the complaint record and the monthly
+//! KPI report, in Simplified Chinese or English, on A4 or US Letter.
 //!
 //! The crate knows nothing of the database or the app: it takes a plain [`Document`]
-//! (filled by the station from a signed authorization) or [`ComplaintRecord`] and
-//! returns PDF bytes.
+//! (filled by the station from a signed authorization), [`ComplaintRecord`] or
+//! [`MonthlyKpiReport`] and returns PDF bytes.
 //!
 //! ```no_run
 //! # fn example(doc: &documents::Document) -> Result<(), documents::RenderError> {
@@ -12,10 +12,12 @@
 //! # Ok(()) }
 //! ```
 
+mod chart;
 mod complaint;
 mod delivery;
 pub mod format;
 mod intake;
+mod kpi_report;
 pub mod labels;
 mod layout;
 pub mod model;
@@ -31,6 +33,9 @@ pub enum RenderError {
     Font,
     #[error("a signature image could not be decoded: {0}")]
     SignatureImage(String),
+    /// The `index`-th chart of a KPI report (counting from 0) is not an SVG chart we can draw.
+    #[error("chart {index} cannot be drawn: {reason}")]
+    Chart { index: usize, reason: String },
 }
 
 /// Renders `doc` as the document its `kind` names.
@@ -60,4 +65,9 @@ pub fn render_delivery_note(doc: &Document) -> Result<Vec<u8>, RenderError> {
 /// The complaint record (投诉处理记录): one complaint of the ledger with its timeline.
 pub fn render_complaint_record(record: &ComplaintRecord) -> Result<Vec<u8>, RenderError> {
     complaint::render(record)
+}
+
+/// The monthly KPI report (月度 KPI 报告): figures, breakdowns and trend charts.
+pub fn render_kpi_report(report: &MonthlyKpiReport) -> Result<Vec<u8>, RenderError> {
+    kpi_report::render(report)
 }

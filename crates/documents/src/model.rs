@@ -413,3 +413,69 @@ pub struct TimelineLine {
     pub kind: String,
     pub text: String,
 }
+
+/// The station manager's monthly KPI report (月度 KPI 报告): the month's figures
+/// with their targets, each advisor's and technician's, and trend charts each
+/// printed above its day-by-day numbers. The figures are the station's own
+/// (`kpi::figures`); the charts are SVG drawn by the desk from the same numbers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct MonthlyKpiReport {
+    #[serde(default)]
+    pub language: Language,
+    #[serde(default)]
+    pub paper: Paper,
+    pub station_name: String,
+    pub station_code: String,
+    /// `2026-11`.
+    pub month: String,
+    /// The days covered, both included: `2026-11-01` to `2026-11-30` (to today in the month in progress).
+    pub from: String,
+    pub to: String,
+    /// The zone the days are local to, e.g. `Asia/Shanghai`.
+    pub time_zone: String,
+    /// Local time, printed as given.
+    pub generated_at: String,
+    /// Each figure's name in the report's language, by code (a code without one prints as itself).
+    #[serde(default)]
+    pub names: std::collections::BTreeMap<String, String>,
+    /// The whole station's figures for the month.
+    pub figures: Vec<kpi::Figure>,
+    /// The codes whose numerator counts records among those its denominator
+    /// counts: printed as `n / d` beside the value (not, say, seconds over seconds).
+    #[serde(default)]
+    pub count_codes: Vec<String>,
+    #[serde(default)]
+    pub advisors: KpiBreakdown,
+    #[serde(default)]
+    pub technicians: KpiBreakdown,
+    #[serde(default)]
+    pub charts: Vec<KpiChart>,
+}
+
+/// Figures per person: `codes` say which, in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct KpiBreakdown {
+    pub codes: Vec<String>,
+    pub rows: Vec<KpiPerson>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct KpiPerson {
+    pub name: String,
+    pub figures: Vec<kpi::Figure>,
+}
+
+/// One KPI's trend: the chart as SVG and the numbers it plots, printed beneath it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct KpiChart {
+    pub code: String,
+    pub svg: String,
+    pub points: Vec<KpiPoint>,
+}
+
+/// A point of a trend: its label (`11-23`) and the figure then, if anything was counted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct KpiPoint {
+    pub label: String,
+    pub figure: Option<kpi::Figure>,
+}

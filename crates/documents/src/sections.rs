@@ -13,13 +13,13 @@ use crate::model::{Decision, Document, DocumentKind, Job, Language, LineKind, Pa
 use crate::RenderError;
 
 /// Everything a section needs: the document (a [`Document`] or a
-/// [`crate::ComplaintRecord`]), its labels, the frame and the images collected so far.
+/// [`crate::ComplaintRecord`], …), its labels, the frame and the pictures collected so far.
 pub struct Ctx<'a, D = Document> {
     pub doc: &'a D,
     pub l: &'static Labels,
     pub paper: Paper,
     pub frame: Frame,
-    pub images: Vec<RawImage>,
+    pub pictures: Pictures,
 }
 
 impl<'a> Ctx<'a> {
@@ -31,7 +31,7 @@ impl<'a> Ctx<'a> {
 impl<'a, D> Ctx<'a, D> {
     pub fn with(doc: &'a D, language: Language, paper: Paper) -> Self {
         let (w, h) = paper.size_mm();
-        Ctx { doc, l: labels::labels(language), paper, frame: Frame::new(w, h), images: Vec::new() }
+        Ctx { doc, l: labels::labels(language), paper, frame: Frame::new(w, h), pictures: Pictures::default() }
     }
 
     fn x0(&self) -> f32 {
@@ -131,7 +131,7 @@ pub fn finish<D>(cx: Ctx<D>, masthead: &Masthead, blocks: Vec<Block>) -> Result<
         title: format!("{} {}", masthead.title, masthead.number),
     };
     let pages = paginate(&setup, &blocks);
-    write_pdf(&setup, pages, &cx.images)
+    write_pdf(&setup, pages, &cx.pictures)
 }
 
 /// The full header on the first page: station, title, the number and facts, the QR code.
@@ -212,6 +212,13 @@ pub fn heading<D>(cx: &Ctx<D>, title: &str) -> Block {
     b.bold(cx.x0(), 3.2, 10.0, title, ACCENT);
     b.hline(cx.x0(), cx.x1(), 8.4, 0.3, RULE);
     b.keep_with_next()
+}
+
+/// A muted line where a table has no rows.
+pub fn none<D>(cx: &Ctx<D>, text: &str) -> Block {
+    let mut b = Block::new(7.0);
+    b.text(cx.x0() + 1.5, 1.5, 9.0, text, MUTED);
+    b
 }
 
 /// A gap in the flow.
@@ -595,8 +602,8 @@ pub fn signatures(cx: &mut Ctx, kind: DocumentKind, roles: &[SignerRole]) -> Res
                 if img.width > 0 && img.height > 0 {
                     let ratio = img.width as f32 / img.height as f32;
                     let (iw, ih) = if aw / ah > ratio { (ah * ratio, ah) } else { (aw, aw / ratio) };
-                    let index = cx.images.len();
-                    cx.images.push(img);
+                    let index = cx.pictures.images.len();
+                    cx.pictures.images.push(img);
                     b.items.push(Prim::Image { index, x: ax + (aw - iw) / 2.0, y: ay + (ah - ih) / 2.0, w: iw, h: ih });
                 }
             } else if sig.method != SignatureMethod::OnScreen {

@@ -6,7 +6,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{complaint, long_order, sample, COMPLAINT, HASH, ORDER};
+use common::{complaint, kpi_day, kpi_report, long_order, sample, COMPLAINT, HASH, ORDER};
 use documents::format::money;
 use documents::*;
 
@@ -273,9 +273,13 @@ fn the_model_reads_from_json_with_the_documented_names() {
 }
 
 fn render_complaint_to_file(record: &ComplaintRecord, keep_as: &str) -> Rendered {
-    let bytes = documents::render_complaint_record(record).expect("render the complaint record");
+    written(documents::render_complaint_record(record).expect("render the complaint record"), keep_as)
+}
+
+/// PDF bytes in a file of their own, a copy kept as `keep_as`.
+fn written(bytes: Vec<u8>, keep_as: &str) -> Rendered {
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("complaint.pdf");
+    let path = dir.path().join(keep_as);
     std::fs::write(&path, &bytes).expect("write pdf");
     keep(&path, keep_as);
     Rendered { _dir: dir, path, bytes }
@@ -365,4 +369,179 @@ fn a_timeline_entry_longer_than_a_page_breaks_across_pages_and_every_word_is_pri
         assert!(text.contains(w), "lacks {w:?}");
     }
     assert_every_page_renders(&r);
+}
+
+/// Where the rendered pages are kept for people to open: `STATIONDESK_ARTIFACTS`
+/// (scripts/test.sh sets it), else the checkout's `tests/artifacts`.
+fn artifacts() -> PathBuf {
+    let root = std::env::var_os("STATIONDESK_ARTIFACTS").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/artifacts"), PathBuf::from);
+    let dir = root.join("documents");
+    std::fs::create_dir_all(&dir).expect("the artifacts folder");
+    dir
+}
+
+/// Every page as a PNG at `dpi`, kept as `<name>-<page>.png` in the artifacts.
+fn page_images(r: &Rendered, name: &str, dpi: u32) -> Vec<image::RgbImage> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    run(Command::new("pdftoppm").args(["-r", &dpi.to_string(), "-png"]).arg(&r.path).arg(dir.path().join("p")));
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.path()).expect("read dir").filter_map(|e| e.ok().map(|e| e.path())).collect();
+    files.sort();
+    files
+        .iter()
+        .enumerate()
+        .map(|(i, file)| {
+            std::fs::copy(file, artifacts().join(format!("{name}-{}.png", i + 1))).expect("keep the page");
+            image::open(file).expect("a PNG").to_rgb8()
+        })
+        .collect()
+}
+
+/// How many pixels are `rgb`, give or take a little smoothing.
+fn pixels_like(img: &image::RgbImage, rgb: [u8; 3]) -> usize {
+    img.pixels().filter(|p| p.0.iter().zip(rgb).all(|(a, b)| a.abs_diff(b) <= 16)).count()
+}
+
+/// The day labels and values printed under the charts, in order: each row of
+/// labels in `pdftotext -layout` is followed by the row of their values.
+fn chart_numbers(page_text: &str) -> Vec<(String, String)> {
+    let cells = |line: &str| -> Vec<String> { line.split("  ").map(str::trim).filter(|c| !c.is_empty()).map(str::to_string).collect() };
+    let is_day = |c: &String| c.len() == 5 && c.as_bytes()[2] == b'-' && c.chars().filter(char::is_ascii_digit).count() == 4;
+    let lines: Vec<&str> = page_text.lines().collect();
+    let mut out = Vec::new();
+    for pair in lines.windows(2) {
+        let labels = cells(pair[0]);
+        if !labels.is_empty() && labels.iter().all(is_day) {
+            let values = cells(pair[1]);
+            assert_eq!(labels.len(), values.len(), "a value under every day: {labels:?} / {values:?}");
+            out.extend(labels.into_iter().zip(values));
+        }
+    }
+    out
+}
+
+/// The series line of the desk's trend chart (ui/src/lib/kpis.ts) and its dashed target line.
+const SERIES_BLUE: [u8; 3] = [0x1f, 0x5f, 0xbf];
+const TARGET_ORANGE: [u8; 3] = [0xa4, 0x5a, 0x00];
+
+fn render_kpi_report_to_file(report: &MonthlyKpiReport, keep_as: &str) -> Rendered {
+    written(documents::render_kpi_report(report).expect("render the KPI report"), keep_as)
+}
+
+#[test]
+fn the_monthly_kpi_report_prints_every_figure_with_its_target_and_verdict_and_each_chart_above_its_numbers_in_both_languages() {
+    for (lang, needles) in [
+        (
+            Language::ZhCn,
+            vec![
+                "月度 KPI 报告",
+                "2026-11",
+                "2026-11-01 – 2026-11-30",
+                "上海浦东安驰汽车服务站",
+                "准时交车率",
+                "66.7%",
+                "≥ 90.0%",
+                "−23.3个百分点",
+                "20 / 30",
+                "未达标",
+                "维修周期（中位数）",
+                "18.0小时",
+                "≤ 24.0小时",
+                "+6.0小时",
+                "达标",
+                "客户满意度（平均分）",
+                "4.6",
+                "平均单车产值",
+                "¥1,234.56",
+                "取消工单",
+                "服务顾问",
+                "李娜",
+                "陈刚",
+                "75.0%",
+                "技师",
+                "张伟",
+                "每日趋势",
+            ],
+        ),
+        (
+            Language::En,
+            vec![
+                "Monthly KPI Report",
+                "2026-11",
+                "Anchi Auto Service, Shanghai Pudong",
+                "On-time delivery",
+                "66.7%",
+                "≥ 90.0%",
+                "−23.3 pp",
+                "Not met",
+                "Repair cycle (median)",
+                "18.0 h",
+                "≤ 24.0 h",
+                "Met",
+                "Satisfaction (average)",
+                "Average order value",
+                "¥1,234.56",
+                "Cancelled orders",
+                "Service advisors",
+                "Li Na",
+                "Chen Gang",
+                "Technicians",
+                "Zhang Wei",
+                "Daily trends",
+            ],
+        ),
+    ] {
+        let report = kpi_report(lang);
+        let tag = if lang == Language::ZhCn { "zh-CN" } else { "en" };
+        let r = render_kpi_report_to_file(&report, &format!("kpi-report-{tag}.pdf"));
+        assert!(r.bytes.starts_with(b"%PDF-"));
+        let pages = page_texts(&r.path);
+        let text = squeeze(&pages.concat());
+        for needle in needles {
+            assert!(text.contains(&squeeze(needle)), "{tag}: the report lacks {needle:?}:\n{}", pages.concat());
+        }
+        // Under each chart, every day it plots with its value ("—" on a day with nothing delivered).
+        let numbers = chart_numbers(&pages.concat());
+        assert_eq!(numbers.len(), 60, "{tag}: two charts of 30 days");
+        for (chart, code) in ["on_time", "cycle_median_hours"].into_iter().enumerate() {
+            for (d, (label, value)) in (1..=30).zip(&numbers[chart * 30..(chart + 1) * 30]) {
+                let expected = match (kpi_day(code, d), code, lang) {
+                    (None, ..) => "—".to_string(),
+                    (Some(v), "on_time", _) => format!("{:.1}%", v * 100.0),
+                    (Some(v), _, Language::ZhCn) => format!("{v:.1}小时"),
+                    (Some(v), _, Language::En) => format!("{v:.1} h"),
+                };
+                assert_eq!((label.as_str(), value.as_str()), (format!("11-{d:02}").as_str(), expected.as_str()), "{tag}: {code}");
+            }
+        }
+        for (i, page) in pages.iter().enumerate() {
+            assert!(page.contains("2026-11"), "{tag}: page {} carries the month", i + 1);
+        }
+        assert_every_page_renders(&r);
+
+        // The charts are drawn: the series line and the dashed target line, in the chart's colours.
+        let images = page_images(&r, &format!("kpi-report-{tag}"), 100);
+        let blue: usize = images.iter().map(|img| pixels_like(img, SERIES_BLUE)).sum();
+        let orange: usize = images.iter().map(|img| pixels_like(img, TARGET_ORANGE)).sum();
+        // One chart's line makes about 1,800 such pixels at 100 dpi and its target about 240.
+        assert!(blue > 2 * 1200, "{tag}: the two series lines are drawn ({blue} blue pixels)");
+        assert!(orange > 2 * 180, "{tag}: the two target lines are drawn ({orange} orange pixels)");
+    }
+}
+
+#[test]
+fn a_kpi_report_without_charts_is_only_its_tables_and_a_chart_that_is_not_one_names_its_place() {
+    let mut report = kpi_report(Language::En);
+    report.charts.clear();
+    let r = render_kpi_report_to_file(&report, "kpi-report-en-no-charts.pdf");
+    let text = page_texts(&r.path).concat();
+    assert!(text.contains("On-time delivery") && !text.contains("Daily trends"), "{text}");
+    let blue: usize = page_images(&r, "kpi-report-en-no-charts", 50).iter().map(|img| pixels_like(img, SERIES_BLUE)).sum();
+    assert_eq!(blue, 0, "no chart, no series line");
+
+    let mut report = kpi_report(Language::En);
+    report.charts[1].svg = r#"<svg xmlns="http://www.w3.org/2000/svg"><image href="file:///etc/hosts"/></svg>"#.into();
+    match documents::render_kpi_report(&report) {
+        Err(RenderError::Chart { index, reason }) => assert_eq!((index, reason.contains("<image>")), (1, true), "{reason}"),
+        other => panic!("expected the second chart refused, got {other:?}"),
+    }
 }

@@ -249,7 +249,7 @@ async fn serve(url: &str, summaries: bool) -> TestApp {
     let (base, pool, faults, clock) = (format!("http://127.0.0.1:{}", app.port()), app.pool(), app.faults(), app.clock());
     clock.set(now());
     tokio::spawn(app.run_until_stopped());
-    TestApp { base, pool, http: http_client(), faults, clock }
+    TestApp { base, pool, http: http_client(), faults, clock, database_url: url.to_string() }
 }
 
 fn pct(sorted: &[Duration], p: f64) -> f64 {

@@ -274,4 +274,6 @@ operations! {
     kpi_orders: Staff, kpis::KpiOrdersInput => kpis::KpiOrders = kpis::kpi_orders;
     /// The report as CSV or XLSX: kept in the data folder's `exports` and returned as a data URL.
     kpi_export: Staff, kpis::KpiExportInput => kpis::KpiExport = kpis::kpi_export;
+    /// The monthly report as a PDF: the month's figures computed here, the desk's trend charts (SVG) each above its numbers; kept in `exports` too.
+    kpi_monthly_report: Staff, kpis::monthly::KpiMonthlyReportInput => kpis::KpiExport = kpis::monthly::kpi_monthly_report;
 }

@@ -2,7 +2,8 @@
 //! (late, on time, without a promise, cancelled, a repeat repair), follow-up
 //! calls that reach the customer on day 2 and on day 4, two surveys and a
 //! complaint, read back as the station's figures, per advisor and technician,
-//! as the orders behind a number, and as CSV and XLSX files. The clock is the
+//! as the orders behind a number, as CSV and XLSX files and as the monthly
+//! report's PDF. The clock is the
 //! test's; the station's days are Shanghai's (the standard calendar).
 #![allow(clippy::unwrap_used)]
 
@@ -416,4 +417,132 @@ async fn the_xlsx_export_is_a_workbook_with_its_four_sheets() {
         assert!(names.contains(entry), "no {entry} in the workbook");
     }
     assert_eq!(std::fs::read(out["path"].as_str().unwrap()).unwrap(), bytes);
+}
+
+/// The text of a PDF as `pdftotext -layout` reads it, without whitespace.
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext").args(["-layout", "-enc", "UTF-8"]).arg(&path).arg("-").output().expect("pdftotext (poppler-utils)");
+    assert!(out.status.success(), "pdftotext: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// A trend chart as the desk draws it (ui/src/lib/charts.ts `chartSvg`), from the documents' tests.
+fn chart_svg(code: &str, language: &str) -> String {
+    std::fs::read_to_string(format!("{}/../documents/tests/fixtures/kpi-{code}-{language}.svg", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+#[tokio::test]
+async fn the_monthly_report_is_a_pdf_of_the_figures_the_station_computes_for_the_month_with_each_chart_above_its_days() {
+    let t = TestStation::new().await;
+    let w = a_week_of_orders(&t).await;
+    let m = &w.crew.manager;
+    // November's orders are the week's: the same figures as `kpi_report` gives for November.
+    let november = t.ok(m, "kpi_report", json!({"month": "2026-11", "granularity": "day"})).await;
+    assert_eq!(november["period"], json!({"from": "2026-11-01", "to": "2026-11-30", "days": 30}));
+    assert_eq!(counts(&november["figures"], "on_time"), (2, 3));
+    assert_eq!(november["last_month"], "2026-10", "the clock is at 30 November");
+
+    for (language, needles) in [
+        (
+            "zh-CN",
+            vec![
+                "月度KPI报告",
+                "浦东服务站",
+                "2026-11-01–2026-11-30",
+                "准时交车率66.7%≥90.0%",
+                "2/3未达标",
+                "一次修复率75.0%≥95.0%",
+                "客户满意度（平均分）4.0",
+                "每百单投诉数25.0",
+                "单车工时1.5小时",
+                "服务顾问",
+                "李顾问",
+                "陈顾问",
+                "技师",
+                "张技师",
+                "刘技师",
+                "每日趋势",
+            ],
+        ),
+        (
+            "en",
+            vec![
+                "MonthlyKPIReport",
+                "On-timedelivery66.7%≥90.0%",
+                "2/3Notmet",
+                "First-timefixrate75.0%≥95.0%",
+                "Hoursperorder1.5h",
+                "Serviceadvisors",
+                "Dailytrends",
+            ],
+        ),
+    ] {
+        let charts = json!([{"code": "on_time", "svg": chart_svg("on_time", language)}, {"code": "cycle_median_hours", "svg": chart_svg("cycle_median_hours", language)}]);
+        let out = t.ok(m, "kpi_monthly_report", json!({"month": "2026-11", "language": language, "charts": charts})).await;
+        assert_eq!(out["mime"], "application/pdf");
+        assert!(out["file_name"].as_str().unwrap().starts_with(&format!("kpi-report-SH01-2026-11-{language}-")), "{}", out["file_name"]);
+        let bytes = data_url_bytes(&out);
+        assert!(bytes.starts_with(b"%PDF-"));
+        let kept = std::path::PathBuf::from(out["path"].as_str().unwrap());
+        assert!(kept.starts_with(t.dir.path().join("exports")), "kept in the data folder's exports: {kept:?}");
+        assert_eq!(std::fs::read(&kept).unwrap(), bytes, "the kept copy is what the desk saves");
+
+        if let Some(dir) = std::env::var_os("STATIONDESK_ARTIFACTS") {
+            let dir = std::path::PathBuf::from(dir).join("documents");
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join(format!("station-kpi-report-{language}.pdf")), &bytes).unwrap();
+        }
+        let text = pdf_text(&bytes);
+        for needle in needles {
+            assert!(text.contains(needle), "{language}: the report lacks {needle:?}:\n{text}");
+        }
+        assert!(
+            text.contains("技师效率200.0%≥100.0%+100.0个百分点达标") || text.contains("Technicianefficiency200.0%≥100.0%+100.0ppMet"),
+            "{language}: efficiency with no 'n / d' of seconds:\n{text}"
+        );
+        // Under the on-time chart, the days the station counted: Monday 23rd one of two, Wednesday 25th one of one.
+        assert!(
+            text.contains("11-2111-2211-2311-2411-2511-2611-2711-2811-2911-30——50.0%—100.0%—————"),
+            "{language}: the last ten days' on-time values:\n{text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_monthly_report_refuses_a_technician_and_names_the_field_of_bad_input() {
+    let t = TestStation::new().await;
+    let crew = t.crew().await;
+    let chart = chart_svg("on_time", "en");
+    let input = |month: &str, language: &str, charts: Value| json!({"month": month, "language": language, "charts": charts});
+    for token in [&crew.tech, &crew.advisor] {
+        let e = t.call(token, "kpi_monthly_report", input("2026-11", "en", json!([]))).await.unwrap_err();
+        assert_eq!(e.code, "auth.forbidden");
+    }
+
+    let oversized = format!("{}<!--{}-->", chart, "x".repeat(station::kpis::monthly::MAX_SVG_BYTES));
+    let too_many: Vec<Value> = (0..=station::kpis::monthly::MAX_CHARTS).map(|_| json!({"code": "on_time", "svg": "<svg/>"})).collect();
+    let image = r#"<svg xmlns="http://www.w3.org/2000/svg"><image href="/etc/hosts" width="9" height="9"/></svg>"#;
+    for (body, code, field) in [
+        (
+            input("2026-11", "en", json!([{"code": "on_time", "svg": chart}, {"code": "first_time_fix", "svg": oversized}])),
+            "kpi.chart_too_large",
+            "charts[1].svg",
+        ),
+        (input("2026-11", "en", json!(too_many)), "kpi.too_many_charts", "charts"),
+        (input("2026-11", "en", json!([{"code": "on_time", "svg": chart}, {"code": "first_time_fix", "svg": image}])), "kpi.chart_svg", "charts[1].svg"),
+        (input("2026-11", "en", json!([{"code": "on_time", "svg": "not an svg"}])), "kpi.chart_svg", "charts[0].svg"),
+        (input("2026-11", "en", json!([{"code": "nps", "svg": chart}])), "kpi.chart_code", "charts[0].code"),
+        (input("2026-11", "en", json!([{"code": "on_time", "svg": chart}, {"code": "on_time", "svg": chart}])), "kpi.chart_twice", "charts[1].code"),
+        (input("2026-12", "en", json!([])), "kpi.month_ahead", "month"),
+        (input("11/2026", "en", json!([])), "kpi.month", "month"),
+        (input("2026-11", "fr", json!([])), "kpi.language", "language"),
+    ] {
+        let e = t.call(&crew.manager, "kpi_monthly_report", body).await.unwrap_err();
+        assert_eq!((e.code.as_str(), e.field.as_deref()), (code, Some(field)), "{}", e.message);
+    }
+    let exports = t.dir.path().join("exports");
+    assert!(!exports.exists() || std::fs::read_dir(&exports).unwrap().next().is_none(), "nothing is kept for a refused report");
 }

@@ -91,6 +91,10 @@ fn operations_over_http_fit_in_a_512_kb_thread_stack() {
         assert!(report["figures"].is_array(), "{report}");
         post(&addr, "kpi_orders", token, json!({"preset": "this_month", "code": "on_time"})).await;
         post(&addr, "kpi_export", token, json!({"preset": "this_month", "format": "xlsx"})).await;
+        // The monthly report: a chart read, its text outlined and the PDF written on the blocking pool.
+        let chart = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../documents/tests/fixtures/kpi-on_time-zh-CN.svg")).unwrap();
+        let month = report["period"]["from"].as_str().unwrap()[..7].to_string();
+        post(&addr, "kpi_monthly_report", token, json!({"month": month, "language": "zh-CN", "charts": [{"code": "on_time", "svg": chart}]})).await;
     });
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Figure } from './generated/Figure';
 import type { TrendPoint } from './generated/TrendPoint';
+import { chartSvg } from './charts';
 import { itemPath, niceCeil, parseWho, trendOption, whoParam } from './kpis';
 
 function onTime(value: number | null): Figure {
@@ -40,6 +41,30 @@ describe('the KPI trend chart', () => {
     const count: Figure = { ...onTime(3), code: 'cancelled', unit: 'count', better: 'neither', target: null };
     const o = trendOption([{ period: { from: '2026-11-23', to: '2026-11-23', days: 1 }, figures: [count] }], 'cancelled', 'day', 'zh-CN', { value: '取消', target: '目标' });
     expect((o.series as Array<Record<string, unknown>>)[0].markLine).toBeUndefined();
+  });
+});
+
+describe('the trend chart as SVG for the monthly report', () => {
+  const option = trendOption([point('2026-11-23', 0.5), point('2026-11-24', null), point('2026-11-25', 1)], 'on_time', 'day', 'zh-CN', { value: '准时交车率', target: '目标' });
+
+  it('draws the same option without a page: a standalone SVG of the size asked for', () => {
+    const svg = chartSvg(option, 'zh-CN', 720, 240);
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('width="720"');
+    expect(svg).toContain('height="240"');
+  });
+
+  it('carries the axis labels, the days and the target line in the desk\'s language', () => {
+    const svg = chartSvg(option, 'zh-CN');
+    for (const text of ['11-23', '11-25', '100.0%', '目标 90.0%']) expect(svg).toContain(`>${text}</text>`);
+    expect(svg).toContain('stroke="#1f5fbf"');
+    expect(svg).toMatch(/stroke="#a45a00"[^>]*stroke-dasharray/);
+  });
+
+  it('holds only what a chart is made of, which the core accepts', () => {
+    const tags = new Set([...chartSvg(option, 'en').matchAll(/<([a-zA-Z]+)/g)].map((m) => m[1]));
+    const allowed = ['svg', 'g', 'path', 'rect', 'circle', 'ellipse', 'line', 'polyline', 'polygon', 'text', 'tspan', 'defs', 'clipPath', 'linearGradient', 'radialGradient', 'stop', 'style', 'title', 'desc'];
+    expect([...tags].filter((t) => !allowed.includes(t))).toEqual([]);
   });
 });
 

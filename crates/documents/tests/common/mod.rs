@@ -347,3 +347,83 @@ pub fn complaint(language: Language, entries: usize) -> ComplaintRecord {
         printed_at: "2026-12-09 10:00".into(),
     }
 }
+
+/// A figure as `kpi::figures` makes one: gap and verdict from the value and target.
+pub fn kpi_figure(code: &str, unit: kpi::Unit, better: kpi::Better, value: Option<f64>, counts: (i64, i64), target: Option<f64>) -> kpi::Figure {
+    let gap = match (value, target, better) {
+        (Some(v), Some(t), kpi::Better::Higher) => Some(v - t),
+        (Some(v), Some(t), kpi::Better::Lower) => Some(t - v),
+        _ => None,
+    };
+    kpi::Figure { code: code.into(), unit, better, value, numerator: counts.0, denominator: counts.1, target, gap, meets_target: gap.map(|g| g >= -1e-9) }
+}
+
+/// The days the fixture charts plot (tests/fixtures/kpi-*.svg, drawn by the desk's
+/// `chartSvg(trendOption(…))` from these same values): on time and the cycle median
+/// for each day of November 2026, nothing delivered on the 7th, 14th, 21st and 28th.
+pub fn kpi_day(code: &str, day: u32) -> Option<f64> {
+    if day % 7 == 0 {
+        return None;
+    }
+    match code {
+        "on_time" => Some(f64::from((day * 37) % 50 + 50) / 100.0),
+        _ => Some(f64::from(8 + (day * 13) % 30)),
+    }
+}
+
+/// November 2026 at a station: five figures, two advisors, one technician and
+/// the two fixture charts in the report's language.
+pub fn kpi_report(language: Language) -> MonthlyKpiReport {
+    use kpi::{Better, Unit};
+    let t = |a: &str, b: &str| zh(language, a, b);
+    let lang = match language {
+        Language::ZhCn => "zh-CN",
+        Language::En => "en",
+    };
+    let names = [
+        ("on_time", t("准时交车率", "On-time delivery")),
+        ("cycle_median_hours", t("维修周期（中位数）", "Repair cycle (median)")),
+        ("satisfaction_avg", t("客户满意度（平均分）", "Satisfaction (average)")),
+        ("order_value", t("平均单车产值", "Average order value")),
+        ("cancelled", t("取消工单", "Cancelled orders")),
+    ];
+    let month = vec![
+        kpi_figure("on_time", Unit::Ratio, Better::Higher, Some(20.0 / 30.0), (20, 30), Some(0.9)),
+        kpi_figure("cycle_median_hours", Unit::Hours, Better::Lower, Some(18.0), (0, 31), Some(24.0)),
+        kpi_figure("satisfaction_avg", Unit::Score, Better::Higher, Some(4.6), (46, 10), Some(4.5)),
+        kpi_figure("order_value", Unit::Minor, Better::Neither, Some(123_456.0), (3_827_136, 31), None),
+        kpi_figure("cancelled", Unit::Count, Better::Neither, Some(2.0), (2, 0), None),
+    ];
+    let person = |name: String, on_time: f64, cycle: f64| KpiPerson {
+        name,
+        figures: vec![
+            kpi_figure("on_time", Unit::Ratio, Better::Higher, Some(on_time), (0, 0), Some(0.9)),
+            kpi_figure("cycle_median_hours", Unit::Hours, Better::Lower, Some(cycle), (0, 0), Some(24.0)),
+        ],
+    };
+    let codes = vec!["on_time".to_string(), "cycle_median_hours".to_string()];
+    let chart = |code: &str, unit: Unit, better: Better, target: f64| KpiChart {
+        code: code.into(),
+        svg: std::fs::read_to_string(format!("{}/tests/fixtures/kpi-{code}-{lang}.svg", env!("CARGO_MANIFEST_DIR"))).expect("the fixture chart"),
+        points: (1..=30)
+            .map(|d| KpiPoint { label: format!("11-{d:02}"), figure: Some(kpi_figure(code, unit, better, kpi_day(code, d), (0, 0), Some(target))) })
+            .collect(),
+    };
+    MonthlyKpiReport {
+        language,
+        paper: Paper::A4,
+        station_name: t("上海浦东安驰汽车服务站", "Anchi Auto Service, Shanghai Pudong"),
+        station_code: "SH01".into(),
+        month: "2026-11".into(),
+        from: "2026-11-01".into(),
+        to: "2026-11-30".into(),
+        time_zone: "Asia/Shanghai".into(),
+        generated_at: "2026-12-01 08:30".into(),
+        names: names.into_iter().map(|(code, name)| (code.to_string(), name)).collect(),
+        figures: month,
+        count_codes: vec!["on_time".into()],
+        advisors: KpiBreakdown { codes: codes.clone(), rows: vec![person(t("李娜", "Li Na"), 0.75, 20.0), person(t("陈刚", "Chen Gang"), 0.5, 30.0)] },
+        technicians: KpiBreakdown { codes, rows: vec![person(t("张伟", "Zhang Wei"), 2.0 / 3.0, 18.0)] },
+        charts: vec![chart("on_time", Unit::Ratio, Better::Higher, 0.9), chart("cycle_median_hours", Unit::Hours, Better::Lower, 24.0)],
+    }
+}

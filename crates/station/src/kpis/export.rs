@@ -11,7 +11,7 @@ use base64::Engine;
 use kpi::{Figure, Unit};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
-use super::{KpiPeriod, KpiReport};
+use super::{KpiExport, KpiPeriod, KpiReport};
 use crate::error::{ApiError, Result};
 
 pub const CSV_MIME: &str = "text/csv";
@@ -138,6 +138,12 @@ pub fn keep(data_dir: &Path, file_name: &str, bytes: &[u8]) -> Result<PathBuf> {
     let path = dir.join(file_name);
     std::fs::write(&path, bytes).map_err(|e| ApiError::internal(format!("cannot write {}: {e}", path.display())))?;
     Ok(path)
+}
+
+/// Keeps `bytes` as `file_name` in `<data dir>/exports` and returns them for the desk to save.
+pub fn kept(data_dir: &Path, file_name: String, mime: &str, bytes: &[u8]) -> Result<KpiExport> {
+    let path = keep(data_dir, &file_name, bytes)?;
+    Ok(KpiExport { file_name, path: path.to_string_lossy().to_string(), mime: mime.to_string(), size: bytes.len() as i64, data_url: data_url(mime, bytes) })
 }
 
 pub fn data_url(mime: &str, bytes: &[u8]) -> String {

@@ -3,10 +3,13 @@
 //! records behind any number, and exports to CSV and XLSX. What counts and how
 //! is the `kpi` crate's, shared with the head office; this module only reads
 //! the records from SQLite (`load`), picks the days (`periods`) and writes the
-//! files (`export`). Managers only (`Permission::ViewKpis`).
+//! files (`export`) and the monthly report's PDF (`monthly`). Managers only
+//! (`Permission::ViewKpis`).
 
 pub mod export;
 mod load;
+pub mod monthly;
+mod names;
 pub mod periods;
 
 use std::collections::BTreeMap;
@@ -114,6 +117,8 @@ pub struct KpiReport {
     pub count_codes: Vec<String>,
     #[ts(type = "string")]
     pub generated_at: DateTime<Utc>,
+    /// The month before this one (`YYYY-MM`): what the monthly report offers first.
+    pub last_month: String,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -324,6 +329,7 @@ impl Source {
             drill_codes,
             count_codes,
             generated_at: self.now,
+            last_month: periods::last_month(self.settings.rules.day_of(self.now)),
         })
     }
 
@@ -482,12 +488,5 @@ pub async fn kpi_export(station: &Station, caller: &Caller, input: KpiExportInpu
             (bytes, format!("{base}.xlsx"), export::XLSX_MIME)
         }
     };
-    let path = export::keep(station.data_dir(), &file_name, &bytes)?;
-    Ok(KpiExport {
-        file_name,
-        path: path.to_string_lossy().to_string(),
-        mime: mime.to_string(),
-        size: bytes.len() as i64,
-        data_url: export::data_url(mime, &bytes),
-    })
+    export::kept(station.data_dir(), file_name, mime, &bytes)
 }

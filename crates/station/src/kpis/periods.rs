@@ -1,5 +1,5 @@
-//! Which days a KPI report covers: a named period (this week, this month) or a
-//! chosen range of the station's local days, and how the trend cuts it into
+//! Which days a KPI report covers: a named period (this week, this month), a
+//! calendar month or a chosen range of the station's local days, and how the trend cuts it into
 //! buckets (days, weeks from Monday, calendar months). Dates are local to the
 //! station's calendar zone; instants are bounded by local midnights.
 
@@ -28,12 +28,16 @@ pub enum Granularity {
     Month,
 }
 
-/// The days asked for: a preset, or `from` and `to` (local dates, `YYYY-MM-DD`, both included).
+/// The days asked for: a preset, a `month`, or `from` and `to` (local dates, `YYYY-MM-DD`, both included).
 #[derive(Debug, Clone, Default, Deserialize, TS)]
 pub struct KpiRange {
     #[serde(default)]
     #[ts(optional)]
     pub preset: Option<Preset>,
+    /// A calendar month, `YYYY-MM`: its first to its last day, or to today in the month in progress.
+    #[serde(default)]
+    #[ts(optional)]
+    pub month: Option<String>,
     #[serde(default)]
     #[ts(optional)]
     pub from: Option<String>,
@@ -81,12 +85,30 @@ fn parse_date(value: Option<&str>, field: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| ApiError::invalid("kpi.date", format!("{text:?} is not a date (YYYY-MM-DD)")).with_field(field))
 }
 
+/// The days of calendar month `text` (`YYYY-MM`) up to `today`; a month not yet begun is refused.
+pub fn month(text: &str, today: NaiveDate) -> Result<Days> {
+    let first = NaiveDate::parse_from_str(&format!("{}-01", text.trim()), "%Y-%m-%d")
+        .ok()
+        .filter(|_| text.trim().len() == 7)
+        .ok_or_else(|| ApiError::invalid("kpi.month", format!("{text:?} is not a month (YYYY-MM)")).with_field("month"))?;
+    if first > today {
+        return Err(ApiError::invalid("kpi.month_ahead", format!("{} has not begun yet", text.trim())).with_field("month"));
+    }
+    Ok(Days { from: first, to: (next_month(first) - Duration::days(1)).min(today) })
+}
+
+/// The month before `today`'s, `YYYY-MM`.
+pub fn last_month(today: NaiveDate) -> String {
+    (today.with_day(1).unwrap_or(today) - Duration::days(1)).format("%Y-%m").to_string()
+}
+
 /// The days `range` names, as of local day `today`.
 pub fn resolve(range: &KpiRange, today: NaiveDate) -> Result<Days> {
-    let days = match range.preset {
-        Some(Preset::ThisWeek) => Days { from: today - Duration::days(i64::from(today.weekday().num_days_from_monday())), to: today },
-        Some(Preset::ThisMonth) => Days { from: today.with_day(1).unwrap_or(today), to: today },
-        None => Days { from: parse_date(range.from.as_deref(), "from")?, to: parse_date(range.to.as_deref(), "to")? },
+    let days = match (range.preset, range.month.as_deref()) {
+        (Some(Preset::ThisWeek), _) => Days { from: today - Duration::days(i64::from(today.weekday().num_days_from_monday())), to: today },
+        (Some(Preset::ThisMonth), _) => Days { from: today.with_day(1).unwrap_or(today), to: today },
+        (None, Some(text)) => month(text, today)?,
+        (None, None) => Days { from: parse_date(range.from.as_deref(), "from")?, to: parse_date(range.to.as_deref(), "to")? },
     };
     if days.to < days.from {
         return Err(ApiError::invalid("kpi.range_order", "the last day comes before the first").with_field("to"));
@@ -151,11 +173,26 @@ mod tests {
     }
 
     #[test]
+    fn a_month_runs_from_its_first_to_its_last_day_or_to_today_and_must_have_begun() {
+        let today = d("2026-12-04");
+        assert_eq!(month("2026-11", today).map(|m| (m.from, m.to)).expect("november"), (d("2026-11-01"), d("2026-11-30")));
+        assert_eq!(month("2026-02", today).map(|m| m.to).expect("february"), d("2026-02-28"));
+        assert_eq!(month("2026-12", today).map(|m| (m.from, m.to)).expect("this month"), (d("2026-12-01"), today));
+        let ahead = month("2027-01", today).expect_err("not begun");
+        assert_eq!((ahead.code.as_str(), ahead.field.as_deref()), ("kpi.month_ahead", Some("month")));
+        for bad in ["2026-13", "2026-1", "11/2026", "2026-11-01", ""] {
+            assert_eq!(month(bad, today).expect_err(bad).code, "kpi.month", "{bad}");
+        }
+        assert_eq!(last_month(today), "2026-11");
+        assert_eq!(last_month(d("2026-01-31")), "2025-12");
+    }
+
+    #[test]
     fn a_range_backwards_or_badly_written_names_the_field() {
         let today = d("2026-11-22");
-        let back = KpiRange { preset: None, from: Some("2026-11-20".into()), to: Some("2026-11-10".into()) };
+        let back = KpiRange { from: Some("2026-11-20".into()), to: Some("2026-11-10".into()), ..Default::default() };
         assert_eq!(resolve(&back, today).expect_err("backwards").field.as_deref(), Some("to"));
-        let bad = KpiRange { preset: None, from: Some("20/11/2026".into()), to: Some("2026-11-10".into()) };
+        let bad = KpiRange { from: Some("20/11/2026".into()), to: Some("2026-11-10".into()), ..Default::default() };
         let err = resolve(&bad, today).expect_err("bad date");
         assert_eq!((err.code.as_str(), err.field.as_deref()), ("kpi.date", Some("from")));
     }

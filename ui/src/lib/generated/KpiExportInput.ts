@@ -11,4 +11,8 @@ labels?: { [key in string]?: string },
 /**
  * The trend's points; by default days for a month or less, weeks up to half a year, then months.
  */
-granularity?: Granularity, preset?: Preset, from?: string, to?: string, };
+granularity?: Granularity, preset?: Preset, 
+/**
+ * A calendar month, `YYYY-MM`: its first to its last day, or to today in the month in progress.
+ */
+month?: string, from?: string, to?: string, };

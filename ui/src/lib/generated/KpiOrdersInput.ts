@@ -6,4 +6,8 @@ export type KpiOrdersInput = { code: string,
 /**
  * One advisor's or technician's share; the whole station when absent.
  */
-who?: KpiWho, preset?: Preset, from?: string, to?: string, };
+who?: KpiWho, preset?: Preset, 
+/**
+ * A calendar month, `YYYY-MM`: its first to its last day, or to today in the month in progress.
+ */
+month?: string, from?: string, to?: string, };

@@ -26,4 +26,8 @@ drill_codes: Array<string>,
 /**
  * The codes whose numerator counts records among those its denominator counts ("2 of 3").
  */
-count_codes: Array<string>, generated_at: string, };
+count_codes: Array<string>, generated_at: string, 
+/**
+ * The month before this one (`YYYY-MM`): what the monthly report offers first.
+ */
+last_month: string, };

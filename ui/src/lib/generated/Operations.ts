@@ -33,6 +33,7 @@ import type { IdInput } from "./IdInput";
 import type { JobRef } from "./JobRef";
 import type { KpiExport } from "./KpiExport";
 import type { KpiExportInput } from "./KpiExportInput";
+import type { KpiMonthlyReportInput } from "./KpiMonthlyReportInput";
 import type { KpiOrders } from "./KpiOrders";
 import type { KpiOrdersInput } from "./KpiOrdersInput";
 import type { KpiReport } from "./KpiReport";
@@ -239,6 +240,8 @@ export type Operations = {
   kpi_orders: { input: KpiOrdersInput; output: KpiOrders };
   /** The report as CSV or XLSX: kept in the data folder's `exports` and returned as a data URL. */
   kpi_export: { input: KpiExportInput; output: KpiExport };
+  /** The monthly report as a PDF: the month's figures computed here, the desk's trend charts (SVG) each above its numbers; kept in `exports` too. */
+  kpi_monthly_report: { input: KpiMonthlyReportInput; output: KpiExport };
 };
 
 export type OperationName = keyof Operations;
