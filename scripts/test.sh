@@ -50,6 +50,9 @@ export STATIONDESK_ARTIFACTS="$PWD/tests/artifacts"
 step "System packages"
 bash scripts/setup-system.sh
 
+step "Rust: cargo check --workspace --benches --examples (benches and examples are not built by cargo test; they must not rot)"
+cargo check --workspace --benches --examples
+
 step "Rust: cargo test -p time-limits -p kpi (the deadline engine and the KPI definitions, with property tests)"
 cargo test -p time-limits -p kpi
 
