@@ -17,7 +17,7 @@ CREATE INDEX records_complaints_received ON records ((payload->>'received_at'))
 
 -- A complaint's clocks (first response, resolution, callback): their due
 -- times decide what is overdue.
-CREATE INDEX records_clocks_by_item ON records (station_id, (payload->>'item_id'))
+CREATE INDEX IF NOT EXISTS records_clocks_by_item ON records (station_id, (payload->>'item_id'))
     WHERE entity = 'item_clock';
 
 -- What belongs to one complaint: its timeline, its compensations and the head
