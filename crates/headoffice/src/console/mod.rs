@@ -6,6 +6,7 @@
 //! - `roles`: THE matrix of what each role may do, and the `Scope` of stations it sees;
 //! - `audit`: the append-only record of every change, written in the change's transaction;
 //! - `stations`: the station overview and what administrators do to stations;
+//! - `master`: master data (labor catalog, parts prices, settings) listed, edited, uploaded as CSV;
 //! - `kpis`: the stations' KPIs compared, regions summed, ranked; the drill-down to records;
 //! - `input`, `error`: request bodies in, errors out, with the bad field named.
 //!
@@ -17,6 +18,7 @@ pub mod audit;
 pub mod error;
 pub mod input;
 pub mod kpis;
+pub mod master;
 pub mod roles;
 pub mod sessions;
 pub mod stations;
@@ -50,6 +52,9 @@ pub mod paths {
     pub const AUDIT: &str = "/console/api/audit";
     pub const KPIS: &str = "/console/api/kpis";
     pub const KPI_ORDERS: &str = "/console/api/kpis/orders";
+    pub const MASTER: &str = "/console/api/master/{kind}";
+    pub const MASTER_UPLOAD: &str = "/console/api/master/{kind}/upload";
+    pub const MASTER_RECORD: &str = "/console/api/master/{kind}/records/{id}";
 }
 
 macro_rules! console_api {
@@ -119,4 +124,12 @@ console_api! {
     kpis: "get" KPIS, kpis::KpiQuery => kpis::KpiComparison;
     /// The records behind one station's figure (`code`) over `from..=to`.
     kpi_orders: "get" KPI_ORDERS, kpis::KpiOrdersQuery => kpis::KpiOrders;
+    /// Master records of one kind (`labor_catalog`, `parts_catalog`, `setting`); query `q`, `offset`, `limit`. Administrators.
+    list_master: "get" MASTER, master::MasterQuery => master::MasterPage;
+    /// Adds or changes one record, checked field by field as the CSV loads are; stations pull it.
+    upsert_master: "post" MASTER, master::MasterInput => master::MasterRecord;
+    /// A CSV in the command line's format: good lines applied, refused ones named by line and field.
+    upload_master: "post" MASTER_UPLOAD, master::MasterUpload => master::UploadResult;
+    /// Deletes one record; stations get the delete.
+    delete_master: "delete" MASTER_RECORD, NoInput => master::MasterDeleted;
 }
