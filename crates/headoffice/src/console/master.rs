@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use sqlx::PgPool;
 use ts_rs::TS;
 
-use super::audit::{self, Target};
+use super::audit::{self, number, Target};
 use super::error::{ConsoleError, ConsoleResult};
 use super::roles::{require, Action};
 use super::sessions::ConsoleSession;
@@ -144,16 +144,6 @@ pub struct MasterDeleted {
 
 const DEFAULT_PAGE: i64 = 50;
 const MAX_PAGE: i64 = 500;
-
-fn number(field: &str, raw: Option<&str>, range: std::ops::RangeInclusive<i64>) -> ConsoleResult<Option<i64>> {
-    let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else { return Ok(None) };
-    match raw.parse::<i64>() {
-        Ok(n) if range.contains(&n) => Ok(Some(n)),
-        _ => Err(ConsoleError::field(field, "input.number", format!("{field} must be a whole number from {} to {}", range.start(), range.end()))
-            .with("min", range.start())
-            .with("max", range.end())),
-    }
-}
 
 fn audit_action(kind: MasterKind, verb: &str) -> String {
     format!("master.{}.{verb}", kind.entity())

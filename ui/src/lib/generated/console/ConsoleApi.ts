@@ -9,6 +9,12 @@ import type { KpiOrdersQuery } from "./KpiOrdersQuery";
 import type { KpiQuery } from "./KpiQuery";
 import type { LoggedOut } from "./LoggedOut";
 import type { LoginInput } from "./LoginInput";
+import type { MasterDeleted } from "./MasterDeleted";
+import type { MasterInput } from "./MasterInput";
+import type { MasterPage } from "./MasterPage";
+import type { MasterQuery } from "./MasterQuery";
+import type { MasterRecord } from "./MasterRecord";
+import type { MasterUpload } from "./MasterUpload";
 import type { Me } from "./Me";
 import type { NewStation } from "./NewStation";
 import type { NewUser } from "./NewUser";
@@ -19,6 +25,7 @@ import type { SetRegion } from "./SetRegion";
 import type { StationOverview } from "./StationOverview";
 import type { StationRow } from "./StationRow";
 import type { UpdateUser } from "./UpdateUser";
+import type { UploadResult } from "./UploadResult";
 import type { User } from "./User";
 import type { UserList } from "./UserList";
 
@@ -52,6 +59,14 @@ export type ConsoleApi = {
   kpis: { method: "GET"; path: "/console/api/kpis"; input: KpiQuery; output: KpiComparison };
   /** The records behind one station's figure (`code`) over `from..=to`. */
   kpi_orders: { method: "GET"; path: "/console/api/kpis/orders"; input: KpiOrdersQuery; output: KpiOrders };
+  /** Master records of one kind (`labor_catalog`, `parts_catalog`, `setting`); query `q`, `offset`, `limit`. Administrators. */
+  list_master: { method: "GET"; path: "/console/api/master/{kind}"; input: MasterQuery; output: MasterPage };
+  /** Adds or changes one record, checked field by field as the CSV loads are; stations pull it. */
+  upsert_master: { method: "POST"; path: "/console/api/master/{kind}"; input: MasterInput; output: MasterRecord };
+  /** A CSV in the command line's format: good lines applied, refused ones named by line and field. */
+  upload_master: { method: "POST"; path: "/console/api/master/{kind}/upload"; input: MasterUpload; output: UploadResult };
+  /** Deletes one record; stations get the delete. */
+  delete_master: { method: "DELETE"; path: "/console/api/master/{kind}/records/{id}"; input: NoInput; output: MasterDeleted };
 };
 
 export type ConsoleEndpoint = keyof ConsoleApi;
@@ -74,4 +89,8 @@ export const CONSOLE_API: { [K in ConsoleEndpoint]: { method: ConsoleApi[K]["met
   audit: { method: "GET", path: "/console/api/audit" },
   kpis: { method: "GET", path: "/console/api/kpis" },
   kpi_orders: { method: "GET", path: "/console/api/kpis/orders" },
+  list_master: { method: "GET", path: "/console/api/master/{kind}" },
+  upsert_master: { method: "POST", path: "/console/api/master/{kind}" },
+  upload_master: { method: "POST", path: "/console/api/master/{kind}/upload" },
+  delete_master: { method: "DELETE", path: "/console/api/master/{kind}/records/{id}" },
 };
