@@ -41,7 +41,8 @@ describe('console navigation', () => {
     const regional = { ...none, view_stations: true, view_kpis: true, view_complaints: true };
     expect(navEntries(regional).map((e) => e.id)).toEqual(['stations', 'kpis']);
     const admin = Object.fromEntries(Object.keys(none).map((k) => [k, true])) as Can;
-    expect(navEntries(admin).map((e) => e.id)).toEqual(['stations', 'kpis', 'users', 'audit']);
+    expect(navEntries(admin).map((e) => e.id)).toEqual(['stations', 'kpis', 'users', 'master', 'audit']);
+    expect(navEntries({ ...none, manage_master_data: true }).map((e) => e.id)).toEqual(['master']);
     expect(home({ ...none, view_kpis: true })).toBe('/kpis');
   });
 
