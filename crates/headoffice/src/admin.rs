@@ -6,9 +6,10 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 use anyhow::{bail, Context};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use sqlx::PgPool;
 
+use crate::master_rows;
 use crate::store::master;
 
 pub use crate::console::accounts::create_admin;
@@ -47,91 +48,41 @@ pub fn read_password() -> anyhow::Result<String> {
     Ok(password)
 }
 
-/// Reads a CSV file with a header row into one map per line (column → trimmed text).
-fn read_csv(path: &Path) -> anyhow::Result<Vec<(usize, BTreeMap<String, String>)>> {
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let headers: Vec<String> = reader.headers()?.iter().map(|h| h.to_ascii_lowercase()).collect();
+/// Reads a CSV file into its rows, stopping at the first line that cannot be read.
+fn read_csv(path: &Path) -> anyhow::Result<Vec<(usize, master_rows::Row)>> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let rows = master_rows::read_csv(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    rows.into_iter().map(|(line, row)| row.map(|r| (line, r)).map_err(|e| anyhow::anyhow!("{}: line {line}: {e}", path.display()))).collect()
+}
+
+/// Every row checked by `check` (master_rows, which the console uses too); the first bad one stops the load.
+fn checked(path: &Path, what: &str, check: fn(&master_rows::Row) -> Result<(String, Value), master_rows::RowError>) -> anyhow::Result<Vec<(String, Value)>> {
     let mut rows = Vec::new();
-    for (n, record) in reader.records().enumerate() {
-        let record = record.with_context(|| format!("{}: line {}", path.display(), n + 2))?;
-        rows.push((n + 2, headers.iter().cloned().zip(record.iter().map(str::to_string)).collect()));
+    let mut seen = HashSet::new();
+    for (line, row) in read_csv(path)? {
+        let (id, payload) = check(&row).map_err(|e| anyhow::anyhow!("line {line}: {e}"))?;
+        if !seen.insert(id.clone()) {
+            bail!("{what} {id} appears twice in the file");
+        }
+        rows.push((id, payload));
     }
     Ok(rows)
 }
 
-fn required<'a>(row: &'a BTreeMap<String, String>, line: usize, col: &str) -> anyhow::Result<&'a str> {
-    match row.get(col).map(String::as_str) {
-        Some(v) if !v.is_empty() => Ok(v),
-        _ => bail!("line {line}: column {col} is required"),
-    }
-}
-
-fn integer(row: &BTreeMap<String, String>, line: usize, col: &str) -> anyhow::Result<i64> {
-    let v = required(row, line, col)?;
-    let n: i64 = v.parse().with_context(|| format!("line {line}: {col} must be a whole number (minor units / thousandths), not {v:?}"))?;
-    if n < 0 {
-        bail!("line {line}: {col} cannot be negative");
-    }
-    Ok(n)
-}
-
-/// The row as a payload: the named typed fields, plus every other column as text.
-fn payload(row: &BTreeMap<String, String>, typed: Map<String, Value>) -> Value {
-    let mut obj = typed;
-    for (k, v) in row {
-        obj.entry(k.clone()).or_insert_with(|| Value::String(v.clone()));
-    }
-    Value::Object(obj)
-}
-
-fn no_duplicates(rows: &[(String, Value)], what: &str) -> anyhow::Result<()> {
-    let mut seen = HashSet::new();
-    for (id, _) in rows {
-        if !seen.insert(id) {
-            bail!("{what} {id} appears twice in the file");
-        }
-    }
-    Ok(())
-}
-
 /// `code, description, standard_hours_milli, rate_minor[, …]`
 pub async fn load_labor(pool: &PgPool, path: &Path) -> anyhow::Result<usize> {
-    let mut rows = Vec::new();
-    for (line, row) in read_csv(path)? {
-        let code = required(&row, line, "code")?.to_string();
-        let mut typed = Map::new();
-        typed.insert("code".into(), json!(code));
-        typed.insert("description".into(), json!(required(&row, line, "description")?));
-        typed.insert("standard_hours_milli".into(), json!(integer(&row, line, "standard_hours_milli")?));
-        typed.insert("rate_minor".into(), json!(integer(&row, line, "rate_minor")?));
-        rows.push((code, payload(&row, typed)));
-    }
-    no_duplicates(&rows, "labor operation")?;
-    Ok(master::upsert(pool, "labor_catalog", &rows).await?)
+    let rows = checked(path, "labor operation", master_rows::labor)?;
+    Ok(master::upsert(pool, master::LABOR, &rows).await?)
 }
 
 /// `part_no, name, unit_price_minor[, …]`
 pub async fn load_parts(pool: &PgPool, path: &Path) -> anyhow::Result<usize> {
-    let mut rows = Vec::new();
-    for (line, row) in read_csv(path)? {
-        let part_no = required(&row, line, "part_no")?.to_string();
-        let mut typed = Map::new();
-        typed.insert("part_no".into(), json!(part_no));
-        typed.insert("name".into(), json!(required(&row, line, "name")?));
-        typed.insert("unit_price_minor".into(), json!(integer(&row, line, "unit_price_minor")?));
-        rows.push((part_no, payload(&row, typed)));
-    }
-    no_duplicates(&rows, "part")?;
-    Ok(master::upsert(pool, "parts_catalog", &rows).await?)
+    let rows = checked(path, "part", master_rows::part)?;
+    Ok(master::upsert(pool, master::PARTS, &rows).await?)
 }
 
 fn check_vin(vin: &str, line: usize) -> anyhow::Result<String> {
-    let vin = vin.trim().to_ascii_uppercase();
-    let ok = vin.len() == 17 && vin.bytes().all(|b| b.is_ascii_alphanumeric() && !matches!(b, b'I' | b'O' | b'Q'));
-    if !ok {
-        bail!("line {line}: {vin:?} is not a VIN (17 letters and digits, no I, O or Q)");
-    }
-    Ok(vin)
+    master_rows::vin(vin, "vins").map_err(|e| anyhow::anyhow!("line {line}: {}", e.message))
 }
 
 /// `campaign_id, title, vins, vin_from, vin_to`: `vins` is a list separated by
@@ -141,7 +92,7 @@ fn check_vin(vin: &str, line: usize) -> anyhow::Result<String> {
 pub async fn load_recalls(pool: &PgPool, path: &Path) -> anyhow::Result<usize> {
     let mut campaigns: BTreeMap<String, (String, Vec<String>, Vec<Value>)> = BTreeMap::new();
     for (line, row) in read_csv(path)? {
-        let id = required(&row, line, "campaign_id")?.to_string();
+        let id = master_rows::required(&row, "campaign_id").map_err(|e| anyhow::anyhow!("line {line}: {e}"))?.to_string();
         let title = row.get("title").cloned().unwrap_or_default();
         let entry = campaigns.entry(id).or_insert_with(|| (title.clone(), Vec::new(), Vec::new()));
         if entry.0.is_empty() {
@@ -171,17 +122,14 @@ pub async fn load_recalls(pool: &PgPool, path: &Path) -> anyhow::Result<usize> {
         vins.dedup();
         rows.push((id.clone(), json!({"campaign_id": id, "title": title, "vins": vins, "vin_ranges": ranges})));
     }
-    Ok(master::upsert(pool, "recall_campaign", &rows).await?)
+    Ok(master::upsert(pool, master::RECALL, &rows).await?)
 }
 
 /// A station setting for every station (e.g. `tax_rate_bp 1300`). The value is
 /// stored as JSON when it parses as JSON (numbers, booleans), else as text.
 pub async fn set_setting(pool: &PgPool, key: &str, value: &str) -> anyhow::Result<()> {
-    if key.is_empty() || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.') {
-        bail!("a setting key is letters, digits, '_' and '.': {key:?}");
-    }
-    let value: Value = serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_string()));
-    master::upsert(pool, "setting", &[(key.to_string(), json!({"key": key, "value": value}))]).await?;
+    let row = master_rows::setting(key, value).map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    master::upsert(pool, master::SETTING, &[row]).await?;
     Ok(())
 }
 

@@ -12,6 +12,7 @@ pub mod config;
 pub mod console;
 pub mod error;
 pub mod faults;
+pub mod master_rows;
 pub mod routes;
 pub mod startup;
 pub mod store;

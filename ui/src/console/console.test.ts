@@ -42,7 +42,8 @@ describe('console navigation', () => {
     expect(navEntries(regional).map((e) => e.id)).toEqual(['stations', 'kpis', 'complaints']);
     expect(navEntries({ ...regional, view_complaints: false }).map((e) => e.id)).toEqual(['stations', 'kpis']);
     const admin = Object.fromEntries(Object.keys(none).map((k) => [k, true])) as Can;
-    expect(navEntries(admin).map((e) => e.id)).toEqual(['stations', 'kpis', 'complaints', 'users', 'audit']);
+    expect(navEntries(admin).map((e) => e.id)).toEqual(['stations', 'kpis', 'complaints', 'users', 'master', 'audit']);
+    expect(navEntries({ ...none, manage_master_data: true }).map((e) => e.id)).toEqual(['master']);
     expect(home({ ...none, view_kpis: true })).toBe('/kpis');
   });
 

@@ -2,7 +2,7 @@
 import type { Can } from '../lib/generated/console/Can';
 
 export interface NavEntry {
-  id: 'stations' | 'kpis' | 'complaints' | 'users' | 'audit';
+  id: 'stations' | 'kpis' | 'complaints' | 'users' | 'master' | 'audit';
   path: string;
 }
 
@@ -11,6 +11,7 @@ const PAGES: { entry: NavEntry; flag: keyof Can }[] = [
   { entry: { id: 'kpis', path: '/kpis' }, flag: 'view_kpis' },
   { entry: { id: 'complaints', path: '/complaints' }, flag: 'view_complaints' },
   { entry: { id: 'users', path: '/users' }, flag: 'manage_users' },
+  { entry: { id: 'master', path: '/master' }, flag: 'manage_master_data' },
   { entry: { id: 'audit', path: '/audit' }, flag: 'view_audit' },
 ];
 

@@ -99,7 +99,8 @@ pub struct AuditQuery {
 const DEFAULT_PAGE: i64 = 100;
 const MAX_PAGE: i64 = 500;
 
-fn number(field: &str, raw: Option<&str>, range: std::ops::RangeInclusive<i64>) -> ConsoleResult<Option<i64>> {
+/// An optional whole number from a query string, in `range`; a bad one is named.
+pub(crate) fn number(field: &str, raw: Option<&str>, range: std::ops::RangeInclusive<i64>) -> ConsoleResult<Option<i64>> {
     let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else { return Ok(None) };
     match raw.parse::<i64>() {
         Ok(n) if range.contains(&n) => Ok(Some(n)),

@@ -6,6 +6,7 @@
 //! - `roles`: THE matrix of what each role may do, and the `Scope` of stations it sees;
 //! - `audit`: the append-only record of every change, written in the change's transaction;
 //! - `stations`: the station overview and what administrators do to stations;
+//! - `master`: master data (labor catalog, parts prices, settings) listed, edited, uploaded as CSV;
 //! - `kpis`: the stations' KPIs compared, regions summed, ranked; the drill-down to records;
 //! - `complaints`: complaints across the caller's stations, overdue first; head-office notes on them;
 //! - `input`, `error`: request bodies in, errors out, with the bad field named.
@@ -19,6 +20,7 @@ pub mod complaints;
 pub mod error;
 pub mod input;
 pub mod kpis;
+pub mod master;
 pub mod roles;
 pub mod sessions;
 pub mod stations;
@@ -55,6 +57,9 @@ pub mod paths {
     pub const COMPLAINTS: &str = "/console/api/complaints";
     pub const COMPLAINT: &str = "/console/api/complaints/{station_id}/{complaint_id}";
     pub const COMPLAINT_NOTES: &str = "/console/api/complaints/{station_id}/{complaint_id}/notes";
+    pub const MASTER: &str = "/console/api/master/{kind}";
+    pub const MASTER_UPLOAD: &str = "/console/api/master/{kind}/upload";
+    pub const MASTER_RECORD: &str = "/console/api/master/{kind}/records/{id}";
 }
 
 macro_rules! console_api {
@@ -130,4 +135,12 @@ console_api! {
     get_complaint: "get" COMPLAINT, NoInput => complaints::ComplaintView;
     /// Adds a head-office note or instruction; the station receives it on its next pull. 403 without `add_complaint_notes`.
     add_complaint_note: "post" COMPLAINT_NOTES, complaints::NewComplaintNote => crate::store::complaints::HeadOfficeNote;
+    /// Master records of one kind (`labor_catalog`, `parts_catalog`, `setting`); query `q`, `offset`, `limit`. Administrators.
+    list_master: "get" MASTER, master::MasterQuery => master::MasterPage;
+    /// Adds or changes one record, checked field by field as the CSV loads are; stations pull it.
+    upsert_master: "post" MASTER, master::MasterInput => master::MasterRecord;
+    /// A CSV in the command line's format: good lines applied, refused ones named by line and field.
+    upload_master: "post" MASTER_UPLOAD, master::MasterUpload => master::UploadResult;
+    /// Deletes one record; stations get the delete.
+    delete_master: "delete" MASTER_RECORD, NoInput => master::MasterDeleted;
 }

@@ -8,7 +8,7 @@ use axum::Json;
 use crate::console::error::ConsoleResult;
 use crate::console::input::Input;
 use crate::console::sessions::Client;
-use crate::console::{accounts, audit, complaints, kpis, sessions, stations, ConsoleSession};
+use crate::console::{accounts, audit, complaints, kpis, master, sessions, stations, ConsoleSession};
 use crate::startup::AppState;
 
 pub async fn login(State(state): State<AppState>, client: Client, Input(input): Input<sessions::LoginInput>) -> ConsoleResult<Response> {
@@ -133,4 +133,39 @@ pub async fn add_complaint_note(
     Input(input): Input<complaints::NewComplaintNote>,
 ) -> ConsoleResult<Json<crate::store::complaints::HeadOfficeNote>> {
     Ok(Json(complaints::add_note(&state.pool, &session, &station, &id, input, state.clock.now()).await?))
+}
+
+pub async fn list_master(
+    State(state): State<AppState>,
+    session: ConsoleSession,
+    Path(kind): Path<String>,
+    Query(query): Query<master::MasterQuery>,
+) -> ConsoleResult<Json<master::MasterPage>> {
+    Ok(Json(master::list(&state.pool, &session, &kind, query).await?))
+}
+
+pub async fn upsert_master(
+    State(state): State<AppState>,
+    session: ConsoleSession,
+    Path(kind): Path<String>,
+    Input(input): Input<master::MasterInput>,
+) -> ConsoleResult<Json<master::MasterRecord>> {
+    Ok(Json(master::upsert(&state.pool, &session, &kind, input, state.clock.now()).await?))
+}
+
+pub async fn upload_master(
+    State(state): State<AppState>,
+    session: ConsoleSession,
+    Path(kind): Path<String>,
+    Input(input): Input<master::MasterUpload>,
+) -> ConsoleResult<Json<master::UploadResult>> {
+    Ok(Json(master::upload(&state.pool, &session, &kind, input, state.clock.now()).await?))
+}
+
+pub async fn delete_master(
+    State(state): State<AppState>,
+    session: ConsoleSession,
+    Path((kind, id)): Path<(String, String)>,
+) -> ConsoleResult<Json<master::MasterDeleted>> {
+    Ok(Json(master::delete(&state.pool, &session, &kind, &id, state.clock.now()).await?))
 }

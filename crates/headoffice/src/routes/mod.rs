@@ -19,7 +19,7 @@ use axum::extract::Request;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put, MethodRouter};
+use axum::routing::{delete, get, post, put, MethodRouter};
 use axum::Router;
 use futures_util::StreamExt;
 use sync_protocol::framing::{self, FrameError};
@@ -60,6 +60,10 @@ pub const ROUTES: &[(&str, &str, bool)] = &[
     ("get", c::COMPLAINTS, false),
     ("get", c::COMPLAINT, false),
     ("post", c::COMPLAINT_NOTES, false),
+    ("get", c::MASTER, false),
+    ("post", c::MASTER, false),
+    ("post", c::MASTER_UPLOAD, false),
+    ("delete", c::MASTER_RECORD, false),
 ];
 
 pub const OPENAPI_JSON: &str = include_str!("../../openapi.json");
@@ -91,6 +95,9 @@ fn handler(path: &str) -> MethodRouter<AppState> {
         c::COMPLAINTS => get(console::list_complaints),
         c::COMPLAINT => get(console::get_complaint),
         c::COMPLAINT_NOTES => post(console::add_complaint_note),
+        c::MASTER => get(console::list_master).post(console::upsert_master),
+        c::MASTER_UPLOAD => post(console::upload_master),
+        c::MASTER_RECORD => delete(console::delete_master),
         other => unreachable!("route {other} is listed in ROUTES but has no handler"),
     }
 }

@@ -13,6 +13,12 @@ import type { KpiOrdersQuery } from "./KpiOrdersQuery";
 import type { KpiQuery } from "./KpiQuery";
 import type { LoggedOut } from "./LoggedOut";
 import type { LoginInput } from "./LoginInput";
+import type { MasterDeleted } from "./MasterDeleted";
+import type { MasterInput } from "./MasterInput";
+import type { MasterPage } from "./MasterPage";
+import type { MasterQuery } from "./MasterQuery";
+import type { MasterRecord } from "./MasterRecord";
+import type { MasterUpload } from "./MasterUpload";
 import type { Me } from "./Me";
 import type { NewComplaintNote } from "./NewComplaintNote";
 import type { NewStation } from "./NewStation";
@@ -24,6 +30,7 @@ import type { SetRegion } from "./SetRegion";
 import type { StationOverview } from "./StationOverview";
 import type { StationRow } from "./StationRow";
 import type { UpdateUser } from "./UpdateUser";
+import type { UploadResult } from "./UploadResult";
 import type { User } from "./User";
 import type { UserList } from "./UserList";
 
@@ -63,6 +70,14 @@ export type ConsoleApi = {
   get_complaint: { method: "GET"; path: "/console/api/complaints/{station_id}/{complaint_id}"; input: NoInput; output: ComplaintView };
   /** Adds a head-office note or instruction; the station receives it on its next pull. 403 without `add_complaint_notes`. */
   add_complaint_note: { method: "POST"; path: "/console/api/complaints/{station_id}/{complaint_id}/notes"; input: NewComplaintNote; output: HeadOfficeNote };
+  /** Master records of one kind (`labor_catalog`, `parts_catalog`, `setting`); query `q`, `offset`, `limit`. Administrators. */
+  list_master: { method: "GET"; path: "/console/api/master/{kind}"; input: MasterQuery; output: MasterPage };
+  /** Adds or changes one record, checked field by field as the CSV loads are; stations pull it. */
+  upsert_master: { method: "POST"; path: "/console/api/master/{kind}"; input: MasterInput; output: MasterRecord };
+  /** A CSV in the command line's format: good lines applied, refused ones named by line and field. */
+  upload_master: { method: "POST"; path: "/console/api/master/{kind}/upload"; input: MasterUpload; output: UploadResult };
+  /** Deletes one record; stations get the delete. */
+  delete_master: { method: "DELETE"; path: "/console/api/master/{kind}/records/{id}"; input: NoInput; output: MasterDeleted };
 };
 
 export type ConsoleEndpoint = keyof ConsoleApi;
@@ -88,4 +103,8 @@ export const CONSOLE_API: { [K in ConsoleEndpoint]: { method: ConsoleApi[K]["met
   list_complaints: { method: "GET", path: "/console/api/complaints" },
   get_complaint: { method: "GET", path: "/console/api/complaints/{station_id}/{complaint_id}" },
   add_complaint_note: { method: "POST", path: "/console/api/complaints/{station_id}/{complaint_id}/notes" },
+  list_master: { method: "GET", path: "/console/api/master/{kind}" },
+  upsert_master: { method: "POST", path: "/console/api/master/{kind}" },
+  upload_master: { method: "POST", path: "/console/api/master/{kind}/upload" },
+  delete_master: { method: "DELETE", path: "/console/api/master/{kind}/records/{id}" },
 };
