@@ -2,7 +2,8 @@
 //! on a throwaway PostgreSQL, port 0): round trip, lost acknowledgements,
 //! restarts of either side, long offline, clock skew, revocation, old versions;
 //! master data put to work (`master_data.rs`), restoring a station (`restore.rs`)
-//! and after-sales records and settings both ways (`aftersales.rs`).
+//! and after-sales records and settings both ways (`aftersales.rs`); the
+//! head office's KPI sums from the station's records (`kpis.rs`).
 //! Needs the PostgreSQL server binaries (`scripts/setup-system.sh`).
 #![allow(clippy::unwrap_used)]
 
@@ -24,6 +25,8 @@ use station::sync::{self, client::SyncError};
 
 #[path = "sync_headoffice/aftersales.rs"]
 mod aftersales;
+#[path = "sync_headoffice/kpis.rs"]
+mod kpis;
 #[path = "sync_headoffice/master_data.rs"]
 mod master_data;
 #[path = "sync_headoffice/restore.rs"]
