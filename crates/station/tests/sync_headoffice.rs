@@ -2,8 +2,9 @@
 //! on a throwaway PostgreSQL, port 0): round trip, lost acknowledgements,
 //! restarts of either side, long offline, clock skew, revocation, old versions;
 //! master data put to work (`master_data.rs`), restoring a station (`restore.rs`),
-//! after-sales records and settings both ways (`aftersales.rs`) and the head
-//! office's notes on a station's complaints (`head_office_notes.rs`).
+//! after-sales records and settings both ways (`aftersales.rs`), the head
+//! office's notes on a station's complaints (`head_office_notes.rs`) and the
+//! head office's KPI sums from the station's records (`kpis.rs`).
 //! Needs the PostgreSQL server binaries (`scripts/setup-system.sh`).
 #![allow(clippy::unwrap_used)]
 
@@ -27,6 +28,8 @@ use station::sync::{self, client::SyncError};
 mod aftersales;
 #[path = "sync_headoffice/head_office_notes.rs"]
 mod head_office_notes;
+#[path = "sync_headoffice/kpis.rs"]
+mod kpis;
 #[path = "sync_headoffice/master_data.rs"]
 mod master_data;
 #[path = "sync_headoffice/restore.rs"]

@@ -7,5 +7,6 @@ pub mod inputs;
 pub mod query;
 pub mod upkeep;
 
+pub use kpi::{Dim, Tally};
 pub use query::{combine, kpi_for, kpi_orders, DrillRow, Group, KpiError, KpiRow};
 pub use upkeep::{after_batch, rebuild_station, sweep_overdue};
