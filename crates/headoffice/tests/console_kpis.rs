@@ -167,15 +167,15 @@ async fn one_stations_trend_has_a_row_per_day_of_the_range() {
 }
 
 #[tokio::test]
-async fn this_week_and_this_month_are_the_head_offices_by_its_clock() {
+async fn this_week_and_this_month_run_to_today_by_the_head_offices_clock() {
     let app = spawn_app().await;
     let (root, _) = network(&app).await;
     app.clock.set(chrono::DateTime::parse_from_rfc3339("2026-03-18T04:00:00Z").unwrap().into());
     let month = root.ok(Method::GET, "/console/api/kpis?preset=this_month", None).await;
-    assert_eq!((month["from"].as_str(), month["to"].as_str()), (Some("2026-03-01"), Some("2026-03-31")));
+    assert_eq!((month["from"].as_str(), month["to"].as_str()), (Some("2026-03-01"), Some("2026-03-18")));
     assert_eq!(figure(&month["total"], "on_time")["denominator"], 6);
     let week = root.ok(Method::GET, "/console/api/kpis?preset=this_week", None).await;
-    assert_eq!((week["from"].as_str(), week["to"].as_str()), (Some("2026-03-16"), Some("2026-03-22")));
+    assert_eq!((week["from"].as_str(), week["to"].as_str()), (Some("2026-03-16"), Some("2026-03-18")));
     assert_eq!(figure(&week["total"], "on_time")["denominator"], 0, "the orders were delivered two weeks earlier");
     let given = root.ok(Method::GET, "/console/api/kpis?preset=this_week&from=2026-03-02&to=2026-03-08", None).await;
     assert_eq!(given["from"], "2026-03-02", "days given win over the preset");

@@ -5,6 +5,7 @@
 //! in memory from SQLite; the head office keeps the same sums in PostgreSQL.
 
 pub mod figures;
+pub mod periods;
 pub mod records;
 pub mod tally;
 

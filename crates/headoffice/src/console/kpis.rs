@@ -8,7 +8,7 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use kpi::{Better, Dim, Figure};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
@@ -61,7 +61,8 @@ impl KpiGroup {
 }
 
 /// A range named rather than given: the head office's current week (Monday
-/// first) or month, by its clock, in the stations' default time zone (China's).
+/// first) or month up to today, by its clock, in the stations' default time
+/// zone (China's).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum KpiPreset {
@@ -78,19 +79,12 @@ impl KpiPreset {
         }
     }
 
-    /// The days it covers on `now`'s day, the whole week or month (days ahead count nothing yet).
+    /// The days it covers as of `now`, up to today in China's time (`kpi::periods`, as at the station).
     pub fn days(self, now: DateTime<Utc>) -> (NaiveDate, NaiveDate) {
         let today = now.with_timezone(&DEFAULT_TZ).date_naive();
         match self {
-            Self::ThisWeek => {
-                let monday = today - Days::new(u64::from(today.weekday().num_days_from_monday()));
-                (monday, monday + Days::new(6))
-            }
-            Self::ThisMonth => {
-                let first = today.with_day(1).unwrap_or(today);
-                let next = first.checked_add_months(chrono::Months::new(1)).unwrap_or(first);
-                (first, next - Days::new(1))
-            }
+            Self::ThisWeek => kpi::periods::this_week(today),
+            Self::ThisMonth => kpi::periods::this_month(today),
         }
     }
 }
@@ -441,14 +435,12 @@ mod tests {
     }
 
     #[test]
-    fn this_week_starts_on_monday_and_this_month_on_the_first_in_chinas_time() {
+    fn this_week_and_this_month_run_to_today_in_chinas_time() {
         let d = |s: &str| s.parse::<NaiveDate>().unwrap_or_default();
         // 16:30 UTC on Sunday 22 March 2026 is already Monday 23 March in Shanghai.
         let now = DateTime::parse_from_rfc3339("2026-03-22T16:30:00Z").map(|t| t.with_timezone(&Utc)).unwrap_or_default();
-        assert_eq!(KpiPreset::ThisWeek.days(now), (d("2026-03-23"), d("2026-03-29")));
-        assert_eq!(KpiPreset::ThisMonth.days(now), (d("2026-03-01"), d("2026-03-31")));
-        let feb = DateTime::parse_from_rfc3339("2028-02-10T00:00:00Z").map(|t| t.with_timezone(&Utc)).unwrap_or_default();
-        assert_eq!(KpiPreset::ThisMonth.days(feb), (d("2028-02-01"), d("2028-02-29")));
+        assert_eq!(KpiPreset::ThisWeek.days(now), (d("2026-03-23"), d("2026-03-23")));
+        assert_eq!(KpiPreset::ThisMonth.days(now), (d("2026-03-01"), d("2026-03-23")));
         assert_eq!(KpiPreset::parse("last_year").err().and_then(|e| e.field), Some("preset".into()));
     }
 

@@ -58,6 +58,12 @@ pub struct Days {
     pub to: NaiveDate,
 }
 
+impl From<(NaiveDate, NaiveDate)> for Days {
+    fn from((from, to): (NaiveDate, NaiveDate)) -> Self {
+        Self { from, to }
+    }
+}
+
 impl Days {
     pub fn count(&self) -> i64 {
         (self.to - self.from).num_days() + 1
@@ -105,8 +111,8 @@ pub fn last_month(today: NaiveDate) -> String {
 /// The days `range` names, as of local day `today`.
 pub fn resolve(range: &KpiRange, today: NaiveDate) -> Result<Days> {
     let days = match (range.preset, range.month.as_deref()) {
-        (Some(Preset::ThisWeek), _) => Days { from: today - Duration::days(i64::from(today.weekday().num_days_from_monday())), to: today },
-        (Some(Preset::ThisMonth), _) => Days { from: today.with_day(1).unwrap_or(today), to: today },
+        (Some(Preset::ThisWeek), _) => Days::from(kpi::periods::this_week(today)),
+        (Some(Preset::ThisMonth), _) => Days::from(kpi::periods::this_month(today)),
         (None, Some(text)) => month(text, today)?,
         (None, None) => Days { from: parse_date(range.from.as_deref(), "from")?, to: parse_date(range.to.as_deref(), "to")? },
     };
