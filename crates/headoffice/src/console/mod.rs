@@ -43,6 +43,7 @@ pub mod paths {
     pub const LOGIN: &str = "/console/api/login";
     pub const LOGOUT: &str = "/console/api/logout";
     pub const ME: &str = "/console/api/me";
+    pub const MY_PASSWORD: &str = "/console/api/me/password";
     pub const STATIONS: &str = "/console/api/stations";
     pub const STATION: &str = "/console/api/stations/{station_id}";
     pub const ENROLLMENT_CODES: &str = "/console/api/stations/{station_id}/enrollment-codes";
@@ -106,6 +107,8 @@ console_api! {
     logout: "post" LOGOUT, NoInput => sessions::LoggedOut;
     /// The caller, their role and what it may do (`can`).
     me: "get" ME, NoInput => sessions::Me;
+    /// Any user's own password, given the current one (400 `user.password_wrong` on `current_password`, counted by the login throttle); their other sessions end.
+    change_own_password: "put" MY_PASSWORD, accounts::ChangeOwnPassword => accounts::User;
     /// Every station in the caller's scope, with what looks wrong (`flags`).
     list_stations: "get" STATIONS, NoInput => stations::StationOverview;
     /// Creates a station; its first enrollment code is in the answer, shown once.

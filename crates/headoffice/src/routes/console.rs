@@ -23,6 +23,15 @@ pub async fn me(State(state): State<AppState>, session: ConsoleSession) -> Conso
     Ok(Json(sessions::me(&state.pool, &session).await?))
 }
 
+pub async fn change_own_password(
+    State(state): State<AppState>,
+    session: ConsoleSession,
+    client: Client,
+    Input(input): Input<accounts::ChangeOwnPassword>,
+) -> ConsoleResult<Json<accounts::User>> {
+    Ok(Json(accounts::change_own_password(&state.pool, &state.config.console, &session, &client, input, state.clock.now()).await?))
+}
+
 pub async fn list_stations(State(state): State<AppState>, session: ConsoleSession) -> ConsoleResult<Json<stations::StationOverview>> {
     Ok(Json(stations::overview(&state.pool, &session, state.clock.now()).await?))
 }

@@ -1,6 +1,7 @@
 // Generated from crates/headoffice/src/console/mod.rs by scripts/gen-bindings.sh. Do not edit.
 import type { AuditPage } from "./AuditPage";
 import type { AuditQuery } from "./AuditQuery";
+import type { ChangeOwnPassword } from "./ChangeOwnPassword";
 import type { ComplaintPage } from "./ComplaintPage";
 import type { ComplaintView } from "./ComplaintView";
 import type { ComplaintsQuery } from "./ComplaintsQuery";
@@ -41,6 +42,8 @@ export type ConsoleApi = {
   logout: { method: "POST"; path: "/console/api/logout"; input: NoInput; output: LoggedOut };
   /** The caller, their role and what it may do (`can`). */
   me: { method: "GET"; path: "/console/api/me"; input: NoInput; output: Me };
+  /** Any user's own password, given the current one (400 `user.password_wrong` on `current_password`, counted by the login throttle); their other sessions end. */
+  change_own_password: { method: "PUT"; path: "/console/api/me/password"; input: ChangeOwnPassword; output: User };
   /** Every station in the caller's scope, with what looks wrong (`flags`). */
   list_stations: { method: "GET"; path: "/console/api/stations"; input: NoInput; output: StationOverview };
   /** Creates a station; its first enrollment code is in the answer, shown once. */
@@ -86,6 +89,7 @@ export const CONSOLE_API: { [K in ConsoleEndpoint]: { method: ConsoleApi[K]["met
   login: { method: "POST", path: "/console/api/login" },
   logout: { method: "POST", path: "/console/api/logout" },
   me: { method: "GET", path: "/console/api/me" },
+  change_own_password: { method: "PUT", path: "/console/api/me/password" },
   list_stations: { method: "GET", path: "/console/api/stations" },
   create_station: { method: "POST", path: "/console/api/stations" },
   get_station: { method: "GET", path: "/console/api/stations/{station_id}" },
