@@ -8,6 +8,7 @@
 //! - `stations`: the station overview and what administrators do to stations;
 //! - `master`: master data (labor catalog, parts prices, settings) listed, edited, uploaded as CSV;
 //! - `kpis`: the stations' KPIs compared, regions summed, ranked; the drill-down to records;
+//!   `kpi_export`: that comparison as a CSV file;
 //! - `complaints`: complaints across the caller's stations, overdue first; head-office notes on them;
 //! - `input`, `error`: request bodies in, errors out, with the bad field named.
 //!
@@ -19,6 +20,7 @@ pub mod audit;
 pub mod complaints;
 pub mod error;
 pub mod input;
+pub mod kpi_export;
 pub mod kpis;
 pub mod master;
 pub mod roles;
@@ -55,6 +57,7 @@ pub mod paths {
     pub const AUDIT: &str = "/console/api/audit";
     pub const KPIS: &str = "/console/api/kpis";
     pub const KPI_ORDERS: &str = "/console/api/kpis/orders";
+    pub const KPI_EXPORT: &str = "/console/api/kpis/export.csv";
     pub const COMPLAINTS: &str = "/console/api/complaints";
     pub const COMPLAINT: &str = "/console/api/complaints/{station_id}/{complaint_id}";
     pub const COMPLAINT_NOTES: &str = "/console/api/complaints/{station_id}/{complaint_id}/notes";
@@ -132,6 +135,8 @@ console_api! {
     kpis: "get" KPIS, kpis::KpiQuery => kpis::KpiComparison;
     /// The records behind one station's figure (`code`) over `from..=to`.
     kpi_orders: "get" KPI_ORDERS, kpis::KpiOrdersQuery => kpis::KpiOrders;
+    /// The comparison (same query as `kpis`) as a CSV file to download: UTF-8 with a BOM, a row per row of the comparison and the total.
+    kpi_export: "get" KPI_EXPORT, kpis::KpiQuery => kpi_export::KpiCsv;
     /// The complaints of the caller's stations, overdue first (as of the head office's clock); filters in the query.
     list_complaints: "get" COMPLAINTS, complaints::ComplaintsQuery => complaints::ComplaintPage;
     /// One complaint of a station in the caller's scope (404 outside it).

@@ -9,6 +9,7 @@ import type { EnrollmentCodes } from "./EnrollmentCodes";
 import type { HeadOfficeNote } from "./HeadOfficeNote";
 import type { IssuedCode } from "./IssuedCode";
 import type { KpiComparison } from "./KpiComparison";
+import type { KpiCsv } from "./KpiCsv";
 import type { KpiOrders } from "./KpiOrders";
 import type { KpiOrdersQuery } from "./KpiOrdersQuery";
 import type { KpiQuery } from "./KpiQuery";
@@ -67,6 +68,8 @@ export type ConsoleApi = {
   kpis: { method: "GET"; path: "/console/api/kpis"; input: KpiQuery; output: KpiComparison };
   /** The records behind one station's figure (`code`) over `from..=to`. */
   kpi_orders: { method: "GET"; path: "/console/api/kpis/orders"; input: KpiOrdersQuery; output: KpiOrders };
+  /** The comparison (same query as `kpis`) as a CSV file to download: UTF-8 with a BOM, a row per row of the comparison and the total. */
+  kpi_export: { method: "GET"; path: "/console/api/kpis/export.csv"; input: KpiQuery; output: KpiCsv };
   /** The complaints of the caller's stations, overdue first (as of the head office's clock); filters in the query. */
   list_complaints: { method: "GET"; path: "/console/api/complaints"; input: ComplaintsQuery; output: ComplaintPage };
   /** One complaint of a station in the caller's scope (404 outside it). */
@@ -104,6 +107,7 @@ export const CONSOLE_API: { [K in ConsoleEndpoint]: { method: ConsoleApi[K]["met
   audit: { method: "GET", path: "/console/api/audit" },
   kpis: { method: "GET", path: "/console/api/kpis" },
   kpi_orders: { method: "GET", path: "/console/api/kpis/orders" },
+  kpi_export: { method: "GET", path: "/console/api/kpis/export.csv" },
   list_complaints: { method: "GET", path: "/console/api/complaints" },
   get_complaint: { method: "GET", path: "/console/api/complaints/{station_id}/{complaint_id}" },
   add_complaint_note: { method: "POST", path: "/console/api/complaints/{station_id}/{complaint_id}/notes" },
