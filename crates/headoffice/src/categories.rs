@@ -18,7 +18,7 @@ use ts_rs::TS;
 use crate::master_rows::RowError;
 
 pub const SETTING_KEY: &str = "complaint_categories";
-pub const LEVELS: usize = 3;
+pub const LEVELS: u8 = 3;
 pub const MAX_NAME_ZH: usize = 40;
 pub const MAX_NAME_EN: usize = 60;
 pub const MAX_ID: usize = 100;
@@ -103,7 +103,7 @@ pub fn to_tree(entries: &[FlatEntry]) -> Vec<CategoryNode> {
                 name_zh: e.name_zh.clone(),
                 name_en: e.name_en.clone(),
                 active: e.active,
-                children: if usize::from(level) < LEVELS { under(entries, Some(&e.id), level + 1) } else { Vec::new() },
+                children: if level < LEVELS { under(entries, Some(&e.id), level + 1) } else { Vec::new() },
             })
             .collect()
     }
@@ -174,7 +174,7 @@ impl Walk<'_, '_> {
 
     /// `live`: whether every entry above is active (under a deactivated one, nothing is offered anyway).
     fn nodes(&mut self, path: &str, nodes: &[CategoryNodeInput], parent: Option<&str>, level: usize, live: bool) -> Result<(), RowError> {
-        if level > LEVELS && !nodes.is_empty() {
+        if level > usize::from(LEVELS) && !nodes.is_empty() {
             return Err(err(path, "category.too_deep", format!("the tree has {LEVELS} levels at most; complaints are filed under the third")));
         }
         let mut names: HashSet<(String, String)> = HashSet::new();
@@ -195,7 +195,7 @@ impl Walk<'_, '_> {
             }
             let children = format!("{at}.children");
             self.nodes(&children, &node.children, Some(&id), level + 1, live && node.active)?;
-            if live && node.active && level < LEVELS && !node.children.iter().any(|c| c.active) {
+            if live && node.active && level < usize::from(LEVELS) && !node.children.iter().any(|c| c.active) {
                 return Err(err(&children, "category.empty_branch", "an active entry needs an active entry under it: complaints are filed at the third level (deactivate it to leave it empty)"));
             }
         }
@@ -255,7 +255,7 @@ pub fn check_setting(value: &Value, known: &Known) -> Result<Vec<FlatEntry>, Row
                 name_en: e.name_en.clone(),
                 active: e.active,
                 // One level deeper than allowed still nests, so the checks name it.
-                children: if depth <= LEVELS { nest(entries, Some(&e.id), depth + 1) } else { Vec::new() },
+                children: if depth <= usize::from(LEVELS) { nest(entries, Some(&e.id), depth + 1) } else { Vec::new() },
             })
             .collect()
     }

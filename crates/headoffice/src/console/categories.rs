@@ -34,6 +34,9 @@ pub struct CategoryTree {
     /// When the head office's tree was last saved.
     #[ts(type = "string | null")]
     pub updated_at: Option<DateTime<Utc>>,
+    /// How deep the tree goes (an entry at this level takes no children).
+    #[ts(type = "number")]
+    pub levels: u8,
 }
 
 /// The whole tree, as the editor holds it.
@@ -44,7 +47,7 @@ pub struct CategoryTreeInput {
 }
 
 fn tree(entries: &[FlatEntry], source: TreeSource, updated_at: Option<DateTime<Utc>>) -> CategoryTree {
-    CategoryTree { categories: categories::to_tree(entries), source, updated_at }
+    CategoryTree { categories: categories::to_tree(entries), source, updated_at, levels: categories::LEVELS }
 }
 
 async fn stored(conn: &mut sqlx::PgConnection) -> sqlx::Result<Option<(serde_json::Value, DateTime<Utc>)>> {

@@ -2,6 +2,7 @@
 
 /**
  * A range named rather than given: the head office's current week (Monday
- * first) or month, by its clock, in the stations' default time zone (China's).
+ * first) or month up to today, by its clock, in the stations' default time
+ * zone (China's).
  */
 export type KpiPreset = "this_week" | "this_month";
