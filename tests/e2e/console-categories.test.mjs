@@ -1,8 +1,8 @@
 // The complaint category tree on the console's Master data page, in Chromium
 // against a real head office: the administrator opens a second-level entry,
 // empties a third-level entry's English name and saves (the head office's
-// error appears beside that name), names it, deactivates another entry and
-// saves; the head office serves the tree as saved. Screenshots at 1280×800 in
+// error appears beside that name), names it, deactivates another entry, adds
+// a third-level entry and saves; the head office serves the tree as saved. Screenshots at 1280×800 in
 // zh-CN and en.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -50,6 +50,10 @@ test('an administrator renames a complaint category and sees the error beside th
 
     await slow.getByTestId('category-name-en').first().fill('Kept waiting at reception');
     await node('price').getByTestId('category-active').first().click();
+    await node('svc.attitude').getByTestId('category-add-child').first().click();
+    const added = page.locator('[data-testid="category-node"][data-path="categories[0].children[0].children[2]"]');
+    await added.getByTestId('category-name-zh').fill('着装不整');
+    await added.getByTestId('category-name-en').fill('Untidy staff');
     await page.getByTestId('category-save').click();
     await page.getByTestId('category-saved').waitFor();
     assert.equal(await page.locator('[data-testid="field-error"]').count(), 0, 'no error left');
@@ -66,6 +70,9 @@ test('an administrator renames a complaint category and sees the error beside th
     assert.equal(stored.source, 'head_office');
     assert.equal(stored.categories[0].children[0].children[0].name_en, 'Kept waiting at reception');
     assert.equal(stored.categories.find((c) => c.id === 'price').active, false);
+    const untidy = stored.categories[0].children[0].children[2];
+    assert.equal(untidy.name_zh, '着装不整');
+    assert.match(untidy.id, /^svc\.attitude\.[0-9a-f]{8}$/, 'a new entry is given an id under its parent');
   } finally {
     await browser.close();
     await ho.stop();
