@@ -114,7 +114,9 @@ pub fn to_tree(entries: &[FlatEntry]) -> Vec<CategoryNode> {
 /// (any other is refused) and leaves new ones out; a raw setting carries every id.
 pub enum Ids<'a> {
     /// New entries get `parent.suffix` from `suffix()`.
-    Console { suffix: &'a mut dyn FnMut() -> String },
+    Console {
+        suffix: &'a mut dyn FnMut() -> String,
+    },
     Given,
 }
 
@@ -164,8 +166,12 @@ impl Walk<'_, '_> {
                 return Err(err(&field, "category.unknown_id", format!("{id} is not an entry of the tree; leave a new entry's id empty")).with("id", &id))
             }
             Some(was) if was.as_deref() != parent => {
-                return Err(err(&field, "category.moved", format!("{id} cannot move to another parent: complaints filed under it would change meaning; add a new entry instead"))
-                    .with("id", &id))
+                return Err(err(
+                    &field,
+                    "category.moved",
+                    format!("{id} cannot move to another parent: complaints filed under it would change meaning; add a new entry instead"),
+                )
+                .with("id", &id))
             }
             _ => {}
         }
@@ -196,7 +202,11 @@ impl Walk<'_, '_> {
             let children = format!("{at}.children");
             self.nodes(&children, &node.children, Some(&id), level + 1, live && node.active)?;
             if live && node.active && level < usize::from(LEVELS) && !node.children.iter().any(|c| c.active) {
-                return Err(err(&children, "category.empty_branch", "an active entry needs an active entry under it: complaints are filed at the third level (deactivate it to leave it empty)"));
+                return Err(err(
+                    &children,
+                    "category.empty_branch",
+                    "an active entry needs an active entry under it: complaints are filed at the third level (deactivate it to leave it empty)",
+                ));
             }
         }
         Ok(())
@@ -215,8 +225,12 @@ pub fn check(nodes: &[CategoryNodeInput], known: &Known, ids: Ids<'_>) -> Result
     let mut missing: Vec<&String> = known.keys().filter(|id| !walk.seen.contains(*id)).collect();
     missing.sort();
     if let Some(id) = missing.first() {
-        return Err(err("categories", "category.removed", format!("{id} was in the tree: complaints may be filed under it, so deactivate it instead of removing it"))
-            .with("id", id));
+        return Err(err(
+            "categories",
+            "category.removed",
+            format!("{id} was in the tree: complaints may be filed under it, so deactivate it instead of removing it"),
+        )
+        .with("id", id));
     }
     Ok(walk.out)
 }
@@ -233,7 +247,8 @@ pub fn check_setting(value: &Value, known: &Known) -> Result<Vec<FlatEntry>, Row
     };
     let mut entries = Vec::with_capacity(list.len());
     for (i, item) in list.iter().enumerate() {
-        let entry: FlatEntry = serde_json::from_value(item.clone()).map_err(|e| in_value(err(&format!("value[{i}]"), "category.setting_shape", e.to_string())))?;
+        let entry: FlatEntry =
+            serde_json::from_value(item.clone()).map_err(|e| in_value(err(&format!("value[{i}]"), "category.setting_shape", e.to_string())))?;
         entries.push(entry);
     }
     let mut placed: HashSet<&str> = HashSet::new();
@@ -280,7 +295,13 @@ mod tests {
 
     fn input(entries: &[FlatEntry]) -> Vec<CategoryNodeInput> {
         fn back(n: &CategoryNode) -> CategoryNodeInput {
-            CategoryNodeInput { id: Some(n.id.clone()), name_zh: n.name_zh.clone(), name_en: n.name_en.clone(), active: n.active, children: n.children.iter().map(back).collect() }
+            CategoryNodeInput {
+                id: Some(n.id.clone()),
+                name_zh: n.name_zh.clone(),
+                name_en: n.name_en.clone(),
+                active: n.active,
+                children: n.children.iter().map(back).collect(),
+            }
         }
         to_tree(entries).iter().map(back).collect()
     }
@@ -316,8 +337,16 @@ mod tests {
     fn a_fault_is_named_by_its_path_in_the_tree() {
         let none = Known::new();
         let cases: Vec<(Vec<CategoryNodeInput>, &str, &str)> = vec![
-            (vec![node(None, "服务", "Service", vec![node(None, "态度", "Attitude", vec![leaf(None, "慢", "")])])], "categories[0].children[0].children[0].name_en", "category.name_required"),
-            (vec![node(None, "服务", "Service", vec![node(None, "态度", "Attitude", vec![leaf(None, &"长".repeat(41), "Long")])])], "categories[0].children[0].children[0].name_zh", "category.name_too_long"),
+            (
+                vec![node(None, "服务", "Service", vec![node(None, "态度", "Attitude", vec![leaf(None, "慢", "")])])],
+                "categories[0].children[0].children[0].name_en",
+                "category.name_required",
+            ),
+            (
+                vec![node(None, "服务", "Service", vec![node(None, "态度", "Attitude", vec![leaf(None, &"长".repeat(41), "Long")])])],
+                "categories[0].children[0].children[0].name_zh",
+                "category.name_too_long",
+            ),
             (
                 vec![node(None, "服务", "Service", vec![node(None, "态度", "Attitude", vec![node(None, "慢", "Slow", vec![leaf(None, "四", "Four")])])])],
                 "categories[0].children[0].children[0].children",

@@ -32,7 +32,14 @@ fn flat(value: &Value) -> Vec<(String, Option<String>, String, bool)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| (e["id"].as_str().unwrap().into(), e["parent_id"].as_str().map(str::to_string), e["name_en"].as_str().unwrap().into(), e["active"].as_bool().unwrap()))
+        .map(|e| {
+            (
+                e["id"].as_str().unwrap().into(),
+                e["parent_id"].as_str().map(str::to_string),
+                e["name_en"].as_str().unwrap().into(),
+                e["active"].as_bool().unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -95,7 +102,10 @@ async fn an_invalid_tree_is_refused_naming_the_field_path_and_nothing_is_saved()
         (refused(|b| b["categories"][2]["children"][0]["name_en"] = json!("  ")), "categories[2].children[0].name_en", "category.name_required"),
         (refused(|b| b["categories"][0]["name_zh"] = json!("服".repeat(41))), "categories[0].name_zh", "category.name_too_long"),
         (
-            refused(|b| b["categories"][0]["children"][0]["children"][0]["children"] = json!([{"id": null, "name_zh": "四级", "name_en": "Fourth", "active": true, "children": []}])),
+            refused(|b| {
+                b["categories"][0]["children"][0]["children"][0]["children"] =
+                    json!([{"id": null, "name_zh": "四级", "name_en": "Fourth", "active": true, "children": []}])
+            }),
             "categories[0].children[0].children[0].children",
             "category.too_deep",
         ),
@@ -110,7 +120,8 @@ async fn an_invalid_tree_is_refused_naming_the_field_path_and_nothing_is_saved()
 
     // The raw setting editor refuses a broken tree too, and the tree cannot be deleted from it.
     let raw = json!([{"id": "d", "name_zh": "交车", "name_en": "Delivery"}, {"id": "d.c", "parent_id": "d", "name_zh": "清洁", "name_en": "Cleanliness"}]);
-    let (status, err) = root.call(Method::POST, "/console/api/master/setting", Some(json!({"fields": {"key": "complaint_categories", "value": raw.to_string()}}))).await;
+    let (status, err) =
+        root.call(Method::POST, "/console/api/master/setting", Some(json!({"fields": {"key": "complaint_categories", "value": raw.to_string()}}))).await;
     assert_eq!((status, err["field"].as_str(), err["code"].as_str()), (StatusCode::BAD_REQUEST, Some("value"), Some("category.empty_branch")), "{err}");
     assert_eq!(err["params"]["path"], "categories[0].children[0].children");
     root.ok(Method::PUT, TREE, Some(start.clone())).await;
@@ -122,7 +133,8 @@ async fn an_invalid_tree_is_refused_naming_the_field_path_and_nothing_is_saved()
         {"id": "d.c", "parent_id": "d", "name_zh": "清洁", "name_en": "Cleanliness"},
         {"id": "d.c.i", "parent_id": "d.c", "name_zh": "车内不洁", "name_en": "Interior not clean"}
     ]);
-    let (status, err) = root.call(Method::POST, "/console/api/master/setting", Some(json!({"fields": {"key": "complaint_categories", "value": fine.to_string()}}))).await;
+    let (status, err) =
+        root.call(Method::POST, "/console/api/master/setting", Some(json!({"fields": {"key": "complaint_categories", "value": fine.to_string()}}))).await;
     assert_eq!((status, err["code"].as_str()), (StatusCode::BAD_REQUEST, Some("category.removed")), "{err}");
 }
 

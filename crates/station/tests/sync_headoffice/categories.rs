@@ -47,8 +47,12 @@ async fn a_tree_saved_in_the_console_is_applied_by_the_station_and_a_deactivated
     assert_eq!(start["source"], "built_in");
     // The console starts from the tree the station ships with, entry for entry.
     let at_station = t.ok(&crew.advisor, "list_complaint_categories", json!({})).await;
-    let mut shipped: Vec<(String, String, String)> =
-        at_station["categories"].as_array().unwrap().iter().map(|k| (k["id"].as_str().unwrap().into(), k["name_zh"].as_str().unwrap().into(), k["name_en"].as_str().unwrap().into())).collect();
+    let mut shipped: Vec<(String, String, String)> = at_station["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| (k["id"].as_str().unwrap().into(), k["name_zh"].as_str().unwrap().into(), k["name_en"].as_str().unwrap().into()))
+        .collect();
     let mut offered = Vec::new();
     let mut stack: Vec<&Value> = start["categories"].as_array().unwrap().iter().collect();
     while let Some(n) = stack.pop() {
