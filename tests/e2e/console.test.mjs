@@ -87,7 +87,7 @@ test('an administrator made with the admin command logs in, sees the stations an
     assert.equal(new URL(page.url()).pathname, '/console/stations', 'the first page the role may open');
     assert.equal((await page.getByTestId('console-role').textContent()).trim(), uiText('console.roles.administrator', 'en'));
     const navs = await page.locator('[data-testid^="nav-"]').evaluateAll((els) => els.map((e) => e.dataset.testid));
-    assert.deepEqual(navs, ['nav-stations', 'nav-kpis', 'nav-complaints', 'nav-users', 'nav-audit'], 'an administrator may open every page');
+    assert.deepEqual(navs, ['nav-stations', 'nav-kpis', 'nav-complaints', 'nav-users', 'nav-master', 'nav-audit'], 'an administrator may open every page');
     const rows = page.getByTestId('station-row');
     await rows.first().waitFor();
     assert.deepEqual(await rows.evaluateAll((els) => els.map((e) => e.dataset.code)), ['BJ01', 'GZ01', 'SH01']);
