@@ -2,7 +2,8 @@
 // against a real head office: the administrator opens a second-level entry,
 // empties a third-level entry's English name and saves (the head office's
 // error appears beside that name), names it, deactivates another entry, adds
-// a third-level entry and saves; the head office serves the tree as saved. Screenshots at 1280×800 in
+// a third-level entry and saves; the head office serves the tree as saved. A
+// quality manager opens Master data on this tab alone. Screenshots at 1280×800 in
 // zh-CN and en.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -73,6 +74,24 @@ test('an administrator renames a complaint category and sees the error beside th
     const untidy = stored.categories[0].children[0].children[2];
     assert.equal(untidy.name_zh, '着装不整');
     assert.match(untidy.id, /^svc\.attitude\.[0-9a-f]{8}$/, 'a new entry is given an id under its parent');
+
+    // A quality manager opens Master data for this tab only.
+    const qm = { login: 'quality', display_name: '质量经理', role: 'quality_manager', password: 'quality password', regions: [] };
+    const made = await fetch(`${ho.url}/console/api/users`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify(qm) });
+    assert.equal(made.status, 200);
+    await page.getByTestId('console-logout').click();
+    const qmPage = page;
+    await qmPage.getByTestId('login-name').fill('quality');
+    await qmPage.getByTestId('login-password').fill('quality password');
+    await qmPage.getByTestId('login-submit').click();
+    await qmPage.getByTestId('console-login').waitFor({ state: 'detached' });
+    await qmPage.getByTestId('nav-master').click();
+    await qmPage.getByTestId('category-tree').waitFor();
+    const tabs = await qmPage.locator('[data-testid^="master-tab-"]').evaluateAll((els) => els.map((e) => e.dataset.testid));
+    assert.deepEqual(tabs, ['master-tab-complaint_categories']);
+    assert.equal(await qmPage.getByTestId('form-error').count(), 0, 'no refused master-data call behind the tab');
+    await qmPage.waitForTimeout(200);
+    await screenshot(qmPage, 'console-categories-quality-manager-en');
   } finally {
     await browser.close();
     await ho.stop();
