@@ -7,31 +7,8 @@
 // list and the complaint page in zh-CN and en at 1280×800.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { pushingStation, setUpWithHeadOffice, startHeadOffice, waitForSync } from './headoffice.mjs';
+import { pushingStation, qualityManager, setUpWithHeadOffice, startHeadOffice, syncUntil, waitForSync } from './headoffice.mjs';
 import { callApi, screenshot, setLocale, tokenOf, uiText, withApp } from './helpers.mjs';
-
-const ADMIN_PASSWORD = 'console password 1';
-
-async function syncUntil(url, token, done) {
-  await callApi(url, 'sync_now', {}, token);
-  for (let i = 0; i < 120; i++) {
-    const s = await callApi(url, 'sync_status', {}, token);
-    if (!s.running && (await done(s))) return s;
-    await sleep(250);
-  }
-  throw new Error('the station did not get there by syncing');
-}
-
-/** A quality manager made by the administrator through the console's API. */
-async function qualityManager(ho) {
-  ho.createAdmin('admin', '总部管理员', ADMIN_PASSWORD);
-  const login = await fetch(`${ho.url}/console/api/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ login: 'admin', password: ADMIN_PASSWORD }) });
-  const cookie = login.headers.get('set-cookie').split(';')[0];
-  const body = { login: 'zhoumin', display_name: '质量经理 周敏', role: 'quality_manager', password: 'quality password 1', regions: [] };
-  const r = await fetch(`${ho.url}/console/api/users`, { method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: cookie }, body: JSON.stringify(body) });
-  assert.equal(r.status, 200, await r.text());
-}
 
 /** Another station's complaint, its resolution clock overdue by three hours. */
 async function overdueElsewhere(ho) {

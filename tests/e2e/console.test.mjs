@@ -194,6 +194,24 @@ test('an administrator made with the admin command logs in, sees the stations an
     const theirs = await page.getByTestId('kpi-compare-row').evaluateAll((els) => els.map((e) => e.querySelector('th div').textContent.trim()));
     assert.deepEqual(theirs, ['SH01', uiText('console.kpis.total', 'en')]);
     await shoot(page, 'console-kpis-regional-en');
+
+    // Their own password, from their name in the bar: a wrong current one is
+    // named beside its field; the right one changes it, and it is the one that logs in.
+    await page.getByTestId('console-account-link').click();
+    await page.getByTestId('console-account').waitFor();
+    await page.getByTestId('account-current').fill('not my password');
+    await page.getByTestId('account-new').fill('a new east password');
+    await page.getByTestId('account-save').click();
+    await page.locator('[data-testid="field-error"][data-field="current_password"][data-code="user.password_wrong"]').waitFor();
+    await shoot(page, 'console-account-wrong-password-en');
+    await page.getByTestId('account-current').fill('east region password');
+    await page.getByTestId('account-save').click();
+    await page.getByTestId('account-password-changed').waitFor();
+    await page.getByTestId('console-logout').click();
+    await page.getByTestId('login-name').fill('zhang.east');
+    await page.getByTestId('login-password').fill('a new east password');
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('console-stations').waitFor();
   } finally {
     await browser.close();
     await ho.stop();

@@ -95,6 +95,31 @@ export async function waitForSync(url, token) {
   throw new Error('the station did not sync with the head office');
 }
 
+/** Asks the station for a sync pass and waits until `done(status)` holds. */
+export async function syncUntil(url, token, done) {
+  await callApi(url, 'sync_now', {}, token);
+  for (let i = 0; i < 120; i++) {
+    const s = await callApi(url, 'sync_status', {}, token);
+    if (!s.running && (await done(s))) return s;
+    await sleep(250);
+  }
+  throw new Error('the station did not get there by syncing');
+}
+
+/**
+ * The first administrator (`admin create-admin`) and, made by them through the
+ * console's API, quality manager `zhoumin` (质量经理 周敏) with `password`.
+ */
+export async function qualityManager(ho, password = 'quality password 1') {
+  const adminPassword = 'console password 1';
+  ho.createAdmin('admin', '总部管理员', adminPassword);
+  const login = await fetch(`${ho.url}/console/api/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ login: 'admin', password: adminPassword }) });
+  const cookie = login.headers.get('set-cookie').split(';')[0];
+  const body = { login: 'zhoumin', display_name: '质量经理 周敏', role: 'quality_manager', password, regions: [] };
+  const r = await fetch(`${ho.url}/console/api/users`, { method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: cookie }, body: JSON.stringify(body) });
+  if (r.status !== 200) throw new Error(`creating the quality manager: HTTP ${r.status} ${await r.text()}`);
+}
+
 /**
  * A station as the head office sees it, without running one: created with
  * `admin create-station`, enrolled over /v1/enroll, and pushing whole records

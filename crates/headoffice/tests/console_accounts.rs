@@ -361,6 +361,45 @@ async fn disabling_a_user_ends_their_sessions_and_their_logins() {
     assert_eq!((status, err["code"].as_str()), (StatusCode::CONFLICT, Some("user.disable_self")));
 }
 
+#[tokio::test]
+async fn a_regional_manager_changes_their_own_password_given_the_current_one_and_their_other_sessions_end() {
+    let app = spawn_app().await;
+    let root = admin(&app).await;
+    create_user(&root, "zhao", "regional_manager", &["East"]).await;
+    let laptop = Browser::logged_in(&app, "zhao", "zhao password").await;
+    let phone = Browser::logged_in(&app, "zhao", "zhao password").await;
+
+    let wrong = json!({"current_password": "not it at all", "new_password": "a brand new secret"});
+    let (status, err) = laptop.call(Method::PUT, "/console/api/me/password", Some(wrong)).await;
+    assert_eq!((status, err["code"].as_str(), err["field"].as_str()), (StatusCode::BAD_REQUEST, Some("user.password_wrong"), Some("current_password")));
+    let short = json!({"current_password": "zhao password", "new_password": "short"});
+    let (status, err) = laptop.call(Method::PUT, "/console/api/me/password", Some(short)).await;
+    assert_eq!((status, err["field"].as_str()), (StatusCode::BAD_REQUEST, Some("new_password")));
+
+    let change = json!({"current_password": "zhao password", "new_password": "a brand new secret"});
+    laptop.ok(Method::PUT, "/console/api/me/password", Some(change)).await;
+    assert_eq!(laptop.get("/console/api/me").await.0, StatusCode::OK, "the session that changed it goes on");
+    assert_eq!(phone.get("/console/api/me").await.0, StatusCode::UNAUTHORIZED, "the other sessions end");
+    assert_eq!(login_as(&app, "zhao", "zhao password").await.status(), StatusCode::UNAUTHORIZED);
+    Browser::logged_in(&app, "zhao", "a brand new secret").await;
+    let audit = root.ok(Method::GET, "/console/api/audit", None).await;
+    assert!(audit.to_string().contains("user.change_own_password"), "{audit}");
+}
+
+#[tokio::test]
+async fn guessing_the_current_password_in_a_session_is_throttled_like_logins() {
+    let app = spawn_app().await;
+    let root = admin(&app).await;
+    create_user(&root, "wang", "quality_manager", &[]).await;
+    let wang = Browser::logged_in(&app, "wang", "wang password").await;
+    for _ in 0..5 {
+        let guess = json!({"current_password": "a wrong guess", "new_password": "taken over now"});
+        assert_eq!(wang.call(Method::PUT, "/console/api/me/password", Some(guess)).await.0, StatusCode::BAD_REQUEST);
+    }
+    let right = json!({"current_password": "wang password", "new_password": "taken over now"});
+    assert_eq!(wang.call(Method::PUT, "/console/api/me/password", Some(right)).await.0, StatusCode::TOO_MANY_REQUESTS);
+}
+
 /// The real binary: the password comes on stdin, and it is not on the command line.
 #[tokio::test]
 async fn the_create_admin_command_reads_the_password_from_stdin_and_that_administrator_logs_in() {

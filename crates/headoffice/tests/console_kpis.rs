@@ -259,3 +259,90 @@ async fn without_a_built_console_the_page_says_it_was_not_built() {
         assert!(kind.starts_with("text/plain") && body.contains("console was not built") && body.contains("npm run build"), "{page}: {body}");
     }
 }
+
+/// The CSV the console downloads: status, headers and the text after the BOM, split into lines of cells.
+async fn export(who: &Browser<'_>, query: &str) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
+    let mut req = who.app.http.get(who.app.url(&format!("/console/api/kpis/export.csv?{query}")));
+    if let Some(c) = &who.cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    let res = req.send().await.unwrap();
+    (res.status(), res.headers().clone(), res.bytes().await.unwrap().to_vec())
+}
+
+fn csv_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+    let text = std::str::from_utf8(bytes.strip_prefix("\u{feff}".as_bytes()).expect("a BOM first")).unwrap();
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());
+    reader.records().map(|r| r.unwrap().iter().map(str::to_string).collect()).collect()
+}
+
+fn cell<'r>(header: &[String], row: &'r [String], column: &str) -> &'r str {
+    let i = header.iter().position(|h| h == column).unwrap_or_else(|| panic!("no column {column} in {header:?}"));
+    &row[i]
+}
+
+#[tokio::test]
+async fn the_csv_export_holds_the_comparisons_rows_and_total_with_the_same_figures() {
+    let app = spawn_app().await;
+    let (root, _) = network(&app).await;
+    let (status, headers, bytes) = export(&root, &format!("{MARCH}&group=station")).await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&bytes));
+    assert_eq!(headers[header::CONTENT_TYPE], "text/csv; charset=utf-8");
+    assert_eq!(headers[header::CONTENT_DISPOSITION], "attachment; filename=\"kpis-station-2026-03-01-2026-03-31.csv\"");
+    assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]), "UTF-8 with a BOM, so a spreadsheet reads Chinese");
+
+    let rows = csv_rows(&bytes);
+    let (head, body) = rows.split_first().unwrap();
+    assert_eq!(&head[..7], ["row", "code", "name", "region", "stations", "from", "to"]);
+    let codes: Vec<(&str, &str)> = body.iter().map(|r| (r[0].as_str(), r[1].as_str())).collect();
+    assert_eq!(codes, [("station", "BJ01"), ("station", "SH01"), ("station", "SH02"), ("total", "")], "the page's rows by code, the total last");
+
+    let report = root.ok(Method::GET, &format!("/console/api/kpis?{MARCH}&group=station"), None).await;
+    for (row, line) in body.iter().zip(report["rows"].as_array().unwrap().iter().chain([&report["total"]])) {
+        for f in line["figures"].as_array().unwrap() {
+            let code = f["code"].as_str().unwrap();
+            let written = cell(head, row, code);
+            match f["value"].as_f64() {
+                Some(v) => assert!((written.parse::<f64>().unwrap() - v).abs() < 1e-4, "{code} of {}: {written} against {v}", row[1]),
+                None => assert_eq!(written, "", "{code} of {}: nothing counted is an empty cell", row[1]),
+            }
+        }
+    }
+    let sh01 = &body[1];
+    assert_eq!((cell(head, sh01, "on_time.n"), cell(head, sh01, "on_time.d")), ("2", "3"), "a share carries what it divided");
+    assert_eq!((cell(head, sh01, "on_time.target"), cell(head, sh01, "on_time.gap")), ("0.9", "-0.2333"));
+    assert_eq!(cell(head, sh01, "region"), "East");
+    assert!(!head.iter().any(|h| h == "cycle_median_hours.n"), "hours of orders are not a share: no n and d");
+    assert_eq!(cell(head, &body[3], "on_time.n"), "5", "the total counts every station");
+}
+
+#[tokio::test]
+async fn a_regional_managers_csv_holds_their_region_only() {
+    let app = spawn_app().await;
+    let (root, _) = network(&app).await;
+    create_user(&root, "li.wei", "regional_manager", &["West"]).await;
+    let li = Browser::logged_in(&app, "li.wei", "li.wei password").await;
+    let (status, _, bytes) = export(&li, MARCH).await;
+    assert_eq!(status, StatusCode::OK);
+    let rows = csv_rows(&bytes);
+    let codes: Vec<(&str, &str, &str)> = rows[1..].iter().map(|r| (r[0].as_str(), r[1].as_str(), r[4].as_str())).collect();
+    assert_eq!(codes, [("station", "BJ01", "1"), ("total", "", "1")], "West's station and West's total, nothing of East");
+
+    let (status, _, bytes) = export(&root, &format!("{MARCH}&group=region")).await;
+    assert_eq!(status, StatusCode::OK);
+    let regions: Vec<(String, String)> = csv_rows(&bytes)[1..].iter().map(|r| (r[0].clone(), r[3].clone())).collect();
+    let r = |k: &str, n: &str| (k.to_string(), n.to_string());
+    assert_eq!(regions, [r("region", "East"), r("region", "West"), r("total", "")], "grouped by region, as the page");
+}
+
+#[tokio::test]
+async fn the_csv_export_answers_nobody_without_a_session_and_names_a_bad_query() {
+    let app = spawn_app().await;
+    let (root, _) = network(&app).await;
+    let (status, _, body) = export(&Browser::anonymous(&app), MARCH).await;
+    let err: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!((status, err["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("console.session_required")));
+    let (status, _, body) = export(&root, "from=2026-03-31&to=2026-03-01").await;
+    let err: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!((status, err["field"].as_str(), err["code"].as_str()), (StatusCode::BAD_REQUEST, Some("to"), Some("kpi.range_reversed")));
+}

@@ -124,6 +124,18 @@ pub fn has_records(code: &str) -> bool {
     !NOT_DRILLABLE.contains(&code)
 }
 
+/// A figure's value as files write it (the station's export, the head office's
+/// CSV): four decimals, a ratio to a hundredth of a percent, hours to a third
+/// of a second; no "-0".
+pub fn file_number(v: f64) -> String {
+    let rounded = (v * 10_000.0).round() / 10_000.0;
+    if rounded == 0.0 {
+        "0".to_string()
+    } else {
+        rounded.to_string()
+    }
+}
+
 fn ratio(n: i64, d: i64) -> Option<f64> {
     scaled(n, 1, d, 1)
 }

@@ -28,6 +28,7 @@ describe('console requests', () => {
   it('sends a GET input as the query string, leaving out what is empty', () => {
     expect(requestFor('kpis', { preset: 'this_month', group: 'region', station: undefined })).toEqual({ url: '/console/api/kpis?preset=this_month&group=region', method: 'GET' });
     expect(requestFor('me', {})).toEqual({ url: '/console/api/me', method: 'GET' });
+    expect(requestFor('kpi_export', { from: '2026-03-01', to: '2026-03-31', group: 'station' }).url).toBe('/console/api/kpis/export.csv?from=2026-03-01&to=2026-03-31&group=station');
   });
 
   it('fills the path from its params and sends other methods a JSON body', () => {

@@ -75,7 +75,8 @@ export function trendOption(points: TrendPointLike[], code: string, granularity:
   const show = (v: unknown) => formatFigure(typeof v === 'number' ? v : null, unit, locale);
   return {
     animation: false,
-    grid: { left: 64, right: 24, top: 24, bottom: 32 },
+    // The target's label sits right of the plot, where no point can cover it.
+    grid: { left: 64, right: target === null ? 24 : 96, top: 24, bottom: 32 },
     tooltip: { trigger: 'axis', valueFormatter: (v) => show(v) },
     xAxis: { type: 'category', data: points.map((p) => formatBucket(p.period.from, p.period.to, granularity)) },
     // The axis reaches the target, so its line shows even when every value is below it.
@@ -97,7 +98,7 @@ export function trendOption(points: TrendPointLike[], code: string, granularity:
                 symbol: 'none',
                 silent: true,
                 lineStyle: { type: 'dashed', color: '#a45a00' },
-                label: { formatter: () => `${names.target} ${show(target)}`, position: 'insideEndTop', color: '#a45a00' },
+                label: { formatter: () => `${names.target} ${show(target)}`, position: 'end', color: '#a45a00' },
                 data: [{ yAxis: target }],
               },
       },

@@ -16,7 +16,9 @@ use uuid::Uuid;
 use super::audit::{self, Actor, Target};
 use super::error::{ConsoleError, ConsoleResult};
 use super::roles::{require, Action, Role, RoleChoice};
-use super::sessions::ConsoleSession;
+use super::sessions::{Client, ConsoleSession};
+use super::throttle;
+use crate::config::ConsoleConfig;
 
 pub const MIN_PASSWORD_CHARS: usize = 10;
 /// Argon2 hashes whatever it is given; a megabyte "password" would be a cheap way to burn CPU.
@@ -74,6 +76,14 @@ pub struct SetPassword {
     pub password: String,
 }
 
+/// A user changing their own password: the current one proves it is them.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeOwnPassword {
+    pub current_password: String,
+    pub new_password: String,
+}
+
 /// argon2id with its default cost, in a blocking thread: it is slow on purpose.
 pub async fn hash_password(password: &str) -> ConsoleResult<String> {
     let password = password.to_string();
@@ -117,11 +127,15 @@ fn check_display_name(raw: &str) -> ConsoleResult<String> {
 }
 
 fn check_password(password: &str) -> ConsoleResult<()> {
+    check_password_as(password, "password")
+}
+
+fn check_password_as(password: &str, field: &str) -> ConsoleResult<()> {
     let n = password.chars().count();
     if (MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&n) {
         Ok(())
     } else {
-        Err(ConsoleError::field("password", "user.password_length", format!("a password is {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters"))
+        Err(ConsoleError::field(field, "user.password_length", format!("a password is {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters"))
             .with("min", MIN_PASSWORD_CHARS)
             .with("max", MAX_PASSWORD_CHARS))
     }
@@ -297,6 +311,42 @@ pub async fn set_password(pool: &PgPool, session: &ConsoleSession, user_id: &str
     sqlx::query("UPDATE console_users SET password_hash = $2 WHERE user_id = $1").bind(user_id).bind(&password_hash).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM console_sessions WHERE user_id = $1 AND session_id <> $2").bind(user_id).bind(session.session_id).execute(&mut *tx).await?;
     audit::record(&mut tx, &session.actor(), now, "user.set_password", Target { kind: "user", id: user.id.clone() }, None, None).await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// Any user's own password, given the current one. A wrong current password
+/// counts against the login throttle as a failed login does (a borrowed
+/// session must not become a way to guess it); the user's other sessions end.
+pub async fn change_own_password(
+    pool: &PgPool,
+    config: &ConsoleConfig,
+    session: &ConsoleSession,
+    client: &Client,
+    input: ChangeOwnPassword,
+    now: DateTime<Utc>,
+) -> ConsoleResult<User> {
+    if input.current_password.is_empty() {
+        return Err(ConsoleError::field("current_password", "console.password_required", "enter your current password"));
+    }
+    check_password_as(&input.new_password, "new_password")?;
+    let login = session.user.login.clone();
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 4))").bind(&login).execute(&mut *tx).await?;
+    throttle::check(&mut tx, config, &login, &client.ip, now).await?;
+    let phc: String = sqlx::query_scalar("SELECT password_hash FROM console_users WHERE user_id = $1").bind(session.user.user_id).fetch_one(&mut *tx).await?;
+    let right = input.current_password.chars().count() <= MAX_PASSWORD_CHARS && verify_password(&input.current_password, &phc).await;
+    if !right {
+        throttle::failed(&mut tx, &login, &client.ip, now).await?;
+        tx.commit().await?;
+        return Err(ConsoleError::field("current_password", "user.password_wrong", "that is not your current password"));
+    }
+    throttle::succeeded(&mut tx, &login).await?;
+    let password_hash = hash_password(&input.new_password).await?;
+    sqlx::query("UPDATE console_users SET password_hash = $2 WHERE user_id = $1").bind(session.user.user_id).bind(&password_hash).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM console_sessions WHERE user_id = $1 AND session_id <> $2").bind(session.user.user_id).bind(session.session_id).execute(&mut *tx).await?;
+    let user = get(&mut tx, session.user.user_id, None).await?;
+    audit::record(&mut tx, &session.actor(), now, "user.change_own_password", Target { kind: "user", id: user.id.clone() }, None, None).await?;
     tx.commit().await?;
     Ok(user)
 }

@@ -9,6 +9,7 @@
 //! - `master`: master data (labor catalog, parts prices, settings) listed, edited, uploaded as CSV;
 //! - `categories`: the complaint category tree (a setting) read and replaced as a tree;
 //! - `kpis`: the stations' KPIs compared, regions summed, ranked; the drill-down to records;
+//!   `kpi_export`: that comparison as a CSV file;
 //! - `complaints`: complaints across the caller's stations, overdue first; head-office notes on them;
 //! - `input`, `error`: request bodies in, errors out, with the bad field named.
 //!
@@ -21,6 +22,7 @@ pub mod categories;
 pub mod complaints;
 pub mod error;
 pub mod input;
+pub mod kpi_export;
 pub mod kpis;
 pub mod master;
 pub mod roles;
@@ -45,6 +47,7 @@ pub mod paths {
     pub const LOGIN: &str = "/console/api/login";
     pub const LOGOUT: &str = "/console/api/logout";
     pub const ME: &str = "/console/api/me";
+    pub const MY_PASSWORD: &str = "/console/api/me/password";
     pub const STATIONS: &str = "/console/api/stations";
     pub const STATION: &str = "/console/api/stations/{station_id}";
     pub const ENROLLMENT_CODES: &str = "/console/api/stations/{station_id}/enrollment-codes";
@@ -56,6 +59,7 @@ pub mod paths {
     pub const AUDIT: &str = "/console/api/audit";
     pub const KPIS: &str = "/console/api/kpis";
     pub const KPI_ORDERS: &str = "/console/api/kpis/orders";
+    pub const KPI_EXPORT: &str = "/console/api/kpis/export.csv";
     pub const COMPLAINTS: &str = "/console/api/complaints";
     pub const COMPLAINT: &str = "/console/api/complaints/{station_id}/{complaint_id}";
     pub const COMPLAINT_NOTES: &str = "/console/api/complaints/{station_id}/{complaint_id}/notes";
@@ -110,6 +114,8 @@ console_api! {
     logout: "post" LOGOUT, NoInput => sessions::LoggedOut;
     /// The caller, their role and what it may do (`can`).
     me: "get" ME, NoInput => sessions::Me;
+    /// Any user's own password, given the current one (400 `user.password_wrong` on `current_password`, counted by the login throttle); their other sessions end.
+    change_own_password: "put" MY_PASSWORD, accounts::ChangeOwnPassword => accounts::User;
     /// Every station in the caller's scope, with what looks wrong (`flags`).
     list_stations: "get" STATIONS, NoInput => stations::StationOverview;
     /// Creates a station; its first enrollment code is in the answer, shown once.
@@ -133,6 +139,8 @@ console_api! {
     kpis: "get" KPIS, kpis::KpiQuery => kpis::KpiComparison;
     /// The records behind one station's figure (`code`) over `from..=to`.
     kpi_orders: "get" KPI_ORDERS, kpis::KpiOrdersQuery => kpis::KpiOrders;
+    /// The comparison (same query as `kpis`) as a CSV file to download: UTF-8 with a BOM, a row per row of the comparison and the total.
+    kpi_export: "get" KPI_EXPORT, kpis::KpiQuery => kpi_export::KpiCsv;
     /// The complaints of the caller's stations, overdue first (as of the head office's clock); filters in the query.
     list_complaints: "get" COMPLAINTS, complaints::ComplaintsQuery => complaints::ComplaintPage;
     /// One complaint of a station in the caller's scope (404 outside it).

@@ -2,13 +2,14 @@
 //! `crate::console`, which checks, decides and writes; here is only HTTP.
 
 use axum::extract::{Path, Query, State};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use crate::console::error::ConsoleResult;
 use crate::console::input::Input;
 use crate::console::sessions::Client;
-use crate::console::{accounts, audit, categories, complaints, kpis, master, sessions, stations, ConsoleSession};
+use crate::console::{accounts, audit, categories, complaints, kpi_export, kpis, master, sessions, stations, ConsoleSession};
 use crate::startup::AppState;
 
 pub async fn login(State(state): State<AppState>, client: Client, Input(input): Input<sessions::LoginInput>) -> ConsoleResult<Response> {
@@ -21,6 +22,15 @@ pub async fn logout(State(state): State<AppState>, session: ConsoleSession) -> C
 
 pub async fn me(State(state): State<AppState>, session: ConsoleSession) -> ConsoleResult<Json<sessions::Me>> {
     Ok(Json(sessions::me(&state.pool, &session).await?))
+}
+
+pub async fn change_own_password(
+    State(state): State<AppState>,
+    session: ConsoleSession,
+    client: Client,
+    Input(input): Input<accounts::ChangeOwnPassword>,
+) -> ConsoleResult<Json<accounts::User>> {
+    Ok(Json(accounts::change_own_password(&state.pool, &state.config.console, &session, &client, input, state.clock.now()).await?))
 }
 
 pub async fn list_stations(State(state): State<AppState>, session: ConsoleSession) -> ConsoleResult<Json<stations::StationOverview>> {
@@ -108,6 +118,13 @@ pub async fn kpis(State(state): State<AppState>, session: ConsoleSession, Query(
 
 pub async fn kpi_orders(State(state): State<AppState>, session: ConsoleSession, Query(query): Query<kpis::KpiOrdersQuery>) -> ConsoleResult<Json<kpis::KpiOrders>> {
     Ok(Json(kpis::orders(&state.pool, &session, query).await?))
+}
+
+/// The file with its name, for the browser to save rather than show.
+pub async fn kpi_export(State(state): State<AppState>, session: ConsoleSession, Query(query): Query<kpis::KpiQuery>) -> ConsoleResult<Response> {
+    let file = kpi_export::export(&state.pool, &session, query, state.clock.now()).await?;
+    let disposition = format!("attachment; filename=\"{}\"", file.file_name);
+    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)], file.bytes).into_response())
 }
 
 pub async fn list_complaints(

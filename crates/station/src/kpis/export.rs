@@ -45,19 +45,9 @@ fn unit_name(unit: Unit) -> String {
     serde_json::to_value(unit).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
-/// Four decimals: a ratio to a hundredth of a percent, hours to a third of a second.
-fn number(v: f64) -> String {
-    let rounded = (v * 10_000.0).round() / 10_000.0;
-    if rounded == 0.0 {
-        "0".to_string()
-    } else {
-        rounded.to_string()
-    }
-}
-
 fn cells(line: &Line<'_>, labels: &BTreeMap<String, String>) -> [String; 13] {
     let f = line.figure;
-    let opt = |v: Option<f64>| v.map(number).unwrap_or_default();
+    let opt = |v: Option<f64>| v.map(kpi::figures::file_number).unwrap_or_default();
     [
         line.section.to_string(),
         line.who.to_string(),

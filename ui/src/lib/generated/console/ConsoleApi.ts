@@ -3,6 +3,7 @@ import type { AuditPage } from "./AuditPage";
 import type { AuditQuery } from "./AuditQuery";
 import type { CategoryTree } from "./CategoryTree";
 import type { CategoryTreeInput } from "./CategoryTreeInput";
+import type { ChangeOwnPassword } from "./ChangeOwnPassword";
 import type { ComplaintPage } from "./ComplaintPage";
 import type { ComplaintView } from "./ComplaintView";
 import type { ComplaintsQuery } from "./ComplaintsQuery";
@@ -10,6 +11,7 @@ import type { EnrollmentCodes } from "./EnrollmentCodes";
 import type { HeadOfficeNote } from "./HeadOfficeNote";
 import type { IssuedCode } from "./IssuedCode";
 import type { KpiComparison } from "./KpiComparison";
+import type { KpiCsv } from "./KpiCsv";
 import type { KpiOrders } from "./KpiOrders";
 import type { KpiOrdersQuery } from "./KpiOrdersQuery";
 import type { KpiQuery } from "./KpiQuery";
@@ -43,6 +45,8 @@ export type ConsoleApi = {
   logout: { method: "POST"; path: "/console/api/logout"; input: NoInput; output: LoggedOut };
   /** The caller, their role and what it may do (`can`). */
   me: { method: "GET"; path: "/console/api/me"; input: NoInput; output: Me };
+  /** Any user's own password, given the current one (400 `user.password_wrong` on `current_password`, counted by the login throttle); their other sessions end. */
+  change_own_password: { method: "PUT"; path: "/console/api/me/password"; input: ChangeOwnPassword; output: User };
   /** Every station in the caller's scope, with what looks wrong (`flags`). */
   list_stations: { method: "GET"; path: "/console/api/stations"; input: NoInput; output: StationOverview };
   /** Creates a station; its first enrollment code is in the answer, shown once. */
@@ -66,6 +70,8 @@ export type ConsoleApi = {
   kpis: { method: "GET"; path: "/console/api/kpis"; input: KpiQuery; output: KpiComparison };
   /** The records behind one station's figure (`code`) over `from..=to`. */
   kpi_orders: { method: "GET"; path: "/console/api/kpis/orders"; input: KpiOrdersQuery; output: KpiOrders };
+  /** The comparison (same query as `kpis`) as a CSV file to download: UTF-8 with a BOM, a row per row of the comparison and the total. */
+  kpi_export: { method: "GET"; path: "/console/api/kpis/export.csv"; input: KpiQuery; output: KpiCsv };
   /** The complaints of the caller's stations, overdue first (as of the head office's clock); filters in the query. */
   list_complaints: { method: "GET"; path: "/console/api/complaints"; input: ComplaintsQuery; output: ComplaintPage };
   /** One complaint of a station in the caller's scope (404 outside it). */
@@ -92,6 +98,7 @@ export const CONSOLE_API: { [K in ConsoleEndpoint]: { method: ConsoleApi[K]["met
   login: { method: "POST", path: "/console/api/login" },
   logout: { method: "POST", path: "/console/api/logout" },
   me: { method: "GET", path: "/console/api/me" },
+  change_own_password: { method: "PUT", path: "/console/api/me/password" },
   list_stations: { method: "GET", path: "/console/api/stations" },
   create_station: { method: "POST", path: "/console/api/stations" },
   get_station: { method: "GET", path: "/console/api/stations/{station_id}" },
@@ -106,6 +113,7 @@ export const CONSOLE_API: { [K in ConsoleEndpoint]: { method: ConsoleApi[K]["met
   audit: { method: "GET", path: "/console/api/audit" },
   kpis: { method: "GET", path: "/console/api/kpis" },
   kpi_orders: { method: "GET", path: "/console/api/kpis/orders" },
+  kpi_export: { method: "GET", path: "/console/api/kpis/export.csv" },
   list_complaints: { method: "GET", path: "/console/api/complaints" },
   get_complaint: { method: "GET", path: "/console/api/complaints/{station_id}/{complaint_id}" },
   add_complaint_note: { method: "POST", path: "/console/api/complaints/{station_id}/{complaint_id}/notes" },
