@@ -9,7 +9,7 @@ use anyhow::{bail, Context};
 use serde_json::{json, Value};
 use sqlx::PgPool;
 
-use crate::master_rows;
+use crate::{categories, master_rows};
 use crate::store::master;
 
 pub use crate::console::accounts::create_admin;
@@ -129,7 +129,13 @@ pub async fn load_recalls(pool: &PgPool, path: &Path) -> anyhow::Result<usize> {
 /// stored as JSON when it parses as JSON (numbers, booleans), else as text.
 pub async fn set_setting(pool: &PgPool, key: &str, value: &str) -> anyhow::Result<()> {
     let row = master_rows::setting(key, value).map_err(|e| anyhow::anyhow!("{}", e.message))?;
-    master::upsert(pool, master::SETTING, &[row]).await?;
+    let mut tx = pool.begin().await?;
+    if row.0 == categories::SETTING_KEY {
+        let before = master::get(&mut tx, master::SETTING, &row.0).await?;
+        categories::check_setting(&row.1["value"], &categories::stored_known(before.as_ref())).map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    }
+    master::upsert_in(&mut tx, master::SETTING, &[row]).await?;
+    tx.commit().await?;
     Ok(())
 }
 

@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
+use crate::categories;
+
 /// A row as read: column (lower case) → trimmed text.
 pub type Row = BTreeMap<String, String>;
 
@@ -16,11 +18,18 @@ pub struct RowError {
     pub field: String,
     pub code: &'static str,
     pub message: String,
+    /// The specifics of the message, for a translated one (`max`, `id`, `path`).
+    pub params: BTreeMap<String, String>,
 }
 
 impl RowError {
-    fn new(field: &str, code: &'static str, message: impl Into<String>) -> Self {
-        Self { field: field.to_string(), code, message: message.into() }
+    pub(crate) fn new(field: &str, code: &'static str, message: impl Into<String>) -> Self {
+        Self { field: field.to_string(), code, message: message.into(), params: BTreeMap::new() }
+    }
+
+    pub(crate) fn with(mut self, key: &str, value: impl ToString) -> Self {
+        self.params.insert(key.to_string(), value.to_string());
+        self
     }
 }
 
@@ -108,13 +117,17 @@ pub fn vin(raw: &str, field: &str) -> Result<String, RowError> {
 
 /// A setting for every station: `key` is letters, digits, `_` and `.`; the
 /// value is stored as JSON when it parses as JSON (numbers, booleans), else as
-/// text. `complaint_categories` must be the tree stations apply.
+/// text. `complaint_categories` must be a tree stations can apply (`categories::check_setting`);
+/// that it keeps the stored tree's ids is checked where the stored tree is at hand.
 pub fn setting(key: &str, value: &str) -> Result<(String, Value), RowError> {
     let key = key.trim();
     if key.is_empty() || key.len() > 64 || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.') {
         return Err(RowError::new("key", "master.setting_key", format!("a setting key is letters, digits, '_' and '.': {key:?}")));
     }
     let value: Value = serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_string()));
+    if key == categories::SETTING_KEY {
+        categories::check_setting(&value, &categories::Known::new())?;
+    }
     Ok((key.to_string(), json!({"key": key, "value": value})))
 }
 

@@ -4,7 +4,8 @@
 //! master data put to work (`master_data.rs`), restoring a station (`restore.rs`),
 //! after-sales records and settings both ways (`aftersales.rs`), the head
 //! office's notes on a station's complaints (`head_office_notes.rs`) and the
-//! head office's KPI sums from the station's records (`kpis.rs`).
+//! head office's KPI sums from the station's records (`kpis.rs`), and the
+//! complaint category tree saved in the console (`categories.rs`).
 //! Needs the PostgreSQL server binaries (`scripts/setup-system.sh`).
 #![allow(clippy::unwrap_used)]
 
@@ -26,6 +27,8 @@ use station::sync::{self, client::SyncError};
 
 #[path = "sync_headoffice/aftersales.rs"]
 mod aftersales;
+#[path = "sync_headoffice/categories.rs"]
+mod categories;
 #[path = "sync_headoffice/head_office_notes.rs"]
 mod head_office_notes;
 #[path = "sync_headoffice/kpis.rs"]

@@ -19,6 +19,7 @@ const none: Can = {
   add_complaint_notes: false,
   manage_stations: false,
   manage_master_data: false,
+  manage_complaint_categories: false,
   manage_users: false,
   view_audit: false,
 };
@@ -45,6 +46,7 @@ describe('console navigation', () => {
     const admin = Object.fromEntries(Object.keys(none).map((k) => [k, true])) as Can;
     expect(navEntries(admin).map((e) => e.id)).toEqual(['stations', 'kpis', 'complaints', 'users', 'master', 'audit']);
     expect(navEntries({ ...none, manage_master_data: true }).map((e) => e.id)).toEqual(['master']);
+    expect(navEntries({ ...none, manage_complaint_categories: true }).map((e) => e.id), 'a quality manager opens it for the category tree').toEqual(['master']);
     expect(home({ ...none, view_kpis: true })).toBe('/kpis');
   });
 

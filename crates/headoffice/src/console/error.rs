@@ -115,6 +115,14 @@ impl From<crate::store::stations::AdminError> for ConsoleError {
     }
 }
 
+impl From<crate::master_rows::RowError> for ConsoleError {
+    fn from(e: crate::master_rows::RowError) -> Self {
+        let mut out = Self::field(e.field, e.code, e.message);
+        out.params = e.params;
+        out
+    }
+}
+
 impl IntoResponse for ConsoleError {
     fn into_response(self) -> Response {
         (self.status(), Json(self)).into_response()

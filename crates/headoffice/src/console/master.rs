@@ -17,6 +17,7 @@ use super::audit::{self, number, Target};
 use super::error::{ConsoleError, ConsoleResult};
 use super::roles::{require, Action};
 use super::sessions::ConsoleSession;
+use crate::categories;
 use crate::master_rows::{self, Row, RowError};
 use crate::store::master;
 
@@ -168,9 +169,12 @@ pub async fn list(pool: &PgPool, session: &ConsoleSession, kind: &str, query: Ma
 pub async fn upsert(pool: &PgPool, session: &ConsoleSession, kind: &str, input: MasterInput, now: DateTime<Utc>) -> ConsoleResult<MasterRecord> {
     require(session.user.role, Action::ManageMasterData)?;
     let kind = MasterKind::parse(kind)?;
-    let (id, payload) = kind.check(&input.fields).map_err(|e| ConsoleError::field(e.field, e.code, e.message))?;
+    let (id, payload) = kind.check(&input.fields)?;
     let mut tx = pool.begin().await?;
     let before = master::get(&mut tx, kind.entity(), &id).await?;
+    if kind == MasterKind::Setting && id == categories::SETTING_KEY {
+        categories::check_setting(&payload["value"], &categories::stored_known(before.as_ref()))?;
+    }
     let changed = master::upsert_in(&mut tx, kind.entity(), &[(id.clone(), payload.clone())]).await?;
     if !changed.is_empty() {
         let verb = if before.is_some() { "update" } else { "create" };
@@ -228,6 +232,10 @@ pub async fn upload(pool: &PgPool, session: &ConsoleSession, kind: &str, input: 
 pub async fn delete(pool: &PgPool, session: &ConsoleSession, kind: &str, id: &str, now: DateTime<Utc>) -> ConsoleResult<MasterDeleted> {
     require(session.user.role, Action::ManageMasterData)?;
     let kind = MasterKind::parse(kind)?;
+    if kind == MasterKind::Setting && id == categories::SETTING_KEY {
+        // Stations keep the last tree they were given; without the setting the console would show another one.
+        return Err(ConsoleError::conflict("category.setting_delete", "the complaint category tree cannot be deleted: deactivate its entries instead"));
+    }
     let mut tx = pool.begin().await?;
     let before = master::tombstone(&mut tx, kind.entity(), id).await?.ok_or_else(|| ConsoleError::not_found("record"))?;
     audit::record(&mut tx, &session.actor(), now, &audit_action(kind, "delete"), Target { kind: kind.entity(), id: id.to_string() }, Some(before), None).await?;

@@ -7,6 +7,7 @@
 //! - `audit`: the append-only record of every change, written in the change's transaction;
 //! - `stations`: the station overview and what administrators do to stations;
 //! - `master`: master data (labor catalog, parts prices, settings) listed, edited, uploaded as CSV;
+//! - `categories`: the complaint category tree (a setting) read and replaced as a tree;
 //! - `kpis`: the stations' KPIs compared, regions summed, ranked; the drill-down to records;
 //!   `kpi_export`: that comparison as a CSV file;
 //! - `complaints`: complaints across the caller's stations, overdue first; head-office notes on them;
@@ -17,6 +18,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod categories;
 pub mod complaints;
 pub mod error;
 pub mod input;
@@ -64,6 +66,8 @@ pub mod paths {
     pub const MASTER: &str = "/console/api/master/{kind}";
     pub const MASTER_UPLOAD: &str = "/console/api/master/{kind}/upload";
     pub const MASTER_RECORD: &str = "/console/api/master/{kind}/records/{id}";
+    /// A static path: it takes precedence over `MASTER`'s `{kind}`.
+    pub const COMPLAINT_CATEGORIES: &str = "/console/api/master/complaint-categories";
 }
 
 macro_rules! console_api {
@@ -151,4 +155,8 @@ console_api! {
     upload_master: "post" MASTER_UPLOAD, master::MasterUpload => master::UploadResult;
     /// Deletes one record; stations get the delete.
     delete_master: "delete" MASTER_RECORD, NoInput => master::MasterDeleted;
+    /// The complaint category tree (the setting `complaint_categories`), or the stations' built-in one until one is saved. Administrators and quality managers.
+    get_complaint_categories: "get" COMPLAINT_CATEGORIES, NoInput => categories::CategoryTree;
+    /// Replaces the tree, checked whole; a fault names its path (`categories[2].children[0].name_en`). Saved ids stay; new entries (`id: null`) get one.
+    put_complaint_categories: "put" COMPLAINT_CATEGORIES, categories::CategoryTreeInput => categories::CategoryTree;
 }

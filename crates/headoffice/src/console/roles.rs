@@ -39,7 +39,8 @@ impl Role {
         use Action::*;
         match self {
             Role::Administrator => true,
-            Role::QualityManager => matches!(action, ViewStations | ViewKpis | ViewComplaints | AddComplaintNotes),
+            // The quality manager owns complaint handling, and the tree is how complaints are sorted and compared.
+            Role::QualityManager => matches!(action, ViewStations | ViewKpis | ViewComplaints | AddComplaintNotes | ManageComplaintCategories),
             Role::RegionalManager => matches!(action, ViewStations | ViewKpis | ViewComplaints),
         }
     }
@@ -73,8 +74,10 @@ pub enum Action {
     AddComplaintNotes,
     /// Create stations, issue enrollment codes, revoke tokens, set regions.
     ManageStations,
-    /// Labor catalog, parts, recalls, settings, the complaint category tree.
+    /// Labor catalog, parts, recalls, settings (the complaint category tree among them, as raw text).
     ManageMasterData,
+    /// The complaint category tree in the console's tree editor.
+    ManageComplaintCategories,
     ManageUsers,
     ViewAudit,
 }
@@ -88,6 +91,7 @@ impl Action {
             Action::AddComplaintNotes => "add_complaint_notes",
             Action::ManageStations => "manage_stations",
             Action::ManageMasterData => "manage_master_data",
+            Action::ManageComplaintCategories => "manage_complaint_categories",
             Action::ManageUsers => "manage_users",
             Action::ViewAudit => "view_audit",
         }
@@ -103,6 +107,7 @@ pub struct Can {
     pub add_complaint_notes: bool,
     pub manage_stations: bool,
     pub manage_master_data: bool,
+    pub manage_complaint_categories: bool,
     pub manage_users: bool,
     pub view_audit: bool,
 }
@@ -116,6 +121,7 @@ impl Can {
             add_complaint_notes: role.may(Action::AddComplaintNotes),
             manage_stations: role.may(Action::ManageStations),
             manage_master_data: role.may(Action::ManageMasterData),
+            manage_complaint_categories: role.may(Action::ManageComplaintCategories),
             manage_users: role.may(Action::ManageUsers),
             view_audit: role.may(Action::ViewAudit),
         }
@@ -183,6 +189,13 @@ mod tests {
         }
         assert!(!Role::RegionalManager.sees_every_station());
         assert!(Role::QualityManager.sees_every_station());
+    }
+
+    #[test]
+    fn a_quality_manager_edits_the_complaint_category_tree_and_a_regional_manager_does_not() {
+        assert!(Role::Administrator.may(Action::ManageComplaintCategories));
+        assert!(Role::QualityManager.may(Action::ManageComplaintCategories));
+        assert!(!Role::RegionalManager.may(Action::ManageComplaintCategories));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use axum::Json;
 use crate::console::error::ConsoleResult;
 use crate::console::input::Input;
 use crate::console::sessions::Client;
-use crate::console::{accounts, audit, complaints, kpi_export, kpis, master, sessions, stations, ConsoleSession};
+use crate::console::{accounts, audit, categories, complaints, kpi_export, kpis, master, sessions, stations, ConsoleSession};
 use crate::startup::AppState;
 
 pub async fn login(State(state): State<AppState>, client: Client, Input(input): Input<sessions::LoginInput>) -> ConsoleResult<Response> {
@@ -185,4 +185,16 @@ pub async fn delete_master(
     Path((kind, id)): Path<(String, String)>,
 ) -> ConsoleResult<Json<master::MasterDeleted>> {
     Ok(Json(master::delete(&state.pool, &session, &kind, &id, state.clock.now()).await?))
+}
+
+pub async fn get_complaint_categories(State(state): State<AppState>, session: ConsoleSession) -> ConsoleResult<Json<categories::CategoryTree>> {
+    Ok(Json(categories::get(&state.pool, &session).await?))
+}
+
+pub async fn put_complaint_categories(
+    State(state): State<AppState>,
+    session: ConsoleSession,
+    Input(input): Input<categories::CategoryTreeInput>,
+) -> ConsoleResult<Json<categories::CategoryTree>> {
+    Ok(Json(categories::put(&state.pool, &session, input, state.clock.now()).await?))
 }

@@ -66,6 +66,8 @@ pub const ROUTES: &[(&str, &str, bool)] = &[
     ("post", c::MASTER, false),
     ("post", c::MASTER_UPLOAD, false),
     ("delete", c::MASTER_RECORD, false),
+    ("get", c::COMPLAINT_CATEGORIES, false),
+    ("put", c::COMPLAINT_CATEGORIES, false),
 ];
 
 pub const OPENAPI_JSON: &str = include_str!("../../openapi.json");
@@ -102,6 +104,7 @@ fn handler(path: &str) -> MethodRouter<AppState> {
         c::MASTER => get(console::list_master).post(console::upsert_master),
         c::MASTER_UPLOAD => post(console::upload_master),
         c::MASTER_RECORD => delete(console::delete_master),
+        c::COMPLAINT_CATEGORIES => get(console::get_complaint_categories).put(console::put_complaint_categories),
         other => unreachable!("route {other} is listed in ROUTES but has no handler"),
     }
 }

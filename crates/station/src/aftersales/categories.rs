@@ -135,9 +135,10 @@ pub async fn add_complaint_category(station: &Station, caller: &Caller, input: N
     Ok(Categories { categories, can_edit: true })
 }
 
-/// The head office's tree (setting `complaint_categories`: a list of `{id, parent_id, name_zh, name_en}`,
-/// parents first). Its entries are written or updated; entries it no longer lists are retired, not deleted
-/// (complaints point at them). The station's own entries are left alone.
+/// The head office's tree (setting `complaint_categories`: a list of `{id, parent_id, name_zh, name_en, active}`,
+/// parents first; `active` absent means active). Its entries are written or updated, `active: false` ones
+/// retired, as are entries it no longer lists: never deleted, complaints point at them. The station's own
+/// entries are left alone.
 pub(crate) async fn apply_head_office_tree(conn: &mut SqliteConnection, value: &serde_json::Value, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
     let Some(list) = value.as_array() else { return Ok(()) };
     let mut seen = Vec::new();
@@ -154,15 +155,16 @@ pub(crate) async fn apply_head_office_tree(conn: &mut SqliteConnection, value: &
         };
         sqlx::query(
             "INSERT INTO complaint_categories (id, parent_id, level, name_zh, name_en, source, active, position, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, 'head_office', 1, ?, ?, ?)
+             VALUES (?, ?, ?, ?, ?, 'head_office', ?, ?, ?, ?)
              ON CONFLICT (id) DO UPDATE SET parent_id = excluded.parent_id, level = excluded.level, name_zh = excluded.name_zh, name_en = excluded.name_en,
-                 source = 'head_office', active = 1, position = excluded.position, updated_at = excluded.updated_at",
+                 source = 'head_office', active = excluded.active, position = excluded.position, updated_at = excluded.updated_at",
         )
         .bind(&id)
         .bind(&parent)
         .bind(level)
         .bind(&name_zh)
         .bind(s("name_en").unwrap_or_else(|| name_zh.clone()))
+        .bind(entry.get("active").and_then(serde_json::Value::as_bool).unwrap_or(true))
         .bind(pos as i64)
         .bind(ts(now))
         .bind(ts(now))

@@ -359,7 +359,8 @@ fn actions_for(c: &Complaint, me: &StaffRef) -> Vec<ComplaintAction> {
 
 async fn detail(conn: &mut SqliteConnection, id: &str, me: &StaffRef, now: DateTime<Utc>) -> Result<ComplaintDetail> {
     let complaint = load(conn, id).await?;
-    let category = categories::path_of(conn, &complaint.category_id, "category_id").await.or_else(|_| Ok::<_, ApiError>(Vec::new()))?;
+    // Its path as filed, retired entries included: deactivating a category must not blank the complaints under it.
+    let category = categories::chain(conn, &complaint.category_id).await?.unwrap_or_default();
     let clocks = clocks::read_item(conn, ItemKind::Complaint, id, now).await?;
     let timeline: Vec<TimelineEntry> = sqlx::query_as(
         "SELECT e.id, e.kind, e.text, s.name AS staff_name, e.at FROM complaint_events e LEFT JOIN staff s ON s.id = e.staff_id

@@ -1,6 +1,8 @@
 // Generated from crates/headoffice/src/console/mod.rs by scripts/gen-bindings.sh. Do not edit.
 import type { AuditPage } from "./AuditPage";
 import type { AuditQuery } from "./AuditQuery";
+import type { CategoryTree } from "./CategoryTree";
+import type { CategoryTreeInput } from "./CategoryTreeInput";
 import type { ChangeOwnPassword } from "./ChangeOwnPassword";
 import type { ComplaintPage } from "./ComplaintPage";
 import type { ComplaintView } from "./ComplaintView";
@@ -84,6 +86,10 @@ export type ConsoleApi = {
   upload_master: { method: "POST"; path: "/console/api/master/{kind}/upload"; input: MasterUpload; output: UploadResult };
   /** Deletes one record; stations get the delete. */
   delete_master: { method: "DELETE"; path: "/console/api/master/{kind}/records/{id}"; input: NoInput; output: MasterDeleted };
+  /** The complaint category tree (the setting `complaint_categories`), or the stations' built-in one until one is saved. Administrators and quality managers. */
+  get_complaint_categories: { method: "GET"; path: "/console/api/master/complaint-categories"; input: NoInput; output: CategoryTree };
+  /** Replaces the tree, checked whole; a fault names its path (`categories[2].children[0].name_en`). Saved ids stay; new entries (`id: null`) get one. */
+  put_complaint_categories: { method: "PUT"; path: "/console/api/master/complaint-categories"; input: CategoryTreeInput; output: CategoryTree };
 };
 
 export type ConsoleEndpoint = keyof ConsoleApi;
@@ -115,4 +121,6 @@ export const CONSOLE_API: { [K in ConsoleEndpoint]: { method: ConsoleApi[K]["met
   upsert_master: { method: "POST", path: "/console/api/master/{kind}" },
   upload_master: { method: "POST", path: "/console/api/master/{kind}/upload" },
   delete_master: { method: "DELETE", path: "/console/api/master/{kind}/records/{id}" },
+  get_complaint_categories: { method: "GET", path: "/console/api/master/complaint-categories" },
+  put_complaint_categories: { method: "PUT", path: "/console/api/master/complaint-categories" },
 };
