@@ -366,7 +366,14 @@ async fn a_push_is_counted_by_the_next_read_even_before_the_background_drain_run
 async fn a_record_queued_twice_counts_once() {
     let app = head_office_without_background_drain().await;
     let week = a_week();
-    let (mut st, station) = pushed(&app, "SH01", &week, 100).await;
+    // The setup counted first: the first count of a station rebuilds it from its records, which would hide a double count.
+    let mut st = app.station("SH01").await;
+    let first = setup(&mut st, "Asia/Shanghai", 30, "2026-01-01T00:00:00.000Z");
+    app.push_ok(&st.token, &batch(first)).await;
+    let station = station_id(&app, "SH01").await;
+    kpis::drain(&app.pool, &[station]).await.unwrap();
+    let changes = week.changes(&mut st);
+    push_all(&app, &mut st, changes, 100).await;
     // The same records sent again under new numbers (a station that resends its outbox after a restore), before anything is counted.
     let again = week.changes(&mut st);
     push_all(&app, &mut st, again, 100).await;
@@ -382,16 +389,20 @@ async fn a_record_queued_twice_counts_once() {
     assert_same_as_book(&app, station, &week.book(at(NOW)), from, to).await;
 }
 
-/// Changes of `records` after the station's setup, pushed in batches of `size` alternating between two head offices.
+/// The station's setup, counted (the first count of a station rebuilds it from
+/// its records), then the changes of `records` in batches of `size` alternating between two head offices.
 async fn pushed_to_both(a: &TestApp, b: &TestApp, records: &Station, size: usize) -> Uuid {
     let mut st = a.station("SH01").await;
-    let mut changes = setup(&mut st, "Asia/Shanghai", 30, "2026-01-01T00:00:00.000Z");
-    changes.extend(records.changes(&mut st));
+    let first = setup(&mut st, "Asia/Shanghai", 30, "2026-01-01T00:00:00.000Z");
+    a.push_ok(&st.token, &batch(first)).await;
+    let station = station_id(a, "SH01").await;
+    kpis::drain(&a.pool, &[station]).await.unwrap();
+    let changes = records.changes(&mut st);
     for (n, chunk) in changes.chunks(size).enumerate() {
         let server = if n % 2 == 0 { a } else { b };
         server.push_ok(&st.token, &batch(chunk.to_vec())).await;
     }
-    station_id(a, "SH01").await
+    station
 }
 
 #[tokio::test]
