@@ -10,10 +10,13 @@
 //! 2. The queries the console runs, p50/p95 over repeated runs.
 //! 3. The push with the sums kept against the same push without (the switch
 //!    `kpi_summaries`, which leaves exactly today's push), on two workloads: the
-//!    sync bench's check-ins and a whole delivered order's life.
+//!    sync bench's check-ins and a whole delivered order's life. The push only
+//!    queues what it touched; the server's background drain counts it, and how
+//!    long after the last acknowledgement the queue is empty is reported too.
 //!
 //! `cargo bench -p headoffice --bench kpis` (KPI_BENCH_STATIONS, KPI_BENCH_ORDERS, KPI_BENCH_RUNS,
-//! KPI_BENCH_PUSH_CHANGES, KPI_BENCH_PUSH_ROUNDS to scale).
+//! KPI_BENCH_PUSH_CHANGES, KPI_BENCH_PUSH_ROUNDS to scale; KPI_BENCH_DRAIN_MS for the background drain's period;
+//! KPI_BENCH_SAME=1 runs both head offices without the sums: the push rows then show the bench's noise).
 #![allow(clippy::unwrap_used)]
 
 #[path = "../tests/common/mod.rs"]
@@ -24,9 +27,8 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use common::records::{setup, shanghai, ts, Complaint, Deadline, Job, Line, Order, Station, Stretch};
-use common::{batch, http_client, StationSim, TestApp, CLUSTER};
+use common::{batch, StationSim, TestApp, CLUSTER};
 use headoffice::store::kpis::{self, Group};
-use headoffice::{Application, Config};
 use kpi::{complaint_contributions, deadline_contributions, order_contributions, Contribution, Dim, Rules, Tally};
 use serde_json::json;
 use sync_protocol::Change;
@@ -242,14 +244,14 @@ async fn load_station(pool: &sqlx::PgPool, station: Uuid, acc: &HashMap<(NaiveDa
 
 /// A head office on `url` (several may serve one database).
 async fn serve(url: &str, summaries: bool) -> TestApp {
-    let mut config = Config::for_database(url);
-    config.kpi_summaries = summaries;
-    config.kpi_sweep_secs = 0;
-    let app = Application::build(config).await.unwrap();
-    let (base, pool, faults, clock) = (format!("http://127.0.0.1:{}", app.port()), app.pool(), app.faults(), app.clock());
-    clock.set(now());
-    tokio::spawn(app.run_until_stopped());
-    TestApp { base, pool, http: http_client(), faults, clock, database_url: url.to_string() }
+    let app = common::serve(url.to_string(), |c| {
+        c.kpi_summaries = summaries;
+        c.kpi_sweep_secs = 0;
+        c.kpi_drain_ms = drain_ms();
+    })
+    .await;
+    app.clock.set(now());
+    app
 }
 
 fn pct(sorted: &[Duration], p: f64) -> f64 {
@@ -354,9 +356,14 @@ async fn main() {
     sqlx::query("ALTER SYSTEM SET max_wal_size = '128MB'").execute(&admin).await.unwrap();
     sqlx::query("SELECT pg_reload_conf()").execute(&admin).await.unwrap();
     admin.close().await;
-    let on = serve(&url, true).await;
+    // KPI_BENCH_SAME=1: the second head office runs without the sums too, so the push rows show the bench's own noise.
+    // The loading, the drill-down station's push and the queries go through a third head office, so the two compared
+    // did nothing else: when the one with the sums also did those, it pushed slower than the other with the sums off
+    // in both (KPI_BENCH_SAME: +23 %, +36 % and +135 % on the three push rows at full scale).
+    let loader = serve(&url, true).await;
+    let on = serve(&url, std::env::var_os("KPI_BENCH_SAME").is_none()).await;
     let off = serve(&url, false).await;
-    let pool = on.pool.clone();
+    let pool = loader.pool.clone();
     println!("| step | result |\n| --- | --- |");
 
     // 1. The sums of `stations` stations, counted by the kpi crate, loaded with COPY.
@@ -386,11 +393,11 @@ async fn main() {
     );
 
     // One more station pushes its orders through the server: real contributions and records for the drill-down.
-    let mut drill = on.station("D0001").await;
+    let mut drill = loader.station("D0001").await;
     let records = station_records("d", per_station, DAYS, 4, 999);
     let mut changes = setup(&mut drill, "Asia/Shanghai", 30, "2024-01-01T00:00:00.000Z");
     changes.extend(records.changes(&mut drill));
-    let pushed_s = push_all(&on, &drill, &changes, 1000).await;
+    let pushed_s = push_all(&loader, &drill, &changes, 1000).await;
     println!(
         "| the drill-down station pushes {per_station} orders ({} changes, batches of 1,000, sums kept) | {pushed_s:.1} s, **{:.0} changes/s** |",
         changes.len(),
@@ -448,7 +455,7 @@ async fn main() {
     // machine is shared, so the figure is the median over rounds of each round's ratio.
     let rounds = env_usize("KPI_BENCH_PUSH_ROUNDS", 5);
     println!(
-        "\n| push, median of {rounds} rounds | today's push | with the sums | slower by (median of the rounds' ratios) |\n| --- | ---: | ---: | ---: |"
+        "\n| push, median of {rounds} rounds | today's push | with the sums | slower by (median of the rounds' ratios) | counted within (median, max) |\n| --- | ---: | ---: | ---: | ---: |"
     );
     // A station's outbox after a while offline: its orders of the last weeks, 14 a day (2,000,000 / 200 / 730).
     let life_orders = push_changes / 10;
@@ -459,7 +466,7 @@ async fn main() {
         ("delivered orders' whole life, batches of 20 (online)", 1, push_changes / 5, 20),
     ];
     for (n, (label, workload, count, size)) in workloads.into_iter().enumerate() {
-        let (mut base, mut kept, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut base, mut kept, mut ratios, mut lags) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for round in 0..rounds {
             let mut t = [0.0; 2];
             let order = if round % 2 == 0 { [0, 1] } else { [1, 0] };
@@ -470,19 +477,51 @@ async fn main() {
                 push_all(app, &st, &warm, 1000).await;
                 let changes = if workload == 0 { check_ins(&mut st, count) } else { lifetimes(&mut st, &life, count) };
                 t[k] = push_all(app, &st, &changes, size).await;
+                if k == 1 {
+                    // Each round starts with nothing left to count, as the push with the sums in it did.
+                    lags.push(drained(pool, &st).await);
+                }
             }
+            eprintln!("{label}, round {round}: {:.3} s today, {:.3} s with the sums, counted within {:.3} s", t[0], t[1], lags[round]);
             base.push(t[0]);
             kept.push(t[1]);
             ratios.push(t[1] / t[0]);
         }
-        let (base, kept, ratio) = (median(base), median(kept), median(ratios));
+        let max_lag = lags.iter().copied().fold(0.0, f64::max);
+        let (base, kept, ratio, lag) = (median(base), median(kept), median(ratios), median(lags));
         println!(
-            "| {label}: {count} changes | {base:.2} s, {:.0} changes/s | {kept:.2} s, {:.0} changes/s | {:+.0} % |",
+            "| {label}: {count} changes | {base:.2} s, {:.0} changes/s | {kept:.2} s, {:.0} changes/s | {:+.0} % | {lag:.2} s, {max_lag:.2} s |",
             count as f64 / base,
             count as f64 / kept,
             (ratio - 1.0) * 100.0
         );
     }
+}
+
+/// Seconds from now until nothing of the station's pushes waits in the KPI queue (the background drain counted it all).
+async fn drained(pool: &sqlx::PgPool, st: &StationSim) -> f64 {
+    let t = Instant::now();
+    if drain_ms() == 0 {
+        let id: Uuid = sqlx::query_scalar("SELECT station_id FROM stations WHERE code = $1").bind(&st.code).fetch_one(pool).await.unwrap();
+        kpis::drain(pool, &[id]).await.unwrap();
+        return t.elapsed().as_secs_f64();
+    }
+    loop {
+        let waiting: i64 = sqlx::query_scalar("SELECT count(*) FROM kpi_queue q JOIN stations s ON s.station_id = q.station_id WHERE s.code = $1")
+            .bind(&st.code)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        if waiting == 0 {
+            return t.elapsed().as_secs_f64();
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// The background drain's period (KPI_BENCH_DRAIN_MS; 0: none, the bench counts the queue as a read would).
+fn drain_ms() -> u64 {
+    env_usize("KPI_BENCH_DRAIN_MS", 1000) as u64
 }
 
 fn median(mut v: Vec<f64>) -> f64 {

@@ -2,7 +2,7 @@
 //! variables `HEADOFFICE__DATABASE_URL`, `HEADOFFICE__LISTEN`,
 //! `HEADOFFICE__TLS__CERT_PATH`, `HEADOFFICE__TLS__KEY_PATH`,
 //! `HEADOFFICE__MIN_SCHEMA_VERSION`, `HEADOFFICE__MAX_CONNECTIONS`,
-//! `HEADOFFICE__KPI_SWEEP_SECS`, `HEADOFFICE__CONSOLE_DIR`, which win over the file.
+//! `HEADOFFICE__KPI_SWEEP_SECS`, `HEADOFFICE__KPI_DRAIN_MS`, `HEADOFFICE__CONSOLE_DIR`, which win over the file.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -55,13 +55,18 @@ pub struct Config {
     pub tls: Option<TlsConfig>,
     #[serde(default)]
     pub console: ConsoleConfig,
-    /// Keep the KPI sums in the push transaction (docs/kpis-headoffice.md).
-    /// Off, pushes leave them stale until `admin rebuild-kpis`.
+    /// Keep the KPI sums (docs/kpis-headoffice.md): pushes queue what they
+    /// touched and it is counted outside the push. Off, pushes queue nothing
+    /// and the sums stay stale until `admin rebuild-kpis`.
     #[serde(default = "default_true")]
     pub kpi_summaries: bool,
     /// Seconds between sweeps for deadlines that turned late with no write; 0: no sweep.
     #[serde(default = "default_kpi_sweep_secs")]
     pub kpi_sweep_secs: u64,
+    /// Milliseconds between background drains of the pushes queued for the KPI
+    /// sums; 0: none (the KPI reads still count what is queued before they answer).
+    #[serde(default = "default_kpi_drain_ms")]
+    pub kpi_drain_ms: u64,
     /// The console's built web pages (`npm run build` in ui/ writes `ui/dist-console`),
     /// served under `/console`. Unset: found next to the binary or in the checkout
     /// (`routes::console_ui::find`).
@@ -116,6 +121,9 @@ fn default_max_connections() -> u32 {
 fn default_true() -> bool {
     true
 }
+fn default_kpi_drain_ms() -> u64 {
+    1000
+}
 fn default_kpi_sweep_secs() -> u64 {
     300
 }
@@ -133,6 +141,7 @@ impl Config {
             console: ConsoleConfig::default(),
             kpi_summaries: true,
             kpi_sweep_secs: default_kpi_sweep_secs(),
+            kpi_drain_ms: default_kpi_drain_ms(),
             console_dir: None,
         }
     }
@@ -174,6 +183,7 @@ impl Config {
             ("HEADOFFICE__MIN_SCHEMA_VERSION", "min_schema_version"),
             ("HEADOFFICE__MAX_CONNECTIONS", "max_connections"),
             ("HEADOFFICE__KPI_SWEEP_SECS", "kpi_sweep_secs"),
+            ("HEADOFFICE__KPI_DRAIN_MS", "kpi_drain_ms"),
         ] {
             if let Some(v) = env(var) {
                 let n: i64 = v.parse().with_context(|| format!("{var} must be a number"))?;

@@ -83,9 +83,26 @@ impl Application {
         if self.state.config.kpi_summaries && self.state.config.kpi_sweep_secs > 0 {
             tokio::spawn(sweep_kpis(self.state.pool.clone(), self.state.clock.clone(), Duration::from_secs(self.state.config.kpi_sweep_secs)));
         }
+        if self.state.config.kpi_summaries && self.state.config.kpi_drain_ms > 0 {
+            tokio::spawn(drain_kpis(self.state.pool.clone(), Duration::from_millis(self.state.config.kpi_drain_ms)));
+        }
         let app = crate::routes::router(self.state);
         // The peer address is the client's for the console's login throttle (unless a proxy is trusted to say).
         axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await
+    }
+}
+
+/// Every `every`, counts what pushes queued for the KPI sums
+/// (`store::kpis::drain_all`), so the sums are current within about that long
+/// even when nobody reads them. Runs as long as the server does.
+async fn drain_kpis(pool: PgPool, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = crate::store::kpis::drain_all(&pool).await {
+            tracing::warn!(error = %e, "KPI drain failed; the next one retries");
+        }
     }
 }
 

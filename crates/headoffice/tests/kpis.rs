@@ -11,11 +11,12 @@ mod common;
 
 use chrono::NaiveDate;
 use common::records::{at, day, met, order, running, setup, shanghai, Complaint, Deadline, Order, Station, Stretch};
-use common::{batch, spawn_app, spawn_app_with, StationSim, TestApp};
+use common::{batch, serve, spawn_app, spawn_app_with, StationSim, TestApp};
 use headoffice::store::kpis::{self, Group, KpiError};
 use kpi::{figures, Book, Dim, Rules};
 use serde_json::json;
 use sync_protocol::{Change, Op};
+use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 /// The week of 2 March 2026 at a station in Shanghai: every kind of order and complaint the definitions tell apart.
@@ -324,6 +325,118 @@ async fn the_drill_down_lists_the_records_behind_a_figure() {
     assert_eq!(ids(drill("complaints_in_time", Dim::Station).await), [("k1".to_string(), 1), ("k2".to_string(), 0)], "k3 is not decided yet");
     let t2: Vec<String> = drill("efficiency", Dim::Technician("t2".into())).await.into_iter().map(|r| r.id).collect();
     assert_eq!(t2, ["o1", "o3"]);
+}
+
+/// A head office that only counts when the KPIs are read (no background drain), its clock at `NOW`.
+async fn head_office_without_background_drain() -> TestApp {
+    let app = spawn_app_with(|c| c.kpi_drain_ms = 0).await;
+    app.clock.set(at(NOW));
+    app
+}
+
+async fn queued_naming(app: &TestApp, source_id: &str) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM kpi_queue WHERE $1 = ANY(source_ids)").bind(source_id).fetch_one(&app.pool).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_push_is_counted_by_the_next_read_even_before_the_background_drain_runs() {
+    let app = head_office_without_background_drain().await;
+    let week = a_week();
+    let (mut st, station) = pushed(&app, "SH01", &week, 10).await;
+    assert!(app.count("kpi_queue").await > 0, "the pushes queued what they touched");
+    assert_eq!(app.count("kpi_daily").await, 0, "and counted nothing themselves");
+    let (from, to) = month();
+    assert_eq!(total(&app, station, from, to, &Dim::Station).await.tally, week.book(at(NOW)).sum(&Dim::Station, from, to), "the first read counts them");
+    assert_eq!(app.count("kpi_queue").await, 0);
+    assert_same_as_book(&app, station, &week.book(at(NOW)), from, to).await;
+
+    // The drill-down counts what is queued first as well: o5 was promised earlier than it was delivered after all.
+    let mut week = week;
+    let o5 = week.orders.iter_mut().find(|o| o.id == "o5").unwrap();
+    o5.promised_at = Some(at("2026-03-05T10:00:00Z"));
+    let later = o5.changes(&mut st);
+    push_all(&app, &mut st, later, 100).await;
+    let on_time = kpis::kpi_orders(&app.pool, station, from, to, "on_time", &Dim::Station).await.unwrap();
+    let o5_row = on_time.iter().find(|r| r.id == "o5").map(|r| (r.numerator, r.denominator));
+    assert_eq!(o5_row, Some((0, 1)), "o5 is late now");
+    assert_same_as_book(&app, station, &week.book(at(NOW)), from, to).await;
+}
+
+#[tokio::test]
+async fn a_record_queued_twice_counts_once() {
+    let app = head_office_without_background_drain().await;
+    let week = a_week();
+    // The setup counted first: the first count of a station rebuilds it from its records, which would hide a double count.
+    let mut st = app.station("SH01").await;
+    let first = setup(&mut st, "Asia/Shanghai", 30, "2026-01-01T00:00:00.000Z");
+    app.push_ok(&st.token, &batch(first)).await;
+    let station = station_id(&app, "SH01").await;
+    kpis::drain(&app.pool, &[station]).await.unwrap();
+    let changes = week.changes(&mut st);
+    push_all(&app, &mut st, changes, 100).await;
+    // The same records sent again under new numbers (a station that resends its outbox after a restore), before anything is counted.
+    let again = week.changes(&mut st);
+    push_all(&app, &mut st, again, 100).await;
+    assert!(queued_naming(&app, "o1").await >= 2, "o1 is queued by both pushes");
+    let (from, to) = month();
+    assert_same_as_book(&app, station, &week.book(at(NOW)), from, to).await;
+    let on_time = kpis::kpi_orders(&app.pool, station, from, to, "on_time", &Dim::Station).await.unwrap();
+    assert_eq!(on_time.iter().filter(|r| r.id == "o1").count(), 1, "o1 is listed once");
+    // Queued a third time after it was counted: still once.
+    let o1 = week.orders.iter().find(|o| o.id == "o1").unwrap().changes(&mut st);
+    push_all(&app, &mut st, o1, 100).await;
+    assert_eq!(queued_naming(&app, "o1").await, 1);
+    assert_same_as_book(&app, station, &week.book(at(NOW)), from, to).await;
+}
+
+/// The station's setup, counted (the first count of a station rebuilds it from
+/// its records), then the changes of `records` in batches of `size` alternating between two head offices.
+async fn pushed_to_both(a: &TestApp, b: &TestApp, records: &Station, size: usize) -> Uuid {
+    let mut st = a.station("SH01").await;
+    let first = setup(&mut st, "Asia/Shanghai", 30, "2026-01-01T00:00:00.000Z");
+    a.push_ok(&st.token, &batch(first)).await;
+    let station = station_id(a, "SH01").await;
+    kpis::drain(&a.pool, &[station]).await.unwrap();
+    let changes = records.changes(&mut st);
+    for (n, chunk) in changes.chunks(size).enumerate() {
+        let server = if n % 2 == 0 { a } else { b };
+        server.push_ok(&st.token, &batch(chunk.to_vec())).await;
+    }
+    station
+}
+
+#[tokio::test]
+async fn two_head_offices_draining_the_same_queue_at_once_count_each_push_once() {
+    let a = head_office_without_background_drain().await;
+    let b = serve(a.database_url.clone(), |c| c.kpi_drain_ms = 0).await;
+    b.clock.set(at(NOW));
+    let week = a_week();
+    let station = pushed_to_both(&a, &b, &week, 3).await;
+    let queued = usize::try_from(a.count("kpi_queue").await).unwrap();
+    assert!(queued > 10, "{queued} pushes queued");
+    let one = [station];
+    let (x, y, z, w) = tokio::join!(kpis::drain(&a.pool, &one), kpis::drain(&b.pool, &one), kpis::drain_all(&a.pool), kpis::drain_all(&b.pool));
+    let counted = [x, y, z, w].map(Result::unwrap);
+    assert_eq!(counted.iter().sum::<usize>(), queued, "each queued push counted by exactly one of them: {counted:?}");
+    assert_eq!(a.count("kpi_queue").await, 0);
+    assert_same_as_book(&b, station, &week.book(at(NOW)), month().0, month().1).await;
+}
+
+#[tokio::test]
+async fn with_two_head_offices_draining_in_the_background_the_sums_are_current_within_seconds_without_a_read() {
+    let a = spawn_app_with(|c| c.kpi_drain_ms = 20).await;
+    let b = serve(a.database_url.clone(), |c| c.kpi_drain_ms = 20).await;
+    a.clock.set(at(NOW));
+    b.clock.set(at(NOW));
+    let week = a_week();
+    let station = pushed_to_both(&a, &b, &week, 3).await;
+    let started = Instant::now();
+    while a.count("kpi_queue").await > 0 {
+        assert!(started.elapsed() < Duration::from_secs(10), "the background drains should empty the queue");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(a.count("kpi_daily").await > 0, "counted without a read");
+    assert_same_as_book(&a, station, &week.book(at(NOW)), month().0, month().1).await;
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@
 //! 3. Sort the new changes by rule: owned (latest state), insert-once
 //!    (append-only and signed), shared (per-field merge), rejected.
 //! 4. Write each group with one statement, log the feed, move `acked_seq`.
-//! 5. Bring the KPI sums up to date with what changed (`kpis::after_batch`).
+//! 5. Queue what changed for the KPI sums (`kpis::queue_batch`; counted outside the push).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -238,7 +238,7 @@ async fn apply_once(pool: &PgPool, station: &AuthStation, settings: &PushSetting
     insert_rejections(&mut tx, station, &rejects).await?;
     if settings.kpi_summaries {
         let applied: Vec<&Change> = owned.iter().copied().chain(once.iter().map(|(c, _)| *c)).collect();
-        kpis::after_batch(&mut tx, station.station_id, &applied, settings.now).await?;
+        kpis::queue_batch(&mut tx, station.station_id, &applied, settings.now).await?;
     }
 
     let last = batch.changes.last().map(|c| c.seq).unwrap_or(acked);

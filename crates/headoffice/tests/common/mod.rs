@@ -45,6 +45,11 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     }
     let name = format!("t_{}", Uuid::now_v7().simple());
     let url = CLUSTER.create_database(&name).await;
+    serve(url, tweak).await
+}
+
+/// A head office on the database at `url`; several may serve one database, as behind a load balancer.
+pub async fn serve(url: String, tweak: impl FnOnce(&mut Config)) -> TestApp {
     let mut config = Config::for_database(url.clone());
     tweak(&mut config);
     let app = Application::build(config).await.expect("the head office should start");

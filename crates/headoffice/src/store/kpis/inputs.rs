@@ -52,6 +52,33 @@ impl Touched {
         t
     }
 
+    /// The changes whose payload did not name their order: (entity, id), for the queue.
+    pub fn lookups(&self) -> &[(String, String)] {
+        &self.unresolved
+    }
+
+    /// Adds what one queued push touched (`kpi_queue`: sources, lookups, flags).
+    pub fn add_queued(&mut self, sources: Vec<String>, ids: Vec<String>, lookups: Vec<String>, lookup_ids: Vec<String>, rules: bool, context: bool) {
+        for (source, id) in sources.into_iter().zip(ids) {
+            let set = match source.as_str() {
+                ORDER => &mut self.orders,
+                COMPLAINT => &mut self.complaints,
+                DEADLINE => &mut self.deadlines,
+                _ => continue,
+            };
+            set.insert(id);
+        }
+        self.unresolved.extend(lookups.into_iter().zip(lookup_ids));
+        self.rules |= rules;
+        self.context |= context;
+    }
+
+    /// The sources touched, as keys.
+    pub fn keys(&self) -> Vec<Key> {
+        let tag = |kind: &str, ids: &BTreeSet<String>| ids.iter().map(|id| (kind.to_string(), id.clone())).collect::<Vec<_>>();
+        [tag(ORDER, &self.orders), tag(COMPLAINT, &self.complaints), tag(DEADLINE, &self.deadlines)].concat()
+    }
+
     /// Notes what this record touches; false when the payload lacks the link.
     fn classify(&mut self, entity: &str, id: &str, payload: &Value) -> bool {
         let s = |k: &str| payload.get(k).and_then(Value::as_str);

@@ -15,7 +15,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::inputs::DEFAULT_TZ;
-use super::upkeep::{decode, dim_key, month_of};
+use super::upkeep::{decode, dim_key, drain, month_of};
 
 /// How the rows of an answer are split.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -176,6 +176,8 @@ pub async fn kpi_for(pool: &PgPool, stations: &[Uuid], from: NaiveDate, to: Naiv
     if group == Group::Day && (to - from).num_days() >= MAX_DAY_ROWS {
         return Err(invalid("group", "kpi.too_many_days", format!("a day-by-day trend covers at most {MAX_DAY_ROWS} days; group by week or month")));
     }
+    // Every push acknowledged so far counts: what the background drain has not counted yet is counted now.
+    drain(pool, stations).await?;
     let p = plan(from, to, group);
     let (kind, id) = dim_key(dim);
     let group_text = match group {
@@ -276,6 +278,7 @@ pub async fn kpi_orders(pool: &PgPool, station: Uuid, from: NaiveDate, to: Naive
     if !figures(&Tally::zero(), &one_day).iter().any(|f| f.code == code) {
         return Err(invalid("code", "kpi.unknown_code", format!("{code:?} is not a KPI")));
     }
+    drain(pool, &[station]).await?;
     let rows: Vec<(String, String, Json<Value>, Option<String>)> = sqlx::query_as(
         "SELECT c.source, c.source_id, c.contributions, coalesce(r.payload->>'number', r.payload->>'item_id')
          FROM kpi_contributions c

@@ -1,8 +1,12 @@
-//! Keeping the sums current: in the push transaction, each order, complaint
-//! and deadline the batch touched is read again, its contribution computed by
-//! the `kpi` crate and compared with the one stored; the difference goes into
-//! the day and month sums. The sweep does the same for deadlines that became
-//! late with no write, and a rebuild starts a station over from its records.
+//! Keeping the sums current. The push only queues what it touched
+//! (`queue_batch`, one row in `kpi_queue`, in the push transaction); the
+//! counting happens under the station's lock (its `kpi_stations` row), in the
+//! server's background drain (`drain_all`) or in the first KPI read of the
+//! station (`drain`), whichever comes first: each order, complaint and deadline
+//! touched is read again, its contribution computed by the `kpi` crate and
+//! compared with the one stored; the difference goes into the day and month
+//! sums. The sweep does the same for deadlines that became late with no write,
+//! and a rebuild starts a station over from its records.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -18,8 +22,12 @@ use uuid::Uuid;
 
 use super::inputs::{self, Key, Read, Sources, StationFacts, Touched, COMPLAINT, DEADLINE, ORDER};
 
-/// Sources read per statement in a rebuild.
+/// Sources read per statement in a rebuild or a drain.
 const REBUILD_CHUNK: usize = 2000;
+
+/// Queued pushes counted per transaction: a backlog is drained in steps, so
+/// the station's lock is never held for long (a push holds up to 1,000 changes).
+const DRAIN_PUSHES: i64 = 50;
 
 /// The station's KPI row, locked for this transaction.
 struct StationRow {
@@ -35,27 +43,109 @@ impl StationRow {
     }
 }
 
-async fn lock_station(conn: &mut PgConnection, station: Uuid) -> sqlx::Result<StationRow> {
+/// Locks the station's row, creating it if need be. With `wait` false, a row
+/// another transaction holds is skipped (None): that one is counting already.
+async fn lock_station(conn: &mut PgConnection, station: Uuid, wait: bool) -> sqlx::Result<Option<StationRow>> {
+    type Row = (String, i32, Option<Json<Value>>, bool);
     loop {
-        let row: Option<(String, i32, Option<Json<Value>>, bool)> =
+        let row: Option<Row> = if wait {
             sqlx::query_as("SELECT tz, repeat_window_days, calendar, rebuilt FROM kpi_stations WHERE station_id = $1 FOR UPDATE")
                 .bind(station)
                 .fetch_optional(&mut *conn)
-                .await?;
+                .await?
+        } else {
+            sqlx::query_as("SELECT tz, repeat_window_days, calendar, rebuilt FROM kpi_stations WHERE station_id = $1 FOR UPDATE SKIP LOCKED")
+                .bind(station)
+                .fetch_optional(&mut *conn)
+                .await?
+        };
         if let Some((tz, repeat_window_days, calendar, rebuilt)) = row {
-            return Ok(StationRow { tz, repeat_window_days, calendar, rebuilt });
+            return Ok(Some(StationRow { tz, repeat_window_days, calendar, rebuilt }));
         }
-        sqlx::query("INSERT INTO kpi_stations (station_id) VALUES ($1) ON CONFLICT DO NOTHING").bind(station).execute(&mut *conn).await?;
+        let created: Option<Uuid> = sqlx::query_scalar("INSERT INTO kpi_stations (station_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING station_id")
+            .bind(station)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if created.is_none() && !wait {
+            return Ok(None);
+        }
     }
 }
 
-/// Called by the push transaction with the changes it applied.
-pub async fn after_batch(conn: &mut PgConnection, station: Uuid, changes: &[&Change], now: DateTime<Utc>) -> sqlx::Result<()> {
-    let mut touched = Touched::of(changes);
+async fn lock_station_waiting(conn: &mut PgConnection, station: Uuid) -> sqlx::Result<StationRow> {
+    match lock_station(conn, station, true).await? {
+        Some(row) => Ok(row),
+        None => Err(sqlx::Error::RowNotFound),
+    }
+}
+
+/// Called by the push transaction with the changes it applied: notes what they
+/// touched in `kpi_queue`, one row, counted later (`drain`, `drain_all`).
+/// The push takes no KPI lock, so pushes never wait for the counting.
+pub async fn queue_batch(conn: &mut PgConnection, station: Uuid, changes: &[&Change], now: DateTime<Utc>) -> sqlx::Result<()> {
+    let touched = Touched::of(changes);
     if !touched.matters() {
         return Ok(());
     }
-    let row = lock_station(conn, station).await?;
+    let (sources, ids): (Vec<String>, Vec<String>) = touched.keys().into_iter().unzip();
+    let (lookups, lookup_ids): (Vec<&str>, Vec<&str>) = touched.lookups().iter().map(|(e, i)| (e.as_str(), i.as_str())).unzip();
+    sqlx::query(
+        "INSERT INTO kpi_queue (station_id, at, sources, source_ids, lookups, lookup_ids, rules, context)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(station)
+    .bind(now)
+    .bind(&sources)
+    .bind(&ids)
+    .bind(&lookups)
+    .bind(&lookup_ids)
+    .bind(touched.rules)
+    .bind(touched.context)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Takes up to `DRAIN_PUSHES` queued pushes of the station out of the queue
+/// (deleted in this transaction, so they come back if it fails): what they
+/// touched, the latest of their clocks, and whether more are waiting. The
+/// delete's snapshot is taken before the records are read, so every push taken
+/// here is visible to the reads that count it.
+async fn take_queued(conn: &mut PgConnection, station: Uuid) -> sqlx::Result<Option<(Touched, DateTime<Utc>, usize)>> {
+    type Row = (DateTime<Utc>, Vec<String>, Vec<String>, Vec<String>, Vec<String>, bool, bool);
+    let rows: Vec<Row> = sqlx::query_as(
+        "DELETE FROM kpi_queue WHERE station_id = $1 AND id IN (SELECT id FROM kpi_queue WHERE station_id = $1 ORDER BY id LIMIT $2)
+         RETURNING at, sources, source_ids, lookups, lookup_ids, rules, context",
+    )
+    .bind(station)
+    .bind(DRAIN_PUSHES)
+    .fetch_all(&mut *conn)
+    .await?;
+    let taken = rows.len();
+    let mut touched = Touched::default();
+    let mut latest = None;
+    for (at, sources, ids, lookups, lookup_ids, rules, context) in rows {
+        latest = latest.max(Some(at));
+        touched.add_queued(sources, ids, lookups, lookup_ids, rules, context);
+    }
+    Ok(latest.map(|at| (touched, at, taken)))
+}
+
+/// Counts one step of the station's queue; the station's row is locked.
+/// Running deadlines are counted as of the latest push taken (or `at_least`,
+/// the sweep's clock, when later). Returns how many pushes were taken and whether more wait.
+async fn drain_locked(conn: &mut PgConnection, station: Uuid, row: &StationRow, at_least: Option<DateTime<Utc>>) -> sqlx::Result<(usize, bool)> {
+    let Some((touched, at, taken)) = take_queued(conn, station).await? else {
+        return Ok((0, false));
+    };
+    count(conn, station, row, touched, at_least.map_or(at, |t| t.max(at))).await?;
+    Ok((taken, taken as i64 == DRAIN_PUSHES))
+}
+
+/// Counts what the queued pushes touched: the rules first (a new time zone or
+/// repeat window, or a station never counted, starts it over), the context,
+/// then each source read again and its difference added to the sums.
+async fn count(conn: &mut PgConnection, station: Uuid, row: &StationRow, mut touched: Touched, now: DateTime<Utc>) -> sqlx::Result<()> {
     let mut rules = row.rules();
     if !row.rebuilt || touched.rules {
         let facts = inputs::read_facts(conn, station).await?;
@@ -63,7 +153,7 @@ pub async fn after_batch(conn: &mut PgConnection, station: Uuid, changes: &[&Cha
             return rebuild_locked(conn, station, &facts, now).await;
         }
         rules = facts.rules();
-        if facts.calendar != row.calendar.map(|c| c.0) {
+        if facts.calendar != row.calendar.as_ref().map(|c| c.0.clone()) {
             sqlx::query("UPDATE kpi_stations SET calendar = $2, updated_at = now() WHERE station_id = $1")
                 .bind(station)
                 .bind(facts.calendar.map(Json))
@@ -75,9 +165,50 @@ pub async fn after_batch(conn: &mut PgConnection, station: Uuid, changes: &[&Cha
         refresh_context(conn, station).await?;
     }
     touched.resolve(conn, station).await?;
-    let Touched { orders, complaints, deadlines, .. } = touched;
-    let ids = Sources { orders: Vec::from_iter(orders), complaints: Vec::from_iter(complaints), deadlines: Vec::from_iter(deadlines) };
-    recompute(conn, station, &rules, now, &ids).await
+    for chunk in touched.keys().chunks(REBUILD_CHUNK) {
+        recompute(conn, station, &rules, now, &Sources::of(chunk)).await?;
+    }
+    Ok(())
+}
+
+/// Counts every push queued for `stations` before this call, waiting for a
+/// drain that holds a station: the KPI reads call it first, so a report
+/// includes every acknowledged push. One transaction per step of a station.
+/// Returns how many queued pushes were counted here.
+pub async fn drain(pool: &PgPool, stations: &[Uuid]) -> sqlx::Result<usize> {
+    let pending: Vec<Uuid> =
+        sqlx::query_scalar("SELECT s FROM UNNEST($1::uuid[]) AS s WHERE EXISTS (SELECT 1 FROM kpi_queue q WHERE q.station_id = s)")
+            .bind(stations)
+            .fetch_all(pool)
+            .await?;
+    drain_stations(pool, &pending, true).await
+}
+
+/// The server's background drain: every station with queued pushes, skipping
+/// a station another drain (a read, the other head office) is counting now.
+/// Returns how many queued pushes were counted here.
+pub async fn drain_all(pool: &PgPool) -> sqlx::Result<usize> {
+    let pending: Vec<Uuid> = sqlx::query_scalar("SELECT DISTINCT station_id FROM kpi_queue").fetch_all(pool).await?;
+    drain_stations(pool, &pending, false).await
+}
+
+/// Drains each station's queue step by step, one transaction per step;
+/// without `wait`, a station whose lock is held is left to its holder.
+async fn drain_stations(pool: &PgPool, stations: &[Uuid], wait: bool) -> sqlx::Result<usize> {
+    let mut counted = 0;
+    for &station in stations {
+        loop {
+            let mut tx = pool.begin().await?;
+            let Some(row) = lock_station(&mut tx, station, wait).await? else { break };
+            let (n, more) = drain_locked(&mut tx, station, &row, None).await?;
+            tx.commit().await?;
+            counted += n;
+            if !more {
+                break;
+            }
+        }
+    }
+    Ok(counted)
 }
 
 async fn refresh_context(conn: &mut PgConnection, station: Uuid) -> sqlx::Result<()> {
@@ -326,9 +457,13 @@ pub(super) fn pg_array(v: &[i64]) -> String {
 /// Starts a station over: its sums and contributions from all its records,
 /// under the rules its records give now. The station's row is locked.
 async fn rebuild_locked(conn: &mut PgConnection, station: Uuid, facts: &StationFacts, now: DateTime<Utc>) -> sqlx::Result<()> {
-    for sql in
-        ["DELETE FROM kpi_daily WHERE station_id = $1", "DELETE FROM kpi_monthly WHERE station_id = $1", "DELETE FROM kpi_contributions WHERE station_id = $1"]
-    {
+    // The queue first: every push queued before this statement is visible to the reads below, so it is counted.
+    for sql in [
+        "DELETE FROM kpi_queue WHERE station_id = $1",
+        "DELETE FROM kpi_daily WHERE station_id = $1",
+        "DELETE FROM kpi_monthly WHERE station_id = $1",
+        "DELETE FROM kpi_contributions WHERE station_id = $1",
+    ] {
         sqlx::query(sql).bind(station).execute(&mut *conn).await?;
     }
     sqlx::query("UPDATE kpi_stations SET tz = $2, repeat_window_days = $3, calendar = $4, rebuilt = true, updated_at = now() WHERE station_id = $1")
@@ -348,10 +483,10 @@ async fn rebuild_locked(conn: &mut PgConnection, station: Uuid, facts: &StationF
 }
 
 /// Rebuilds one station's KPIs from its records, in its own transaction
-/// (`headoffice admin rebuild-kpis`; also what the first push after an upgrade does).
+/// (`headoffice admin rebuild-kpis`; also what the first drain after an upgrade does).
 pub async fn rebuild_station(pool: &PgPool, station: Uuid, now: DateTime<Utc>) -> sqlx::Result<()> {
     let mut tx = pool.begin().await?;
-    lock_station(&mut tx, station).await?;
+    lock_station_waiting(&mut tx, station).await?;
     let facts = inputs::read_facts(&mut tx, station).await?;
     rebuild_locked(&mut tx, station, &facts, now).await?;
     tx.commit().await
@@ -365,7 +500,16 @@ pub async fn sweep_overdue(pool: &PgPool, now: DateTime<Utc>) -> sqlx::Result<us
     let mut swept = 0;
     for station in stations {
         let mut tx = pool.begin().await?;
-        let row = lock_station(&mut tx, station).await?;
+        // What pushes queued first, counted as of now, so a deadline they touched is not counted as running after this.
+        let mut row = lock_station_waiting(&mut tx, station).await?;
+        loop {
+            let (_, more) = drain_locked(&mut tx, station, &row, Some(now)).await?;
+            // A step may have rebuilt the station: read its rules again.
+            row = lock_station_waiting(&mut tx, station).await?;
+            if !more {
+                break;
+            }
+        }
         let due: Vec<(String, String)> =
             sqlx::query_as("SELECT source, source_id FROM kpi_contributions WHERE station_id = $1 AND recheck_at <= $2 ORDER BY source, source_id")
                 .bind(station)
