@@ -6,7 +6,8 @@
 //! - `roles`: THE matrix of what each role may do, and the `Scope` of stations it sees;
 //! - `audit`: the append-only record of every change, written in the change's transaction;
 //! - `stations`: the station overview and what administrators do to stations;
-//! - `master`: master data (labor catalog, parts prices, settings) listed, edited, uploaded as CSV;
+//! - `master`: master data (labor catalog, parts prices, recall campaigns, settings) listed, edited, uploaded as CSV;
+//! - `recalls`: recall campaigns and their completion per VIN over the caller's stations;
 //! - `kpis`: the stations' KPIs compared, regions summed, ranked; the drill-down to records;
 //! - `complaints`: complaints across the caller's stations, overdue first; head-office notes on them;
 //! - `input`, `error`: request bodies in, errors out, with the bad field named.
@@ -21,6 +22,7 @@ pub mod error;
 pub mod input;
 pub mod kpis;
 pub mod master;
+pub mod recalls;
 pub mod roles;
 pub mod sessions;
 pub mod stations;
@@ -60,6 +62,8 @@ pub mod paths {
     pub const MASTER: &str = "/console/api/master/{kind}";
     pub const MASTER_UPLOAD: &str = "/console/api/master/{kind}/upload";
     pub const MASTER_RECORD: &str = "/console/api/master/{kind}/records/{id}";
+    pub const RECALLS: &str = "/console/api/recalls";
+    pub const RECALL: &str = "/console/api/recalls/{campaign_id}";
 }
 
 macro_rules! console_api {
@@ -135,7 +139,7 @@ console_api! {
     get_complaint: "get" COMPLAINT, NoInput => complaints::ComplaintView;
     /// Adds a head-office note or instruction; the station receives it on its next pull. 403 without `add_complaint_notes`.
     add_complaint_note: "post" COMPLAINT_NOTES, complaints::NewComplaintNote => crate::store::complaints::HeadOfficeNote;
-    /// Master records of one kind (`labor_catalog`, `parts_catalog`, `setting`); query `q`, `offset`, `limit`. Administrators.
+    /// Master records of one kind (`labor_catalog`, `parts_catalog`, `recall_campaign`, `setting`); query `q`, `offset`, `limit`. Administrators.
     list_master: "get" MASTER, master::MasterQuery => master::MasterPage;
     /// Adds or changes one record, checked field by field as the CSV loads are; stations pull it.
     upsert_master: "post" MASTER, master::MasterInput => master::MasterRecord;
@@ -143,4 +147,8 @@ console_api! {
     upload_master: "post" MASTER_UPLOAD, master::MasterUpload => master::UploadResult;
     /// Deletes one record; stations get the delete.
     delete_master: "delete" MASTER_RECORD, NoInput => master::MasterDeleted;
+    /// The recall campaigns; query `q`, `offset`, `limit`. Every role.
+    list_recalls: "get" RECALLS, recalls::RecallsQuery => recalls::RecallCampaigns;
+    /// One campaign's completion over the caller's stations: counts and a page of VINs, done or open; query `status`, `vin`, `offset`, `limit`.
+    recall_completion: "get" RECALL, recalls::CompletionQuery => recalls::RecallCompletion;
 }

@@ -8,7 +8,7 @@ use axum::Json;
 use crate::console::error::ConsoleResult;
 use crate::console::input::Input;
 use crate::console::sessions::Client;
-use crate::console::{accounts, audit, complaints, kpis, master, sessions, stations, ConsoleSession};
+use crate::console::{accounts, audit, complaints, kpis, master, recalls, sessions, stations, ConsoleSession};
 use crate::startup::AppState;
 
 pub async fn login(State(state): State<AppState>, client: Client, Input(input): Input<sessions::LoginInput>) -> ConsoleResult<Response> {
@@ -168,4 +168,21 @@ pub async fn delete_master(
     Path((kind, id)): Path<(String, String)>,
 ) -> ConsoleResult<Json<master::MasterDeleted>> {
     Ok(Json(master::delete(&state.pool, &session, &kind, &id, state.clock.now()).await?))
+}
+
+pub async fn list_recalls(
+    State(state): State<AppState>,
+    session: ConsoleSession,
+    Query(query): Query<recalls::RecallsQuery>,
+) -> ConsoleResult<Json<recalls::RecallCampaigns>> {
+    Ok(Json(recalls::list(&state.pool, &session, query).await?))
+}
+
+pub async fn recall_completion(
+    State(state): State<AppState>,
+    session: ConsoleSession,
+    Path(id): Path<String>,
+    Query(query): Query<recalls::CompletionQuery>,
+) -> ConsoleResult<Json<recalls::RecallCompletion>> {
+    Ok(Json(recalls::completion(&state.pool, &session, &id, query).await?))
 }

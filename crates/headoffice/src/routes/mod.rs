@@ -64,6 +64,8 @@ pub const ROUTES: &[(&str, &str, bool)] = &[
     ("post", c::MASTER, false),
     ("post", c::MASTER_UPLOAD, false),
     ("delete", c::MASTER_RECORD, false),
+    ("get", c::RECALLS, false),
+    ("get", c::RECALL, false),
 ];
 
 pub const OPENAPI_JSON: &str = include_str!("../../openapi.json");
@@ -98,6 +100,8 @@ fn handler(path: &str) -> MethodRouter<AppState> {
         c::MASTER => get(console::list_master).post(console::upsert_master),
         c::MASTER_UPLOAD => post(console::upload_master),
         c::MASTER_RECORD => delete(console::delete_master),
+        c::RECALLS => get(console::list_recalls),
+        c::RECALL => get(console::recall_completion),
         other => unreachable!("route {other} is listed in ROUTES but has no handler"),
     }
 }
