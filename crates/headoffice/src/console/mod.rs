@@ -148,7 +148,7 @@ console_api! {
     /// Deletes one record; stations get the delete.
     delete_master: "delete" MASTER_RECORD, NoInput => master::MasterDeleted;
     /// The recall campaigns; query `q`, `offset`, `limit`. Every role.
-    list_recalls: "get" RECALLS, recalls::RecallsQuery => recalls::RecallCampaigns;
+    list_recalls: "get" RECALLS, master::MasterQuery => recalls::RecallCampaigns;
     /// One campaign's completion over the caller's stations: counts and a page of VINs, done or open; query `status`, `vin`, `offset`, `limit`.
     recall_completion: "get" RECALL, recalls::CompletionQuery => recalls::RecallCompletion;
 }

@@ -11,6 +11,7 @@ use sqlx::PgPool;
 use ts_rs::TS;
 
 use super::audit::number;
+use super::master::MasterQuery;
 use super::error::{ConsoleError, ConsoleResult};
 use super::roles::{require, Action};
 use super::sessions::ConsoleSession;
@@ -42,18 +43,6 @@ pub struct RecallCampaigns {
     pub campaigns: Vec<RecallCampaignRow>,
     #[ts(type = "number")]
     pub total: i64,
-}
-
-/// `GET …/recalls?q=&offset=&limit=`.
-#[derive(Debug, Clone, Default, Deserialize, TS)]
-pub struct RecallsQuery {
-    /// Part of the id or title, any case.
-    #[ts(optional)]
-    pub q: Option<String>,
-    #[ts(optional, type = "number")]
-    pub offset: Option<String>,
-    #[ts(optional, type = "number")]
-    pub limit: Option<String>,
 }
 
 /// `GET …/recalls/{campaign_id}?status=all|done|open&vin=&offset=&limit=`.
@@ -129,7 +118,8 @@ fn campaign_row(payload: &Value) -> RecallCampaignRow {
     }
 }
 
-pub async fn list(pool: &PgPool, session: &ConsoleSession, query: RecallsQuery) -> ConsoleResult<RecallCampaigns> {
+/// `GET …/recalls?q=&offset=&limit=`: the query of a master-data list.
+pub async fn list(pool: &PgPool, session: &ConsoleSession, query: MasterQuery) -> ConsoleResult<RecallCampaigns> {
     require(session.user.role, Action::ViewRecalls)?;
     let offset = number("offset", query.offset.as_deref(), 0..=i64::from(i32::MAX))?.unwrap_or(0);
     let limit = number("limit", query.limit.as_deref(), 1..=MAX_PAGE)?.unwrap_or(DEFAULT_PAGE);

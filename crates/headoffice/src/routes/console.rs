@@ -173,7 +173,7 @@ pub async fn delete_master(
 pub async fn list_recalls(
     State(state): State<AppState>,
     session: ConsoleSession,
-    Query(query): Query<recalls::RecallsQuery>,
+    Query(query): Query<master::MasterQuery>,
 ) -> ConsoleResult<Json<recalls::RecallCampaigns>> {
     Ok(Json(recalls::list(&state.pool, &session, query).await?))
 }
