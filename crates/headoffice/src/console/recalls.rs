@@ -54,10 +54,10 @@ pub struct CompletionQuery {
     /// Part of a VIN, any case.
     #[ts(optional)]
     pub vin: Option<String>,
-    #[ts(optional, type = "number")]
+    #[ts(optional)]
     pub offset: Option<String>,
     /// 1 to 500; 100 when absent.
-    #[ts(optional, type = "number")]
+    #[ts(optional)]
     pub limit: Option<String>,
 }
 
@@ -103,6 +103,11 @@ pub struct RecallCompletion {
     /// How many VINs the filter keeps in all.
     #[ts(type = "number")]
     pub matching: i64,
+    /// Where the next and the previous page start, when there is one.
+    #[ts(type = "number | null")]
+    pub next_offset: Option<i64>,
+    #[ts(type = "number | null")]
+    pub previous_offset: Option<i64>,
 }
 
 fn campaign_row(payload: &Value) -> RecallCampaignRow {
@@ -164,6 +169,8 @@ pub async fn completion(pool: &PgPool, session: &ConsoleSession, campaign_id: &s
                 performed_at: r.performed_at,
             })
             .collect(),
+        next_offset: (offset + limit < c.matching).then_some(offset + limit),
+        previous_offset: (offset > 0).then(|| (offset - limit).max(0)),
         matching: c.matching,
         campaign,
     })

@@ -11,8 +11,8 @@ status?: string,
 /**
  * Part of a VIN, any case.
  */
-vin?: string, offset?: number, 
+vin?: string, offset?: string, 
 /**
  * 1 to 500; 100 when absent.
  */
-limit?: number, };
+limit?: string, };

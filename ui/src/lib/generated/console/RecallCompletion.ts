@@ -27,4 +27,8 @@ vins: Array<RecallVin>,
 /**
  * How many VINs the filter keeps in all.
  */
-matching: number, };
+matching: number, 
+/**
+ * Where the next and the previous page start, when there is one.
+ */
+next_offset: number | null, previous_offset: number | null, };
