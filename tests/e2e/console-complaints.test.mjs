@@ -7,21 +7,10 @@
 // list and the complaint page in zh-CN and en at 1280×800.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { pushingStation, setUpWithHeadOffice, startHeadOffice, waitForSync } from './headoffice.mjs';
+import { pushingStation, setUpWithHeadOffice, startHeadOffice, syncUntil, waitForSync } from './headoffice.mjs';
 import { callApi, screenshot, setLocale, tokenOf, uiText, withApp } from './helpers.mjs';
 
 const ADMIN_PASSWORD = 'console password 1';
-
-async function syncUntil(url, token, done) {
-  await callApi(url, 'sync_now', {}, token);
-  for (let i = 0; i < 120; i++) {
-    const s = await callApi(url, 'sync_status', {}, token);
-    if (!s.running && (await done(s))) return s;
-    await sleep(250);
-  }
-  throw new Error('the station did not get there by syncing');
-}
 
 /** A quality manager made by the administrator through the console's API. */
 async function qualityManager(ho) {

@@ -7,20 +7,8 @@
 // they do not enter. Screenshots in zh-CN and en.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { setUpWithHeadOffice, startHeadOffice, waitForSync } from './headoffice.mjs';
+import { setUpWithHeadOffice, startHeadOffice, syncUntil, waitForSync } from './headoffice.mjs';
 import { callApi, screenshot, setLocale, tokenOf, uiText, withApp } from './helpers.mjs';
-
-/** Asks for a sync pass and waits until `done(status)` holds. */
-async function syncUntil(url, token, done) {
-  await callApi(url, 'sync_now', {}, token);
-  for (let i = 0; i < 120; i++) {
-    const s = await callApi(url, 'sync_status', {}, token);
-    if (!s.running && (await done(s))) return s;
-    await sleep(250);
-  }
-  throw new Error('the station did not get there by syncing');
-}
 
 test('a note and an instruction from the head office show on the complaint page, apart from the station timeline', { timeout: 180_000 }, async () => {
   const ho = await startHeadOffice();

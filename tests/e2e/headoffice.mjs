@@ -95,6 +95,17 @@ export async function waitForSync(url, token) {
   throw new Error('the station did not sync with the head office');
 }
 
+/** Asks for a sync pass and waits until `done(status)` holds. */
+export async function syncUntil(url, token, done) {
+  await callApi(url, 'sync_now', {}, token);
+  for (let i = 0; i < 120; i++) {
+    const s = await callApi(url, 'sync_status', {}, token);
+    if (!s.running && (await done(s))) return s;
+    await sleep(250);
+  }
+  throw new Error('the station did not get there by syncing');
+}
+
 /**
  * A station as the head office sees it, without running one: created with
  * `admin create-station`, enrolled over /v1/enroll, and pushing whole records
