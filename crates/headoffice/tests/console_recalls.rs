@@ -147,3 +147,75 @@ async fn a_campaign_form_names_the_bad_field_and_a_csv_adds_up_lines_sharing_an_
     let (status, _) = root.call(Method::GET, "/console/api/recalls/RC-2", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "a deleted campaign has no completion page");
 }
+
+/// Not a check: the completion's time over generated data (`--ignored --nocapture`),
+/// for docs/benchmarks.md. 200,000 vehicles on file, a campaign of 20,000 listed
+/// VINs and a range holding 50,000 of the vehicles, 30,000 recalls done.
+#[tokio::test]
+#[ignore]
+async fn completion_time_over_generated_data() {
+    let app = spawn_app().await;
+    let pool = &app.pool;
+    app.create_station("SH01").await;
+    let id: uuid::Uuid = sqlx::query_scalar("SELECT station_id FROM stations WHERE code = 'SH01'").fetch_one(pool).await.unwrap();
+    // VINs: 'LSVAA' + 12 digits; the range is the first 50,000; the list the last 20,000 of 200,000.
+    sqlx::query(
+        "INSERT INTO shared_records (entity, entity_id, fields) SELECT 'vehicle', 'v' || n, jsonb_build_object('vin', 'LSVAA' || lpad(n::text, 12, '0'))
+         FROM generate_series(1, 200000) n",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query("INSERT INTO shared_access (station_id, entity, entity_id) SELECT $1, 'vehicle', 'v' || n FROM generate_series(1, 200000) n")
+        .bind(id)
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO master_records (entity, entity_id, payload) SELECT 'recall_campaign', 'RC-B', jsonb_build_object('campaign_id', 'RC-B', 'title', 'bench',
+           'vins', (SELECT jsonb_agg('LSVAA' || lpad(n::text, 12, '0')) FROM generate_series(180001, 200000) n),
+           'vin_ranges', jsonb_build_array(jsonb_build_object('from', 'LSVAA000000000001', 'to', 'LSVAA000000050000')))",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO records (station_id, entity, entity_id, payload, hlc) SELECT $1, 'ro_recall', 'r' || n,
+           jsonb_build_object('id', 'r' || n, 'campaign_id', 'RC-B', 'vin', 'LSVAA' || lpad(n::text, 12, '0'), 'ro_number', 'SH01-C-' || n, 'performed_at', '2026-11-20T02:30:00Z'), 'h'
+         FROM generate_series(1, 50000, 2) n UNION ALL SELECT $1, 'ro_recall', 'x' || n,
+           jsonb_build_object('id', 'x' || n, 'campaign_id', 'RC-B', 'vin', 'LSVAA' || lpad(n::text, 12, '0'), 'ro_number', 'SH01-C-' || n, 'performed_at', '2026-11-20T02:30:00Z'), 'h'
+         FROM generate_series(180001, 200000, 4) n",
+    )
+    .bind(id)
+    .execute(pool)
+    .await
+    .unwrap();
+    // Other entities' records, so the partial index has something to skip.
+    sqlx::query(
+        "INSERT INTO records (station_id, entity, entity_id, payload, hlc) SELECT $1, 'repair_order', 'o' || n, jsonb_build_object('id', 'o' || n), 'h' FROM generate_series(1, 300000) n",
+    )
+    .bind(id)
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query("VACUUM ANALYZE").execute(pool).await.unwrap();
+    if std::env::var("EXPLAIN").is_ok() {
+        let plan: Vec<String> = sqlx::query_scalar(&format!("EXPLAIN (ANALYZE, COSTS OFF) {}", headoffice::store::recalls::COUNTS.replace("$1", "'RC-B'").replace("$2::uuid[]", "NULL::uuid[]").replace("ANY($2)", "ANY(NULL::uuid[])")))
+            .fetch_all(pool)
+            .await
+            .unwrap();
+        println!("{}", plan.join("\n"));
+    }
+    for (scope, label) in [(None, "all stations"), (Some(vec![id]), "one region")] {
+        let mut times = Vec::new();
+        let mut last = None;
+        for _ in 0..7 {
+            let started = std::time::Instant::now();
+            last = headoffice::store::recalls::completion(pool, "RC-B", scope.as_deref(), headoffice::store::recalls::VinFilter::Open, "", 0, 100).await.unwrap();
+            times.push(started.elapsed().as_millis());
+        }
+        times.sort();
+        let c = last.unwrap();
+        println!("{label}: covered {} done {} matching {}; median {} ms, max {} ms", c.covered, c.done, c.matching, times[3], times[6]);
+    }
+}

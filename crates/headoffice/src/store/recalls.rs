@@ -45,6 +45,9 @@ macro_rules! covered_and_done {
     };
 }
 
+/// The counts: covered VINs and done ones (`$1` campaign, `$2` scope).
+pub const COUNTS: &str = concat!(covered_and_done!(), "SELECT count(*), count(d.vin) FROM covered c LEFT JOIN done d ON d.vin = c.vin");
+
 /// Which VINs a page lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VinFilter {
@@ -97,20 +100,23 @@ pub async fn completion(
     offset: i64,
     limit: i64,
 ) -> sqlx::Result<Option<Completion>> {
+    // One snapshot for the counts and the page. The plan is cheap in fact but
+    // estimated dear (the payload's fields have no statistics of their own),
+    // which would make PostgreSQL compile it with JIT first: half a second
+    // before the first row.
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
+    sqlx::query("SET LOCAL jit = off").execute(&mut *tx).await?;
     let campaign: Option<sqlx::types::Json<Value>> =
         sqlx::query_scalar("SELECT payload FROM master_records WHERE entity = 'recall_campaign' AND entity_id = $1 AND NOT deleted")
             .bind(id)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *tx)
             .await?;
     let Some(campaign) = campaign else {
         return Ok(None);
     };
     let (covered, done): (i64, i64) =
-        sqlx::query_as(concat!(covered_and_done!(), "SELECT count(*), count(d.vin) FROM covered c LEFT JOIN done d ON d.vin = c.vin"))
-            .bind(id)
-            .bind(scope)
-            .fetch_one(pool)
-            .await?;
+        sqlx::query_as(COUNTS).bind(id).bind(scope).fetch_one(&mut *tx).await?;
     let rows: Vec<(String, Option<Uuid>, Option<String>, Option<String>, Option<String>, Option<String>, i64)> = sqlx::query_as(concat!(
         covered_and_done!(),
         "SELECT c.vin, d.station_id, st.code, st.name, d.ro_number, d.performed_at, count(*) OVER ()
@@ -124,8 +130,9 @@ pub async fn completion(
     .bind(vin_fragment)
     .bind(offset)
     .bind(limit)
-    .fetch_all(pool)
+    .fetch_all(&mut *tx)
     .await?;
+    tx.commit().await?;
     let matching = rows.first().map(|r| r.6).unwrap_or(0);
     let rows = rows
         .into_iter()
