@@ -128,8 +128,12 @@ async fn a_campaign_form_names_the_bad_field_and_a_csv_adds_up_lines_sharing_an_
     );
     let result = root.ok(Method::POST, "/console/api/master/recall_campaign/upload", Some(json!({"csv": csv}))).await;
     assert_eq!(result["applied"], 1, "RC-2 from two lines");
-    let refused: Vec<(u64, &str, &str)> =
-        result["refused"].as_array().unwrap().iter().map(|r| (r["line"].as_u64().unwrap(), r["field"].as_str().unwrap(), r["code"].as_str().unwrap())).collect();
+    let refused: Vec<(u64, &str, &str)> = result["refused"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["line"].as_u64().unwrap(), r["field"].as_str().unwrap(), r["code"].as_str().unwrap()))
+        .collect();
     assert_eq!(refused, vec![(4, "vins", "master.vin"), (5, "title", "master.required")]);
     let page = root.ok(Method::GET, "/console/api/master/recall_campaign", None).await;
     assert_eq!(page["total"], 1);
@@ -200,10 +204,13 @@ async fn completion_time_over_generated_data() {
     .unwrap();
     sqlx::query("VACUUM ANALYZE").execute(pool).await.unwrap();
     if std::env::var("EXPLAIN").is_ok() {
-        let plan: Vec<String> = sqlx::query_scalar(&format!("EXPLAIN (ANALYZE, COSTS OFF) {}", headoffice::store::recalls::COUNTS.replace("$1", "'RC-B'").replace("$2::uuid[]", "NULL::uuid[]").replace("ANY($2)", "ANY(NULL::uuid[])")))
-            .fetch_all(pool)
-            .await
-            .unwrap();
+        let plan: Vec<String> = sqlx::query_scalar(&format!(
+            "EXPLAIN (ANALYZE, COSTS OFF) {}",
+            headoffice::store::recalls::COUNTS.replace("$1", "'RC-B'").replace("$2::uuid[]", "NULL::uuid[]").replace("ANY($2)", "ANY(NULL::uuid[])")
+        ))
+        .fetch_all(pool)
+        .await
+        .unwrap();
         println!("{}", plan.join("\n"));
     }
     for (scope, label) in [(None, "all stations"), (Some(vec![id]), "one region")] {
@@ -211,7 +218,8 @@ async fn completion_time_over_generated_data() {
         let mut last = None;
         for _ in 0..7 {
             let started = std::time::Instant::now();
-            last = headoffice::store::recalls::completion(pool, "RC-B", scope.as_deref(), headoffice::store::recalls::VinFilter::Open, "", 0, 100).await.unwrap();
+            last =
+                headoffice::store::recalls::completion(pool, "RC-B", scope.as_deref(), headoffice::store::recalls::VinFilter::Open, "", 0, 100).await.unwrap();
             times.push(started.elapsed().as_millis());
         }
         times.sort();

@@ -23,7 +23,11 @@ async fn pulled_campaigns(t: &TestStation) {
             .await
             .unwrap();
     }
-    sqlx::query("INSERT INTO ho_recall_vins (vin, campaign_id) VALUES (?, 'RC-LIST'), ('WVWZZZ1KZAW000001', 'RC-OTHER')").bind(VIN_A).execute(pool).await.unwrap();
+    sqlx::query("INSERT INTO ho_recall_vins (vin, campaign_id) VALUES (?, 'RC-LIST'), ('WVWZZZ1KZAW000001', 'RC-OTHER')")
+        .bind(VIN_A)
+        .execute(pool)
+        .await
+        .unwrap();
     sqlx::query("INSERT INTO ho_recall_ranges (campaign_id, vin_from, vin_to) VALUES ('RC-RANGE', '1M8GDM9AXKP000000', '1M8GDM9AXKP099999')")
         .execute(pool)
         .await
@@ -61,11 +65,8 @@ async fn an_advisor_marks_a_recall_for_the_vin_and_it_is_written_with_its_outbox
     assert_eq!(done["performed"]["performed_by_name"], "李顾问");
     assert_eq!(recall(&page, "RC-RANGE")["can_mark"], true, "the other campaign is still open");
 
-    let rows: Vec<(String, String)> = sqlx::query_as("SELECT entity, payload FROM outbox WHERE seq > ? ORDER BY seq")
-        .bind(last_seq)
-        .fetch_all(t.station.pool())
-        .await
-        .unwrap();
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT entity, payload FROM outbox WHERE seq > ? ORDER BY seq").bind(last_seq).fetch_all(t.station.pool()).await.unwrap();
     let entities: Vec<&str> = rows.iter().map(|(e, _)| e.as_str()).collect();
     assert!(entities.contains(&"ro_recall") && entities.contains(&"repair_order"), "the mark and the order go up together: {entities:?}");
     let payload: Value = serde_json::from_str(&rows.iter().find(|(e, _)| e == "ro_recall").unwrap().1).unwrap();

@@ -11,8 +11,8 @@ use sqlx::PgPool;
 use ts_rs::TS;
 
 use super::audit::number;
-use super::master::MasterQuery;
 use super::error::{ConsoleError, ConsoleResult};
+use super::master::MasterQuery;
 use super::roles::{require, Action};
 use super::sessions::ConsoleSession;
 use crate::store::master;

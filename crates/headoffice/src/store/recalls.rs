@@ -115,8 +115,7 @@ pub async fn completion(
     let Some(campaign) = campaign else {
         return Ok(None);
     };
-    let (covered, done): (i64, i64) =
-        sqlx::query_as(COUNTS).bind(id).bind(scope).fetch_one(&mut *tx).await?;
+    let (covered, done): (i64, i64) = sqlx::query_as(COUNTS).bind(id).bind(scope).fetch_one(&mut *tx).await?;
     let rows: Vec<(String, Option<Uuid>, Option<String>, Option<String>, Option<String>, Option<String>, i64)> = sqlx::query_as(concat!(
         covered_and_done!(),
         "SELECT c.vin, d.station_id, st.code, st.name, d.ro_number, d.performed_at, count(*) OVER ()

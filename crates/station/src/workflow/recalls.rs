@@ -144,7 +144,8 @@ pub async fn perform_recall(station: &Station, caller: &Caller, input: PerformRe
     }
     let job_id = input.job_id.filter(|j| !j.is_empty());
     if let Some(job) = &job_id {
-        let on_order: Option<String> = sqlx::query_scalar("SELECT id FROM ro_jobs WHERE id = ? AND ro_id = ?").bind(job).bind(&ro_id).fetch_optional(w.conn()).await?;
+        let on_order: Option<String> =
+            sqlx::query_scalar("SELECT id FROM ro_jobs WHERE id = ? AND ro_id = ?").bind(job).bind(&ro_id).fetch_optional(w.conn()).await?;
         if on_order.is_none() {
             return Err(field("job_id", "recall.job_not_on_order", "choose a job of this order"));
         }

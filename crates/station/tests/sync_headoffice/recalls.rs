@@ -8,11 +8,7 @@ use headoffice::store::recalls::{completion, VinFilter};
 #[tokio::test]
 async fn a_recall_performed_at_the_station_counts_in_the_head_offices_completion_after_its_sync() {
     let ho = HeadOffice::start().await;
-    ho.load_csv(
-        "recalls",
-        &format!("campaign_id,title,vins,vin_from,vin_to\nRC-1,安全气囊召回,{VIN_A},11111111111111100,11111111111111199\n"),
-    )
-    .await;
+    ho.load_csv("recalls", &format!("campaign_id,title,vins,vin_from,vin_to\nRC-1,安全气囊召回,{VIN_A},11111111111111100,11111111111111199\n")).await;
     let t = station("SH01").await;
     ho.enroll(&t, "SH01").await;
     sync_ok(&t).await;
