@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 use anyhow::{bail, Context};
-use serde_json::{json, Value};
+use serde_json::Value;
 use sqlx::PgPool;
 
 use crate::{categories, master_rows};
@@ -81,46 +81,26 @@ pub async fn load_parts(pool: &PgPool, path: &Path) -> anyhow::Result<usize> {
     Ok(master::upsert(pool, master::PARTS, &rows).await?)
 }
 
-fn check_vin(vin: &str, line: usize) -> anyhow::Result<String> {
-    master_rows::vin(vin, "vins").map_err(|e| anyhow::anyhow!("line {line}: {}", e.message))
-}
-
-/// `campaign_id, title, vins, vin_from, vin_to`: `vins` is a list separated by
-/// spaces, `;` or `|`; `vin_from`/`vin_to` an inclusive range (VINs compare as
-/// text, so a range is one model's serial numbers). Several lines may share a
-/// campaign id: their VINs and ranges add up.
+/// `campaign_id, title, vins, vin_from, vin_to` (`master_rows::recall`): `vins`
+/// is a list separated by spaces, `;` or `|`; `vin_from`/`vin_to` an inclusive
+/// range. Several lines may share a campaign id: their VINs and ranges add up.
 pub async fn load_recalls(pool: &PgPool, path: &Path) -> anyhow::Result<usize> {
-    let mut campaigns: BTreeMap<String, (String, Vec<String>, Vec<Value>)> = BTreeMap::new();
+    let mut campaigns: BTreeMap<String, Value> = BTreeMap::new();
     for (line, row) in read_csv(path)? {
-        let id = master_rows::required(&row, "campaign_id").map_err(|e| anyhow::anyhow!("line {line}: {e}"))?.to_string();
-        let title = row.get("title").cloned().unwrap_or_default();
-        let entry = campaigns.entry(id).or_insert_with(|| (title.clone(), Vec::new(), Vec::new()));
-        if entry.0.is_empty() {
-            entry.0 = title;
-        }
-        for vin in row.get("vins").map(String::as_str).unwrap_or("").split([' ', ';', '|', ',']).filter(|v| !v.trim().is_empty()) {
-            entry.1.push(check_vin(vin, line)?);
-        }
-        match (row.get("vin_from").filter(|v| !v.is_empty()), row.get("vin_to").filter(|v| !v.is_empty())) {
-            (Some(from), Some(to)) => {
-                let (from, to) = (check_vin(from, line)?, check_vin(to, line)?);
-                if from > to {
-                    bail!("line {line}: vin_from {from} is after vin_to {to}");
-                }
-                entry.2.push(json!({"from": from, "to": to}));
+        let (id, payload) = master_rows::recall(&row).map_err(|e| anyhow::anyhow!("line {line}: {}", e.message))?;
+        match campaigns.get_mut(&id) {
+            Some(p) => master_rows::merge_recall(p, &payload),
+            None => {
+                campaigns.insert(id, payload);
             }
-            (None, None) => {}
-            _ => bail!("line {line}: a VIN range needs both vin_from and vin_to"),
         }
     }
     let mut rows = Vec::new();
-    for (id, (title, mut vins, ranges)) in campaigns {
-        if vins.is_empty() && ranges.is_empty() {
-            bail!("campaign {id} lists no VINs and no VIN range");
+    for (id, payload) in campaigns {
+        if let Err(e) = master_rows::recall_complete(&payload) {
+            bail!("campaign {id}: {}", e.message);
         }
-        vins.sort();
-        vins.dedup();
-        rows.push((id.clone(), json!({"campaign_id": id, "title": title, "vins": vins, "vin_ranges": ranges})));
+        rows.push((id, payload));
     }
     Ok(master::upsert(pool, master::RECALL, &rows).await?)
 }

@@ -115,6 +115,84 @@ pub fn vin(raw: &str, field: &str) -> Result<String, RowError> {
     Ok(vin)
 }
 
+/// VINs in one cell: separated by spaces, `;`, `|` or `,`; each checked.
+fn vin_list(row: &Row, col: &str) -> Result<Vec<String>, RowError> {
+    row.get(col).map(String::as_str).unwrap_or("").split([' ', ';', '|', ',']).filter(|v| !v.trim().is_empty()).map(|v| vin(v, col)).collect()
+}
+
+/// One line of a recall campaign: `campaign_id, title, vins, vin_from, vin_to`
+/// → (campaign_id, payload `{campaign_id, title, vins, vin_ranges: [{from, to}]}`).
+/// `vins` is a list; `vin_from`/`vin_to` an inclusive range (VINs compare as
+/// text, so a range is one model's serial numbers), or several, paired in
+/// order. A line may list nothing: lines sharing an id add up
+/// ([`merge_recall`]), and [`recall_complete`] checks the whole campaign.
+pub fn recall(row: &Row) -> Result<(String, Value), RowError> {
+    let id = text(row, "campaign_id", 64)?;
+    let title = row.get("title").map(|t| t.trim()).unwrap_or("");
+    if title.chars().count() > 200 {
+        return Err(RowError::new("title", "master.too_long", "title is at most 200 characters"));
+    }
+    let mut vins = vin_list(row, "vins")?;
+    vins.sort();
+    vins.dedup();
+    let (from, to) = (vin_list(row, "vin_from")?, vin_list(row, "vin_to")?);
+    if from.len() != to.len() {
+        let field = if from.len() < to.len() { "vin_from" } else { "vin_to" };
+        return Err(RowError::new(field, "master.vin_range_pair", "a VIN range needs both vin_from and vin_to (several ranges: as many of each, paired in order)"));
+    }
+    let mut ranges = Vec::new();
+    for (f, t) in from.into_iter().zip(to) {
+        if f > t {
+            return Err(RowError::new("vin_to", "master.vin_range_order", format!("vin_from {f} is after vin_to {t}")));
+        }
+        ranges.push(json!({"from": f, "to": t}));
+    }
+    Ok((id.clone(), json!({"campaign_id": id, "title": title, "vins": vins, "vin_ranges": ranges})))
+}
+
+/// Adds a later line of the same campaign: its VINs and ranges join, its title fills an empty one.
+pub fn merge_recall(into: &mut Value, more: &Value) {
+    if into["title"].as_str().unwrap_or("").is_empty() {
+        into["title"] = more["title"].clone();
+    }
+    let mut vins: Vec<Value> = into["vins"].as_array().cloned().unwrap_or_default();
+    vins.extend(more["vins"].as_array().cloned().unwrap_or_default());
+    vins.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+    vins.dedup();
+    into["vins"] = Value::Array(vins);
+    let mut ranges: Vec<Value> = into["vin_ranges"].as_array().cloned().unwrap_or_default();
+    for r in more["vin_ranges"].as_array().cloned().unwrap_or_default() {
+        if !ranges.contains(&r) {
+            ranges.push(r);
+        }
+    }
+    into["vin_ranges"] = Value::Array(ranges);
+}
+
+/// A whole campaign has a title and covers at least one VIN or range.
+pub fn recall_complete(payload: &Value) -> Result<(), RowError> {
+    if payload["title"].as_str().unwrap_or("").is_empty() {
+        return Err(RowError::new("title", "master.required", "title is required"));
+    }
+    let empty = |k: &str| payload[k].as_array().is_none_or(|a| a.is_empty());
+    if empty("vins") && empty("vin_ranges") {
+        return Err(RowError::new("vins", "master.recall_no_vins", "a campaign lists VINs or a VIN range (vin_from, vin_to)"));
+    }
+    Ok(())
+}
+
+/// A stored campaign as its form and CSV line show it (the inverse of [`recall`]).
+pub fn recall_fields(payload: &Value) -> Row {
+    let list = |k: &str, f: &dyn Fn(&Value) -> Option<String>| payload[k].as_array().map(|a| a.iter().filter_map(f).collect::<Vec<_>>().join(" ")).unwrap_or_default();
+    let mut row = Row::new();
+    row.insert("campaign_id".into(), payload["campaign_id"].as_str().unwrap_or("").to_string());
+    row.insert("title".into(), payload["title"].as_str().unwrap_or("").to_string());
+    row.insert("vins".into(), list("vins", &|v| v.as_str().map(str::to_string)));
+    row.insert("vin_from".into(), list("vin_ranges", &|r| r["from"].as_str().map(str::to_string)));
+    row.insert("vin_to".into(), list("vin_ranges", &|r| r["to"].as_str().map(str::to_string)));
+    row
+}
+
 /// A setting for every station: `key` is letters, digits, `_` and `.`; the
 /// value is stored as JSON when it parses as JSON (numbers, booleans), else as
 /// text. `complaint_categories` must be a tree stations can apply (`categories::check_setting`);
@@ -151,6 +229,23 @@ mod tests {
         assert_eq!((missing.field.as_str(), missing.code), ("name", "master.required"));
         let negative = part(&row(&[("part_no", "P1"), ("name", "n"), ("unit_price_minor", "-5")])).unwrap_err();
         assert_eq!(negative.code, "master.negative");
+    }
+
+    #[test]
+    fn recall_lines_add_up_and_a_range_needs_both_ends_in_order() {
+        let (id, mut p) = recall(&row(&[("campaign_id", "RC-1"), ("title", "气囊"), ("vins", "1m8gdm9axkp042788;1M8GDM9AXKP042788")])).unwrap();
+        assert_eq!((id.as_str(), p["vins"].as_array().unwrap().len()), ("RC-1", 1), "upper-cased and deduplicated");
+        let (_, more) = recall(&row(&[("campaign_id", "RC-1"), ("vin_from", "LSVAA000000000001"), ("vin_to", "LSVAA000000009999")])).unwrap();
+        merge_recall(&mut p, &more);
+        assert_eq!(p["vin_ranges"], json!([{"from": "LSVAA000000000001", "to": "LSVAA000000009999"}]));
+        assert_eq!(recall(&recall_fields(&p)).unwrap().1, p, "the form's text reads back as the same campaign");
+        recall_complete(&p).unwrap();
+        let half = recall(&row(&[("campaign_id", "RC-2"), ("vin_from", "LSVAA000000000001")])).unwrap_err();
+        assert_eq!((half.field.as_str(), half.code), ("vin_to", "master.vin_range_pair"));
+        let backwards = recall(&row(&[("campaign_id", "RC-2"), ("vin_from", "LSVAA000000000009"), ("vin_to", "LSVAA000000000001")])).unwrap_err();
+        assert_eq!(backwards.code, "master.vin_range_order");
+        let (_, empty) = recall(&row(&[("campaign_id", "RC-3"), ("title", "x")])).unwrap();
+        assert_eq!(recall_complete(&empty).unwrap_err().field, "vins");
     }
 
     #[test]

@@ -175,6 +175,8 @@ operations! {
     assign_technician: Staff, jobs::AssignTechnician => workflow::OrderDetail = jobs::assign_technician;
     complete_job: Staff, jobs::JobRef => workflow::OrderDetail = jobs::complete_job;
     add_finding: Staff, jobs::AddFinding => workflow::OrderDetail = jobs::add_finding;
+    /// Records that the order performed a recall campaign covering its VIN (open orders; advisor or technician).
+    perform_recall: Staff, workflow::recalls::PerformRecall => workflow::OrderDetail = workflow::recalls::perform_recall;
     /// The technician's jobs on open orders, for the tablet.
     my_jobs: Staff, NoInput => jobs::MyJobs = jobs::my_jobs;
     add_line: Staff, lines::AddLine => workflow::OrderDetail = lines::add_line;

@@ -35,6 +35,8 @@ mod head_office_notes;
 mod kpis;
 #[path = "sync_headoffice/master_data.rs"]
 mod master_data;
+#[path = "sync_headoffice/recalls.rs"]
+mod recalls;
 #[path = "sync_headoffice/restore.rs"]
 mod restore;
 

@@ -88,6 +88,8 @@ pub const ENTITIES: &[(&str, EntityKind, Option<&str>)] = &[
     ("calendar", EntityKind::AppendOnly, Some("id")),
     // a printed document kept in the order's archive (the PDF itself is a `file`)
     ("ro_document", EntityKind::AppendOnly, Some("id")),
+    // a recall campaign performed on an order: the head office counts completion from it
+    ("ro_recall", EntityKind::AppendOnly, Some("id")),
     // signed documents
     ("authorization", EntityKind::Signed, Some("id")),
     ("ro_authorization", EntityKind::Signed, Some("id")),

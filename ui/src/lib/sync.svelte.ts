@@ -1,10 +1,9 @@
 /**
  * The station's sync with the head office, as every screen sees it: the last
  * `sync_status` (the top bar's dot polls it), "sync now" followed by a short
- * burst of polling, and the recalls a check-in answered with, for the order page.
+ * burst of polling.
  */
 import { api, ApiError } from './backend';
-import type { RecallAlert } from './generated/RecallAlert';
 import type { SyncStatus } from './generated/SyncStatus';
 
 export const sync = $state<{ status: SyncStatus | null; error: ApiError | null; polling: boolean }>({
@@ -59,6 +58,3 @@ export async function syncNow(): Promise<void> {
   setSyncStatus(await api.call('sync_now', {}));
   pollAfterWake(since);
 }
-
-/** The recalls `check_in` answered with, kept for the new order's page (they are not part of the stored order). */
-export const checkedIn = $state<{ orderId: string | null; recalls: RecallAlert[] }>({ orderId: null, recalls: [] });

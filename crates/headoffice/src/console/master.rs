@@ -27,6 +27,7 @@ use crate::store::master;
 pub enum MasterKind {
     LaborCatalog,
     PartsCatalog,
+    RecallCampaign,
     Setting,
 }
 
@@ -35,6 +36,7 @@ impl MasterKind {
         match raw {
             "labor_catalog" => Ok(Self::LaborCatalog),
             "parts_catalog" => Ok(Self::PartsCatalog),
+            "recall_campaign" => Ok(Self::RecallCampaign),
             "setting" => Ok(Self::Setting),
             _ => Err(ConsoleError::not_found("kind of master data")),
         }
@@ -44,6 +46,7 @@ impl MasterKind {
         match self {
             Self::LaborCatalog => master::LABOR,
             Self::PartsCatalog => master::PARTS,
+            Self::RecallCampaign => master::RECALL,
             Self::Setting => master::SETTING,
         }
     }
@@ -53,6 +56,7 @@ impl MasterKind {
         match self {
             Self::LaborCatalog => &["code", "description", "standard_hours_milli", "rate_minor"],
             Self::PartsCatalog => &["part_no", "name", "unit_price_minor"],
+            Self::RecallCampaign => &["campaign_id", "title", "vins", "vin_from", "vin_to"],
             Self::Setting => &["key", "value"],
         }
     }
@@ -62,8 +66,40 @@ impl MasterKind {
         match self {
             Self::LaborCatalog => master_rows::labor(row),
             Self::PartsCatalog => master_rows::part(row),
+            // One line may be part of a campaign (an upload adds its lines up; `complete` checks the whole).
+            Self::RecallCampaign => master_rows::recall(row),
             Self::Setting => master_rows::setting(row.get("key").map(String::as_str).unwrap_or(""), row.get("value").map(String::as_str).unwrap_or("")),
         }
+    }
+
+    /// A whole record, once an upload's lines sharing its id are added up.
+    fn complete(self, payload: &Value) -> Result<(), RowError> {
+        match self {
+            Self::RecallCampaign => master_rows::recall_complete(payload),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether several lines of an upload may share an id (they add up) rather than repeat it.
+    fn lines_add_up(self) -> bool {
+        self == Self::RecallCampaign
+    }
+
+    /// A stored record as its form and CSV line show it, field by field.
+    fn as_fields(self, payload: &Value) -> BTreeMap<String, String> {
+        if self == Self::RecallCampaign {
+            return master_rows::recall_fields(payload);
+        }
+        let text = |v: &Value| match v {
+            Value::Null => String::new(),
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        self.fields().iter().map(|f| (f.to_string(), text(&payload[*f]))).collect()
+    }
+
+    fn record(self, id: String, payload: Value, updated_at: DateTime<Utc>) -> MasterRecord {
+        MasterRecord { fields: self.as_fields(&payload), completion: self == Self::RecallCampaign, id, payload, updated_at }
     }
 }
 
@@ -73,6 +109,10 @@ pub struct MasterRecord {
     pub id: String,
     /// The fields as stations get them.
     pub payload: Value,
+    /// The fields as the form and a CSV line show them (text, by field).
+    pub fields: BTreeMap<String, String>,
+    /// Whether the record has a completion page (a recall campaign: `/console/api/recalls/{id}`).
+    pub completion: bool,
     #[ts(type = "string")]
     pub updated_at: DateTime<Utc>,
 }
@@ -160,7 +200,7 @@ pub async fn list(pool: &PgPool, session: &ConsoleSession, kind: &str, query: Ma
     Ok(MasterPage {
         kind,
         fields: kind.fields().iter().map(|f| f.to_string()).collect(),
-        records: rows.into_iter().map(|(id, payload, updated_at)| MasterRecord { id, payload, updated_at }).collect(),
+        records: rows.into_iter().map(|(id, payload, updated_at)| kind.record(id, payload, updated_at)).collect(),
         total,
     })
 }
@@ -169,7 +209,8 @@ pub async fn list(pool: &PgPool, session: &ConsoleSession, kind: &str, query: Ma
 pub async fn upsert(pool: &PgPool, session: &ConsoleSession, kind: &str, input: MasterInput, now: DateTime<Utc>) -> ConsoleResult<MasterRecord> {
     require(session.user.role, Action::ManageMasterData)?;
     let kind = MasterKind::parse(kind)?;
-    let (id, payload) = kind.check(&input.fields)?;
+    let checked = kind.check(&input.fields).and_then(|(id, payload)| kind.complete(&payload).map(|_| (id, payload)));
+    let (id, payload) = checked.map_err(|e| ConsoleError::field(e.field, e.code, e.message))?;
     let mut tx = pool.begin().await?;
     let before = master::get(&mut tx, kind.entity(), &id).await?;
     if kind == MasterKind::Setting && id == categories::SETTING_KEY {
@@ -181,7 +222,7 @@ pub async fn upsert(pool: &PgPool, session: &ConsoleSession, kind: &str, input: 
         audit::record(&mut tx, &session.actor(), now, &audit_action(kind, verb), Target { kind: kind.entity(), id: id.clone() }, before, Some(payload.clone())).await?;
     }
     tx.commit().await?;
-    Ok(MasterRecord { id, payload, updated_at: now })
+    Ok(kind.record(id, payload, now))
 }
 
 /// Applies every good line of a CSV and names each refused one (line, field).
@@ -190,7 +231,9 @@ pub async fn upload(pool: &PgPool, session: &ConsoleSession, kind: &str, input: 
     require(session.user.role, Action::ManageMasterData)?;
     let kind = MasterKind::parse(kind)?;
     let lines = master_rows::read_csv(input.csv.as_bytes()).map_err(|e| ConsoleError::field("csv", "master.csv_unreadable", e))?;
-    let mut good = Vec::new();
+    let mut good: Vec<(String, Value)> = Vec::new();
+    // The line each good record began on, to name it when the whole is incomplete.
+    let mut first_line: Vec<u32> = Vec::new();
     let mut refused = Vec::new();
     let mut seen = HashSet::new();
     for (line, row) in lines {
@@ -203,6 +246,11 @@ pub async fn upload(pool: &PgPool, session: &ConsoleSession, kind: &str, input: 
             }
         };
         match kind.check(&row) {
+            Ok((id, more)) if kind.lines_add_up() && seen.contains(&id) => {
+                if let Some((_, p)) = good.iter_mut().find(|(i, _)| *i == id) {
+                    master_rows::merge_recall(p, &more);
+                }
+            }
             Ok((id, _)) if !seen.insert(id.clone()) => refused.push(RefusedRow {
                 line,
                 field: Some(kind.fields()[0].to_string()),
@@ -210,7 +258,10 @@ pub async fn upload(pool: &PgPool, session: &ConsoleSession, kind: &str, input: 
                 id: Some(id),
                 code: "master.duplicate".into(),
             }),
-            Ok(record) => good.push(record),
+            Ok(record) => {
+                first_line.push(line);
+                good.push(record);
+            }
             Err(e) => refused.push(RefusedRow {
                 line,
                 id: row.get(kind.fields()[0]).filter(|v| !v.is_empty()).cloned(),
@@ -220,6 +271,15 @@ pub async fn upload(pool: &PgPool, session: &ConsoleSession, kind: &str, input: 
             }),
         }
     }
+    let mut complete = Vec::new();
+    for ((id, payload), line) in good.into_iter().zip(first_line) {
+        match kind.complete(&payload) {
+            Ok(()) => complete.push((id, payload)),
+            Err(e) => refused.push(RefusedRow { line, id: Some(id), field: Some(e.field), code: e.code.into(), message: e.message }),
+        }
+    }
+    refused.sort_by_key(|r| r.line);
+    let good = complete;
     let mut tx = pool.begin().await?;
     let changed = master::upsert_in(&mut tx, kind.entity(), &good).await?;
     let summary = json!({"applied": good.len(), "changed": changed, "refused_lines": refused.iter().map(|r| r.line).collect::<Vec<_>>()});

@@ -6,8 +6,9 @@
 //! - `roles`: THE matrix of what each role may do, and the `Scope` of stations it sees;
 //! - `audit`: the append-only record of every change, written in the change's transaction;
 //! - `stations`: the station overview and what administrators do to stations;
-//! - `master`: master data (labor catalog, parts prices, settings) listed, edited, uploaded as CSV;
+//! - `master`: master data (labor catalog, parts prices, recall campaigns, settings) listed, edited, uploaded as CSV;
 //! - `categories`: the complaint category tree (a setting) read and replaced as a tree;
+//! - `recalls`: recall campaigns and their completion per VIN over the caller's stations;
 //! - `kpis`: the stations' KPIs compared, regions summed, ranked; the drill-down to records;
 //!   `kpi_export`: that comparison as a CSV file;
 //! - `complaints`: complaints across the caller's stations, overdue first; head-office notes on them;
@@ -25,6 +26,7 @@ pub mod input;
 pub mod kpi_export;
 pub mod kpis;
 pub mod master;
+pub mod recalls;
 pub mod roles;
 pub mod sessions;
 pub mod stations;
@@ -68,6 +70,8 @@ pub mod paths {
     pub const MASTER_RECORD: &str = "/console/api/master/{kind}/records/{id}";
     /// A static path: it takes precedence over `MASTER`'s `{kind}`.
     pub const COMPLAINT_CATEGORIES: &str = "/console/api/master/complaint-categories";
+    pub const RECALLS: &str = "/console/api/recalls";
+    pub const RECALL: &str = "/console/api/recalls/{campaign_id}";
 }
 
 macro_rules! console_api {
@@ -147,7 +151,7 @@ console_api! {
     get_complaint: "get" COMPLAINT, NoInput => complaints::ComplaintView;
     /// Adds a head-office note or instruction; the station receives it on its next pull. 403 without `add_complaint_notes`.
     add_complaint_note: "post" COMPLAINT_NOTES, complaints::NewComplaintNote => crate::store::complaints::HeadOfficeNote;
-    /// Master records of one kind (`labor_catalog`, `parts_catalog`, `setting`); query `q`, `offset`, `limit`. Administrators.
+    /// Master records of one kind (`labor_catalog`, `parts_catalog`, `recall_campaign`, `setting`); query `q`, `offset`, `limit`. Administrators.
     list_master: "get" MASTER, master::MasterQuery => master::MasterPage;
     /// Adds or changes one record, checked field by field as the CSV loads are; stations pull it.
     upsert_master: "post" MASTER, master::MasterInput => master::MasterRecord;
@@ -159,4 +163,8 @@ console_api! {
     get_complaint_categories: "get" COMPLAINT_CATEGORIES, NoInput => categories::CategoryTree;
     /// Replaces the tree, checked whole; a fault names its path (`categories[2].children[0].name_en`). Saved ids stay; new entries (`id: null`) get one.
     put_complaint_categories: "put" COMPLAINT_CATEGORIES, categories::CategoryTreeInput => categories::CategoryTree;
+    /// The recall campaigns; query `q`, `offset`, `limit`. Every role.
+    list_recalls: "get" RECALLS, master::MasterQuery => recalls::RecallCampaigns;
+    /// One campaign's completion over the caller's stations: counts and a page of VINs, done or open; query `status`, `vin`, `offset`, `limit`.
+    recall_completion: "get" RECALL, recalls::CompletionQuery => recalls::RecallCompletion;
 }

@@ -40,8 +40,8 @@ impl Role {
         match self {
             Role::Administrator => true,
             // The quality manager owns complaint handling, and the tree is how complaints are sorted and compared.
-            Role::QualityManager => matches!(action, ViewStations | ViewKpis | ViewComplaints | AddComplaintNotes | ManageComplaintCategories),
-            Role::RegionalManager => matches!(action, ViewStations | ViewKpis | ViewComplaints),
+            Role::QualityManager => matches!(action, ViewStations | ViewKpis | ViewComplaints | ViewRecalls | AddComplaintNotes | ManageComplaintCategories),
+            Role::RegionalManager => matches!(action, ViewStations | ViewKpis | ViewComplaints | ViewRecalls),
         }
     }
 
@@ -71,6 +71,8 @@ pub enum Action {
     ViewStations,
     ViewKpis,
     ViewComplaints,
+    /// Recall campaigns and their completion over the caller's stations.
+    ViewRecalls,
     AddComplaintNotes,
     /// Create stations, issue enrollment codes, revoke tokens, set regions.
     ManageStations,
@@ -88,6 +90,7 @@ impl Action {
             Action::ViewStations => "view_stations",
             Action::ViewKpis => "view_kpis",
             Action::ViewComplaints => "view_complaints",
+            Action::ViewRecalls => "view_recalls",
             Action::AddComplaintNotes => "add_complaint_notes",
             Action::ManageStations => "manage_stations",
             Action::ManageMasterData => "manage_master_data",
@@ -104,6 +107,7 @@ pub struct Can {
     pub view_stations: bool,
     pub view_kpis: bool,
     pub view_complaints: bool,
+    pub view_recalls: bool,
     pub add_complaint_notes: bool,
     pub manage_stations: bool,
     pub manage_master_data: bool,
@@ -118,6 +122,7 @@ impl Can {
             view_stations: role.may(Action::ViewStations),
             view_kpis: role.may(Action::ViewKpis),
             view_complaints: role.may(Action::ViewComplaints),
+            view_recalls: role.may(Action::ViewRecalls),
             add_complaint_notes: role.may(Action::AddComplaintNotes),
             manage_stations: role.may(Action::ManageStations),
             manage_master_data: role.may(Action::ManageMasterData),
@@ -183,7 +188,7 @@ mod tests {
         assert!(Role::QualityManager.may(Action::AddComplaintNotes));
         assert!(!Role::RegionalManager.may(Action::AddComplaintNotes));
         for role in [Role::Administrator, Role::QualityManager, Role::RegionalManager] {
-            for action in [Action::ViewStations, Action::ViewKpis, Action::ViewComplaints] {
+            for action in [Action::ViewStations, Action::ViewKpis, Action::ViewComplaints, Action::ViewRecalls] {
                 assert!(role.may(action), "every role reads ({})", action.as_str());
             }
         }

@@ -9,7 +9,7 @@ use axum::Json;
 use crate::console::error::ConsoleResult;
 use crate::console::input::Input;
 use crate::console::sessions::Client;
-use crate::console::{accounts, audit, categories, complaints, kpi_export, kpis, master, sessions, stations, ConsoleSession};
+use crate::console::{accounts, audit, categories, complaints, kpi_export, kpis, master, recalls, sessions, stations, ConsoleSession};
 use crate::startup::AppState;
 
 pub async fn login(State(state): State<AppState>, client: Client, Input(input): Input<sessions::LoginInput>) -> ConsoleResult<Response> {
@@ -197,4 +197,21 @@ pub async fn put_complaint_categories(
     Input(input): Input<categories::CategoryTreeInput>,
 ) -> ConsoleResult<Json<categories::CategoryTree>> {
     Ok(Json(categories::put(&state.pool, &session, input, state.clock.now()).await?))
+}
+
+pub async fn list_recalls(
+    State(state): State<AppState>,
+    session: ConsoleSession,
+    Query(query): Query<master::MasterQuery>,
+) -> ConsoleResult<Json<recalls::RecallCampaigns>> {
+    Ok(Json(recalls::list(&state.pool, &session, query).await?))
+}
+
+pub async fn recall_completion(
+    State(state): State<AppState>,
+    session: ConsoleSession,
+    Path(id): Path<String>,
+    Query(query): Query<recalls::CompletionQuery>,
+) -> ConsoleResult<Json<recalls::RecallCompletion>> {
+    Ok(Json(recalls::completion(&state.pool, &session, &id, query).await?))
 }

@@ -68,6 +68,8 @@ pub const ROUTES: &[(&str, &str, bool)] = &[
     ("delete", c::MASTER_RECORD, false),
     ("get", c::COMPLAINT_CATEGORIES, false),
     ("put", c::COMPLAINT_CATEGORIES, false),
+    ("get", c::RECALLS, false),
+    ("get", c::RECALL, false),
 ];
 
 pub const OPENAPI_JSON: &str = include_str!("../../openapi.json");
@@ -105,6 +107,8 @@ fn handler(path: &str) -> MethodRouter<AppState> {
         c::MASTER_UPLOAD => post(console::upload_master),
         c::MASTER_RECORD => delete(console::delete_master),
         c::COMPLAINT_CATEGORIES => get(console::get_complaint_categories).put(console::put_complaint_categories),
+        c::RECALLS => get(console::list_recalls),
+        c::RECALL => get(console::recall_completion),
         other => unreachable!("route {other} is listed in ROUTES but has no handler"),
     }
 }

@@ -8,6 +8,7 @@ pub mod files;
 pub mod kpis;
 pub mod master;
 pub mod push;
+pub mod recalls;
 pub mod stations;
 
 /// Whether a database error is worth retrying the whole transaction for.

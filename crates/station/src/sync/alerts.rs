@@ -54,16 +54,25 @@ pub struct VehicleAlerts {
     pub has_head_office_data: bool,
 }
 
-/// Open campaigns covering `vin` (exact VIN lists and inclusive text ranges).
+/// Open campaigns covering `vin` (exact VIN lists and inclusive text ranges)
+/// that no order at this station has performed on it yet.
 pub async fn recalls_for_vin(conn: &mut SqliteConnection, vin: &str) -> Result<Vec<RecallAlert>> {
+    campaigns_covering(conn, vin, false).await
+}
+
+/// Every open campaign covering `vin`; with `include_done`, also those this
+/// station already performed on it (the order page shows them as done).
+pub(crate) async fn campaigns_covering(conn: &mut SqliteConnection, vin: &str, include_done: bool) -> Result<Vec<RecallAlert>> {
     Ok(sqlx::query_as::<_, RecallAlert>(
         "SELECT c.campaign_id, c.title FROM ho_recall_campaigns c
          WHERE c.deleted = 0
            AND (EXISTS (SELECT 1 FROM ho_recall_vins v WHERE v.vin = ?1 AND v.campaign_id = c.campaign_id)
                 OR EXISTS (SELECT 1 FROM ho_recall_ranges r WHERE r.campaign_id = c.campaign_id AND r.vin_from <= ?1 AND r.vin_to >= ?1))
+           AND (?2 OR NOT EXISTS (SELECT 1 FROM ro_recalls d WHERE d.vin = ?1 AND d.campaign_id = c.campaign_id))
          ORDER BY c.campaign_id",
     )
     .bind(vin)
+    .bind(include_done)
     .fetch_all(conn)
     .await?)
 }

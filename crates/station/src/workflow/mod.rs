@@ -8,7 +8,7 @@
 //!
 //! The concepts live next door: `events` (status history), `jobs`, `lines`
 //! (and the money rule), `authorization`, `inventory`, `time_clock`,
-//! `quality`, `delivery`, `catalog`, `audit`, `settings`.
+//! `quality`, `delivery`, `catalog`, `audit`, `settings`, `recalls` (campaigns performed).
 
 pub mod audit;
 pub mod authorization;
@@ -19,6 +19,7 @@ pub mod inventory;
 pub mod jobs;
 pub mod lines;
 pub mod quality;
+pub mod recalls;
 pub mod settings;
 pub mod signing;
 pub mod time_clock;
@@ -406,6 +407,8 @@ pub struct OrderDetail {
     /// The follow-up call once delivered, and complaints about the order.
     pub follow_up_id: Option<String>,
     pub complaint_ids: Vec<String>,
+    /// The head office's recall campaigns for the VIN, done or not, and whether the caller may mark each.
+    pub recalls: Vec<recalls::OrderRecall>,
 }
 
 pub(crate) async fn detail_of(conn: &mut SqliteConnection, order: RepairOrder, role: Role, now: DateTime<Utc>) -> Result<OrderDetail> {
@@ -426,6 +429,7 @@ pub(crate) async fn detail_of(conn: &mut SqliteConnection, order: RepairOrder, r
         inspections: quality::list(&mut *conn, &id).await?,
         payments: delivery::list(&mut *conn, &id).await?,
         waiting_for: inventory::short_parts(&mut *conn, &id).await?,
+        recalls: recalls::order_recalls(&mut *conn, &order, role).await?,
         next,
         order,
     })

@@ -60,6 +60,7 @@ import type { OrderNote } from "./OrderNote";
 import type { Part } from "./Part";
 import type { PartList } from "./PartList";
 import type { PartsQuery } from "./PartsQuery";
+import type { PerformRecall } from "./PerformRecall";
 import type { PhotoUpload } from "./PhotoUpload";
 import type { PrintComplaint } from "./PrintComplaint";
 import type { PrintDocument } from "./PrintDocument";
@@ -147,6 +148,8 @@ export type Operations = {
   assign_technician: { input: AssignTechnician; output: OrderDetail };
   complete_job: { input: JobRef; output: OrderDetail };
   add_finding: { input: AddFinding; output: OrderDetail };
+  /** Records that the order performed a recall campaign covering its VIN (open orders; advisor or technician). */
+  perform_recall: { input: PerformRecall; output: OrderDetail };
   /** The technician's jobs on open orders, for the tablet. */
   my_jobs: { input: NoInput; output: MyJobs };
   add_line: { input: AddLine; output: OrderDetail };

@@ -3,6 +3,7 @@ import type { Authorization } from "./Authorization";
 import type { ClockView } from "./ClockView";
 import type { Inspection } from "./Inspection";
 import type { JobView } from "./JobView";
+import type { OrderRecall } from "./OrderRecall";
 import type { OrderTotals } from "./OrderTotals";
 import type { Payment } from "./Payment";
 import type { RepairOrder } from "./RepairOrder";
@@ -30,4 +31,8 @@ clocks: Array<ClockView>,
 /**
  * The follow-up call once delivered, and complaints about the order.
  */
-follow_up_id: string | null, complaint_ids: Array<string>, };
+follow_up_id: string | null, complaint_ids: Array<string>, 
+/**
+ * The head office's recall campaigns for the VIN, done or not, and whether the caller may mark each.
+ */
+recalls: Array<OrderRecall>, };

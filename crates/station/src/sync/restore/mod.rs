@@ -71,6 +71,7 @@ const RESTORED: &[(&str, &str, bool)] = &[
     ("ro_payment", "SELECT EXISTS (SELECT 1 FROM ro_payments WHERE id = ?)", true),
     ("odometer_reading", "SELECT EXISTS (SELECT 1 FROM odometer_readings WHERE id = ?)", true),
     ("ro_document", "SELECT EXISTS (SELECT 1 FROM ro_documents WHERE id = ?)", true),
+    ("ro_recall", "SELECT EXISTS (SELECT 1 FROM ro_recalls WHERE id = ?)", true),
     ("audit_log", "SELECT EXISTS (SELECT 1 FROM audit_log WHERE id = ?)", true),
     // After-sales (`aftersales.rs`).
     ("time_limit_policy", "SELECT EXISTS (SELECT 1 FROM time_limit_policies WHERE kind = ?)", false),

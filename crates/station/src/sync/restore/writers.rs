@@ -432,6 +432,27 @@ pub(super) async fn write(conn: &mut SqliteConnection, local: &Local<'_>, c: &Fe
             .execute(&mut *conn)
             .await?;
         }
+        "ro_recall" => {
+            let at = p.t("performed_at")?;
+            sqlx::query(
+                "INSERT INTO ro_recalls (id, station_id, ro_id, ro_number, campaign_id, title, vin, job_id, performed_by, performed_at, created_at, updated_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(id)
+            .bind(local.id)
+            .bind(p.s("ro_id")?)
+            .bind(p.s("ro_number")?)
+            .bind(p.s("campaign_id")?)
+            .bind(p.s("title")?)
+            .bind(p.s("vin")?)
+            .bind(p.opt_s("job_id"))
+            .bind(p.s("performed_by")?)
+            .bind(&at)
+            .bind(&at)
+            .bind(&at)
+            .execute(&mut *conn)
+            .await?;
+        }
         "audit_log" => {
             let at = p.t("at")?;
             sqlx::query(

@@ -7,6 +7,7 @@ import type { ChangeOwnPassword } from "./ChangeOwnPassword";
 import type { ComplaintPage } from "./ComplaintPage";
 import type { ComplaintView } from "./ComplaintView";
 import type { ComplaintsQuery } from "./ComplaintsQuery";
+import type { CompletionQuery } from "./CompletionQuery";
 import type { EnrollmentCodes } from "./EnrollmentCodes";
 import type { HeadOfficeNote } from "./HeadOfficeNote";
 import type { IssuedCode } from "./IssuedCode";
@@ -28,6 +29,8 @@ import type { NewComplaintNote } from "./NewComplaintNote";
 import type { NewStation } from "./NewStation";
 import type { NewUser } from "./NewUser";
 import type { NoInput } from "./NoInput";
+import type { RecallCampaigns } from "./RecallCampaigns";
+import type { RecallCompletion } from "./RecallCompletion";
 import type { Revoked } from "./Revoked";
 import type { SetPassword } from "./SetPassword";
 import type { SetRegion } from "./SetRegion";
@@ -78,7 +81,7 @@ export type ConsoleApi = {
   get_complaint: { method: "GET"; path: "/console/api/complaints/{station_id}/{complaint_id}"; input: NoInput; output: ComplaintView };
   /** Adds a head-office note or instruction; the station receives it on its next pull. 403 without `add_complaint_notes`. */
   add_complaint_note: { method: "POST"; path: "/console/api/complaints/{station_id}/{complaint_id}/notes"; input: NewComplaintNote; output: HeadOfficeNote };
-  /** Master records of one kind (`labor_catalog`, `parts_catalog`, `setting`); query `q`, `offset`, `limit`. Administrators. */
+  /** Master records of one kind (`labor_catalog`, `parts_catalog`, `recall_campaign`, `setting`); query `q`, `offset`, `limit`. Administrators. */
   list_master: { method: "GET"; path: "/console/api/master/{kind}"; input: MasterQuery; output: MasterPage };
   /** Adds or changes one record, checked field by field as the CSV loads are; stations pull it. */
   upsert_master: { method: "POST"; path: "/console/api/master/{kind}"; input: MasterInput; output: MasterRecord };
@@ -90,6 +93,10 @@ export type ConsoleApi = {
   get_complaint_categories: { method: "GET"; path: "/console/api/master/complaint-categories"; input: NoInput; output: CategoryTree };
   /** Replaces the tree, checked whole; a fault names its path (`categories[2].children[0].name_en`). Saved ids stay; new entries (`id: null`) get one. */
   put_complaint_categories: { method: "PUT"; path: "/console/api/master/complaint-categories"; input: CategoryTreeInput; output: CategoryTree };
+  /** The recall campaigns; query `q`, `offset`, `limit`. Every role. */
+  list_recalls: { method: "GET"; path: "/console/api/recalls"; input: MasterQuery; output: RecallCampaigns };
+  /** One campaign's completion over the caller's stations: counts and a page of VINs, done or open; query `status`, `vin`, `offset`, `limit`. */
+  recall_completion: { method: "GET"; path: "/console/api/recalls/{campaign_id}"; input: CompletionQuery; output: RecallCompletion };
 };
 
 export type ConsoleEndpoint = keyof ConsoleApi;
@@ -123,4 +130,6 @@ export const CONSOLE_API: { [K in ConsoleEndpoint]: { method: ConsoleApi[K]["met
   delete_master: { method: "DELETE", path: "/console/api/master/{kind}/records/{id}" },
   get_complaint_categories: { method: "GET", path: "/console/api/master/complaint-categories" },
   put_complaint_categories: { method: "PUT", path: "/console/api/master/complaint-categories" },
+  list_recalls: { method: "GET", path: "/console/api/recalls" },
+  recall_completion: { method: "GET", path: "/console/api/recalls/{campaign_id}" },
 };

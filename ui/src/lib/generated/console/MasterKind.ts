@@ -3,4 +3,4 @@
 /**
  * The kinds of master data, as in the path (`/console/api/master/labor_catalog`).
  */
-export type MasterKind = "labor_catalog" | "parts_catalog" | "setting";
+export type MasterKind = "labor_catalog" | "parts_catalog" | "recall_campaign" | "setting";

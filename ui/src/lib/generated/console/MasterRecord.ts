@@ -9,4 +9,12 @@ id: string,
 /**
  * The fields as stations get them.
  */
-payload: JsonValue, updated_at: string, };
+payload: JsonValue, 
+/**
+ * The fields as the form and a CSV line show them (text, by field).
+ */
+fields: { [key in string]?: string }, 
+/**
+ * Whether the record has a completion page (a recall campaign: `/console/api/recalls/{id}`).
+ */
+completion: boolean, updated_at: string, };
