@@ -209,8 +209,8 @@ pub async fn list(pool: &PgPool, session: &ConsoleSession, kind: &str, query: Ma
 pub async fn upsert(pool: &PgPool, session: &ConsoleSession, kind: &str, input: MasterInput, now: DateTime<Utc>) -> ConsoleResult<MasterRecord> {
     require(session.user.role, Action::ManageMasterData)?;
     let kind = MasterKind::parse(kind)?;
-    let checked = kind.check(&input.fields).and_then(|(id, payload)| kind.complete(&payload).map(|_| (id, payload)));
-    let (id, payload) = checked.map_err(|e| ConsoleError::field(e.field, e.code, e.message))?;
+    // Through `From<RowError>`, which keeps the error's params (a category's path).
+    let (id, payload) = kind.check(&input.fields).and_then(|(id, payload)| kind.complete(&payload).map(|_| (id, payload)))?;
     let mut tx = pool.begin().await?;
     let before = master::get(&mut tx, kind.entity(), &id).await?;
     if kind == MasterKind::Setting && id == categories::SETTING_KEY {
