@@ -101,10 +101,9 @@ fn validate(f: &VehicleFields, confirm: &[String], now: DateTime<Utc>) -> Result
             return Err(ApiError::confirm(
                 "vin",
                 "vin.check_digit",
-                format!(
-                    "the check digit (9th character) should be {} for this VIN; European VINs often don't use one. Check the VIN, or confirm it is right",
-                    vin.expected_check_digit()
-                ),
+                // Position 9 is only where the mismatch shows: the typo may be anywhere, so the
+                // message must not invite editing the 9th character.
+                "some character of the VIN does not match: the 9th (the check digit) disagrees with the others, and the typo may be in any position. Check the VIN; European VINs often don't use a check digit: if it is right, confirm it",
             )
             .with("expected", vin.expected_check_digit())
             .with("found", vin.as_str().chars().nth(8).unwrap_or(' ')));
