@@ -7,7 +7,7 @@
 // list and the complaint page in zh-CN and en at 1280×800.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { pushingStation, qualityManager, setUpWithHeadOffice, startHeadOffice, syncUntil, waitForSync } from './headoffice.mjs';
+import { logInToConsole, pushingStation, qualityManager, setUpWithHeadOffice, startHeadOffice, syncUntil, waitForSync } from './headoffice.mjs';
 import { callApi, screenshot, setLocale, tokenOf, uiText, withApp } from './helpers.mjs';
 
 /** Another station's complaint, its resolution clock overdue by three hours. */
@@ -53,11 +53,7 @@ test('a complaint opened at a station is in the console list, and the quality ma
         const id = opened.complaint.id;
         await syncUntil(app.url, token, (s) => s.pending_changes === 0);
 
-        await console_.setViewportSize({ width: 1280, height: 800 });
-        await console_.goto(`${ho.url}/console`);
-        await console_.getByTestId('login-name').fill('zhoumin');
-        await console_.getByTestId('login-password').fill('quality password 1');
-        await console_.getByTestId('login-submit').click();
+        await logInToConsole(console_, ho, 'zhoumin', 'quality password 1');
         await console_.getByTestId('nav-complaints').click();
         const rows = console_.getByTestId('complaint-row');
         await rows.nth(1).waitFor();

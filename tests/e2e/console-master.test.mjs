@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CONSOLE_DIR, startHeadOffice } from './headoffice.mjs';
+import { CONSOLE_DIR, logInToConsole, startHeadOffice } from './headoffice.mjs';
 import { launchBrowser, screenshot } from './helpers.mjs';
 
 const PASSWORD = 'console password 1';
@@ -19,12 +19,8 @@ test('an administrator edits a parts price on the Master data page', { timeout: 
   try {
     ho.createAdmin('admin', '总部管理员', PASSWORD);
     const page = await browser.newPage();
-    await page.setViewportSize({ width: 1280, height: 800 });
     page.on('pageerror', (e) => console.error(`# page error: ${e.message}`));
-    await page.goto(`${ho.url}/console`);
-    await page.getByTestId('login-name').fill('admin');
-    await page.getByTestId('login-password').fill(PASSWORD);
-    await page.getByTestId('login-submit').click();
+    await logInToConsole(page, ho, 'admin', PASSWORD);
     await page.getByTestId('console-login').waitFor({ state: 'detached' });
     await page.goto(`${ho.url}/console/master`);
     await page.getByTestId('master-tab-parts_catalog').click();

@@ -7,7 +7,7 @@
 // completion page in zh-CN and en at 1280×800.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { setUpWithHeadOffice, startHeadOffice, syncUntil, waitForSync } from './headoffice.mjs';
+import { logInToConsole, setUpWithHeadOffice, startHeadOffice, syncUntil, waitForSync } from './headoffice.mjs';
 import { callApi, screenshot, setLocale, tokenOf, uiText, withApp, withCheckDigit } from './helpers.mjs';
 
 const ADMIN_PASSWORD = 'console password 1';
@@ -22,11 +22,7 @@ test('a recall campaign added in the console is marked performed at the station 
       const console_ = await page.context().newPage();
       console_.on('pageerror', (e) => console.error(`# page error: ${e.message}`));
       try {
-        await console_.setViewportSize({ width: 1280, height: 800 });
-        await console_.goto(`${ho.url}/console`);
-        await console_.getByTestId('login-name').fill('admin');
-        await console_.getByTestId('login-password').fill(ADMIN_PASSWORD);
-        await console_.getByTestId('login-submit').click();
+        await logInToConsole(console_, ho, 'admin', ADMIN_PASSWORD);
         await console_.getByTestId('nav-master').click();
         await console_.getByTestId('master-tab-recall_campaign').click();
         await console_.getByTestId('master-add').click();

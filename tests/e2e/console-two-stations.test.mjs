@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { qualityManager, startHeadOffice, syncUntil, waitForSync } from './headoffice.mjs';
+import { logInToConsole, qualityManager, startHeadOffice, syncUntil, waitForSync } from './headoffice.mjs';
 import { callApi, fakeClock, launchBrowser, screenshot, startApp, uiText, withCheckDigit } from './helpers.mjs';
 
 const QM_PASSWORD = 'quality password 1';
@@ -108,11 +108,7 @@ describe('two real stations sync into a real head office and the console compare
     browser = await launchBrowser();
     page = await browser.newPage();
     page.on('pageerror', (e) => console.error(`# page error: ${e.message}`));
-    await page.setViewportSize({ width: 1280, height: 800 });
-    await page.goto(`${ho.url}/console`);
-    await page.getByTestId('login-name').fill('zhoumin');
-    await page.getByTestId('login-password').fill(QM_PASSWORD);
-    await page.getByTestId('login-submit').click();
+    await logInToConsole(page, ho, 'zhoumin', QM_PASSWORD);
     await page.getByTestId('nav-kpis').waitFor();
   });
 

@@ -106,6 +106,15 @@ export async function syncUntil(url, token, done) {
   throw new Error('the station did not get there by syncing');
 }
 
+/** Opens the console in `page` at 1280×800 and logs in; the caller waits for the page it expects. */
+export async function logInToConsole(page, ho, login, password) {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(`${ho.url}/console`);
+  await page.getByTestId('login-name').fill(login);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
+}
+
 /**
  * The first administrator (`admin create-admin`) and, made by them through the
  * console's API, quality manager `zhoumin` (质量经理 周敏) with `password`.
