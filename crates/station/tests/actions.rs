@@ -255,7 +255,7 @@ async fn every_move_on_the_page_is_one_the_machine_lets_the_role_make() {
 }
 
 #[tokio::test]
-async fn a_manager_is_offered_a_discount_in_the_quality_check_and_at_pickup_and_a_job_can_be_added_at_check_in() {
+async fn a_manager_is_offered_a_discount_in_the_quality_check_and_at_pickup_and_a_job_added_at_check_in_joins_the_concerns() {
     let t = TestStation::new().await;
     let crew = t.crew().await;
     let part = t.part("BP-001", 12_000, 1_000_000).await;
@@ -271,6 +271,10 @@ async fn a_manager_is_offered_a_discount_in_the_quality_check_and_at_pickup_and_
     assert_eq!(page["may"]["add_job"], true);
     let after = t.ok(&crew.advisor, "add_job", json!({"ro_id": f.ro, "expected_version": page["order"]["version"], "concern": "空调异味"})).await;
     assert_eq!(after["jobs"].as_array().map(Vec::len), Some(1));
+    // Diagnosis still turns each concern stated at check-in into a job of its own.
+    let diagnosing = t.ok(&crew.tech, "move_order", json!({"ro_id": f.ro, "expected_version": after["order"]["version"], "to": "diagnosing"})).await;
+    let concerns: Vec<&str> = diagnosing["jobs"].as_array().into_iter().flatten().filter_map(|j| j["concern"].as_str()).collect();
+    assert_eq!(concerns, ["空调异味", "常规保养", "刹车异响"]);
 }
 
 #[tokio::test]

@@ -202,14 +202,15 @@ async fn insert_job(
     Ok(id)
 }
 
-/// Diagnosis starts with one job per concern the customer stated at check-in.
+/// Diagnosis starts with one job per concern the customer stated at check-in;
+/// a job added before diagnosis (at the desk, at check-in) comes on top of them.
 pub(crate) async fn jobs_from_concerns(conn: &mut SqliteConnection, ctx: &Ctx, ro_id: &str) -> Result<()> {
-    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ro_jobs WHERE ro_id = ?").bind(ro_id).fetch_one(&mut *conn).await?;
-    if existing > 0 {
-        return Ok(());
-    }
-    let concerns: Vec<(String, String)> =
-        sqlx::query_as("SELECT id, text FROM ro_concerns WHERE ro_id = ? ORDER BY position").bind(ro_id).fetch_all(&mut *conn).await?;
+    let concerns: Vec<(String, String)> = sqlx::query_as(
+        "SELECT c.id, c.text FROM ro_concerns c WHERE c.ro_id = ? AND NOT EXISTS (SELECT 1 FROM ro_jobs j WHERE j.concern_id = c.id) ORDER BY c.position",
+    )
+    .bind(ro_id)
+    .fetch_all(&mut *conn)
+    .await?;
     for (id, text) in concerns {
         insert_job(conn, ctx, ro_id, Some(&id), &text, None, false).await?;
     }
