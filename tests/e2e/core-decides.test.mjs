@@ -86,3 +86,24 @@ test('a manager gives a discount in the quality check; an advisor adds a job at 
     for (const id of ['nav-parts', 'nav-new-customer', 'nav-settings', 'nav-qc']) assert.equal(await page.getByTestId(id).count(), 0, id);
   });
 });
+
+test('a technician starting diagnosis from a list that is out of date is told the order changed, and nothing moves', { timeout: 180_000 }, async () => {
+  await withApp(async (page, app) => {
+    await callApi(app.url, 'load_demo_data');
+    const advisor = (await staffLogin(app.url, '李顾问', '2222')).token;
+    const [card] = (await callApi(app.url, 'board', {}, advisor)).cards.filter((c) => c.status === 'checked_in');
+    await page.reload();
+    await logIn(page, { staffName: '张技师', pin: '3333' });
+    await page.goto(`${app.url}/#/my-jobs`);
+    const waiting = page.locator(`[data-testid=to-diagnose][data-number="${card.number}"]`);
+    await waiting.waitFor();
+    // The advisor adds the customer's second request at the desk while the list is on the tablet.
+    const d = await callApi(app.url, 'get_order_detail', { id: card.id }, advisor);
+    await callApi(app.url, 'add_job', { ro_id: card.id, expected_version: d.order.version, concern: '客户补充：雨刮异响' }, advisor);
+    await waiting.getByTestId('start-diagnosis').click();
+    await page.getByTestId('version-conflict').waitFor();
+    await screenshot(page, 'core-decides-stale-start');
+    const after = await callApi(app.url, 'get_order_detail', { id: card.id }, advisor);
+    assert.equal(after.order.status, 'checked_in', 'the start from a stale list did not move the order');
+  });
+});
