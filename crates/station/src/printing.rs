@@ -420,11 +420,7 @@ async fn build(station: &Station, conn: &mut SqliteConnection, rec: &SignedRecor
         issued_at: local(&info, &c.document.signed_at),
         advisor,
         promised_at: opt(order.promised_at.as_deref()).map(|p| local(&info, &p)),
-        customer: documents::Customer {
-            name: customer.name.clone(),
-            phones: customer.phones.clone(),
-            customer_no: opt(Some(&customer.customer_no)),
-        },
+        customer: documents::Customer { name: customer.name.clone(), phones: customer.phones.clone(), customer_no: opt(Some(&customer.customer_no)) },
         vehicle: documents::Vehicle {
             plate: vehicle.plate.clone().unwrap_or_default(),
             vin: opt(vehicle.vin.as_deref()),

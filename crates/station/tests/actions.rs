@@ -215,7 +215,7 @@ async fn every_action_an_order_page_offers_is_accepted_and_every_one_it_withhold
                 } else {
                     withheld += 1;
                     let before = t.ok(token, "get_order_detail", json!({"id": shared.ro})).await;
-                    if let Ok(_) = attempt(&t, &crew, token, &before, &action).await {
+                    if attempt(&t, &crew, token, &before, &action).await.is_ok() {
                         panic!("{state}: a {role} was not offered {action:?} but the core accepted it");
                     }
                 }

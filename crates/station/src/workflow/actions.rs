@@ -227,8 +227,13 @@ pub struct MoveFacts {
 /// Closing is the follow-up's, and a failed QC goes back to repair from the QC
 /// form, so neither is a move here; cancelling comes last.
 pub fn moves(status: RoStatus, role: Role, facts: MoveFacts) -> Vec<Move> {
-    let cancel =
-        edge(status, Cancelled).filter(|p| p.allows(role)).map(|_| Move { to: Cancelled, by: MoveBy::Cancel, note_required: true, primary: false, ready: true });
+    let cancel = edge(status, Cancelled).filter(|p| p.allows(role)).map(|_| Move {
+        to: Cancelled,
+        by: MoveBy::Cancel,
+        note_required: true,
+        primary: false,
+        ready: true,
+    });
     MACHINE
         .iter()
         .filter(|(from, to, p)| *from == status && p.allows(role) && *to != Closed && (*from, *to) != (QualityCheck, InRepair))

@@ -116,13 +116,12 @@ pub struct OrderTotals {
 }
 
 pub(crate) async fn order_totals(conn: &mut SqliteConnection, ro_id: &str) -> Result<OrderTotals> {
-    let (tax_rate_bp, discount, status): (i64, i64, Option<crate::repair_orders::RoStatus>) = sqlx::query_as(
-        "SELECT s.tax_rate_bp, r.discount_minor, r.status FROM repair_orders r JOIN station s ON s.id = r.station_id WHERE r.id = ?",
-    )
-    .bind(ro_id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .unwrap_or((0, 0, None));
+    let (tax_rate_bp, discount, status): (i64, i64, Option<crate::repair_orders::RoStatus>) =
+        sqlx::query_as("SELECT s.tax_rate_bp, r.discount_minor, r.status FROM repair_orders r JOIN station s ON s.id = r.station_id WHERE r.id = ?")
+            .bind(ro_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .unwrap_or((0, 0, None));
     let rows: Vec<(LineKind, i64, String)> =
         sqlx::query_as("SELECT l.kind, l.amount_minor, j.approval FROM ro_lines l JOIN ro_jobs j ON j.id = l.job_id WHERE l.ro_id = ?")
             .bind(ro_id)

@@ -445,15 +445,7 @@ async fn facts(conn: &mut SqliteConnection, ro_id: &str, decisions: &HashMap<Str
 }
 
 fn line_value(l: &LineRow) -> LinePart {
-    LinePart {
-        id: l.0.clone(),
-        kind: l.2,
-        description: l.3.clone(),
-        quantity_milli: l.4,
-        unit_price_minor: l.5,
-        amount_minor: l.6,
-        returned_milli: l.7,
-    }
+    LinePart { id: l.0.clone(), kind: l.2, description: l.3.clone(), quantity_milli: l.4, unit_price_minor: l.5, amount_minor: l.6, returned_milli: l.7 }
 }
 
 async fn terms_hash(conn: &mut SqliteConnection, version: &str, language: &str) -> Result<Option<String>> {
@@ -531,7 +523,11 @@ pub(crate) async fn sign(w: &mut OrderWrite, doc: NewDocument<'_>) -> Result<Str
         jobs: f.jobs,
         totals: f.totals,
         signatures,
-        delivery: (doc.kind == DocumentKind::Acceptance).then(|| DeliveryPart { odometer_out_km: f.odometer_out_km, payments: f.payments, delivered_at: now.clone() }),
+        delivery: (doc.kind == DocumentKind::Acceptance).then(|| DeliveryPart {
+            odometer_out_km: f.odometer_out_km,
+            payments: f.payments,
+            delivered_at: now.clone(),
+        }),
     };
     let value = serde_json::to_value(&content).map_err(|e| ApiError::internal(format!("cannot write the signed content: {e}")))?;
     let text = canonical_json(&value);
@@ -583,11 +579,7 @@ pub(crate) async fn sign(w: &mut OrderWrite, doc: NewDocument<'_>) -> Result<Str
     }
     for job in &content.jobs {
         for line in &job.lines {
-            sqlx::query("INSERT OR IGNORE INTO ro_signed_lines (authorization_id, line_id) VALUES (?, ?)")
-                .bind(&id)
-                .bind(&line.id)
-                .execute(&mut *conn)
-                .await?;
+            sqlx::query("INSERT OR IGNORE INTO ro_signed_lines (authorization_id, line_id) VALUES (?, ?)").bind(&id).bind(&line.id).execute(&mut *conn).await?;
         }
     }
     Ok(id)
