@@ -301,3 +301,13 @@ export async function withClockedApp(name, start, run) {
     clock.remove();
   }
 }
+
+/** Waits until the input `testid` holds `value` (a value the core sends later, such as a quote), failing after 5 s with what it holds. */
+export async function inputHas(page, testid, value) {
+  const input = page.getByTestId(testid);
+  try {
+    await page.waitForFunction(([t, v]) => document.querySelector(`[data-testid="${t}"]`)?.value === v, [testid, value], { timeout: 5000 });
+  } catch {
+    throw new Error(`${testid} holds ${JSON.stringify(await input.inputValue())}, not ${JSON.stringify(value)}`);
+  }
+}

@@ -4,7 +4,7 @@
 // manager's balance override appears only for a manager with a balance left.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { callApi, logIn, openOrder, screenshot, staffLogin, withApp } from './helpers.mjs';
+import { callApi, inputHas, logIn, openOrder, screenshot, staffLogin, withApp } from './helpers.mjs';
 
 async function withVersion(page, fn) {
   const v = Number(await page.getByTestId('repair-order').getAttribute('data-version'));
@@ -65,7 +65,7 @@ test('refusals at the top and beside the field; partial and supplemental authori
       await page.getByTestId('move-approved').click();
       await page.getByTestId('auth-job').nth(1).uncheck();
       // 150.00 × 1.13 = 169.50 suggested for what is ticked.
-      assert.equal(await page.getByTestId('auth-amount').inputValue(), '169.50');
+      await inputHas(page, 'auth-amount', '169.50');
       await page.getByTestId('customer-sig-method-by_phone').check({ force: true });
       await page.getByTestId('auth-submit').click();
       await page.locator('[data-testid=repair-order][data-status=approved]').waitFor();
@@ -84,7 +84,7 @@ test('refusals at the top and beside the field; partial and supplemental authori
       await third.getByTestId('line-price').fill('50');
       await withVersion(page, () => third.getByTestId('line-add').click());
       await page.getByTestId('auth-open').filter({ hasText: '追加授权' }).click();
-      assert.equal(await page.getByTestId('auth-amount').inputValue(), '56.50');
+      await inputHas(page, 'auth-amount', '56.50');
       await page.getByTestId('customer-sig-method-by_phone').check({ force: true });
       await page.getByTestId('auth-submit').click();
       await page.locator('[data-testid=authorization]').nth(1).waitFor();

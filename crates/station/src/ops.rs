@@ -183,6 +183,8 @@ operations! {
     remove_line: Staff, lines::LineRef => workflow::OrderDetail = lines::remove_line;
     /// A manager's discount on the order, before tax.
     set_discount: Staff, lines::SetDiscount => workflow::OrderDetail = lines::set_discount;
+    /// The amount to authorize if the customer approves these pending jobs (the form's suggestion).
+    quote_authorization: Staff, authorization::QuoteAuthorization => authorization::AuthorizationQuote = authorization::quote_authorization;
     /// The customer's approval (or a supplemental one): method, approver, jobs, amount.
     record_authorization: Staff, authorization::RecordAuthorization => workflow::OrderDetail = authorization::record_authorization;
     /// The customer declines recommended (pending) work: a signed decline document.

@@ -4,24 +4,11 @@
 
 mod common;
 
-use common::flow::{Crew, Flow, ROLES};
+use common::flow::{Crew, Flow, ROLES, STATES};
 use common::TestStation;
 use serde_json::json;
 use station::ApiError;
 
-const STATES: [&str; 11] = [
-    "checked_in",
-    "diagnosing",
-    "estimate_ready",
-    "approved",
-    "in_repair",
-    "waiting_parts",
-    "quality_check",
-    "ready_for_pickup",
-    "delivered",
-    "closed",
-    "cancelled",
-];
 const OPEN: [&str; 8] = ["checked_in", "diagnosing", "estimate_ready", "approved", "in_repair", "waiting_parts", "quality_check", "ready_for_pickup"];
 
 /// The machine as issue 3 states it, written independently of the code.

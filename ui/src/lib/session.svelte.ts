@@ -1,7 +1,7 @@
 /** Who is logged in at this desk, and whether the station is set up yet. */
 import { api, getToken, onUnauthenticated, setToken } from './backend';
 import type { DemoLogin } from './generated/DemoLogin';
-import type { Role } from './generated/Role';
+import type { DeskActions } from './generated/DeskActions';
 import type { Me } from './generated/Me';
 import type { Session } from './generated/Session';
 import type { SetupStatus } from './generated/SetupStatus';
@@ -50,7 +50,7 @@ export async function refreshStatus(): Promise<SetupStatus> {
 
 export function loggedIn(s: Session): void {
   setToken(s.token);
-  session.me = { staff: s.staff, station: s.station, can_view_kpis: s.can_view_kpis };
+  session.me = { staff: s.staff, station: s.station, can_view_kpis: s.can_view_kpis, may: s.may };
 }
 
 export async function logout(): Promise<void> {
@@ -65,11 +65,6 @@ export async function logout(): Promise<void> {
   navigate('/login');
 }
 
-/** Advisors and managers check vehicles in and edit archives. */
-export function canEdit(): boolean {
-  const role = session.me?.staff.role;
-  return role === 'advisor' || role === 'manager';
-}
 
 onUnauthenticated(() => {
   session.me = null;
@@ -79,13 +74,21 @@ onUnauthenticated(() => {
 /** The demo's logins, shown on the login screen right after the demo data is loaded. */
 export const demoLogins = $state<{ list: DemoLogin[] }>({ list: [] });
 
-/** The logged-in staff member's role, or null. */
-export function role(): Role | null {
-  return session.me?.staff.role ?? null;
-}
+const NOBODY: DeskActions = {
+  check_in: false,
+  edit_archive: false,
+  confirm_odometer_rollback: false,
+  receive_stock: false,
+  edit_price_lists: false,
+  configure_station: false,
+  manage_staff: false,
+  view_kpis: false,
+  verify_documents: false,
+  my_jobs: false,
+  qc_queue: false,
+};
 
-/** Whether the logged-in role is one of `roles` (managers may do everything). */
-export function can(...roles: Role[]): boolean {
-  const r = role();
-  return r !== null && (r === 'manager' || roles.includes(r));
+/** What the logged-in person may do at the desk, as the core says (`me.may`); nothing when logged out. */
+export function may(): DeskActions {
+  return session.me?.may ?? NOBODY;
 }

@@ -30,6 +30,16 @@ impl Role {
     pub fn parse(s: &str) -> Option<Role> {
         [Role::Advisor, Role::Technician, Role::QcInspector, Role::Manager].into_iter().find(|r| r.as_str() == s)
     }
+
+    /// Jobs may be given to them: technicians, and managers who still turn a spanner.
+    pub fn takes_jobs(self) -> bool {
+        matches!(self, Role::Technician | Role::Manager)
+    }
+
+    /// They receive customers, so the board can filter orders by them.
+    pub fn advises(self) -> bool {
+        Permission::CheckIn.allows(self)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,6 +143,48 @@ impl Permission {
             Permission::ReceiveStock => "receive stock",
             Permission::EditPriceLists => "edit parts and the labor catalog",
             Permission::ConfigureStation => "change station settings",
+        }
+    }
+}
+
+/// What the logged-in person may do at the desk, beyond any one order: the UI
+/// shows its entries (nav, buttons) from this instead of knowing the roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+pub struct DeskActions {
+    pub check_in: bool,
+    /// Create and edit customers and vehicles; take service requests.
+    pub edit_archive: bool,
+    /// Accept a lower odometer reading without a manager's PIN.
+    pub confirm_odometer_rollback: bool,
+    pub receive_stock: bool,
+    /// Parts (prices) and the labor catalog.
+    pub edit_price_lists: bool,
+    /// Tax rate, repeat-repair window, QC checklist, the head office link.
+    pub configure_station: bool,
+    pub manage_staff: bool,
+    pub view_kpis: bool,
+    pub verify_documents: bool,
+    /// Their own job list is where they work (the technician's tablet).
+    pub my_jobs: bool,
+    /// The orders waiting for a quality check.
+    pub qc_queue: bool,
+}
+
+impl DeskActions {
+    pub fn of(role: Role) -> DeskActions {
+        DeskActions {
+            check_in: Permission::CheckIn.allows(role),
+            edit_archive: Permission::EditArchive.allows(role),
+            confirm_odometer_rollback: Permission::ConfirmOdometerRollback.allows(role),
+            receive_stock: Permission::ReceiveStock.allows(role),
+            edit_price_lists: Permission::EditPriceLists.allows(role),
+            configure_station: Permission::ConfigureStation.allows(role),
+            manage_staff: Permission::ManageStaff.allows(role),
+            view_kpis: Permission::ViewKpis.allows(role),
+            verify_documents: Permission::VerifyDocuments.allows(role),
+            // Managers may repair too, but their day is the desk and the board.
+            my_jobs: Permission::UseTimeClock.allows(role) && role != Role::Manager,
+            qc_queue: Permission::QualityDecision.allows(role),
         }
     }
 }

@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 use ts_rs::TS;
 
-use super::lines::{lines_of_order, LineKind, LineRecord};
+use super::actions::JobActions;
+use super::lines::{lines_of_order, LineKind, LineRecord, LineView};
 use super::{audit, field, refused, ro_of, time_clock, Ctx, OrderDetail, OrderWrite};
 use crate::auth::{Caller, Permission};
 use crate::domain::Money;
@@ -108,7 +109,7 @@ pub struct JobView {
     #[ts(flatten)]
     pub job: JobRecord,
     pub technician_name: Option<String>,
-    pub lines: Vec<LineRecord>,
+    pub lines: Vec<LineView>,
     pub findings: Vec<Finding>,
     /// The sum of its lines, before discount and tax.
     pub amount: Money,
@@ -118,6 +119,12 @@ pub struct JobView {
     /// Time clocked on it, in seconds, over stopped clocks (a running clock counts when it stops).
     #[ts(type = "number")]
     pub clocked_seconds: i64,
+    /// More time clocked than the catalog's standard hours.
+    pub over_standard: bool,
+    /// The customer's decision is worth showing: made, or awaited since the estimate.
+    pub decision_shown: bool,
+    /// What the caller may do to it now (`actions.rs`).
+    pub may: JobActions,
 }
 
 pub(crate) async fn job_views(conn: &mut SqliteConnection, ro_id: &str) -> Result<Vec<JobView>> {
@@ -140,7 +147,7 @@ pub(crate) async fn job_views(conn: &mut SqliteConnection, ro_id: &str) -> Resul
         let clocked_seconds = time_clock::clocked_seconds(&mut *conn, &job.id).await?;
         out.push(JobView {
             technician_name,
-            lines: job_lines,
+            lines: job_lines.into_iter().map(|line| LineView { line, may: Default::default() }).collect(),
             findings: findings
                 .into_iter()
                 .map(|(id, text, photos, staff_id, created_at)| Finding {
@@ -153,7 +160,10 @@ pub(crate) async fn job_views(conn: &mut SqliteConnection, ro_id: &str) -> Resul
                 .collect(),
             amount,
             standard_hours_milli,
+            over_standard: standard_hours_milli > 0 && i128::from(clocked_seconds) * 1000 > i128::from(standard_hours_milli) * 3600,
             clocked_seconds,
+            decision_shown: false,
+            may: JobActions::default(),
             job,
         });
     }
@@ -192,14 +202,15 @@ async fn insert_job(
     Ok(id)
 }
 
-/// Diagnosis starts with one job per concern the customer stated at check-in.
+/// Diagnosis starts with one job per concern the customer stated at check-in;
+/// a job added before diagnosis (at the desk, at check-in) comes on top of them.
 pub(crate) async fn jobs_from_concerns(conn: &mut SqliteConnection, ctx: &Ctx, ro_id: &str) -> Result<()> {
-    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ro_jobs WHERE ro_id = ?").bind(ro_id).fetch_one(&mut *conn).await?;
-    if existing > 0 {
-        return Ok(());
-    }
-    let concerns: Vec<(String, String)> =
-        sqlx::query_as("SELECT id, text FROM ro_concerns WHERE ro_id = ? ORDER BY position").bind(ro_id).fetch_all(&mut *conn).await?;
+    let concerns: Vec<(String, String)> = sqlx::query_as(
+        "SELECT c.id, c.text FROM ro_concerns c WHERE c.ro_id = ? AND NOT EXISTS (SELECT 1 FROM ro_jobs j WHERE j.concern_id = c.id) ORDER BY c.position",
+    )
+    .bind(ro_id)
+    .fetch_all(&mut *conn)
+    .await?;
     for (id, text) in concerns {
         insert_job(conn, ctx, ro_id, Some(&id), &text, None, false).await?;
     }
@@ -214,10 +225,18 @@ fn text(value: &str, name: &str, max: usize) -> Result<String> {
     Ok(v.to_string())
 }
 
+/// A declined job stays on the order as the customer left it; new work goes on a new job.
+async fn require_not_declined(conn: &mut SqliteConnection, job_id: &str) -> Result<()> {
+    if load_job(conn, job_id).await?.approval == Approval::Declined {
+        return Err(field("job_id", "job.declined", "the customer declined this job; add a new job instead"));
+    }
+    Ok(())
+}
+
 async fn require_technician(conn: &mut SqliteConnection, id: &str) -> Result<()> {
     let role: Option<String> = sqlx::query_scalar("SELECT role FROM staff WHERE id = ? AND active = 1").bind(id).fetch_optional(conn).await?;
-    match role.as_deref() {
-        Some("technician" | "manager") => Ok(()),
+    match role.as_deref().and_then(crate::auth::Role::parse) {
+        Some(r) if r.takes_jobs() => Ok(()),
         _ => Err(field("technician_id", "job.not_a_technician", "choose an active technician")),
     }
 }
@@ -246,7 +265,7 @@ pub async fn add_job(station: &Station, caller: &Caller, input: AddJob) -> Resul
         w.require(Permission::AssignTechnician)?;
         require_technician(w.conn(), t).await?;
     }
-    let after_approval = matches!(w.status, RoStatus::Approved | RoStatus::InRepair | RoStatus::WaitingParts);
+    let after_approval = super::actions::after_approval(w.status);
     let ctx = w.ctx.clone();
     insert_job(w.conn(), &ctx, &input.ro_id, None, &concern, technician.as_deref(), after_approval).await?;
     w.finish().await
@@ -273,6 +292,7 @@ pub async fn update_job(station: &Station, caller: &Caller, input: UpdateJob) ->
     let ro_id = ro_of(station, "ro_jobs", &input.job_id).await?;
     let mut w = OrderWrite::begin(station, me, &ro_id, input.expected_version).await?;
     w.require_editable()?;
+    require_not_declined(w.conn(), &input.job_id).await?;
     let ctx = w.ctx.clone();
     let q = sqlx::query("UPDATE ro_jobs SET concern = ?, cause = ?, correction = ?, updated_at = ? WHERE id = ?")
         .bind(concern)
@@ -298,6 +318,7 @@ pub async fn assign_technician(station: &Station, caller: &Caller, input: Assign
     let ro_id = ro_of(station, "ro_jobs", &input.job_id).await?;
     let mut w = OrderWrite::begin(station, me, &ro_id, input.expected_version).await?;
     w.require_editable()?;
+    require_not_declined(w.conn(), &input.job_id).await?;
     let technician = input.technician_id.filter(|t| !t.is_empty());
     if let Some(t) = &technician {
         require_technician(w.conn(), t).await?;
@@ -362,6 +383,7 @@ pub async fn add_finding(station: &Station, caller: &Caller, input: AddFinding) 
     let ro_id = ro_of(station, "ro_jobs", &input.job_id).await?;
     let mut w = OrderWrite::begin(station, me, &ro_id, input.expected_version).await?;
     w.require_editable()?;
+    require_not_declined(w.conn(), &input.job_id).await?;
     for (i, sha) in input.photos.iter().enumerate() {
         let known: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM files WHERE sha256 = ?)").bind(sha).fetch_one(w.conn()).await?;
         if !known {
@@ -413,6 +435,12 @@ pub struct MyJob {
     pub clocked_seconds: i64,
     #[sqlx(skip)]
     pub clock_running: bool,
+    /// The customer's decision is worth showing (see `actions::decision_shown`).
+    #[sqlx(skip)]
+    pub decision_shown: bool,
+    /// What the caller may do to it now.
+    #[sqlx(skip)]
+    pub may: JobActions,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -436,7 +464,11 @@ pub(crate) async fn my_jobs_of(conn: &mut SqliteConnection, staff_id: &str, now:
     .fetch_all(&mut *conn)
     .await?;
     let running_job_id = time_clock::running_job(&mut *conn, staff_id).await?;
+    let role: String = sqlx::query_scalar("SELECT role FROM staff WHERE id = ?").bind(staff_id).fetch_one(&mut *conn).await?;
+    let role = crate::auth::Role::parse(&role).ok_or_else(|| ApiError::internal("unknown role in database"))?;
     for j in &mut jobs {
+        j.may = super::actions::job_actions(j.ro_status, role, j.approval, j.done_at.is_some());
+        j.decision_shown = super::actions::decision_shown(j.ro_status, j.approval);
         j.clocked_seconds = time_clock::clocked_seconds(&mut *conn, &j.job_id).await?;
         j.clock_running = running_job_id.as_deref() == Some(j.job_id.as_str());
     }

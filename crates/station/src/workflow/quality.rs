@@ -205,7 +205,7 @@ pub struct RecordQc {
     pub rework_job_ids: Vec<String>,
 }
 
-async fn worked_on_it(conn: &mut SqliteConnection, ro_id: &str, staff_id: &str) -> Result<bool> {
+pub(crate) async fn worked_on_it(conn: &mut SqliteConnection, ro_id: &str, staff_id: &str) -> Result<bool> {
     Ok(sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM ro_jobs WHERE ro_id = ?1 AND approval = 'approved' AND (technician_id = ?2 OR done_by = ?2))
              OR EXISTS (SELECT 1 FROM time_clocks WHERE ro_id = ?1 AND technician_id = ?2)",

@@ -34,6 +34,21 @@ impl Crew {
 
 pub const ROLES: [&str; 4] = ["advisor", "technician", "qc_inspector", "manager"];
 
+/// Every state of a repair order.
+pub const STATES: [&str; 11] = [
+    "checked_in",
+    "diagnosing",
+    "estimate_ready",
+    "approved",
+    "in_repair",
+    "waiting_parts",
+    "quality_check",
+    "ready_for_pickup",
+    "delivered",
+    "closed",
+    "cancelled",
+];
+
 impl TestStation {
     /// Adds a staff member; returns (token, id).
     pub async fn staff_with_id(&self, name: &str, role: &str, pin: &str) -> (String, String) {

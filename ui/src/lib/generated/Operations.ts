@@ -4,6 +4,7 @@ import type { AddJob } from "./AddJob";
 import type { AddLine } from "./AddLine";
 import type { AssignTechnician } from "./AssignTechnician";
 import type { AuditLog } from "./AuditLog";
+import type { AuthorizationQuote } from "./AuthorizationQuote";
 import type { Board } from "./Board";
 import type { BoardInput } from "./BoardInput";
 import type { Calendar } from "./Calendar";
@@ -69,6 +70,7 @@ import type { PrintToPrinter } from "./PrintToPrinter";
 import type { PrintedDocument } from "./PrintedDocument";
 import type { Printers } from "./Printers";
 import type { QcItems } from "./QcItems";
+import type { QuoteAuthorization } from "./QuoteAuthorization";
 import type { ReassignFollowUp } from "./ReassignFollowUp";
 import type { ReceiveStock } from "./ReceiveStock";
 import type { RecordAuthorization } from "./RecordAuthorization";
@@ -156,6 +158,8 @@ export type Operations = {
   remove_line: { input: LineRef; output: OrderDetail };
   /** A manager's discount on the order, before tax. */
   set_discount: { input: SetDiscount; output: OrderDetail };
+  /** The amount to authorize if the customer approves these pending jobs (the form's suggestion). */
+  quote_authorization: { input: QuoteAuthorization; output: AuthorizationQuote };
   /** The customer's approval (or a supplemental one): method, approver, jobs, amount. */
   record_authorization: { input: RecordAuthorization; output: OrderDetail };
   /** The customer declines recommended (pending) work: a signed decline document. */
