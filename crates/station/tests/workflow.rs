@@ -339,7 +339,7 @@ async fn a_technician_runs_at_most_one_clock_and_clocked_hours_sit_beside_standa
     t.ok(&crew.tech2, "start_clock", json!({"job_id": job1})).await;
     t.advance(chrono::Duration::minutes(30));
     // Marking the job done stops its clock.
-    f.step(&crew.tech, "complete_job", json!({"job_id": job0})).await;
+    f.complete(&crew.tech, &job0).await;
     assert_eq!(f.page["jobs"][0]["clocked_seconds"], 1800);
     let err = t.call(&crew.tech, "start_clock", json!({"job_id": job0})).await.unwrap_err();
     assert_eq!(err.code, "clock.not_workable", "a done job takes no more time");

@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
 use super::lockout::{self, Purpose};
-use super::roles::{Caller, Permission, Role, StaffRef};
+use super::roles::{Caller, Home, Permission, Role, StaffRef};
 use super::staff::StaffInfo;
 use super::{pin, setup::StationInfo};
 use crate::error::{ApiError, Result};
@@ -33,6 +33,8 @@ pub struct Session {
     pub station: StationInfo,
     /// The KPI dashboard is theirs to open (its nav entry shows).
     pub can_view_kpis: bool,
+    /// The screen their role starts on.
+    pub home: Home,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -40,6 +42,7 @@ pub struct Me {
     pub staff: StaffInfo,
     pub station: StationInfo,
     pub can_view_kpis: bool,
+    pub home: Home,
 }
 
 pub fn hash_token(token: &str) -> String {
@@ -79,7 +82,7 @@ pub async fn login(station: &Station, _caller: &Caller, input: LoginInput) -> Re
         .execute(station.pool())
         .await?;
     let role = Role::parse(&role).ok_or_else(|| ApiError::internal("unknown role in database"))?;
-    Ok(Session { token, expires_at, staff: StaffInfo { id, name, role, active: true }, station: info.into(), can_view_kpis: Permission::ViewKpis.allows(role) })
+    Ok(Session { token, expires_at, staff: StaffInfo { id, name, role, active: true }, station: info.into(), can_view_kpis: Permission::ViewKpis.allows(role), home: role.home() })
 }
 
 pub async fn logout(station: &Station, caller: &Caller, _input: NoInput) -> Result<Done> {
@@ -115,5 +118,6 @@ pub async fn me(station: &Station, caller: &Caller, _input: NoInput) -> Result<M
         staff: StaffInfo { id: staff.id.clone(), name: staff.name.clone(), role: staff.role, active: true },
         station: info.into(),
         can_view_kpis: Permission::ViewKpis.allows(staff.role),
+        home: staff.role.home(),
     })
 }

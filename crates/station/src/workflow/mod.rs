@@ -169,14 +169,7 @@ impl OrderWrite {
     /// Jobs and lines change only before the quality check; a delivered order
     /// is read-only except for follow-up.
     pub fn require_editable(&self) -> Result<()> {
-        match self.status {
-            CheckedIn | Diagnosing | EstimateReady | Approved | InRepair | WaitingParts => Ok(()),
-            QualityCheck | ReadyForPickup => {
-                Err(refused("order.locked_for_qc", "the work is with the quality check; a failed inspection sends it back for changes"))
-            }
-            Delivered | Closed => Err(refused("order.read_only", "a delivered order is read-only except for follow-up")),
-            Cancelled => Err(refused("order.read_only", "a cancelled order is read-only")),
-        }
+        require_editable_in(self.status)
     }
 
     pub async fn header(&mut self) -> Result<OrderHeader> {
@@ -221,7 +214,13 @@ impl OrderWrite {
                 inventory::release_order(&mut self.tx, &self.ctx, &self.ro_id).await?;
                 time_clock::stop_for_order(&mut self.tx, &self.ctx, &self.ro_id).await?;
             }
-            (CheckedIn, Diagnosing) => jobs::jobs_from_concerns(&mut self.tx, &self.ctx, &self.ro_id).await?,
+            (CheckedIn, Diagnosing) => {
+                jobs::jobs_from_concerns(&mut self.tx, &self.ctx, &self.ro_id).await?;
+                // Whoever starts diagnosing works on it: otherwise the order would drop out of their list.
+                if Permission::TakeJob.allows(self.me.role) {
+                    jobs::take_unassigned(&mut self.tx, &self.ctx, &self.ro_id).await?;
+                }
+            }
             (QualityCheck, InRepair) => {
                 sqlx::query("UPDATE repair_orders SET rework_count = rework_count + 1 WHERE id = ?").bind(&self.ro_id).execute(&mut *self.tx).await?;
             }
@@ -358,6 +357,16 @@ impl OrderWrite {
     }
 }
 
+/// Whether an order in `status` takes changes to its jobs and lines, and if not, why.
+pub(crate) fn require_editable_in(status: RoStatus) -> Result<()> {
+    match status {
+        CheckedIn | Diagnosing | EstimateReady | Approved | InRepair | WaitingParts => Ok(()),
+        QualityCheck | ReadyForPickup => Err(refused("order.locked_for_qc", "the work is with the quality check; a failed inspection sends it back for changes")),
+        Delivered | Closed => Err(refused("order.read_only", "a delivered order is read-only except for follow-up")),
+        Cancelled => Err(refused("order.read_only", "a cancelled order is read-only")),
+    }
+}
+
 /// Closes a delivered order because its follow-up ended (reached, declined,
 /// unreachable), in the follow-up's transaction: the one way `delivered → closed`
 /// happens. An order already closed (or not delivered) is left as it is.
@@ -422,7 +431,7 @@ pub(crate) async fn detail_of(conn: &mut SqliteConnection, order: RepairOrder, r
         clocks: crate::aftersales::clocks::read_item(&mut *conn, crate::aftersales::clocks::ItemKind::RepairOrder, &id, now).await?,
         follow_up_id,
         complaint_ids,
-        jobs: jobs::job_views(&mut *conn, &id).await?,
+        jobs: jobs::job_views(&mut *conn, &id, order.status, role).await?,
         totals: lines::order_totals(&mut *conn, &id).await?,
         authorizations: authorization::list(&mut *conn, &id).await?,
         events: events::list(&mut *conn, &id).await?,

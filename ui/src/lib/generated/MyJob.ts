@@ -5,4 +5,8 @@ import type { RoStatus } from "./RoStatus";
 /**
  * A job on the technician's list.
  */
-export type MyJob = { job_id: string, ro_id: string, number: string, ro_status: RoStatus, ro_version: number, plate: string | null, make: string, model: string, concern: string, cause: string, correction: string, approval: Approval, done_at: string | null, promised_at: string | null, clocked_seconds: number, clock_running: boolean, };
+export type MyJob = { job_id: string, ro_id: string, number: string, ro_status: RoStatus, ro_version: number, plate: string | null, make: string, model: string, concern: string, cause: string, correction: string, approval: Approval, done_at: string | null, promised_at: string | null, clocked_seconds: number, clock_running: boolean, 
+/**
+ * The caller may take it (`take_job`): an unassigned job in `open_jobs`.
+ */
+may_take: boolean, };
