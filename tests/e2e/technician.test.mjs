@@ -68,6 +68,16 @@ test("a technician's day: home on my jobs, take a job, diagnose, clock, done onl
     assert.ok(names.length > 0 && names.every((n) => n.trim() === '张技师'), `every job is 张技师's: ${names}`);
     assert.equal(await page.getByTestId('job-edit').count(), names.length, 'and he can write its 3 Cs');
     await screenshot(page, 'technician-02-diagnosing-zh-CN-1024');
+    // A job the desk adds meanwhile, for nobody: the order page offers it to him too.
+    const roId = decodeURIComponent(new URL(page.url()).hash.split('/')[2].split('?')[0]);
+    const adv = (await staffLogin(app.url, '李顾问', '2222')).token;
+    const before = await callApi(app.url, 'get_order_detail', { id: roId }, adv);
+    await callApi(app.url, 'add_job', { ro_id: roId, expected_version: before.order.version, concern: '客户来电：雨刮异响' }, adv);
+    await page.reload();
+    const added = page.getByTestId('job').filter({ hasText: '雨刮异响' });
+    await added.getByTestId('job-take').click();
+    await added.getByTestId('job-technician-name').filter({ hasText: '张技师' }).waitFor();
+    assert.equal(await page.getByTestId('job-take').count(), 0, 'nothing left to take');
     // The finding box takes the focus when it opens.
     await page.getByTestId('job-add-finding').first().click();
     await page.getByTestId('finding-text').waitFor();
