@@ -131,15 +131,15 @@ fn takeable(status: RoStatus, approval: Approval, done: bool, assigned: bool) ->
     require_editable_in(status).is_ok() && approval != Approval::Declined && !done && !assigned
 }
 
-/// The warnings of marking `job` done with `clocked_seconds` on it: no time on
-/// the clock, parts lines of which nothing was issued. Each is confirmable, not
-/// a refusal: a quick check may take no clocked time, a part may prove unneeded.
-fn completion_warnings(job: &JobRecord, lines: &[LineRecord], clocked_seconds: i64) -> Vec<ApiError> {
+/// The warnings of marking `job` done: no time on the clock (`clocked` says
+/// whether there is), parts lines of which nothing was issued. Each is confirmable,
+/// not a refusal: a quick check may take no clocked time, a part may prove unneeded.
+fn completion_warnings(job: &JobRecord, lines: &[LineRecord], clocked: bool) -> Vec<ApiError> {
     let mut out = Vec::new();
     if job.approval != Approval::Approved || job.done_at.is_some() {
         return out;
     }
-    if clocked_seconds == 0 {
+    if !clocked {
         out.push(ApiError::confirm("confirm", "job.no_time_clocked", "no time is clocked on this job; mark it done anyway?"));
     }
     let unissued: Vec<&str> =
@@ -172,11 +172,11 @@ pub(crate) async fn job_views(conn: &mut SqliteConnection, ro_id: &str, status: 
         let amount = Money::from_minor(job_lines.iter().map(|l| l.amount.minor()).sum());
         let standard_hours_milli = job_lines.iter().filter(|l| l.kind == LineKind::Labor && l.labor_op_code.is_some()).map(|l| l.quantity_milli).sum();
         let clocked_seconds = time_clock::clocked_seconds(&mut *conn, &job.id).await?;
-        // A running clock will count when the job is done (completing stops it).
-        let clocked_or_running = if time_clock::runs_on(&mut *conn, &job.id).await? { clocked_seconds.max(1) } else { clocked_seconds };
+        // A running clock counts: completing the job stops it.
+        let clocked = clocked_seconds > 0 || time_clock::runs_on(&mut *conn, &job.id).await?;
         out.push(JobView {
             may_take: Permission::TakeJob.allows(role) && takeable(status, job.approval, job.done_at.is_some(), job.technician_id.is_some()),
-            completion_warnings: completion_warnings(&job, &job_lines, clocked_or_running),
+            completion_warnings: completion_warnings(&job, &job_lines, clocked),
             technician_name,
             lines: job_lines,
             findings: findings
@@ -426,7 +426,7 @@ pub async fn complete_job(station: &Station, caller: &Caller, input: CompleteJob
     }
     let ctx = w.ctx.clone();
     time_clock::stop_for_job(w.conn(), &ctx, &input.job_id).await?;
-    let clocked = time_clock::clocked_seconds(w.conn(), &input.job_id).await?;
+    let clocked = time_clock::clocked_seconds(w.conn(), &input.job_id).await? > 0;
     let lines: Vec<LineRecord> = lines_of_order(w.conn(), &ro_id).await?.into_iter().filter(|l| l.job_id == job.id).collect();
     if let Some(unconfirmed) = completion_warnings(&job, &lines, clocked).into_iter().find(|warning| !input.confirm.contains(&warning.code)) {
         return Err(unconfirmed);
