@@ -196,6 +196,10 @@ export async function setUpStation(page, { code = 'SH01', name = 'Test Station',
   await page.getByTestId('board').waitFor();
 }
 
+/** The screens a role starts on (the core's `home`): the board, the technician's jobs, the QC queue. */
+export const HOME_SCREENS = '[data-testid=board], [data-testid=my-jobs], [data-testid=qc-queue]';
+
+/** Logs in through the login screen and waits for the role's home screen. */
 export async function logIn(page, { staffName, pin }) {
   await page.getByTestId('login').waitFor();
   const select = page.getByTestId('login-staff');
@@ -203,7 +207,7 @@ export async function logIn(page, { staffName, pin }) {
   await select.selectOption(value);
   await page.getByTestId('login-pin').fill(pin);
   await page.getByTestId('login-pin').press('Enter');
-  await page.getByTestId('board').waitFor();
+  await page.locator(HOME_SCREENS).first().waitFor();
 }
 
 /** The session token the UI keeps, for checking via the API what the UI did. */

@@ -95,7 +95,10 @@ test('refusals at the top and beside the field; partial and supplemental authori
       // Through repair and QC by the API, then delivery: no override for the advisor, one for the manager.
       d = await call('get_order_detail', { id });
       d = await call('move_order', { ro_id: id, expected_version: d.order.version, to: 'in_repair', note: '' });
-      for (const j of d.jobs.filter((x) => x.approval === 'approved')) d = await call('complete_job', { job_id: j.id, expected_version: d.order.version });
+      for (const j of d.jobs.filter((x) => x.approval === 'approved')) {
+        d = await call('update_job', { job_id: j.id, expected_version: d.order.version, concern: j.concern, cause: j.cause || '检查确认', correction: j.correction || '已修复' });
+        d = await call('complete_job', { job_id: j.id, expected_version: d.order.version, confirm: ['job.no_time_clocked', 'job.parts_not_issued'] });
+      }
       d = await call('move_order', { ro_id: id, expected_version: d.order.version, to: 'quality_check', note: '' });
       const items = (await call('list_qc_items', {})).items.filter((i) => i.active);
       d = await call('record_qc', { ro_id: id, expected_version: d.order.version, passed: true, items: items.map((i) => ({ item_id: i.id, label: i.label, passed: true, note: '' })), notes: '', rework_job_ids: [] });

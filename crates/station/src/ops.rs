@@ -173,7 +173,10 @@ operations! {
     /// Writes a job's 3 Cs: concern, cause, correction.
     update_job: Staff, jobs::UpdateJob => workflow::OrderDetail = jobs::update_job;
     assign_technician: Staff, jobs::AssignTechnician => workflow::OrderDetail = jobs::assign_technician;
-    complete_job: Staff, jobs::JobRef => workflow::OrderDetail = jobs::complete_job;
+    /// Marks a job done: the 3 Cs written; no clocked time or unissued parts confirmed in `confirm`.
+    complete_job: Staff, jobs::CompleteJob => workflow::OrderDetail = jobs::complete_job;
+    /// A technician takes an unassigned job and becomes its technician.
+    take_job: Staff, jobs::JobRef => workflow::OrderDetail = jobs::take_job;
     add_finding: Staff, jobs::AddFinding => workflow::OrderDetail = jobs::add_finding;
     /// Records that the order performed a recall campaign covering its VIN (open orders; advisor or technician).
     perform_recall: Staff, workflow::recalls::PerformRecall => workflow::OrderDetail = workflow::recalls::perform_recall;

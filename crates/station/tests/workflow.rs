@@ -304,10 +304,10 @@ async fn relogin(t: &TestStation, crew: &common::flow::Crew) -> common::flow::Cr
 async fn the_board_filters_by_technician_and_my_jobs_lists_the_technicians_work() {
     let t = TestStation::new().await;
     let crew = t.crew().await;
-    let mut mine = Flow::in_status(&t, &crew, "approved").await;
-    let job = mine.job(0);
-    mine.step(&crew.advisor, "assign_technician", json!({"job_id": job, "technician_id": crew.tech_id})).await;
-    let other = Flow::in_status(&t, &crew, "diagnosing").await;
+    // 张技师 starts the first order's diagnosis, so its jobs are his; 刘技师 starts the second's.
+    let mine = Flow::in_status(&t, &crew, "approved").await;
+    let mut other = Flow::check_in(&t, &crew).await;
+    other.move_to(&crew.tech2, "diagnosing").await;
 
     let all = t.ok(&crew.advisor, "board", json!({})).await;
     assert_eq!(all["cards"].as_array().unwrap().len(), 2, "without a filter the board shows every open order");
@@ -316,11 +316,12 @@ async fn the_board_filters_by_technician_and_my_jobs_lists_the_technicians_work(
     assert_eq!(ids, [json!(mine.ro)], "only orders with a job of that technician");
     assert_eq!(board["cards"][0]["technicians"], json!(["张技师"]), "the card names the technician");
     assert!(!ids.contains(&json!(other.ro)));
-    assert_eq!(t.ok(&crew.advisor, "board", json!({"technician_id": crew.tech2_id})).await["cards"].as_array().unwrap().len(), 0);
+    let theirs = t.ok(&crew.advisor, "board", json!({"technician_id": crew.tech2_id})).await;
+    assert_eq!(theirs["cards"].as_array().unwrap().iter().map(|c| c["id"].clone()).collect::<Vec<_>>(), [json!(other.ro)]);
 
     let jobs = t.ok(&crew.tech, "my_jobs", json!({})).await;
-    assert_eq!(jobs["jobs"].as_array().unwrap().len(), 1);
-    assert_eq!(jobs["jobs"][0]["job_id"], json!(job));
+    let listed: Vec<_> = jobs["jobs"].as_array().unwrap().iter().map(|j| j["job_id"].clone()).collect();
+    assert_eq!(listed, [json!(mine.job(0)), json!(mine.job(1))], "both jobs of his order, none of the other");
     assert_eq!(jobs["jobs"][0]["plate"], "沪A12345");
 }
 
@@ -339,7 +340,7 @@ async fn a_technician_runs_at_most_one_clock_and_clocked_hours_sit_beside_standa
     t.ok(&crew.tech2, "start_clock", json!({"job_id": job1})).await;
     t.advance(chrono::Duration::minutes(30));
     // Marking the job done stops its clock.
-    f.step(&crew.tech, "complete_job", json!({"job_id": job0})).await;
+    f.complete(&crew.tech, &job0).await;
     assert_eq!(f.page["jobs"][0]["clocked_seconds"], 1800);
     let err = t.call(&crew.tech, "start_clock", json!({"job_id": job0})).await.unwrap_err();
     assert_eq!(err.code, "clock.not_workable", "a done job takes no more time");

@@ -2,6 +2,7 @@
 import { api, getToken, onUnauthenticated, setToken } from './backend';
 import type { DemoLogin } from './generated/DemoLogin';
 import type { DeskActions } from './generated/DeskActions';
+import type { Home } from './generated/Home';
 import type { Me } from './generated/Me';
 import type { Session } from './generated/Session';
 import type { SetupStatus } from './generated/SetupStatus';
@@ -16,6 +17,14 @@ export const session = $state<{ me: Me | null; status: SetupStatus | null; ready
 
 const PUBLIC_PATHS = ['/setup', '/login'];
 
+/** Each home screen the core may name (`Me.home`), as a route. */
+const HOME_PATHS: Record<Home, string> = { board: '/board', my_jobs: '/my-jobs', qc_queue: '/qc' };
+
+/** Where the logged-in staff member starts: the screen the core named for their role. */
+export function homePath(): string {
+  return HOME_PATHS[session.me?.home ?? 'board'];
+}
+
 /** At start-up: setup status, then the stored session if it is still good. */
 export async function start(): Promise<void> {
   try {
@@ -27,7 +36,7 @@ export async function start(): Promise<void> {
     } else if (getToken()) {
       try {
         session.me = await api.call('me', {});
-        if (PUBLIC_PATHS.includes(route.path) || route.path === '/') navigate('/board', undefined, true);
+        if (PUBLIC_PATHS.includes(route.path) || route.path === '/') navigate(homePath(), undefined, true);
       } catch {
         session.me = null;
         navigate('/login', undefined, true);
@@ -50,7 +59,7 @@ export async function refreshStatus(): Promise<SetupStatus> {
 
 export function loggedIn(s: Session): void {
   setToken(s.token);
-  session.me = { staff: s.staff, station: s.station, can_view_kpis: s.can_view_kpis, may: s.may };
+  session.me = { staff: s.staff, station: s.station, can_view_kpis: s.can_view_kpis, may: s.may, home: s.home };
 }
 
 export async function logout(): Promise<void> {

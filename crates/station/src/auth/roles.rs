@@ -40,6 +40,23 @@ impl Role {
     pub fn advises(self) -> bool {
         Permission::CheckIn.allows(self)
     }
+    /// The screen a role starts its shift on: the technician's jobs, the QC queue, or the board.
+    pub fn home(self) -> Home {
+        match self {
+            Role::Technician => Home::MyJobs,
+            Role::QcInspector => Home::QcQueue,
+            Role::Advisor | Role::Manager => Home::Board,
+        }
+    }
+}
+
+/// Where the UI goes after login (and from `/`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Home {
+    Board,
+    MyJobs,
+    QcQueue,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,6 +91,8 @@ pub enum Permission {
     EditJobs,
     /// Give a job to a technician.
     AssignTechnician,
+    /// Take an unassigned job oneself, and become the technician of the jobs of an order one starts diagnosing.
+    TakeJob,
     /// Add and remove labor, parts and sublet lines.
     EditLines,
     /// Discounts and prices below the catalog or inventory price.
@@ -108,7 +127,7 @@ impl Permission {
             // Managers may do everything; the others do their part of the flow.
             _ if role == Role::Manager => true,
             PresentEstimate | RecordAuthorization | Deliver | CloseOrder | CancelOrder | AssignTechnician | ReceiveStock => role == Role::Advisor,
-            Diagnose | Repair | UseTimeClock => role == Role::Technician,
+            Diagnose | Repair | UseTimeClock | TakeJob => role == Role::Technician,
             QualityDecision => role == Role::QcInspector,
             EditJobs | EditLines | IssueParts => matches!(role, Role::Advisor | Role::Technician),
             Discount | OverrideBalance | InspectOwnWork | EditPriceLists | ConfigureStation => false,
@@ -134,6 +153,7 @@ impl Permission {
             Permission::CancelOrder => "cancel orders",
             Permission::EditJobs => "edit jobs",
             Permission::AssignTechnician => "assign technicians",
+            Permission::TakeJob => "take jobs",
             Permission::EditLines => "edit labor and parts lines",
             Permission::Discount => "give discounts or lower prices",
             Permission::OverrideBalance => "deliver with an unpaid balance",

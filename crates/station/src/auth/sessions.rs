@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
 use super::lockout::{self, Purpose};
-use super::roles::{Caller, DeskActions, Permission, Role, StaffRef};
+use super::roles::{Caller, DeskActions, Home, Permission, Role, StaffRef};
 use super::staff::StaffInfo;
 use super::{pin, setup::StationInfo};
 use crate::error::{ApiError, Result};
@@ -35,6 +35,8 @@ pub struct Session {
     pub can_view_kpis: bool,
     /// What they may do at the desk.
     pub may: DeskActions,
+    /// The screen their role starts on.
+    pub home: Home,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -44,6 +46,8 @@ pub struct Me {
     pub can_view_kpis: bool,
     /// What they may do at the desk (nav entries, buttons beyond one order).
     pub may: DeskActions,
+    /// The screen their role starts on.
+    pub home: Home,
 }
 
 pub fn hash_token(token: &str) -> String {
@@ -90,6 +94,7 @@ pub async fn login(station: &Station, _caller: &Caller, input: LoginInput) -> Re
         station: info.into(),
         can_view_kpis: Permission::ViewKpis.allows(role),
         may: DeskActions::of(role),
+        home: role.home(),
     })
 }
 
@@ -127,5 +132,6 @@ pub async fn me(station: &Station, caller: &Caller, _input: NoInput) -> Result<M
         station: info.into(),
         can_view_kpis: Permission::ViewKpis.allows(staff.role),
         may: DeskActions::of(staff.role),
+        home: staff.role.home(),
     })
 }

@@ -171,17 +171,7 @@ impl OrderWrite {
     /// Jobs and lines change only before the quality check; a delivered order
     /// is read-only except for follow-up.
     pub fn require_editable(&self) -> Result<()> {
-        if actions::editable(self.status) {
-            return Ok(());
-        }
-        match self.status {
-            CheckedIn | Diagnosing | EstimateReady | Approved | InRepair | WaitingParts => Ok(()),
-            QualityCheck | ReadyForPickup => {
-                Err(refused("order.locked_for_qc", "the work is with the quality check; a failed inspection sends it back for changes"))
-            }
-            Delivered | Closed => Err(refused("order.read_only", "a delivered order is read-only except for follow-up")),
-            Cancelled => Err(refused("order.read_only", "a cancelled order is read-only")),
-        }
+        require_editable_in(self.status)
     }
 
     pub async fn header(&mut self) -> Result<OrderHeader> {
@@ -226,7 +216,13 @@ impl OrderWrite {
                 inventory::release_order(&mut self.tx, &self.ctx, &self.ro_id).await?;
                 time_clock::stop_for_order(&mut self.tx, &self.ctx, &self.ro_id).await?;
             }
-            (CheckedIn, Diagnosing) => jobs::jobs_from_concerns(&mut self.tx, &self.ctx, &self.ro_id).await?,
+            (CheckedIn, Diagnosing) => {
+                jobs::jobs_from_concerns(&mut self.tx, &self.ctx, &self.ro_id).await?;
+                // Whoever starts diagnosing works on it: otherwise the order would drop out of their list.
+                if Permission::TakeJob.allows(self.me.role) {
+                    jobs::take_unassigned(&mut self.tx, &self.ctx, &self.ro_id).await?;
+                }
+            }
             (QualityCheck, InRepair) => {
                 sqlx::query("UPDATE repair_orders SET rework_count = rework_count + 1 WHERE id = ?").bind(&self.ro_id).execute(&mut *self.tx).await?;
             }
@@ -363,6 +359,16 @@ impl OrderWrite {
     }
 }
 
+/// Whether an order in `status` takes changes to its jobs and lines, and if not, why.
+pub(crate) fn require_editable_in(status: RoStatus) -> Result<()> {
+    match status {
+        CheckedIn | Diagnosing | EstimateReady | Approved | InRepair | WaitingParts => Ok(()),
+        QualityCheck | ReadyForPickup => Err(refused("order.locked_for_qc", "the work is with the quality check; a failed inspection sends it back for changes")),
+        Delivered | Closed => Err(refused("order.read_only", "a delivered order is read-only except for follow-up")),
+        Cancelled => Err(refused("order.read_only", "a cancelled order is read-only")),
+    }
+}
+
 /// Closes a delivered order because its follow-up ended (reached, declined,
 /// unreachable), in the follow-up's transaction: the one way `delivered → closed`
 /// happens. An order already closed (or not delivered) is left as it is.
@@ -429,7 +435,7 @@ pub(crate) async fn detail_of(conn: &mut SqliteConnection, order: RepairOrder, m
     let next = RoStatus::ALL.into_iter().filter(|to| edge(status, *to).is_some_and(|p| p.allows(role)) && (status, *to) != (Delivered, Closed)).collect();
     let follow_up_id = sqlx::query_scalar("SELECT id FROM follow_ups WHERE ro_id = ?").bind(&id).fetch_optional(&mut *conn).await?;
     let complaint_ids = sqlx::query_scalar("SELECT id FROM complaints WHERE ro_id = ? ORDER BY received_at").bind(&id).fetch_all(&mut *conn).await?;
-    let mut jobs = jobs::job_views(&mut *conn, &id).await?;
+    let mut jobs = jobs::job_views(&mut *conn, &id, status, role).await?;
     let totals = lines::order_totals(&mut *conn, &id).await?;
     let inspections = quality::list(&mut *conn, &id).await?;
     let payments = delivery::list(&mut *conn, &id).await?;

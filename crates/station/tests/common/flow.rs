@@ -170,6 +170,7 @@ impl<'a> Flow<'a> {
             .await
     }
 
+    /// Marks every approved job done (see `complete`).
     pub async fn complete_all(&mut self) {
         let open: Vec<String> = self.page["jobs"]
             .as_array()
@@ -180,8 +181,18 @@ impl<'a> Flow<'a> {
             .collect();
         let tech = self.crew.tech.clone();
         for job in open {
-            self.step(&tech, "complete_job", json!({"job_id": job})).await;
+            self.complete(&tech, &job).await;
         }
+    }
+
+    /// Marks a job done as `token`: writes the 3 Cs where blank and confirms
+    /// whatever the job warns of (no clocked time, parts not issued).
+    pub async fn complete(&mut self, token: &str, job_id: &str) -> Value {
+        let job = self.page["jobs"].as_array().expect("jobs").iter().find(|j| j["id"] == job_id).expect("the job is on the order").clone();
+        if job["cause"] == "" || job["correction"] == "" {
+            self.step(token, "update_job", json!({"job_id": job_id, "concern": job["concern"], "cause": "检查确认", "correction": "已修复"})).await;
+        }
+        self.step(token, "complete_job", json!({"job_id": job_id, "confirm": ["job.no_time_clocked", "job.parts_not_issued"]})).await
     }
 
     pub async fn qc(&mut self, token: &str, passed: bool) -> Result<Value, ApiError> {

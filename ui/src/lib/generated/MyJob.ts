@@ -14,4 +14,8 @@ decision_shown: boolean,
 /**
  * What the caller may do to it now.
  */
-may: JobActions, };
+may: JobActions, 
+/**
+ * The caller may take it (`take_job`): an unassigned job in `open_jobs`.
+ */
+may_take: boolean, };

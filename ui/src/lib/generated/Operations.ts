@@ -18,6 +18,7 @@ import type { ComplaintDetail } from "./ComplaintDetail";
 import type { ComplaintPage } from "./ComplaintPage";
 import type { ComplaintQuery } from "./ComplaintQuery";
 import type { ComplaintStep } from "./ComplaintStep";
+import type { CompleteJob } from "./CompleteJob";
 import type { Customer } from "./Customer";
 import type { CustomerDetail } from "./CustomerDetail";
 import type { CustomerFields } from "./CustomerFields";
@@ -148,7 +149,10 @@ export type Operations = {
   /** Writes a job's 3 Cs: concern, cause, correction. */
   update_job: { input: UpdateJob; output: OrderDetail };
   assign_technician: { input: AssignTechnician; output: OrderDetail };
-  complete_job: { input: JobRef; output: OrderDetail };
+  /** Marks a job done: the 3 Cs written; no clocked time or unissued parts confirmed in `confirm`. */
+  complete_job: { input: CompleteJob; output: OrderDetail };
+  /** A technician takes an unassigned job and becomes its technician. */
+  take_job: { input: JobRef; output: OrderDetail };
   add_finding: { input: AddFinding; output: OrderDetail };
   /** Records that the order performed a recall campaign covering its VIN (open orders; advisor or technician). */
   perform_recall: { input: PerformRecall; output: OrderDetail };
