@@ -76,7 +76,7 @@ pub struct CustomerFields {
     pub consent_follow_up: bool,
     #[serde(default)]
     pub notes: String,
-    /// Warning codes the user confirmed: `customer.duplicate` saves despite a likely duplicate.
+    /// Warning codes the user confirmed: `customer.duplicate_phone`, `customer.similar_name`.
     #[serde(default)]
     #[ts(optional)]
     pub confirm: Option<Vec<String>>,

@@ -22,8 +22,10 @@ use crate::repair_orders::RoStatus;
 use crate::search::{customer_summary, CustomerSummary, VehicleSummary};
 use crate::station::Station;
 
-/// Confirms saving a customer despite a likely duplicate (same phone, similar name).
-pub const CUSTOMER_DUPLICATE: &str = "customer.duplicate";
+/// Confirms saving a customer although another customer has the same phone.
+pub const DUPLICATE_PHONE: &str = "customer.duplicate_phone";
+/// Confirms saving a customer although another has a similar name and the same phone tail.
+pub const SIMILAR_NAME: &str = "customer.similar_name";
 /// Confirms saving a vehicle whose plate another vehicle carries.
 pub const PLATE_DUPLICATE: &str = "vehicle.duplicate_plate";
 /// Confirms a check-in of a vehicle that already has an open order.
@@ -47,6 +49,16 @@ impl MatchRule {
             MatchRule::SimilarName => "similar_name",
             MatchRule::SamePlate => "same_plate",
             MatchRule::SameVin => "same_vin",
+        }
+    }
+
+    /// The error code a save gives for this rule, and so the code that confirms it.
+    fn code(self) -> &'static str {
+        match self {
+            MatchRule::SamePhone => DUPLICATE_PHONE,
+            MatchRule::SimilarName => SIMILAR_NAME,
+            MatchRule::SamePlate => PLATE_DUPLICATE,
+            MatchRule::SameVin => "vin.duplicate",
         }
     }
 }
@@ -196,11 +208,9 @@ pub(crate) async fn open_order(conn: &mut SqliteConnection, vehicle_id: &str) ->
 
 /// Refuses a customer save that duplicates another customer, unless confirmed.
 pub(crate) async fn refuse_customer_duplicate(conn: &mut SqliteConnection, f: &CustomerFields, except: Option<&str>) -> Result<()> {
-    if f.confirm.iter().flatten().any(|c| c == CUSTOMER_DUPLICATE) {
-        return Ok(());
-    }
+    let confirmed = |m: &DuplicateMatch| f.confirm.iter().flatten().any(|c| c == m.rule.code());
     let phones: Vec<(usize, Phone)> = f.phones.iter().enumerate().filter_map(|(i, p)| Some((i, Phone::parse(p).ok()?))).collect();
-    match customer_matches(conn, &f.name, &phones, except).await?.into_iter().next() {
+    match customer_matches(conn, &f.name, &phones, except).await?.into_iter().find(|m| !confirmed(m)) {
         Some(m) => Err(warning(m)),
         None => Ok(()),
     }
@@ -239,13 +249,12 @@ pub(crate) async fn refuse_second_open_order(conn: &mut SqliteConnection, vehicl
 fn warning(m: DuplicateMatch) -> ApiError {
     let c = &m.customer;
     let who = format!("{} ({})", c.name, c.customer_no);
-    let (code, message) = match m.rule {
-        MatchRule::SamePhone => (CUSTOMER_DUPLICATE, format!("{who} already has this phone number: use that customer, or confirm this is someone else")),
-        MatchRule::SimilarName => {
-            (CUSTOMER_DUPLICATE, format!("{who} has a similar name and a phone ending in the same digits: use that customer, or confirm this is someone else"))
-        }
-        MatchRule::SamePlate => (PLATE_DUPLICATE, format!("{who} already has a vehicle with this plate: use that vehicle, or confirm this is another one")),
-        MatchRule::SameVin => ("vin.duplicate", format!("this VIN is already registered to {who}: use that vehicle")),
+    let code = m.rule.code();
+    let message = match m.rule {
+        MatchRule::SamePhone => format!("{who} already has this phone number: use that customer, or confirm this is someone else"),
+        MatchRule::SimilarName => format!("{who} has a similar name and a phone ending in the same digits: use that customer, or confirm this is someone else"),
+        MatchRule::SamePlate => format!("{who} already has a vehicle with this plate: use that vehicle, or confirm this is another one"),
+        MatchRule::SameVin => format!("this VIN is already registered to {who}: use that vehicle"),
     };
     let mut e = if m.rule == MatchRule::SameVin {
         ApiError::conflict(code, message).with_field(&m.field)

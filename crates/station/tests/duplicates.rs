@@ -28,13 +28,13 @@ async fn a_second_customer_with_the_same_phone_is_refused_until_confirmed_and_th
     let mut again = customer("罗磊", "139 0000 0000");
     again["phones"] = json!(["13900000000", "138 1234 5678"]);
     let err = t.call(&advisor, "create_customer", again.clone()).await.unwrap_err();
-    assert_eq!((err.kind, code_field(&err)), (ErrorKind::NeedsConfirmation, ("customer.duplicate", Some("phones.1"))), "the matching phone is named");
+    assert_eq!((err.kind, code_field(&err)), (ErrorKind::NeedsConfirmation, ("customer.duplicate_phone", Some("phones.1"))), "the matching phone is named");
     assert_eq!(err.params["customer_id"], id(&first), "the existing customer, one click away");
     assert_eq!((err.params["name"].as_str(), err.params["rule"].as_str()), ("罗磊", "same_phone"));
     assert_eq!(err.params["customer_no"], first["customer_no"].as_str().unwrap());
     assert_eq!(t.count("SELECT COUNT(*) FROM customers").await, 1, "nothing was saved");
 
-    again["confirm"] = json!(["customer.duplicate"]);
+    again["confirm"] = json!(["customer.duplicate_phone"]);
     let second = t.ok(&advisor, "create_customer", again).await;
     assert_ne!(second["id"], first["id"], "confirmed: a second customer");
 }
@@ -45,7 +45,7 @@ async fn a_similar_name_with_the_same_phone_tail_warns_on_the_name_and_another_n
     let first = t.ok(&t.manager, "create_customer", customer("罗磊", "13812345678")).await;
 
     let err = t.call(&t.manager, "create_customer", customer("罗 蕾", "13900005678")).await.unwrap_err();
-    assert_eq!(code_field(&err), ("customer.duplicate", Some("name")));
+    assert_eq!(code_field(&err), ("customer.similar_name", Some("name")));
     assert_eq!((err.params["rule"].as_str(), err.params["customer_id"].as_str()), ("similar_name", first["id"].as_str().unwrap()));
 
     t.ok(&t.manager, "create_customer", customer("李娜", "13900005678")).await;
@@ -61,7 +61,7 @@ async fn editing_a_customer_does_not_warn_about_itself_but_taking_another_custom
         .await;
     let err =
         t.call(&t.manager, "update_customer", json!({"id": b["id"], "fields": {"name": "李娜", "phones": ["13812345678"], "language": "zh-CN"}})).await.unwrap_err();
-    assert_eq!((code_field(&err), err.params["customer_id"].as_str()), (("customer.duplicate", Some("phones.0")), a["id"].as_str().unwrap()));
+    assert_eq!((code_field(&err), err.params["customer_id"].as_str()), (("customer.duplicate_phone", Some("phones.0")), a["id"].as_str().unwrap()));
 }
 
 #[tokio::test]
@@ -122,7 +122,9 @@ async fn a_second_open_order_for_a_vehicle_is_a_confirmable_warning_naming_the_o
     let (c, v) = t.customer_with_vehicle(&advisor, "王芳", "13812345678", "沪A12345", VIN_A).await;
     let first = t.ok(&advisor, "check_in", check_in_input(&c, &v, 12_000)).await;
 
-    let err = t.call(&advisor, "check_in", check_in_input(&c, &v, 12_010)).await.unwrap_err();
+    let mut second = check_in_input(&c, &v, 12_010);
+    second["confirm"] = json!([]);
+    let err = t.call(&advisor, "check_in", second).await.unwrap_err();
     assert_eq!((err.kind, code_field(&err)), (ErrorKind::NeedsConfirmation, ("check_in.open_order", Some("vehicle_id"))));
     assert_eq!((err.params["number"].as_str(), err.params["ro_id"].as_str()), (first["number"].as_str().unwrap(), first["id"].as_str().unwrap()));
     assert!(err.message.contains(first["number"].as_str().unwrap()), "the message names the open order: {}", err.message);
@@ -139,7 +141,9 @@ async fn a_vehicle_whose_order_was_cancelled_checks_in_without_a_warning() {
     let t = TestStation::new().await;
     let crew = t.crew().await;
     Flow::in_status(&t, &crew, "cancelled").await;
-    t.ok(&crew.advisor, "check_in", check_in_input(&crew.customer, &crew.vehicle, 10_000)).await;
+    let mut input = check_in_input(&crew.customer, &crew.vehicle, 10_000);
+    input["confirm"] = json!([]);
+    t.ok(&crew.advisor, "check_in", input).await;
 }
 
 #[tokio::test]
@@ -210,7 +214,7 @@ struct Pair {
 async fn pair(t: &TestStation, crew: &common::flow::Crew) -> Pair {
     let (survivor, _) = t.customer_with_vehicle(&crew.advisor, "罗磊", "13812340001", "沪A11111", VIN_B).await;
     let mut loser = customer("罗磊", "13912340002");
-    loser["confirm"] = json!(["customer.duplicate"]);
+    loser["confirm"] = json!(["customer.similar_name"]);
     let loser = id(&t.ok(&crew.advisor, "create_customer", loser).await);
     let loser_car = id(&t.ok(&crew.advisor, "create_vehicle", json!({"customer_id": loser, "fields": {"plate": "沪A22222"}})).await);
     let c2 = common::flow::Crew { customer: loser.clone(), vehicle: loser_car.clone(), ..crew.clone() };
