@@ -265,6 +265,10 @@ async fn a_manager_merges_two_customers_and_vehicles_orders_complaints_follow_up
     assert_eq!(err.code, "customer.merged");
     let err = t.call(&crew.manager, "merge_customers", input).await.unwrap_err();
     assert_eq!(code_field(&err), ("merge.already_merged", Some("loser_id")));
+    let err = t.call(&crew.advisor, "open_complaint", complaint_input(&p.loser, "svc.attitude.slow", "normal")).await.unwrap_err();
+    assert_eq!((code_field(&err), err.params["customer_id"].as_str()), (("customer.merged", Some("customer_id")), p.survivor.as_str()), "new items go to the survivor");
+    let err = t.call(&crew.advisor, "create_vehicle", json!({"customer_id": p.loser, "fields": {"plate": "沪A33333"}})).await.unwrap_err();
+    assert_eq!(code_field(&err), ("customer.merged", Some("customer_id")));
 
     // One transaction: every moved record, both customers and the audit entry are in the outbox.
     let entities: Vec<String> = sqlx::query_scalar("SELECT entity FROM outbox WHERE seq > ? ORDER BY seq").bind(before).fetch_all(t.station.pool()).await.unwrap();
