@@ -60,7 +60,8 @@ test('saving a second 罗磊 with the same phone shows the warning with the exis
     await page.getByTestId('customer-phone').first().fill('13812345678');
     await page.getByTestId('customer-save').click();
     await warning.waitFor();
-    await warning.getByTestId('confirm').check();
+    // Ticking "I confirm" saves at once.
+    await warning.getByTestId('confirm').click();
     await page.getByTestId('customer-no').waitFor();
     assert.equal((await callApi(app.url, 'search', { q: '13812345678' }, token)).hits.length, 2);
   });
