@@ -138,6 +138,8 @@ pub async fn load_demo_data(station: &Station, _caller: &Caller, _input: NoInput
                 consent_data: true,
                 consent_follow_up: i % 17 != 5,
                 notes: String::new(),
+                // Random names and phones may look alike; the demo keeps them all.
+                confirm: Some(vec![crate::duplicates::DUPLICATE_PHONE.into(), crate::duplicates::SIMILAR_NAME.into()]),
             },
         )
         .await?;

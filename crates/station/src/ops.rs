@@ -14,7 +14,7 @@ use crate::auth::{self, Caller};
 use crate::error::{ApiError, Result};
 use crate::station::Station;
 use crate::workflow::{self, audit, authorization, catalog, delivery, inventory, jobs, lines, quality, settings, time_clock};
-use crate::{board, check_in, customers, demo, kpis, photos, printing, repair_orders, search, sync, vehicles};
+use crate::{board, check_in, customers, demo, duplicates, kpis, merge, photos, printing, repair_orders, search, sync, vehicles};
 
 #[derive(Debug, Clone, Default, Deserialize, TS)]
 pub struct NoInput {}
@@ -152,6 +152,12 @@ operations! {
     get_customer: Staff, IdInput => customers::CustomerDetail = customers::get_customer;
     create_customer: Staff, customers::CustomerFields => customers::Customer = customers::create_customer;
     update_customer: Staff, customers::UpdateCustomer => customers::Customer = customers::update_customer;
+    /// Existing customers and vehicles the one being typed may duplicate: same phone, similar name + phone tail, same plate, same VIN.
+    find_duplicates: Staff, duplicates::DuplicateQuery => duplicates::Duplicates = duplicates::find_duplicates;
+    /// What merging the loser into the survivor would move (manager).
+    merge_preview: Staff, merge::MergeCustomers => merge::MergePreview = merge::merge_preview;
+    /// A manager merges a duplicate customer into another: everything moves, the loser is tombstoned; returns the survivor's page.
+    merge_customers: Staff, merge::MergeCustomers => customers::CustomerDetail = merge::merge_customers;
     create_vehicle: Staff, vehicles::NewVehicle => vehicles::Vehicle = vehicles::create_vehicle;
     update_vehicle: Staff, vehicles::UpdateVehicle => vehicles::Vehicle = vehicles::update_vehicle;
     /// Manufacturer, country and model year from a VIN, for filling the form.

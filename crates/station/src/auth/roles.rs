@@ -115,6 +115,8 @@ pub enum Permission {
     VerifyDocuments,
     /// The station's KPI dashboard, its drill-down and its exports.
     ViewKpis,
+    /// Fold a duplicate customer into another (`merge_customers`).
+    MergeCustomers,
 }
 
 impl Permission {
@@ -123,7 +125,7 @@ impl Permission {
         match self {
             Read => true,
             EditArchive | CheckIn => matches!(role, Role::Advisor | Role::Manager),
-            ConfirmOdometerRollback | ManageStaff | VerifyDocuments | ViewKpis => role == Role::Manager,
+            ConfirmOdometerRollback | ManageStaff | VerifyDocuments | ViewKpis | MergeCustomers => role == Role::Manager,
             // Managers may do everything; the others do their part of the flow.
             _ if role == Role::Manager => true,
             PresentEstimate | RecordAuthorization | Deliver | CloseOrder | CancelOrder | AssignTechnician | ReceiveStock => role == Role::Advisor,
@@ -143,6 +145,7 @@ impl Permission {
             Permission::ManageStaff => "manage staff",
             Permission::VerifyDocuments => "verify signed documents",
             Permission::ViewKpis => "see the station's KPIs",
+            Permission::MergeCustomers => "merge customers",
             Permission::Diagnose => "start diagnosis",
             Permission::PresentEstimate => "present the estimate",
             Permission::RecordAuthorization => "record the customer's authorization",

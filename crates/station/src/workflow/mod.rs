@@ -238,6 +238,11 @@ impl OrderWrite {
             _ => {}
         }
         events::append(&mut self.tx, &self.ctx, &self.ro_id, Some(from), to, note).await?;
+        if to == Cancelled {
+            // The cancelled order's odometer no longer counts as the vehicle's last.
+            let vehicle: String = sqlx::query_scalar("SELECT vehicle_id FROM repair_orders WHERE id = ?").bind(&self.ro_id).fetch_one(&mut *self.tx).await?;
+            crate::check_in::refresh_last_odometer(&mut self.tx, &self.ctx.station_id, &vehicle, self.ctx.now).await?;
+        }
         if to == Delivered {
             crate::aftersales::follow_ups::on_delivered(&mut self.tx, &self.ctx, &self.ro_id).await?;
         }

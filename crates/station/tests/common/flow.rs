@@ -8,6 +8,7 @@ use station::ApiError;
 use super::{check_in_input, TestStation, VIN_A};
 
 /// One logged-in member of each role, plus a second technician.
+#[derive(Clone)]
 pub struct Crew {
     pub manager: String,
     pub advisor: String,

@@ -25,6 +25,8 @@ import type { CustomerFields } from "./CustomerFields";
 import type { Deliver } from "./Deliver";
 import type { DemoLoaded } from "./DemoLoaded";
 import type { Done } from "./Done";
+import type { DuplicateQuery } from "./DuplicateQuery";
+import type { Duplicates } from "./Duplicates";
 import type { EnrollStation } from "./EnrollStation";
 import type { FileData } from "./FileData";
 import type { FileRequest } from "./FileRequest";
@@ -46,6 +48,8 @@ import type { LineRef } from "./LineRef";
 import type { LoadHolidays } from "./LoadHolidays";
 import type { LoginInput } from "./LoginInput";
 import type { Me } from "./Me";
+import type { MergeCustomers } from "./MergeCustomers";
+import type { MergePreview } from "./MergePreview";
 import type { MoveOrder } from "./MoveOrder";
 import type { MyDeadlines } from "./MyDeadlines";
 import type { MyJobs } from "./MyJobs";
@@ -131,6 +135,12 @@ export type Operations = {
   get_customer: { input: IdInput; output: CustomerDetail };
   create_customer: { input: CustomerFields; output: Customer };
   update_customer: { input: UpdateCustomer; output: Customer };
+  /** Existing customers and vehicles the one being typed may duplicate: same phone, similar name + phone tail, same plate, same VIN. */
+  find_duplicates: { input: DuplicateQuery; output: Duplicates };
+  /** What merging the loser into the survivor would move (manager). */
+  merge_preview: { input: MergeCustomers; output: MergePreview };
+  /** A manager merges a duplicate customer into another: everything moves, the loser is tombstoned; returns the survivor's page. */
+  merge_customers: { input: MergeCustomers; output: CustomerDetail };
   create_vehicle: { input: NewVehicle; output: Vehicle };
   update_vehicle: { input: UpdateVehicle; output: Vehicle };
   /** Manufacturer, country and model year from a VIN, for filling the form. */
