@@ -2,7 +2,7 @@
 import type { Better } from './generated/Better';
 import type { Granularity } from './generated/Granularity';
 import type { Unit } from './generated/Unit';
-import type { Locale } from './i18n-core';
+import { isChinese, type Locale } from './i18n-core';
 import { formatYuan } from './money';
 
 /** "1h 20m" / "1小时20分"; days beyond 48 h. */
@@ -11,7 +11,7 @@ export function formatDuration(ms: number, locale: Locale): string {
   const days = Math.floor(totalMinutes / 1440);
   const hours = Math.floor((totalMinutes % 1440) / 60);
   const minutes = totalMinutes % 60;
-  const zh = locale === 'zh-CN';
+  const zh = isChinese(locale);
   const parts: string[] = [];
   if (days >= 2) {
     parts.push(zh ? `${days}天` : `${days}d`);
@@ -79,7 +79,7 @@ export function formatSeconds(secs: number, locale: Locale): string {
   const days = Math.floor(totalMinutes / 1440);
   const hours = Math.floor((totalMinutes % 1440) / 60);
   const minutes = totalMinutes % 60;
-  const zh = locale === 'zh-CN';
+  const zh = isChinese(locale);
   const unit = (n: number, u: 'd' | 'h' | 'min') => (zh ? `${n}${{ d: '天', h: '小时', min: '分' }[u]}` : `${n} ${u}`);
   const parts: string[] = [];
   if (days >= 2) {
@@ -105,7 +105,7 @@ function decimals(n: number, digits: number, locale: Locale): string {
  */
 export function formatFigure(value: number | null | undefined, unit: Unit, locale: Locale): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-  const zh = locale === 'zh-CN';
+  const zh = isChinese(locale);
   switch (unit) {
     case 'ratio':
       return `${decimals(value * 100, 1, locale)}%`;
@@ -130,7 +130,7 @@ export function formatGap(gap: number | null | undefined, unit: Unit, locale: Lo
   const sign = gap > 0 ? '+' : gap < 0 ? '−' : '±';
   if (unit === 'ratio') {
     const pp = decimals(Math.abs(gap) * 100, 1, locale);
-    return locale === 'zh-CN' ? `${sign}${pp}个百分点` : `${sign}${pp} pp`;
+    return isChinese(locale) ? `${sign}${pp}个百分点` : `${sign}${pp} pp`;
   }
   return `${sign}${formatFigure(Math.abs(gap), unit, locale)}`;
 }
@@ -153,6 +153,6 @@ export function formatBucket(from: string, to: string, granularity: Granularity)
 export function formatOffset(ms: number, locale: Locale): string {
   const secs = Math.round(Math.abs(ms) / 1000);
   const sign = secs === 0 ? '±' : ms > 0 ? '+' : '−';
-  if (secs < 60) return locale === 'zh-CN' ? `${sign}${secs}秒` : `${sign}${secs} s`;
+  if (secs < 60) return isChinese(locale) ? `${sign}${secs}秒` : `${sign}${secs} s`;
   return `${sign}${formatSeconds(secs, locale)}`;
 }
