@@ -5,6 +5,11 @@ import type { Unit } from './generated/Unit';
 import { isChinese, type Locale } from './i18n-core';
 import { formatYuan } from './money';
 
+/** The two Chinese locales write units the same way, in their own characters (hours: 小时 / 小時). */
+function hoursWord(locale: Locale): string {
+  return locale === 'zh-TW' ? '小時' : '小时';
+}
+
 /** "1h 20m" / "1小时20分"; days beyond 48 h. */
 export function formatDuration(ms: number, locale: Locale): string {
   const totalMinutes = Math.max(0, Math.floor(Math.abs(ms) / 60000));
@@ -15,10 +20,10 @@ export function formatDuration(ms: number, locale: Locale): string {
   const parts: string[] = [];
   if (days >= 2) {
     parts.push(zh ? `${days}天` : `${days}d`);
-    if (hours) parts.push(zh ? `${hours}小时` : `${hours}h`);
+    if (hours) parts.push(zh ? `${hours}${hoursWord(locale)}` : `${hours}h`);
   } else {
     const h = days * 24 + hours;
-    if (h) parts.push(zh ? `${h}小时` : `${h}h`);
+    if (h) parts.push(zh ? `${h}${hoursWord(locale)}` : `${h}h`);
     if (minutes || !h) parts.push(zh ? `${minutes}分` : `${minutes}m`);
   }
   return parts.join(zh ? '' : ' ');
@@ -80,7 +85,7 @@ export function formatSeconds(secs: number, locale: Locale): string {
   const hours = Math.floor((totalMinutes % 1440) / 60);
   const minutes = totalMinutes % 60;
   const zh = isChinese(locale);
-  const unit = (n: number, u: 'd' | 'h' | 'min') => (zh ? `${n}${{ d: '天', h: '小时', min: '分' }[u]}` : `${n} ${u}`);
+  const unit = (n: number, u: 'd' | 'h' | 'min') => (zh ? `${n}${{ d: '天', h: hoursWord(locale), min: '分' }[u]}` : `${n} ${u}`);
   const parts: string[] = [];
   if (days >= 2) {
     parts.push(unit(days, 'd'));
@@ -112,7 +117,7 @@ export function formatFigure(value: number | null | undefined, unit: Unit, local
     case 'score':
       return decimals(value, 1, locale);
     case 'hours':
-      return zh ? `${decimals(value, 1, locale)}小时` : `${decimals(value, 1, locale)} h`;
+      return zh ? `${decimals(value, 1, locale)}${hoursWord(locale)}` : `${decimals(value, 1, locale)} h`;
     case 'minor':
       return formatYuan(Math.round(value));
     case 'per100':
@@ -130,7 +135,8 @@ export function formatGap(gap: number | null | undefined, unit: Unit, locale: Lo
   const sign = gap > 0 ? '+' : gap < 0 ? '−' : '±';
   if (unit === 'ratio') {
     const pp = decimals(Math.abs(gap) * 100, 1, locale);
-    return isChinese(locale) ? `${sign}${pp}个百分点` : `${sign}${pp} pp`;
+    if (!isChinese(locale)) return `${sign}${pp} pp`;
+    return `${sign}${pp}${locale === 'zh-TW' ? '個百分點' : '个百分点'}`;
   }
   return `${sign}${formatFigure(Math.abs(gap), unit, locale)}`;
 }
