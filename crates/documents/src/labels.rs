@@ -405,7 +405,7 @@ pub static ZH_TW: Labels = Labels {
 };
 
 pub static EN: Labels = Labels {
-    intake_title: "Repair Order",
+    intake_title: "Repair Order Authorization",
     supplemental_title: "Supplemental Authorization",
     delivery_title: "Delivery Note / Invoice",
     intake_subtitle: "Vehicle intake and work authorization",

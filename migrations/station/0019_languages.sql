@@ -1,5 +1,5 @@
--- Traditional Chinese (zh-TW) as a third language (issue 11): the work-order terms in it,
--- and archived PDFs may be in it.
+-- Issue 11, the desk's languages: Traditional Chinese (zh-TW) work-order terms,
+-- archived PDFs in zh-TW, and QC checklist items with an English text of their own.
 -- A customer whose language is zh-TW signs and is printed these; version 2026-1's
 -- zh-CN and en texts are unchanged (a terms text never changes, a language may be added).
 -- Converted from the zh-CN text with OpenCC s2twp and reviewed (scripts/zh-tw-fill.py).
@@ -36,3 +36,16 @@ ALTER TABLE ro_documents_zh_tw RENAME TO ro_documents;
 CREATE INDEX ro_documents_ro ON ro_documents(ro_id);
 CREATE TRIGGER ro_documents_no_update BEFORE UPDATE ON ro_documents BEGIN SELECT RAISE(ABORT, 'an archived document is immutable'); END;
 CREATE TRIGGER ro_documents_no_delete BEFORE DELETE ON ro_documents BEGIN SELECT RAISE(ABORT, 'an archived document is immutable'); END;
+
+-- A checklist item has a Chinese and an English text, and the desk shows the one of its
+-- language (issue 11: the items used to show "中文 / English" in every language).
+-- The five default items, written that way, are split into their two texts.
+ALTER TABLE qc_items ADD COLUMN label_en TEXT NOT NULL DEFAULT '';
+UPDATE qc_items
+   SET label_en = substr(label, instr(label, ' / ') + 3),
+       label = substr(label, 1, instr(label, ' / ') - 1)
+ WHERE label IN ('故障已排除，客户所述问题复现测试通过 / Concern fixed and verified',
+                 '所有螺栓、管路、接头紧固无泄漏 / Fasteners tight, no leaks',
+                 '油液液位正常 / Fluid levels correct',
+                 '路试正常，无异响、无故障灯 / Road test: no noise, no warning lights',
+                 '车辆清洁，旧件已按客户要求处理 / Vehicle clean, old parts handled as asked');
