@@ -73,6 +73,7 @@ test('QC items in English show no Chinese and in Chinese no English; a zh-TW des
     const archived = page.locator('[data-testid=archived-document][data-kind=intake_order]');
     await archived.waitFor();
     assert.match(await archived.textContent(), new RegExp(uiText('docs.kinds.intake_order', 'zh-TW')));
+    assert.match(await archived.textContent(), /繁體中文/, 'the archive names the document\'s language');
     await screenshot(page, 'order-zh-TW');
     const docs = (await call('list_order_documents', { ro_id: id })).documents;
     assert.equal(docs[0].language, 'zh-TW');

@@ -13,6 +13,9 @@ export function isChinese(locale: Locale): boolean {
   return locale !== 'en';
 }
 
+/** Each language's name in its own script, as a language choice or a document's language shows it. */
+export const LOCALE_NAMES: Record<Locale, string> = { 'zh-CN': '简体中文', 'zh-TW': '繁體中文', en: 'English' };
+
 /** Where a missing key is looked up next: Traditional readers read Simplified better than English. */
 export const FALLBACK: Record<Locale, Locale[]> = { 'zh-CN': ['en'], 'zh-TW': ['zh-CN', 'en'], en: [] };
 
