@@ -62,6 +62,7 @@ OVERRIDES = {
     "自定义": "自訂",
     "二维码": "QR碼",
     "渠道": "管道",
+    "分区": "分區",  # a region of stations, not a disk partition (分割槽)
 }
 
 
