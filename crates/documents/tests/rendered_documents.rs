@@ -449,7 +449,7 @@ fn render_kpi_report_to_file(report: &MonthlyKpiReport, keep_as: &str) -> Render
 }
 
 #[test]
-fn the_monthly_kpi_report_prints_every_figure_with_its_target_and_verdict_and_each_chart_above_its_numbers_in_both_languages() {
+fn the_monthly_kpi_report_prints_every_figure_with_its_target_and_verdict_and_each_chart_above_its_numbers_in_every_language() {
     for (lang, needles) in [
         (
             Language::ZhCn,
@@ -510,9 +510,24 @@ fn the_monthly_kpi_report_prints_every_figure_with_its_target_and_verdict_and_ea
                 "Daily trends",
             ],
         ),
+        (
+            Language::ZhTw,
+            vec![
+                "月度 KPI 報告",
+                "指標彙總",
+                "66.7%",
+                "−23.3個百分點",
+                "未達標",
+                "18.0小時",
+                "≤ 24.0小時",
+                "服務顧問",
+                "技師",
+                "每日趨勢",
+            ],
+        ),
     ] {
         let report = kpi_report(lang);
-        let tag = if lang == Language::ZhCn { "zh-CN" } else { "en" };
+        let tag = lang.code();
         let r = render_kpi_report_to_file(&report, &format!("kpi-report-{tag}.pdf"));
         assert!(r.bytes.starts_with(b"%PDF-"));
         let pages = page_texts(&r.path);
