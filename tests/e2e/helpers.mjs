@@ -254,7 +254,7 @@ function flatten(tree, prefix = '', out = {}) {
   }
   return out;
 }
-const UI_LOCALES = Object.fromEntries(['zh-CN', 'en'].map((l) => [l, flatten(JSON.parse(readFileSync(join(ROOT, 'ui', 'src', 'locales', `${l}.json`), 'utf8')))]));
+const UI_LOCALES = Object.fromEntries(['zh-CN', 'zh-TW', 'en'].map((l) => [l, flatten(JSON.parse(readFileSync(join(ROOT, 'ui', 'src', 'locales', `${l}.json`), 'utf8')))]));
 
 /** A string of the UI's locale files (`section.key`, the key may hold dots), `{name}` filled from `params`: tests follow the UI's words. */
 export function uiText(key, lang = 'zh-CN', params = {}) {
@@ -263,9 +263,12 @@ export function uiText(key, lang = 'zh-CN', params = {}) {
   return text.replace(/\{(\w+)\}/g, (m, name) => (name in params ? String(params[name]) : m));
 }
 
+/** The top bar's language buttons by locale. */
+export const LANG_BUTTON = { 'zh-CN': 'lang-zh', 'zh-TW': 'lang-zh-tw', en: 'lang-en' };
+
 /** Switches the UI's language with the top bar's switch and waits for it. */
 export async function setLocale(page, lang) {
-  await page.getByTestId(lang === 'en' ? 'lang-en' : 'lang-zh').click();
+  await page.getByTestId(LANG_BUTTON[lang]).click();
   await page.waitForFunction((l) => document.documentElement.lang === l, lang);
 }
 

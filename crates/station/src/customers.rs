@@ -25,7 +25,7 @@ use crate::station::{new_id, ts, Station};
 use crate::store::{db, outbox};
 use crate::vehicles::{vehicles_of_customer, Vehicle};
 
-pub const LANGUAGES: [&str; 2] = ["zh-CN", "en"];
+pub const LANGUAGES: [&str; 3] = ["zh-CN", "zh-TW", "en"];
 
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct Customer {
@@ -156,7 +156,7 @@ fn validate(f: &CustomerFields) -> Result<Valid> {
         return Err(ApiError::field("company", Invalid::new("text.too_long", "at most 200 characters")));
     }
     if !LANGUAGES.contains(&f.language.as_str()) {
-        return Err(ApiError::field("language", Invalid::new("customer.language", "choose zh-CN or en")));
+        return Err(ApiError::field("language", Invalid::new("customer.language", "choose zh-CN, zh-TW or en")));
     }
     if f.notes.chars().count() > 4000 {
         return Err(ApiError::field("notes", Invalid::new("text.too_long", "notes have at most 4000 characters")));

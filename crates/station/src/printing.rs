@@ -100,7 +100,7 @@ pub struct ArchivedDocument {
     pub authorization_id: String,
     /// `intake_order`, `supplemental_authorization` or `delivery_note`.
     pub kind: String,
-    /// `zh-CN` or `en`.
+    /// `zh-CN`, `zh-TW` or `en`.
     pub language: String,
     /// `a4` or `letter`.
     pub paper: String,
@@ -159,18 +159,7 @@ fn opt(v: Option<&str>) -> Option<String> {
 }
 
 fn language_of(v: &str) -> documents::Language {
-    if v == "en" {
-        documents::Language::En
-    } else {
-        documents::Language::ZhCn
-    }
-}
-
-fn zh_en(lang: documents::Language, zh: &str, en: &str) -> String {
-    match lang {
-        documents::Language::ZhCn => zh.to_string(),
-        documents::Language::En => en.to_string(),
-    }
+    documents::Language::from_code(v).unwrap_or_default()
 }
 
 /// A stored UTC time in the station's local time (RFC 3339 with its offset), as printed.
@@ -208,7 +197,7 @@ fn line_of(v: &LinePart, lang: documents::Language) -> documents::WorkLine {
         code: None,
         description: v.description.clone(),
         quantity_milli: v.quantity_milli,
-        unit: (kind == documents::LineKind::Labor).then(|| zh_en(lang, "工时", "h")),
+        unit: (kind == documents::LineKind::Labor).then(|| lang.pick("工时", "工時", "h").to_string()),
         unit_price: v.unit_price_minor,
         amount: v.amount_minor,
     }
@@ -256,13 +245,14 @@ fn signature_of(station: &Station, row: &StationRow, v: &SignaturePart, lang: do
         documents::SignatureMethod::OnScreen => (png(opt(v.png_sha256.as_deref())), None),
         documents::SignatureMethod::OnPaper => match png(opt(v.paper_scan_sha256.as_deref())) {
             Some(bytes) => (Some(bytes), None),
-            None => (None, Some(zh_en(lang, "纸质签字，扫描件存档", "Signed on paper; the scan is on file"))),
+            None => (None, Some(lang.pick("纸质签字，扫描件存档", "紙質簽字，掃描件存檔", "Signed on paper; the scan is on file").to_string())),
         },
         documents::SignatureMethod::ByPhone => {
             let by = v.phone_approved_by.clone().unwrap_or_default();
             let at = local(row, v.phone_at.as_deref().unwrap_or_default()).replace('T', " ");
             let at = at.get(..16).unwrap_or(&at).to_string();
-            (None, Some(zh_en(lang, &format!("电话授权：{by}，{at}"), &format!("Approved by phone: {by}, {at}"))))
+            let sep = if lang.is_chinese() { "，" } else { ", " };
+            (None, Some(format!("{}{by}{sep}{at}", lang.pick("电话授权：", "電話授權：", "Approved by phone: "))))
         }
     };
     documents::Signature { role, name: v.signer_name.clone(), signed_at: local(row, &v.signed_at), method, image_png, note }
@@ -365,7 +355,7 @@ async fn build(station: &Station, conn: &mut SqliteConnection, rec: &SignedRecor
             let sequence = 1 + earlier.iter().filter(|(k, _)| k == "supplemental" || k == "decline").count() as u32;
             let note = opt(Some(&c.document.note));
             let reason = if rec.kind == signing::DocumentKind::Decline {
-                let what = zh_en(lang, "客户拒绝以下推荐维修项目", "The customer declines the recommended work below");
+                let what = lang.pick("客户拒绝以下推荐维修项目", "客戶拒絕以下推薦維修項目", "The customer declines the recommended work below").to_string();
                 Some(note.map_or(what.clone(), |n| format!("{what}: {n}")))
             } else {
                 note
@@ -542,7 +532,7 @@ pub async fn print_document(station: &Station, caller: &Caller, input: PrintDocu
     }
     let id = new_id();
     let kind = printed_kind_str(printed_kind(rec.kind));
-    let language = if rec.content.language == "en" { "en" } else { "zh-CN" };
+    let language = language_of(&rec.content.language).code();
     sqlx::query(
         "INSERT INTO ro_documents (id, station_id, ro_id, authorization_id, kind, language, paper, sha256, size, content_hash, created_at, created_by)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -89,6 +89,30 @@ async fn an_order_lives_from_check_in_to_closed_with_a_partial_approval() {
 }
 
 #[tokio::test]
+async fn a_qc_checklist_item_has_a_chinese_and_an_english_text_and_an_inspection_keeps_both() {
+    let t = TestStation::new().await;
+    let crew = t.crew().await;
+    let items = t.ok(&crew.qc, "list_qc_items", json!({})).await["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 5);
+    for i in &items {
+        let (zh, en) = (i["label"].as_str().unwrap(), i["label_en"].as_str().unwrap());
+        assert!(!zh.contains(" / ") && !zh.chars().any(|c| c.is_ascii_alphabetic()), "the Chinese text alone: {zh}");
+        assert!(!en.is_empty() && en.is_ascii(), "the English text alone: {en}");
+    }
+    // A rename that does not mention the English text keeps it; "" clears it.
+    let first = &items[0];
+    let renamed = t.ok(&t.manager, "save_qc_item", json!({"id": first["id"], "label": "故障已排除并路试确认", "position": 0, "active": true})).await;
+    assert_eq!((renamed["items"][0]["label"].as_str(), renamed["items"][0]["label_en"].as_str()), (Some("故障已排除并路试确认"), first["label_en"].as_str()));
+    let added = t.ok(&t.manager, "save_qc_item", json!({"label": "轮胎气压已校准", "label_en": "", "position": 9, "active": true})).await;
+    assert_eq!(added["items"].as_array().unwrap().last().unwrap()["label_en"], "");
+
+    let mut f = Flow::in_status(&t, &crew, "quality_check").await;
+    f.qc(&crew.qc, true).await.unwrap();
+    let result = &f.page["inspections"][0]["results"][0];
+    assert_eq!((result["label"].as_str(), result["label_en"].as_str()), (Some("故障已排除并路试确认"), first["label_en"].as_str()));
+}
+
+#[tokio::test]
 async fn an_order_lives_from_check_in_to_closed_through_a_qc_failure_and_rework() {
     let t = TestStation::new().await;
     let crew = t.crew().await;

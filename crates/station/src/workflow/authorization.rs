@@ -64,7 +64,7 @@ pub struct Authorization {
     pub note: String,
     /// Which signed document this is: intake, supplemental, decline or acceptance.
     pub kind: DocumentKind,
-    /// The customer's language the document is in (`zh-CN` or `en`).
+    /// The customer's language the document is in (`zh-CN`, `zh-TW` or `en`).
     pub language: Option<String>,
     pub terms_version: Option<String>,
     /// What was signed: canonical JSON text (`docs/workflow.md`, "Signed documents").

@@ -38,7 +38,7 @@ use crate::error::{ApiError, Result};
 use crate::station::{new_id, ts, Station};
 
 /// The version of the terms text printed with and signed on new documents
-/// (the `terms` table holds every version in zh-CN and en).
+/// (the `terms` table holds every version in zh-CN, zh-TW and en).
 pub const TERMS_VERSION: &str = "2026-1";
 /// What the content's `format` field says; a new shape of content is a new format.
 pub const CONTENT_FORMAT: &str = "stationdesk.signed/1";
@@ -436,7 +436,7 @@ async fn facts(conn: &mut SqliteConnection, ro_id: &str, decisions: &HashMap<Str
         },
         customer: CustomerPart { id: customer_id, customer_no, name, company, phones },
         vehicle: VehiclePart { id: vehicle_id, plate, vin, make, model, model_year: year, color },
-        language: if language == "en" { "en".into() } else { "zh-CN".into() },
+        language: documents::Language::from_code(&language).unwrap_or_default().code().into(),
         jobs: job_parts,
         totals,
         payments: payments.into_iter().map(|(id, method, amount_minor, at)| PaymentPart { id, method, amount_minor, at }).collect(),
