@@ -442,6 +442,7 @@ async fn build(station: &Station, conn: &mut SqliteConnection, rec: &SignedRecor
         odometer_in_km: order["odometer_in_km"].as_u64().and_then(|k| u32::try_from(k).ok()),
         odometer_out_km: c["delivery"]["odometer_out_km"].as_u64().and_then(|k| u32::try_from(k).ok()),
         fuel_eighths: order["fuel_eighths"].as_u64().and_then(|f| u8::try_from(f).ok()),
+        battery_percent: order["battery_percent"].as_u64().and_then(|f| u8::try_from(f).ok()),
         damage_marks,
         personal_items,
         concerns,

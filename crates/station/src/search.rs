@@ -1,6 +1,6 @@
 //! One search box for the front desk: any fragment of a plate, VIN, phone or
 //! name finds the customer and their vehicles. Exact plate and VIN matches rank
-//! first. The indexes are in migration 0002; writes keep them current through
+//! first. The answer also says what the text is (`domain::typed`). The indexes are in migration 0002; writes keep them current through
 //! `index_customer` and `index_vehicle` inside their own transactions.
 
 use serde::{Deserialize, Serialize};
@@ -8,6 +8,7 @@ use sqlx::SqliteConnection;
 use ts_rs::TS;
 
 use crate::auth::{Caller, Permission};
+use crate::domain::{classify, Typed};
 use crate::error::Result;
 use crate::station::Station;
 
@@ -21,6 +22,9 @@ pub struct SearchInput {
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct SearchResults {
     pub hits: Vec<SearchHit>,
+    /// What the text is (plate, VIN, phone, name), so "new customer" puts it
+    /// in the right field; `None` when it is none of them.
+    pub typed: Option<Typed>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -74,7 +78,7 @@ pub async fn search_conn(conn: &mut SqliteConnection, q: &str, limit: usize) -> 
     let q: String = q.trim().chars().take(64).collect();
     let key = compact(&q);
     if key.is_empty() {
-        return Ok(SearchResults { hits: Vec::new() });
+        return Ok(SearchResults { hits: Vec::new(), typed: None });
     }
     let mut candidates: Vec<Candidate> = Vec::new();
 
@@ -152,7 +156,7 @@ pub async fn search_conn(conn: &mut SqliteConnection, q: &str, limit: usize) -> 
             hits.push(hit);
         }
     }
-    Ok(SearchResults { hits })
+    Ok(SearchResults { hits, typed: classify(&q) })
 }
 
 async fn load_hit(conn: &mut SqliteConnection, customer_id: &str, matched_vehicle_id: Option<String>, exact: bool) -> Result<Option<SearchHit>> {
