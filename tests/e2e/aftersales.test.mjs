@@ -67,7 +67,7 @@ async function prepare(url) {
   const amount = Math.floor((d.jobs[0].amount * 11300 + 5000) / 10000);
   d = await call('record_authorization', { ro_id: order.id, expected_version: v(), method: 'phone', approver_name: CUSTOMER, approved_job_ids: [d.jobs[0].id], amount, note: '' });
   d = await call('move_order', { ro_id: order.id, expected_version: v(), to: 'in_repair', note: '' });
-  d = await call('complete_job', { job_id: d.jobs[0].id, expected_version: v() }, tech.token);
+  d = await call('complete_job', { job_id: d.jobs[0].id, expected_version: v(), confirm: ['job.no_time_clocked'] }, tech.token);
   d = await call('move_order', { ro_id: order.id, expected_version: v(), to: 'quality_check', note: '' });
   const items = (await call('list_qc_items', {})).items.filter((i) => i.active);
   d = await call('record_qc', { ro_id: order.id, expected_version: v(), passed: true, items: items.map((i) => ({ item_id: i.id, label: i.label, passed: true, note: '' })), notes: '', rework_job_ids: [] });

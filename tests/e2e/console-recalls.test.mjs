@@ -68,6 +68,12 @@ test('a recall campaign added in the console is marked performed at the station 
         await page.locator('[data-testid="recall"][data-done="yes"]').waitFor();
         assert.equal(await recall.getByTestId('recall-mark').count(), 0, 'done once: no second mark');
         await screenshot(page, 'order-recall-done-zh-CN');
+        // The audit log says what happened in words ("召回 · 已执行"), with who and the order number, and no record id.
+        const logged = page.locator('[data-testid="audit-entry"]', { hasText: uiText('history.entity.ro_recall', 'zh-CN') }).first();
+        await logged.waitFor();
+        assert.equal((await logged.getByTestId('audit-what').textContent()).trim(), `${uiText('history.entity.ro_recall', 'zh-CN')} · ${uiText('history.action.perform', 'zh-CN')}`);
+        assert.match(await logged.textContent(), new RegExp(order.number));
+        assert.doesNotMatch(await page.getByTestId('audit').textContent(), /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-/i, 'no uuid in the audit log');
         await setLocale(page, 'en');
         await page.locator('[data-testid="recall-done"]', { hasText: 'Done on this order' }).waitFor();
         await screenshot(page, 'order-recall-done-en');

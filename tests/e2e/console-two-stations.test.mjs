@@ -56,7 +56,10 @@ async function deliver(st, id) {
   d = await st.call('move_order', { ...v(), to: 'estimate_ready', note: '' });
   d = await st.call('record_authorization', { ...v(), method: 'in_person', approver_name: d.order.customer.name, approved_job_ids: d.jobs.map((j) => j.id), amount: d.totals.estimate.total, note: '' });
   d = await st.call('move_order', { ...v(), to: 'in_repair', note: '' });
-  for (const job of d.jobs) d = await st.call('complete_job', { job_id: job.id, expected_version: d.order.version });
+  for (const job of d.jobs) {
+    d = await st.call('update_job', { job_id: job.id, expected_version: d.order.version, concern: job.concern, cause: '检查确认', correction: '已保养' });
+    d = await st.call('complete_job', { job_id: job.id, expected_version: d.order.version, confirm: ['job.no_time_clocked', 'job.parts_not_issued'] });
+  }
   d = await st.call('move_order', { ...v(), to: 'quality_check', note: '' });
   const items = (await st.call('list_qc_items')).items.filter((i) => i.active);
   d = await st.call('record_qc', { ...v(), passed: true, items: items.map((i) => ({ item_id: i.id, label: i.label, passed: true, note: '' })), notes: '', rework_job_ids: [] });

@@ -44,7 +44,7 @@ async function shoot(page, name) {
 }
 
 async function inLanguage(page, lang) {
-  await page.getByTestId(lang === 'en' ? 'lang-en' : 'lang-zh').click();
+  await page.getByTestId(lang === 'en' ? 'lang-en' : lang === 'zh-TW' ? 'lang-zh-tw' : 'lang-zh').click();
 }
 
 test('an administrator made with the admin command logs in, sees the stations and compares their KPIs', { timeout: 180_000 }, async () => {
@@ -127,6 +127,11 @@ test('an administrator made with the admin command logs in, sees the stations an
     await page.getByTestId('kpi-rank-chart').locator('svg').waitFor();
     await page.getByTestId('kpi-regions').getByTestId('kpi-regions-row').first().waitFor();
     await shoot(page, 'console-kpis-zh-CN');
+    // The console in Traditional Chinese: its own words and the KPI names from zh-TW.json.
+    await inLanguage(page, 'zh-TW');
+    await page.getByTestId('console-kpis').filter({ hasText: uiText('console.kpis.ranking', 'zh-TW') }).waitFor();
+    assert.equal(await compare.locator('thead th[data-code="on_time"]').getAttribute('title'), uiText('kpi.definition.on_time', 'zh-TW'));
+    await shoot(page, 'console-kpis-zh-TW');
     await inLanguage(page, 'en');
     await page.getByTestId('console-kpis').filter({ hasText: uiText('console.kpis.ranking', 'en') }).waitFor();
     await shoot(page, 'console-kpis-en');

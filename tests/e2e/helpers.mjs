@@ -196,6 +196,10 @@ export async function setUpStation(page, { code = 'SH01', name = 'Test Station',
   await page.getByTestId('board').waitFor();
 }
 
+/** The screens a role starts on (the core's `home`): the board, the technician's jobs, the QC queue. */
+export const HOME_SCREENS = '[data-testid=board], [data-testid=my-jobs], [data-testid=qc-queue]';
+
+/** Logs in through the login screen and waits for the role's home screen. */
 export async function logIn(page, { staffName, pin }) {
   await page.getByTestId('login').waitFor();
   const select = page.getByTestId('login-staff');
@@ -203,7 +207,7 @@ export async function logIn(page, { staffName, pin }) {
   await select.selectOption(value);
   await page.getByTestId('login-pin').fill(pin);
   await page.getByTestId('login-pin').press('Enter');
-  await page.getByTestId('board').waitFor();
+  await page.locator(HOME_SCREENS).first().waitFor();
 }
 
 /** Check-in step 2: reads the levels the vehicle has (battery, fuel or both), none of which is defaulted. */
@@ -257,7 +261,7 @@ function flatten(tree, prefix = '', out = {}) {
   }
   return out;
 }
-const UI_LOCALES = Object.fromEntries(['zh-CN', 'en'].map((l) => [l, flatten(JSON.parse(readFileSync(join(ROOT, 'ui', 'src', 'locales', `${l}.json`), 'utf8')))]));
+const UI_LOCALES = Object.fromEntries(['zh-CN', 'zh-TW', 'en'].map((l) => [l, flatten(JSON.parse(readFileSync(join(ROOT, 'ui', 'src', 'locales', `${l}.json`), 'utf8')))]));
 
 /** A string of the UI's locale files (`section.key`, the key may hold dots), `{name}` filled from `params`: tests follow the UI's words. */
 export function uiText(key, lang = 'zh-CN', params = {}) {
@@ -266,9 +270,12 @@ export function uiText(key, lang = 'zh-CN', params = {}) {
   return text.replace(/\{(\w+)\}/g, (m, name) => (name in params ? String(params[name]) : m));
 }
 
+/** The top bar's language buttons by locale. */
+export const LANG_BUTTON = { 'zh-CN': 'lang-zh', 'zh-TW': 'lang-zh-tw', en: 'lang-en' };
+
 /** Switches the UI's language with the top bar's switch and waits for it. */
 export async function setLocale(page, lang) {
-  await page.getByTestId(lang === 'en' ? 'lang-en' : 'lang-zh').click();
+  await page.getByTestId(LANG_BUTTON[lang]).click();
   await page.waitForFunction((l) => document.documentElement.lang === l, lang);
 }
 
@@ -306,5 +313,15 @@ export async function withClockedApp(name, start, run) {
     await browser.close();
     await app.stop();
     clock.remove();
+  }
+}
+
+/** Waits until the input `testid` holds `value` (a value the core sends later, such as a quote), failing after 5 s with what it holds. */
+export async function inputHas(page, testid, value) {
+  const input = page.getByTestId(testid);
+  try {
+    await page.waitForFunction(([t, v]) => document.querySelector(`[data-testid="${t}"]`)?.value === v, [testid, value], { timeout: 5000 });
+  } catch {
+    throw new Error(`${testid} holds ${JSON.stringify(await input.inputValue())}, not ${JSON.stringify(value)}`);
   }
 }

@@ -6,7 +6,7 @@
 // A save from a stale version shows the conflict banner, not a silent overwrite.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { callApi, logIn, openOrder, readLevels, screenshot, staffLogin, withApp, withCheckDigit } from './helpers.mjs';
+import { callApi, inputHas, logIn, openOrder, readLevels, screenshot, staffLogin, withApp, withCheckDigit } from './helpers.mjs';
 
 const PART_NO = 'E2E-OF-0001';
 const LABOR_CODE = 'E2E-LOF';
@@ -133,7 +133,7 @@ async function run(page, app) {
     await page.getByTestId('move-approved').click();
     await page.getByTestId('auth-form').waitFor();
     await page.getByTestId('auth-method-phone').check({ force: true });
-    assert.equal(await page.getByTestId('auth-amount').inputValue(), '231.65');
+    await inputHas(page, 'auth-amount', '231.65');
     await page.getByTestId('auth-submit').click();
     await expectStatus(page, 'approved');
     await page.getByTestId('authorization').filter({ hasText: '周晓明' }).waitFor();

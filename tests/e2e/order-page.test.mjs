@@ -4,7 +4,7 @@
 // manager's balance override appears only for a manager with a balance left.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { callApi, logIn, openOrder, screenshot, staffLogin, withApp } from './helpers.mjs';
+import { callApi, inputHas, logIn, openOrder, screenshot, staffLogin, withApp } from './helpers.mjs';
 
 async function withVersion(page, fn) {
   const v = Number(await page.getByTestId('repair-order').getAttribute('data-version'));
@@ -65,7 +65,7 @@ test('refusals at the top and beside the field; partial and supplemental authori
       await page.getByTestId('move-approved').click();
       await page.getByTestId('auth-job').nth(1).uncheck();
       // 150.00 × 1.13 = 169.50 suggested for what is ticked.
-      assert.equal(await page.getByTestId('auth-amount').inputValue(), '169.50');
+      await inputHas(page, 'auth-amount', '169.50');
       await page.getByTestId('customer-sig-method-by_phone').check({ force: true });
       await page.getByTestId('auth-submit').click();
       await page.locator('[data-testid=repair-order][data-status=approved]').waitFor();
@@ -84,7 +84,7 @@ test('refusals at the top and beside the field; partial and supplemental authori
       await third.getByTestId('line-price').fill('50');
       await withVersion(page, () => third.getByTestId('line-add').click());
       await page.getByTestId('auth-open').filter({ hasText: '追加授权' }).click();
-      assert.equal(await page.getByTestId('auth-amount').inputValue(), '56.50');
+      await inputHas(page, 'auth-amount', '56.50');
       await page.getByTestId('customer-sig-method-by_phone').check({ force: true });
       await page.getByTestId('auth-submit').click();
       await page.locator('[data-testid=authorization]').nth(1).waitFor();
@@ -95,7 +95,10 @@ test('refusals at the top and beside the field; partial and supplemental authori
       // Through repair and QC by the API, then delivery: no override for the advisor, one for the manager.
       d = await call('get_order_detail', { id });
       d = await call('move_order', { ro_id: id, expected_version: d.order.version, to: 'in_repair', note: '' });
-      for (const j of d.jobs.filter((x) => x.approval === 'approved')) d = await call('complete_job', { job_id: j.id, expected_version: d.order.version });
+      for (const j of d.jobs.filter((x) => x.approval === 'approved')) {
+        d = await call('update_job', { job_id: j.id, expected_version: d.order.version, concern: j.concern, cause: j.cause || '检查确认', correction: j.correction || '已修复' });
+        d = await call('complete_job', { job_id: j.id, expected_version: d.order.version, confirm: ['job.no_time_clocked', 'job.parts_not_issued'] });
+      }
       d = await call('move_order', { ro_id: id, expected_version: d.order.version, to: 'quality_check', note: '' });
       const items = (await call('list_qc_items', {})).items.filter((i) => i.active);
       d = await call('record_qc', { ro_id: id, expected_version: d.order.version, passed: true, items: items.map((i) => ({ item_id: i.id, label: i.label, passed: true, note: '' })), notes: '', rework_job_ids: [] });

@@ -84,7 +84,7 @@ export async function stageOrders(url) {
   if (d) {
     d = await approved(d, false);
     d = await move(d, 'in_repair');
-    d = await call('complete_job', { job_id: d.jobs[0].id, expected_version: d.order.version });
+    d = await call('complete_job', { job_id: d.jobs[0].id, expected_version: d.order.version, confirm: ['job.no_time_clocked', 'job.parts_not_issued'] });
     d = await move(d, 'quality_check');
     out.quality_check = d.order.id;
   }
@@ -93,12 +93,12 @@ export async function stageOrders(url) {
   if (d) {
     d = await approved(d, true);
     d = await move(d, 'in_repair');
-    d = await call('complete_job', { job_id: d.jobs[0].id, expected_version: d.order.version });
+    d = await call('complete_job', { job_id: d.jobs[0].id, expected_version: d.order.version, confirm: ['job.no_time_clocked', 'job.parts_not_issued'] });
     d = await move(d, 'quality_check');
     const items = (await call('list_qc_items', {})).items.filter((i) => i.active);
     // A failed first round (a rework), then a pass.
     d = await call('record_qc', { ro_id: d.order.id, expected_version: d.order.version, passed: false, items: items.map((i, n) => ({ item_id: i.id, label: i.label, passed: n !== 3, note: n === 3 ? '路试刹车异响' : '' })), notes: '路试刹车仍有异响', rework_job_ids: [] });
-    d = await call('complete_job', { job_id: d.jobs[0].id, expected_version: d.order.version });
+    d = await call('complete_job', { job_id: d.jobs[0].id, expected_version: d.order.version, confirm: ['job.no_time_clocked', 'job.parts_not_issued'] });
     d = await move(d, 'quality_check');
     d = await call('record_qc', { ro_id: d.order.id, expected_version: d.order.version, passed: true, items: items.map((i) => ({ item_id: i.id, label: i.label, passed: true, note: '' })), notes: '', rework_job_ids: [] });
     d = await call('record_payment', { ro_id: d.order.id, expected_version: d.order.version, payment: { method: 'wechat', amount: 10_000 } });

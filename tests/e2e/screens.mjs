@@ -3,7 +3,7 @@
 // tablet (800 px) widths, into tests/artifacts/screens/. Not a test: a way to
 // look at what the user sees.  `npm run screens` in tests/.
 import { join } from 'node:path';
-import { ARTIFACTS, callApi, launchBrowser, logIn, readLevels, startApp, tokenOf } from './helpers.mjs';
+import { ARTIFACTS, callApi, launchBrowser, logIn, readLevels, setLocale, startApp, tokenOf } from './helpers.mjs';
 import { stageOrders } from './scenario.mjs';
 
 const OUT = join(ARTIFACTS, 'screens');
@@ -17,9 +17,6 @@ async function shot(page, name, locale, width) {
   console.log(file);
 }
 
-async function setLocale(page, locale) {
-  await page.getByTestId(locale === 'zh-CN' ? 'lang-zh' : 'lang-en').click();
-}
 
 /** One order per state for the order-page shots: the staged ones (richer: partial approval, rework, payments) first. */
 async function ordersByState(url, token, staged) {
@@ -114,12 +111,12 @@ try {
   page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
   for (const width of widths) {
     await page.setViewportSize({ width, height: 800 });
-    for (const locale of ['zh-CN', 'en']) {
+    for (const locale of ['zh-CN', 'zh-TW', 'en']) {
       await page.goto(app.url);
       await page.waitForSelector('[data-testid=setup], [data-testid=login], [data-testid=board]');
       await setLocale(page, locale);
       if (await page.getByTestId('setup').isVisible().catch(() => false)) {
-        for (const l of ['en', 'zh-CN']) {
+        for (const l of ['en', 'zh-TW', 'zh-CN']) {
           await setLocale(page, l);
           await shot(page, '01-setup', l, width);
         }

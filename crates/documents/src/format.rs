@@ -83,11 +83,11 @@ fn fixed(v: f64, digits: usize) -> String {
 /// `25.0`, `6.1×/yr` / `6.1次/年`, `3`; `—` when nothing was counted.
 pub fn kpi_value(value: Option<f64>, unit: Unit, language: Language) -> String {
     let Some(v) = value.filter(|v| v.is_finite()) else { return "—".to_string() };
-    let zh = language == Language::ZhCn;
+    let zh = language.is_chinese();
     match unit {
         Unit::Ratio => format!("{}%", fixed(v * 100.0, 1)),
         Unit::Score | Unit::Per100 => fixed(v, 1),
-        Unit::Hours if zh => format!("{}小时", fixed(v, 1)),
+        Unit::Hours if zh => format!("{}{}", fixed(v, 1), language.pick("小时", "小時", "")),
         Unit::Hours => format!("{} h", fixed(v, 1)),
         Unit::Minor => money(v.round() as i64),
         Unit::PerYear if zh => format!("{}次/年", fixed(v, 1)),
@@ -108,6 +108,7 @@ pub fn kpi_gap(gap: Option<f64>, unit: Unit, language: Language) -> String {
     };
     match (unit, language) {
         (Unit::Ratio, Language::ZhCn) => format!("{sign}{}个百分点", fixed(g.abs() * 100.0, 1)),
+        (Unit::Ratio, Language::ZhTw) => format!("{sign}{}個百分點", fixed(g.abs() * 100.0, 1)),
         (Unit::Ratio, Language::En) => format!("{sign}{} pp", fixed(g.abs() * 100.0, 1)),
         _ => format!("{sign}{}", kpi_value(Some(g.abs()), unit, language)),
     }
@@ -169,6 +170,8 @@ mod tests {
         assert_eq!(kpi_gap(Some(0.0), Unit::Hours, en), "±0.0 h");
         assert_eq!(kpi_target(Some(0.9), Unit::Ratio, Better::Higher, en), "≥ 90.0%");
         assert_eq!(kpi_target(Some(24.0), Unit::Hours, Better::Lower, zh), "≤ 24.0小时");
+        assert_eq!(kpi_value(Some(6.5), Unit::Hours, Language::ZhTw), "6.5小時");
+        assert_eq!(kpi_gap(Some(0.05), Unit::Ratio, Language::ZhTw), "+5.0個百分點");
         assert_eq!(kpi_target(None, Unit::Count, Better::Neither, zh), "—");
     }
 }

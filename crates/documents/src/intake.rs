@@ -77,7 +77,7 @@ fn walk_around(cx: &Ctx) -> Block {
         mark(&mut b, lx + 2.2, y + 2.0, i + 1);
         let kind = labels::damage_kind(lang, m.kind);
         let kw = b.bold(lx + 6.5, y + 0.4, 9.0, kind, INK);
-        let note_x = lx + 6.5 + kw.max(if lang == crate::model::Language::En { 16.0 } else { 9.0 }) + 3.0;
+        let note_x = lx + 6.5 + kw.max(if lang.is_chinese() { 9.0 } else { 16.0 }) + 3.0;
         let lines = wrap(&m.note, x1 - note_x, 8.5);
         for (k, line) in lines.iter().enumerate() {
             b.text(note_x, y + 0.6 + k as f32 * leading(8.5), 8.5, line, INK);
@@ -92,7 +92,7 @@ fn walk_around(cx: &Ctx) -> Block {
         b.text(lx, y, 9.0, l.none, MUTED);
         y += leading(9.0);
     } else {
-        let sep = if lang == crate::model::Language::En { ", " } else { "、" };
+        let sep = if lang.is_chinese() { "、" } else { ", " };
         y += b.paragraph(lx, y, lw, 9.0, &d.personal_items.join(sep), INK);
     }
     b.height = diagram_h.max(y + 3.0);

@@ -1,6 +1,6 @@
 //! StationDesk's printed documents as PDF: the intake work order, the supplemental
 //! authorization, the delivery note / invoice, the complaint record and the monthly
-//! KPI report, in Simplified Chinese or English, on A4 or US Letter.
+//! KPI report, in Simplified Chinese, Traditional Chinese (Taiwan) or English, on A4 or US Letter.
 //!
 //! The crate knows nothing of the database or the app: it takes a plain [`Document`]
 //! (filled by the station from a signed authorization), [`ComplaintRecord`] or

@@ -29,11 +29,48 @@ pub enum DocumentKind {
 /// The language the document is printed in (the customer's language).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 pub enum Language {
+    /// Simplified Chinese.
     #[default]
     #[serde(rename = "zh-CN")]
     ZhCn,
+    /// Traditional Chinese, Taiwan phrasing.
+    #[serde(rename = "zh-TW")]
+    ZhTw,
     #[serde(rename = "en")]
     En,
+}
+
+impl Language {
+    /// Every language a document can be printed in, by its code.
+    pub const ALL: [Language; 3] = [Language::ZhCn, Language::ZhTw, Language::En];
+
+    /// The BCP 47 code the app stores: `zh-CN`, `zh-TW`, `en`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::ZhCn => "zh-CN",
+            Language::ZhTw => "zh-TW",
+            Language::En => "en",
+        }
+    }
+
+    /// The language of a stored code; `None` for any other text.
+    pub fn from_code(code: &str) -> Option<Language> {
+        Language::ALL.into_iter().find(|l| l.code() == code)
+    }
+
+    /// Either Chinese: the layout (label widths, the list separator 、) is the same for both.
+    pub fn is_chinese(self) -> bool {
+        self != Language::En
+    }
+
+    /// The text of the three given in this language's place.
+    pub fn pick<'a>(self, zh_cn: &'a str, zh_tw: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Language::ZhCn => zh_cn,
+            Language::ZhTw => zh_tw,
+            Language::En => en,
+        }
+    }
 }
 
 /// Paper size.

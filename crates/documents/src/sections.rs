@@ -288,7 +288,7 @@ pub fn kv_panel<D>(cx: &Ctx<D>, label_w: f32, columns: [KvColumn; 2], extra_rows
 pub fn parties(cx: &Ctx, kind: DocumentKind) -> Block {
     let d = cx.doc;
     let l = cx.l;
-    let label_w = if d.language == Language::En { 25.0 } else { 17.0 };
+    let label_w = if d.language.is_chinese() { 17.0 } else { 25.0 };
 
     let mut left: Vec<(&str, String)> = vec![(l.customer_name, d.customer.name.clone())];
     if !d.customer.phones.is_empty() {
@@ -358,7 +358,7 @@ struct Cols {
 fn cols(cx: &Ctx) -> Cols {
     let x0 = cx.x0();
     let x1 = cx.x1();
-    let kind_w = if cx.doc.language == Language::En { 15.0 } else { 12.0 };
+    let kind_w = if cx.doc.language.is_chinese() { 12.0 } else { 15.0 };
     let amount_r = x1 - 1.5;
     let price_r = amount_r - 27.0;
     let qty_r = price_r - 25.0;

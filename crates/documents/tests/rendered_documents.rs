@@ -72,6 +72,7 @@ fn squeeze(s: &str) -> String {
 fn page_label(lang: Language, x: usize, y: usize) -> String {
     match lang {
         Language::ZhCn => format!("第 {x} 页 / 共 {y} 页"),
+        Language::ZhTw => format!("第 {x} 頁 / 共 {y} 頁"),
         Language::En => format!("Page {x} of {y}"),
     }
 }
@@ -90,15 +91,15 @@ fn assert_reads_right(kind: DocumentKind, lang: Language) {
 }
 
 #[test]
-fn the_intake_order_in_both_languages_shows_the_customer_the_order_the_total_and_the_hash() {
-    for lang in [Language::ZhCn, Language::En] {
+fn the_intake_order_in_every_language_shows_the_customer_the_order_the_total_and_the_hash() {
+    for lang in Language::ALL {
         assert_reads_right(DocumentKind::IntakeOrder, lang);
     }
 }
 
 #[test]
-fn the_supplemental_authorization_in_both_languages_shows_the_customer_the_order_the_new_total_and_the_hash() {
-    for lang in [Language::ZhCn, Language::En] {
+fn the_supplemental_authorization_in_every_language_shows_the_customer_the_order_the_new_total_and_the_hash() {
+    for lang in Language::ALL {
         assert_reads_right(DocumentKind::SupplementalAuthorization, lang);
         let doc = sample(DocumentKind::SupplementalAuthorization, lang);
         let text = page_texts(&render_to_file(&doc).path).concat();
@@ -109,15 +110,15 @@ fn the_supplemental_authorization_in_both_languages_shows_the_customer_the_order
 }
 
 #[test]
-fn the_delivery_note_in_both_languages_shows_the_customer_the_order_the_total_the_payment_and_the_hash() {
-    for lang in [Language::ZhCn, Language::En] {
+fn the_delivery_note_in_every_language_shows_the_customer_the_order_the_total_the_payment_and_the_hash() {
+    for lang in Language::ALL {
         assert_reads_right(DocumentKind::DeliveryNote, lang);
         let doc = sample(DocumentKind::DeliveryNote, lang);
         let text = page_texts(&render_to_file(&doc).path).concat();
         assert!(text.contains("¥0.00"), "the balance");
         assert!(text.contains("4200001234202611231234567890"), "the payment reference");
         let payment = match lang {
-            Language::ZhCn => "微信支付",
+            Language::ZhCn | Language::ZhTw => "微信支付",
             Language::En => "WeChat Pay",
         };
         assert!(text.contains(payment));
@@ -199,7 +200,7 @@ fn a_long_order_breaks_across_pages_with_the_header_and_page_x_of_y_on_every_pag
         let total = money(doc.totals.total);
         let totals_page = pages.iter().find(|p| p.contains(&total)).expect("the total is printed");
         let line_text = match lang {
-            Language::ZhCn => "项维修工作",
+            Language::ZhCn | Language::ZhTw => "项维修工作",
             Language::En => "Repair item",
         };
         assert!(totals_page.contains(line_text), "the totals share their page with at least one line");
@@ -239,6 +240,26 @@ fn a4_is_the_default_and_letter_paper_gives_the_letter_media_box() {
     letter.paper = Paper::Letter;
     let r = render_to_file(&letter);
     assert!(page_size(&r.path).starts_with("612 x 792 pts"), "{}", page_size(&r.path));
+    assert_every_page_renders(&r);
+}
+
+#[test]
+fn a_work_order_in_traditional_chinese_prints_traditional_labels_and_no_simplified_ones() {
+    let mut doc = sample(DocumentKind::IntakeOrder, Language::ZhTw);
+    // The station prints the zh-TW terms (migration 0019) for a zh-TW customer.
+    doc.terms.text = "1. 客戶授權本站按本單所列項目及金額進行檢查和維修。\n2. 本站對所修項目提供品質保證，保證期限及里程以交車單為準。".into();
+    let bytes = documents::render(&doc).expect("render");
+    let r = written(bytes, "intake-order-zh-TW.pdf");
+    let pages = page_texts(&r.path);
+    let text = squeeze(&pages.concat());
+    for needle in ["維修委託書", "接車單", "工單號", "車架號", "進廠里程", "維修項目及估價", "委託條款", "客戶簽字", "文件校驗碼"] {
+        assert!(text.contains(needle), "lacks {needle:?}:\n{text}");
+    }
+    for simplified in ["维修委托书", "工单号", "车架号", "委托条款", "客户签字"] {
+        assert!(!text.contains(simplified), "prints the Simplified {simplified:?}");
+    }
+    assert!(squeeze(&pages[0]).contains(&squeeze(&page_label(Language::ZhTw, 1, pages.len()))));
+    // The one embedded font has the Traditional glyphs: no character falls back to a blank box (pdftoppm would warn).
     assert_every_page_renders(&r);
 }
 
@@ -449,7 +470,7 @@ fn render_kpi_report_to_file(report: &MonthlyKpiReport, keep_as: &str) -> Render
 }
 
 #[test]
-fn the_monthly_kpi_report_prints_every_figure_with_its_target_and_verdict_and_each_chart_above_its_numbers_in_both_languages() {
+fn the_monthly_kpi_report_prints_every_figure_with_its_target_and_verdict_and_each_chart_above_its_numbers_in_every_language() {
     for (lang, needles) in [
         (
             Language::ZhCn,
@@ -510,9 +531,24 @@ fn the_monthly_kpi_report_prints_every_figure_with_its_target_and_verdict_and_ea
                 "Daily trends",
             ],
         ),
+        (
+            Language::ZhTw,
+            vec![
+                "月度 KPI 報告",
+                "指標彙總",
+                "66.7%",
+                "−23.3個百分點",
+                "未達標",
+                "18.0小時",
+                "≤ 24.0小時",
+                "服務顧問",
+                "技師",
+                "每日趨勢",
+            ],
+        ),
     ] {
         let report = kpi_report(lang);
-        let tag = if lang == Language::ZhCn { "zh-CN" } else { "en" };
+        let tag = lang.code();
         let r = render_kpi_report_to_file(&report, &format!("kpi-report-{tag}.pdf"));
         assert!(r.bytes.starts_with(b"%PDF-"));
         let pages = page_texts(&r.path);
@@ -529,6 +565,7 @@ fn the_monthly_kpi_report_prints_every_figure_with_its_target_and_verdict_and_ea
                     (None, ..) => "—".to_string(),
                     (Some(v), "on_time", _) => format!("{:.1}%", v * 100.0),
                     (Some(v), _, Language::ZhCn) => format!("{v:.1}小时"),
+                    (Some(v), _, Language::ZhTw) => format!("{v:.1}小時"),
                     (Some(v), _, Language::En) => format!("{v:.1} h"),
                 };
                 assert_eq!((label.as_str(), value.as_str()), (format!("11-{d:02}").as_str(), expected.as_str()), "{tag}: {code}");

@@ -33,6 +33,9 @@ pub struct BoardCard {
     pub id: String,
     pub number: String,
     pub status: RoStatus,
+    /// The version the board saw: a move made from the card sends it, so a change since is caught.
+    #[ts(type = "number")]
+    pub version: i64,
     pub service_type: String,
     pub priority: Priority,
     pub plate: Option<String>,
@@ -57,13 +60,16 @@ pub struct BoardCard {
     /// Once the work is done (passed QC): the completion-notice limit, until the customer is told.
     #[sqlx(skip)]
     pub completion_notice: Option<crate::aftersales::clocks::ClockView>,
+    /// What the caller may do from the card.
+    #[sqlx(skip)]
+    pub may: crate::workflow::actions::CardActions,
 }
 
 pub async fn board(station: &Station, caller: &Caller, input: BoardInput) -> Result<Board> {
-    caller.require(Permission::Read)?;
+    let me = caller.require(Permission::Read)?;
     let now = station.now();
     let mut cards = sqlx::query_as::<_, BoardCard>(
-        "SELECT r.id, r.number, r.status, r.service_type, r.priority, v.plate, v.vin, v.make, v.model,
+        "SELECT r.id, r.number, r.status, r.version, r.service_type, r.priority, v.plate, v.vin, v.make, v.model,
                 c.name AS customer_name, r.advisor_id, s.name AS advisor_name, r.checked_in_at, r.promised_at
          FROM repair_orders r
          JOIN vehicles v ON v.id = r.vehicle_id
@@ -87,6 +93,7 @@ pub async fn board(station: &Station, caller: &Caller, input: BoardInput) -> Res
             .into_iter()
             .find(|c| c.clock == crate::aftersales::clocks::ClockName::CompletionNotice && c.reading.state != time_limits::ClockState::Stopped);
         card.overdue = card.promised_at.is_some_and(|p| p < now);
+        card.may = crate::workflow::actions::card_actions(card.status, me.role);
         card.technicians = sqlx::query_scalar(
             "SELECT DISTINCT s.name FROM ro_jobs j JOIN staff s ON s.id = j.technician_id WHERE j.ro_id = ? AND j.approval <> 'declined' ORDER BY s.name",
         )

@@ -3,7 +3,9 @@
 //! photos, personal items and the customer's concerns become a new repair order
 //! in `checked_in`, numbered gap-free, in one transaction with its outbox rows.
 //! A check-in soon after the vehicle's last delivery is linked to that order
-//! as a possible repeat repair (返修).
+//! as a possible repeat repair (返修). A vehicle that already has an open order
+//! needs the advisor to confirm a second one (`duplicates.rs`). The vehicle's
+//! last odometer is its newest reading from an order that was not cancelled.
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -216,6 +218,7 @@ pub async fn check_in(station: &Station, caller: &Caller, input: CheckInInput) -
         field("energy", "vehicle.energy_required", "say what the vehicle runs on (fuel, hybrid or electric), so the right gauge is read")
     })?;
     let (fuel_eighths, battery_percent) = levels(energy, &input)?;
+    crate::duplicates::refuse_second_open_order(&mut tx, &input.vehicle_id, &input.confirm).await?;
     let last = last_km.and_then(|km| Odometer::parse_km(km).ok());
     if let Rollback::LowerThanLast { last } = check_against_last(odometer, last) {
         if confirmer.is_none() {
@@ -386,4 +389,26 @@ async fn record_odometer(
     let payload =
         serde_json::json!({ "id": id, "vehicle_id": vehicle_id, "ro_id": ro_id, "km": km.km(), "confirmed_by": confirmed_by, "recorded_at": ts(now) });
     outbox::append(conn, station_id, "odometer_reading", &id, outbox::Op::Upsert, &payload, now).await
+}
+
+/// Sets the vehicle's last odometer to its newest reading that did not come
+/// from a cancelled order (a reading typed into an order that was then
+/// cancelled is often the one that was wrong), and queues the vehicle for sync
+/// when that changes it. Called when an order is cancelled.
+pub(crate) async fn refresh_last_odometer(conn: &mut SqliteConnection, station_id: &str, vehicle_id: &str, now: DateTime<Utc>) -> Result<()> {
+    let km: Option<i64> = sqlx::query_scalar(
+        "SELECT o.km FROM odometer_readings o LEFT JOIN repair_orders r ON r.id = o.ro_id
+         WHERE o.vehicle_id = ? AND (r.id IS NULL OR r.status <> 'cancelled')
+         ORDER BY o.recorded_at DESC, o.rowid DESC LIMIT 1",
+    )
+    .bind(vehicle_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let before = crate::vehicles::load_vehicle(conn, vehicle_id).await?;
+    if before.last_odometer_km == km {
+        return Ok(());
+    }
+    sqlx::query("UPDATE vehicles SET last_odometer_km = ?, updated_at = ? WHERE id = ?").bind(km).bind(ts(now)).bind(vehicle_id).execute(&mut *conn).await?;
+    crate::vehicles::finish_write(conn, station_id, vehicle_id, Some(&before), now).await?;
+    Ok(())
 }

@@ -1,5 +1,15 @@
 //! Customer archives (客户档案): create, edit, read with vehicles and history.
 //! Customer numbers follow the manuals' archive numbering; see `domain::CustomerNo`.
+//! Saving warns of a likely duplicate (`duplicates.rs`) until the user confirms;
+//! a merged customer (`merge.rs`) is a read-only tombstone pointing at the survivor.
+//!
+//! Consent (PIPL): the station keeps what a service needs (name, phones, the
+//! vehicles and their orders) without consent, as performing the service
+//! contract the customer asked for (PIPL art. 13(2)). `consent_data` is the
+//! customer's consent to keeping the archive beyond that (reminders, history
+//! shared across the network's stations); `consent_marketing` is separate and
+//! optional. Neither is presumed: both start unticked, and the time each was
+//! given is stored and synced.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -15,7 +25,7 @@ use crate::station::{new_id, ts, Station};
 use crate::store::{db, outbox};
 use crate::vehicles::{vehicles_of_customer, Vehicle};
 
-pub const LANGUAGES: [&str; 2] = ["zh-CN", "en"];
+pub const LANGUAGES: [&str; 3] = ["zh-CN", "zh-TW", "en"];
 
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct Customer {
@@ -29,9 +39,20 @@ pub struct Customer {
     pub language: String,
     pub consent_marketing: bool,
     pub consent_data: bool,
+    /// When the data consent was given: None while it is not given (or it was
+    /// given before the time was recorded).
+    #[ts(type = "string | null")]
+    pub consent_data_at: Option<DateTime<Utc>>,
+    /// When the marketing consent was given.
+    #[ts(type = "string | null")]
+    pub consent_marketing_at: Option<DateTime<Utc>>,
     /// Agrees to follow-up calls after a service (回访); customers who refuse are not called.
     pub consent_follow_up: bool,
     pub notes: String,
+    /// Set on a customer merged into another: the survivor's id. Such a record is a tombstone.
+    pub merged_into: Option<String>,
+    #[ts(type = "string | null")]
+    pub merged_at: Option<DateTime<Utc>>,
     #[ts(type = "string")]
     pub created_at: DateTime<Utc>,
     #[ts(type = "string")]
@@ -55,6 +76,10 @@ pub struct CustomerFields {
     pub consent_follow_up: bool,
     #[serde(default)]
     pub notes: String,
+    /// Warning codes the user confirmed: `customer.duplicate_phone`, `customer.similar_name`.
+    #[serde(default)]
+    #[ts(optional)]
+    pub confirm: Option<Vec<String>>,
 }
 
 /// Follow-up calls are part of the service: a customer agrees unless they say otherwise.
@@ -76,6 +101,12 @@ pub struct CustomerDetail {
     /// The archive keeps complaints and satisfaction beside the orders.
     pub complaints: Vec<crate::aftersales::ledger::ComplaintRow>,
     pub surveys: Vec<crate::aftersales::follow_ups::SurveyRow>,
+    /// The customer this one was merged into, when it is known here.
+    pub merged_into: Option<crate::search::CustomerSummary>,
+    /// Whether the caller may merge another customer into this one (a manager, on a live record).
+    pub can_merge: bool,
+    /// Which levels (fuel, battery) check-in reads for each energy a vehicle may have.
+    pub energy_levels: Vec<crate::domain::EnergyLevels>,
 }
 
 /// `CustomerFields` once every field has parsed.
@@ -127,7 +158,7 @@ fn validate(f: &CustomerFields) -> Result<Valid> {
         return Err(ApiError::field("company", Invalid::new("text.too_long", "at most 200 characters")));
     }
     if !LANGUAGES.contains(&f.language.as_str()) {
-        return Err(ApiError::field("language", Invalid::new("customer.language", "choose zh-CN or en")));
+        return Err(ApiError::field("language", Invalid::new("customer.language", "choose zh-CN, zh-TW or en")));
     }
     if f.notes.chars().count() > 4000 {
         return Err(ApiError::field("notes", Invalid::new("text.too_long", "notes have at most 4000 characters")));
@@ -152,6 +183,7 @@ pub async fn create_customer(station: &Station, caller: &Caller, input: Customer
     let code = StationCode::parse(&info.code).map_err(|e| ApiError::internal(e.message))?;
     let now = station.now();
     let mut tx = db::write_tx(station.pool()).await?;
+    crate::duplicates::refuse_customer_duplicate(&mut tx, &input, None).await?;
     let seq: i64 = sqlx::query_scalar(
         "INSERT INTO customer_sequences (station_id, last_seq) VALUES (?, 1)
          ON CONFLICT (station_id) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq",
@@ -162,8 +194,9 @@ pub async fn create_customer(station: &Station, caller: &Caller, input: Customer
     let number = CustomerNo::new(&code, seq as u32);
     let id = new_id();
     sqlx::query(
-        "INSERT INTO customers (id, station_id, customer_no, name, email, company, language, consent_marketing, consent_data, consent_follow_up, notes, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO customers (id, station_id, customer_no, name, email, company, language, consent_marketing, consent_data, consent_marketing_at, consent_data_at,
+                                consent_follow_up, notes, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&id)
     .bind(&me.station_id)
@@ -174,6 +207,8 @@ pub async fn create_customer(station: &Station, caller: &Caller, input: Customer
     .bind(&v.language)
     .bind(v.consent_marketing)
     .bind(v.consent_data)
+    .bind(v.consent_marketing.then(|| ts(now)))
+    .bind(v.consent_data.then(|| ts(now)))
     .bind(v.consent_follow_up)
     .bind(&v.notes)
     .bind(ts(now))
@@ -192,8 +227,19 @@ pub async fn update_customer(station: &Station, caller: &Caller, input: UpdateCu
     let now = station.now();
     let mut tx = db::write_tx(station.pool()).await?;
     let before = load_customer(&mut tx, &input.id).await?;
+    if let Some(survivor) = &before.merged_into {
+        return Err(ApiError::conflict("customer.merged", "this customer was merged into another; edit that one").with("customer_id", survivor));
+    }
+    crate::duplicates::refuse_customer_duplicate(&mut tx, &input.fields, Some(&input.id)).await?;
+    // A consent keeps the time it was first given; withdrawing it clears the time.
+    let given_at = |now_given: bool, was: bool, at: Option<DateTime<Utc>>| match (now_given, was) {
+        (false, _) => None,
+        (true, true) => at.map(ts),
+        (true, false) => Some(ts(now)),
+    };
     let updated = sqlx::query(
-        "UPDATE customers SET name = ?, email = ?, company = ?, language = ?, consent_marketing = ?, consent_data = ?, consent_follow_up = ?, notes = ?, updated_at = ? WHERE id = ?",
+        "UPDATE customers SET name = ?, email = ?, company = ?, language = ?, consent_marketing = ?, consent_data = ?, consent_marketing_at = ?, consent_data_at = ?,
+                              consent_follow_up = ?, notes = ?, updated_at = ? WHERE id = ?",
     )
     .bind(&v.name)
     .bind(&v.email)
@@ -201,6 +247,8 @@ pub async fn update_customer(station: &Station, caller: &Caller, input: UpdateCu
     .bind(&v.language)
     .bind(v.consent_marketing)
     .bind(v.consent_data)
+    .bind(given_at(v.consent_marketing, before.consent_marketing, before.consent_marketing_at))
+    .bind(given_at(v.consent_data, before.consent_data, before.consent_data_at))
     .bind(v.consent_follow_up)
     .bind(&v.notes)
     .bind(ts(now))
@@ -235,7 +283,7 @@ async fn write_phones(conn: &mut SqliteConnection, station_id: &str, customer_id
 
 /// Reindexes the customer for search and queues its new state for sync, with
 /// the fields that changed since `before` (all of them for a new customer).
-async fn finish_write(conn: &mut SqliteConnection, station_id: &str, id: &str, before: Option<&Customer>, now: DateTime<Utc>) -> Result<Customer> {
+pub(crate) async fn finish_write(conn: &mut SqliteConnection, station_id: &str, id: &str, before: Option<&Customer>, now: DateTime<Utc>) -> Result<Customer> {
     crate::search::index_customer(conn, id).await?;
     let customer = load_customer(conn, id).await?;
     let changed = outbox::changed_fields(before, &customer);
@@ -253,15 +301,21 @@ struct CustomerRow {
     language: String,
     consent_marketing: bool,
     consent_data: bool,
+    consent_data_at: Option<DateTime<Utc>>,
+    consent_marketing_at: Option<DateTime<Utc>>,
     consent_follow_up: bool,
     notes: String,
+    merged_into: Option<String>,
+    merged_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
 
 pub async fn load_customer(conn: &mut SqliteConnection, id: &str) -> Result<Customer> {
     let row = sqlx::query_as::<_, CustomerRow>(
-        "SELECT id, customer_no, name, email, company, language, consent_marketing, consent_data, consent_follow_up, notes, created_at, updated_at FROM customers WHERE id = ?",
+        "SELECT id, customer_no, name, email, company, language, consent_marketing, consent_data, consent_data_at, consent_marketing_at, consent_follow_up, notes,
+                merged_into, merged_at, created_at, updated_at
+         FROM customers WHERE id = ?",
     )
     .bind(id)
     .fetch_optional(&mut *conn)
@@ -279,22 +333,31 @@ pub async fn load_customer(conn: &mut SqliteConnection, id: &str) -> Result<Cust
         language: row.language,
         consent_marketing: row.consent_marketing,
         consent_data: row.consent_data,
+        consent_data_at: row.consent_data_at,
+        consent_marketing_at: row.consent_marketing_at,
         consent_follow_up: row.consent_follow_up,
         notes: row.notes,
+        merged_into: row.merged_into,
+        merged_at: row.merged_at,
         created_at: row.created_at,
         updated_at: row.updated_at,
     })
 }
 
 pub async fn get_customer(station: &Station, caller: &Caller, input: IdInput) -> Result<CustomerDetail> {
-    caller.require(Permission::Read)?;
+    let me = caller.require(Permission::Read)?;
     let mut conn = station.pool().acquire().await?;
     let customer = load_customer(&mut conn, &input.id).await?;
+    let merged_into = match &customer.merged_into {
+        Some(survivor) => crate::search::customer_summary(&mut conn, survivor).await?,
+        None => None,
+    };
+    let can_merge = customer.merged_into.is_none() && Permission::MergeCustomers.allows(me.role);
     let vehicles = vehicles_of_customer(&mut conn, &input.id, station.now()).await?;
     let orders = orders_for_customer(&mut conn, &input.id).await?;
     let complaints = crate::aftersales::ledger::complaints_of_customer(&mut conn, &input.id, station.now()).await?;
     let surveys = crate::aftersales::follow_ups::surveys_of_customer(&mut conn, &input.id).await?;
-    Ok(CustomerDetail { customer, vehicles, orders, complaints, surveys })
+    Ok(CustomerDetail { customer, vehicles, orders, complaints, surveys, merged_into, can_merge, energy_levels: crate::domain::Energy::check_in_levels() })
 }
 
 /// Writes a customer as merged from the head office's feed (`sync::pull`):
@@ -318,6 +381,9 @@ pub(crate) async fn apply_pulled(
     let language = s("language").filter(|l| LANGUAGES.contains(l)).unwrap_or(LANGUAGES[0]).to_string();
     let (email, company, notes) = (opt("email"), opt("company"), s("notes").unwrap_or("").to_string());
     let (marketing, data) = (flag("consent_marketing"), flag("consent_data"));
+    let at = |k: &str| s(k).and_then(|t| DateTime::parse_from_rfc3339(t).ok()).map(|t| t.with_timezone(&Utc));
+    let (marketing_at, data_at, merged_at) = (at("consent_marketing_at"), at("consent_data_at"), at("merged_at"));
+    let merged_into = opt("merged_into");
     // Older stations do not send it: follow-up calls stay agreed.
     let follow_up = f.get("consent_follow_up").and_then(Value::as_bool).unwrap_or(true);
     let updated_at = s("updated_at").filter(|t| DateTime::parse_from_rfc3339(t).is_ok()).map(str::to_string).unwrap_or_else(|| ts(now));
@@ -332,19 +398,30 @@ pub(crate) async fn apply_pulled(
             && cur.consent_marketing == marketing
             && cur.consent_data == data
             && cur.consent_follow_up == follow_up
+            && cur.consent_marketing_at == marketing_at
+            && cur.consent_data_at == data_at
+            && cur.merged_into == merged_into
+            && cur.merged_at == merged_at
             && cur.notes == notes;
         if same {
             return Ok(false);
         }
-        sqlx::query("UPDATE customers SET name = ?, email = ?, company = ?, language = ?, consent_marketing = ?, consent_data = ?, consent_follow_up = ?, notes = ?, updated_at = ? WHERE id = ?")
+        sqlx::query(
+            "UPDATE customers SET name = ?, email = ?, company = ?, language = ?, consent_marketing = ?, consent_data = ?, consent_marketing_at = ?, consent_data_at = ?,
+                                  consent_follow_up = ?, notes = ?, merged_into = ?, merged_at = ?, updated_at = ? WHERE id = ?",
+        )
             .bind(&name)
             .bind(&email)
             .bind(&company)
             .bind(&language)
             .bind(marketing)
             .bind(data)
+            .bind(marketing_at.map(ts))
+            .bind(data_at.map(ts))
             .bind(follow_up)
             .bind(&notes)
+            .bind(&merged_into)
+            .bind(merged_at.map(ts))
             .bind(&updated_at)
             .bind(id)
             .execute(&mut *conn)
@@ -361,8 +438,9 @@ pub(crate) async fn apply_pulled(
         }
         let created_at = s("created_at").filter(|t| DateTime::parse_from_rfc3339(t).is_ok()).map(str::to_string).unwrap_or_else(|| updated_at.clone());
         sqlx::query(
-            "INSERT INTO customers (id, station_id, customer_no, name, email, company, language, consent_marketing, consent_data, consent_follow_up, notes, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO customers (id, station_id, customer_no, name, email, company, language, consent_marketing, consent_data, consent_marketing_at, consent_data_at,
+                                    consent_follow_up, notes, merged_into, merged_at, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(id)
         .bind(station_id)
@@ -373,8 +451,12 @@ pub(crate) async fn apply_pulled(
         .bind(&language)
         .bind(marketing)
         .bind(data)
+        .bind(marketing_at.map(ts))
+        .bind(data_at.map(ts))
         .bind(follow_up)
         .bind(&notes)
+        .bind(&merged_into)
+        .bind(merged_at.map(ts))
         .bind(&created_at)
         .bind(&updated_at)
         .execute(&mut *conn)

@@ -3,7 +3,8 @@
 //! Nothing here knows about Tauri.
 //!
 //! Where things are: `check_in.rs` checks a vehicle in, `customers.rs` and
-//! `vehicles.rs` keep the archives, `search.rs` finds them, `board.rs` is
+//! `vehicles.rs` keep the archives, `duplicates.rs` warns of a second copy of
+//! one and `merge.rs` folds two customers into one, `search.rs` finds them, `board.rs` is
 //! today's board, `auth/` is staff, PINs, sessions and roles, `store/` is the
 //! database, outbox and files, `printing.rs` prints signed documents (PDF,
 //! archive, CUPS), `ops.rs` is the operation list, `http.rs` the HTTP transport. `workflow/` is an order's life after check-in: the state
@@ -21,10 +22,12 @@ pub mod board;
 pub mod check_in;
 pub mod customers;
 pub mod demo;
+pub mod duplicates;
 pub mod domain;
 pub mod error;
 pub mod http;
 pub mod kpis;
+pub mod merge;
 pub mod ops;
 pub mod photos;
 pub mod printing;

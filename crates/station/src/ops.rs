@@ -14,7 +14,7 @@ use crate::auth::{self, Caller};
 use crate::error::{ApiError, Result};
 use crate::station::Station;
 use crate::workflow::{self, audit, authorization, catalog, delivery, inventory, jobs, lines, quality, settings, time_clock};
-use crate::{board, check_in, customers, demo, kpis, photos, printing, repair_orders, search, sync, vehicle_history, vehicles};
+use crate::{board, check_in, customers, demo, duplicates, kpis, merge, photos, printing, repair_orders, search, sync, vehicle_history, vehicles};
 
 #[derive(Debug, Clone, Default, Deserialize, TS)]
 pub struct NoInput {}
@@ -152,6 +152,12 @@ operations! {
     get_customer: Staff, IdInput => customers::CustomerDetail = customers::get_customer;
     create_customer: Staff, customers::CustomerFields => customers::Customer = customers::create_customer;
     update_customer: Staff, customers::UpdateCustomer => customers::Customer = customers::update_customer;
+    /// Existing customers and vehicles the one being typed may duplicate: same phone, similar name + phone tail, same plate, same VIN.
+    find_duplicates: Staff, duplicates::DuplicateQuery => duplicates::Duplicates = duplicates::find_duplicates;
+    /// What merging the loser into the survivor would move (manager).
+    merge_preview: Staff, merge::MergeCustomers => merge::MergePreview = merge::merge_preview;
+    /// A manager merges a duplicate customer into another: everything moves, the loser is tombstoned; returns the survivor's page.
+    merge_customers: Staff, merge::MergeCustomers => customers::CustomerDetail = merge::merge_customers;
     create_vehicle: Staff, vehicles::NewVehicle => vehicles::Vehicle = vehicles::create_vehicle;
     update_vehicle: Staff, vehicles::UpdateVehicle => vehicles::Vehicle = vehicles::update_vehicle;
     /// Manufacturer, country and model year from a VIN, for filling the form.
@@ -177,7 +183,10 @@ operations! {
     /// Writes a job's 3 Cs: concern, cause, correction.
     update_job: Staff, jobs::UpdateJob => workflow::OrderDetail = jobs::update_job;
     assign_technician: Staff, jobs::AssignTechnician => workflow::OrderDetail = jobs::assign_technician;
-    complete_job: Staff, jobs::JobRef => workflow::OrderDetail = jobs::complete_job;
+    /// Marks a job done: the 3 Cs written; no clocked time or unissued parts confirmed in `confirm`.
+    complete_job: Staff, jobs::CompleteJob => workflow::OrderDetail = jobs::complete_job;
+    /// A technician takes an unassigned job and becomes its technician.
+    take_job: Staff, jobs::JobRef => workflow::OrderDetail = jobs::take_job;
     add_finding: Staff, jobs::AddFinding => workflow::OrderDetail = jobs::add_finding;
     /// Records that the order performed a recall campaign covering its VIN (open orders; advisor or technician).
     perform_recall: Staff, workflow::recalls::PerformRecall => workflow::OrderDetail = workflow::recalls::perform_recall;
@@ -187,6 +196,8 @@ operations! {
     remove_line: Staff, lines::LineRef => workflow::OrderDetail = lines::remove_line;
     /// A manager's discount on the order, before tax.
     set_discount: Staff, lines::SetDiscount => workflow::OrderDetail = lines::set_discount;
+    /// The amount to authorize if the customer approves these pending jobs (the form's suggestion).
+    quote_authorization: Staff, authorization::QuoteAuthorization => authorization::AuthorizationQuote = authorization::quote_authorization;
     /// The customer's approval (or a supplemental one): method, approver, jobs, amount.
     record_authorization: Staff, authorization::RecordAuthorization => workflow::OrderDetail = authorization::record_authorization;
     /// The customer declines recommended (pending) work: a signed decline document.

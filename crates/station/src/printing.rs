@@ -21,7 +21,7 @@ use std::path::PathBuf;
 
 use base64::Engine;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::json;
 use sha2::{Digest, Sha256};
 use sqlx::SqliteConnection;
 use ts_rs::TS;
@@ -31,6 +31,10 @@ use crate::error::{ApiError, Invalid, Result};
 use crate::ops::NoInput;
 use crate::station::{new_id, ts, Station, StationRow};
 use crate::store::{db, outbox};
+use crate::workflow::delivery::PaymentMethod;
+use crate::workflow::jobs::Approval;
+use crate::workflow::lines::LineKind;
+use crate::workflow::signed_content::{JobPart, LinePart, PaymentPart, SignaturePart, SignedContent};
 use crate::workflow::signing;
 
 const PDF_MIME: &str = "application/pdf";
@@ -96,7 +100,7 @@ pub struct ArchivedDocument {
     pub authorization_id: String,
     /// `intake_order`, `supplemental_authorization` or `delivery_note`.
     pub kind: String,
-    /// `zh-CN` or `en`.
+    /// `zh-CN`, `zh-TW` or `en`.
     pub language: String,
     /// `a4` or `letter`.
     pub paper: String,
@@ -149,39 +153,20 @@ pub struct Printers {
 // ---------------------------------------------------------------------------
 // Building the document model from the signed content
 
-fn s(v: &Value) -> String {
-    v.as_str().unwrap_or_default().to_string()
-}
-
-fn opt(v: &Value) -> Option<String> {
-    v.as_str().map(str::trim).filter(|x| !x.is_empty()).map(str::to_string)
-}
-
-fn int(v: &Value) -> i64 {
-    v.as_i64().unwrap_or_default()
+/// A text that may be blank, as the document leaves it out.
+fn opt(v: Option<&str>) -> Option<String> {
+    v.map(str::trim).filter(|x| !x.is_empty()).map(str::to_string)
 }
 
 fn language_of(v: &str) -> documents::Language {
-    if v == "en" {
-        documents::Language::En
-    } else {
-        documents::Language::ZhCn
-    }
-}
-
-fn zh_en(lang: documents::Language, zh: &str, en: &str) -> String {
-    match lang {
-        documents::Language::ZhCn => zh.to_string(),
-        documents::Language::En => en.to_string(),
-    }
+    documents::Language::from_code(v).unwrap_or_default()
 }
 
 /// A stored UTC time in the station's local time (RFC 3339 with its offset), as printed.
-fn local(station: &StationRow, v: &Value) -> String {
-    let raw = s(v);
-    match chrono::DateTime::parse_from_rfc3339(&raw) {
+fn local(station: &StationRow, raw: &str) -> String {
+    match chrono::DateTime::parse_from_rfc3339(raw) {
         Ok(t) => t.with_timezone(&station.offset()).to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
-        Err(_) => raw,
+        Err(_) => raw.to_string(),
     }
 }
 
@@ -201,51 +186,54 @@ fn printed_kind_str(kind: documents::DocumentKind) -> &'static str {
     }
 }
 
-fn line_of(v: &Value, lang: documents::Language) -> documents::WorkLine {
-    let kind = match v["kind"].as_str() {
-        Some("part") => documents::LineKind::Part,
-        Some("sublet") => documents::LineKind::Sublet,
-        _ => documents::LineKind::Labor,
+fn line_of(v: &LinePart, lang: documents::Language) -> documents::WorkLine {
+    let kind = match v.kind {
+        LineKind::Part => documents::LineKind::Part,
+        LineKind::Sublet => documents::LineKind::Sublet,
+        LineKind::Labor => documents::LineKind::Labor,
     };
     documents::WorkLine {
         kind,
         code: None,
-        description: s(&v["description"]),
-        quantity_milli: int(&v["quantity_milli"]),
-        unit: (kind == documents::LineKind::Labor).then(|| zh_en(lang, "工时", "h")),
-        unit_price: int(&v["unit_price_minor"]),
-        amount: int(&v["amount_minor"]),
+        description: v.description.clone(),
+        quantity_milli: v.quantity_milli,
+        unit: (kind == documents::LineKind::Labor).then(|| lang.pick("工时", "工時", "h").to_string()),
+        unit_price: v.unit_price_minor,
+        amount: v.amount_minor,
     }
 }
 
-fn job_of(v: &Value, lang: documents::Language) -> documents::Job {
+fn job_of(v: &JobPart, lang: documents::Language) -> documents::Job {
     documents::Job {
-        title: s(&v["concern"]),
-        decision: if v["approval"] == "declined" { documents::Decision::Declined } else { documents::Decision::Approved },
-        lines: v["lines"].as_array().into_iter().flatten().map(|l| line_of(l, lang)).collect(),
+        title: v.concern.clone(),
+        decision: if v.approval == Approval::Declined { documents::Decision::Declined } else { documents::Decision::Approved },
+        lines: v.lines.iter().map(|l| line_of(l, lang)).collect(),
     }
 }
 
-fn payment_of(station: &StationRow, v: &Value) -> documents::Payment {
-    let method = match v["method"].as_str() {
-        Some("cash") => documents::PaymentMethod::Cash,
-        Some("wechat") => documents::PaymentMethod::Wechat,
-        Some("alipay") => documents::PaymentMethod::Alipay,
-        Some("card") => documents::PaymentMethod::BankCard,
-        Some("bank_transfer") => documents::PaymentMethod::Transfer,
-        _ => documents::PaymentMethod::Other,
+fn payment_of(station: &StationRow, v: &PaymentPart) -> documents::Payment {
+    let method = match v.method {
+        PaymentMethod::Cash => documents::PaymentMethod::Cash,
+        PaymentMethod::Wechat => documents::PaymentMethod::Wechat,
+        PaymentMethod::Alipay => documents::PaymentMethod::Alipay,
+        PaymentMethod::Card => documents::PaymentMethod::BankCard,
+        PaymentMethod::BankTransfer => documents::PaymentMethod::Transfer,
+        PaymentMethod::Account => documents::PaymentMethod::Other,
     };
-    documents::Payment { method, amount: int(&v["amount_minor"]), paid_at: local(station, &v["at"]), reference: None }
+    documents::Payment { method, amount: v.amount_minor, paid_at: local(station, &v.at), reference: None }
 }
 
 /// A signature's image: the on-screen PNG, or a paper scan when it is a PNG.
 /// Anything that does not decode as PNG is left out with a note instead.
-fn signature_of(station: &Station, row: &StationRow, v: &Value, lang: documents::Language) -> documents::Signature {
-    let role = if v["role"] == "advisor" { documents::SignerRole::Advisor } else { documents::SignerRole::Customer };
-    let method = match v["method"].as_str() {
-        Some("on_paper") => documents::SignatureMethod::OnPaper,
-        Some("by_phone") => documents::SignatureMethod::ByPhone,
-        _ => documents::SignatureMethod::OnScreen,
+fn signature_of(station: &Station, row: &StationRow, v: &SignaturePart, lang: documents::Language) -> documents::Signature {
+    let role = match v.role {
+        signing::SignerRole::Advisor => documents::SignerRole::Advisor,
+        signing::SignerRole::Customer => documents::SignerRole::Customer,
+    };
+    let method = match v.method {
+        signing::SignatureMethod::OnPaper => documents::SignatureMethod::OnPaper,
+        signing::SignatureMethod::ByPhone => documents::SignatureMethod::ByPhone,
+        signing::SignatureMethod::OnScreen => documents::SignatureMethod::OnScreen,
     };
     let png = |sha: Option<String>| -> Option<Vec<u8>> {
         let bytes = crate::photos::stored_file_bytes(station, &sha?)?;
@@ -254,19 +242,20 @@ fn signature_of(station: &Station, row: &StationRow, v: &Value, lang: documents:
         decodes.then_some(bytes)
     };
     let (image_png, note) = match method {
-        documents::SignatureMethod::OnScreen => (png(opt(&v["png_sha256"])), None),
-        documents::SignatureMethod::OnPaper => match png(opt(&v["paper_scan_sha256"])) {
+        documents::SignatureMethod::OnScreen => (png(opt(v.png_sha256.as_deref())), None),
+        documents::SignatureMethod::OnPaper => match png(opt(v.paper_scan_sha256.as_deref())) {
             Some(bytes) => (Some(bytes), None),
-            None => (None, Some(zh_en(lang, "纸质签字，扫描件存档", "Signed on paper; the scan is on file"))),
+            None => (None, Some(lang.pick("纸质签字，扫描件存档", "紙質簽字，掃描件存檔", "Signed on paper; the scan is on file").to_string())),
         },
         documents::SignatureMethod::ByPhone => {
-            let by = s(&v["phone_approved_by"]);
-            let at = local(row, &v["phone_at"]).replace('T', " ");
+            let by = v.phone_approved_by.clone().unwrap_or_default();
+            let at = local(row, v.phone_at.as_deref().unwrap_or_default()).replace('T', " ");
             let at = at.get(..16).unwrap_or(&at).to_string();
-            (None, Some(zh_en(lang, &format!("电话授权：{by}，{at}"), &format!("Approved by phone: {by}, {at}"))))
+            let sep = if lang.is_chinese() { "，" } else { ", " };
+            (None, Some(format!("{}{by}{sep}{at}", lang.pick("电话授权：", "電話授權：", "Approved by phone: "))))
         }
     };
-    documents::Signature { role, name: s(&v["signer_name"]), signed_at: local(row, &v["signed_at"]), method, image_png, note }
+    documents::Signature { role, name: v.signer_name.clone(), signed_at: local(row, &v.signed_at), method, image_png, note }
 }
 
 /// One signed authorization as stored.
@@ -274,7 +263,7 @@ struct SignedRecord {
     id: String,
     ro_id: String,
     kind: signing::DocumentKind,
-    content: Value,
+    content: SignedContent,
     hash: String,
 }
 
@@ -293,7 +282,7 @@ async fn signed_record(conn: &mut SqliteConnection, ro_id: &str, authorization_i
         )
         .with_field("authorization_id"));
     };
-    let content = serde_json::from_str(&content).map_err(|_| ApiError::internal("the signed content cannot be read"))?;
+    let content = SignedContent::read(&content).map_err(ApiError::internal)?;
     Ok(SignedRecord { id, ro_id, kind, content, hash })
 }
 
@@ -301,13 +290,12 @@ async fn signed_record(conn: &mut SqliteConnection, ro_id: &str, authorization_i
 async fn build(station: &Station, conn: &mut SqliteConnection, rec: &SignedRecord, paper: PaperSize) -> Result<documents::Document> {
     let info = station.require_info().await?;
     let c = &rec.content;
-    let lang = language_of(c["language"].as_str().unwrap_or("zh-CN"));
+    let lang = language_of(&c.language);
     let kind = printed_kind(rec.kind);
-    let order = &c["order"];
-    let number = s(&order["number"]);
+    let order = &c.order;
+    let number = order.number.clone();
 
-    let terms_version = s(&c["terms"]["version"]);
-    let terms_text = signing::terms_text(conn, &terms_version, c["language"].as_str().unwrap_or("zh-CN")).await?.unwrap_or_default();
+    let terms_text = signing::terms_text(conn, &c.terms.version, &c.language).await?.unwrap_or_default();
 
     // Check-in facts the signed content does not carry; they never change after check-in.
     let marks: Vec<(i64, i64, String, String)> =
@@ -323,32 +311,31 @@ async fn build(station: &Station, conn: &mut SqliteConnection, rec: &SignedRecor
         .fetch_optional(&mut *conn)
         .await?;
 
-    let all_jobs: Vec<&Value> = c["jobs"].as_array().into_iter().flatten().collect();
+    let all_jobs = &c.jobs;
     // An intake or delivery note shows every decided job; a supplemental or a decline the jobs it decides.
     let jobs: Vec<documents::Job> = match rec.kind {
-        signing::DocumentKind::Supplemental | signing::DocumentKind::Decline => {
-            all_jobs.iter().filter(|j| j["decided_here"] == json!(true)).map(|j| job_of(j, lang)).collect()
-        }
+        signing::DocumentKind::Supplemental | signing::DocumentKind::Decline => all_jobs.iter().filter(|j| j.decided_here).map(|j| job_of(j, lang)).collect(),
         signing::DocumentKind::Intake => all_jobs.iter().map(|j| job_of(j, lang)).collect(),
         // The delivery note is the bill: the work done.
-        signing::DocumentKind::Acceptance => all_jobs.iter().filter(|j| j["approval"] == "approved").map(|j| job_of(j, lang)).collect(),
+        signing::DocumentKind::Acceptance => all_jobs.iter().filter(|j| j.approval == Approval::Approved).map(|j| job_of(j, lang)).collect(),
     };
 
-    let t = &c["totals"];
+    let t = &c.totals;
     let mut totals = documents::Totals {
-        subtotal: int(&t["subtotal_minor"]),
-        discount: int(&t["discount_minor"]),
-        tax_rate_bp: u32::try_from(int(&t["tax_rate_bp"])).unwrap_or_default(),
-        tax: int(&t["tax_minor"]),
-        total: int(&t["total_minor"]),
+        subtotal: t.subtotal_minor,
+        discount: t.discount_minor,
+        tax_rate_bp: u32::try_from(t.tax_rate_bp).map_err(|_| ApiError::internal("the signed tax rate is out of range"))?,
+        tax: t.tax_minor,
+        total: t.total_minor,
         paid: 0,
         balance: 0,
     };
     let mut payments = Vec::new();
-    if rec.kind == signing::DocumentKind::Acceptance {
-        payments = c["delivery"]["payments"].as_array().into_iter().flatten().map(|p| payment_of(&info, p)).collect::<Vec<_>>();
-        totals.paid = payments.iter().map(|p| p.amount).sum();
-        totals.balance = totals.total - totals.paid;
+    if let Some(delivery) = c.delivery.as_ref().filter(|_| rec.kind == signing::DocumentKind::Acceptance) {
+        payments = delivery.payments.iter().map(|p| payment_of(&info, p)).collect::<Vec<_>>();
+        let paid = payments.iter().try_fold(0i64, |sum, p| sum.checked_add(p.amount)).ok_or_else(|| ApiError::internal("the payments overflow"))?;
+        totals.paid = paid;
+        totals.balance = totals.total.checked_sub(paid).ok_or_else(|| ApiError::internal("the balance overflows"))?;
     }
 
     let supplement = match rec.kind {
@@ -361,16 +348,14 @@ async fn build(station: &Station, conn: &mut SqliteConnection, rec: &SignedRecor
             .bind(&rec.id)
             .fetch_all(&mut *conn)
             .await?;
-            let previous_total = earlier
-                .iter()
-                .filter_map(|(_, content)| serde_json::from_str::<Value>(content.as_deref()?).ok())
-                .map(|v| int(&v["totals"]["total_minor"]))
-                .next_back()
-                .unwrap_or(0);
+            let previous_total = match earlier.iter().filter_map(|(_, content)| content.as_deref()).next_back() {
+                Some(text) => SignedContent::read(text).map_err(ApiError::internal)?.totals.total_minor,
+                None => 0,
+            };
             let sequence = 1 + earlier.iter().filter(|(k, _)| k == "supplemental" || k == "decline").count() as u32;
-            let note = opt(&c["document"]["note"]);
+            let note = opt(Some(&c.document.note));
             let reason = if rec.kind == signing::DocumentKind::Decline {
-                let what = zh_en(lang, "客户拒绝以下推荐维修项目", "The customer declines the recommended work below");
+                let what = lang.pick("客户拒绝以下推荐维修项目", "客戶拒絕以下推薦維修項目", "The customer declines the recommended work below").to_string();
                 Some(note.map_or(what.clone(), |n| format!("{what}: {n}")))
             } else {
                 note
@@ -383,13 +368,12 @@ async fn build(station: &Station, conn: &mut SqliteConnection, rec: &SignedRecor
     };
 
     let personal_items: Vec<String> =
-        s(&order["personal_items"]).split(['\n', ',', '，', '、', ';', '；']).map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect();
-    let concerns = order["concerns"]
-        .as_array()
-        .into_iter()
-        .flatten()
+        order.personal_items.split(['\n', ',', '，', '、', ';', '；']).map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect();
+    let concerns = order
+        .concerns
+        .iter()
         .map(|text| {
-            let text = s(text);
+            let text = text.clone();
             let fault_codes = fault_codes.get(&text).and_then(|f| serde_json::from_str::<Vec<String>>(f).ok()).unwrap_or_default();
             documents::Concern { text, fault_codes }
         })
@@ -411,38 +395,34 @@ async fn build(station: &Station, conn: &mut SqliteConnection, rec: &SignedRecor
         })
         .collect();
 
-    let customer = &c["customer"];
-    let vehicle = &c["vehicle"];
-    let signatures = c["signatures"].as_array().into_iter().flatten().map(|v| signature_of(station, &info, v, lang)).collect();
+    let customer = &c.customer;
+    let vehicle = &c.vehicle;
+    let signatures = c.signatures.iter().map(|v| signature_of(station, &info, v, lang)).collect();
     Ok(documents::Document {
         kind,
         language: lang,
         paper: paper.to_documents(),
         station: documents::StationHeader { name: info.name.clone(), code: info.code.clone(), address: None, phone: None },
         order_number: number.clone(),
-        archive_number: opt(&order["archive_no"]),
+        archive_number: opt(Some(&order.archive_no)),
         qr_payload: format!("stationdesk:{number}:{}", rec.hash),
         // The signing time, so rendering the same record twice gives the same page.
-        issued_at: local(&info, &c["document"]["signed_at"]),
+        issued_at: local(&info, &c.document.signed_at),
         advisor,
-        promised_at: opt(&order["promised_at"]).map(|p| local(&info, &json!(p))),
-        customer: documents::Customer {
-            name: s(&customer["name"]),
-            phones: customer["phones"].as_array().into_iter().flatten().map(s).collect(),
-            customer_no: opt(&customer["customer_no"]),
-        },
+        promised_at: opt(order.promised_at.as_deref()).map(|p| local(&info, &p)),
+        customer: documents::Customer { name: customer.name.clone(), phones: customer.phones.clone(), customer_no: opt(Some(&customer.customer_no)) },
         vehicle: documents::Vehicle {
-            plate: s(&vehicle["plate"]),
-            vin: opt(&vehicle["vin"]),
-            make: opt(&vehicle["make"]),
-            model: opt(&vehicle["model"]),
-            year: vehicle["model_year"].as_u64().and_then(|y| u16::try_from(y).ok()),
-            color: opt(&vehicle["color"]),
+            plate: vehicle.plate.clone().unwrap_or_default(),
+            vin: opt(vehicle.vin.as_deref()),
+            make: opt(Some(&vehicle.make)),
+            model: opt(Some(&vehicle.model)),
+            year: vehicle.model_year.and_then(|y| u16::try_from(y).ok()),
+            color: opt(Some(&vehicle.color)),
         },
-        odometer_in_km: order["odometer_in_km"].as_u64().and_then(|k| u32::try_from(k).ok()),
-        odometer_out_km: c["delivery"]["odometer_out_km"].as_u64().and_then(|k| u32::try_from(k).ok()),
-        fuel_eighths: order["fuel_eighths"].as_u64().and_then(|f| u8::try_from(f).ok()),
-        battery_percent: order["battery_percent"].as_u64().and_then(|f| u8::try_from(f).ok()),
+        odometer_in_km: u32::try_from(order.odometer_in_km).ok(),
+        odometer_out_km: c.delivery.as_ref().and_then(|d| d.odometer_out_km).and_then(|k| u32::try_from(k).ok()),
+        fuel_eighths: order.fuel_eighths.and_then(|f| u8::try_from(f).ok()),
+        battery_percent: order.battery_percent.and_then(|b| u8::try_from(b).ok()),
         damage_marks,
         personal_items,
         concerns,
@@ -450,7 +430,7 @@ async fn build(station: &Station, conn: &mut SqliteConnection, rec: &SignedRecor
         totals,
         supplement,
         payments,
-        terms: documents::Terms { version: terms_version, text: terms_text },
+        terms: documents::Terms { version: c.terms.version.clone(), text: terms_text },
         signatures,
         hash_hex: rec.hash.clone(),
     })
@@ -553,7 +533,7 @@ pub async fn print_document(station: &Station, caller: &Caller, input: PrintDocu
     }
     let id = new_id();
     let kind = printed_kind_str(printed_kind(rec.kind));
-    let language = if rec.content["language"] == "en" { "en" } else { "zh-CN" };
+    let language = language_of(&rec.content.language).code();
     sqlx::query(
         "INSERT INTO ro_documents (id, station_id, ro_id, authorization_id, kind, language, paper, sha256, size, content_hash, created_at, created_by)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -1,7 +1,8 @@
 //! One search box for the front desk: any fragment of a plate, VIN, phone or
 //! name finds the customer and their vehicles. Exact plate and VIN matches rank
 //! first. The answer also says what the text is (`domain::typed`). The indexes are in migration 0002; writes keep them current through
-//! `index_customer` and `index_vehicle` inside their own transactions.
+//! `index_customer` and `index_vehicle` inside their own transactions. A merged
+//! customer (a tombstone) leaves the index: search finds only the survivor.
 
 use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
@@ -159,7 +160,8 @@ pub async fn search_conn(conn: &mut SqliteConnection, q: &str, limit: usize) -> 
     Ok(SearchResults { hits, typed: classify(&q) })
 }
 
-async fn load_hit(conn: &mut SqliteConnection, customer_id: &str, matched_vehicle_id: Option<String>, exact: bool) -> Result<Option<SearchHit>> {
+/// A customer's number, name and phones; None when no such customer is here.
+pub async fn customer_summary(conn: &mut SqliteConnection, customer_id: &str) -> Result<Option<CustomerSummary>> {
     let Some(mut customer) =
         sqlx::query_as::<_, CustomerSummary>("SELECT id, customer_no, name FROM customers WHERE id = ?").bind(customer_id).fetch_optional(&mut *conn).await?
     else {
@@ -167,6 +169,18 @@ async fn load_hit(conn: &mut SqliteConnection, customer_id: &str, matched_vehicl
     };
     customer.phones =
         sqlx::query_scalar("SELECT phone FROM customer_phones WHERE customer_id = ? ORDER BY position").bind(customer_id).fetch_all(&mut *conn).await?;
+    Ok(Some(customer))
+}
+
+async fn load_hit(conn: &mut SqliteConnection, customer_id: &str, matched_vehicle_id: Option<String>, exact: bool) -> Result<Option<SearchHit>> {
+    let merged: Option<bool> =
+        sqlx::query_scalar("SELECT merged_into IS NOT NULL FROM customers WHERE id = ?").bind(customer_id).fetch_optional(&mut *conn).await?;
+    if merged != Some(false) {
+        return Ok(None);
+    }
+    let Some(customer) = customer_summary(conn, customer_id).await? else {
+        return Ok(None);
+    };
     let mut vehicles =
         sqlx::query_as::<_, VehicleSummary>("SELECT id, plate, vin, make, model, model_year FROM vehicles WHERE customer_id = ? ORDER BY updated_at DESC")
             .bind(customer_id)
@@ -214,8 +228,19 @@ pub fn short_terms(name: &str) -> Vec<String> {
 }
 
 pub async fn index_customer(conn: &mut SqliteConnection, customer_id: &str) -> Result<()> {
-    let (name, number, company, email): (String, String, Option<String>, Option<String>) =
-        sqlx::query_as("SELECT name, customer_no, company, email FROM customers WHERE id = ?").bind(customer_id).fetch_one(&mut *conn).await?;
+    let (name, number, company, email, merged): (String, String, Option<String>, Option<String>, bool) =
+        sqlx::query_as("SELECT name, customer_no, company, email, merged_into IS NOT NULL FROM customers WHERE id = ?")
+            .bind(customer_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    if merged {
+        let doc: Option<i64> = sqlx::query_scalar("SELECT doc_id FROM search_docs WHERE ref_id = ?").bind(customer_id).fetch_optional(&mut *conn).await?;
+        if let Some(doc) = doc {
+            sqlx::query("DELETE FROM search_fts WHERE rowid = ?").bind(doc).execute(&mut *conn).await?;
+        }
+        sqlx::query("DELETE FROM search_short_terms WHERE customer_id = ?").bind(customer_id).execute(&mut *conn).await?;
+        return Ok(());
+    }
     let phones: Vec<String> = sqlx::query_scalar("SELECT phone FROM customer_phones WHERE customer_id = ?").bind(customer_id).fetch_all(&mut *conn).await?;
     let body = [name.as_str(), &number, company.as_deref().unwrap_or(""), email.as_deref().unwrap_or(""), &phones.join(" ")].join(" ");
     let doc = doc_id(conn, "customer", customer_id).await?;

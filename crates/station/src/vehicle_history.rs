@@ -28,8 +28,8 @@ pub struct VehicleHistoryInput {
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct VehicleHistory {
     pub vehicle_id: String,
-    /// The latest reading on an order that was not cancelled (or, for a
-    /// vehicle with no readings here, the one its record carries).
+    /// The vehicle record's last reading, which leaves out readings from
+    /// cancelled orders.
     #[ts(type = "number | null")]
     pub last_odometer_km: Option<i64>,
     pub last_visit: Option<PastVisit>,
@@ -106,21 +106,10 @@ pub async fn vehicle_history(station: &Station, caller: &Caller, input: VehicleH
 pub async fn history(conn: &mut SqliteConnection, vehicle_id: &str) -> Result<VehicleHistory> {
     let vehicle: Option<(Option<String>, Option<i64>)> =
         sqlx::query_as("SELECT vin, last_odometer_km FROM vehicles WHERE id = ?").bind(vehicle_id).fetch_optional(&mut *conn).await?;
-    let Some((vin, recorded_km)) = vehicle else {
+    // The vehicle's own last reading already leaves out cancelled orders
+    // (`check_in::refresh_last_odometer`), the same number the rollback check uses.
+    let Some((vin, last_odometer_km)) = vehicle else {
         return Err(ApiError::not_found("vehicle").with_field("vehicle_id"));
-    };
-    let readings: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM odometer_readings WHERE vehicle_id = ?").bind(vehicle_id).fetch_one(&mut *conn).await?;
-    let last_odometer_km = if readings == 0 {
-        recorded_km
-    } else {
-        sqlx::query_scalar(
-            "SELECT r.km FROM odometer_readings r LEFT JOIN repair_orders o ON o.id = r.ro_id
-             WHERE r.vehicle_id = ? AND (o.id IS NULL OR o.status <> 'cancelled')
-             ORDER BY r.recorded_at DESC, r.rowid DESC LIMIT 1",
-        )
-        .bind(vehicle_id)
-        .fetch_optional(&mut *conn)
-        .await?
     };
 
     type VisitRow = (String, String, String, DateTime<Utc>, Option<DateTime<Utc>>, i64);

@@ -140,35 +140,23 @@ fn validate(f: &VehicleFields, confirm: &[String], now: DateTime<Utc>) -> Result
     Ok(Valid { vin, plate, make, model: text(&f.model, "model", 60)?, model_year, color: text(&f.color, "color", 30)?, energy })
 }
 
-async fn check_vin_unique(conn: &mut SqliteConnection, vin: &Option<Vin>, except_id: &str) -> Result<()> {
-    if let Some(vin) = vin {
-        let other: Option<(String, Option<String>)> =
-            sqlx::query_as("SELECT c.name, v.plate FROM vehicles v JOIN customers c ON c.id = v.customer_id WHERE v.vin = ? AND v.id <> ?")
-                .bind(vin.as_str())
-                .bind(except_id)
-                .fetch_optional(&mut *conn)
-                .await?;
-        if let Some((owner, plate)) = other {
-            let plate = plate.unwrap_or_default();
-            return Err(ApiError::conflict("vin.duplicate", format!("this VIN is already registered to {owner} ({plate})"))
-                .with_field("vin")
-                .with("owner", owner)
-                .with("plate", plate));
-        }
-    }
-    Ok(())
-}
-
 pub async fn create_vehicle(station: &Station, caller: &Caller, input: NewVehicle) -> Result<Vehicle> {
     let me = caller.require(Permission::EditArchive)?;
     let now = station.now();
     let v = validate(&input.fields, &input.confirm, now)?;
     let mut tx = db::write_tx(station.pool()).await?;
-    let owner_exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM customers WHERE id = ?)").bind(&input.customer_id).fetch_one(&mut *tx).await?;
-    if !owner_exists {
-        return Err(ApiError::not_found("customer").with_field("customer_id"));
+    let owner: Option<Option<String>> =
+        sqlx::query_scalar("SELECT merged_into FROM customers WHERE id = ?").bind(&input.customer_id).fetch_optional(&mut *tx).await?;
+    match owner {
+        None => return Err(ApiError::not_found("customer").with_field("customer_id")),
+        Some(Some(survivor)) => {
+            return Err(ApiError::conflict("customer.merged", "this customer was merged into another; add the vehicle there")
+                .with_field("customer_id")
+                .with("customer_id", survivor))
+        }
+        Some(None) => {}
     }
-    check_vin_unique(&mut tx, &v.vin, "").await?;
+    crate::duplicates::refuse_vehicle_duplicate(&mut tx, v.plate.as_ref(), v.vin.as_ref(), None, &input.confirm).await?;
     let id = new_id();
     sqlx::query(
         "INSERT INTO vehicles (id, station_id, customer_id, vin, plate, make, model, model_year, color, energy, created_at, updated_at)
@@ -203,7 +191,9 @@ pub async fn update_vehicle(station: &Station, caller: &Caller, input: UpdateVeh
     let mut tx = db::write_tx(station.pool()).await?;
     let before = load_vehicle(&mut tx, &input.id).await?;
     let current_plate = before.plate.clone();
-    check_vin_unique(&mut tx, &v.vin, &input.id).await?;
+    // Only a new plate is checked: a pair already confirmed does not warn on every edit.
+    let new_plate = v.plate.as_ref().filter(|p| current_plate.as_deref() != Some(p.as_str()));
+    crate::duplicates::refuse_vehicle_duplicate(&mut tx, new_plate, v.vin.as_ref(), Some(&input.id), &input.confirm).await?;
     sqlx::query("UPDATE vehicles SET vin = ?, plate = ?, make = ?, model = ?, model_year = ?, color = ?, energy = ?, updated_at = ? WHERE id = ?")
         .bind(v.vin.as_ref().map(Vin::as_str))
         .bind(v.plate.as_ref().map(Plate::as_str))

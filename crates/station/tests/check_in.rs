@@ -119,7 +119,7 @@ async fn a_lower_odometer_reading_needs_a_managers_confirmation() {
     assert_eq!(err.params.get("last_km").map(String::as_str), Some("52300"), "and so can a translated message");
 
     let mut confirmed_by_advisor = low.clone();
-    confirmed_by_advisor["confirm"] = json!(["odometer.rollback"]);
+    confirmed_by_advisor["confirm"] = json!(["check_in.open_order", "odometer.rollback"]);
     assert_eq!(t.call(&advisor, "check_in", confirmed_by_advisor.clone()).await.unwrap_err().code, "odometer.rollback", "an advisor alone cannot confirm");
 
     let mut wrong_pin = confirmed_by_advisor.clone();
@@ -142,7 +142,7 @@ async fn guessing_a_managers_pin_at_check_in_locks_out_the_one_guessing_not_the_
     let (c, v) = t.customer_with_vehicle(&advisor, "王芳", "13812345678", "沪A12345", VIN_A).await;
     t.ok(&advisor, "check_in", check_in_input(&c, &v, 50_000)).await;
     let mut lower = check_in_input(&c, &v, 40_000);
-    lower["confirm"] = json!(["odometer.rollback"]);
+    lower["confirm"] = json!(["check_in.open_order", "odometer.rollback"]);
     let try_pin = |pin: &str| {
         let mut input = lower.clone();
         input["manager_pin"] = json!(pin);

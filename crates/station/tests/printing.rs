@@ -160,6 +160,28 @@ async fn a_signed_intake_prints_with_the_chinese_name_the_order_number_the_total
 }
 
 #[tokio::test]
+async fn a_customer_who_reads_traditional_chinese_signs_and_gets_the_work_order_and_its_terms_in_traditional_characters() {
+    let t = TestStation::new().await;
+    let crew = t.crew().await;
+    t.ok(&crew.advisor, "update_customer", json!({"id": crew.customer, "fields": {"name": "王芳", "phones": ["13812345678"], "language": "zh-TW"}})).await;
+    let png_sha = png(&t, &crew.advisor).await;
+    let mut f = estimate(&t, &crew).await;
+    let page = sign_intake(&mut f, &png_sha).await;
+    let auth = &page["authorizations"][0];
+    let printed = print(&t, &crew.advisor, &f.ro, &auth["id"], None).await.unwrap();
+    let file = archived_file(&t, printed["sha256"].as_str().unwrap());
+    keep(&file, "station-intake-zh-TW.pdf");
+    let text = text_of(&file);
+    for words in ["維修委託書", "工單號", "車架號", "委託條款", "本站對所修項目提供品質保證", "客戶簽字"] {
+        assert!(text.contains(words), "{words}: {text}");
+    }
+    assert!(!text.contains("维修委托书") && !text.contains("本站对所修项目"), "nothing in Simplified: {text}");
+    assert_every_page_renders(&file);
+    let docs = t.ok(&crew.advisor, "list_order_documents", json!({"ro_id": f.ro})).await;
+    assert_eq!(docs["documents"][0]["language"], "zh-TW");
+}
+
+#[tokio::test]
 async fn a_reprint_returns_the_archived_pdf_unchanged_and_letter_paper_is_a_second_archived_copy() {
     let t = TestStation::new().await;
     let crew = t.crew().await;

@@ -5,7 +5,8 @@
 //! after-sales records and settings both ways (`aftersales.rs`), the head
 //! office's notes on a station's complaints (`head_office_notes.rs`) and the
 //! head office's KPI sums from the station's records (`kpis.rs`), and the
-//! complaint category tree saved in the console (`categories.rs`).
+//! complaint category tree saved in the console (`categories.rs`), and two
+//! customers merged at one station reaching the head office and another (`merges.rs`).
 //! Needs the PostgreSQL server binaries (`scripts/setup-system.sh`).
 #![allow(clippy::unwrap_used)]
 
@@ -35,6 +36,8 @@ mod head_office_notes;
 mod kpis;
 #[path = "sync_headoffice/master_data.rs"]
 mod master_data;
+#[path = "sync_headoffice/merges.rs"]
+mod merges;
 #[path = "sync_headoffice/recalls.rs"]
 mod recalls;
 #[path = "sync_headoffice/restore.rs"]

@@ -4,24 +4,11 @@
 
 mod common;
 
-use common::flow::{Crew, Flow, ROLES};
+use common::flow::{Crew, Flow, ROLES, STATES};
 use common::TestStation;
 use serde_json::json;
 use station::ApiError;
 
-const STATES: [&str; 11] = [
-    "checked_in",
-    "diagnosing",
-    "estimate_ready",
-    "approved",
-    "in_repair",
-    "waiting_parts",
-    "quality_check",
-    "ready_for_pickup",
-    "delivered",
-    "closed",
-    "cancelled",
-];
 const OPEN: [&str; 8] = ["checked_in", "diagnosing", "estimate_ready", "approved", "in_repair", "waiting_parts", "quality_check", "ready_for_pickup"];
 
 /// The machine as issue 3 states it, written independently of the code.
@@ -300,7 +287,7 @@ async fn the_quality_check_waits_until_every_approved_job_is_done() {
     let crew = t.crew().await;
     let mut f = Flow::in_status(&t, &crew, "in_repair").await;
     let job0 = f.job(0);
-    f.step(&crew.tech, "complete_job", json!({"job_id": job0})).await;
+    f.complete(&crew.tech, &job0).await;
     let err = f.try_move(&crew.tech, "quality_check", "").await.unwrap_err();
     assert_eq!(err.code, "transition.jobs_not_done");
     assert!(err.message.contains("刹车异响"), "names the open job: {}", err.message);
@@ -425,7 +412,7 @@ async fn the_inspector_cannot_be_the_technician_who_did_the_work_unless_a_manage
     // A manager who did the work may inspect it.
     let mut g = Flow::in_status(&t, &crew, "in_repair").await;
     let job = g.job(0);
-    g.step(&crew.manager, "complete_job", json!({"job_id": job})).await;
+    g.complete(&crew.manager, &job).await;
     g.complete_all().await;
     g.move_to(&crew.tech, "quality_check").await;
     g.qc(&crew.manager, true).await.unwrap();

@@ -89,6 +89,30 @@ async fn an_order_lives_from_check_in_to_closed_with_a_partial_approval() {
 }
 
 #[tokio::test]
+async fn a_qc_checklist_item_has_a_chinese_and_an_english_text_and_an_inspection_keeps_both() {
+    let t = TestStation::new().await;
+    let crew = t.crew().await;
+    let items = t.ok(&crew.qc, "list_qc_items", json!({})).await["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 5);
+    for i in &items {
+        let (zh, en) = (i["label"].as_str().unwrap(), i["label_en"].as_str().unwrap());
+        assert!(!zh.contains(" / ") && !zh.chars().any(|c| c.is_ascii_alphabetic()), "the Chinese text alone: {zh}");
+        assert!(!en.is_empty() && en.is_ascii(), "the English text alone: {en}");
+    }
+    // A rename that does not mention the English text keeps it; "" clears it.
+    let first = &items[0];
+    let renamed = t.ok(&t.manager, "save_qc_item", json!({"id": first["id"], "label": "故障已排除并路试确认", "position": 0, "active": true})).await;
+    assert_eq!((renamed["items"][0]["label"].as_str(), renamed["items"][0]["label_en"].as_str()), (Some("故障已排除并路试确认"), first["label_en"].as_str()));
+    let added = t.ok(&t.manager, "save_qc_item", json!({"label": "轮胎气压已校准", "label_en": "", "position": 9, "active": true})).await;
+    assert_eq!(added["items"].as_array().unwrap().last().unwrap()["label_en"], "");
+
+    let mut f = Flow::in_status(&t, &crew, "quality_check").await;
+    f.qc(&crew.qc, true).await.unwrap();
+    let result = &f.page["inspections"][0]["results"][0];
+    assert_eq!((result["label"].as_str(), result["label_en"].as_str()), (Some("故障已排除并路试确认"), first["label_en"].as_str()));
+}
+
+#[tokio::test]
 async fn an_order_lives_from_check_in_to_closed_through_a_qc_failure_and_rework() {
     let t = TestStation::new().await;
     let crew = t.crew().await;
@@ -304,10 +328,10 @@ async fn relogin(t: &TestStation, crew: &common::flow::Crew) -> common::flow::Cr
 async fn the_board_filters_by_technician_and_my_jobs_lists_the_technicians_work() {
     let t = TestStation::new().await;
     let crew = t.crew().await;
-    let mut mine = Flow::in_status(&t, &crew, "approved").await;
-    let job = mine.job(0);
-    mine.step(&crew.advisor, "assign_technician", json!({"job_id": job, "technician_id": crew.tech_id})).await;
-    let other = Flow::in_status(&t, &crew, "diagnosing").await;
+    // 张技师 starts the first order's diagnosis, so its jobs are his; 刘技师 starts the second's.
+    let mine = Flow::in_status(&t, &crew, "approved").await;
+    let mut other = Flow::check_in(&t, &crew).await;
+    other.move_to(&crew.tech2, "diagnosing").await;
 
     let all = t.ok(&crew.advisor, "board", json!({})).await;
     assert_eq!(all["cards"].as_array().unwrap().len(), 2, "without a filter the board shows every open order");
@@ -316,11 +340,12 @@ async fn the_board_filters_by_technician_and_my_jobs_lists_the_technicians_work(
     assert_eq!(ids, [json!(mine.ro)], "only orders with a job of that technician");
     assert_eq!(board["cards"][0]["technicians"], json!(["张技师"]), "the card names the technician");
     assert!(!ids.contains(&json!(other.ro)));
-    assert_eq!(t.ok(&crew.advisor, "board", json!({"technician_id": crew.tech2_id})).await["cards"].as_array().unwrap().len(), 0);
+    let theirs = t.ok(&crew.advisor, "board", json!({"technician_id": crew.tech2_id})).await;
+    assert_eq!(theirs["cards"].as_array().unwrap().iter().map(|c| c["id"].clone()).collect::<Vec<_>>(), [json!(other.ro)]);
 
     let jobs = t.ok(&crew.tech, "my_jobs", json!({})).await;
-    assert_eq!(jobs["jobs"].as_array().unwrap().len(), 1);
-    assert_eq!(jobs["jobs"][0]["job_id"], json!(job));
+    let listed: Vec<_> = jobs["jobs"].as_array().unwrap().iter().map(|j| j["job_id"].clone()).collect();
+    assert_eq!(listed, [json!(mine.job(0)), json!(mine.job(1))], "both jobs of his order, none of the other");
     assert_eq!(jobs["jobs"][0]["plate"], "沪A12345");
 }
 
@@ -339,7 +364,7 @@ async fn a_technician_runs_at_most_one_clock_and_clocked_hours_sit_beside_standa
     t.ok(&crew.tech2, "start_clock", json!({"job_id": job1})).await;
     t.advance(chrono::Duration::minutes(30));
     // Marking the job done stops its clock.
-    f.step(&crew.tech, "complete_job", json!({"job_id": job0})).await;
+    f.complete(&crew.tech, &job0).await;
     assert_eq!(f.page["jobs"][0]["clocked_seconds"], 1800);
     let err = t.call(&crew.tech, "start_clock", json!({"job_id": job0})).await.unwrap_err();
     assert_eq!(err.code, "clock.not_workable", "a done job takes no more time");

@@ -1,9 +1,9 @@
 /** Small readers for after-sales records: category names in the desk's language. */
 import type { Category } from './generated/Category';
-import type { Locale } from './i18n-core';
+import { isChinese, type Locale } from './i18n-core';
 
 export function categoryName(c: Pick<Category, 'name_zh' | 'name_en'>, locale: Locale): string {
-  return locale === 'zh-CN' ? c.name_zh : c.name_en || c.name_zh;
+  return isChinese(locale) ? c.name_zh : c.name_en || c.name_zh;
 }
 
 /** The entries from the top level down to `id` (empty when unknown). */
@@ -20,7 +20,7 @@ export function categoryChain(categories: Category[], id: string | null | undefi
 
 /** The entry's name in the other language, or '' when it has none of its own. */
 export function categoryOtherName(c: Pick<Category, 'name_zh' | 'name_en'>, locale: Locale): string {
-  const other = locale === 'zh-CN' ? c.name_en : c.name_zh;
+  const other = isChinese(locale) ? c.name_en : c.name_zh;
   return other && other !== categoryName(c, locale) ? other : '';
 }
 

@@ -9,7 +9,7 @@ import { BarChart, LineChart, type BarSeriesOption, type LineSeriesOption } from
 import { GridComponent, MarkLineComponent, TooltipComponent, type GridComponentOption, type MarkLineComponentOption, type TooltipComponentOption } from 'echarts/components';
 import { init, use, type ComposeOption, type ECharts } from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
-import type { Locale } from './i18n-core';
+import { isChinese, type Locale } from './i18n-core';
 
 use([LineChart, BarChart, GridComponent, TooltipComponent, MarkLineComponent, SVGRenderer]);
 
@@ -19,7 +19,7 @@ export { init };
 
 /** ECharts' own zh and en texts for the desk's language. */
 export function chartLocale(locale: Locale): 'ZH' | 'EN' {
-  return locale === 'zh-CN' ? 'ZH' : 'EN';
+  return isChinese(locale) ? 'ZH' : 'EN';
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from './backend/errors';
-import { isConfirmable, mapError, normaliseVin, placeError, withConfirmation } from './errors';
+import { isConfirmable, mapError, normaliseVin, placeError, warningsToConfirm, withConfirmation } from './errors';
 
 const has = (fields: string[]) => (f: string) => fields.includes(f);
 const err = (field?: string, kind: ApiError['kind'] = 'invalid', code = 'x.y') => new ApiError({ kind, code, message: 'm', ...(field ? { field } : {}) });
@@ -51,5 +51,19 @@ describe('VINs', () => {
   it('normalises as the core does', () => {
     expect(normaliseVin(' lsv-au2180 n2183294 ')).toBe('LSVAU2180N2183294');
     expect(normaliseVin('ＬＳＶ')).toBe('LSV');
+  });
+});
+
+describe('what a confirmation asks about', () => {
+  const noTime = err('confirm', 'needs_confirmation', 'job.no_time_clocked');
+  const parts = err('confirm', 'needs_confirmation', 'job.parts_not_issued');
+
+  it('asks about the refused warning first, then the others the record lists, each once', () => {
+    expect(warningsToConfirm(parts, [noTime, parts]).map((w) => w.code)).toEqual(['job.parts_not_issued', 'job.no_time_clocked']);
+  });
+
+  it('asks about nothing the core refused outright', () => {
+    expect(warningsToConfirm(err('cause', 'invalid', 'job.cause_required'), [noTime]).map((w) => w.code)).toEqual(['job.no_time_clocked']);
+    expect(warningsToConfirm(null, [])).toEqual([]);
   });
 });

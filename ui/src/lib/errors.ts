@@ -6,6 +6,9 @@
  */
 import { ApiError } from './backend/errors';
 
+/** An error as thrown (`ApiError`) or as a record lists it (the generated type): what confirming needs of it. */
+type Warning = { kind: string; code: string };
+
 /** The field a form shows `err` beside, or null for the top of the form. */
 export function placeError(err: Pick<ApiError, 'field'>, hasField: (field: string) => boolean): string | null {
   if (!err.field) return null;
@@ -20,6 +23,15 @@ export function placeError(err: Pick<ApiError, 'field'>, hasField: (field: strin
 /** Whether the user can get past this error by ticking "I confirm". */
 export function isConfirmable(err: Pick<ApiError, 'kind'>): boolean {
   return err.kind === 'needs_confirmation';
+}
+
+/**
+ * What a confirmation asks about: the warning the core refused with (if it was
+ * one), then the others the record lists (`completion_warnings`), each once.
+ */
+export function warningsToConfirm<A extends Warning, B extends Warning>(refused: A | null | undefined, listed: B[]): (A | B)[] {
+  const asked = refused?.kind === 'needs_confirmation' ? [refused] : [];
+  return [...asked, ...listed.filter((w) => !asked.some((a) => a.code === w.code))];
 }
 
 /** `input` with `code` added to its `confirm` list (once). */

@@ -5,6 +5,7 @@ describe('formatSeconds', () => {
   it('reads hours and minutes in both languages', () => {
     expect(formatSeconds(3 * 3600 + 20 * 60, 'en')).toBe('3 h 20 min');
     expect(formatSeconds(3 * 3600 + 20 * 60, 'zh-CN')).toBe('3小时20分');
+    expect(formatSeconds(3 * 3600 + 20 * 60, 'zh-TW')).toBe('3小時20分');
   });
 
   it('drops zero minutes, and shows minutes alone under an hour', () => {
@@ -41,6 +42,8 @@ describe('KPI figures', () => {
   it('gives a ratio\'s gap in percentage points and others in their unit, with a sign', () => {
     expect(formatGap(-0.2333, 'ratio', 'en')).toBe('−23.3 pp');
     expect(formatGap(0.05, 'ratio', 'zh-CN')).toBe('+5.0个百分点');
+    expect(formatGap(0.05, 'ratio', 'zh-TW')).toBe('+5.0個百分點');
+    expect(formatFigure(6.5, 'hours', 'zh-TW')).toBe('6.5小時');
     expect(formatGap(3.5, 'hours', 'en')).toBe('+3.5 h');
     expect(formatGap(0, 'score', 'en')).toBe('±0.0');
   });

@@ -2,8 +2,13 @@
 import type { Better } from './generated/Better';
 import type { Granularity } from './generated/Granularity';
 import type { Unit } from './generated/Unit';
-import type { Locale } from './i18n-core';
+import { isChinese, type Locale } from './i18n-core';
 import { formatYuan } from './money';
+
+/** The two Chinese locales write units the same way, in their own characters (hours: 小时 / 小時). */
+function hoursWord(locale: Locale): string {
+  return locale === 'zh-TW' ? '小時' : '小时';
+}
 
 /** "1h 20m" / "1小时20分"; days beyond 48 h. */
 export function formatDuration(ms: number, locale: Locale): string {
@@ -11,14 +16,14 @@ export function formatDuration(ms: number, locale: Locale): string {
   const days = Math.floor(totalMinutes / 1440);
   const hours = Math.floor((totalMinutes % 1440) / 60);
   const minutes = totalMinutes % 60;
-  const zh = locale === 'zh-CN';
+  const zh = isChinese(locale);
   const parts: string[] = [];
   if (days >= 2) {
     parts.push(zh ? `${days}天` : `${days}d`);
-    if (hours) parts.push(zh ? `${hours}小时` : `${hours}h`);
+    if (hours) parts.push(zh ? `${hours}${hoursWord(locale)}` : `${hours}h`);
   } else {
     const h = days * 24 + hours;
-    if (h) parts.push(zh ? `${h}小时` : `${h}h`);
+    if (h) parts.push(zh ? `${h}${hoursWord(locale)}` : `${h}h`);
     if (minutes || !h) parts.push(zh ? `${minutes}分` : `${minutes}m`);
   }
   return parts.join(zh ? '' : ' ');
@@ -79,8 +84,8 @@ export function formatSeconds(secs: number, locale: Locale): string {
   const days = Math.floor(totalMinutes / 1440);
   const hours = Math.floor((totalMinutes % 1440) / 60);
   const minutes = totalMinutes % 60;
-  const zh = locale === 'zh-CN';
-  const unit = (n: number, u: 'd' | 'h' | 'min') => (zh ? `${n}${{ d: '天', h: '小时', min: '分' }[u]}` : `${n} ${u}`);
+  const zh = isChinese(locale);
+  const unit = (n: number, u: 'd' | 'h' | 'min') => (zh ? `${n}${{ d: '天', h: hoursWord(locale), min: '分' }[u]}` : `${n} ${u}`);
   const parts: string[] = [];
   if (days >= 2) {
     parts.push(unit(days, 'd'));
@@ -105,14 +110,14 @@ function decimals(n: number, digits: number, locale: Locale): string {
  */
 export function formatFigure(value: number | null | undefined, unit: Unit, locale: Locale): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-  const zh = locale === 'zh-CN';
+  const zh = isChinese(locale);
   switch (unit) {
     case 'ratio':
       return `${decimals(value * 100, 1, locale)}%`;
     case 'score':
       return decimals(value, 1, locale);
     case 'hours':
-      return zh ? `${decimals(value, 1, locale)}小时` : `${decimals(value, 1, locale)} h`;
+      return zh ? `${decimals(value, 1, locale)}${hoursWord(locale)}` : `${decimals(value, 1, locale)} h`;
     case 'minor':
       return formatYuan(Math.round(value));
     case 'per100':
@@ -130,7 +135,8 @@ export function formatGap(gap: number | null | undefined, unit: Unit, locale: Lo
   const sign = gap > 0 ? '+' : gap < 0 ? '−' : '±';
   if (unit === 'ratio') {
     const pp = decimals(Math.abs(gap) * 100, 1, locale);
-    return locale === 'zh-CN' ? `${sign}${pp}个百分点` : `${sign}${pp} pp`;
+    if (!isChinese(locale)) return `${sign}${pp} pp`;
+    return `${sign}${pp}${locale === 'zh-TW' ? '個百分點' : '个百分点'}`;
   }
   return `${sign}${formatFigure(Math.abs(gap), unit, locale)}`;
 }
@@ -153,6 +159,6 @@ export function formatBucket(from: string, to: string, granularity: Granularity)
 export function formatOffset(ms: number, locale: Locale): string {
   const secs = Math.round(Math.abs(ms) / 1000);
   const sign = secs === 0 ? '±' : ms > 0 ? '+' : '−';
-  if (secs < 60) return locale === 'zh-CN' ? `${sign}${secs}秒` : `${sign}${secs} s`;
+  if (secs < 60) return isChinese(locale) ? `${sign}${secs}秒` : `${sign}${secs} s`;
   return `${sign}${formatSeconds(secs, locale)}`;
 }

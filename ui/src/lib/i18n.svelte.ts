@@ -5,13 +5,14 @@
  */
 import en from '../locales/en.json';
 import zh from '../locales/zh-CN.json';
-import { DEFAULT_LOCALE, flatten, interpolate, isLocale, type Dict, type Locale } from './i18n-core';
+import zhTw from '../locales/zh-TW.json';
+import { DEFAULT_LOCALE, FALLBACK, flatten, interpolate, isChinese, isLocale, type Dict, type Locale } from './i18n-core';
 import type { ApiError } from './backend';
 
 export type { Locale } from './i18n-core';
 
 const STORAGE_KEY = 'stationdesk.locale';
-const dicts: Record<Locale, Dict> = { 'zh-CN': flatten(zh), en: flatten(en) };
+const dicts: Record<Locale, Dict> = { 'zh-CN': flatten(zh), 'zh-TW': flatten(zhTw), en: flatten(en) };
 
 function initial(): Locale {
   try {
@@ -40,8 +41,13 @@ export function setLocale(locale: Locale): void {
   }
 }
 
+/** The desk's language and the Chinese one it borrows from (never English: the core's own message reads better than a key). */
+function chineseChain(locale: Locale): Locale[] {
+  return [locale, ...FALLBACK[locale].filter(isChinese)];
+}
+
 export function has(key: string): boolean {
-  return key in dicts[i18n.locale];
+  return chineseChain(i18n.locale).some((l) => key in dicts[l]);
 }
 
 export function t(key: string, params?: Record<string, string | number>): string {
@@ -50,7 +56,7 @@ export function t(key: string, params?: Record<string, string | number>): string
 
 /** `t` in a given language rather than the desk's: a script read to a customer in theirs. */
 export function tIn(locale: Locale, key: string, params?: Record<string, string | number>): string {
-  const text = dicts[locale][key] ?? dicts.en[key];
+  const text = [locale, ...FALLBACK[locale]].map((l) => dicts[l][key]).find((x) => x !== undefined);
   if (text === undefined) return key;
   return interpolate(text, params);
 }
@@ -64,8 +70,8 @@ export function useErrorTexts(prefixes: string[]): void {
 
 /** An operation's error in the user's language: `errors.<code>` when the locale has it, else the core's message. */
 export function errorText(err: Pick<ApiError, 'code' | 'message' | 'params'>): string {
-  const dict = dicts[i18n.locale];
-  const text = errorPrefixes.map((p) => dict[`${p}.${err.code}`]).find((x) => x !== undefined);
+  const chain = chineseChain(i18n.locale);
+  const text = errorPrefixes.flatMap((p) => chain.map((l) => dicts[l][`${p}.${err.code}`])).find((x) => x !== undefined);
   if (text === undefined) return err.message;
   const params = Object.fromEntries(Object.entries(err.params ?? {}).filter((e): e is [string, string] => e[1] !== undefined));
   return interpolate(text, params);

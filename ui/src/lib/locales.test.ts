@@ -1,29 +1,52 @@
 import { describe, expect, it } from 'vitest';
 import en from '../locales/en.json';
 import zh from '../locales/zh-CN.json';
+import zhTw from '../locales/zh-TW.json';
 import apiDoc from '../../../docs/api.md?raw';
-import { flatten, interpolate } from './i18n-core';
+import { flatten, interpolate, LOCALES } from './i18n-core';
 
 const EN = flatten(en);
 const ZH = flatten(zh);
+const TW = flatten(zhTw);
+const ALL = { 'zh-CN': ZH, 'zh-TW': TW, en: EN };
 
 describe('the locale files', () => {
-  it('every key in en.json exists in zh-CN.json', () => {
-    expect(Object.keys(EN).filter((k) => !(k in ZH))).toEqual([]);
+  it('has a file for every language the desk offers', () => {
+    expect(Object.keys(ALL).sort()).toEqual([...LOCALES].sort());
   });
 
-  it('every key in zh-CN.json exists in en.json', () => {
-    expect(Object.keys(ZH).filter((k) => !(k in EN))).toEqual([]);
-  });
+  for (const [a, A] of Object.entries(ALL)) {
+    for (const [b, B] of Object.entries(ALL)) {
+      if (a === b) continue;
+      it(`every key in ${a}.json exists in ${b}.json`, () => {
+        expect(Object.keys(A).filter((k) => !(k in B))).toEqual([]);
+      });
+    }
+  }
 
   it('no translation is empty', () => {
-    expect([...Object.entries(EN), ...Object.entries(ZH)].filter(([, v]) => !v.trim()).map(([k]) => k)).toEqual([]);
+    expect([...Object.entries(EN), ...Object.entries(ZH), ...Object.entries(TW)].filter(([, v]) => !v.trim()).map(([k]) => k)).toEqual([]);
   });
 
-  it('a translation uses the same placeholders in both languages', () => {
+  it('a translation uses the same placeholders in all three languages', () => {
     const names = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort().join(',');
-    const differ = Object.keys(EN).filter((k) => names(EN[k]) !== names(ZH[k]));
+    const differ = Object.keys(EN).filter((k) => names(EN[k]) !== names(ZH[k]) || names(EN[k]) !== names(TW[k] ?? ''));
     expect(differ).toEqual([]);
+  });
+
+  it('writes Traditional Chinese in zh-TW.json, with the service terms a Taiwan station uses', () => {
+    expect(TW['order.title']).toBe('工單');
+    expect(TW['roles.technician']).toBe('技師');
+    expect(TW['vehicle.plate']).toBe('車牌');
+    expect(TW['vehicle.vin']).toContain('車架號');
+    expect(TW['checkin.title']).toBe('接車登記');
+    expect(TW['status.quality_check']).toContain('質檢');
+    expect(TW['status.ready_for_pickup']).toContain('交車');
+    // OpenCC's Taiwan phrases would make a repair item a "project" (專案) and a station code "source code" (程式碼).
+    expect(Object.entries(TW).filter(([, v]) => /專案|程式碼|型別|分割槽/.test(v)).map(([k]) => k)).toEqual([]);
+    // No Simplified-only character left in a text (a text copied over unconverted).
+    const simplifiedOnly = /[这们个来对时会说过还没发现开关门车单务质检维证书号码]/;
+    expect(Object.entries(TW).filter(([, v]) => simplifiedOnly.test(v)).map(([k]) => k)).toEqual([]);
   });
 
   it('translates every status, role, service type, priority and damage kind the core has', () => {

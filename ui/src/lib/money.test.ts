@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { formatClock, formatMoney, formatQty, formatStopwatch, parseMoney, parseQty } from './money';
+import shared from '../../../crates/station/src/domain/money_cases.json';
+import { formatClock, formatMoney, formatQty, formatStopwatch, moneyInput, parseMoney, parseQty } from './money';
+
 
 describe('money and quantities', () => {
   it('formats fen as yuan with two decimals', () => {
@@ -9,11 +11,18 @@ describe('money and quantities', () => {
     expect(formatMoney(-250)).toBe('-2.50');
   });
 
+  it('reads what a person types exactly as the core does, thousands separators refused', () => {
+    expect(shared.cases.length).toBeGreaterThan(10);
+    // The cases `Money::parse` is tested against in the core (domain/money_cases.json).
+    for (const [typed, minor] of shared.cases as [string, number | null][]) expect(parseMoney(typed), JSON.stringify(typed)).toBe(minor);
+  });
+
   it('parses what a person types, refusing fractions of a fen', () => {
     expect(parseMoney('33.33')).toBe(3333);
-    expect(parseMoney('¥1,200')).toBe(120000);
+    expect(parseMoney('1,200')).toBeNull();
     expect(parseMoney('0.5')).toBe(50);
-    expect(parseMoney('.5')).toBe(50);
+    expect(moneyInput(123456789)).toBe('1234567.89');
+    expect(parseMoney(moneyInput(123456789))).toBe(123456789);
     expect(parseMoney('33.333')).toBeNull();
     expect(parseMoney('abc')).toBeNull();
     expect(parseMoney('')).toBeNull();

@@ -17,22 +17,36 @@ export function formatYuan(fen: number): string {
   return `¥${formatMoney(fen)}`;
 }
 
-function parseScaled(raw: string, decimals: number): number | null {
-  const s = raw.trim().replace(/[,，\s¥￥]/g, '').replace('。', '.');
-  if (!s) return null;
-  const m = /^(-?)(\d*)(?:\.(\d*))?$/.exec(s);
-  if (!m || (!m[2] && !m[3])) return null;
-  const frac = m[3] ?? '';
-  if (frac.length > decimals) return null;
-  const whole = Number(m[2] || '0');
-  const value = whole * 10 ** decimals + Number((frac + '0'.repeat(decimals)).slice(0, decimals) || '0');
-  if (!Number.isSafeInteger(value)) return null;
-  return m[1] ? -value : value;
+/** Full-width forms (１２３．４５, the ideographic space) as their ASCII twins, as `fold_width` in the core does. */
+function foldWidth(raw: string): string {
+  return raw.replace(/[\uFF01-\uFF5E\u3000]/g, (c) => (c === '\u3000' ? ' ' : String.fromCharCode(c.charCodeAt(0) - 0xfee0)));
 }
 
-/** "123.4" → 12340 fen; null when it is not an amount with at most two decimals. */
+/**
+ * Reads what a person typed exactly as `Money::parse` in the core does
+ * (domain/money.rs): an optional sign, digits, and at most `decimals` digits
+ * after a point. No thousands separators or currency signs: `1,234` means
+ * different things in different countries, so the core refuses it and so does
+ * this. `crates/station/src/domain/money_cases.json` holds the cases both check.
+ */
+function parseScaled(raw: string, decimals: number): number | null {
+  const m = /^([-+]?)(\d+)(?:\.(\d+))?$/.exec(foldWidth(raw).trim());
+  if (!m) return null;
+  const frac = m[3] ?? '';
+  if (frac.length > decimals) return null;
+  const value = Number(m[2]) * 10 ** decimals + Number(frac.padEnd(decimals, '0') || '0');
+  if (!Number.isSafeInteger(value)) return null;
+  return m[1] === '-' ? -value : value;
+}
+
+/** "123.4" → 12340 fen; null when `Money::parse` would refuse it. */
 export function parseMoney(raw: string): number | null {
   return parseScaled(raw, 2);
+}
+
+/** 12345 → "123.45", for an input the person edits: no thousands separators, so it reads back as typed. */
+export function moneyInput(fen: number): string {
+  return formatMoney(fen).replace(/,/g, '');
 }
 
 /** 1500 → "1.5"; 2000 → "2". */

@@ -10,7 +10,7 @@ import type { ArchivedDocument } from './generated/ArchivedDocument';
 import type { AuditEntry } from './generated/AuditEntry';
 import type { OrderDetail } from './generated/OrderDetail';
 import type { StaffInfo } from './generated/StaffInfo';
-import type { LaborOperation } from './generated/LaborOperation';
+import type { CatalogEntry } from './generated/CatalogEntry';
 import type { PaperSize } from './generated/PaperSize';
 import type { Part } from './generated/Part';
 import type { PrintedDocument } from './generated/PrintedDocument';
@@ -35,7 +35,7 @@ export class OrderPage {
   /** A poll saw a newer version than the one on screen. */
   stale = $state(false);
   /** The labor catalog and the parts inventory, for adding lines. */
-  labor = $state<LaborOperation[]>([]);
+  labor = $state<CatalogEntry[]>([]);
   parts = $state<Part[]>([]);
 
   /** The order's archive of printed PDFs, oldest first. */

@@ -1,7 +1,8 @@
 /** Who is logged in at this desk, and whether the station is set up yet. */
 import { api, getToken, onUnauthenticated, setToken } from './backend';
 import type { DemoLogin } from './generated/DemoLogin';
-import type { Role } from './generated/Role';
+import type { DeskActions } from './generated/DeskActions';
+import type { Home } from './generated/Home';
 import type { Me } from './generated/Me';
 import type { Session } from './generated/Session';
 import type { SetupStatus } from './generated/SetupStatus';
@@ -16,6 +17,14 @@ export const session = $state<{ me: Me | null; status: SetupStatus | null; ready
 
 const PUBLIC_PATHS = ['/setup', '/login'];
 
+/** Each home screen the core may name (`Me.home`), as a route. */
+const HOME_PATHS: Record<Home, string> = { board: '/board', my_jobs: '/my-jobs', qc_queue: '/qc' };
+
+/** Where the logged-in staff member starts: the screen the core named for their role. */
+export function homePath(): string {
+  return HOME_PATHS[session.me?.home ?? 'board'];
+}
+
 /** At start-up: setup status, then the stored session if it is still good. */
 export async function start(): Promise<void> {
   try {
@@ -27,7 +36,7 @@ export async function start(): Promise<void> {
     } else if (getToken()) {
       try {
         session.me = await api.call('me', {});
-        if (PUBLIC_PATHS.includes(route.path) || route.path === '/') navigate('/board', undefined, true);
+        if (PUBLIC_PATHS.includes(route.path) || route.path === '/') navigate(homePath(), undefined, true);
       } catch {
         session.me = null;
         navigate('/login', undefined, true);
@@ -50,7 +59,7 @@ export async function refreshStatus(): Promise<SetupStatus> {
 
 export function loggedIn(s: Session): void {
   setToken(s.token);
-  session.me = { staff: s.staff, station: s.station, can_view_kpis: s.can_view_kpis };
+  session.me = { staff: s.staff, station: s.station, can_view_kpis: s.can_view_kpis, may: s.may, home: s.home };
 }
 
 export async function logout(): Promise<void> {
@@ -65,11 +74,6 @@ export async function logout(): Promise<void> {
   navigate('/login');
 }
 
-/** Advisors and managers check vehicles in and edit archives. */
-export function canEdit(): boolean {
-  const role = session.me?.staff.role;
-  return role === 'advisor' || role === 'manager';
-}
 
 onUnauthenticated(() => {
   session.me = null;
@@ -79,13 +83,21 @@ onUnauthenticated(() => {
 /** The demo's logins, shown on the login screen right after the demo data is loaded. */
 export const demoLogins = $state<{ list: DemoLogin[] }>({ list: [] });
 
-/** The logged-in staff member's role, or null. */
-export function role(): Role | null {
-  return session.me?.staff.role ?? null;
-}
+const NOBODY: DeskActions = {
+  check_in: false,
+  edit_archive: false,
+  confirm_odometer_rollback: false,
+  receive_stock: false,
+  edit_price_lists: false,
+  configure_station: false,
+  manage_staff: false,
+  view_kpis: false,
+  verify_documents: false,
+  my_jobs: false,
+  qc_queue: false,
+};
 
-/** Whether the logged-in role is one of `roles` (managers may do everything). */
-export function can(...roles: Role[]): boolean {
-  const r = role();
-  return r !== null && (r === 'manager' || roles.includes(r));
+/** What the logged-in person may do at the desk, as the core says (`me.may`); nothing when logged out. */
+export function may(): DeskActions {
+  return session.me?.may ?? NOBODY;
 }

@@ -7,6 +7,7 @@ pub mod feed;
 pub mod files;
 pub mod kpis;
 pub mod master;
+pub mod merges;
 pub mod push;
 pub mod recalls;
 pub mod stations;

@@ -5,7 +5,8 @@
 //!    checking the change ids so a different outbox reusing numbers is caught.
 //! 3. Sort the new changes by rule: owned (latest state), insert-once
 //!    (append-only and signed), shared (per-field merge), rejected.
-//! 4. Write each group with one statement, log the feed, move `acked_seq`.
+//! 4. Write each group with one statement, apply customer merges
+//!    (`merges.rs`), log the feed, move `acked_seq`.
 //! 5. Queue what changed for the KPI sums (`kpis::queue_batch`; counted outside the push).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -230,9 +231,11 @@ async fn apply_once(pool: &PgPool, station: &AuthStation, settings: &PushSetting
         }
     }
     let mut station_keys = write_owned(&mut tx, station, &owned).await?;
-    station_keys.extend(write_insert_once(&mut tx, station, &once, &mut rejects).await?);
+    let inserted_once = write_insert_once(&mut tx, station, &once, &mut rejects).await?;
     let mut shared_keys = write_shared(&mut tx, station, &shared).await?;
     shared_keys.extend(vehicles_with_changed_orders(&mut tx, &owned).await?);
+    shared_keys.extend(super::merges::follow_customer_merges(&mut tx, &once, &inserted_once).await?);
+    station_keys.extend(inserted_once);
     changelog::log(&mut tx, changelog::STATION, station.station_id, &station_keys).await?;
     changelog::log(&mut tx, changelog::SHARED, Uuid::nil(), &shared_keys).await?;
     insert_rejections(&mut tx, station, &rejects).await?;

@@ -227,7 +227,7 @@ struct FollowUpRecord {
     version: i64,
 }
 
-async fn send(conn: &mut SqliteConnection, station_id: &str, id: &str, now: DateTime<Utc>) -> Result<()> {
+pub(crate) async fn send(conn: &mut SqliteConnection, station_id: &str, id: &str, now: DateTime<Utc>) -> Result<()> {
     let record: FollowUpRecord = sqlx::query_as(
         "SELECT id, ro_id, customer_id, owner_id, status, attempts, next_call_at, give_up_at, delivered_at, ended_at, version FROM follow_ups WHERE id = ?",
     )
@@ -727,10 +727,12 @@ pub struct SurveyRow {
     pub at: String,
 }
 
+/// By the order's customer, not the survey's: a survey is append-only and keeps
+/// the customer it was taken from, while a merge moves the order to the survivor.
 pub(crate) async fn surveys_of_customer(conn: &mut SqliteConnection, customer_id: &str) -> Result<Vec<SurveyRow>> {
     Ok(sqlx::query_as(
         "SELECT s.ro_id, r.number AS ro_number, s.overall, s.comment, s.at FROM surveys s JOIN repair_orders r ON r.id = s.ro_id
-         WHERE s.customer_id = ? ORDER BY s.at DESC LIMIT 50",
+         WHERE r.customer_id = ? ORDER BY s.at DESC LIMIT 50",
     )
     .bind(customer_id)
     .fetch_all(conn)

@@ -57,11 +57,15 @@ pub(crate) async fn who(
     let vehicle_id = vehicle_id.filter(|s| !s.is_empty());
     let mut contact_name = contact_name;
     if let Some(c) = &customer_id {
-        let name: String = sqlx::query_scalar("SELECT name FROM customers WHERE id = ?")
+        let (name, merged_into): (String, Option<String>) = sqlx::query_as("SELECT name, merged_into FROM customers WHERE id = ?")
             .bind(c)
             .fetch_optional(&mut *conn)
             .await?
             .ok_or_else(|| ApiError::not_found("customer").with_field("customer_id"))?;
+        // A merged customer is a tombstone: new items go to the survivor.
+        if let Some(survivor) = merged_into {
+            return Err(ApiError::conflict("customer.merged", "this customer was merged into another; use that one").with_field("customer_id").with("customer_id", survivor));
+        }
         if contact_name.is_empty() {
             contact_name = name;
         }

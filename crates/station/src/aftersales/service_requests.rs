@@ -195,7 +195,7 @@ async fn event(conn: &mut SqliteConnection, me: &StaffRef, request_id: &str, kin
 }
 
 /// The request's row as it syncs, then its clock re-read.
-async fn send(conn: &mut SqliteConnection, station_id: &str, id: &str, now: DateTime<Utc>) -> Result<()> {
+pub(crate) async fn send(conn: &mut SqliteConnection, station_id: &str, id: &str, now: DateTime<Utc>) -> Result<()> {
     #[derive(Serialize, sqlx::FromRow)]
     struct Record {
         id: String,

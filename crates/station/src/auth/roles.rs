@@ -30,6 +30,33 @@ impl Role {
     pub fn parse(s: &str) -> Option<Role> {
         [Role::Advisor, Role::Technician, Role::QcInspector, Role::Manager].into_iter().find(|r| r.as_str() == s)
     }
+
+    /// Jobs may be given to them: technicians, and managers who still turn a spanner.
+    pub fn takes_jobs(self) -> bool {
+        matches!(self, Role::Technician | Role::Manager)
+    }
+
+    /// They receive customers, so the board can filter orders by them.
+    pub fn advises(self) -> bool {
+        Permission::CheckIn.allows(self)
+    }
+    /// The screen a role starts its shift on: the technician's jobs, the QC queue, or the board.
+    pub fn home(self) -> Home {
+        match self {
+            Role::Technician => Home::MyJobs,
+            Role::QcInspector => Home::QcQueue,
+            Role::Advisor | Role::Manager => Home::Board,
+        }
+    }
+}
+
+/// Where the UI goes after login (and from `/`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Home {
+    Board,
+    MyJobs,
+    QcQueue,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +91,8 @@ pub enum Permission {
     EditJobs,
     /// Give a job to a technician.
     AssignTechnician,
+    /// Take an unassigned job oneself, and become the technician of the jobs of an order one starts diagnosing.
+    TakeJob,
     /// Add and remove labor, parts and sublet lines.
     EditLines,
     /// Discounts and prices below the catalog or inventory price.
@@ -86,6 +115,8 @@ pub enum Permission {
     VerifyDocuments,
     /// The station's KPI dashboard, its drill-down and its exports.
     ViewKpis,
+    /// Fold a duplicate customer into another (`merge_customers`).
+    MergeCustomers,
 }
 
 impl Permission {
@@ -94,11 +125,11 @@ impl Permission {
         match self {
             Read => true,
             EditArchive | CheckIn => matches!(role, Role::Advisor | Role::Manager),
-            ConfirmOdometerRollback | ManageStaff | VerifyDocuments | ViewKpis => role == Role::Manager,
+            ConfirmOdometerRollback | ManageStaff | VerifyDocuments | ViewKpis | MergeCustomers => role == Role::Manager,
             // Managers may do everything; the others do their part of the flow.
             _ if role == Role::Manager => true,
             PresentEstimate | RecordAuthorization | Deliver | CloseOrder | CancelOrder | AssignTechnician | ReceiveStock => role == Role::Advisor,
-            Diagnose | Repair | UseTimeClock => role == Role::Technician,
+            Diagnose | Repair | UseTimeClock | TakeJob => role == Role::Technician,
             QualityDecision => role == Role::QcInspector,
             EditJobs | EditLines | IssueParts => matches!(role, Role::Advisor | Role::Technician),
             Discount | OverrideBalance | InspectOwnWork | EditPriceLists | ConfigureStation => false,
@@ -114,6 +145,7 @@ impl Permission {
             Permission::ManageStaff => "manage staff",
             Permission::VerifyDocuments => "verify signed documents",
             Permission::ViewKpis => "see the station's KPIs",
+            Permission::MergeCustomers => "merge customers",
             Permission::Diagnose => "start diagnosis",
             Permission::PresentEstimate => "present the estimate",
             Permission::RecordAuthorization => "record the customer's authorization",
@@ -124,6 +156,7 @@ impl Permission {
             Permission::CancelOrder => "cancel orders",
             Permission::EditJobs => "edit jobs",
             Permission::AssignTechnician => "assign technicians",
+            Permission::TakeJob => "take jobs",
             Permission::EditLines => "edit labor and parts lines",
             Permission::Discount => "give discounts or lower prices",
             Permission::OverrideBalance => "deliver with an unpaid balance",
@@ -133,6 +166,48 @@ impl Permission {
             Permission::ReceiveStock => "receive stock",
             Permission::EditPriceLists => "edit parts and the labor catalog",
             Permission::ConfigureStation => "change station settings",
+        }
+    }
+}
+
+/// What the logged-in person may do at the desk, beyond any one order: the UI
+/// shows its entries (nav, buttons) from this instead of knowing the roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+pub struct DeskActions {
+    pub check_in: bool,
+    /// Create and edit customers and vehicles; take service requests.
+    pub edit_archive: bool,
+    /// Accept a lower odometer reading without a manager's PIN.
+    pub confirm_odometer_rollback: bool,
+    pub receive_stock: bool,
+    /// Parts (prices) and the labor catalog.
+    pub edit_price_lists: bool,
+    /// Tax rate, repeat-repair window, QC checklist, the head office link.
+    pub configure_station: bool,
+    pub manage_staff: bool,
+    pub view_kpis: bool,
+    pub verify_documents: bool,
+    /// Their own job list is where they work (the technician's tablet).
+    pub my_jobs: bool,
+    /// The orders waiting for a quality check.
+    pub qc_queue: bool,
+}
+
+impl DeskActions {
+    pub fn of(role: Role) -> DeskActions {
+        DeskActions {
+            check_in: Permission::CheckIn.allows(role),
+            edit_archive: Permission::EditArchive.allows(role),
+            confirm_odometer_rollback: Permission::ConfirmOdometerRollback.allows(role),
+            receive_stock: Permission::ReceiveStock.allows(role),
+            edit_price_lists: Permission::EditPriceLists.allows(role),
+            configure_station: Permission::ConfigureStation.allows(role),
+            manage_staff: Permission::ManageStaff.allows(role),
+            view_kpis: Permission::ViewKpis.allows(role),
+            verify_documents: Permission::VerifyDocuments.allows(role),
+            // Managers may repair too, but their day is the desk and the board.
+            my_jobs: Permission::UseTimeClock.allows(role) && role != Role::Manager,
+            qc_queue: Permission::QualityDecision.allows(role),
         }
     }
 }

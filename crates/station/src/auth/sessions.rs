@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
 use super::lockout::{self, Purpose};
-use super::roles::{Caller, Permission, Role, StaffRef};
+use super::roles::{Caller, DeskActions, Home, Permission, Role, StaffRef};
 use super::staff::StaffInfo;
 use super::{pin, setup::StationInfo};
 use crate::error::{ApiError, Result};
@@ -33,6 +33,10 @@ pub struct Session {
     pub station: StationInfo,
     /// The KPI dashboard is theirs to open (its nav entry shows).
     pub can_view_kpis: bool,
+    /// What they may do at the desk.
+    pub may: DeskActions,
+    /// The screen their role starts on.
+    pub home: Home,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -40,6 +44,10 @@ pub struct Me {
     pub staff: StaffInfo,
     pub station: StationInfo,
     pub can_view_kpis: bool,
+    /// What they may do at the desk (nav entries, buttons beyond one order).
+    pub may: DeskActions,
+    /// The screen their role starts on.
+    pub home: Home,
 }
 
 pub fn hash_token(token: &str) -> String {
@@ -79,7 +87,15 @@ pub async fn login(station: &Station, _caller: &Caller, input: LoginInput) -> Re
         .execute(station.pool())
         .await?;
     let role = Role::parse(&role).ok_or_else(|| ApiError::internal("unknown role in database"))?;
-    Ok(Session { token, expires_at, staff: StaffInfo { id, name, role, active: true }, station: info.into(), can_view_kpis: Permission::ViewKpis.allows(role) })
+    Ok(Session {
+        token,
+        expires_at,
+        staff: StaffInfo::new(id, name, role, true),
+        station: info.into(),
+        can_view_kpis: Permission::ViewKpis.allows(role),
+        may: DeskActions::of(role),
+        home: role.home(),
+    })
 }
 
 pub async fn logout(station: &Station, caller: &Caller, _input: NoInput) -> Result<Done> {
@@ -112,8 +128,10 @@ pub async fn me(station: &Station, caller: &Caller, _input: NoInput) -> Result<M
     let staff = caller.staff()?;
     let info = station.require_info().await?;
     Ok(Me {
-        staff: StaffInfo { id: staff.id.clone(), name: staff.name.clone(), role: staff.role, active: true },
+        staff: StaffInfo::new(staff.id.clone(), staff.name.clone(), staff.role, true),
         station: info.into(),
         can_view_kpis: Permission::ViewKpis.allows(staff.role),
+        may: DeskActions::of(staff.role),
+        home: staff.role.home(),
     })
 }

@@ -18,11 +18,25 @@ pub struct StaffInfo {
     pub name: String,
     pub role: Role,
     pub active: bool,
+    /// Jobs may be given to them (see `Role::takes_jobs`).
+    pub takes_jobs: bool,
+    /// They receive customers (see `Role::advises`).
+    pub advises: bool,
+}
+
+impl StaffInfo {
+    pub fn new(id: String, name: String, role: Role, active: bool) -> StaffInfo {
+        StaffInfo { id, name, role, active, takes_jobs: role.takes_jobs(), advises: role.advises() }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct StaffList {
     pub staff: Vec<StaffInfo>,
+    /// The roles a staff member can be given, in the order the form offers them (most staff are technicians).
+    pub roles: Vec<Role>,
+    /// The caller may add staff and change roles and PINs.
+    pub may_manage: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -73,12 +87,12 @@ pub(crate) async fn insert_staff(
         .execute(&mut *conn)
         .await?;
     outbox::append(conn, station_id, "staff", &id, outbox::Op::Upsert, &StaffPayload { id: &id, station_id, name, role, active: true }, now).await?;
-    Ok(StaffInfo { id, name: name.to_string(), role, active: true })
+    Ok(StaffInfo::new(id, name.to_string(), role, true))
 }
 
 fn row_to_info((id, name, role, active): (String, String, String, bool)) -> Result<StaffInfo> {
     let role = Role::parse(&role).ok_or_else(|| ApiError::internal("unknown role in database"))?;
-    Ok(StaffInfo { id, name, role, active })
+    Ok(StaffInfo::new(id, name, role, active))
 }
 
 pub async fn list_active_staff(station: &Station) -> Result<Vec<StaffInfo>> {
@@ -88,10 +102,14 @@ pub async fn list_active_staff(station: &Station) -> Result<Vec<StaffInfo>> {
 }
 
 pub async fn list_staff(station: &Station, caller: &Caller, _input: crate::ops::NoInput) -> Result<StaffList> {
-    caller.require(Permission::Read)?;
+    let me = caller.require(Permission::Read)?;
     let rows: Vec<(String, String, String, bool)> =
         sqlx::query_as("SELECT id, name, role, active FROM staff ORDER BY active DESC, name").fetch_all(station.pool()).await?;
-    Ok(StaffList { staff: rows.into_iter().map(row_to_info).collect::<Result<_>>()? })
+    Ok(StaffList {
+        staff: rows.into_iter().map(row_to_info).collect::<Result<_>>()?,
+        roles: vec![Role::Technician, Role::Advisor, Role::QcInspector, Role::Manager],
+        may_manage: Permission::ManageStaff.allows(me.role),
+    })
 }
 
 pub async fn create_staff(station: &Station, caller: &Caller, input: NewStaff) -> Result<StaffInfo> {
@@ -151,7 +169,7 @@ pub async fn update_staff(station: &Station, caller: &Caller, input: UpdateStaff
         sqlx::query("DELETE FROM sessions WHERE staff_id = ?").bind(&input.id).execute(&mut *tx).await?;
     }
     tx.commit().await?;
-    Ok(StaffInfo { id: input.id, name, role: input.role, active: input.active })
+    Ok(StaffInfo::new(input.id, name, input.role, input.active))
 }
 
 /// Active advisors and managers: the people a follow-up or a complaint can be handed to.

@@ -65,6 +65,25 @@ pub enum EnergySource {
     Plate,
 }
 
+/// What check-in reads for one energy: the rule [`Energy::has_fuel`] and
+/// [`Energy::has_battery`] decide, sent with the customer's record so the desk
+/// shows only those gauges (and the core still refuses a check-in without them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct EnergyLevels {
+    pub energy: Energy,
+    pub fuel: bool,
+    pub battery: bool,
+}
+
+impl Energy {
+    pub const ALL: [Energy; 3] = [Energy::Fuel, Energy::Hybrid, Energy::Electric];
+
+    /// The levels check-in reads for each energy, in the order the desk offers them.
+    pub fn check_in_levels() -> Vec<EnergyLevels> {
+        Energy::ALL.iter().map(|&energy| EnergyLevels { energy, fuel: energy.has_fuel(), battery: energy.has_battery() }).collect()
+    }
+}
+
 /// WMIs of makers that build only electric cars, or only extended-range hybrids.
 const WMI_ENERGY: &[(&str, Energy)] = &[
     ("5YJ", Energy::Electric), // Tesla
@@ -158,5 +177,15 @@ mod tests {
     fn a_byd_without_a_plate_is_left_to_the_advisor() {
         let byd = Vin::parse("LGXCE4CB5N0123456").unwrap();
         assert_eq!(guess_energy(Some(&byd), "比亚迪", None), None);
+    }
+
+    #[test]
+    fn check_in_reads_fuel_for_a_fuel_car_the_battery_for_an_electric_one_and_both_for_a_hybrid() {
+        let levels = Energy::check_in_levels();
+        let of = |e: Energy| levels.iter().find(|l| l.energy == e).map(|l| (l.fuel, l.battery));
+        assert_eq!(of(Energy::Fuel), Some((true, false)));
+        assert_eq!(of(Energy::Electric), Some((false, true)));
+        assert_eq!(of(Energy::Hybrid), Some((true, true)));
+        assert_eq!(levels.len(), Energy::ALL.len());
     }
 }

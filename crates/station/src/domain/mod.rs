@@ -24,7 +24,7 @@ pub mod vin;
 pub mod wmi;
 
 pub use codes::{CustomerNo, RoNumber, ServiceType, StationCode};
-pub use energy::{guess_energy, Energy, EnergySource};
+pub use energy::{guess_energy, Energy, EnergyLevels, EnergySource};
 pub use money::Money;
 pub use odometer::{check_against_last, Odometer, Rollback};
 pub use phone::Phone;

@@ -120,6 +120,15 @@ impl fmt::Display for Money {
 mod tests {
     use super::*;
 
+    #[test]
+    fn what_a_person_types_reads_as_the_shared_cases_say_which_the_ui_checks_too() {
+        let cases: serde_json::Value = serde_json::from_str(include_str!("money_cases.json")).unwrap();
+        for case in cases["cases"].as_array().unwrap() {
+            let (typed, expected) = (case[0].as_str().unwrap(), case[1].as_i64());
+            assert_eq!(Money::parse(typed).ok().map(Money::minor), expected, "{typed:?}");
+        }
+    }
+
     fn minor(raw: &str) -> i64 {
         Money::parse(raw).unwrap().minor()
     }

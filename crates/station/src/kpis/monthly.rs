@@ -41,7 +41,7 @@ pub struct KpiMonthlyReportInput {
     /// (`MAX_CHARTS`), each SVG at most 256 KiB (`MAX_SVG_BYTES`).
     #[serde(default)]
     pub charts: Vec<KpiChartInput>,
-    /// `zh-CN` or `en`.
+    /// `zh-CN`, `zh-TW` or `en`.
     pub language: String,
     #[serde(default)]
     #[ts(optional)]
@@ -49,11 +49,8 @@ pub struct KpiMonthlyReportInput {
 }
 
 fn language(text: &str) -> Result<documents::Language> {
-    match text {
-        "zh-CN" => Ok(documents::Language::ZhCn),
-        "en" => Ok(documents::Language::En),
-        other => Err(ApiError::invalid("kpi.language", format!("{other:?} is not a report language (zh-CN or en)")).with_field("language")),
-    }
+    documents::Language::from_code(text)
+        .ok_or_else(|| ApiError::invalid("kpi.language", format!("{text:?} is not a report language (zh-CN, zh-TW or en)")).with_field("language"))
 }
 
 /// How many charts and how large: checked before a month's records are read.

@@ -64,7 +64,7 @@ pub struct Authorization {
     pub note: String,
     /// Which signed document this is: intake, supplemental, decline or acceptance.
     pub kind: DocumentKind,
-    /// The customer's language the document is in (`zh-CN` or `en`).
+    /// The customer's language the document is in (`zh-CN`, `zh-TW` or `en`).
     pub language: Option<String>,
     pub terms_version: Option<String>,
     /// What was signed: canonical JSON text (`docs/workflow.md`, "Signed documents").
@@ -138,6 +138,41 @@ pub(crate) async fn require_covered(conn: &mut SqliteConnection, ro_id: &str) ->
         ));
     }
     Ok(())
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct QuoteAuthorization {
+    pub ro_id: String,
+    /// The pending jobs the customer would approve.
+    pub approved_job_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AuthorizationQuote {
+    /// The approved work with these jobs, after the discount and with tax.
+    pub total: Money,
+    /// What to ask the customer to authorize: the total less what is already authorized, never below zero.
+    pub amount: Money,
+}
+
+/// The amount the authorization form suggests for the jobs ticked so far, by the money rule in `lines.rs`.
+pub async fn quote_authorization(station: &Station, caller: &Caller, input: QuoteAuthorization) -> Result<AuthorizationQuote> {
+    caller.require(Permission::Read)?;
+    let mut conn = station.pool().acquire().await?;
+    let jobs = jobs_of_order(&mut conn, &input.ro_id).await?;
+    let (tax_rate_bp, discount): (i64, i64) =
+        sqlx::query_as("SELECT s.tax_rate_bp, r.discount_minor FROM repair_orders r JOIN station s ON s.id = r.station_id WHERE r.id = ?")
+            .bind(&input.ro_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or_else(|| crate::error::ApiError::not_found("repair order").with_field("ro_id"))?;
+    let counted = |job_id: &str| jobs.iter().any(|j| j.id == job_id && (j.approval == Approval::Approved || input.approved_job_ids.contains(&j.id)));
+    let lines: Vec<(super::lines::LineKind, Money)> =
+        super::lines::lines_of_order(&mut conn, &input.ro_id).await?.into_iter().filter(|l| counted(&l.job_id)).map(|l| (l.kind, l.amount)).collect();
+    let total = super::lines::totals(&lines, Money::from_minor(discount), tax_rate_bp).total;
+    let authorized = order_totals(&mut conn, &input.ro_id).await?.authorized;
+    let amount = total.checked_sub(authorized).filter(|a| !a.is_negative()).unwrap_or(Money::ZERO);
+    Ok(AuthorizationQuote { total, amount })
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]

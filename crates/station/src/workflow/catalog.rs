@@ -45,14 +45,32 @@ macro_rules! select_operations {
     };
 }
 
+/// An operation in the catalog list, with what its standard hours cost.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CatalogEntry {
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub operation: LaborOperation,
+    /// Standard hours × rate, by the money rule's step 1 (`lines::line_amount`): what a line from it comes to.
+    pub standard_amount: Money,
+}
+
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct LaborCatalog {
-    pub operations: Vec<LaborOperation>,
+    pub operations: Vec<CatalogEntry>,
 }
 
 pub async fn list_labor_operations(station: &Station, caller: &Caller, _input: crate::ops::NoInput) -> Result<LaborCatalog> {
     caller.require(Permission::Read)?;
     let operations = sqlx::query_as::<_, LaborOperation>(concat!(select_operations!(), "ORDER BY o.code")).fetch_all(station.pool()).await?;
+    let operations = operations
+        .into_iter()
+        .map(|operation| {
+            let standard_amount = super::lines::line_amount(operation.standard_hours_milli, operation.rate)
+                .ok_or_else(|| crate::error::ApiError::internal(format!("labor operation {} costs more than can be counted", operation.code)))?;
+            Ok(CatalogEntry { operation, standard_amount })
+        })
+        .collect::<Result<Vec<_>>>()?;
     Ok(LaborCatalog { operations })
 }
 

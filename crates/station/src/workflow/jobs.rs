@@ -1,16 +1,17 @@
 //! Jobs: one per customer concern, plus jobs added later. Each records the
 //! 3 Cs (concern, cause, correction), its technician, whether the customer
 //! approved or declined it, findings with photos, and when it was done.
-//! Also the technician's "my jobs" view.
+//! Also the technician's "my jobs" view, and taking an unassigned job.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 use ts_rs::TS;
 
-use super::lines::{lines_of_order, LineKind, LineRecord};
-use super::{audit, field, refused, ro_of, time_clock, Ctx, OrderDetail, OrderWrite};
-use crate::auth::{Caller, Permission};
+use super::actions::JobActions;
+use super::lines::{lines_of_order, LineKind, LineRecord, LineView};
+use super::{audit, field, refused, require_editable_in, ro_of, time_clock, Ctx, OrderDetail, OrderWrite};
+use crate::auth::{Caller, Permission, Role, StaffRef};
 use crate::domain::Money;
 use crate::error::{ApiError, Result};
 use crate::repair_orders::RoStatus;
@@ -108,7 +109,7 @@ pub struct JobView {
     #[ts(flatten)]
     pub job: JobRecord,
     pub technician_name: Option<String>,
-    pub lines: Vec<LineRecord>,
+    pub lines: Vec<LineView>,
     pub findings: Vec<Finding>,
     /// The sum of its lines, before discount and tax.
     pub amount: Money,
@@ -118,9 +119,49 @@ pub struct JobView {
     /// Time clocked on it, in seconds, over stopped clocks (a running clock counts when it stops).
     #[ts(type = "number")]
     pub clocked_seconds: i64,
+    /// More time clocked than the catalog's standard hours.
+    pub over_standard: bool,
+    /// The customer's decision is worth showing: made, or awaited since the estimate.
+    pub decision_shown: bool,
+    /// What the caller may do to it now (`actions.rs`).
+    pub may: JobActions,
+    /// The caller may take this unassigned job (`take_job`) and become its technician.
+    pub may_take: bool,
+    /// What marking it done now would have to be confirmed for (`needs_confirmation`
+    /// errors, codes `job.no_time_clocked`, `job.parts_not_issued`): `complete_job`
+    /// refuses until each code is in its `confirm`.
+    pub completion_warnings: Vec<ApiError>,
 }
 
-pub(crate) async fn job_views(conn: &mut SqliteConnection, ro_id: &str) -> Result<Vec<JobView>> {
+/// Whether a job is open for a technician to take: unassigned, not declined, not done, on an order that takes changes.
+fn takeable(status: RoStatus, approval: Approval, done: bool, assigned: bool) -> bool {
+    require_editable_in(status).is_ok() && approval != Approval::Declined && !done && !assigned
+}
+
+/// The warnings of marking `job` done: no time on the clock (`clocked` says
+/// whether there is), parts lines of which nothing was issued. Each is confirmable,
+/// not a refusal: a quick check may take no clocked time, a part may prove unneeded.
+fn completion_warnings(job: &JobRecord, lines: &[LineRecord], clocked: bool) -> Vec<ApiError> {
+    let mut out = Vec::new();
+    if job.approval != Approval::Approved || job.done_at.is_some() {
+        return out;
+    }
+    if !clocked {
+        out.push(ApiError::confirm("confirm", "job.no_time_clocked", "no time is clocked on this job; mark it done anyway?"));
+    }
+    let unissued: Vec<&str> =
+        lines.iter().filter(|l| l.kind == LineKind::Part && l.quantity_milli > 0 && l.issued_milli == 0).map(|l| l.description.as_str()).collect();
+    if !unissued.is_empty() {
+        let parts = unissued.join(", ");
+        out.push(
+            ApiError::confirm("confirm", "job.parts_not_issued", format!("nothing was issued for {parts}; mark the job done anyway?")).with("parts", parts),
+        );
+    }
+    out
+}
+
+/// The jobs of order `ro_id` (in `status`) as `role` sees them.
+pub(crate) async fn job_views(conn: &mut SqliteConnection, ro_id: &str, status: RoStatus, role: Role) -> Result<Vec<JobView>> {
     let jobs = jobs_of_order(&mut *conn, ro_id).await?;
     let lines = lines_of_order(&mut *conn, ro_id).await?;
     let mut out = Vec::new();
@@ -138,9 +179,13 @@ pub(crate) async fn job_views(conn: &mut SqliteConnection, ro_id: &str) -> Resul
         let amount = Money::from_minor(job_lines.iter().map(|l| l.amount.minor()).sum());
         let standard_hours_milli = job_lines.iter().filter(|l| l.kind == LineKind::Labor && l.labor_op_code.is_some()).map(|l| l.quantity_milli).sum();
         let clocked_seconds = time_clock::clocked_seconds(&mut *conn, &job.id).await?;
+        // A running clock counts: completing the job stops it.
+        let clocked = clocked_seconds > 0 || time_clock::runs_on(&mut *conn, &job.id).await?;
         out.push(JobView {
+            may_take: Permission::TakeJob.allows(role) && takeable(status, job.approval, job.done_at.is_some(), job.technician_id.is_some()),
+            completion_warnings: completion_warnings(&job, &job_lines, clocked),
             technician_name,
-            lines: job_lines,
+            lines: job_lines.into_iter().map(|line| LineView { line, may: Default::default() }).collect(),
             findings: findings
                 .into_iter()
                 .map(|(id, text, photos, staff_id, created_at)| Finding {
@@ -153,7 +198,10 @@ pub(crate) async fn job_views(conn: &mut SqliteConnection, ro_id: &str) -> Resul
                 .collect(),
             amount,
             standard_hours_milli,
+            over_standard: standard_hours_milli > 0 && i128::from(clocked_seconds) * 1000 > i128::from(standard_hours_milli) * 3600,
             clocked_seconds,
+            decision_shown: false,
+            may: JobActions::default(),
             job,
         });
     }
@@ -192,14 +240,28 @@ async fn insert_job(
     Ok(id)
 }
 
-/// Diagnosis starts with one job per concern the customer stated at check-in.
-pub(crate) async fn jobs_from_concerns(conn: &mut SqliteConnection, ctx: &Ctx, ro_id: &str) -> Result<()> {
-    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ro_jobs WHERE ro_id = ?").bind(ro_id).fetch_one(&mut *conn).await?;
-    if existing > 0 {
-        return Ok(());
+/// The staff member starting diagnosis becomes the technician of the order's jobs nobody has yet.
+pub(crate) async fn take_unassigned(conn: &mut SqliteConnection, ctx: &Ctx, ro_id: &str) -> Result<()> {
+    let open: Vec<String> = sqlx::query_scalar("SELECT id FROM ro_jobs WHERE ro_id = ? AND technician_id IS NULL AND approval <> 'declined' ORDER BY position")
+        .bind(ro_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    for id in open {
+        let q = sqlx::query("UPDATE ro_jobs SET technician_id = ?, updated_at = ? WHERE id = ?").bind(&ctx.staff_id).bind(ts(ctx.now)).bind(&id);
+        update_job_row(conn, ctx, &id, "take", q).await?;
     }
-    let concerns: Vec<(String, String)> =
-        sqlx::query_as("SELECT id, text FROM ro_concerns WHERE ro_id = ? ORDER BY position").bind(ro_id).fetch_all(&mut *conn).await?;
+    Ok(())
+}
+
+/// Diagnosis starts with one job per concern the customer stated at check-in;
+/// a job added before diagnosis (at the desk, at check-in) comes on top of them.
+pub(crate) async fn jobs_from_concerns(conn: &mut SqliteConnection, ctx: &Ctx, ro_id: &str) -> Result<()> {
+    let concerns: Vec<(String, String)> = sqlx::query_as(
+        "SELECT c.id, c.text FROM ro_concerns c WHERE c.ro_id = ? AND NOT EXISTS (SELECT 1 FROM ro_jobs j WHERE j.concern_id = c.id) ORDER BY c.position",
+    )
+    .bind(ro_id)
+    .fetch_all(&mut *conn)
+    .await?;
     for (id, text) in concerns {
         insert_job(conn, ctx, ro_id, Some(&id), &text, None, false).await?;
     }
@@ -214,10 +276,18 @@ fn text(value: &str, name: &str, max: usize) -> Result<String> {
     Ok(v.to_string())
 }
 
+/// A declined job stays on the order as the customer left it; new work goes on a new job.
+async fn require_not_declined(conn: &mut SqliteConnection, job_id: &str) -> Result<()> {
+    if load_job(conn, job_id).await?.approval == Approval::Declined {
+        return Err(field("job_id", "job.declined", "the customer declined this job; add a new job instead"));
+    }
+    Ok(())
+}
+
 async fn require_technician(conn: &mut SqliteConnection, id: &str) -> Result<()> {
     let role: Option<String> = sqlx::query_scalar("SELECT role FROM staff WHERE id = ? AND active = 1").bind(id).fetch_optional(conn).await?;
-    match role.as_deref() {
-        Some("technician" | "manager") => Ok(()),
+    match role.as_deref().and_then(crate::auth::Role::parse) {
+        Some(r) if r.takes_jobs() => Ok(()),
         _ => Err(field("technician_id", "job.not_a_technician", "choose an active technician")),
     }
 }
@@ -246,7 +316,7 @@ pub async fn add_job(station: &Station, caller: &Caller, input: AddJob) -> Resul
         w.require(Permission::AssignTechnician)?;
         require_technician(w.conn(), t).await?;
     }
-    let after_approval = matches!(w.status, RoStatus::Approved | RoStatus::InRepair | RoStatus::WaitingParts);
+    let after_approval = super::actions::after_approval(w.status);
     let ctx = w.ctx.clone();
     insert_job(w.conn(), &ctx, &input.ro_id, None, &concern, technician.as_deref(), after_approval).await?;
     w.finish().await
@@ -273,6 +343,7 @@ pub async fn update_job(station: &Station, caller: &Caller, input: UpdateJob) ->
     let ro_id = ro_of(station, "ro_jobs", &input.job_id).await?;
     let mut w = OrderWrite::begin(station, me, &ro_id, input.expected_version).await?;
     w.require_editable()?;
+    require_not_declined(w.conn(), &input.job_id).await?;
     let ctx = w.ctx.clone();
     let q = sqlx::query("UPDATE ro_jobs SET concern = ?, cause = ?, correction = ?, updated_at = ? WHERE id = ?")
         .bind(concern)
@@ -298,6 +369,7 @@ pub async fn assign_technician(station: &Station, caller: &Caller, input: Assign
     let ro_id = ro_of(station, "ro_jobs", &input.job_id).await?;
     let mut w = OrderWrite::begin(station, me, &ro_id, input.expected_version).await?;
     w.require_editable()?;
+    require_not_declined(w.conn(), &input.job_id).await?;
     let technician = input.technician_id.filter(|t| !t.is_empty());
     if let Some(t) = &technician {
         require_technician(w.conn(), t).await?;
@@ -315,8 +387,39 @@ pub struct JobRef {
     pub expected_version: i64,
 }
 
-/// The technician marks a job done; its running clocks stop.
-pub async fn complete_job(station: &Station, caller: &Caller, input: JobRef) -> Result<OrderDetail> {
+/// A technician takes an unassigned job: they become its technician, and it joins their list.
+pub async fn take_job(station: &Station, caller: &Caller, input: JobRef) -> Result<OrderDetail> {
+    let me = caller.require(Permission::TakeJob)?;
+    let ro_id = ro_of(station, "ro_jobs", &input.job_id).await?;
+    let mut w = OrderWrite::begin(station, me, &ro_id, input.expected_version).await?;
+    w.require_editable()?;
+    let job = load_job(w.conn(), &input.job_id).await?;
+    if let Some(holder) = &job.technician_id {
+        let name: String = sqlx::query_scalar("SELECT name FROM staff WHERE id = ?").bind(holder).fetch_one(w.conn()).await?;
+        return Err(refused("job.already_assigned", format!("{name} already has this job")).with("name", name));
+    }
+    if !takeable(w.status, job.approval, job.done_at.is_some(), false) {
+        return Err(refused("job.not_takeable", "a declined or finished job cannot be taken"));
+    }
+    let ctx = w.ctx.clone();
+    let q = sqlx::query("UPDATE ro_jobs SET technician_id = ?, updated_at = ? WHERE id = ?").bind(&me.id).bind(ts(ctx.now)).bind(&input.job_id);
+    update_job_row(w.conn(), &ctx, &input.job_id, "take", q).await?;
+    w.finish().await
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct CompleteJob {
+    pub job_id: String,
+    #[ts(type = "number")]
+    pub expected_version: i64,
+    /// Warning codes the technician confirmed: `job.no_time_clocked`, `job.parts_not_issued`.
+    #[serde(default)]
+    pub confirm: Vec<String>,
+}
+
+/// The technician marks a job done; its running clocks stop. The 3 Cs must be
+/// written; no clocked time, or parts of which nothing was issued, must be confirmed.
+pub async fn complete_job(station: &Station, caller: &Caller, input: CompleteJob) -> Result<OrderDetail> {
     let me = caller.require(Permission::Repair)?;
     let ro_id = ro_of(station, "ro_jobs", &input.job_id).await?;
     let mut w = OrderWrite::begin(station, me, &ro_id, input.expected_version).await?;
@@ -330,8 +433,23 @@ pub async fn complete_job(station: &Station, caller: &Caller, input: JobRef) -> 
     if job.done_at.is_some() {
         return Err(refused("job.already_done", "this job is already done"));
     }
+    // The 3C record is the job's account to the customer and to QC: no blanks.
+    for (name, value, code, what) in [
+        ("concern", &job.concern, "job.concern_required", "say what the job is for"),
+        ("cause", &job.cause, "job.cause_required", "write the cause before marking the job done"),
+        ("correction", &job.correction, "job.correction_required", "write the correction before marking the job done"),
+    ] {
+        if value.trim().is_empty() {
+            return Err(field(name, code, what));
+        }
+    }
     let ctx = w.ctx.clone();
     time_clock::stop_for_job(w.conn(), &ctx, &input.job_id).await?;
+    let clocked = time_clock::clocked_seconds(w.conn(), &input.job_id).await? > 0;
+    let lines: Vec<LineRecord> = lines_of_order(w.conn(), &ro_id).await?.into_iter().filter(|l| l.job_id == job.id).collect();
+    if let Some(unconfirmed) = completion_warnings(&job, &lines, clocked).into_iter().find(|warning| !input.confirm.contains(&warning.code)) {
+        return Err(unconfirmed);
+    }
     let q = sqlx::query("UPDATE ro_jobs SET done_at = ?, done_by = ?, updated_at = ? WHERE id = ?")
         .bind(ts(ctx.now))
         .bind(&me.id)
@@ -362,6 +480,7 @@ pub async fn add_finding(station: &Station, caller: &Caller, input: AddFinding) 
     let ro_id = ro_of(station, "ro_jobs", &input.job_id).await?;
     let mut w = OrderWrite::begin(station, me, &ro_id, input.expected_version).await?;
     w.require_editable()?;
+    require_not_declined(w.conn(), &input.job_id).await?;
     for (i, sha) in input.photos.iter().enumerate() {
         let known: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM files WHERE sha256 = ?)").bind(sha).fetch_one(w.conn()).await?;
         if !known {
@@ -413,6 +532,29 @@ pub struct MyJob {
     pub clocked_seconds: i64,
     #[sqlx(skip)]
     pub clock_running: bool,
+    /// The customer's decision is worth showing (see `actions::decision_shown`).
+    #[sqlx(skip)]
+    pub decision_shown: bool,
+    /// What the caller may do to it now.
+    #[sqlx(skip)]
+    pub may: JobActions,
+    /// The caller may take it (`take_job`): an unassigned job in `open_jobs`.
+    #[sqlx(skip)]
+    pub may_take: bool,
+}
+
+/// The clock the caller just stopped: what `stop_clock` says it did.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct StoppedClock {
+    pub job_id: String,
+    pub number: String,
+    pub concern: String,
+    /// This stretch, in seconds.
+    #[ts(type = "number")]
+    pub seconds: i64,
+    /// All time clocked on the job now, in seconds.
+    #[ts(type = "number")]
+    pub total_seconds: i64,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -422,30 +564,63 @@ pub struct MyJobs {
     pub jobs: Vec<MyJob>,
     /// The job the caller's clock runs on, if any.
     pub running_job_id: Option<String>,
+    /// Unassigned jobs on orders being worked on, which the caller may take; empty for roles that take no jobs.
+    pub open_jobs: Vec<MyJob>,
+    /// Set by `stop_clock`: the clock it stopped.
+    pub stopped: Option<StoppedClock>,
 }
 
-pub(crate) async fn my_jobs_of(conn: &mut SqliteConnection, staff_id: &str, now: DateTime<Utc>) -> Result<MyJobs> {
-    let mut jobs = sqlx::query_as::<_, MyJob>(
+macro_rules! select_my_jobs {
+    () => {
         "SELECT j.id AS job_id, r.id AS ro_id, r.number, r.status AS ro_status, r.version AS ro_version, v.plate, v.make, v.model,
                 j.concern, j.cause, j.correction, j.approval, j.done_at, r.promised_at
-         FROM ro_jobs j JOIN repair_orders r ON r.id = j.ro_id JOIN vehicles v ON v.id = r.vehicle_id
-         WHERE j.technician_id = ? AND j.approval <> 'declined' AND r.status NOT IN ('delivered', 'closed', 'cancelled')
-         ORDER BY j.done_at IS NOT NULL, r.promised_at IS NULL, r.promised_at, r.checked_in_at, j.position",
+         FROM ro_jobs j JOIN repair_orders r ON r.id = j.ro_id JOIN vehicles v ON v.id = r.vehicle_id "
+    };
+}
+
+pub(crate) async fn my_jobs_of(conn: &mut SqliteConnection, me: &StaffRef, now: DateTime<Utc>) -> Result<MyJobs> {
+    let staff_id = me.id.as_str();
+    let mut jobs = sqlx::query_as::<_, MyJob>(
+        concat!(
+            select_my_jobs!(),
+            "WHERE j.technician_id = ? AND j.approval <> 'declined' AND r.status NOT IN ('delivered', 'closed', 'cancelled')
+         ORDER BY j.done_at IS NOT NULL, r.promised_at IS NULL, r.promised_at, r.checked_in_at, j.position"
+        ),
     )
     .bind(staff_id)
     .fetch_all(&mut *conn)
     .await?;
     let running_job_id = time_clock::running_job(&mut *conn, staff_id).await?;
+    let role: String = sqlx::query_scalar("SELECT role FROM staff WHERE id = ?").bind(staff_id).fetch_one(&mut *conn).await?;
+    let role = crate::auth::Role::parse(&role).ok_or_else(|| ApiError::internal("unknown role in database"))?;
     for j in &mut jobs {
+        j.may = super::actions::job_actions(j.ro_status, role, j.approval, j.done_at.is_some());
+        j.decision_shown = super::actions::decision_shown(j.ro_status, j.approval);
         j.clocked_seconds = time_clock::clocked_seconds(&mut *conn, &j.job_id).await?;
         j.clock_running = running_job_id.as_deref() == Some(j.job_id.as_str());
     }
-    Ok(MyJobs { now, jobs, running_job_id })
+    let mut open_jobs = Vec::new();
+    if Permission::TakeJob.allows(me.role) {
+        open_jobs = sqlx::query_as::<_, MyJob>(concat!(
+            select_my_jobs!(),
+            "WHERE j.technician_id IS NULL AND j.approval <> 'declined' AND j.done_at IS NULL AND r.status NOT IN ('delivered', 'closed', 'cancelled')
+             ORDER BY r.promised_at IS NULL, r.promised_at, r.checked_in_at, j.position"
+        ))
+        .fetch_all(&mut *conn)
+        .await?;
+        // Checked-in orders are listed to be diagnosed instead: starting diagnosis takes their jobs.
+        open_jobs.retain(|j| j.ro_status != RoStatus::CheckedIn && takeable(j.ro_status, j.approval, false, false));
+        for j in &mut open_jobs {
+            j.clocked_seconds = time_clock::clocked_seconds(&mut *conn, &j.job_id).await?;
+            j.may_take = true;
+        }
+    }
+    Ok(MyJobs { now, jobs, running_job_id, open_jobs, stopped: None })
 }
 
 /// The technician's tablet view: their jobs on open orders, undone first, soonest promised first.
 pub async fn my_jobs(station: &Station, caller: &Caller, _input: crate::ops::NoInput) -> Result<MyJobs> {
     let me = caller.require(Permission::Read)?;
     let mut conn = station.pool().acquire().await?;
-    my_jobs_of(&mut conn, &me.id, station.now()).await
+    my_jobs_of(&mut conn, me, station.now()).await
 }

@@ -108,18 +108,20 @@ pub struct OrderTotals {
     pub paid: Money,
     /// `approved.total − paid`; must be zero at delivery unless a manager overrides.
     pub balance: Money,
+    /// Approved work the authorizations do not cover yet, while work goes on (zero otherwise).
+    pub uncovered: Money,
     /// Basis points: 1300 = 13 %.
     #[ts(type = "number")]
     pub tax_rate_bp: i64,
 }
 
 pub(crate) async fn order_totals(conn: &mut SqliteConnection, ro_id: &str) -> Result<OrderTotals> {
-    let (tax_rate_bp, discount): (i64, i64) =
-        sqlx::query_as("SELECT s.tax_rate_bp, r.discount_minor FROM repair_orders r JOIN station s ON s.id = r.station_id WHERE r.id = ?")
+    let (tax_rate_bp, discount, status): (i64, i64, Option<crate::repair_orders::RoStatus>) =
+        sqlx::query_as("SELECT s.tax_rate_bp, r.discount_minor, r.status FROM repair_orders r JOIN station s ON s.id = r.station_id WHERE r.id = ?")
             .bind(ro_id)
             .fetch_optional(&mut *conn)
             .await?
-            .unwrap_or((0, 0));
+            .unwrap_or((0, 0, None));
     let rows: Vec<(LineKind, i64, String)> =
         sqlx::query_as("SELECT l.kind, l.amount_minor, j.approval FROM ro_lines l JOIN ro_jobs j ON j.id = l.job_id WHERE l.ro_id = ?")
             .bind(ro_id)
@@ -132,9 +134,14 @@ pub(crate) async fn order_totals(conn: &mut SqliteConnection, ro_id: &str) -> Re
     let authorized: i64 =
         sqlx::query_scalar("SELECT COALESCE(SUM(amount_minor), 0) FROM ro_authorizations WHERE ro_id = ?").bind(ro_id).fetch_one(&mut *conn).await?;
     let paid: i64 = sqlx::query_scalar("SELECT COALESCE(SUM(amount_minor), 0) FROM ro_payments WHERE ro_id = ?").bind(ro_id).fetch_one(&mut *conn).await?;
+    let uncovered = match approved.total.checked_sub(Money::from_minor(authorized)) {
+        Some(gap) if !gap.is_negative() && status.is_some_and(super::actions::after_approval) => gap,
+        _ => Money::ZERO,
+    };
     Ok(OrderTotals {
         estimate,
         approved,
+        uncovered,
         authorized: Money::from_minor(authorized),
         paid: Money::from_minor(paid),
         balance: Money::from_minor(approved.total.minor() - paid),
@@ -171,6 +178,15 @@ pub struct LineRecord {
     pub created_by: String,
     #[ts(type = "string")]
     pub updated_at: DateTime<Utc>,
+}
+
+/// A line on the order page: the record and what the caller may do to it.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct LineView {
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub line: LineRecord,
+    pub may: super::actions::LineActions,
 }
 
 macro_rules! select_lines {

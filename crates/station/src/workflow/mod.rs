@@ -10,6 +10,7 @@
 //! (and the money rule), `authorization`, `inventory`, `time_clock`,
 //! `quality`, `delivery`, `catalog`, `audit`, `settings`, `recalls` (campaigns performed).
 
+pub mod actions;
 pub mod audit;
 pub mod authorization;
 pub mod catalog;
@@ -21,6 +22,7 @@ pub mod lines;
 pub mod quality;
 pub mod recalls;
 pub mod settings;
+pub mod signed_content;
 pub mod signing;
 pub mod time_clock;
 
@@ -30,7 +32,7 @@ use sqlx::{Sqlite, SqliteConnection, Transaction};
 use ts_rs::TS;
 
 use crate::auth::roles::StaffRef;
-use crate::auth::{Caller, Permission, Role};
+use crate::auth::{Caller, Permission};
 use crate::domain::Money;
 use crate::error::{ApiError, Invalid, Result};
 use crate::ops::IdInput;
@@ -169,14 +171,7 @@ impl OrderWrite {
     /// Jobs and lines change only before the quality check; a delivered order
     /// is read-only except for follow-up.
     pub fn require_editable(&self) -> Result<()> {
-        match self.status {
-            CheckedIn | Diagnosing | EstimateReady | Approved | InRepair | WaitingParts => Ok(()),
-            QualityCheck | ReadyForPickup => {
-                Err(refused("order.locked_for_qc", "the work is with the quality check; a failed inspection sends it back for changes"))
-            }
-            Delivered | Closed => Err(refused("order.read_only", "a delivered order is read-only except for follow-up")),
-            Cancelled => Err(refused("order.read_only", "a cancelled order is read-only")),
-        }
+        require_editable_in(self.status)
     }
 
     pub async fn header(&mut self) -> Result<OrderHeader> {
@@ -192,7 +187,7 @@ impl OrderWrite {
         let order = load_order(&mut self.tx, &id).await?;
         outbox::append(&mut self.tx, &self.ctx.station_id, "repair_order", &id, outbox::Op::Upsert, &order, self.ctx.now).await?;
         crate::aftersales::clocks::refresh_order(&mut self.tx, &self.ctx.station_id, &id, self.ctx.now).await?;
-        let detail = detail_of(&mut self.tx, order, self.me.role, self.ctx.now).await?;
+        let detail = detail_of(&mut self.tx, order, &self.me, self.ctx.now).await?;
         self.tx.commit().await?;
         Ok(detail)
     }
@@ -221,7 +216,13 @@ impl OrderWrite {
                 inventory::release_order(&mut self.tx, &self.ctx, &self.ro_id).await?;
                 time_clock::stop_for_order(&mut self.tx, &self.ctx, &self.ro_id).await?;
             }
-            (CheckedIn, Diagnosing) => jobs::jobs_from_concerns(&mut self.tx, &self.ctx, &self.ro_id).await?,
+            (CheckedIn, Diagnosing) => {
+                jobs::jobs_from_concerns(&mut self.tx, &self.ctx, &self.ro_id).await?;
+                // Whoever starts diagnosing works on it: otherwise the order would drop out of their list.
+                if Permission::TakeJob.allows(self.me.role) {
+                    jobs::take_unassigned(&mut self.tx, &self.ctx, &self.ro_id).await?;
+                }
+            }
             (QualityCheck, InRepair) => {
                 sqlx::query("UPDATE repair_orders SET rework_count = rework_count + 1 WHERE id = ?").bind(&self.ro_id).execute(&mut *self.tx).await?;
             }
@@ -237,6 +238,11 @@ impl OrderWrite {
             _ => {}
         }
         events::append(&mut self.tx, &self.ctx, &self.ro_id, Some(from), to, note).await?;
+        if to == Cancelled {
+            // The cancelled order's odometer no longer counts as the vehicle's last.
+            let vehicle: String = sqlx::query_scalar("SELECT vehicle_id FROM repair_orders WHERE id = ?").bind(&self.ro_id).fetch_one(&mut *self.tx).await?;
+            crate::check_in::refresh_last_odometer(&mut self.tx, &self.ctx.station_id, &vehicle, self.ctx.now).await?;
+        }
         if to == Delivered {
             crate::aftersales::follow_ups::on_delivered(&mut self.tx, &self.ctx, &self.ro_id).await?;
         }
@@ -358,6 +364,16 @@ impl OrderWrite {
     }
 }
 
+/// Whether an order in `status` takes changes to its jobs and lines, and if not, why.
+pub(crate) fn require_editable_in(status: RoStatus) -> Result<()> {
+    match status {
+        CheckedIn | Diagnosing | EstimateReady | Approved | InRepair | WaitingParts => Ok(()),
+        QualityCheck | ReadyForPickup => Err(refused("order.locked_for_qc", "the work is with the quality check; a failed inspection sends it back for changes")),
+        Delivered | Closed => Err(refused("order.read_only", "a delivered order is read-only except for follow-up")),
+        Cancelled => Err(refused("order.read_only", "a cancelled order is read-only")),
+    }
+}
+
 /// Closes a delivered order because its follow-up ended (reached, declined,
 /// unreachable), in the follow-up's transaction: the one way `delivered → closed`
 /// happens. An order already closed (or not delivered) is left as it is.
@@ -402,6 +418,12 @@ pub struct OrderDetail {
     pub waiting_for: Vec<inventory::ShortPart>,
     /// The states the caller's role may move this order to from here; each move still checks its requirements.
     pub next: Vec<RoStatus>,
+    /// The same moves as the page makes them, with the form each goes through.
+    pub moves: Vec<actions::Move>,
+    /// What the caller may do to the order now; each job and line carries its own `may`.
+    pub may: actions::OrderActions,
+    /// Which sections the order page shows, as its state decides.
+    pub shows: actions::OrderShows,
     /// Its deadlines: the initial assessment from check-in, the completion notice once the work passed QC.
     pub clocks: Vec<crate::aftersales::clocks::ClockView>,
     /// The follow-up call once delivered, and complaints about the order.
@@ -411,25 +433,55 @@ pub struct OrderDetail {
     pub recalls: Vec<recalls::OrderRecall>,
 }
 
-pub(crate) async fn detail_of(conn: &mut SqliteConnection, order: RepairOrder, role: Role, now: DateTime<Utc>) -> Result<OrderDetail> {
+pub(crate) async fn detail_of(conn: &mut SqliteConnection, order: RepairOrder, me: &StaffRef, now: DateTime<Utc>) -> Result<OrderDetail> {
     let id = order.id.clone();
+    let (status, role) = (order.status, me.role);
     // Closing is the follow-up's to do (`close_after_follow_up`), never a button.
-    let next =
-        RoStatus::ALL.into_iter().filter(|to| edge(order.status, *to).is_some_and(|p| p.allows(role)) && (order.status, *to) != (Delivered, Closed)).collect();
+    let next = RoStatus::ALL.into_iter().filter(|to| edge(status, *to).is_some_and(|p| p.allows(role)) && (status, *to) != (Delivered, Closed)).collect();
     let follow_up_id = sqlx::query_scalar("SELECT id FROM follow_ups WHERE ro_id = ?").bind(&id).fetch_optional(&mut *conn).await?;
     let complaint_ids = sqlx::query_scalar("SELECT id FROM complaints WHERE ro_id = ? ORDER BY received_at").bind(&id).fetch_all(&mut *conn).await?;
+    let mut jobs = jobs::job_views(&mut *conn, &id, status, role).await?;
+    let totals = lines::order_totals(&mut *conn, &id).await?;
+    let inspections = quality::list(&mut *conn, &id).await?;
+    let payments = delivery::list(&mut *conn, &id).await?;
+    let waiting_for = inventory::short_parts(&mut *conn, &id).await?;
+    let signed: Vec<String> =
+        sqlx::query_scalar("SELECT s.line_id FROM ro_signed_lines s JOIN ro_authorizations a ON a.id = s.authorization_id WHERE a.ro_id = ?")
+            .bind(&id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let facts = actions::OrderFacts {
+        pending_jobs: jobs.iter().any(|j| j.job.approval == jobs::Approval::Pending),
+        caller_worked_on_it: status == QualityCheck && quality::worked_on_it(&mut *conn, &id, &me.id).await?,
+        inspections: !inspections.is_empty(),
+        payments: !payments.is_empty(),
+        uncovered: totals.approved.total > totals.authorized,
+    };
+    for j in &mut jobs {
+        j.may = actions::job_actions(status, role, j.job.approval, j.job.done_at.is_some());
+        j.decision_shown = actions::decision_shown(status, j.job.approval);
+        for l in &mut j.lines {
+            l.may = actions::line_actions(status, role, &j.job, &l.line, signed.contains(&l.line.id));
+        }
+    }
+    let approved = || jobs.iter().filter(|j| j.job.approval == jobs::Approval::Approved);
+    let move_facts =
+        actions::MoveFacts { short_parts: !waiting_for.is_empty(), work_done: approved().next().is_some() && approved().all(|j| j.job.done_at.is_some()) };
     Ok(OrderDetail {
         clocks: crate::aftersales::clocks::read_item(&mut *conn, crate::aftersales::clocks::ItemKind::RepairOrder, &id, now).await?,
         follow_up_id,
         complaint_ids,
-        jobs: jobs::job_views(&mut *conn, &id).await?,
-        totals: lines::order_totals(&mut *conn, &id).await?,
+        jobs,
+        totals,
         authorizations: authorization::list(&mut *conn, &id).await?,
         events: events::list(&mut *conn, &id).await?,
-        inspections: quality::list(&mut *conn, &id).await?,
-        payments: delivery::list(&mut *conn, &id).await?,
-        waiting_for: inventory::short_parts(&mut *conn, &id).await?,
+        inspections,
+        payments,
         recalls: recalls::order_recalls(&mut *conn, &order, role).await?,
+        moves: actions::moves(status, role, move_facts),
+        may: actions::order_actions(status, role, facts),
+        shows: actions::shows(status, facts),
+        waiting_for,
         next,
         order,
     })
@@ -439,7 +491,7 @@ pub async fn get_order_detail(station: &Station, caller: &Caller, input: IdInput
     let me = caller.require(Permission::Read)?;
     let mut conn = station.pool().acquire().await?;
     let order = load_order(&mut conn, &input.id).await?;
-    detail_of(&mut conn, order, me.role, station.now()).await
+    detail_of(&mut conn, order, me, station.now()).await
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]

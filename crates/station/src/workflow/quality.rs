@@ -20,37 +20,50 @@ use crate::repair_orders::RoStatus;
 use crate::station::{new_id, ts, Station};
 use crate::store::{db, outbox};
 
-/// Checklist items a new station starts with; the manager edits them.
-pub const DEFAULT_ITEMS: [&str; 5] = [
-    "故障已排除，客户所述问题复现测试通过 / Concern fixed and verified",
-    "所有螺栓、管路、接头紧固无泄漏 / Fasteners tight, no leaks",
-    "油液液位正常 / Fluid levels correct",
-    "路试正常，无异响、无故障灯 / Road test: no noise, no warning lights",
-    "车辆清洁，旧件已按客户要求处理 / Vehicle clean, old parts handled as asked",
+/// Checklist items a new station starts with, in Chinese and in English; the manager edits them.
+pub const DEFAULT_ITEMS: [(&str, &str); 5] = [
+    ("故障已排除，客户所述问题复现测试通过", "Concern fixed and verified"),
+    ("所有螺栓、管路、接头紧固无泄漏", "Fasteners tight, no leaks"),
+    ("油液液位正常", "Fluid levels correct"),
+    ("路试正常，无异响、无故障灯", "Road test: no noise, no warning lights"),
+    ("车辆清洁，旧件已按客户要求处理", "Vehicle clean, old parts handled as asked"),
 ];
 
+/// The default item a label names: its Chinese text, or the single "中文 / English"
+/// text the defaults had before items carried an English text of their own (issue 11).
+pub fn default_item(label: &str) -> Option<(&'static str, &'static str)> {
+    DEFAULT_ITEMS.iter().copied().find(|(zh, en)| label == *zh || label.strip_prefix(zh).and_then(|rest| rest.strip_prefix(" / ")) == Some(en))
+}
+
+/// A checklist item in both of the desk's scripts: the inspector reads the one
+/// of their language (`label` in either Chinese, `label_en` in English, `label`
+/// when it has no English text).
 #[derive(Debug, Clone, Serialize, TS, sqlx::FromRow)]
 pub struct QcItem {
     pub id: String,
+    /// The Chinese text.
     pub label: String,
+    /// The English text; empty when the station wrote none.
+    pub label_en: String,
     #[ts(type = "number")]
     pub position: i64,
     pub active: bool,
 }
 
 pub(crate) async fn seed_default_items(conn: &mut SqliteConnection, station_id: &str, now: DateTime<Utc>) -> Result<()> {
-    for (i, label) in DEFAULT_ITEMS.iter().enumerate() {
+    for (i, (label, label_en)) in DEFAULT_ITEMS.iter().enumerate() {
         let id = new_id();
-        sqlx::query("INSERT INTO qc_items (id, station_id, label, position, active, created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?)")
+        sqlx::query("INSERT INTO qc_items (id, station_id, label, label_en, position, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)")
             .bind(&id)
             .bind(station_id)
             .bind(label)
+            .bind(label_en)
             .bind(i as i64)
             .bind(ts(now))
             .bind(ts(now))
             .execute(&mut *conn)
             .await?;
-        let item = QcItem { id: id.clone(), label: label.to_string(), position: i as i64, active: true };
+        let item = QcItem { id: id.clone(), label: label.to_string(), label_en: label_en.to_string(), position: i as i64, active: true };
         outbox::append(&mut *conn, station_id, "qc_item", &id, outbox::Op::Upsert, &item, now).await?;
     }
     Ok(())
@@ -62,7 +75,7 @@ pub struct QcItems {
 }
 
 async fn items(conn: &mut SqliteConnection) -> Result<Vec<QcItem>> {
-    Ok(sqlx::query_as::<_, QcItem>("SELECT id, label, position, active FROM qc_items ORDER BY position, rowid").fetch_all(conn).await?)
+    Ok(sqlx::query_as::<_, QcItem>("SELECT id, label, label_en, position, active FROM qc_items ORDER BY position, rowid").fetch_all(conn).await?)
 }
 
 pub async fn list_qc_items(station: &Station, caller: &Caller, _input: crate::ops::NoInput) -> Result<QcItems> {
@@ -77,6 +90,10 @@ pub struct SaveQcItem {
     #[ts(optional)]
     pub id: Option<String>,
     pub label: String,
+    /// The English text; absent to keep the item's, "" to have none.
+    #[serde(default)]
+    #[ts(optional)]
+    pub label_en: Option<String>,
     #[ts(type = "number")]
     pub position: i64,
     pub active: bool,
@@ -88,12 +105,17 @@ pub async fn save_qc_item(station: &Station, caller: &Caller, input: SaveQcItem)
     if label.is_empty() || label.chars().count() > 300 {
         return Err(field("label", "qc.label_required", "write the check (at most 300 characters)"));
     }
+    let label_en = input.label_en.map(|l| l.trim().to_string());
+    if label_en.as_ref().is_some_and(|l| l.chars().count() > 300) {
+        return Err(field("label_en", "text.too_long", "at most 300 characters"));
+    }
     let now = station.now();
     let mut tx = db::write_tx(station.pool()).await?;
     let id = match input.id {
         Some(id) => {
-            let done = sqlx::query("UPDATE qc_items SET label = ?, position = ?, active = ?, updated_at = ? WHERE id = ?")
+            let done = sqlx::query("UPDATE qc_items SET label = ?, label_en = COALESCE(?, label_en), position = ?, active = ?, updated_at = ? WHERE id = ?")
                 .bind(&label)
+                .bind(&label_en)
                 .bind(input.position)
                 .bind(input.active)
                 .bind(ts(now))
@@ -107,10 +129,11 @@ pub async fn save_qc_item(station: &Station, caller: &Caller, input: SaveQcItem)
         }
         None => {
             let id = new_id();
-            sqlx::query("INSERT INTO qc_items (id, station_id, label, position, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            sqlx::query("INSERT INTO qc_items (id, station_id, label, label_en, position, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
                 .bind(&id)
                 .bind(&me.station_id)
                 .bind(&label)
+                .bind(label_en.unwrap_or_default())
                 .bind(input.position)
                 .bind(input.active)
                 .bind(ts(now))
@@ -120,7 +143,7 @@ pub async fn save_qc_item(station: &Station, caller: &Caller, input: SaveQcItem)
             id
         }
     };
-    let item = sqlx::query_as::<_, QcItem>("SELECT id, label, position, active FROM qc_items WHERE id = ?").bind(&id).fetch_one(&mut *tx).await?;
+    let item = sqlx::query_as::<_, QcItem>("SELECT id, label, label_en, position, active FROM qc_items WHERE id = ?").bind(&id).fetch_one(&mut *tx).await?;
     outbox::append(&mut tx, &me.station_id, "qc_item", &id, outbox::Op::Upsert, &item, now).await?;
     let all = items(&mut tx).await?;
     tx.commit().await?;
@@ -133,6 +156,9 @@ pub struct QcResult {
     /// The item's label when inspected, so the record survives later edits of the checklist.
     #[serde(default)]
     pub label: String,
+    /// Its English text when inspected; empty for an item without one and for inspections before it existed.
+    #[serde(default)]
+    pub label_en: String,
     pub passed: bool,
     #[serde(default)]
     pub note: String,
@@ -205,7 +231,7 @@ pub struct RecordQc {
     pub rework_job_ids: Vec<String>,
 }
 
-async fn worked_on_it(conn: &mut SqliteConnection, ro_id: &str, staff_id: &str) -> Result<bool> {
+pub(crate) async fn worked_on_it(conn: &mut SqliteConnection, ro_id: &str, staff_id: &str) -> Result<bool> {
     Ok(sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM ro_jobs WHERE ro_id = ?1 AND approval = 'approved' AND (technician_id = ?2 OR done_by = ?2))
              OR EXISTS (SELECT 1 FROM time_clocks WHERE ro_id = ?1 AND technician_id = ?2)",
@@ -235,7 +261,7 @@ pub async fn record_qc(station: &Station, caller: &Caller, input: RecordQc) -> R
         let Some(r) = input.items.iter().find(|r| r.item_id == item.id) else {
             return Err(field("items", "qc.item_missing", format!("check every item: {}", item.label)));
         };
-        results.push(QcResult { item_id: item.id.clone(), label: item.label.clone(), passed: r.passed, note: r.note.trim().to_string() });
+        results.push(QcResult { item_id: item.id.clone(), label: item.label.clone(), label_en: item.label_en.clone(), passed: r.passed, note: r.note.trim().to_string() });
     }
     if let Some((i, _)) = input.items.iter().enumerate().find(|(_, r)| !checklist.iter().any(|c| c.id == r.item_id)) {
         return Err(field(format!("items.{i}"), "qc.unknown_item", "this is not an item of the checklist"));
@@ -294,4 +320,17 @@ async fn reopen_jobs(w: &mut OrderWrite, ctx: &Ctx, rework: &[String]) -> Result
         update_job_row(w.conn(), ctx, &job.id, "rework", q).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::default_item;
+
+    #[test]
+    fn a_default_item_is_known_by_its_chinese_text_and_by_the_old_two_language_text() {
+        assert_eq!(default_item("油液液位正常"), Some(("油液液位正常", "Fluid levels correct")));
+        assert_eq!(default_item("油液液位正常 / Fluid levels correct"), Some(("油液液位正常", "Fluid levels correct")));
+        assert_eq!(default_item("油液液位正常 / Tyres"), None);
+        assert_eq!(default_item("轮胎气压已校准"), None);
+    }
 }

@@ -24,8 +24,13 @@ use sqlx::SqliteConnection;
 use sync_protocol::signed::{canonical_json, sha256_hex};
 use ts_rs::TS;
 
+use super::delivery::PaymentMethod;
 use super::field;
+use super::jobs::Approval;
 use super::lines::{line_amount, totals, LineKind};
+use super::signed_content::{
+    CustomerPart, DeliveryPart, DocumentPart, JobPart, LinePart, OrderPart, PaymentPart, SignaturePart, SignedContent, TermsPart, TotalsPart, VehiclePart,
+};
 use super::OrderWrite;
 use crate::auth::{Caller, Permission};
 use crate::domain::Money;
@@ -33,7 +38,7 @@ use crate::error::{ApiError, Result};
 use crate::station::{new_id, ts, Station};
 
 /// The version of the terms text printed with and signed on new documents
-/// (the `terms` table holds every version in zh-CN and en).
+/// (the `terms` table holds every version in zh-CN, zh-TW and en).
 pub const TERMS_VERSION: &str = "2026-1";
 /// What the content's `format` field says; a new shape of content is a new format.
 pub const CONTENT_FORMAT: &str = "stationdesk.signed/1";
@@ -309,8 +314,8 @@ pub(crate) struct NewDocument<'a> {
 
 #[allow(clippy::too_many_arguments)]
 fn signature_content(
-    role: &str,
-    method: &str,
+    role: SignerRole,
+    method: SignatureMethod,
     signer: &str,
     signed_at: &str,
     strokes: Option<&str>,
@@ -318,29 +323,30 @@ fn signature_content(
     scan: Option<&str>,
     by: Option<&str>,
     at: Option<&str>,
-) -> Value {
-    json!({
-        "role": role,
-        "method": method,
-        "signer_name": signer,
-        "signed_at": signed_at,
-        "strokes_sha256": strokes.map(strokes_hash),
-        "png_sha256": png,
-        "paper_scan_sha256": scan,
-        "phone_approved_by": by,
-        "phone_at": at,
-    })
+) -> SignaturePart {
+    let own = |v: Option<&str>| v.map(str::to_string);
+    SignaturePart {
+        role,
+        method,
+        signer_name: signer.to_string(),
+        signed_at: signed_at.to_string(),
+        strokes_sha256: strokes.map(strokes_hash),
+        png_sha256: own(png),
+        paper_scan_sha256: own(scan),
+        phone_approved_by: own(by),
+        phone_at: own(at),
+    }
 }
 
 /// What a document says about the order's rows; the same function rebuilds it for verify.
 struct Facts {
-    order: Value,
-    customer: Value,
-    vehicle: Value,
+    order: OrderPart,
+    customer: CustomerPart,
+    vehicle: VehiclePart,
     language: String,
-    jobs: Vec<Value>,
-    totals: Value,
-    payments: Vec<Value>,
+    jobs: Vec<JobPart>,
+    totals: TotalsPart,
+    payments: Vec<PaymentPart>,
     odometer_out_km: Option<i64>,
 }
 
@@ -375,79 +381,72 @@ async fn facts(conn: &mut SqliteConnection, ro_id: &str, decisions: &HashMap<Str
     .bind(ro_id)
     .fetch_all(&mut *conn)
     .await?;
-    let mut job_values = Vec::new();
+    let mut job_parts = Vec::new();
     let mut approved_lines = Vec::new();
     let mut declined = 0i64;
     for (id, position, concern, approval) in jobs {
-        let approval = decisions.get(&id).map_or(approval.as_str(), |d| *d).to_string();
-        if approval == "pending" {
-            continue;
-        }
+        let approval = match decisions.get(&id).copied().unwrap_or(approval.as_str()) {
+            "approved" => Approval::Approved,
+            "declined" => Approval::Declined,
+            _ => continue,
+        };
         let mine: Vec<&LineRow> = lines.iter().filter(|l| l.1 == id).collect();
         let amount: i64 = mine.iter().map(|l| l.6).sum();
-        if approval == "approved" {
+        if approval == Approval::Approved {
             approved_lines.extend(mine.iter().map(|l| (l.2, Money::from_minor(l.6))));
         } else {
             declined += amount;
         }
-        job_values.push(json!({
-            "id": id,
-            "position": position,
-            "concern": concern,
-            "approval": approval,
-            "decided_here": decisions.contains_key(&id),
-            "amount_minor": amount,
-            "lines": mine.iter().map(|l| line_value(l)).collect::<Vec<_>>(),
-        }));
+        job_parts.push(JobPart {
+            decided_here: decisions.contains_key(&id),
+            id,
+            position,
+            concern,
+            approval,
+            amount_minor: amount,
+            lines: mine.iter().map(|l| line_value(l)).collect(),
+        });
     }
     let t = totals(&approved_lines, Money::from_minor(discount), tax_bp);
-    let totals = json!({
-        "labor_minor": t.labor.minor(),
-        "parts_minor": t.parts.minor(),
-        "sublet_minor": t.sublet.minor(),
-        "subtotal_minor": t.subtotal.minor(),
-        "discount_minor": t.discount.minor(),
-        "tax_rate_bp": tax_bp,
-        "tax_minor": t.tax.minor(),
-        "total_minor": t.total.minor(),
-        "declined_minor": declined,
-    });
-    let payments: Vec<(String, String, i64, String)> =
+    let totals = TotalsPart {
+        labor_minor: t.labor.minor(),
+        parts_minor: t.parts.minor(),
+        sublet_minor: t.sublet.minor(),
+        subtotal_minor: t.subtotal.minor(),
+        discount_minor: t.discount.minor(),
+        tax_rate_bp: tax_bp,
+        tax_minor: t.tax.minor(),
+        total_minor: t.total.minor(),
+        declined_minor: declined,
+    };
+    let payments: Vec<(String, PaymentMethod, i64, String)> =
         sqlx::query_as("SELECT id, method, amount_minor, at FROM ro_payments WHERE ro_id = ? ORDER BY rowid").bind(ro_id).fetch_all(&mut *conn).await?;
     Ok(Facts {
-        order: json!({
-            "id": ro_id,
-            "number": number,
-            "archive_no": archive_no,
-            "service_type": service_type,
-            "checked_in_at": checked_in_at,
-            "promised_at": promised_at,
-            "odometer_in_km": odo_in,
-            "fuel_eighths": fuel,
-            "battery_percent": battery,
-            "personal_items": personal_items,
-            "concerns": concerns,
-        }),
-        customer: json!({"id": customer_id, "customer_no": customer_no, "name": name, "company": company, "phones": phones}),
-        vehicle: json!({"id": vehicle_id, "plate": plate, "vin": vin, "make": make, "model": model, "model_year": year, "color": color}),
-        language: if language == "en" { "en".into() } else { "zh-CN".into() },
-        jobs: job_values,
+        order: OrderPart {
+            id: ro_id.to_string(),
+            number,
+            archive_no,
+            service_type,
+            checked_in_at,
+            promised_at,
+            odometer_in_km: odo_in,
+            fuel_eighths: fuel,
+            battery_percent: battery,
+            personal_items,
+            concerns,
+        },
+        customer: CustomerPart { id: customer_id, customer_no, name, company, phones },
+        vehicle: VehiclePart { id: vehicle_id, plate, vin, make, model, model_year: year, color },
+        language: documents::Language::from_code(&language).unwrap_or_default().code().into(),
+        jobs: job_parts,
         totals,
-        payments: payments.into_iter().map(|(id, method, amount, at)| json!({"id": id, "method": method, "amount_minor": amount, "at": at})).collect(),
+        payments: payments.into_iter().map(|(id, method, amount_minor, at)| PaymentPart { id, method, amount_minor, at }).collect(),
         odometer_out_km: odo_out,
     })
 }
 
-fn line_value(l: &LineRow) -> Value {
-    json!({
-        "id": l.0,
-        "kind": l.2.as_str(),
-        "description": l.3,
-        "quantity_milli": l.4,
-        "unit_price_minor": l.5,
-        "amount_minor": l.6,
-        "returned_milli": l.7,
-    })
+fn line_value(l: &LineRow) -> LinePart {
+    LinePart { id: l.0.clone(), kind: l.2, description: l.3.clone(), quantity_milli: l.4, unit_price_minor: l.5, amount_minor: l.6, returned_milli: l.7 }
 }
 
 async fn terms_hash(conn: &mut SqliteConnection, version: &str, language: &str) -> Result<Option<String>> {
@@ -484,13 +483,13 @@ pub(crate) async fn sign(w: &mut OrderWrite, doc: NewDocument<'_>) -> Result<Str
     .bind(&ro_id)
     .fetch_one(&mut *conn)
     .await?;
-    let signatures: Vec<Value> = doc
+    let signatures: Vec<SignaturePart> = doc
         .signatures
         .iter()
         .map(|s| {
             signature_content(
-                s.role.as_str(),
-                s.method.as_str(),
+                s.role,
+                s.method,
                 &s.signer_name,
                 &now,
                 s.strokes.as_deref(),
@@ -501,35 +500,38 @@ pub(crate) async fn sign(w: &mut OrderWrite, doc: NewDocument<'_>) -> Result<Str
             )
         })
         .collect();
-    let mut content = json!({
-        "format": CONTENT_FORMAT,
-        "document": {
-            "id": id,
-            "kind": doc.kind.as_str(),
-            "seq": seq,
-            "supplemental": doc.supplemental,
-            "previous_hash": previous,
-            "method": doc.method,
-            "approver_name": doc.approver_name,
-            "amount_minor": doc.amount.minor(),
-            "note": doc.note,
-            "signed_at": now,
-            "recorded_by": ctx.staff_id,
+    let content = SignedContent {
+        format: CONTENT_FORMAT.to_string(),
+        document: DocumentPart {
+            id: id.clone(),
+            kind: doc.kind,
+            seq,
+            supplemental: doc.supplemental,
+            previous_hash: previous,
+            method: doc.method.to_string(),
+            approver_name: doc.approver_name.to_string(),
+            amount_minor: doc.amount.minor(),
+            note: doc.note.to_string(),
+            signed_at: now.clone(),
+            recorded_by: ctx.staff_id.clone(),
         },
-        "station_id": ctx.station_id,
-        "order": f.order,
-        "customer": f.customer,
-        "vehicle": f.vehicle,
-        "jobs": f.jobs,
-        "totals": f.totals,
-        "terms": {"version": TERMS_VERSION, "language": f.language, "sha256": terms},
-        "language": f.language,
-        "signatures": signatures,
-    });
-    if doc.kind == DocumentKind::Acceptance {
-        content["delivery"] = json!({"odometer_out_km": f.odometer_out_km, "payments": f.payments, "delivered_at": now});
-    }
-    let text = canonical_json(&content);
+        station_id: ctx.station_id.clone(),
+        terms: TermsPart { version: TERMS_VERSION.to_string(), language: f.language.clone(), sha256: terms },
+        language: f.language,
+        order: f.order,
+        customer: f.customer,
+        vehicle: f.vehicle,
+        jobs: f.jobs,
+        totals: f.totals,
+        signatures,
+        delivery: (doc.kind == DocumentKind::Acceptance).then(|| DeliveryPart {
+            odometer_out_km: f.odometer_out_km,
+            payments: f.payments,
+            delivered_at: now.clone(),
+        }),
+    };
+    let value = serde_json::to_value(&content).map_err(|e| ApiError::internal(format!("cannot write the signed content: {e}")))?;
+    let text = canonical_json(&value);
     let hash = sha256_hex(text.as_bytes());
     sqlx::query(
         "INSERT INTO ro_authorizations (id, station_id, ro_id, supplemental, method, approver_name, approved_at, amount_minor, recorded_by, note,
@@ -549,7 +551,7 @@ pub(crate) async fn sign(w: &mut OrderWrite, doc: NewDocument<'_>) -> Result<Str
     .bind(&now)
     .bind(&now)
     .bind(doc.kind.as_str())
-    .bind(&f.language)
+    .bind(&content.language)
     .bind(TERMS_VERSION)
     .bind(&text)
     .bind(&hash)
@@ -576,13 +578,9 @@ pub(crate) async fn sign(w: &mut OrderWrite, doc: NewDocument<'_>) -> Result<Str
         .execute(&mut *conn)
         .await?;
     }
-    for job in content["jobs"].as_array().into_iter().flatten() {
-        for line in job["lines"].as_array().into_iter().flatten() {
-            sqlx::query("INSERT OR IGNORE INTO ro_signed_lines (authorization_id, line_id) VALUES (?, ?)")
-                .bind(&id)
-                .bind(line["id"].as_str().unwrap_or_default())
-                .execute(&mut *conn)
-                .await?;
+    for job in &content.jobs {
+        for line in &job.lines {
+            sqlx::query("INSERT OR IGNORE INTO ro_signed_lines (authorization_id, line_id) VALUES (?, ?)").bind(&id).bind(&line.id).execute(&mut *conn).await?;
         }
     }
     Ok(id)
@@ -672,8 +670,10 @@ pub async fn verify_records(station: &Station, ro_id: &str) -> Result<VerifyRepo
     .fetch_all(&mut *conn)
     .await?;
     let current = facts(&mut conn, ro_id, &HashMap::new()).await?;
-    let current_lines: HashMap<String, Value> =
-        current.jobs.iter().flat_map(|j| j["lines"].as_array().cloned().unwrap_or_default()).filter_map(|l| Some((l["id"].as_str()?.to_string(), l))).collect();
+    // Verify compares field by field what is stored (which may have been tampered with) against the rows now, as JSON.
+    let current_lines: HashMap<String, Value> = current.jobs.iter().flat_map(|j| &j.lines).map(|l| (l.id.clone(), as_json(l))).collect();
+    let order_now = as_json(&current.order);
+    let payments_now: Vec<Value> = current.payments.iter().map(|p| as_json(p)).collect();
     // Lines of pending jobs are not in `current.jobs`: read them too.
     let all_lines: Vec<LineRow> =
         sqlx::query_as("SELECT id, job_id, kind, description, quantity_milli, unit_price_minor, amount_minor, returned_milli FROM ro_lines WHERE ro_id = ?")
@@ -682,7 +682,7 @@ pub async fn verify_records(station: &Station, ro_id: &str) -> Result<VerifyRepo
             .await?;
     let mut lines_now = current_lines;
     for l in &all_lines {
-        lines_now.entry(l.0.clone()).or_insert_with(|| line_value(l));
+        lines_now.entry(l.0.clone()).or_insert_with(|| as_json(&line_value(l)));
     }
     let jobs_now: HashMap<String, (String, Option<String>)> =
         sqlx::query_as::<_, (String, String, Option<String>)>("SELECT id, approval, authorization_id FROM ro_jobs WHERE ro_id = ?")
@@ -753,7 +753,7 @@ pub async fn verify_records(station: &Station, ro_id: &str) -> Result<VerifyRepo
         cmp("terms.sha256", &c["terms"]["sha256"], json!(terms_now));
         // The order's header: none of these change after check-in.
         for k in ["id", "number", "archive_no", "service_type", "checked_in_at", "odometer_in_km", "fuel_eighths", "battery_percent"] {
-            cmp(&format!("order.{k}"), &c["order"][k], current.order[k].clone());
+            cmp(&format!("order.{k}"), &c["order"][k], order_now[k].clone());
         }
         // The jobs' decisions and the covered lines against the rows now.
         let mut signed_lines = Vec::new();
@@ -822,7 +822,7 @@ pub async fn verify_records(station: &Station, ro_id: &str) -> Result<VerifyRepo
             cmp("delivery.odometer_out_km", &dl["odometer_out_km"], json!(current.odometer_out_km));
             for p in dl["payments"].as_array().into_iter().flatten() {
                 let pid = p["id"].as_str().unwrap_or_default();
-                let now = current.payments.iter().find(|q| q["id"] == p["id"]);
+                let now = payments_now.iter().find(|q| q["id"] == p["id"]);
                 match now {
                     None => cmp(&format!("payments.{pid}"), &json!("present"), json!("missing")),
                     Some(q) => {
@@ -842,9 +842,9 @@ pub async fn verify_records(station: &Station, ro_id: &str) -> Result<VerifyRepo
                 cmp(&format!("signatures.{role}"), &json!("present"), json!("missing"));
                 continue;
             };
-            let now = signature_content(
-                row.role.as_str(),
-                row.method.as_str(),
+            let now = as_json(&signature_content(
+                row.role,
+                row.method,
                 &row.signer_name,
                 &row.signed_at,
                 row.strokes.as_deref(),
@@ -852,7 +852,7 @@ pub async fn verify_records(station: &Station, ro_id: &str) -> Result<VerifyRepo
                 row.paper_scan_sha256.as_deref(),
                 row.phone_approved_by.as_deref(),
                 row.phone_at.as_deref(),
-            );
+            ));
             for k in ["method", "signer_name", "signed_at", "strokes_sha256", "png_sha256", "paper_scan_sha256", "phone_approved_by", "phone_at"] {
                 cmp(&format!("signatures.{role}.{k}"), &s[k], now[k].clone());
             }
@@ -870,6 +870,11 @@ pub async fn verify_records(station: &Station, ro_id: &str) -> Result<VerifyRepo
     }
     let intact = checks.iter().all(|d| d.status != "tampered");
     Ok(VerifyReport { ro_id: ro_id.to_string(), number, status: if intact { "intact".into() } else { "tampered".into() }, intact, documents: checks })
+}
+
+/// A part of the content as JSON, for verify's field-by-field comparison (plain structs: encoding cannot fail).
+fn as_json<T: Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap_or_default()
 }
 
 fn show(v: &Value) -> String {

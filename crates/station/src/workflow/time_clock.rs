@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 use ts_rs::TS;
 
-use super::jobs::{load_job, my_jobs_of, Approval, MyJobs};
+use super::jobs::{load_job, my_jobs_of, Approval, MyJobs, StoppedClock};
 use super::{refused, Ctx};
 use crate::auth::{Caller, Permission};
 use crate::error::Result;
@@ -40,6 +40,11 @@ async fn load(conn: &mut SqliteConnection, id: &str) -> Result<ClockRecord> {
 
 pub(crate) async fn clocked_seconds(conn: &mut SqliteConnection, job_id: &str) -> Result<i64> {
     Ok(sqlx::query_scalar("SELECT COALESCE(SUM(seconds), 0) FROM time_clocks WHERE job_id = ? AND stopped_at IS NOT NULL").bind(job_id).fetch_one(conn).await?)
+}
+
+/// Whether anyone's clock runs on the job now.
+pub(crate) async fn runs_on(conn: &mut SqliteConnection, job_id: &str) -> Result<bool> {
+    Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM time_clocks WHERE job_id = ? AND stopped_at IS NULL)").bind(job_id).fetch_one(conn).await?)
 }
 
 pub(crate) async fn running_job(conn: &mut SqliteConnection, technician_id: &str) -> Result<Option<String>> {
@@ -115,24 +120,29 @@ pub async fn start_clock(station: &Station, caller: &Caller, input: StartClock) 
         .await?;
     let record = load(&mut tx, &id).await?;
     outbox::append(&mut tx, &station_id, "time_clock", &id, outbox::Op::Upsert, &record, now).await?;
-    let jobs = my_jobs_of(&mut tx, &me.id, now).await?;
+    let jobs = my_jobs_of(&mut tx, me, now).await?;
     tx.commit().await?;
     Ok(jobs)
 }
 
-/// Stops the caller's running clock.
+/// Stops the caller's running clock, and says which job it ran on and for how long.
 pub async fn stop_clock(station: &Station, caller: &Caller, _input: NoInput) -> Result<MyJobs> {
     let me = caller.require(Permission::UseTimeClock)?;
     let now = station.now();
     let mut tx = db::write_tx(station.pool()).await?;
     let running: Vec<(String, DateTime<Utc>)> =
         sqlx::query_as("SELECT id, started_at FROM time_clocks WHERE technician_id = ? AND stopped_at IS NULL").bind(&me.id).fetch_all(&mut *tx).await?;
-    if running.is_empty() {
+    let Some((clock_id, _)) = running.first().cloned() else {
         return Err(refused("clock.not_running", "your clock is not running"));
-    }
+    };
     let ctx = Ctx { station_id: me.station_id.clone(), staff_id: me.id.clone(), now };
     stop_where(&mut tx, &ctx, running).await?;
-    let jobs = my_jobs_of(&mut tx, &me.id, now).await?;
+    let clock = load(&mut tx, &clock_id).await?;
+    let (number, concern): (String, String) =
+        sqlx::query_as("SELECT r.number, j.concern FROM ro_jobs j JOIN repair_orders r ON r.id = j.ro_id WHERE j.id = ?").bind(&clock.job_id).fetch_one(&mut *tx).await?;
+    let total_seconds = clocked_seconds(&mut tx, &clock.job_id).await?;
+    let mut jobs = my_jobs_of(&mut tx, me, now).await?;
+    jobs.stopped = Some(StoppedClock { job_id: clock.job_id, number, concern, seconds: clock.seconds.unwrap_or(0), total_seconds });
     tx.commit().await?;
     Ok(jobs)
 }

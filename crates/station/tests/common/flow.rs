@@ -8,6 +8,7 @@ use station::ApiError;
 use super::{check_in_input, TestStation, VIN_A};
 
 /// One logged-in member of each role, plus a second technician.
+#[derive(Clone)]
 pub struct Crew {
     pub manager: String,
     pub advisor: String,
@@ -33,6 +34,21 @@ impl Crew {
 }
 
 pub const ROLES: [&str; 4] = ["advisor", "technician", "qc_inspector", "manager"];
+
+/// Every state of a repair order.
+pub const STATES: [&str; 11] = [
+    "checked_in",
+    "diagnosing",
+    "estimate_ready",
+    "approved",
+    "in_repair",
+    "waiting_parts",
+    "quality_check",
+    "ready_for_pickup",
+    "delivered",
+    "closed",
+    "cancelled",
+];
 
 impl TestStation {
     /// Adds a staff member; returns (token, id).
@@ -155,6 +171,7 @@ impl<'a> Flow<'a> {
             .await
     }
 
+    /// Marks every approved job done (see `complete`).
     pub async fn complete_all(&mut self) {
         let open: Vec<String> = self.page["jobs"]
             .as_array()
@@ -165,8 +182,18 @@ impl<'a> Flow<'a> {
             .collect();
         let tech = self.crew.tech.clone();
         for job in open {
-            self.step(&tech, "complete_job", json!({"job_id": job})).await;
+            self.complete(&tech, &job).await;
         }
+    }
+
+    /// Marks a job done as `token`: writes the 3 Cs where blank and confirms
+    /// whatever the job warns of (no clocked time, parts not issued).
+    pub async fn complete(&mut self, token: &str, job_id: &str) -> Value {
+        let job = self.page["jobs"].as_array().expect("jobs").iter().find(|j| j["id"] == job_id).expect("the job is on the order").clone();
+        if job["cause"] == "" || job["correction"] == "" {
+            self.step(token, "update_job", json!({"job_id": job_id, "concern": job["concern"], "cause": "检查确认", "correction": "已修复"})).await;
+        }
+        self.step(token, "complete_job", json!({"job_id": job_id, "confirm": ["job.no_time_clocked", "job.parts_not_issued"]})).await
     }
 
     pub async fn qc(&mut self, token: &str, passed: bool) -> Result<Value, ApiError> {

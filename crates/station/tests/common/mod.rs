@@ -111,6 +111,9 @@ impl TestStation {
     }
 }
 
+/// A check-in of `vehicle` at `km`. Tests check one car in again and again,
+/// so a second open order is confirmed here (`check_in.open_order`);
+/// `tests/duplicates.rs` takes the confirmation out to test the warning.
 pub fn check_in_input(customer: &str, vehicle: &str, km: i64) -> Value {
     json!({
         "customer_id": customer,
@@ -121,7 +124,8 @@ pub fn check_in_input(customer: &str, vehicle: &str, km: i64) -> Value {
         "damage_marks": [{"x": 200, "y": 300, "kind": "scratch", "note": "左前门"}],
         "personal_items": "雨伞",
         "concerns": [{"text": "常规保养", "fault_codes": ["p0300"]}],
-        "priority": "normal"
+        "priority": "normal",
+        "confirm": ["check_in.open_order"]
     })
 }
 

@@ -9,7 +9,7 @@ export type ArchivedDocument = { id: string, ro_id: string, authorization_id: st
  */
 kind: string, 
 /**
- * `zh-CN` or `en`.
+ * `zh-CN`, `zh-TW` or `en`.
  */
 language: string, 
 /**

@@ -26,7 +26,7 @@ recorded_by: string, note: string,
  */
 kind: DocumentKind, 
 /**
- * The customer's language the document is in (`zh-CN` or `en`).
+ * The customer's language the document is in (`zh-CN`, `zh-TW` or `en`).
  */
 language: string | null, terms_version: string | null, 
 /**

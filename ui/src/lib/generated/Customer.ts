@@ -6,6 +6,19 @@ export type Customer = { id: string, customer_no: string, name: string, phones: 
  */
 language: string, consent_marketing: boolean, consent_data: boolean, 
 /**
+ * When the data consent was given: None while it is not given (or it was
+ * given before the time was recorded).
+ */
+consent_data_at: string | null, 
+/**
+ * When the marketing consent was given.
+ */
+consent_marketing_at: string | null, 
+/**
  * Agrees to follow-up calls after a service (回访); customers who refuse are not called.
  */
-consent_follow_up: boolean, notes: string, created_at: string, updated_at: string, };
+consent_follow_up: boolean, notes: string, 
+/**
+ * Set on a customer merged into another: the survivor's id. Such a record is a tombstone.
+ */
+merged_into: string | null, merged_at: string | null, created_at: string, updated_at: string, };

@@ -13,6 +13,6 @@ month: string,
  */
 charts: Array<KpiChartInput>, 
 /**
- * `zh-CN` or `en`.
+ * `zh-CN`, `zh-TW` or `en`.
  */
 language: string, paper?: PaperSize, };

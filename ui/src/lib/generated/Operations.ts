@@ -4,6 +4,7 @@ import type { AddJob } from "./AddJob";
 import type { AddLine } from "./AddLine";
 import type { AssignTechnician } from "./AssignTechnician";
 import type { AuditLog } from "./AuditLog";
+import type { AuthorizationQuote } from "./AuthorizationQuote";
 import type { Board } from "./Board";
 import type { BoardInput } from "./BoardInput";
 import type { Calendar } from "./Calendar";
@@ -17,12 +18,15 @@ import type { ComplaintDetail } from "./ComplaintDetail";
 import type { ComplaintPage } from "./ComplaintPage";
 import type { ComplaintQuery } from "./ComplaintQuery";
 import type { ComplaintStep } from "./ComplaintStep";
+import type { CompleteJob } from "./CompleteJob";
 import type { Customer } from "./Customer";
 import type { CustomerDetail } from "./CustomerDetail";
 import type { CustomerFields } from "./CustomerFields";
 import type { Deliver } from "./Deliver";
 import type { DemoLoaded } from "./DemoLoaded";
 import type { Done } from "./Done";
+import type { DuplicateQuery } from "./DuplicateQuery";
+import type { Duplicates } from "./Duplicates";
 import type { EnergyGuess } from "./EnergyGuess";
 import type { EnergyGuessInput } from "./EnergyGuessInput";
 import type { EnrollStation } from "./EnrollStation";
@@ -46,6 +50,8 @@ import type { LineRef } from "./LineRef";
 import type { LoadHolidays } from "./LoadHolidays";
 import type { LoginInput } from "./LoginInput";
 import type { Me } from "./Me";
+import type { MergeCustomers } from "./MergeCustomers";
+import type { MergePreview } from "./MergePreview";
 import type { MoveOrder } from "./MoveOrder";
 import type { MyDeadlines } from "./MyDeadlines";
 import type { MyJobs } from "./MyJobs";
@@ -71,6 +77,7 @@ import type { PrintToPrinter } from "./PrintToPrinter";
 import type { PrintedDocument } from "./PrintedDocument";
 import type { Printers } from "./Printers";
 import type { QcItems } from "./QcItems";
+import type { QuoteAuthorization } from "./QuoteAuthorization";
 import type { ReassignFollowUp } from "./ReassignFollowUp";
 import type { ReceiveStock } from "./ReceiveStock";
 import type { RecordAuthorization } from "./RecordAuthorization";
@@ -132,6 +139,12 @@ export type Operations = {
   get_customer: { input: IdInput; output: CustomerDetail };
   create_customer: { input: CustomerFields; output: Customer };
   update_customer: { input: UpdateCustomer; output: Customer };
+  /** Existing customers and vehicles the one being typed may duplicate: same phone, similar name + phone tail, same plate, same VIN. */
+  find_duplicates: { input: DuplicateQuery; output: Duplicates };
+  /** What merging the loser into the survivor would move (manager). */
+  merge_preview: { input: MergeCustomers; output: MergePreview };
+  /** A manager merges a duplicate customer into another: everything moves, the loser is tombstoned; returns the survivor's page. */
+  merge_customers: { input: MergeCustomers; output: CustomerDetail };
   create_vehicle: { input: NewVehicle; output: Vehicle };
   update_vehicle: { input: UpdateVehicle; output: Vehicle };
   /** Manufacturer, country and model year from a VIN, for filling the form. */
@@ -154,7 +167,10 @@ export type Operations = {
   /** Writes a job's 3 Cs: concern, cause, correction. */
   update_job: { input: UpdateJob; output: OrderDetail };
   assign_technician: { input: AssignTechnician; output: OrderDetail };
-  complete_job: { input: JobRef; output: OrderDetail };
+  /** Marks a job done: the 3 Cs written; no clocked time or unissued parts confirmed in `confirm`. */
+  complete_job: { input: CompleteJob; output: OrderDetail };
+  /** A technician takes an unassigned job and becomes its technician. */
+  take_job: { input: JobRef; output: OrderDetail };
   add_finding: { input: AddFinding; output: OrderDetail };
   /** Records that the order performed a recall campaign covering its VIN (open orders; advisor or technician). */
   perform_recall: { input: PerformRecall; output: OrderDetail };
@@ -164,6 +180,8 @@ export type Operations = {
   remove_line: { input: LineRef; output: OrderDetail };
   /** A manager's discount on the order, before tax. */
   set_discount: { input: SetDiscount; output: OrderDetail };
+  /** The amount to authorize if the customer approves these pending jobs (the form's suggestion). */
+  quote_authorization: { input: QuoteAuthorization; output: AuthorizationQuote };
   /** The customer's approval (or a supplemental one): method, approver, jobs, amount. */
   record_authorization: { input: RecordAuthorization; output: OrderDetail };
   /** The customer declines recommended (pending) work: a signed decline document. */

@@ -3,7 +3,10 @@ import type { Authorization } from "./Authorization";
 import type { ClockView } from "./ClockView";
 import type { Inspection } from "./Inspection";
 import type { JobView } from "./JobView";
+import type { Move } from "./Move";
+import type { OrderActions } from "./OrderActions";
 import type { OrderRecall } from "./OrderRecall";
+import type { OrderShows } from "./OrderShows";
 import type { OrderTotals } from "./OrderTotals";
 import type { Payment } from "./Payment";
 import type { RepairOrder } from "./RepairOrder";
@@ -24,6 +27,18 @@ waiting_for: Array<ShortPart>,
  * The states the caller's role may move this order to from here; each move still checks its requirements.
  */
 next: Array<RoStatus>, 
+/**
+ * The same moves as the page makes them, with the form each goes through.
+ */
+moves: Array<Move>, 
+/**
+ * What the caller may do to the order now; each job and line carries its own `may`.
+ */
+may: OrderActions, 
+/**
+ * Which sections the order page shows, as its state decides.
+ */
+shows: OrderShows, 
 /**
  * Its deadlines: the initial assessment from check-in, the completion notice once the work passed QC.
  */

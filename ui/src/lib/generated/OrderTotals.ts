@@ -20,6 +20,10 @@ authorized: Money, paid: Money,
  */
 balance: Money, 
 /**
+ * Approved work the authorizations do not cover yet, while work goes on (zero otherwise).
+ */
+uncovered: Money, 
+/**
  * Basis points: 1300 = 13 %.
  */
 tax_rate_bp: number, };

@@ -3,6 +3,6 @@ import type { PaperSize } from "./PaperSize";
 
 export type PrintComplaint = { complaint_id: string, 
 /**
- * `zh-CN` or `en`.
+ * `zh-CN`, `zh-TW` or `en`.
  */
 language: string, paper?: PaperSize, };

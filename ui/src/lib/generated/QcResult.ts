@@ -4,4 +4,8 @@ export type QcResult = { item_id: string,
 /**
  * The item's label when inspected, so the record survives later edits of the checklist.
  */
-label: string, passed: boolean, note: string, };
+label: string, 
+/**
+ * Its English text when inspected; empty for an item without one and for inspections before it existed.
+ */
+label_en: string, passed: boolean, note: string, };

@@ -4,4 +4,8 @@ export type SaveQcItem = {
 /**
  * Absent to add an item.
  */
-id?: string, label: string, position: number, active: boolean, };
+id?: string, label: string, 
+/**
+ * The English text; absent to keep the item's, "" to have none.
+ */
+label_en?: string, position: number, active: boolean, };

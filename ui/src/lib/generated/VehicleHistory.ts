@@ -7,8 +7,8 @@ import type { RecallAlert } from "./RecallAlert";
 
 export type VehicleHistory = { vehicle_id: string, 
 /**
- * The latest reading on an order that was not cancelled (or, for a
- * vehicle with no readings here, the one its record carries).
+ * The vehicle record's last reading, which leaves out readings from
+ * cancelled orders.
  */
 last_odometer_km: number | null, last_visit: PastVisit | null, 
 /**

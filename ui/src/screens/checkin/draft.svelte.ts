@@ -1,6 +1,5 @@
 /** Everything the check-in wizard collects, shared by its steps. */
 import type { Mark } from '../../lib/components/DamageDiagram.svelte';
-import { parsePercent, readsBattery, readsFuel } from '../../lib/energy';
 import { defaultPromise, localInputToRfc3339 } from '../../lib/format';
 import type { CheckInInput } from '../../lib/generated/CheckInInput';
 import type { CustomerDetail } from '../../lib/generated/CustomerDetail';
@@ -38,6 +37,14 @@ export function splitCodes(raw: string): string[] {
     .filter(Boolean);
 }
 
+/** A battery level as typed: whole percent, 0–100, or null while it is not one. */
+export function parsePercent(raw: string): number | null {
+  const s = raw.trim().replace(/[%％\s]/g, '');
+  if (!/^\d{1,3}$/.test(s)) return null;
+  const n = Number(s);
+  return n <= 100 ? n : null;
+}
+
 export class CheckInDraft {
   customer = $state<CustomerDetail | null>(null);
   vehicleId = $state<string | null>(null);
@@ -58,8 +65,10 @@ export class CheckInDraft {
 
   vehicle = $derived(this.customer?.vehicles.find((v) => v.id === this.vehicleId) ?? null);
   energy = $derived(this.vehicle?.energy ?? this.askedEnergy);
-  readsFuel = $derived(readsFuel(this.energy));
-  readsBattery = $derived(readsBattery(this.energy));
+  /** The core's rule for this energy (`CustomerDetail.energy_levels`): which gauges are read. */
+  levels = $derived(this.customer?.energy_levels.find((l) => l.energy === this.energy) ?? null);
+  readsFuel = $derived(this.levels?.fuel ?? false);
+  readsBattery = $derived(this.levels?.battery ?? false);
 
   batteryPercent(): number | null {
     return parsePercent(this.battery);

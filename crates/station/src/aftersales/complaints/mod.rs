@@ -486,7 +486,7 @@ struct ComplaintRecord {
 }
 
 /// The complaint row as it syncs, then its clocks re-read.
-async fn send(conn: &mut SqliteConnection, station_id: &str, id: &str, now: DateTime<Utc>) -> Result<()> {
+pub(crate) async fn send(conn: &mut SqliteConnection, station_id: &str, id: &str, now: DateTime<Utc>) -> Result<()> {
     let complaint = load(conn, id).await?;
     let path = categories::chain(conn, &complaint.category_id).await?.unwrap_or_default();
     let category_path = path.into_iter().map(|k| CategoryName { id: k.id, name_zh: k.name_zh, name_en: k.name_en }).collect();

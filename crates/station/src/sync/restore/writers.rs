@@ -161,20 +161,28 @@ pub(super) async fn write(conn: &mut SqliteConnection, local: &Local<'_>, c: &Fe
                 .await?;
         }
         "qc_item" => {
+            let raw = p.s("label")?;
+            // An item from before items had an English text: a default one is split into its two texts.
+            let (label, label_en) = match (p.opt_s("label_en"), crate::workflow::quality::default_item(raw)) {
+                (Some(en), _) => (raw, en),
+                (None, Some((zh, en))) => (zh, en),
+                (None, None) => (raw, ""),
+            };
             sqlx::query(
-                "INSERT INTO qc_items (id, station_id, label, position, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-                 ON CONFLICT (id) DO UPDATE SET label = excluded.label, position = excluded.position, active = excluded.active, updated_at = excluded.updated_at",
+                "INSERT INTO qc_items (id, station_id, label, label_en, position, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (id) DO UPDATE SET label = excluded.label, label_en = excluded.label_en, position = excluded.position, active = excluded.active, updated_at = excluded.updated_at",
             )
             .bind(id)
             .bind(local.id)
-            .bind(p.s("label")?)
+            .bind(label)
+            .bind(label_en)
             .bind(p.i("position")?)
             .bind(p.b("active")?)
             .bind(ts(now))
             .bind(ts(now))
             .execute(&mut *conn)
             .await?;
-            retire_fresh_duplicate(conn, local, id, p.s("label")?, now).await?;
+            retire_fresh_duplicate(conn, local, id, label, now).await?;
         }
         "labor_operation" => {
             let updated = p.opt_t("updated_at").unwrap_or_else(|| ts(now));
@@ -489,9 +497,9 @@ pub(super) async fn write(conn: &mut SqliteConnection, local: &Local<'_>, c: &Fe
 /// double the checklist: it is retired (inactive). That is a local edit of
 /// this installation's own item, so it goes into the outbox like any other.
 async fn retire_fresh_duplicate(conn: &mut SqliteConnection, local: &Local<'_>, restored_id: &str, label: &str, now: DateTime<Utc>) -> Result<()> {
-    if !crate::workflow::quality::DEFAULT_ITEMS.contains(&label) {
+    let Some((label, label_en)) = crate::workflow::quality::default_item(label) else {
         return Ok(());
-    }
+    };
     let seeded: Vec<(String, i64)> = sqlx::query_as(
         "SELECT q.id, q.position FROM qc_items q
          WHERE q.active = 1 AND q.label = ? AND q.id <> ?
@@ -504,7 +512,7 @@ async fn retire_fresh_duplicate(conn: &mut SqliteConnection, local: &Local<'_>, 
     .await?;
     for (id, position) in seeded {
         sqlx::query("UPDATE qc_items SET active = 0, updated_at = ? WHERE id = ?").bind(ts(now)).bind(&id).execute(&mut *conn).await?;
-        let item = crate::workflow::quality::QcItem { id: id.clone(), label: label.to_string(), position, active: false };
+        let item = crate::workflow::quality::QcItem { id: id.clone(), label: label.to_string(), label_en: label_en.to_string(), position, active: false };
         crate::store::outbox::append(&mut *conn, local.id, "qc_item", &id, crate::store::outbox::Op::Upsert, &item, now).await?;
     }
     Ok(())
