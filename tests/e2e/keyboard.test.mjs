@@ -56,6 +56,12 @@ test('a returning customer is checked in from the keyboard alone, and a lower od
     await page.getByTestId('checkin-summary').waitFor();
     await page.keyboard.press('Enter');
 
+    // The first order is still open: the core warns about a second one first; the advisor confirms.
+    const openOrder = page.getByTestId('open-order-warning');
+    await openOrder.waitFor();
+    assert.equal(await openOrder.locator('[data-testid=field-error]').getAttribute('data-code'), 'check_in.open_order');
+    await openOrder.getByTestId('confirm').click();
+
     const odoError = page.locator('[data-testid=field-error][data-field=odometer_km]');
     await odoError.waitFor();
     assert.equal(await odoError.getAttribute('data-code'), 'odometer.rollback');
