@@ -23,7 +23,7 @@ async function drive(url, id, pickup) {
   const { amount } = await call('quote_authorization', { ro_id: id, approved_job_ids: ids });
   d = await call('record_authorization', { ro_id: id, expected_version: v(), method: 'phone', approver_name: d.order.customer.name, approved_job_ids: ids, amount, note: '' });
   d = await call('move_order', { ro_id: id, expected_version: v(), to: 'in_repair', note: '' });
-  for (const j of d.jobs.filter((j) => j.may.complete)) d = await call('complete_job', { job_id: j.id, expected_version: v() });
+  for (const j of d.jobs.filter((j) => j.may.complete)) d = await call('complete_job', { job_id: j.id, expected_version: v(), confirm: ['job.no_time_clocked', 'job.parts_not_issued'] });
   d = await call('move_order', { ro_id: id, expected_version: v(), to: 'quality_check', note: '' });
   if (pickup) {
     const items = (await call('list_qc_items', {})).items.filter((i) => i.active).map((i) => ({ item_id: i.id, passed: true, note: '' }));

@@ -210,6 +210,13 @@ export async function logIn(page, { staffName, pin }) {
   await page.locator(HOME_SCREENS).first().waitFor();
 }
 
+/** Check-in step 2: reads the levels the vehicle has (battery, fuel or both), none of which is defaulted. */
+export async function readLevels(page, { fuel = 5, battery = 80 } = {}) {
+  await page.getByTestId('levels').waitFor();
+  if (await page.getByTestId('battery').count()) await page.getByTestId('battery').fill(String(battery));
+  if (await page.getByTestId('fuel').count()) await page.getByTestId(`fuel-${fuel}`).check({ force: true });
+}
+
 /** The session token the UI keeps, for checking via the API what the UI did. */
 export async function tokenOf(page) {
   return page.evaluate(() => sessionStorage.getItem('stationdesk.token'));

@@ -29,7 +29,7 @@ test('a returning customer is checked in from the keyboard alone, and a lower od
     await page.keyboard.press('Enter'); // step 1 → 2
     await page.getByTestId('odometer').waitFor();
     await page.keyboard.type('150000');
-    await page.keyboard.press('Enter'); // step 2 → 3
+    await levelsByKeyboard(page); // step 2 → 3
     await page.getByTestId('concern-text').first().waitFor();
     await page.keyboard.type('Brakes squeal when cold');
     await page.keyboard.press('Enter'); // step 3 → 4, the check-in button has the focus
@@ -49,12 +49,18 @@ test('a returning customer is checked in from the keyboard alone, and a lower od
     await page.keyboard.press('Enter');
     await page.getByTestId('odometer').waitFor();
     await page.keyboard.type('140000');
-    await page.keyboard.press('Enter');
+    await levelsByKeyboard(page);
     await page.getByTestId('concern-text').first().waitFor();
     await page.keyboard.type('Oil change');
     await page.keyboard.press('Enter');
     await page.getByTestId('checkin-summary').waitFor();
     await page.keyboard.press('Enter');
+
+    // The first order is still open: the core warns about a second one first; the advisor confirms.
+    const openOrder = page.getByTestId('open-order-warning');
+    await openOrder.waitFor();
+    assert.equal(await openOrder.locator('[data-testid=field-error]').getAttribute('data-code'), 'check_in.open_order');
+    await openOrder.getByTestId('confirm').click();
 
     const odoError = page.locator('[data-testid=field-error][data-field=odometer_km]');
     await odoError.waitFor();
@@ -68,3 +74,20 @@ test('a returning customer is checked in from the keyboard alone, and a lower od
     assert.match(await page.getByTestId('repair-order').textContent(), /140,000 km/);
   });
 });
+
+/**
+ * Enter on step 2 with a level not read: the cursor goes to it (the battery
+ * field, or the fuel gauge, where a digit picks the eighths), then Enter again.
+ */
+async function levelsByKeyboard(page) {
+  for (let i = 0; i < 3; i++) {
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(150);
+    if ((await page.getByTestId('checkin-step').getAttribute('data-step')) !== '2') return;
+    const focused = await page.evaluate(() => ({ id: document.activeElement?.id, name: document.activeElement?.getAttribute('name') }));
+    if (focused.id === 'ci-battery') await page.keyboard.type('80');
+    else if (focused.name === 'fuel-group') await page.keyboard.press('5');
+    else assert.fail(`step 2 did not go on and nothing to read has the focus: ${JSON.stringify(focused)}`);
+  }
+  assert.fail('step 2 did not go on after reading the levels');
+}

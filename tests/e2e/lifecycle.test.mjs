@@ -6,7 +6,7 @@
 // A save from a stale version shows the conflict banner, not a silent overwrite.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { callApi, inputHas, logIn, openOrder, screenshot, staffLogin, withApp, withCheckDigit } from './helpers.mjs';
+import { callApi, inputHas, logIn, openOrder, readLevels, screenshot, staffLogin, withApp, withCheckDigit } from './helpers.mjs';
 
 const PART_NO = 'E2E-OF-0001';
 const LABOR_CODE = 'E2E-LOF';
@@ -66,6 +66,7 @@ async function run(page, app) {
     await page.getByTestId('checkin').waitFor();
     await page.getByTestId('checkin-next').click();
     await page.getByTestId('odometer').fill('45678');
+    await readLevels(page);
     await page.getByTestId('checkin-next').click();
     await page.getByTestId('concern-text').first().fill('保养：更换机油机滤');
     await page.getByTestId('checkin-next').click();

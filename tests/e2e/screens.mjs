@@ -3,7 +3,7 @@
 // tablet (800 px) widths, into tests/artifacts/screens/. Not a test: a way to
 // look at what the user sees.  `npm run screens` in tests/.
 import { join } from 'node:path';
-import { ARTIFACTS, callApi, launchBrowser, logIn, setLocale, startApp, tokenOf } from './helpers.mjs';
+import { ARTIFACTS, callApi, launchBrowser, logIn, readLevels, setLocale, startApp, tokenOf } from './helpers.mjs';
 import { stageOrders } from './scenario.mjs';
 
 const OUT = join(ARTIFACTS, 'screens');
@@ -155,7 +155,7 @@ try {
       await shot(page, '05-checkin-1', locale, width);
       await page.getByTestId('checkin-next').click();
       await page.getByTestId('odometer').fill('345678');
-      await page.getByTestId('fuel-6').check({ force: true });
+      await readLevels(page, { fuel: 6 });
       const diagram = page.getByTestId('damage-diagram');
       const box = await diagram.boundingBox();
       await page.mouse.click(box.x + box.width * 0.2, box.y + box.height * 0.3);

@@ -8,7 +8,7 @@
 // Not a test: a way to look at what the user sees. Needs PostgreSQL (apt) and
 // `cargo build -p headoffice -p stationdesk`.  node e2e/sync-screens.mjs
 import { setUpWithHeadOffice, startHeadOffice, waitForSync } from './headoffice.mjs';
-import { callApi, launchBrowser, screenshot, startApp, tokenOf, withCheckDigit } from './helpers.mjs';
+import { callApi, launchBrowser, readLevels, screenshot, startApp, tokenOf, withCheckDigit } from './helpers.mjs';
 
 async function shots(page, name) {
   for (const [locale, button] of [['en', 'lang-en'], ['zh-CN', 'lang-zh']]) {
@@ -62,6 +62,7 @@ try {
   await page.getByTestId('use-recall').click();
   await page.getByTestId('checkin-next').click();
   await page.getByTestId('odometer').fill('30211');
+  await readLevels(page);
   await page.getByTestId('checkin-next').click();
   await page.getByTestId('concern-text').first().fill('召回：更换前排气囊');
   await page.getByTestId('checkin-next').click();

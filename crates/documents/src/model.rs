@@ -329,9 +329,12 @@ pub struct Document {
     pub odometer_in_km: Option<u32>,
     #[serde(default)]
     pub odometer_out_km: Option<u32>,
-    /// Fuel level at intake in eighths of a tank, 0–8.
+    /// Fuel level at intake in eighths of a tank, 0–8; none for an electric car.
     #[serde(default)]
     pub fuel_eighths: Option<u8>,
+    /// Battery charge at intake in %, for electric and hybrid cars.
+    #[serde(default)]
+    pub battery_percent: Option<u8>,
     #[serde(default)]
     pub damage_marks: Vec<DamageMark>,
     #[serde(default)]

@@ -284,7 +284,7 @@ pub fn kv_panel<D>(cx: &Ctx<D>, label_w: f32, columns: [KvColumn; 2], extra_rows
     KvPanel { block, next }
 }
 
-/// Customer and vehicle, side by side in a shaded panel, with odometer and fuel.
+/// Customer and vehicle, side by side in a shaded panel, with odometer, battery and fuel.
 pub fn parties(cx: &Ctx, kind: DocumentKind) -> Block {
     let d = cx.doc;
     let l = cx.l;
@@ -319,7 +319,12 @@ pub fn parties(cx: &Ctx, kind: DocumentKind) -> Block {
             left.push((l.odometer_out, format!("{} {}", crate::format::group_thousands(km.into()), l.km)));
         }
     }
-    let fuel = if kind == DocumentKind::IntakeOrder { d.fuel_eighths } else { None };
+    let intake = kind == DocumentKind::IntakeOrder;
+    // An electric car's order has a battery level and no fuel; a hybrid's has both.
+    if let Some(pct) = d.battery_percent.filter(|_| intake) {
+        left.push((l.battery, format!("{}%", pct.min(100))));
+    }
+    let fuel = if intake { d.fuel_eighths } else { None };
     let panel = kv_panel(cx, label_w, [(l.customer, &left), (l.vehicle, &right)], [usize::from(fuel.is_some()), 0]);
     let mut b = panel.block;
     if let Some(eighths) = fuel {

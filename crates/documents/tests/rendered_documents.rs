@@ -126,6 +126,27 @@ fn the_delivery_note_in_every_language_shows_the_customer_the_order_the_total_th
 }
 
 #[test]
+fn an_electric_cars_intake_order_prints_its_battery_level_and_no_fuel_gauge() {
+    for (lang, label) in [(Language::ZhCn, "电量"), (Language::En, "Battery")] {
+        let mut doc = sample(DocumentKind::IntakeOrder, lang);
+        doc.fuel_eighths = None;
+        doc.battery_percent = Some(72);
+        let text = page_texts(&render_to_file(&doc).path).concat();
+        let row = text.lines().find(|l| l.contains(label)).unwrap_or_else(|| panic!("no {label} row:\n{text}"));
+        assert!(row.contains("72%"), "{row}");
+        assert!(!text.contains("5/8") && !text.contains("0/8"), "an electric car has no fuel gauge");
+    }
+}
+
+#[test]
+fn a_hybrids_intake_order_prints_both_the_battery_and_the_fuel() {
+    let mut doc = sample(DocumentKind::IntakeOrder, Language::ZhCn);
+    doc.battery_percent = Some(35);
+    let text = page_texts(&render_to_file(&doc).path).concat();
+    assert!(text.contains("35%") && text.contains("5/8") && text.contains("燃油"), "{text}");
+}
+
+#[test]
 fn the_intake_order_lists_the_damage_marks_personal_items_concerns_and_fault_codes() {
     let r = render_to_file(&sample(DocumentKind::IntakeOrder, Language::ZhCn));
     let text = page_texts(&r.path).concat();

@@ -1,4 +1,5 @@
-//! Checking a vehicle in (接车登记): odometer, fuel, the damage walk-around,
+//! Checking a vehicle in (接车登记): odometer, fuel and/or battery (by the
+//! vehicle's energy, always read, never defaulted), the damage walk-around,
 //! photos, personal items and the customer's concerns become a new repair order
 //! in `checked_in`, numbered gap-free, in one transaction with its outbox rows.
 //! A check-in soon after the vehicle's last delivery is linked to that order
@@ -12,7 +13,7 @@ use sqlx::SqliteConnection;
 use ts_rs::TS;
 
 use crate::auth::{Caller, Permission, Role};
-use crate::domain::{check_against_last, Odometer, RoNumber, Rollback, ServiceType, StationCode};
+use crate::domain::{check_against_last, Energy, Odometer, RoNumber, Rollback, ServiceType, StationCode};
 use crate::error::{ApiError, Invalid, Result};
 use crate::repair_orders::{load_order, DamageKind, Priority, RepairOrder};
 use crate::station::{new_id, ts, Station};
@@ -25,9 +26,16 @@ pub struct CheckInInput {
     pub service_type: ServiceType,
     #[ts(type = "number")]
     pub odometer_km: i64,
-    /// 0 (empty) to 8 (full), as the gauge reads.
-    #[ts(type = "number")]
-    pub fuel_eighths: i64,
+    /// 0 (empty) to 8 (full), as the gauge reads. Required for fuel and hybrid vehicles.
+    #[ts(optional, type = "number")]
+    pub fuel_eighths: Option<i64>,
+    /// The battery's charge, 0–100 %. Required for electric and hybrid vehicles.
+    #[ts(optional, type = "number")]
+    pub battery_percent: Option<i64>,
+    /// What the vehicle runs on, when its record does not say yet (or says
+    /// wrong); stored on the vehicle.
+    #[ts(optional)]
+    pub energy: Option<Energy>,
     #[serde(default)]
     pub damage_marks: Vec<DamageMarkInput>,
     #[serde(default)]
@@ -135,6 +143,27 @@ fn validate_marks(marks: &[DamageMarkInput]) -> Result<()> {
     Ok(())
 }
 
+/// The levels read at check-in, by what the vehicle runs on: each one the
+/// vehicle has is required (a gauge nobody read is not half full), and one it
+/// does not have is not stored.
+fn levels(energy: Energy, input: &CheckInInput) -> Result<(Option<i64>, Option<i64>)> {
+    let fuel = match (energy.has_fuel(), input.fuel_eighths) {
+        (false, _) => None,
+        (true, None) => return Err(field("fuel_eighths", "fuel.required", "read the fuel gauge and record its level")),
+        (true, Some(f)) if !(0..=8).contains(&f) => {
+            return Err(field("fuel_eighths", "fuel.range", "fuel is read in eighths, from 0 (empty) to 8 (full)"));
+        }
+        (true, Some(f)) => Some(f),
+    };
+    let battery = match (energy.has_battery(), input.battery_percent) {
+        (false, _) => None,
+        (true, None) => return Err(field("battery_percent", "battery.required", "read the battery's charge on the dashboard and record it in %")),
+        (true, Some(b)) if !(0..=100).contains(&b) => return Err(field("battery_percent", "battery.range", "the battery's charge is from 0 to 100 %")),
+        (true, Some(b)) => Some(b),
+    };
+    Ok((fuel, battery))
+}
+
 /// Which manager, if any, confirms an odometer reading lower than the last one.
 async fn rollback_confirmer(station: &Station, caller: &Caller, input: &CheckInInput) -> Result<Option<String>> {
     if !input.confirm.iter().any(|c| c == "odometer.rollback") {
@@ -154,9 +183,6 @@ pub async fn check_in(station: &Station, caller: &Caller, input: CheckInInput) -
     let me = caller.require(Permission::CheckIn)?.clone();
     let now = station.now();
     let odometer = Odometer::parse_km(input.odometer_km).map_err(|e| ApiError::field("odometer_km", e))?;
-    if !(0..=8).contains(&input.fuel_eighths) {
-        return Err(field("fuel_eighths", "fuel.range", "fuel is read in eighths, from 0 (empty) to 8 (full)"));
-    }
     validate_marks(&input.damage_marks)?;
     let concerns = validate_concerns(&input.concerns)?;
     if input.personal_items.chars().count() > 1000 {
@@ -177,14 +203,21 @@ pub async fn check_in(station: &Station, caller: &Caller, input: CheckInInput) -
     let code = StationCode::parse(&info.code).map_err(|e| ApiError::internal(e.message))?;
 
     let mut tx = db::write_tx(station.pool()).await?;
-    let vehicle: Option<(String, Option<i64>)> =
-        sqlx::query_as("SELECT customer_id, last_odometer_km FROM vehicles WHERE id = ?").bind(&input.vehicle_id).fetch_optional(&mut *tx).await?;
-    let Some((owner_id, last_km)) = vehicle else {
+    let vehicle: Option<(String, Option<i64>, Option<String>)> = sqlx::query_as("SELECT customer_id, last_odometer_km, energy FROM vehicles WHERE id = ?")
+        .bind(&input.vehicle_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some((owner_id, last_km, stored_energy)) = vehicle else {
         return Err(ApiError::not_found("vehicle").with_field("vehicle_id"));
     };
     if owner_id != input.customer_id {
         return Err(field("vehicle_id", "check_in.vehicle_owner", "this vehicle belongs to another customer"));
     }
+    let stored_energy = stored_energy.as_deref().and_then(Energy::parse);
+    let energy = input.energy.or(stored_energy).ok_or_else(|| {
+        field("energy", "vehicle.energy_required", "say what the vehicle runs on (fuel, hybrid or electric), so the right gauge is read")
+    })?;
+    let (fuel_eighths, battery_percent) = levels(energy, &input)?;
     crate::duplicates::refuse_second_open_order(&mut tx, &input.vehicle_id, &input.confirm).await?;
     let last = last_km.and_then(|km| Odometer::parse_km(km).ok());
     if let Rollback::LowerThanLast { last } = check_against_last(odometer, last) {
@@ -220,8 +253,8 @@ pub async fn check_in(station: &Station, caller: &Caller, input: CheckInInput) -
     let repeat_of = crate::workflow::settings::repeat_repair_of(&mut tx, &input.vehicle_id, now).await?;
     sqlx::query(
         "INSERT INTO repair_orders (id, station_id, number, archive_no, service_type, status, priority, customer_id, vehicle_id, advisor_id,
-                                    checked_in_at, odometer_in_km, fuel_eighths, personal_items, promised_at, version, created_at, updated_at, repeat_of_ro_id)
-         VALUES (?, ?, ?, ?, ?, 'checked_in', ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
+                                    checked_in_at, odometer_in_km, fuel_eighths, battery_percent, personal_items, promised_at, version, created_at, updated_at, repeat_of_ro_id)
+         VALUES (?, ?, ?, ?, ?, 'checked_in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
     )
     .bind(&ro_id)
     .bind(&info.id)
@@ -234,7 +267,8 @@ pub async fn check_in(station: &Station, caller: &Caller, input: CheckInInput) -
     .bind(&me.id)
     .bind(ts(now))
     .bind(i64::from(odometer.km()))
-    .bind(input.fuel_eighths)
+    .bind(fuel_eighths)
+    .bind(battery_percent)
     .bind(input.personal_items.trim())
     .bind(promised_at.map(ts))
     .bind(ts(now))
@@ -284,6 +318,9 @@ pub async fn check_in(station: &Station, caller: &Caller, input: CheckInInput) -
             .await?;
     }
     let vehicle_before = crate::vehicles::load_vehicle(&mut tx, &input.vehicle_id).await?;
+    if stored_energy != Some(energy) {
+        sqlx::query("UPDATE vehicles SET energy = ?, updated_at = ? WHERE id = ?").bind(energy.as_str()).bind(ts(now)).bind(&input.vehicle_id).execute(&mut *tx).await?;
+    }
     record_odometer(&mut tx, &info.id, &input.vehicle_id, &ro_id, odometer, confirmer.as_deref(), now).await?;
     crate::vehicles::finish_write(&mut tx, &info.id, &input.vehicle_id, Some(&vehicle_before), now).await?;
     let mut order = load_order(&mut tx, &ro_id).await?;

@@ -105,6 +105,8 @@ pub struct CustomerDetail {
     pub merged_into: Option<crate::search::CustomerSummary>,
     /// Whether the caller may merge another customer into this one (a manager, on a live record).
     pub can_merge: bool,
+    /// Which levels (fuel, battery) check-in reads for each energy a vehicle may have.
+    pub energy_levels: Vec<crate::domain::EnergyLevels>,
 }
 
 /// `CustomerFields` once every field has parsed.
@@ -355,7 +357,7 @@ pub async fn get_customer(station: &Station, caller: &Caller, input: IdInput) ->
     let orders = orders_for_customer(&mut conn, &input.id).await?;
     let complaints = crate::aftersales::ledger::complaints_of_customer(&mut conn, &input.id, station.now()).await?;
     let surveys = crate::aftersales::follow_ups::surveys_of_customer(&mut conn, &input.id).await?;
-    Ok(CustomerDetail { customer, vehicles, orders, complaints, surveys, merged_into, can_merge })
+    Ok(CustomerDetail { customer, vehicles, orders, complaints, surveys, merged_into, can_merge, energy_levels: crate::domain::Energy::check_in_levels() })
 }
 
 /// Writes a customer as merged from the head office's feed (`sync::pull`):

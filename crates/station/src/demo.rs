@@ -20,7 +20,7 @@ use crate::auth::roles::StaffRef;
 use crate::auth::{pin, setup, staff, Caller, Role};
 use crate::check_in::{check_in, CheckInInput, ConcernInput, DamageMarkInput};
 use crate::customers::{create_customer, CustomerFields};
-use crate::domain::{ServiceType, Vin};
+use crate::domain::{Energy, ServiceType, Vin};
 use crate::error::{ApiError, Result};
 use crate::ops::NoInput;
 use crate::repair_orders::{DamageKind, Priority};
@@ -116,6 +116,7 @@ pub async fn load_demo_data(station: &Station, _caller: &Caller, _input: NoInput
 
     let mut rng = StdRng::seed_from_u64(20261122);
     let mut vehicles = Vec::new();
+    let mut energies = std::collections::HashMap::new();
     for i in 0..CUSTOMERS {
         let advisor = &advisors[i % advisors.len()];
         let foreign = i % 37 == 5;
@@ -147,19 +148,32 @@ pub async fn load_demo_data(station: &Station, _caller: &Caller, _input: NoInput
         for _ in 0..cars {
             let (wmi, make, models) = MAKES[rng.random_range(0..MAKES.len())];
             let (year_code, year) = YEAR_CODES[rng.random_range(0..YEAR_CODES.len())];
-            let plate = format!("{}{:05}", PROVINCES[rng.random_range(0..PROVINCES.len())], rng.random_range(0..100_000u32));
+            // Drawn in the order the demo always drew them, so its data stays the same.
+            let province = PROVINCES[rng.random_range(0..PROVINCES.len())];
+            let number = rng.random_range(0..100_000u32);
+            let vin = demo_vin(&mut rng, wmi, year_code)?;
+            let model = models[rng.random_range(0..models.len())];
+            let color = ["白", "黑", "银", "蓝", "红"][rng.random_range(0..5)];
+            // New-energy cars carry green plates: D for electric, F for plug-in hybrids (GA 36-2018).
+            let green = match wmi {
+                "LRW" => "D",
+                "LGX" if model.contains("EV") => "D",
+                "LGX" => "F",
+                _ => "",
+            };
             let vehicle = create_vehicle(
                 station,
                 advisor,
                 NewVehicle {
                     customer_id: customer.id.clone(),
                     fields: VehicleFields {
-                        vin: demo_vin(&mut rng, wmi, year_code)?,
-                        plate,
+                        vin,
+                        plate: format!("{province}{green}{number:05}"),
                         make: make.into(),
-                        model: models[rng.random_range(0..models.len())].into(),
+                        model: model.into(),
                         model_year: Some(year),
-                        color: ["白", "黑", "银", "蓝", "红"][rng.random_range(0..5)].into(),
+                        color: color.into(),
+                        energy: None,
                     },
                     confirm: vec![],
                 },
@@ -167,6 +181,7 @@ pub async fn load_demo_data(station: &Station, _caller: &Caller, _input: NoInput
             .await;
             // A rare random plate can repeat; the demo simply skips that car.
             if let Ok(v) = vehicle {
+                energies.insert(v.id.clone(), v.energy);
                 vehicles.push((customer.id.clone(), v.id));
             }
         }
@@ -179,6 +194,7 @@ pub async fn load_demo_data(station: &Station, _caller: &Caller, _input: NoInput
         [ServiceType::Maintenance, ServiceType::Repair, ServiceType::Warranty, ServiceType::Accident, ServiceType::Inspection, ServiceType::Maintenance];
     for n in 0..14usize {
         let (customer_id, vehicle_id) = vehicles[(n * 17) % vehicles.len()].clone();
+        let energy = energies.get(&vehicle_id).copied().flatten().unwrap_or(Energy::Fuel);
         let checked_in = station.now() - Duration::minutes(30 + 25 * n as i64);
         let promised = checked_in + Duration::hours(if n % 4 == 0 { 1 } else { 6 });
         let past = station.with_clock(Arc::new(move || checked_in));
@@ -187,7 +203,9 @@ pub async fn load_demo_data(station: &Station, _caller: &Caller, _input: NoInput
             vehicle_id,
             service_type: types[n % types.len()],
             odometer_km: rng.random_range(5_000..150_000),
-            fuel_eighths: rng.random_range(1..=8),
+            fuel_eighths: energy.has_fuel().then(|| rng.random_range(1..=8)),
+            battery_percent: energy.has_battery().then(|| rng.random_range(10..=95)),
+            energy: Some(energy),
             damage_marks: if n % 3 == 0 { vec![DamageMarkInput { x: 180, y: 250, kind: DamageKind::Scratch, note: "左前门划痕".into() }] } else { vec![] },
             photos: vec![],
             personal_items: if n % 5 == 0 { "行车记录仪、雨伞".into() } else { String::new() },

@@ -14,7 +14,7 @@ use crate::auth::{self, Caller};
 use crate::error::{ApiError, Result};
 use crate::station::Station;
 use crate::workflow::{self, audit, authorization, catalog, delivery, inventory, jobs, lines, quality, settings, time_clock};
-use crate::{board, check_in, customers, demo, duplicates, kpis, merge, photos, printing, repair_orders, search, sync, vehicles};
+use crate::{board, check_in, customers, demo, duplicates, kpis, merge, photos, printing, repair_orders, search, sync, vehicle_history, vehicles};
 
 #[derive(Debug, Clone, Default, Deserialize, TS)]
 pub struct NoInput {}
@@ -147,7 +147,7 @@ operations! {
     list_staff: Staff, NoInput => auth::staff::StaffList = auth::staff::list_staff;
     create_staff: Staff, auth::staff::NewStaff => auth::staff::StaffInfo = auth::staff::create_staff;
     update_staff: Staff, auth::staff::UpdateStaff => auth::staff::StaffInfo = auth::staff::update_staff;
-    /// Finds customers and vehicles by any fragment of plate, VIN, phone or name.
+    /// Finds customers and vehicles by any fragment of plate, VIN, phone or name, and says which of them the text is.
     search: Staff, search::SearchInput => search::SearchResults = search::search;
     get_customer: Staff, IdInput => customers::CustomerDetail = customers::get_customer;
     create_customer: Staff, customers::CustomerFields => customers::Customer = customers::create_customer;
@@ -162,6 +162,10 @@ operations! {
     update_vehicle: Staff, vehicles::UpdateVehicle => vehicles::Vehicle = vehicles::update_vehicle;
     /// Manufacturer, country and model year from a VIN, for filling the form.
     decode_vin: Staff, vehicles::VinInput => crate::domain::VinInfo = vehicles::decode_vin;
+    /// What the vehicle form's VIN, make and plate say the vehicle runs on (fuel, hybrid, electric), if anything.
+    guess_vehicle_energy: Staff, vehicles::EnergyGuessInput => vehicles::EnergyGuess = vehicles::guess_vehicle_energy;
+    /// A returning vehicle's past for check-in: last odometer and visit, open recalls, declined work, earlier concerns, complaints.
+    vehicle_history: Staff, vehicle_history::VehicleHistoryInput => vehicle_history::VehicleHistory = vehicle_history::vehicle_history;
     /// Checks a vehicle in: a new repair order in `checked_in`.
     check_in: Staff, check_in::CheckInInput => repair_orders::RepairOrder = check_in::check_in;
     board: Staff, board::BoardInput => board::Board = board::board;

@@ -132,9 +132,12 @@ pub struct RepairOrder {
     pub checked_in_at: DateTime<Utc>,
     #[ts(type = "number")]
     pub odometer_in_km: i64,
-    /// Fuel gauge in eighths, 0 (empty) to 8 (full).
-    #[ts(type = "number")]
-    pub fuel_eighths: i64,
+    /// Fuel gauge in eighths, 0 (empty) to 8 (full); `None` for an electric car.
+    #[ts(type = "number | null")]
+    pub fuel_eighths: Option<i64>,
+    /// The battery's charge in %, for electric and hybrid cars; `None` for fuel.
+    #[ts(type = "number | null")]
+    pub battery_percent: Option<i64>,
     pub personal_items: String,
     #[ts(type = "string | null")]
     pub promised_at: Option<DateTime<Utc>>,
@@ -237,7 +240,8 @@ struct OrderRow {
     advisor_id: String,
     checked_in_at: DateTime<Utc>,
     odometer_in_km: i64,
-    fuel_eighths: i64,
+    fuel_eighths: Option<i64>,
+    battery_percent: Option<i64>,
     personal_items: String,
     promised_at: Option<DateTime<Utc>>,
     rework_count: i64,
@@ -259,7 +263,7 @@ fn bad_row(what: &str) -> ApiError {
 pub async fn load_order(conn: &mut SqliteConnection, id: &str) -> Result<RepairOrder> {
     let row = sqlx::query_as::<_, OrderRow>(
         "SELECT id, number, archive_no, service_type, status, priority, customer_id, vehicle_id, advisor_id, checked_in_at,
-                odometer_in_km, fuel_eighths, personal_items, promised_at, rework_count, cancel_reason, discount_minor,
+                odometer_in_km, fuel_eighths, battery_percent, personal_items, promised_at, rework_count, cancel_reason, discount_minor,
                 odometer_out_km, completion_notice_at, delivered_at, repeat_of_ro_id, balance_override_by, version, updated_at
          FROM repair_orders WHERE id = ?",
     )
@@ -297,6 +301,7 @@ pub async fn load_order(conn: &mut SqliteConnection, id: &str) -> Result<RepairO
         checked_in_at: row.checked_in_at,
         odometer_in_km: row.odometer_in_km,
         fuel_eighths: row.fuel_eighths,
+        battery_percent: row.battery_percent,
         personal_items: row.personal_items,
         promised_at: row.promised_at,
         concerns: concerns.into_iter().map(|(id, text, codes)| Concern { id, text, fault_codes: serde_json::from_str(&codes).unwrap_or_default() }).collect(),

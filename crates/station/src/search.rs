@@ -1,6 +1,6 @@
 //! One search box for the front desk: any fragment of a plate, VIN, phone or
 //! name finds the customer and their vehicles. Exact plate and VIN matches rank
-//! first. The indexes are in migration 0002; writes keep them current through
+//! first. The answer also says what the text is (`domain::typed`). The indexes are in migration 0002; writes keep them current through
 //! `index_customer` and `index_vehicle` inside their own transactions. A merged
 //! customer (a tombstone) leaves the index: search finds only the survivor.
 
@@ -9,6 +9,7 @@ use sqlx::SqliteConnection;
 use ts_rs::TS;
 
 use crate::auth::{Caller, Permission};
+use crate::domain::{classify, Typed};
 use crate::error::Result;
 use crate::station::Station;
 
@@ -22,6 +23,9 @@ pub struct SearchInput {
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct SearchResults {
     pub hits: Vec<SearchHit>,
+    /// What the text is (plate, VIN, phone, name), so "new customer" puts it
+    /// in the right field; `None` when it is none of them.
+    pub typed: Option<Typed>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -75,7 +79,7 @@ pub async fn search_conn(conn: &mut SqliteConnection, q: &str, limit: usize) -> 
     let q: String = q.trim().chars().take(64).collect();
     let key = compact(&q);
     if key.is_empty() {
-        return Ok(SearchResults { hits: Vec::new() });
+        return Ok(SearchResults { hits: Vec::new(), typed: None });
     }
     let mut candidates: Vec<Candidate> = Vec::new();
 
@@ -153,7 +157,7 @@ pub async fn search_conn(conn: &mut SqliteConnection, q: &str, limit: usize) -> 
             hits.push(hit);
         }
     }
-    Ok(SearchResults { hits })
+    Ok(SearchResults { hits, typed: classify(&q) })
 }
 
 /// A customer's number, name and phones; None when no such customer is here.

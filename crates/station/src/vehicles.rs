@@ -7,7 +7,7 @@ use sqlx::SqliteConnection;
 use ts_rs::TS;
 
 use crate::auth::{Caller, Permission};
-use crate::domain::{decode, Plate, Vin, VinInfo};
+use crate::domain::{decode, guess_energy, Energy, EnergySource, Plate, Vin, VinInfo};
 use crate::error::{ApiError, Invalid, Result};
 use crate::station::{new_id, ts, Station};
 use crate::store::{db, outbox};
@@ -22,6 +22,8 @@ pub struct Vehicle {
     pub model: String,
     pub model_year: Option<i32>,
     pub color: String,
+    /// What it runs on; `None` until someone says (check-in asks).
+    pub energy: Option<Energy>,
     #[ts(type = "number | null")]
     pub last_odometer_km: Option<i64>,
     pub plate_history: Vec<PlateEntry>,
@@ -52,6 +54,9 @@ pub struct VehicleFields {
     pub model_year: Option<i32>,
     #[serde(default)]
     pub color: String,
+    /// Left out, it is guessed from the VIN, make and plate (`domain::energy`), or stays unknown.
+    #[ts(optional)]
+    pub energy: Option<Energy>,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -83,6 +88,7 @@ struct Valid {
     model: String,
     model_year: Option<i32>,
     color: String,
+    energy: Option<Energy>,
 }
 
 fn text(value: &str, field: &str, max: usize) -> Result<String> {
@@ -130,7 +136,8 @@ fn validate(f: &VehicleFields, confirm: &[String], now: DateTime<Utc>) -> Result
         make = decoded.as_ref().and_then(|d| d.manufacturer_zh.clone().or(d.manufacturer_en.clone())).unwrap_or_default();
     }
     let model_year = f.model_year.or_else(|| decoded.as_ref().and_then(|d| d.model_year).map(i32::from));
-    Ok(Valid { vin, plate, make, model: text(&f.model, "model", 60)?, model_year, color: text(&f.color, "color", 30)? })
+    let energy = f.energy.or_else(|| guess_energy(vin.as_ref(), &make, plate.as_ref()).map(|g| g.0));
+    Ok(Valid { vin, plate, make, model: text(&f.model, "model", 60)?, model_year, color: text(&f.color, "color", 30)?, energy })
 }
 
 pub async fn create_vehicle(station: &Station, caller: &Caller, input: NewVehicle) -> Result<Vehicle> {
@@ -152,8 +159,8 @@ pub async fn create_vehicle(station: &Station, caller: &Caller, input: NewVehicl
     crate::duplicates::refuse_vehicle_duplicate(&mut tx, v.plate.as_ref(), v.vin.as_ref(), None, &input.confirm).await?;
     let id = new_id();
     sqlx::query(
-        "INSERT INTO vehicles (id, station_id, customer_id, vin, plate, make, model, model_year, color, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO vehicles (id, station_id, customer_id, vin, plate, make, model, model_year, color, energy, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&id)
     .bind(&me.station_id)
@@ -164,6 +171,7 @@ pub async fn create_vehicle(station: &Station, caller: &Caller, input: NewVehicl
     .bind(&v.model)
     .bind(v.model_year)
     .bind(&v.color)
+    .bind(v.energy.map(Energy::as_str))
     .bind(ts(now))
     .bind(ts(now))
     .execute(&mut *tx)
@@ -186,13 +194,14 @@ pub async fn update_vehicle(station: &Station, caller: &Caller, input: UpdateVeh
     // Only a new plate is checked: a pair already confirmed does not warn on every edit.
     let new_plate = v.plate.as_ref().filter(|p| current_plate.as_deref() != Some(p.as_str()));
     crate::duplicates::refuse_vehicle_duplicate(&mut tx, new_plate, v.vin.as_ref(), Some(&input.id), &input.confirm).await?;
-    sqlx::query("UPDATE vehicles SET vin = ?, plate = ?, make = ?, model = ?, model_year = ?, color = ?, updated_at = ? WHERE id = ?")
+    sqlx::query("UPDATE vehicles SET vin = ?, plate = ?, make = ?, model = ?, model_year = ?, color = ?, energy = ?, updated_at = ? WHERE id = ?")
         .bind(v.vin.as_ref().map(Vin::as_str))
         .bind(v.plate.as_ref().map(Plate::as_str))
         .bind(&v.make)
         .bind(&v.model)
         .bind(v.model_year)
         .bind(&v.color)
+        .bind(v.energy.map(Energy::as_str))
         .bind(ts(now))
         .bind(&input.id)
         .execute(&mut *tx)
@@ -249,6 +258,7 @@ struct VehicleRow {
     model: String,
     model_year: Option<i32>,
     color: String,
+    energy: Option<String>,
     last_odometer_km: Option<i64>,
     updated_at: DateTime<Utc>,
 }
@@ -267,6 +277,7 @@ async fn with_history(conn: &mut SqliteConnection, row: VehicleRow) -> Result<Ve
         model: row.model,
         model_year: row.model_year,
         color: row.color,
+        energy: row.energy.as_deref().and_then(Energy::parse),
         last_odometer_km: row.last_odometer_km,
         plate_history,
         updated_at: row.updated_at,
@@ -275,7 +286,7 @@ async fn with_history(conn: &mut SqliteConnection, row: VehicleRow) -> Result<Ve
 
 pub async fn load_vehicle(conn: &mut SqliteConnection, id: &str) -> Result<Vehicle> {
     let row = sqlx::query_as::<_, VehicleRow>(
-        "SELECT id, customer_id, vin, plate, make, model, model_year, color, last_odometer_km, updated_at FROM vehicles WHERE id = ?",
+        "SELECT id, customer_id, vin, plate, make, model, model_year, color, energy, last_odometer_km, updated_at FROM vehicles WHERE id = ?",
     )
     .bind(id)
     .fetch_optional(&mut *conn)
@@ -286,7 +297,7 @@ pub async fn load_vehicle(conn: &mut SqliteConnection, id: &str) -> Result<Vehic
 
 pub async fn vehicles_of_customer(conn: &mut SqliteConnection, customer_id: &str, _now: DateTime<Utc>) -> Result<Vec<Vehicle>> {
     let rows = sqlx::query_as::<_, VehicleRow>(
-        "SELECT id, customer_id, vin, plate, make, model, model_year, color, last_odometer_km, updated_at FROM vehicles WHERE customer_id = ? ORDER BY updated_at DESC",
+        "SELECT id, customer_id, vin, plate, make, model, model_year, color, energy, last_odometer_km, updated_at FROM vehicles WHERE customer_id = ? ORDER BY updated_at DESC",
     )
         .bind(customer_id)
         .fetch_all(&mut *conn)
@@ -303,6 +314,33 @@ pub async fn decode_vin(station: &Station, caller: &Caller, input: VinInput) -> 
     caller.require(Permission::Read)?;
     let vin = Vin::parse(&input.vin).map_err(|e| ApiError::field("vin", e))?;
     Ok(decode(&vin, station.now().year()))
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct EnergyGuessInput {
+    #[serde(default)]
+    pub vin: String,
+    #[serde(default)]
+    pub make: String,
+    #[serde(default)]
+    pub plate: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct EnergyGuess {
+    /// `None`: the core cannot tell; the form asks.
+    pub energy: Option<Energy>,
+    pub source: Option<EnergySource>,
+}
+
+/// What the vehicle form's fields say about the vehicle's energy, as they are typed.
+/// A field that does not parse yet says nothing.
+pub async fn guess_vehicle_energy(_station: &Station, caller: &Caller, input: EnergyGuessInput) -> Result<EnergyGuess> {
+    caller.require(Permission::Read)?;
+    let vin = Vin::parse(&input.vin).ok();
+    let plate = Plate::parse(&input.plate).ok();
+    let guess = guess_energy(vin.as_ref(), &input.make, plate.as_ref());
+    Ok(EnergyGuess { energy: guess.map(|g| g.0), source: guess.map(|g| g.1) })
 }
 
 /// Writes a vehicle as merged from the head office's feed (`sync::pull`): the
@@ -350,6 +388,11 @@ pub(crate) async fn apply_pulled(
     let make = s("make").unwrap_or("").to_string();
     let model = s("model").unwrap_or("").to_string();
     let color = s("color").unwrap_or("").to_string();
+    // A feed from a station before energy was recorded says nothing of it: keep what is known here.
+    let energy = match f.get("energy") {
+        Some(e) => e.as_str().and_then(Energy::parse),
+        None => current.as_ref().and_then(|c| c.energy),
+    };
     let model_year = f.get("model_year").and_then(Value::as_i64).map(|y| y as i32);
     let last_km = f.get("last_odometer_km").and_then(Value::as_i64);
     let history: Vec<PlateEntry> = f
@@ -373,13 +416,14 @@ pub(crate) async fn apply_pulled(
             && cur.model == model
             && cur.model_year == model_year
             && cur.color == color
+            && cur.energy == energy
             && cur.last_odometer_km == last_km
             && same_history(cur);
         if same {
             return Ok(false);
         }
         sqlx::query(
-            "UPDATE vehicles SET customer_id = ?, vin = ?, plate = ?, make = ?, model = ?, model_year = ?, color = ?, last_odometer_km = ?, updated_at = ? WHERE id = ?",
+            "UPDATE vehicles SET customer_id = ?, vin = ?, plate = ?, make = ?, model = ?, model_year = ?, color = ?, energy = ?, last_odometer_km = ?, updated_at = ? WHERE id = ?",
         )
         .bind(&customer_id)
         .bind(&vin)
@@ -388,6 +432,7 @@ pub(crate) async fn apply_pulled(
         .bind(&model)
         .bind(model_year)
         .bind(&color)
+        .bind(energy.map(Energy::as_str))
         .bind(last_km)
         .bind(&updated_at)
         .bind(id)
@@ -395,8 +440,8 @@ pub(crate) async fn apply_pulled(
         .await?;
     } else {
         sqlx::query(
-            "INSERT INTO vehicles (id, station_id, customer_id, vin, plate, make, model, model_year, color, last_odometer_km, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO vehicles (id, station_id, customer_id, vin, plate, make, model, model_year, color, energy, last_odometer_km, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(id)
         .bind(station_id)
@@ -407,6 +452,7 @@ pub(crate) async fn apply_pulled(
         .bind(&model)
         .bind(model_year)
         .bind(&color)
+        .bind(energy.map(Energy::as_str))
         .bind(last_km)
         .bind(&updated_at)
         .bind(&updated_at)

@@ -111,11 +111,8 @@ async fn attempt(t: &TestStation, crew: &Crew, token: &str, page: &Value, action
                 "edit" => ("update_job", json!({"job_id": job, "concern": "项目", "cause": "老化", "correction": "更换"})),
                 "assign" => ("assign_technician", json!({"job_id": job, "technician_id": crew.tech2_id})),
                 "add_line" => ("add_line", json!({"job_id": job, "kind": "labor", "description": "检查", "quantity_milli": 500, "unit_price": 10_000})),
-                // What the page warns about is what the technician confirms.
-                "complete" => {
-                    let confirm: Vec<Value> = page["jobs"][*i]["completion_warnings"].as_array().into_iter().flatten().map(|w| w["code"].clone()).collect();
-                    ("complete_job", json!({"job_id": job, "confirm": confirm}))
-                }
+                // The warnings (no time clocked, parts not issued) are confirmed as the tablet's button does.
+                "complete" => ("complete_job", json!({"job_id": job, "confirm": ["job.no_time_clocked", "job.parts_not_issued"]})),
                 "clock" => {
                     let out = t.call(token, "start_clock", json!({"job_id": job})).await;
                     if out.is_ok() {

@@ -149,6 +149,7 @@ pub fn sample(kind: DocumentKind, language: Language) -> Document {
         odometer_in_km: Some(45678),
         odometer_out_km: Some(45691),
         fuel_eighths: Some(5),
+        battery_percent: None,
         damage_marks: vec![
             DamageMark { x_permille: 120, y_permille: 470, kind: DamageKind::Scratch, note: t("左前门下部划痕约 10 厘米", "Left front door, lower edge, about 10 cm") },
             DamageMark { x_permille: 780, y_permille: 60, kind: DamageKind::Dent, note: t("前保险杠右侧轻微凹陷", "Front bumper, right side, small dent") },

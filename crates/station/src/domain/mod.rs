@@ -1,6 +1,6 @@
 //! The station's value types: VINs, plates, phone numbers, money, odometer
 //! readings and the numbers the station issues (station codes, repair-order and
-//! customer numbers).
+//! customer numbers), a vehicle's energy, and what a searched text is.
 //!
 //! Each is valid by construction: raw input is parsed once, where it enters
 //! (a form, an import, a scanner), and everything past that point holds the
@@ -14,18 +14,22 @@
 //! [`check_against_last`]) and the operation asks the user to confirm.
 
 pub mod codes;
+pub mod energy;
 pub mod money;
 pub mod odometer;
 pub mod phone;
 pub mod plate;
+pub mod typed;
 pub mod vin;
 pub mod wmi;
 
 pub use codes::{CustomerNo, RoNumber, ServiceType, StationCode};
+pub use energy::{guess_energy, Energy, EnergyLevels, EnergySource};
 pub use money::Money;
 pub use odometer::{check_against_last, Odometer, Rollback};
 pub use phone::Phone;
 pub use plate::{Plate, PlateFormat};
+pub use typed::{classify, Typed, TypedKind};
 pub use vin::Vin;
 pub use wmi::{decode, lookup_wmi, Manufacturer, VinInfo};
 

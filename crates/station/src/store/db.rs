@@ -22,9 +22,28 @@ pub fn db_path(data_dir: &Path) -> PathBuf {
 pub async fn open(data_dir: &Path) -> Result<SqlitePool> {
     std::fs::create_dir_all(data_dir).map_err(|e| ApiError::internal(format!("cannot create data directory {}: {e}", data_dir.display())))?;
     let pool = connect(&db_path(data_dir)).await?;
-    backup_if_behind(&pool, data_dir).await?;
+    let applied = applied_migration(&pool).await?;
+    let latest = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+    if applied.is_some_and(|a| a >= latest) {
+        return Ok(pool);
+    }
+    if let Some(applied) = applied {
+        backup(&pool, data_dir, applied, latest).await?;
+    }
     MIGRATOR.run(&pool).await?;
-    Ok(pool)
+    // A migration that edits a table's SQL text (0016) leaves the connection
+    // that ran it with the old schema in memory; fresh connections read the new one.
+    pool.close().await;
+    connect(&db_path(data_dir)).await
+}
+
+/// The last migration applied, or `None` for a database with no schema yet.
+async fn applied_migration(pool: &SqlitePool) -> Result<Option<i64>> {
+    let has_schema: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = '_sqlx_migrations')").fetch_one(pool).await?;
+    if !has_schema {
+        return Ok(None);
+    }
+    Ok(Some(sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success = 1").fetch_one(pool).await?))
 }
 
 pub async fn connect(path: &Path) -> Result<SqlitePool> {
@@ -40,23 +59,14 @@ pub async fn connect(path: &Path) -> Result<SqlitePool> {
 
 /// A migration that goes wrong must not cost the station its data: before any
 /// pending migration runs on a database that already has a schema, copy it.
-async fn backup_if_behind(pool: &SqlitePool, data_dir: &Path) -> Result<Option<PathBuf>> {
-    let has_schema: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = '_sqlx_migrations')").fetch_one(pool).await?;
-    if !has_schema {
-        return Ok(None);
-    }
-    let applied: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success = 1").fetch_one(pool).await?;
-    let latest = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
-    if applied >= latest {
-        return Ok(None);
-    }
+async fn backup(pool: &SqlitePool, data_dir: &Path, applied: i64, latest: i64) -> Result<PathBuf> {
     let dir = data_dir.join("backups");
     std::fs::create_dir_all(&dir).map_err(|e| ApiError::internal(format!("cannot create backup directory: {e}")))?;
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S");
     let target = dir.join(format!("station-v{applied}-{stamp}.sqlite"));
     sqlx::query("VACUUM INTO ?").bind(target.to_string_lossy().to_string()).execute(pool).await?;
     tracing::info!(backup = %target.display(), from = applied, to = latest, "backed up the station database before migrating");
-    Ok(Some(target))
+    Ok(target)
 }
 
 /// Every write goes through here: `BEGIN IMMEDIATE` takes the write lock up

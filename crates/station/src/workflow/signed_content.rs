@@ -65,7 +65,12 @@ pub struct OrderPart {
     pub checked_in_at: String,
     pub promised_at: Option<String>,
     pub odometer_in_km: i64,
-    pub fuel_eighths: i64,
+    /// None for an electric car (no fuel gauge); always a number before energies.
+    pub fuel_eighths: Option<i64>,
+    /// Read at check-in for electric and hybrid cars. Absent from documents signed
+    /// before it existed, and left out when None so their hashes still verify.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub battery_percent: Option<i64>,
     pub personal_items: String,
     pub concerns: Vec<String>,
 }
@@ -209,7 +214,8 @@ mod tests {
                 checked_in_at: "2026-03-02T00:00:00Z".into(),
                 promised_at: None,
                 odometer_in_km: 10_000,
-                fuel_eighths: 4,
+                fuel_eighths: Some(4),
+                battery_percent: None,
                 personal_items: String::new(),
                 concerns: vec!["刹车异响".into()],
             },
@@ -275,5 +281,24 @@ mod tests {
         assert!(SignedContent::read(&missing).unwrap_err().contains("archive_no"));
         let unknown_value = text.replace("\"approval\":\"approved\"", "\"approval\":\"maybe\"");
         assert!(SignedContent::read(&unknown_value).is_err(), "a decision the printer does not know is refused, not printed as approved");
+    }
+
+    #[test]
+    fn a_document_signed_before_battery_levels_reads_and_writes_back_to_the_same_bytes() {
+        let old = sync_protocol::signed::canonical_json(&serde_json::to_value(sample()).unwrap());
+        assert!(!old.contains("battery_percent"), "no battery level, no key: the old documents' hashes stay");
+        let read = SignedContent::read(&old).unwrap();
+        assert_eq!(read.order.battery_percent, None);
+        assert_eq!(sync_protocol::signed::canonical_json(&serde_json::to_value(&read).unwrap()), old);
+    }
+
+    #[test]
+    fn an_electric_cars_document_keeps_its_battery_level_and_no_fuel() {
+        let mut ev = sample();
+        ev.order.fuel_eighths = None;
+        ev.order.battery_percent = Some(64);
+        let text = sync_protocol::signed::canonical_json(&serde_json::to_value(&ev).unwrap());
+        assert!(text.contains("\"battery_percent\":64") && text.contains("\"fuel_eighths\":null"), "{text}");
+        assert_eq!(SignedContent::read(&text).unwrap(), ev);
     }
 }

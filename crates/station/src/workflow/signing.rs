@@ -353,9 +353,9 @@ struct Facts {
 type LineRow = (String, String, LineKind, String, i64, i64, i64, i64);
 
 async fn facts(conn: &mut SqliteConnection, ro_id: &str, decisions: &HashMap<String, &'static str>) -> Result<Facts> {
-    type OrderRow = (String, String, String, String, Option<String>, i64, i64, String, String, String, Option<i64>, i64, i64);
+    type OrderRow = (String, String, String, String, Option<String>, i64, Option<i64>, Option<i64>, String, String, String, Option<i64>, i64, i64);
     let o: OrderRow = sqlx::query_as(
-        "SELECT r.number, r.archive_no, r.service_type, r.checked_in_at, r.promised_at, r.odometer_in_km, r.fuel_eighths, r.personal_items,
+        "SELECT r.number, r.archive_no, r.service_type, r.checked_in_at, r.promised_at, r.odometer_in_km, r.fuel_eighths, r.battery_percent, r.personal_items,
                 r.customer_id, r.vehicle_id, r.odometer_out_km, r.discount_minor, s.tax_rate_bp
          FROM repair_orders r JOIN station s ON s.id = r.station_id WHERE r.id = ?",
     )
@@ -363,7 +363,7 @@ async fn facts(conn: &mut SqliteConnection, ro_id: &str, decisions: &HashMap<Str
     .fetch_optional(&mut *conn)
     .await?
     .ok_or_else(|| ApiError::not_found("repair order"))?;
-    let (number, archive_no, service_type, checked_in_at, promised_at, odo_in, fuel, personal_items, customer_id, vehicle_id, odo_out, discount, tax_bp) = o;
+    let (number, archive_no, service_type, checked_in_at, promised_at, odo_in, fuel, battery, personal_items, customer_id, vehicle_id, odo_out, discount, tax_bp) = o;
     let concerns: Vec<String> = sqlx::query_scalar("SELECT text FROM ro_concerns WHERE ro_id = ? ORDER BY position").bind(ro_id).fetch_all(&mut *conn).await?;
     let (customer_no, name, company, language): (String, String, Option<String>, String) =
         sqlx::query_as("SELECT customer_no, name, company, language FROM customers WHERE id = ?").bind(&customer_id).fetch_one(&mut *conn).await?;
@@ -431,6 +431,7 @@ async fn facts(conn: &mut SqliteConnection, ro_id: &str, decisions: &HashMap<Str
             promised_at,
             odometer_in_km: odo_in,
             fuel_eighths: fuel,
+            battery_percent: battery,
             personal_items,
             concerns,
         },
@@ -751,7 +752,7 @@ pub async fn verify_records(station: &Station, ro_id: &str) -> Result<VerifyRepo
         let terms_now = terms_hash(&mut conn, terms_version.as_deref().unwrap_or_default(), language.as_deref().unwrap_or_default()).await?;
         cmp("terms.sha256", &c["terms"]["sha256"], json!(terms_now));
         // The order's header: none of these change after check-in.
-        for k in ["id", "number", "archive_no", "service_type", "checked_in_at", "odometer_in_km", "fuel_eighths"] {
+        for k in ["id", "number", "archive_no", "service_type", "checked_in_at", "odometer_in_km", "fuel_eighths", "battery_percent"] {
             cmp(&format!("order.{k}"), &c["order"][k], order_now[k].clone());
         }
         // The jobs' decisions and the covered lines against the rows now.

@@ -2,6 +2,7 @@
 import type { ComplaintRow } from "./ComplaintRow";
 import type { Customer } from "./Customer";
 import type { CustomerSummary } from "./CustomerSummary";
+import type { EnergyLevels } from "./EnergyLevels";
 import type { OrderSummary } from "./OrderSummary";
 import type { SurveyRow } from "./SurveyRow";
 import type { Vehicle } from "./Vehicle";
@@ -18,4 +19,8 @@ merged_into: CustomerSummary | null,
 /**
  * Whether the caller may merge another customer into this one (a manager, on a live record).
  */
-can_merge: boolean, };
+can_merge: boolean, 
+/**
+ * Which levels (fuel, battery) check-in reads for each energy a vehicle may have.
+ */
+energy_levels: Array<EnergyLevels>, };

@@ -27,6 +27,8 @@ import type { DemoLoaded } from "./DemoLoaded";
 import type { Done } from "./Done";
 import type { DuplicateQuery } from "./DuplicateQuery";
 import type { Duplicates } from "./Duplicates";
+import type { EnergyGuess } from "./EnergyGuess";
+import type { EnergyGuessInput } from "./EnergyGuessInput";
 import type { EnrollStation } from "./EnrollStation";
 import type { FileData } from "./FileData";
 import type { FileRequest } from "./FileRequest";
@@ -111,6 +113,8 @@ import type { UpdateVehicle } from "./UpdateVehicle";
 import type { Vehicle } from "./Vehicle";
 import type { VehicleAlerts } from "./VehicleAlerts";
 import type { VehicleAlertsInput } from "./VehicleAlertsInput";
+import type { VehicleHistory } from "./VehicleHistory";
+import type { VehicleHistoryInput } from "./VehicleHistoryInput";
 import type { VerifyOrder } from "./VerifyOrder";
 import type { VerifyReport } from "./VerifyReport";
 import type { VinInfo } from "./VinInfo";
@@ -130,7 +134,7 @@ export type Operations = {
   list_staff: { input: NoInput; output: StaffList };
   create_staff: { input: NewStaff; output: StaffInfo };
   update_staff: { input: UpdateStaff; output: StaffInfo };
-  /** Finds customers and vehicles by any fragment of plate, VIN, phone or name. */
+  /** Finds customers and vehicles by any fragment of plate, VIN, phone or name, and says which of them the text is. */
   search: { input: SearchInput; output: SearchResults };
   get_customer: { input: IdInput; output: CustomerDetail };
   create_customer: { input: CustomerFields; output: Customer };
@@ -145,6 +149,10 @@ export type Operations = {
   update_vehicle: { input: UpdateVehicle; output: Vehicle };
   /** Manufacturer, country and model year from a VIN, for filling the form. */
   decode_vin: { input: VinInput; output: VinInfo };
+  /** What the vehicle form's VIN, make and plate say the vehicle runs on (fuel, hybrid, electric), if anything. */
+  guess_vehicle_energy: { input: EnergyGuessInput; output: EnergyGuess };
+  /** A returning vehicle's past for check-in: last odometer and visit, open recalls, declined work, earlier concerns, complaints. */
+  vehicle_history: { input: VehicleHistoryInput; output: VehicleHistory };
   /** Checks a vehicle in: a new repair order in `checked_in`. */
   check_in: { input: CheckInInput; output: RepairOrder };
   board: { input: BoardInput; output: Board };

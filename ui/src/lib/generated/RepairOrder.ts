@@ -18,9 +18,13 @@ export type RepairOrder = { id: string, number: string,
  */
 archive_no: string, service_type: ServiceType, status: RoStatus, priority: Priority, customer: Customer, vehicle: Vehicle, advisor: StaffName, checked_in_at: string, odometer_in_km: number, 
 /**
- * Fuel gauge in eighths, 0 (empty) to 8 (full).
+ * Fuel gauge in eighths, 0 (empty) to 8 (full); `None` for an electric car.
  */
-fuel_eighths: number, personal_items: string, promised_at: string | null, concerns: Array<Concern>, damage_marks: Array<DamageMark>, photos: Array<RoPhoto>, 
+fuel_eighths: number | null, 
+/**
+ * The battery's charge in %, for electric and hybrid cars; `None` for fuel.
+ */
+battery_percent: number | null, personal_items: string, promised_at: string | null, concerns: Array<Concern>, damage_marks: Array<DamageMark>, photos: Array<RoPhoto>, 
 /**
  * How many times the quality check sent the work back (返修 within the shop).
  */

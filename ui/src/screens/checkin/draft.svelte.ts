@@ -3,6 +3,7 @@ import type { Mark } from '../../lib/components/DamageDiagram.svelte';
 import { defaultPromise, localInputToRfc3339 } from '../../lib/format';
 import type { CheckInInput } from '../../lib/generated/CheckInInput';
 import type { CustomerDetail } from '../../lib/generated/CustomerDetail';
+import type { Energy } from '../../lib/generated/Energy';
 import type { Priority } from '../../lib/generated/Priority';
 import type { ServiceType } from '../../lib/generated/ServiceType';
 
@@ -24,7 +25,7 @@ export function stepOfField(field: string | undefined | null): number | null {
   if (!field) return null;
   const top = field.split('.')[0];
   if (top === 'customer_id' || top === 'vehicle_id') return 1;
-  if (['odometer_km', 'fuel_eighths', 'damage_marks', 'photos', 'photo', 'personal_items', 'manager_pin'].includes(top)) return 2;
+  if (['odometer_km', 'fuel_eighths', 'battery_percent', 'energy', 'damage_marks', 'photos', 'photo', 'personal_items', 'manager_pin'].includes(top)) return 2;
   if (['concerns', 'service_type', 'promised_at', 'priority'].includes(top)) return 3;
   return null;
 }
@@ -36,11 +37,23 @@ export function splitCodes(raw: string): string[] {
     .filter(Boolean);
 }
 
+/** A battery level as typed: whole percent, 0–100, or null while it is not one. */
+export function parsePercent(raw: string): number | null {
+  const s = raw.trim().replace(/[%％\s]/g, '');
+  if (!/^\d{1,3}$/.test(s)) return null;
+  const n = Number(s);
+  return n <= 100 ? n : null;
+}
+
 export class CheckInDraft {
   customer = $state<CustomerDetail | null>(null);
   vehicleId = $state<string | null>(null);
   odometer = $state('');
-  fuel = $state(4);
+  /** Nobody has read the gauge until someone does: no default level. */
+  fuel = $state<number | null>(null);
+  battery = $state('');
+  /** Asked when the vehicle's record does not say what it runs on. */
+  askedEnergy = $state<Energy | null>(null);
   marks = $state<Mark[]>([]);
   photos = $state<DraftPhoto[]>([]);
   items = $state('');
@@ -51,6 +64,15 @@ export class CheckInDraft {
   managerPin = $state('');
 
   vehicle = $derived(this.customer?.vehicles.find((v) => v.id === this.vehicleId) ?? null);
+  energy = $derived(this.vehicle?.energy ?? this.askedEnergy);
+  /** The core's rule for this energy (`CustomerDetail.energy_levels`): which gauges are read. */
+  levels = $derived(this.customer?.energy_levels.find((l) => l.energy === this.energy) ?? null);
+  readsFuel = $derived(this.levels?.fuel ?? false);
+  readsBattery = $derived(this.levels?.battery ?? false);
+
+  batteryPercent(): number | null {
+    return parsePercent(this.battery);
+  }
 
   odometerKm(): number | null {
     const raw = this.odometer.replace(/[\s,，_]/g, '');
@@ -60,12 +82,15 @@ export class CheckInDraft {
 
   toInput(confirm: string[]): CheckInInput {
     const promised = localInputToRfc3339(this.promised);
+    const battery = this.batteryPercent();
     return {
       customer_id: this.customer?.customer.id ?? '',
       vehicle_id: this.vehicleId ?? '',
       service_type: this.serviceType,
       odometer_km: this.odometerKm() ?? -1,
-      fuel_eighths: this.fuel,
+      ...(this.readsFuel && this.fuel !== null ? { fuel_eighths: this.fuel } : {}),
+      ...(this.readsBattery && battery !== null ? { battery_percent: battery } : {}),
+      ...(this.vehicle && !this.vehicle.energy && this.askedEnergy ? { energy: this.askedEnergy } : {}),
       damage_marks: this.marks.map((m) => ({ x: m.x, y: m.y, kind: m.kind, note: m.note })),
       photos: this.photos.map((p) => ({ sha256: p.sha256, caption: p.caption })),
       personal_items: this.items,

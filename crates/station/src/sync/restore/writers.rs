@@ -525,9 +525,9 @@ async fn write_order(conn: &mut SqliteConnection, local: &Local<'_>, id: &str, p
     let checked_in = p.t("checked_in_at")?;
     sqlx::query(
         "INSERT INTO repair_orders (id, station_id, number, archive_no, service_type, status, priority, customer_id, vehicle_id, advisor_id, checked_in_at,
-                                    odometer_in_km, fuel_eighths, personal_items, promised_at, version, created_at, updated_at, rework_count, cancel_reason,
+                                    odometer_in_km, fuel_eighths, battery_percent, personal_items, promised_at, version, created_at, updated_at, rework_count, cancel_reason,
                                     discount_minor, odometer_out_km, completion_notice_at, delivered_at, balance_override_by, repeat_of_ro_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET status = excluded.status, priority = excluded.priority, personal_items = excluded.personal_items,
            promised_at = excluded.promised_at, version = excluded.version, updated_at = excluded.updated_at, rework_count = excluded.rework_count,
            cancel_reason = excluded.cancel_reason, discount_minor = excluded.discount_minor, odometer_out_km = excluded.odometer_out_km,
@@ -546,7 +546,8 @@ async fn write_order(conn: &mut SqliteConnection, local: &Local<'_>, id: &str, p
     .bind(p.nested_id("advisor").ok_or_else(|| bad("advisor"))?)
     .bind(&checked_in)
     .bind(p.i("odometer_in_km")?)
-    .bind(p.i("fuel_eighths")?)
+    .bind(p.opt_i("fuel_eighths"))
+    .bind(p.opt_i("battery_percent"))
     .bind(p.opt_s("personal_items").unwrap_or(""))
     .bind(p.opt_t("promised_at"))
     .bind(p.i("version")?)
