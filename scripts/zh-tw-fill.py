@@ -63,6 +63,7 @@ OVERRIDES = {
     "二维码": "QR碼",
     "渠道": "管道",
     "分区": "分區",  # a region of stations, not a disk partition (分割槽)
+    "仪表盘": "儀表板",  # the car's instrument panel, as Taiwan calls it
 }
 
 
