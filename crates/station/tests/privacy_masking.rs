@@ -323,3 +323,52 @@ async fn the_follow_up_list_shows_the_number_masked_and_lets_its_owner_show_it()
     assert_sees(&everyone, Sees::Masked, "everyone's call list");
     t.ok(&crew.advisor, "reveal_contact", json!({"customer_id": crew.customer, "reason": "call_customer"})).await;
 }
+
+/// The text of a PDF as `pdftotext` reads it, without whitespace.
+fn pdf_text(data_url: &str) -> String {
+    use base64::Engine;
+    let b64 = data_url.split_once(",").unwrap().1;
+    let pdf = base64::engine::general_purpose::STANDARD.decode(b64).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("doc.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext").args(["-enc", "UTF-8"]).arg(&path).arg("-").output().expect("pdftotext (poppler-utils)");
+    assert!(out.status.success(), "pdftotext: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+#[tokio::test]
+async fn a_complaint_and_a_service_request_show_the_contact_number_masked_and_the_complaint_record_prints_it_masked() {
+    let (t, crew, _) = setup().await;
+    let input = json!({"channel": "phone", "severity": "normal", "category_id": "svc.attitude.slow", "description": "等了很久",
+                       "contact_name": "赵强", "contact_phone": "139 0000 1111"});
+    let complaint = t.ok(&crew.advisor, "open_complaint", input).await;
+    assert_eq!(complaint["complaint"]["contact_phone"], "139****1111");
+    let id = complaint["complaint"]["id"].clone();
+    let page = t.ok(&crew.manager, "get_complaint", json!({"id": id})).await;
+    assert!(page.to_string().contains("139****1111") && !page.to_string().contains("13900001111") && !page.to_string().contains("139 0000 1111"));
+    let stored: String = sqlx::query_scalar("SELECT contact_phone FROM complaints").fetch_one(t.station.pool()).await.unwrap();
+    assert_eq!(stored, "139 0000 1111", "the record keeps what was typed");
+    // The complaint record (投诉处理记录) is an internal document: masked.
+    let printed = t.ok(&crew.advisor, "print_complaint", json!({"complaint_id": id, "language": "zh-CN"})).await;
+    let text = pdf_text(printed["data_url"].as_str().unwrap());
+    assert!(text.contains("139****1111") && !text.contains("13900001111"), "{text}");
+
+    let request = json!({"channel": "phone", "request": "想预约保养", "contact_name": "孙丽", "contact_phone": "13700002222"});
+    let opened = t.ok(&crew.advisor, "open_service_request", request).await;
+    let list = t.ok(&crew.advisor, "list_service_requests", json!({})).await;
+    assert!(!opened.to_string().contains("13700002222") && !list.to_string().contains("13700002222"));
+    assert!(list.to_string().contains("137****2222"));
+}
+
+#[tokio::test]
+async fn the_customers_own_work_order_keeps_the_whole_number() {
+    let t = TestStation::new().await;
+    let crew = t.crew().await;
+    let mut flow = Flow::check_in(&t, &crew).await;
+    flow.drive_to("approved").await;
+    let auth = flow.page["authorizations"][0]["id"].clone();
+    let printed = t.ok(&crew.advisor, "print_document", json!({"ro_id": flow.ro, "authorization_id": auth})).await;
+    let text = pdf_text(printed["data_url"].as_str().unwrap());
+    assert!(text.contains(WHOLE), "the 维修委托书 is the customer's: {text}");
+}
