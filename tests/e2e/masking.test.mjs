@@ -4,7 +4,7 @@
 // sees the car and the concern but no contact details. In zh-CN and en.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { callApi, logIn, screenshot, setLocale, setUpStation, tokenOf, uiText, withApp } from './helpers.mjs';
+import { callApi, inputHas, logIn, screenshot, setLocale, setUpStation, tokenOf, uiText, withApp } from './helpers.mjs';
 
 const WHOLE = '13812345678';
 const MASKED = '138****5678';
@@ -60,6 +60,23 @@ test('the desk sees masked numbers, the advisor shows one with a reason, and the
     assert.equal((await whole.innerText()).trim(), WHOLE);
     await screenshot(page, 'masking-revealed-zh');
 
+    // The customer's page: the form shows the number masked; saving a new name keeps it.
+    await page.goto(`${app.url}/#/customers/${c.id}`);
+    await page.getByTestId('customer-form').waitFor();
+    await inputHas(page, 'customer-phone', MASKED);
+    await page.getByTestId('customer-name').fill('王芳芳');
+    await page.getByTestId('customer-save').click();
+    await page.getByRole('status').filter({ hasText: uiText('common.saved', 'zh-CN') }).waitFor();
+    const kept = await callApi(app.url, 'reveal_contact', { customer_id: c.id, reason: 'correct_record' }, advisor);
+    assert.deepEqual(kept.phones, [WHOLE], 'saving the masked form kept the number');
+    // To correct the number, the advisor shows it first (logged), then edits it whole.
+    await page.getByTestId('reveal-contact').click();
+    await page.getByTestId('reveal-reason').selectOption('correct_record');
+    await page.getByTestId('reveal-confirm').click();
+    await page.getByTestId('contact-shown').waitFor();
+    await inputHas(page, 'customer-phone', WHOLE);
+    await screenshot(page, 'masking-customer-revealed-zh');
+
     // A technician sees the car and the concern, and no contact details.
     await logOut(page);
     await logIn(page, { staffName: '张技师', pin: '3333' });
@@ -78,8 +95,10 @@ test('the desk sees masked numbers, the advisor shows one with a reason, and the
     await page.getByTestId('customer-access-register').click();
     await page.getByTestId('access-register').waitFor();
     await page.getByTestId('register-customer').waitFor();
-    const contactRow = page.locator('[data-testid=register-row][data-kind=contact]');
-    await contactRow.waitFor();
+    // Three showings: on the order page to call her, and twice to correct her record.
+    const showings = page.locator('[data-testid=register-row][data-kind=contact]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=register-row][data-kind=contact]').length === 3);
+    const contactRow = showings.last();
     const row = await contactRow.innerText();
     assert.ok(row.includes('李顾问'), row);
     assert.equal((await contactRow.getByTestId('register-reason').innerText()).trim(), uiText('privacy.reasons.call_customer', 'zh-CN'));
