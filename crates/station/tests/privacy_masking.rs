@@ -170,13 +170,22 @@ async fn showing_the_number_needs_a_reason_from_the_list() {
 }
 
 #[tokio::test]
-async fn an_advisor_whose_order_is_closed_or_who_never_served_the_customer_cannot_show_the_number() {
+async fn an_advisor_who_never_served_the_customer_or_whose_order_was_cancelled_cannot_show_the_number() {
     let t = TestStation::new().await;
-    let advisor = t.staff("李顾问", "advisor", "2222").await;
+    let advisor = t.staff("周顾问", "advisor", "5555").await;
     // Created by the manager; the advisor has no order of this customer's.
     let (customer, _) = t.customer_with_vehicle(&t.manager, "陈静", "13912345678", "沪B54321", VIN_B).await;
     let err = t.call(&advisor, "reveal_contact", json!({"customer_id": customer, "reason": "call_customer"})).await.unwrap_err();
     assert_eq!(err.code, "contact.not_yours");
+
+    let crew = t.crew().await;
+    let mut flow = Flow::check_in(&t, &crew).await;
+    t.ok(&crew.advisor, "reveal_contact", json!({"customer_id": crew.customer, "reason": "call_customer"})).await;
+    flow.try_move(&crew.advisor, "cancelled", "客户不修了").await.unwrap();
+    let err = t.call(&crew.advisor, "reveal_contact", json!({"customer_id": crew.customer, "reason": "call_customer"})).await.unwrap_err();
+    assert_eq!(err.code, "contact.not_yours", "a cancelled order no longer makes the customer the advisor's");
+    let page = t.ok(&crew.advisor, "get_customer", json!({"id": crew.customer})).await;
+    assert_eq!(page["customer"]["may"]["reveal_contact"], false);
 }
 
 #[tokio::test]
