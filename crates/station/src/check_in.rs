@@ -325,6 +325,7 @@ pub async fn check_in(station: &Station, caller: &Caller, input: CheckInInput) -
     crate::vehicles::finish_write(&mut tx, &info.id, &input.vehicle_id, Some(&vehicle_before), now).await?;
     let mut order = load_order(&mut tx, &ro_id).await?;
     outbox::append(&mut tx, &info.id, "repair_order", &ro_id, outbox::Op::Upsert, &order, now).await?;
+    crate::repair_orders::show_customer(&mut tx, &mut order, &me).await?;
     tx.commit().await?;
     // Flagged for the advisor, from the last pulled recall campaigns; not stored with the order.
     if let Some(vin) = order.vehicle.vin.clone() {

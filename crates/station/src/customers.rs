@@ -23,6 +23,8 @@ use crate::ops::IdInput;
 use crate::repair_orders::{orders_for_customer, OrderSummary};
 use crate::station::{new_id, ts, Station};
 use crate::store::{db, outbox};
+use crate::privacy::access_register::{self, AccessKind, Subject};
+use crate::privacy::contact::{self, CustomerView};
 use crate::vehicles::{vehicles_of_customer, Vehicle};
 
 pub const LANGUAGES: [&str; 3] = ["zh-CN", "zh-TW", "en"];
@@ -95,7 +97,8 @@ pub struct UpdateCustomer {
 
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct CustomerDetail {
-    pub customer: Customer,
+    /// Contact details masked for the caller (`privacy::contact`).
+    pub customer: CustomerView,
     pub vehicles: Vec<Vehicle>,
     pub orders: Vec<OrderSummary>,
     /// The archive keeps complaints and satisfaction beside the orders.
@@ -176,7 +179,7 @@ fn validate(f: &CustomerFields) -> Result<Valid> {
     })
 }
 
-pub async fn create_customer(station: &Station, caller: &Caller, input: CustomerFields) -> Result<Customer> {
+pub async fn create_customer(station: &Station, caller: &Caller, input: CustomerFields) -> Result<CustomerView> {
     let me = caller.require(Permission::EditArchive)?;
     let v = validate(&input)?;
     let info = station.require_info().await?;
@@ -217,16 +220,19 @@ pub async fn create_customer(station: &Station, caller: &Caller, input: Customer
     .await?;
     write_phones(&mut tx, &me.station_id, &id, &v.phones, now).await?;
     let customer = finish_write(&mut tx, &me.station_id, &id, None, now).await?;
+    let view = contact::view_for(&mut tx, customer, me).await?;
     tx.commit().await?;
-    Ok(customer)
+    Ok(view)
 }
 
-pub async fn update_customer(station: &Station, caller: &Caller, input: UpdateCustomer) -> Result<Customer> {
+pub async fn update_customer(station: &Station, caller: &Caller, input: UpdateCustomer) -> Result<CustomerView> {
     let me = caller.require(Permission::EditArchive)?;
-    let v = validate(&input.fields)?;
-    let now = station.now();
     let mut tx = db::write_tx(station.pool()).await?;
     let before = load_customer(&mut tx, &input.id).await?;
+    let mut input = input;
+    keep_masked_contact(&mut input.fields, &before);
+    let v = validate(&input.fields)?;
+    let now = station.now();
     if let Some(survivor) = &before.merged_into {
         return Err(ApiError::conflict("customer.merged", "this customer was merged into another; edit that one").with("customer_id", survivor));
     }
@@ -261,8 +267,24 @@ pub async fn update_customer(station: &Station, caller: &Caller, input: UpdateCu
     sqlx::query("DELETE FROM customer_phones WHERE customer_id = ?").bind(&input.id).execute(&mut *tx).await?;
     write_phones(&mut tx, &me.station_id, &input.id, &v.phones, now).await?;
     let customer = finish_write(&mut tx, &me.station_id, &input.id, Some(&before), now).await?;
+    let view = contact::view_for(&mut tx, customer, me).await?;
     tx.commit().await?;
-    Ok(customer)
+    Ok(view)
+}
+
+/// The edit form shows the numbers and the e-mail masked; one sent back as it
+/// was shown (`138****5678`, `w***@example.com`) means "keep it", so
+/// correcting a name never needs the whole number on screen.
+fn keep_masked_contact(fields: &mut CustomerFields, before: &Customer) {
+    for sent in fields.phones.iter_mut().filter(|p| p.contains('*')) {
+        let masked = sent.trim();
+        if let Some(kept) = before.phones.iter().find(|p| Phone::parse(p).is_ok_and(|p| p.masked().as_str() == masked)) {
+            *sent = kept.clone();
+        }
+    }
+    if let Some(email) = before.email.as_deref().filter(|e| contact::mask_email(e) == fields.email.trim()) {
+        fields.email = email.to_string();
+    }
 }
 
 async fn write_phones(conn: &mut SqliteConnection, station_id: &str, customer_id: &str, phones: &[Phone], now: DateTime<Utc>) -> Result<()> {
@@ -357,6 +379,9 @@ pub async fn get_customer(station: &Station, caller: &Caller, input: IdInput) ->
     let orders = orders_for_customer(&mut conn, &input.id).await?;
     let complaints = crate::aftersales::ledger::complaints_of_customer(&mut conn, &input.id, station.now()).await?;
     let surveys = crate::aftersales::follow_ups::surveys_of_customer(&mut conn, &input.id).await?;
+    let customer = contact::view_for(&mut conn, customer, me).await?;
+    drop(conn);
+    access_register::opened(station, me, Subject { kind: AccessKind::Customer, subject_id: &input.id, customer_id: Some(&input.id), ro_id: None }).await?;
     Ok(CustomerDetail { customer, vehicles, orders, complaints, surveys, merged_into, can_merge, energy_levels: crate::domain::Energy::check_in_levels() })
 }
 

@@ -15,6 +15,8 @@
 //! complaint ledger, and the time limits every open item counts down.
 //! `kpis/` is the manager's KPI dashboard: the `kpi` crate's figures read
 //! from SQLite, with a trend, breakdowns, drill-down and exports.
+//! `privacy/` masks contact details on screen, shows the whole number on
+//! request, and keeps the access register of who opened what.
 
 pub mod aftersales;
 pub mod auth;
@@ -31,6 +33,7 @@ pub mod merge;
 pub mod ops;
 pub mod photos;
 pub mod printing;
+pub mod privacy;
 pub mod repair_orders;
 pub mod search;
 pub mod station;

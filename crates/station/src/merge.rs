@@ -17,7 +17,8 @@ use ts_rs::TS;
 
 use crate::auth::{Caller, Permission};
 use crate::customers::{get_customer, load_customer, CustomerDetail};
-use crate::domain::Phone;
+use crate::domain::{MaskedPhone, Phone};
+use crate::privacy::contact::mask_phones;
 use crate::error::{ApiError, Invalid, Result};
 use crate::ops::IdInput;
 use crate::repair_orders::load_order;
@@ -51,8 +52,8 @@ pub struct MergePreview {
     pub follow_ups: i64,
     #[ts(type = "number")]
     pub service_requests: i64,
-    /// The loser's phones the survivor does not have yet, which it gains.
-    pub phones_added: Vec<String>,
+    /// The loser's phones the survivor does not have yet, which it gains (masked).
+    pub phones_added: Vec<MaskedPhone>,
 }
 
 /// What the audit entry of a merge records; the head office reads it.
@@ -66,6 +67,15 @@ struct MergeRecord<'a> {
     follow_ups: Vec<String>,
     service_requests: Vec<String>,
     phones_added: &'a [String],
+}
+
+/// The loser's phones the survivor lacks, whole, as many as the survivor has room for.
+async fn phones_to_add(conn: &mut SqliteConnection, survivor_id: &str, loser_id: &str) -> Result<Vec<String>> {
+    const PHONES: &str = "SELECT phone FROM customer_phones WHERE customer_id = ? ORDER BY position";
+    let survivor: Vec<String> = sqlx::query_scalar(PHONES).bind(survivor_id).fetch_all(&mut *conn).await?;
+    let loser: Vec<String> = sqlx::query_scalar(PHONES).bind(loser_id).fetch_all(&mut *conn).await?;
+    let room = MAX_PHONES.saturating_sub(survivor.len());
+    Ok(loser.into_iter().filter(|p| !survivor.contains(p)).take(room).collect())
 }
 
 fn invalid(field: &str, code: &'static str, message: &str) -> ApiError {
@@ -108,8 +118,7 @@ async fn preview(conn: &mut SqliteConnection, input: &MergeCustomers) -> Result<
     let complaints = ids(conn, COMPLAINTS, &input.loser_id).await?.len() as i64;
     let follow_ups = ids(conn, FOLLOW_UPS, &input.loser_id).await?.len() as i64;
     let service_requests = ids(conn, REQUESTS, &input.loser_id).await?.len() as i64;
-    let room = MAX_PHONES.saturating_sub(survivor.phones.len());
-    let phones_added: Vec<String> = loser.phones.iter().filter(|p| !survivor.phones.contains(p)).take(room).cloned().collect();
+    let phones_added = mask_phones(&phones_to_add(conn, &input.survivor_id, &input.loser_id).await?);
     Ok(MergePreview { survivor, loser, vehicles, orders, complaints, follow_ups, service_requests, phones_added })
 }
 
@@ -164,8 +173,9 @@ pub async fn merge_customers(station: &Station, caller: &Caller, input: MergeCus
         crate::aftersales::service_requests::send(&mut tx, &ctx.station_id, id, now).await?;
     }
 
+    let phones_added = phones_to_add(&mut tx, survivor_id, loser_id).await?;
     let mut position = survivor_before.phones.len() as i64;
-    for phone in &plan.phones_added {
+    for phone in &phones_added {
         let phone = Phone::parse(phone).map_err(|e| ApiError::internal(format!("a stored phone does not parse: {e}")))?;
         sqlx::query("INSERT INTO customer_phones (id, station_id, customer_id, position, phone, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
             .bind(new_id())
@@ -190,7 +200,7 @@ pub async fn merge_customers(station: &Station, caller: &Caller, input: MergeCus
         .await?;
     crate::customers::finish_write(&mut tx, &ctx.station_id, loser_id, Some(&loser_before), now).await?;
 
-    let record = MergeRecord { survivor_id, loser_id, vehicles, orders, complaints, follow_ups, service_requests, phones_added: &plan.phones_added };
+    let record = MergeRecord { survivor_id, loser_id, vehicles, orders, complaints, follow_ups, service_requests, phones_added: &phones_added };
     audit::record(&mut tx, &ctx, None, "customer", loser_id, "merge", Some(&loser_before), Some(&record)).await?;
     tx.commit().await?;
     tracing::info!(survivor = %plan.survivor.customer_no, loser = %plan.loser.customer_no, by = %me.name, "merged customers");

@@ -14,7 +14,7 @@ use crate::auth::{self, Caller};
 use crate::error::{ApiError, Result};
 use crate::station::Station;
 use crate::workflow::{self, audit, authorization, catalog, delivery, inventory, jobs, lines, quality, settings, time_clock};
-use crate::{board, check_in, customers, demo, duplicates, kpis, merge, photos, printing, repair_orders, search, sync, vehicle_history, vehicles};
+use crate::{board, check_in, customers, demo, duplicates, kpis, merge, photos, printing, privacy, repair_orders, search, sync, vehicle_history, vehicles};
 
 #[derive(Debug, Clone, Default, Deserialize, TS)]
 pub struct NoInput {}
@@ -149,9 +149,14 @@ operations! {
     update_staff: Staff, auth::staff::UpdateStaff => auth::staff::StaffInfo = auth::staff::update_staff;
     /// Finds customers and vehicles by any fragment of plate, VIN, phone or name, and says which of them the text is.
     search: Staff, search::SearchInput => search::SearchResults = search::search;
+    /// The customer's archive, contact details masked for the caller; the opening is logged in the access register.
     get_customer: Staff, IdInput => customers::CustomerDetail = customers::get_customer;
-    create_customer: Staff, customers::CustomerFields => customers::Customer = customers::create_customer;
-    update_customer: Staff, customers::UpdateCustomer => customers::Customer = customers::update_customer;
+    create_customer: Staff, customers::CustomerFields => privacy::contact::CustomerView = customers::create_customer;
+    update_customer: Staff, customers::UpdateCustomer => privacy::contact::CustomerView = customers::update_customer;
+    /// Shows a customer's whole phone numbers and e-mail, with a reason; a manager, or the advisor whose customer it is; logged.
+    reveal_contact: Staff, privacy::reveal::RevealContact => privacy::reveal::RevealedContact = privacy::reveal::reveal_contact;
+    /// The access register, newest first, filtered by staff and by customer (manager).
+    list_access_register: Staff, privacy::access_register::AccessRegisterQuery => privacy::access_register::AccessRegister = privacy::access_register::list_access_register;
     /// Existing customers and vehicles the one being typed may duplicate: same phone, similar name + phone tail, same plate, same VIN.
     find_duplicates: Staff, duplicates::DuplicateQuery => duplicates::Duplicates = duplicates::find_duplicates;
     /// What merging the loser into the survivor would move (manager).

@@ -7,7 +7,9 @@ use sqlx::SqliteConnection;
 use ts_rs::TS;
 
 use crate::auth::{Caller, Permission};
-use crate::customers::{load_customer, Customer};
+use crate::customers::load_customer;
+use crate::privacy::access_register::{self, AccessKind, Subject};
+use crate::privacy::contact::{self, CustomerView};
 use crate::domain::{Money, ServiceType};
 use crate::error::{ApiError, Result};
 use crate::ops::IdInput;
@@ -125,7 +127,9 @@ pub struct RepairOrder {
     pub service_type: ServiceType,
     pub status: RoStatus,
     pub priority: Priority,
-    pub customer: Customer,
+    /// Masked for the caller (`privacy::contact`); in the synced record, masked
+    /// for nobody in particular: the customer's own record carries the numbers.
+    pub customer: CustomerView,
     pub vehicle: Vehicle,
     pub advisor: StaffName,
     #[ts(type = "string")]
@@ -295,7 +299,7 @@ pub async fn load_order(conn: &mut SqliteConnection, id: &str) -> Result<RepairO
         service_type: serde_json::from_value(serde_json::Value::String(row.service_type)).map_err(|_| bad_row("service type"))?,
         status: row.status,
         priority: row.priority,
-        customer: load_customer(conn, &row.customer_id).await?,
+        customer: contact::on_record(load_customer(conn, &row.customer_id).await?),
         vehicle: load_vehicle(conn, &row.vehicle_id).await?,
         advisor,
         checked_in_at: row.checked_in_at,
@@ -322,9 +326,20 @@ pub async fn load_order(conn: &mut SqliteConnection, id: &str) -> Result<RepairO
 }
 
 pub async fn get_repair_order(station: &Station, caller: &Caller, input: IdInput) -> Result<RepairOrder> {
-    caller.require(Permission::Read)?;
+    let me = caller.require(Permission::Read)?;
     let mut conn = station.pool().acquire().await?;
-    load_order(&mut conn, &input.id).await
+    let mut order = load_order(&mut conn, &input.id).await?;
+    show_customer(&mut conn, &mut order, me).await?;
+    drop(conn);
+    access_register::opened(station, me, Subject { kind: AccessKind::Order, subject_id: &order.id, customer_id: Some(&order.customer.id), ro_id: Some(&order.id) }).await?;
+    Ok(order)
+}
+
+/// The order's customer as `me` sees them (the loaded order carries the record's masked view).
+pub(crate) async fn show_customer(conn: &mut SqliteConnection, order: &mut RepairOrder, me: &crate::auth::StaffRef) -> Result<()> {
+    let customer = load_customer(conn, &order.customer.id).await?;
+    order.customer = contact::view_for(conn, customer, me).await?;
+    Ok(())
 }
 
 pub async fn orders_for_customer(conn: &mut SqliteConnection, customer_id: &str) -> Result<Vec<OrderSummary>> {

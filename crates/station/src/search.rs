@@ -9,7 +9,8 @@ use sqlx::SqliteConnection;
 use ts_rs::TS;
 
 use crate::auth::{Caller, Permission};
-use crate::domain::{classify, Typed};
+use crate::domain::{classify, MaskedPhone, Typed};
+use crate::privacy::contact::{mask_phones, Sight};
 use crate::error::Result;
 use crate::station::Station;
 
@@ -43,8 +44,9 @@ pub struct CustomerSummary {
     pub id: String,
     pub customer_no: String,
     pub name: String,
+    /// Masked (`138****5678`); empty for a technician, who sees no contact details.
     #[sqlx(skip)]
-    pub phones: Vec<String>,
+    pub phones: Vec<MaskedPhone>,
 }
 
 #[derive(Debug, Clone, Serialize, TS, sqlx::FromRow)]
@@ -67,9 +69,15 @@ fn compact(q: &str) -> String {
 }
 
 pub async fn search(station: &Station, caller: &Caller, input: SearchInput) -> Result<SearchResults> {
-    caller.require(Permission::Read)?;
+    let me = caller.require(Permission::Read)?;
     let mut conn = station.pool().acquire().await?;
-    search_conn(&mut conn, &input.q, input.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, 100) as usize).await
+    let mut results = search_conn(&mut conn, &input.q, input.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, 100) as usize).await?;
+    if Sight::of(me.role) == Sight::Hidden {
+        for hit in &mut results.hits {
+            hit.customer.phones.clear();
+        }
+    }
+    Ok(results)
 }
 
 /// (customer id, matched vehicle id, exact) in rank order, duplicates allowed.
@@ -160,15 +168,16 @@ pub async fn search_conn(conn: &mut SqliteConnection, q: &str, limit: usize) -> 
     Ok(SearchResults { hits, typed: classify(&q) })
 }
 
-/// A customer's number, name and phones; None when no such customer is here.
+/// A customer's number, name and masked phones; None when no such customer is here.
 pub async fn customer_summary(conn: &mut SqliteConnection, customer_id: &str) -> Result<Option<CustomerSummary>> {
     let Some(mut customer) =
         sqlx::query_as::<_, CustomerSummary>("SELECT id, customer_no, name FROM customers WHERE id = ?").bind(customer_id).fetch_optional(&mut *conn).await?
     else {
         return Ok(None);
     };
-    customer.phones =
+    let phones: Vec<String> =
         sqlx::query_scalar("SELECT phone FROM customer_phones WHERE customer_id = ? ORDER BY position").bind(customer_id).fetch_all(&mut *conn).await?;
+    customer.phones = mask_phones(&phones);
     Ok(Some(customer))
 }
 

@@ -236,12 +236,15 @@ async fn a_manager_merges_two_customers_and_vehicles_orders_complaints_follow_up
     assert_eq!(preview["vehicles"][0]["plate"], "沪A22222");
     assert_eq!(preview["orders"].as_array().unwrap().len(), 1);
     assert_eq!((preview["complaints"].as_i64(), preview["follow_ups"].as_i64(), preview["service_requests"].as_i64()), (Some(1), Some(1), Some(1)));
-    assert_eq!(preview["phones_added"], json!(["13912340002"]));
+    assert_eq!(preview["phones_added"], json!(["139****0002"]), "masked, as every list shows a number");
 
     let before = t.outbox_count().await;
     let page = t.ok(&crew.manager, "merge_customers", input.clone()).await;
     assert_eq!(page["customer"]["id"], p.survivor.as_str(), "the survivor's page comes back");
-    assert_eq!(page["customer"]["phones"], json!(["13812340001", "13912340002"]), "the survivor gains the loser's phone");
+    assert_eq!(page["customer"]["phones"], json!(["138****0001", "139****0002"]), "the survivor gains the loser's phone");
+    let stored: Vec<String> =
+        sqlx::query_scalar("SELECT phone FROM customer_phones WHERE customer_id = ? ORDER BY position").bind(&p.survivor).fetch_all(t.station.pool()).await.unwrap();
+    assert_eq!(stored, ["13812340001", "13912340002"], "whole in the record");
     let plates: Vec<&str> = page["vehicles"].as_array().unwrap().iter().map(|v| v["plate"].as_str().unwrap()).collect();
     assert!(plates.contains(&"沪A22222") && plates.contains(&"沪A11111"), "{plates:?}");
     assert_eq!(page["orders"][0]["id"], p.loser_order.as_str());

@@ -90,6 +90,8 @@ pub const ENTITIES: &[(&str, EntityKind, Option<&str>)] = &[
     ("ro_document", EntityKind::AppendOnly, Some("id")),
     // a recall campaign performed on an order: the head office counts completion from it
     ("ro_recall", EntityKind::AppendOnly, Some("id")),
+    // who opened which customer, order or document, and why (issue 12): ids only
+    ("access_entry", EntityKind::AppendOnly, Some("id")),
     // signed documents
     ("authorization", EntityKind::Signed, Some("id")),
     ("ro_authorization", EntityKind::Signed, Some("id")),

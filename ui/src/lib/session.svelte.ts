@@ -95,6 +95,7 @@ const NOBODY: DeskActions = {
   verify_documents: false,
   my_jobs: false,
   qc_queue: false,
+  access_register: false,
 };
 
 /** What the logged-in person may do at the desk, as the core says (`me.may`); nothing when logged out. */

@@ -18,6 +18,7 @@ use super::complaints::{self, ComplaintSeverity, NewComplaintIn};
 use super::policies::PolicyKind;
 use super::text;
 use crate::auth::{Caller, Permission, Role, StaffRef};
+use crate::domain::MaskedPhone;
 use crate::error::{ApiError, Invalid, Result};
 use crate::station::{new_id, ts, Station};
 use crate::store::{db, outbox};
@@ -97,7 +98,17 @@ pub struct FollowUp {
     pub ro_number: String,
     pub customer_id: String,
     pub customer_name: String,
-    pub phone: Option<String>,
+    /// The customer's first phone, masked; `reveal_contact` shows it whole for the call.
+    #[sqlx(skip)]
+    pub phone: Option<MaskedPhone>,
+    /// The caller may show the whole number (`reveal_contact`, reason `call_customer`).
+    #[sqlx(skip)]
+    pub reveal_contact: bool,
+    /// The whole number, read to mask it; never sent.
+    #[serde(skip)]
+    #[ts(skip)]
+    #[sqlx(rename = "phone")]
+    stored_phone: Option<String>,
     pub plate: Option<String>,
     pub owner_id: String,
     pub owner_name: String,
@@ -159,6 +170,8 @@ async fn finish_rows(conn: &mut SqliteConnection, rows: &mut [FollowUp], me: &St
         f.clock = clocks.remove(&f.id).and_then(|v| v.into_iter().next());
         f.section = Some(section(f, end_of_today));
         f.actions = actions(f, me);
+        f.phone = f.stored_phone.as_deref().and_then(|p| crate::privacy::contact::mask_phones(&[p.to_string()]).pop());
+        f.reveal_contact = f.phone.is_some() && crate::privacy::contact::may_reveal(conn, me, &f.customer_id).await?;
     }
     Ok(())
 }
@@ -406,7 +419,7 @@ pub async fn call_list(station: &Station, caller: &Caller, input: CallListInput)
     let mut not_called: Vec<NotCalled> = skipped.into_iter().map(|f| NotCalled { follow_up: f, reason: "no_consent".into() }).collect();
     // A task nobody can call: no number on file. It stays listed (someone should find one).
     for f in &calls {
-        if f.phone.is_none() {
+        if f.stored_phone.is_none() {
             not_called.push(NotCalled { follow_up: f.clone(), reason: "no_phone".into() });
         }
     }

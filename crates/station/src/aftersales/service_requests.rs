@@ -68,7 +68,14 @@ pub struct ServiceRequest {
     pub vehicle_id: Option<String>,
     pub plate: Option<String>,
     pub contact_name: String,
-    pub contact_phone: String,
+    /// Masked (`138****5678`).
+    #[sqlx(skip)]
+    pub contact_phone: Option<crate::domain::MaskedPhone>,
+    /// The whole number, read to mask it; never sent.
+    #[serde(skip)]
+    #[ts(skip)]
+    #[sqlx(rename = "contact_phone")]
+    stored_contact_phone: String,
     /// What the customer asks for, in their words.
     pub request: String,
     /// When the customer would like to come, if they said.
@@ -115,6 +122,7 @@ async fn finish(conn: &mut SqliteConnection, rows: &mut [ServiceRequest], me: &S
     for r in rows.iter_mut() {
         r.clock = clocks.remove(&r.id).and_then(|v| v.into_iter().next());
         r.actions = actions(r, me);
+        r.contact_phone = crate::domain::MaskedPhone::of_text(&r.stored_contact_phone);
     }
     Ok(())
 }

@@ -117,6 +117,8 @@ pub enum Permission {
     ViewKpis,
     /// Fold a duplicate customer into another (`merge_customers`).
     MergeCustomers,
+    /// Read the access register: who opened which customer or order (`list_access_register`).
+    ReadAccessRegister,
 }
 
 impl Permission {
@@ -125,7 +127,7 @@ impl Permission {
         match self {
             Read => true,
             EditArchive | CheckIn => matches!(role, Role::Advisor | Role::Manager),
-            ConfirmOdometerRollback | ManageStaff | VerifyDocuments | ViewKpis | MergeCustomers => role == Role::Manager,
+            ConfirmOdometerRollback | ManageStaff | VerifyDocuments | ViewKpis | MergeCustomers | ReadAccessRegister => role == Role::Manager,
             // Managers may do everything; the others do their part of the flow.
             _ if role == Role::Manager => true,
             PresentEstimate | RecordAuthorization | Deliver | CloseOrder | CancelOrder | AssignTechnician | ReceiveStock => role == Role::Advisor,
@@ -146,6 +148,7 @@ impl Permission {
             Permission::VerifyDocuments => "verify signed documents",
             Permission::ViewKpis => "see the station's KPIs",
             Permission::MergeCustomers => "merge customers",
+            Permission::ReadAccessRegister => "read the access register",
             Permission::Diagnose => "start diagnosis",
             Permission::PresentEstimate => "present the estimate",
             Permission::RecordAuthorization => "record the customer's authorization",
@@ -191,6 +194,8 @@ pub struct DeskActions {
     pub my_jobs: bool,
     /// The orders waiting for a quality check.
     pub qc_queue: bool,
+    /// Who opened which customer or order (Settings → access register).
+    pub access_register: bool,
 }
 
 impl DeskActions {
@@ -208,6 +213,7 @@ impl DeskActions {
             // Managers may repair too, but their day is the desk and the board.
             my_jobs: Permission::UseTimeClock.allows(role) && role != Role::Manager,
             qc_queue: Permission::QualityDecision.allows(role),
+            access_register: Permission::ReadAccessRegister.allows(role),
         }
     }
 }

@@ -27,7 +27,7 @@ pub use codes::{CustomerNo, RoNumber, ServiceType, StationCode};
 pub use energy::{guess_energy, Energy, EnergyLevels, EnergySource};
 pub use money::Money;
 pub use odometer::{check_against_last, Odometer, Rollback};
-pub use phone::Phone;
+pub use phone::{MaskedPhone, Phone};
 pub use plate::{Plate, PlateFormat};
 pub use typed::{classify, Typed, TypedKind};
 pub use vin::Vin;

@@ -60,17 +60,54 @@ impl Phone {
 
     /// The number with its middle hidden, `138****5678`, for screens whose
     /// viewer does not need the whole of it (PIPL: show only what is needed).
-    pub fn masked(&self) -> String {
+    pub fn masked(&self) -> MaskedPhone {
         let chars: Vec<char> = self.0.chars().collect();
         let keep_front = if chars.first() == Some(&'+') { 4 } else { 3 };
         let keep_back = 4;
+        // Too short to keep both ends: hide all but the last digits.
         if chars.len() <= keep_front + keep_back {
-            return self.0.clone();
+            let back: String = chars[chars.len().saturating_sub(2)..].iter().collect();
+            return MaskedPhone(format!("{}{back}", "*".repeat(chars.len().saturating_sub(2))));
         }
         let hidden = chars.len() - keep_front - keep_back;
         let front: String = chars[..keep_front].iter().collect();
         let back: String = chars[chars.len() - keep_back..].iter().collect();
-        format!("{front}{}{back}", "*".repeat(hidden))
+        MaskedPhone(format!("{front}{}{back}", "*".repeat(hidden)))
+    }
+}
+
+/// A phone number with its middle hidden. It can only be made from a
+/// [`Phone`] (`Phone::masked`) or from a contact text (`MaskedPhone::of_text`),
+/// never from a whole number passed through, so a record that holds one cannot
+/// leak the number by mistake.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, TS)]
+#[serde(transparent)]
+#[ts(type = "string")]
+pub struct MaskedPhone(String);
+
+impl MaskedPhone {
+    /// A contact number typed as free text (a complaint's or a service
+    /// request's): masked as a phone when it reads as one, otherwise every
+    /// character hidden. `None` for an empty text.
+    pub fn of_text(raw: &str) -> Option<MaskedPhone> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return None;
+        }
+        Some(match Phone::parse(raw) {
+            Ok(phone) => phone.masked(),
+            Err(_) => MaskedPhone("*".repeat(raw.chars().count().min(11))),
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for MaskedPhone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
     }
 }
 
@@ -245,9 +282,22 @@ mod tests {
 
     #[test]
     fn a_masked_number_hides_the_middle() {
-        assert_eq!(Phone::parse("13812345678").unwrap().masked(), "138****5678");
-        assert_eq!(Phone::parse("+442079460958").unwrap().masked(), "+442*****0958");
-        assert_eq!(Phone::parse("+1234567").unwrap().masked(), "+1234567");
+        assert_eq!(Phone::parse("13812345678").unwrap().masked().as_str(), "138****5678");
+        assert_eq!(Phone::parse("+442079460958").unwrap().masked().as_str(), "+442*****0958");
+        assert_eq!(Phone::parse("02112345678").unwrap().masked().as_str(), "021****5678");
+    }
+
+    #[test]
+    fn a_short_number_still_hides_all_but_its_last_two_digits() {
+        assert_eq!(Phone::parse("+1234567").unwrap().masked().as_str(), "******67");
+    }
+
+    #[test]
+    fn a_contact_text_is_masked_as_a_phone_or_hidden_whole() {
+        assert_eq!(MaskedPhone::of_text(" 138 1234 5678 ").unwrap().as_str(), "138****5678");
+        assert_eq!(MaskedPhone::of_text("ask for Mr Li").unwrap().as_str(), "***********");
+        assert_eq!(MaskedPhone::of_text("  "), None);
+        assert_eq!(serde_json::to_string(&Phone::parse("13812345678").unwrap().masked()).unwrap(), "\"138****5678\"");
     }
 
     #[test]

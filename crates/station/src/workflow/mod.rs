@@ -36,6 +36,7 @@ use crate::auth::{Caller, Permission};
 use crate::domain::Money;
 use crate::error::{ApiError, Invalid, Result};
 use crate::ops::IdInput;
+use crate::privacy::access_register::{self, AccessKind, Subject};
 use crate::repair_orders::{load_order, RepairOrder, RoStatus};
 use crate::station::{ts, Station};
 use crate::store::{db, outbox};
@@ -433,7 +434,8 @@ pub struct OrderDetail {
     pub recalls: Vec<recalls::OrderRecall>,
 }
 
-pub(crate) async fn detail_of(conn: &mut SqliteConnection, order: RepairOrder, me: &StaffRef, now: DateTime<Utc>) -> Result<OrderDetail> {
+pub(crate) async fn detail_of(conn: &mut SqliteConnection, mut order: RepairOrder, me: &StaffRef, now: DateTime<Utc>) -> Result<OrderDetail> {
+    crate::repair_orders::show_customer(&mut *conn, &mut order, me).await?;
     let id = order.id.clone();
     let (status, role) = (order.status, me.role);
     // Closing is the follow-up's to do (`close_after_follow_up`), never a button.
@@ -491,7 +493,12 @@ pub async fn get_order_detail(station: &Station, caller: &Caller, input: IdInput
     let me = caller.require(Permission::Read)?;
     let mut conn = station.pool().acquire().await?;
     let order = load_order(&mut conn, &input.id).await?;
-    detail_of(&mut conn, order, me, station.now()).await
+    let detail = detail_of(&mut conn, order, me, station.now()).await?;
+    drop(conn);
+    let order = &detail.order;
+    let subject = Subject { kind: AccessKind::Order, subject_id: &order.id, customer_id: Some(&order.customer.id), ro_id: Some(&order.id) };
+    access_register::opened(station, me, subject).await?;
+    Ok(detail)
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]

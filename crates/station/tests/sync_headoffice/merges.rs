@@ -66,6 +66,9 @@ async fn a_merge_at_one_station_reaches_the_head_office_and_the_other_station_th
     assert_eq!(found, vec![survivor.as_str()]);
     let page = b.ok(&b.manager, "get_customer", json!({"id": survivor})).await;
     assert!(page["vehicles"].as_array().unwrap().iter().any(|v| v["id"] == car.as_str()), "the car is the survivor's at SH02: {page}");
-    assert_eq!(page["customer"]["phones"], json!(["13812340001", "13912340002"]));
+    assert_eq!(page["customer"]["phones"], json!(["138****0001", "139****0002"]));
+    let stored: Vec<String> =
+        sqlx::query_scalar("SELECT phone FROM customer_phones WHERE customer_id = ? ORDER BY position").bind(&survivor).fetch_all(b.station.pool()).await.unwrap();
+    assert_eq!(stored, ["13812340001", "13912340002"]);
     assert_eq!(b.count("SELECT COUNT(*) FROM outbox WHERE entity = 'customer'").await, 0, "applying the pull queued nothing at SH02");
 }

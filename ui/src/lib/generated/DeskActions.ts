@@ -28,4 +28,8 @@ my_jobs: boolean,
 /**
  * The orders waiting for a quality check.
  */
-qc_queue: boolean, };
+qc_queue: boolean, 
+/**
+ * Who opened which customer or order (Settings → access register).
+ */
+access_register: boolean, };

@@ -3,5 +3,14 @@ import type { CallSection } from "./CallSection";
 import type { ClockView } from "./ClockView";
 import type { FollowUpAction } from "./FollowUpAction";
 import type { FollowUpStatus } from "./FollowUpStatus";
+import type { MaskedPhone } from "./MaskedPhone";
 
-export type FollowUp = { id: string, ro_id: string, ro_number: string, customer_id: string, customer_name: string, phone: string | null, plate: string | null, owner_id: string, owner_name: string, status: FollowUpStatus, attempts: number, next_call_at: string, delivered_at: string, give_up_at: string, ended_at: string | null, version: number, section: CallSection | null, clock: ClockView | null, actions: Array<FollowUpAction>, };
+export type FollowUp = { id: string, ro_id: string, ro_number: string, customer_id: string, customer_name: string, 
+/**
+ * The customer's first phone, masked; `reveal_contact` shows it whole for the call.
+ */
+phone: MaskedPhone | null, 
+/**
+ * The caller may show the whole number (`reveal_contact`, reason `call_customer`).
+ */
+reveal_contact: boolean, plate: string | null, owner_id: string, owner_name: string, status: FollowUpStatus, attempts: number, next_call_at: string, delivered_at: string, give_up_at: string, ended_at: string | null, version: number, section: CallSection | null, clock: ClockView | null, actions: Array<FollowUpAction>, };

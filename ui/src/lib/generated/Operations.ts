@@ -1,4 +1,6 @@
 // Generated from crates/station/src/ops.rs by scripts/gen-bindings.sh. Do not edit.
+import type { AccessRegister } from "./AccessRegister";
+import type { AccessRegisterQuery } from "./AccessRegisterQuery";
 import type { AddFinding } from "./AddFinding";
 import type { AddJob } from "./AddJob";
 import type { AddLine } from "./AddLine";
@@ -19,9 +21,9 @@ import type { ComplaintPage } from "./ComplaintPage";
 import type { ComplaintQuery } from "./ComplaintQuery";
 import type { ComplaintStep } from "./ComplaintStep";
 import type { CompleteJob } from "./CompleteJob";
-import type { Customer } from "./Customer";
 import type { CustomerDetail } from "./CustomerDetail";
 import type { CustomerFields } from "./CustomerFields";
+import type { CustomerView } from "./CustomerView";
 import type { Deliver } from "./Deliver";
 import type { DemoLoaded } from "./DemoLoaded";
 import type { Done } from "./Done";
@@ -88,6 +90,8 @@ import type { RecordQc } from "./RecordQc";
 import type { RepairOrder } from "./RepairOrder";
 import type { RequestPage } from "./RequestPage";
 import type { RequestQuery } from "./RequestQuery";
+import type { RevealContact } from "./RevealContact";
+import type { RevealedContact } from "./RevealedContact";
 import type { SaveLaborOperation } from "./SaveLaborOperation";
 import type { SavePart } from "./SavePart";
 import type { SaveQcItem } from "./SaveQcItem";
@@ -136,9 +140,14 @@ export type Operations = {
   update_staff: { input: UpdateStaff; output: StaffInfo };
   /** Finds customers and vehicles by any fragment of plate, VIN, phone or name, and says which of them the text is. */
   search: { input: SearchInput; output: SearchResults };
+  /** The customer's archive, contact details masked for the caller; the opening is logged in the access register. */
   get_customer: { input: IdInput; output: CustomerDetail };
-  create_customer: { input: CustomerFields; output: Customer };
-  update_customer: { input: UpdateCustomer; output: Customer };
+  create_customer: { input: CustomerFields; output: CustomerView };
+  update_customer: { input: UpdateCustomer; output: CustomerView };
+  /** Shows a customer's whole phone numbers and e-mail, with a reason; a manager, or the advisor whose customer it is; logged. */
+  reveal_contact: { input: RevealContact; output: RevealedContact };
+  /** The access register, newest first, filtered by staff and by customer (manager). */
+  list_access_register: { input: AccessRegisterQuery; output: AccessRegister };
   /** Existing customers and vehicles the one being typed may duplicate: same phone, similar name + phone tail, same plate, same VIN. */
   find_duplicates: { input: DuplicateQuery; output: Duplicates };
   /** What merging the loser into the survivor would move (manager). */

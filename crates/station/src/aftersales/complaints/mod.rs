@@ -358,7 +358,9 @@ fn actions_for(c: &Complaint, me: &StaffRef) -> Vec<ComplaintAction> {
 }
 
 async fn detail(conn: &mut SqliteConnection, id: &str, me: &StaffRef, now: DateTime<Utc>) -> Result<ComplaintDetail> {
-    let complaint = load(conn, id).await?;
+    let mut complaint = load(conn, id).await?;
+    // The page and the complaint record (an internal document) show the contact number masked.
+    complaint.contact_phone = crate::domain::MaskedPhone::of_text(&complaint.contact_phone).map(|m| m.to_string()).unwrap_or_default();
     // Its path as filed, retired entries included: deactivating a category must not blank the complaints under it.
     let category = categories::chain(conn, &complaint.category_id).await?.unwrap_or_default();
     let clocks = clocks::read_item(conn, ItemKind::Complaint, id, now).await?;

@@ -73,6 +73,7 @@ const RESTORED: &[(&str, &str, bool)] = &[
     ("ro_document", "SELECT EXISTS (SELECT 1 FROM ro_documents WHERE id = ?)", true),
     ("ro_recall", "SELECT EXISTS (SELECT 1 FROM ro_recalls WHERE id = ?)", true),
     ("audit_log", "SELECT EXISTS (SELECT 1 FROM audit_log WHERE id = ?)", true),
+    ("access_entry", "SELECT EXISTS (SELECT 1 FROM access_register WHERE id = ?)", true),
     // After-sales (`aftersales.rs`).
     ("time_limit_policy", "SELECT EXISTS (SELECT 1 FROM time_limit_policies WHERE kind = ?)", false),
     ("calendar", "SELECT EXISTS (SELECT 1 FROM calendars WHERE id = ?)", true),
@@ -104,7 +105,7 @@ pub(crate) fn rank(entity: &str) -> u8 {
         "ro_authorization" => 2,
         "ro_job" => 3,
         "ro_line" => 4,
-        "audit_log" => 6,
+        "audit_log" | "access_entry" => 6,
         _ => 5,
     }
 }

@@ -482,6 +482,27 @@ pub(super) async fn write(conn: &mut SqliteConnection, local: &Local<'_>, c: &Fe
             .execute(&mut *conn)
             .await?;
         }
+        "access_entry" => {
+            let at = p.t("at")?;
+            sqlx::query(
+                "INSERT INTO access_register (id, station_id, staff_id, staff_role, kind, customer_id, ro_id, subject_id, reason, at, created_at, updated_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(id)
+            .bind(local.id)
+            .bind(p.s("staff_id")?)
+            .bind(p.s("staff_role")?)
+            .bind(p.s("kind")?)
+            .bind(p.opt_s("customer_id"))
+            .bind(p.opt_s("ro_id"))
+            .bind(p.s("subject_id")?)
+            .bind(p.opt_s("reason"))
+            .bind(&at)
+            .bind(&at)
+            .bind(&at)
+            .execute(&mut *conn)
+            .await?;
+        }
         "ho_complaint_note" => super::aftersales::head_office_note(conn, id, &p, now).await?,
         other => match super::aftersales::write(conn, local, other, id, &p).await {
             Some(written) => written?,

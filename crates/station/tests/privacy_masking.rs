@@ -1,0 +1,383 @@
+//! Issue 12, masking and access: every role against every read of personal
+//! data (masked or not, logged or not), showing a whole number (who may, with
+//! which reason, logged), and the access register (written for each opening of
+//! an archive, append-only, read by a manager filtered by staff and customer).
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::flow::{Crew, Flow};
+use common::{check_in_input, TestStation, VIN_B};
+use serde_json::{json, Value};
+
+const WHOLE: &str = "13812345678";
+const MASKED: &str = "138****5678";
+const EMAIL: &str = "wang.fang@example.com";
+
+/// What a role sees of the customer's phone in an answer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Sees {
+    /// `138****5678`, never the whole number.
+    Masked,
+    /// Neither the number nor its masked form (a technician).
+    Nothing,
+}
+
+/// A station with the crew, the customer 王芳 (13812345678, an e-mail) and an
+/// order the crew's advisor checked in; returns the order's id.
+async fn setup() -> (TestStation, Crew, String) {
+    let t = TestStation::new().await;
+    let crew = t.crew().await;
+    // Sent back masked, as the edit form does: the number is kept.
+    let fields = json!({"name": "王芳", "phones": [MASKED], "email": EMAIL, "language": "zh-CN"});
+    t.ok(&crew.advisor, "update_customer", json!({"id": crew.customer, "fields": fields})).await;
+    let ro = Flow::check_in(&t, &crew).await.ro;
+    (t, crew, ro)
+}
+
+async fn entries(t: &TestStation) -> i64 {
+    t.count("SELECT COUNT(*) FROM access_register").await
+}
+
+fn assert_sees(answer: &Value, sees: Sees, what: &str) {
+    let text = answer.to_string();
+    assert!(!text.contains(WHOLE), "{what}: the whole number must never be in the answer");
+    assert!(!text.contains(EMAIL), "{what}: the whole e-mail must never be in the answer");
+    match sees {
+        Sees::Masked => assert!(text.contains(MASKED), "{what}: the masked number is shown"),
+        Sees::Nothing => assert!(!text.contains(MASKED), "{what}: not even the masked number is shown"),
+    }
+}
+
+#[tokio::test]
+async fn every_role_sees_phone_numbers_masked_or_not_at_all_and_every_opening_of_an_archive_is_logged() {
+    let (t, crew, ro) = setup().await;
+    // (read, input, what the desk sees, whether an opening is logged)
+    let reads: [(&str, Value, bool); 6] = [
+        ("search", json!({"q": "王芳"}), false),
+        ("board", json!({}), false),
+        ("my_jobs", json!({}), false),
+        ("get_customer", json!({"id": crew.customer}), true),
+        ("get_order_detail", json!({"id": ro}), true),
+        ("get_repair_order", json!({"id": ro}), true),
+    ];
+    for role in ["advisor", "technician", "qc_inspector", "manager"] {
+        let token = crew.token(role).to_string();
+        for (op, input, logged) in &reads {
+            // The order page and get_repair_order open the same order: apart, so each is an opening of its own.
+            if *logged {
+                t.advance(chrono::Duration::minutes(31));
+            }
+            let before = entries(&t).await;
+            let answer = t.ok(&token, op, input.clone()).await;
+            // The board and the technician's list carry no contact details for anyone.
+            let sees = match (*op, role) {
+                ("board" | "my_jobs", _) => Sees::Nothing,
+                (_, "technician") => Sees::Nothing,
+                _ => Sees::Masked,
+            };
+            assert_sees(&answer, sees, &format!("{role} {op}"));
+            let written = entries(&t).await - before;
+            assert_eq!(written, i64::from(*logged), "{role} {op}: logged {written} entries");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_technician_sees_the_vehicle_and_the_concern_but_not_the_customers_contact_details() {
+    let (t, crew, ro) = setup().await;
+    let page = t.ok(&crew.tech, "get_order_detail", json!({"id": ro})).await;
+    let customer = &page["order"]["customer"];
+    assert_eq!(customer["contact_hidden"], true);
+    assert_eq!(customer["phones"], json!([]));
+    assert_eq!(customer["email"], Value::Null);
+    assert_eq!(customer["may"]["reveal_contact"], false);
+    assert_eq!(page["order"]["vehicle"]["plate"], "沪A12345");
+    assert_eq!(page["order"]["concerns"][1]["text"], "刹车异响");
+    let hits = t.ok(&crew.tech, "search", json!({"q": "沪A12345"})).await;
+    assert_eq!(hits["hits"][0]["customer"]["phones"], json!([]));
+}
+
+#[tokio::test]
+async fn the_desk_sees_a_masked_email_and_the_order_record_that_syncs_carries_no_whole_number() {
+    let (t, crew, ro) = setup().await;
+    let c = t.ok(&crew.advisor, "get_customer", json!({"id": crew.customer})).await;
+    assert_eq!(c["customer"]["email"], "w***@example.com");
+    assert_eq!(c["customer"]["phones"], json!([MASKED]));
+    let payload: String = sqlx::query_scalar("SELECT payload FROM outbox WHERE entity = 'repair_order' AND entity_id = ? ORDER BY seq DESC LIMIT 1")
+        .bind(&ro)
+        .fetch_one(t.station.pool())
+        .await
+        .unwrap();
+    assert!(!payload.contains(WHOLE) && payload.contains(MASKED), "the order's record names its customer masked");
+    let customer: String = sqlx::query_scalar("SELECT payload FROM outbox WHERE entity = 'customer' AND entity_id = ? ORDER BY seq DESC LIMIT 1")
+        .bind(&crew.customer)
+        .fetch_one(t.station.pool())
+        .await
+        .unwrap();
+    assert!(customer.contains(WHOLE), "the customer's own record still syncs the number");
+}
+
+#[tokio::test]
+async fn showing_the_whole_number_is_for_managers_and_the_customers_own_advisor_and_each_showing_is_logged_with_its_reason() {
+    let (t, crew, ro) = setup().await;
+    let other_advisor = t.staff("周顾问", "advisor", "5555").await;
+    let table: [(&str, &str, Option<&str>); 5] = [
+        ("manager", &crew.manager, None),
+        ("the order's advisor", &crew.advisor, None),
+        ("another advisor", &other_advisor, Some("contact.not_yours")),
+        ("technician", &crew.tech, Some("contact.not_yours")),
+        ("qc inspector", &crew.qc, Some("contact.not_yours")),
+    ];
+    for (who, token, refused) in table {
+        let offered = t.ok(token, "get_customer", json!({"id": crew.customer})).await["customer"]["may"]["reveal_contact"].as_bool().unwrap();
+        assert_eq!(offered, refused.is_none(), "{who}: the page offers showing the number exactly when it is allowed");
+        let before = entries(&t).await;
+        let outbox_before = t.count("SELECT COUNT(*) FROM outbox WHERE entity = 'access_entry'").await;
+        let answer = t.call(token, "reveal_contact", json!({"customer_id": crew.customer, "reason": "call_customer", "ro_id": ro})).await;
+        match refused {
+            None => {
+                let answer = answer.unwrap();
+                assert_eq!(answer["phones"], json!([WHOLE]), "{who}");
+                assert_eq!(answer["email"], EMAIL, "{who}");
+                assert_eq!(entries(&t).await - before, 1, "{who}: logged");
+                assert_eq!(t.count("SELECT COUNT(*) FROM outbox WHERE entity = 'access_entry'").await - outbox_before, 1, "{who}: queued for sync");
+                let reason: String = sqlx::query_scalar("SELECT reason FROM access_register WHERE kind = 'contact' ORDER BY id DESC LIMIT 1")
+                    .fetch_one(t.station.pool())
+                    .await
+                    .unwrap();
+                assert_eq!(reason, "call_customer");
+            }
+            Some(code) => {
+                assert_eq!(answer.unwrap_err().code, code, "{who}");
+                assert_eq!(entries(&t).await - before, 0, "{who}: a refusal shows nothing and logs nothing");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn showing_the_number_needs_a_reason_from_the_list() {
+    let (t, crew, _) = setup().await;
+    let err = t.call(&crew.manager, "reveal_contact", json!({"customer_id": crew.customer})).await.unwrap_err();
+    assert_eq!(err.code, "input.malformed");
+    assert_eq!(err.field.as_deref(), Some("reason"));
+    let err = t.call(&crew.manager, "reveal_contact", json!({"customer_id": crew.customer, "reason": "curious"})).await.unwrap_err();
+    assert_eq!(err.code, "input.malformed");
+    for reason in ["call_customer", "correct_record", "complaint_handling", "customer_request"] {
+        t.ok(&crew.manager, "reveal_contact", json!({"customer_id": crew.customer, "reason": reason})).await;
+    }
+}
+
+#[tokio::test]
+async fn an_advisor_who_never_served_the_customer_or_whose_order_was_cancelled_cannot_show_the_number() {
+    let t = TestStation::new().await;
+    let advisor = t.staff("周顾问", "advisor", "5555").await;
+    // Created by the manager; the advisor has no order of this customer's.
+    let (customer, _) = t.customer_with_vehicle(&t.manager, "陈静", "13912345678", "沪B54321", VIN_B).await;
+    let err = t.call(&advisor, "reveal_contact", json!({"customer_id": customer, "reason": "call_customer"})).await.unwrap_err();
+    assert_eq!(err.code, "contact.not_yours");
+
+    let crew = t.crew().await;
+    let mut flow = Flow::check_in(&t, &crew).await;
+    t.ok(&crew.advisor, "reveal_contact", json!({"customer_id": crew.customer, "reason": "call_customer"})).await;
+    flow.try_move(&crew.advisor, "cancelled", "客户不修了").await.unwrap();
+    let err = t.call(&crew.advisor, "reveal_contact", json!({"customer_id": crew.customer, "reason": "call_customer"})).await.unwrap_err();
+    assert_eq!(err.code, "contact.not_yours", "a cancelled order no longer makes the customer the advisor's");
+    let page = t.ok(&crew.advisor, "get_customer", json!({"id": crew.customer})).await;
+    assert_eq!(page["customer"]["may"]["reveal_contact"], false);
+}
+
+#[tokio::test]
+async fn the_edit_form_can_send_a_masked_number_back_to_keep_it() {
+    let (t, crew, _) = setup().await;
+    let shown = t.ok(&crew.advisor, "get_customer", json!({"id": crew.customer})).await;
+    let fields = json!({"name": "王芳芳", "phones": shown["customer"]["phones"], "email": shown["customer"]["email"], "language": "zh-CN"});
+    t.ok(&crew.advisor, "update_customer", json!({"id": crew.customer, "fields": fields})).await;
+    let stored: String = sqlx::query_scalar("SELECT phone FROM customer_phones WHERE customer_id = ?").bind(&crew.customer).fetch_one(t.station.pool()).await.unwrap();
+    assert_eq!(stored, WHOLE, "the number is kept, not replaced by its mask");
+    // The e-mail as shown, masked, is kept too.
+    let fields = json!({"name": "王芳芳", "phones": [MASKED], "email": "w***@example.com", "language": "zh-CN"});
+    t.ok(&crew.advisor, "update_customer", json!({"id": crew.customer, "fields": fields})).await;
+    let email: String = sqlx::query_scalar("SELECT email FROM customers WHERE id = ?").bind(&crew.customer).fetch_one(t.station.pool()).await.unwrap();
+    assert_eq!(email, EMAIL);
+    // A masked text that is none of the customer's numbers is refused, naming the field.
+    let fields = json!({"name": "王芳芳", "phones": ["139****0000"], "language": "zh-CN"});
+    let err = t.call(&crew.advisor, "update_customer", json!({"id": crew.customer, "fields": fields})).await.unwrap_err();
+    assert_eq!((err.code.as_str(), err.field.as_deref()), ("phone.format", Some("phones.0")));
+}
+
+#[tokio::test]
+async fn the_register_holds_who_opened_what_when_and_a_page_refreshing_itself_is_one_opening() {
+    let (t, crew, ro) = setup().await;
+    // The check-in's order page was an opening at 10:00; half an hour on, the advisor opens it again.
+    t.advance(chrono::Duration::minutes(31));
+    let start = entries(&t).await;
+    for _ in 0..3 {
+        t.ok(&crew.advisor, "get_order_detail", json!({"id": ro})).await;
+        t.ok(&crew.advisor, "get_repair_order", json!({"id": ro})).await;
+    }
+    assert_eq!(entries(&t).await - start, 1, "the order page polling is one opening");
+    t.advance(chrono::Duration::minutes(31));
+    t.ok(&crew.advisor, "get_order_detail", json!({"id": ro})).await;
+    assert_eq!(entries(&t).await - start, 2, "opened again half an hour later: a new entry");
+    let register = t.ok(&crew.manager, "list_access_register", json!({"customer_id": crew.customer})).await;
+    let newest = &register["entries"][0];
+    assert_eq!(newest["kind"], "order");
+    assert_eq!(newest["staff_name"], "李顾问");
+    assert_eq!(newest["staff_role"], "advisor");
+    assert_eq!(newest["ro_id"], ro.as_str());
+    assert_eq!(newest["customer_name"], "王芳");
+    assert_eq!(newest["at"], "2026-11-22T03:02:00Z");
+}
+
+#[tokio::test]
+async fn opening_a_printed_document_from_the_archive_is_logged_each_time() {
+    let t = TestStation::new().await;
+    let crew = t.crew().await;
+    let mut flow = Flow::check_in(&t, &crew).await;
+    flow.drive_to("approved").await;
+    let auth = flow.page["authorizations"][0]["id"].clone();
+    let before = entries(&t).await;
+    let printed = t.ok(&crew.advisor, "print_document", json!({"ro_id": flow.ro, "authorization_id": auth})).await;
+    assert_eq!(entries(&t).await - before, 1, "printing is an opening of the document");
+    t.ok(&crew.manager, "get_document", json!({"document_id": printed["document_id"]})).await;
+    assert_eq!(entries(&t).await - before, 2, "the manager's opening is another");
+    let kinds: Vec<String> = sqlx::query_scalar("SELECT kind FROM access_register ORDER BY id DESC LIMIT 2").fetch_all(t.station.pool()).await.unwrap();
+    assert_eq!(kinds, ["document", "document"]);
+}
+
+#[tokio::test]
+async fn the_register_is_append_only() {
+    let (t, crew, _) = setup().await;
+    t.ok(&crew.advisor, "get_customer", json!({"id": crew.customer})).await;
+    let pool = t.station.pool();
+    let err = sqlx::query("UPDATE access_register SET staff_id = staff_id").execute(pool).await.unwrap_err();
+    assert!(err.to_string().contains("append-only"), "{err}");
+    let err = sqlx::query("DELETE FROM access_register").execute(pool).await.unwrap_err();
+    assert!(err.to_string().contains("append-only"), "{err}");
+    assert!(entries(&t).await >= 1);
+}
+
+#[tokio::test]
+async fn a_manager_reads_the_register_filtered_by_staff_and_by_customer_and_nobody_else_may() {
+    let (t, crew, ro) = setup().await;
+    let (customer2, vehicle2) = t.customer_with_vehicle(&crew.advisor, "陈静", "13912345678", "沪B54321", VIN_B).await;
+    t.ok(&crew.advisor, "check_in", check_in_input(&customer2, &vehicle2, 5_000)).await;
+    t.ok(&crew.advisor, "get_customer", json!({"id": crew.customer})).await;
+    t.ok(&crew.tech, "get_order_detail", json!({"id": ro})).await;
+    t.ok(&crew.advisor, "get_customer", json!({"id": customer2})).await;
+    t.ok(&crew.manager, "reveal_contact", json!({"customer_id": customer2, "reason": "complaint_handling"})).await;
+
+    let all = t.ok(&crew.manager, "list_access_register", json!({})).await;
+    let tech_id = crew.tech_id.clone();
+    let by_tech = t.ok(&crew.manager, "list_access_register", json!({"staff_id": tech_id})).await;
+    let tech_entries = by_tech["entries"].as_array().unwrap();
+    assert!(!tech_entries.is_empty() && tech_entries.iter().all(|e| e["staff_id"] == crew.tech_id.as_str()));
+    let by_customer = t.ok(&crew.manager, "list_access_register", json!({"customer_id": customer2})).await;
+    let kinds: Vec<&str> = by_customer["entries"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["contact", "customer"], "newest first: the manager's showing, then the advisor's opening");
+    assert_eq!(by_customer["entries"][0]["reason"], "complaint_handling");
+    assert_eq!(by_customer["customer"]["name"], "陈静");
+    assert!(all["entries"].as_array().unwrap().len() > kinds.len());
+    assert!(all["staff"].as_array().unwrap().iter().any(|s| s["name"] == "张技师"), "the staff filter lists everyone");
+
+    for token in [&crew.advisor, &crew.tech, &crew.qc] {
+        assert_eq!(t.call(token, "list_access_register", json!({})).await.unwrap_err().code, "auth.forbidden");
+    }
+    let me = t.ok(&crew.manager, "me", json!({})).await;
+    assert_eq!(me["may"]["access_register"], true);
+    assert_eq!(t.ok(&crew.advisor, "me", json!({})).await["may"]["access_register"], false);
+}
+
+#[tokio::test]
+async fn the_register_pages_back_newest_first() {
+    let (t, crew, _) = setup().await;
+    for _ in 0..5 {
+        t.ok(&crew.manager, "reveal_contact", json!({"customer_id": crew.customer, "reason": "correct_record"})).await;
+    }
+    let first = t.ok(&crew.manager, "list_access_register", json!({"limit": 2})).await;
+    assert_eq!(first["more"], true);
+    let last = first["entries"][1]["id"].clone();
+    let second = t.ok(&crew.manager, "list_access_register", json!({"limit": 2, "before_id": last})).await;
+    assert!(second["entries"][0]["id"].as_str().unwrap() < last.as_str().unwrap());
+}
+
+#[tokio::test]
+async fn a_customers_register_for_the_data_export_includes_what_was_opened_of_a_customer_merged_into_them() {
+    let (t, crew, _) = setup().await;
+    let (loser, _) = t.customer_with_vehicle(&crew.advisor, "王芳芳", "13912340000", "沪B54321", VIN_B).await;
+    t.ok(&crew.advisor, "get_customer", json!({"id": loser})).await;
+    t.ok(&crew.manager, "merge_customers", json!({"survivor_id": crew.customer, "loser_id": loser})).await;
+    let mut conn = t.station.pool().acquire().await.unwrap();
+    let entries = station::privacy::access_register::for_customer(&mut conn, &crew.customer).await.unwrap();
+    assert!(entries.iter().any(|e| e.customer_id.as_deref() == Some(loser.as_str())), "the loser's openings come with the survivor's");
+    assert!(entries.windows(2).all(|w| w[0].at <= w[1].at), "oldest first");
+    let json = serde_json::to_value(&entries).unwrap();
+    assert_eq!(json[0]["kind"], "order", "the first: the order page the check-in opened");
+    assert_eq!(json[0]["ro_number"].as_str().map(|n| n.starts_with("SH01")), Some(true));
+}
+
+#[tokio::test]
+async fn the_follow_up_list_shows_the_number_masked_and_lets_its_owner_show_it() {
+    let t = TestStation::new().await;
+    let crew = t.crew().await;
+    let (flow, _) = Flow::delivered(&t, &crew).await;
+    let list = t.ok(&crew.advisor, "call_list", json!({})).await;
+    assert_sees(&list, Sees::Masked, "call list");
+    let call = list["calls"].as_array().unwrap().iter().find(|f| f["ro_id"] == flow.ro.as_str()).unwrap();
+    assert_eq!(call["phone"], MASKED);
+    assert_eq!(call["reveal_contact"], true, "the advisor owns the follow-up call");
+    let everyone = t.ok(&crew.manager, "call_list", json!({"everyone": true})).await;
+    assert_sees(&everyone, Sees::Masked, "everyone's call list");
+    t.ok(&crew.advisor, "reveal_contact", json!({"customer_id": crew.customer, "reason": "call_customer"})).await;
+}
+
+/// The text of a PDF as `pdftotext` reads it, without whitespace.
+fn pdf_text(data_url: &str) -> String {
+    use base64::Engine;
+    let b64 = data_url.split_once(",").unwrap().1;
+    let pdf = base64::engine::general_purpose::STANDARD.decode(b64).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("doc.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext").args(["-enc", "UTF-8"]).arg(&path).arg("-").output().expect("pdftotext (poppler-utils)");
+    assert!(out.status.success(), "pdftotext: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+#[tokio::test]
+async fn a_complaint_and_a_service_request_show_the_contact_number_masked_and_the_complaint_record_prints_it_masked() {
+    let (t, crew, _) = setup().await;
+    let input = json!({"channel": "phone", "severity": "normal", "category_id": "svc.attitude.slow", "description": "等了很久",
+                       "contact_name": "赵强", "contact_phone": "139 0000 1111"});
+    let complaint = t.ok(&crew.advisor, "open_complaint", input).await;
+    assert_eq!(complaint["complaint"]["contact_phone"], "139****1111");
+    let id = complaint["complaint"]["id"].clone();
+    let page = t.ok(&crew.manager, "get_complaint", json!({"id": id})).await;
+    assert!(page.to_string().contains("139****1111") && !page.to_string().contains("13900001111") && !page.to_string().contains("139 0000 1111"));
+    let stored: String = sqlx::query_scalar("SELECT contact_phone FROM complaints").fetch_one(t.station.pool()).await.unwrap();
+    assert_eq!(stored, "139 0000 1111", "the record keeps what was typed");
+    // The complaint record (投诉处理记录) is an internal document: masked.
+    let printed = t.ok(&crew.advisor, "print_complaint", json!({"complaint_id": id, "language": "zh-CN"})).await;
+    let text = pdf_text(printed["data_url"].as_str().unwrap());
+    assert!(text.contains("139****1111") && !text.contains("13900001111"), "{text}");
+
+    let request = json!({"channel": "phone", "request": "想预约保养", "contact_name": "孙丽", "contact_phone": "13700002222"});
+    let opened = t.ok(&crew.advisor, "open_service_request", request).await;
+    let list = t.ok(&crew.advisor, "list_service_requests", json!({})).await;
+    assert!(!opened.to_string().contains("13700002222") && !list.to_string().contains("13700002222"));
+    assert!(list.to_string().contains("137****2222"));
+}
+
+#[tokio::test]
+async fn the_customers_own_work_order_keeps_the_whole_number() {
+    let t = TestStation::new().await;
+    let crew = t.crew().await;
+    let mut flow = Flow::check_in(&t, &crew).await;
+    flow.drive_to("approved").await;
+    let auth = flow.page["authorizations"][0]["id"].clone();
+    let printed = t.ok(&crew.advisor, "print_document", json!({"ro_id": flow.ro, "authorization_id": auth})).await;
+    let text = pdf_text(printed["data_url"].as_str().unwrap());
+    assert!(text.contains(WHOLE), "the 维修委托书 is the customer's: {text}");
+}
