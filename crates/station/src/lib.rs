@@ -19,11 +19,14 @@
 pub mod aftersales;
 pub mod auth;
 pub mod board;
+pub mod backup;
 pub mod check_in;
+pub mod consent;
 pub mod customers;
 pub mod demo;
 pub mod duplicates;
 pub mod domain;
+pub mod export;
 pub mod error;
 pub mod http;
 pub mod kpis;

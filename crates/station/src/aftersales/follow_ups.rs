@@ -600,6 +600,9 @@ pub async fn record_call(station: &Station, caller: &Caller, input: RecordCall) 
     if f.owner_id != me.id && me.role != Role::Manager {
         return Err(ApiError::forbidden("follow_up.not_owner", format!("this call is {}'s; a manager can hand it over", f.owner_name)));
     }
+    // A customer who withdrew follow-up calls after delivery is not called (`contact.no_consent`).
+    let customer = crate::customers::load_customer(&mut tx, &f.customer_id).await?;
+    crate::consent::require_contact(&customer, crate::consent::ContactPurpose::FollowUpSurvey)?;
     let ctx = Ctx { station_id: me.station_id.clone(), staff_id: me.id.clone(), now };
     event(&mut tx, &ctx, &f.id, "attempt", Some(input.outcome), call_back_at.map(ts).as_deref(), None, &note).await?;
     let (status, ends, next) = match input.outcome {

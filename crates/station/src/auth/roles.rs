@@ -117,6 +117,8 @@ pub enum Permission {
     ViewKpis,
     /// Fold a duplicate customer into another (`merge_customers`).
     MergeCustomers,
+    /// Export everything held on a customer (the right of access, `export_customer`).
+    ExportCustomer,
 }
 
 impl Permission {
@@ -125,7 +127,7 @@ impl Permission {
         match self {
             Read => true,
             EditArchive | CheckIn => matches!(role, Role::Advisor | Role::Manager),
-            ConfirmOdometerRollback | ManageStaff | VerifyDocuments | ViewKpis | MergeCustomers => role == Role::Manager,
+            ConfirmOdometerRollback | ManageStaff | VerifyDocuments | ViewKpis | MergeCustomers | ExportCustomer => role == Role::Manager,
             // Managers may do everything; the others do their part of the flow.
             _ if role == Role::Manager => true,
             PresentEstimate | RecordAuthorization | Deliver | CloseOrder | CancelOrder | AssignTechnician | ReceiveStock => role == Role::Advisor,
@@ -146,6 +148,7 @@ impl Permission {
             Permission::VerifyDocuments => "verify signed documents",
             Permission::ViewKpis => "see the station's KPIs",
             Permission::MergeCustomers => "merge customers",
+            Permission::ExportCustomer => "export a customer's data",
             Permission::Diagnose => "start diagnosis",
             Permission::PresentEstimate => "present the estimate",
             Permission::RecordAuthorization => "record the customer's authorization",
