@@ -386,6 +386,14 @@ pub fn restore_backup(data_dir: &Path, file: &Path, key_text: &str, now: DateTim
     result
 }
 
+/// `stationdesk restore-backup FILE --key KEYFILE`: the command's whole work,
+/// on the wall clock (it names the folder the replaced data is moved to).
+pub fn restore_backup_command(data_dir: &Path, file: &Path, key_file: &Path) -> Result<RestoreReport> {
+    let key_text = fs::read_to_string(key_file)
+        .map_err(|e| ApiError::invalid("backup.key_unreadable", format!("cannot read the key file {}: {e}", key_file.display())).with_field("key"))?;
+    restore_backup(data_dir, file, &key_text, Utc::now())
+}
+
 /// Unpacks the decrypted ZIP into `work`: its bytes go to a file first, since a ZIP is read from its end.
 fn unpack(plain: &mut impl Read, work: &Path) -> Result<usize> {
     fs::create_dir_all(work).map_err(io_error("create the restore folder"))?;

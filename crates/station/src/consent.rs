@@ -114,6 +114,17 @@ pub fn current(kind: ConsentKind) -> &'static ConsentText {
     TEXTS.iter().rev().find(|t| t.kind == kind).expect("every consent kind has a text")
 }
 
+/// The texts a consent given now agrees to, one per kind, for the customer form.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ConsentTexts {
+    pub texts: Vec<ConsentText>,
+}
+
+pub async fn consent_texts(_station: &crate::station::Station, caller: &crate::auth::Caller, _input: crate::ops::NoInput) -> Result<ConsentTexts> {
+    caller.require(crate::auth::Permission::Read)?;
+    Ok(ConsentTexts { texts: ConsentKind::ALL.into_iter().map(|k| current(k).clone()).collect() })
+}
+
 /// A recorded version's words, if the version is known.
 pub fn text_of(version: &str) -> Option<&'static ConsentText> {
     TEXTS.iter().find(|t| t.version == version)

@@ -15,6 +15,9 @@
 //! complaint ledger, and the time limits every open item counts down.
 //! `kpis/` is the manager's KPI dashboard: the `kpi` crate's figures read
 //! from SQLite, with a trend, breakdowns, drill-down and exports.
+//! `consent.rs` keeps the consent texts and decides who may be contacted,
+//! `export.rs` exports a customer's whole archive, `backup.rs` makes and
+//! restores the encrypted daily backups.
 
 pub mod aftersales;
 pub mod auth;

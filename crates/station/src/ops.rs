@@ -152,6 +152,8 @@ operations! {
     get_customer: Staff, IdInput => customers::CustomerDetail = customers::get_customer;
     create_customer: Staff, customers::CustomerFields => customers::Customer = customers::create_customer;
     update_customer: Staff, customers::UpdateCustomer => customers::Customer = customers::update_customer;
+    /// The consent texts now shown (zh-CN, zh-TW, en) and their versions, which a consent given now records.
+    consent_texts: Staff, NoInput => crate::consent::ConsentTexts = crate::consent::consent_texts;
     /// A manager exports everything held on a customer (the right of access) as a ZIP of JSON and the stored files; audit-logged.
     export_customer: Staff, export::ExportCustomer => export::CustomerExport = export::export_customer;
     /// Existing customers and vehicles the one being typed may duplicate: same phone, similar name + phone tail, same plate, same VIN.

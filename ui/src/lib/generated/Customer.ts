@@ -15,6 +15,11 @@ consent_data_at: string | null,
  */
 consent_marketing_at: string | null, 
 /**
+ * The consent text version agreed to (`consent::TEXTS`); None while not
+ * given, or for consents given before versions were recorded.
+ */
+consent_data_version: string | null, consent_marketing_version: string | null, 
+/**
  * Agrees to follow-up calls after a service (回访); customers who refuse are not called.
  */
 consent_follow_up: boolean, notes: string, 

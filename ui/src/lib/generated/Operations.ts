@@ -5,6 +5,9 @@ import type { AddLine } from "./AddLine";
 import type { AssignTechnician } from "./AssignTechnician";
 import type { AuditLog } from "./AuditLog";
 import type { AuthorizationQuote } from "./AuthorizationQuote";
+import type { BackupKey } from "./BackupKey";
+import type { BackupSettingsInput } from "./BackupSettingsInput";
+import type { BackupStatus } from "./BackupStatus";
 import type { Board } from "./Board";
 import type { BoardInput } from "./BoardInput";
 import type { Calendar } from "./Calendar";
@@ -19,8 +22,10 @@ import type { ComplaintPage } from "./ComplaintPage";
 import type { ComplaintQuery } from "./ComplaintQuery";
 import type { ComplaintStep } from "./ComplaintStep";
 import type { CompleteJob } from "./CompleteJob";
+import type { ConsentTexts } from "./ConsentTexts";
 import type { Customer } from "./Customer";
 import type { CustomerDetail } from "./CustomerDetail";
+import type { CustomerExport } from "./CustomerExport";
 import type { CustomerFields } from "./CustomerFields";
 import type { Deliver } from "./Deliver";
 import type { DemoLoaded } from "./DemoLoaded";
@@ -30,6 +35,7 @@ import type { Duplicates } from "./Duplicates";
 import type { EnergyGuess } from "./EnergyGuess";
 import type { EnergyGuessInput } from "./EnergyGuessInput";
 import type { EnrollStation } from "./EnrollStation";
+import type { ExportCustomer } from "./ExportCustomer";
 import type { FileData } from "./FileData";
 import type { FileRequest } from "./FileRequest";
 import type { FirstRunSetup } from "./FirstRunSetup";
@@ -96,6 +102,7 @@ import type { SearchResults } from "./SearchResults";
 import type { ServiceRequestDetail } from "./ServiceRequestDetail";
 import type { ServiceRequestStep } from "./ServiceRequestStep";
 import type { Session } from "./Session";
+import type { SetBackupKey } from "./SetBackupKey";
 import type { SetDiscount } from "./SetDiscount";
 import type { SetupStatus } from "./SetupStatus";
 import type { StaffInfo } from "./StaffInfo";
@@ -139,6 +146,10 @@ export type Operations = {
   get_customer: { input: IdInput; output: CustomerDetail };
   create_customer: { input: CustomerFields; output: Customer };
   update_customer: { input: UpdateCustomer; output: Customer };
+  /** The consent texts now shown (zh-CN, zh-TW, en) and their versions, which a consent given now records. */
+  consent_texts: { input: NoInput; output: ConsentTexts };
+  /** A manager exports everything held on a customer (the right of access) as a ZIP of JSON and the stored files; audit-logged. */
+  export_customer: { input: ExportCustomer; output: CustomerExport };
   /** Existing customers and vehicles the one being typed may duplicate: same phone, similar name + phone tail, same plate, same VIN. */
   find_duplicates: { input: DuplicateQuery; output: Duplicates };
   /** What merging the loser into the survivor would move (manager). */
@@ -222,6 +233,13 @@ export type Operations = {
   get_order_audit: { input: IdInput; output: AuditLog };
   get_workflow_settings: { input: NoInput; output: WorkflowSettings };
   update_workflow_settings: { input: WorkflowSettings; output: WorkflowSettings };
+  /** Encrypted local backups: the key, how many are kept, the last one and those on disk (manager). */
+  backup_status: { input: NoInput; output: BackupStatus };
+  /** Sets the key backups are encrypted to: a pasted age public key, or a new pair whose secret key is returned once. */
+  set_backup_key: { input: SetBackupKey; output: BackupKey };
+  update_backup_settings: { input: BackupSettingsInput; output: BackupStatus };
+  /** Makes a backup now, then rotates. */
+  run_backup_now: { input: NoInput; output: BackupStatus };
   /** A manager enrolls the station with a head office (URL + one-time code); also to enroll again. */
   enroll_station: { input: EnrollStation; output: SyncStatus };
   /** Last successful sync, changes waiting, last error, rejections, "update required". */
