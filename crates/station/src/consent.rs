@@ -306,6 +306,10 @@ pub(crate) async fn record_changes(
             Source::Desk { staff_id } => (Some(staff_id), "station"),
             Source::HeadOffice => (None, "head_office"),
         };
+        // Honoured at once: nobody is left with a call they may not make.
+        if kind == ConsentKind::FollowUp && !is {
+            crate::aftersales::follow_ups::end_on_withdrawal(conn, &after.id, now).await?;
+        }
         sqlx::query(
             "INSERT INTO consent_history (id, station_id, customer_id, kind, given, text_version, at, staff_id, source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
@@ -326,6 +330,7 @@ pub(crate) async fn record_changes(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -339,6 +344,45 @@ mod tests {
         versions.sort();
         versions.dedup();
         assert_eq!(versions.len(), TEXTS.len(), "a version names one text");
+    }
+
+    fn customer(marketing: bool, follow_up: bool) -> Customer {
+        let at = DateTime::<Utc>::default();
+        Customer {
+            id: "c1".into(),
+            customer_no: "SH01-000001".into(),
+            name: "王芳".into(),
+            phones: vec!["13812345678".into()],
+            email: None,
+            company: None,
+            language: "zh-CN".into(),
+            consent_marketing: marketing,
+            consent_data: false,
+            consent_data_at: None,
+            consent_marketing_at: marketing.then_some(at),
+            consent_data_version: None,
+            consent_marketing_version: marketing.then(|| current(ConsentKind::Marketing).version.to_string()),
+            consent_follow_up: follow_up,
+            notes: String::new(),
+            merged_into: None,
+            merged_at: None,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    #[test]
+    fn marketing_without_consent_is_refused_naming_the_consent_and_service_contact_is_not() {
+        let no = customer(false, false);
+        let err = require_contact(&no, ContactPurpose::MaintenanceReminder).unwrap_err();
+        assert_eq!((err.code.as_str(), err.params.get("consent").map(String::as_str)), ("contact.no_consent", Some("marketing")));
+        assert_eq!(require_contact(&no, ContactPurpose::FollowUpSurvey).unwrap_err().params.get("consent").map(String::as_str), Some("follow_up"));
+        let rule = require_contact(&no, ContactPurpose::RecallNotice).unwrap();
+        assert!(rule.allowed && rule.service_necessary);
+        assert!(require_contact(&customer(true, true), ContactPurpose::Marketing).is_ok());
+        let mut merged = customer(true, true);
+        merged.merged_into = Some("c2".into());
+        assert!(require_contact(&merged, ContactPurpose::CompletionNotice).is_err(), "a tombstone is not contacted; its survivor is");
     }
 
     #[test]

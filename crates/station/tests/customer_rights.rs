@@ -100,19 +100,27 @@ async fn without_marketing_consent_only_service_contact_is_allowed_and_it_is_mar
 }
 
 #[tokio::test]
-async fn a_customer_who_withdraws_follow_up_calls_after_delivery_is_not_called() {
+async fn a_customer_who_withdraws_follow_up_calls_after_delivery_is_not_called_and_the_order_closes() {
     let t = TestStation::new().await;
     let crew = t.crew().await;
     let mut f = Flow::in_status(&t, &crew, "delivered").await;
     let id = f.page["follow_up_id"].clone();
-    t.ok(&crew.advisor, "update_customer", json!({"id": crew.customer, "fields": fields("王芳", false, false, false)})).await;
+    let list = t.ok(&crew.advisor, "call_list", json!({})).await;
+    assert_eq!(list["calls"].as_array().unwrap().len(), 1, "the call is on today's list");
     let task = t.ok(&crew.advisor, "get_follow_up", json!({"id": id})).await;
+
+    t.ok(&crew.advisor, "update_customer", json!({"id": crew.customer, "fields": fields("王芳", false, false, false)})).await;
+    let list = t.ok(&crew.advisor, "call_list", json!({})).await;
+    assert_eq!(list["calls"].as_array().unwrap().len(), 0, "no call to make");
+    assert_eq!(list["not_called"][0]["reason"], json!("no_consent"), "the list says why");
+    let after = t.ok(&crew.advisor, "get_follow_up", json!({"id": id})).await;
+    assert_eq!(after["follow_up"]["status"], json!("no_consent"));
     let survey = json!({"overall": 5, "quality": 5, "timeliness": 5, "attitude": 5, "price": 4, "comment": ""});
-    let call = json!({"follow_up_id": id, "expected_version": task["follow_up"]["version"], "outcome": "reached", "survey": survey, "note": ""});
-    let err = t.call(&crew.advisor, "record_call", call).await.unwrap_err();
-    assert_eq!((err.code.as_str(), err.params.get("consent").map(String::as_str)), ("contact.no_consent", Some("follow_up")));
+    let call = json!({"follow_up_id": id, "expected_version": after["follow_up"]["version"], "outcome": "reached", "survey": survey, "note": ""});
+    assert_eq!(t.call(&crew.advisor, "record_call", call).await.unwrap_err().code, "follow_up.ended");
+    assert_ne!(task["follow_up"]["version"], after["follow_up"]["version"]);
     f.reload().await;
-    assert_eq!(f.status(), "delivered");
+    assert_eq!(f.status(), "closed", "nothing else would close the order");
 }
 
 // ---------------------------------------------------------------- export

@@ -30,6 +30,8 @@ use station::sync::{self, client::SyncError};
 mod aftersales;
 #[path = "sync_headoffice/categories.rs"]
 mod categories;
+#[path = "sync_headoffice/consent.rs"]
+mod consent;
 #[path = "sync_headoffice/head_office_notes.rs"]
 mod head_office_notes;
 #[path = "sync_headoffice/kpis.rs"]
