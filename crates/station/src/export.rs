@@ -260,6 +260,8 @@ pub async fn export_customer(station: &Station, caller: &Caller, input: ExportCu
             "current": crate::consent::states(&customer),
             "history": crate::consent::history(&mut tx, &customer.id).await?,
             "contact": crate::consent::contact_rules(&customer),
+            // The words of every version, so each recorded version can be read as the customer saw it.
+            "texts": crate::consent::TEXTS,
         });
         zip.add_json("consents.json", &consents)?;
         tx.commit().await?;

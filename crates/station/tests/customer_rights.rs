@@ -264,6 +264,9 @@ async fn the_export_holds_the_customer_vehicles_orders_documents_complaints_scor
         consents["history"].as_array().unwrap().iter().map(|h| (h["kind"].as_str().unwrap().to_string(), h["given"].as_bool().unwrap())).collect();
     assert_eq!(kinds, vec![("data".into(), true), ("marketing".into(), true), ("marketing".into(), false)]);
     assert!(consents["current"].as_array().unwrap().iter().any(|c| c["kind"] == "data" && c["given"] == true));
+    let agreed = consents["history"][1]["text_version"].clone();
+    let words = consents["texts"].as_array().unwrap().iter().find(|x| x["version"] == agreed).expect("the text agreed to is in the export");
+    assert!(words["zh_cn"].as_str().unwrap().contains("优惠"));
 
     let manifest = z.json("manifest.json");
     assert_eq!((manifest["customer_no"].as_str(), manifest["exported_by"].as_str()), (Some(number), Some("王经理")));
