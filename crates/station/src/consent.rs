@@ -288,11 +288,11 @@ pub(crate) async fn record_changes(
     now: DateTime<Utc>,
 ) -> Result<()> {
     for kind in ConsentKind::ALL {
-        let was = before.is_some_and(|b| has(b, kind));
+        // A new customer starts with nothing given, except follow-up calls, which are
+        // agreed unless refused: so refusing them at the desk is a line, accepting is not.
+        let was = before.map_or(kind == ConsentKind::FollowUp, |b| has(b, kind));
         let is = has(after, kind);
-        // A new customer who refuses follow-up calls is worth a line; one who does not refuse anything is not.
-        let new_default = before.is_none() && kind == ConsentKind::FollowUp && is;
-        if was == is || new_default {
+        if was == is {
             continue;
         }
         let version = match kind {

@@ -65,6 +65,11 @@ async fn consent_is_recorded_with_the_text_version_and_every_giving_and_withdraw
     );
     assert!(detail["consent_history"].as_array().unwrap().iter().all(|h| h["staff_name"] == "李顾问" && h["source"] == "station"));
 
+    let refuses = t.ok(&advisor, "create_customer", json!({"name": "赵强", "phones": ["13900001111"], "language": "zh-CN", "consent_follow_up": false})).await;
+    let refusal = t.ok(&advisor, "get_customer", json!({"id": refuses["id"]})).await;
+    let lines: Vec<(Value, Value)> = refusal["consent_history"].as_array().unwrap().iter().map(|h| (h["kind"].clone(), h["given"].clone())).collect();
+    assert_eq!(lines, vec![(json!("follow_up"), json!(false))], "refusing follow-up calls at the desk is recorded; nothing else was given");
+
     let edit = sqlx::query("UPDATE consent_history SET given = 1").execute(t.station.pool()).await;
     let delete = sqlx::query("DELETE FROM consent_history").execute(t.station.pool()).await;
     assert!(edit.unwrap_err().to_string().contains("append-only") && delete.unwrap_err().to_string().contains("append-only"));
