@@ -14,6 +14,10 @@ Usage:
       Open the desktop window.
   stationdesk serve [--data-dir DIR] [--listen ADDR] [--ui-dir DIR]
       Run the HTTP JSON API with no window and serve the UI at http://ADDR/.
+  stationdesk restore-backup FILE --key KEYFILE [--data-dir DIR]
+      Restore an encrypted backup (backups/stationdesk-*.backup.age) with the
+      backup secret key saved when backups were set up. Close StationDesk
+      first; the data it replaces is moved to before-restore-<time>/.
 
 Options:
   --data-dir DIR   Where the station keeps its database and files
@@ -21,6 +25,8 @@ Options:
   --listen ADDR    Address for `serve` (default: 127.0.0.1:8787).
   --ui-dir DIR     Serve the UI from DIR (a `ui/dist`) instead of the copy
                    built into this binary.
+  --key KEYFILE    For `restore-backup`: the file holding the backup secret
+                   key (AGE-SECRET-KEY-1...).
   -h, --help       Show this help.
   -V, --version    Show the version.
 
@@ -32,22 +38,32 @@ const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
 enum Command {
     Desktop { data_dir: PathBuf },
     Serve { data_dir: PathBuf, listen: SocketAddr, ui_dir: Option<PathBuf> },
+    RestoreBackup { data_dir: PathBuf, file: PathBuf, key: PathBuf },
     Help,
     Version,
 }
 
+/// `--flag=value` into the flag and its value; anything else is the flag alone.
+fn split_flag(arg: &str) -> (String, Option<String>) {
+    match arg.split_once('=') {
+        Some((flag, value)) if flag.starts_with("--") => (flag.to_string(), Some(value.to_string())),
+        _ => (arg.to_string(), None),
+    }
+}
+
 fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
     let mut args = args.into_iter().peekable();
+    if args.peek().is_some_and(|a| a == "restore-backup") {
+        args.next();
+        return parse_restore(args);
+    }
     let serve = args.peek().is_some_and(|a| a == "serve");
     if serve {
         args.next();
     }
     let (mut data_dir, mut listen, mut ui_dir) = (None, None, None);
     while let Some(arg) = args.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((flag, value)) if flag.starts_with("--") => (flag.to_string(), Some(value.to_string())),
-            _ => (arg.clone(), None),
-        };
+        let (flag, inline) = split_flag(&arg);
         let mut value = |name: &str| inline.clone().or_else(|| args.next()).filter(|v| !v.is_empty()).ok_or(format!("{name} needs a value"));
         match flag.as_str() {
             "-h" | "--help" => return Ok(Command::Help),
@@ -70,6 +86,36 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
     } else {
         Command::Desktop { data_dir }
     })
+}
+
+/// `restore-backup FILE --key KEYFILE [--data-dir DIR]`.
+fn parse_restore(args: impl Iterator<Item = String>) -> Result<Command, String> {
+    let mut args = args.peekable();
+    let (mut file, mut key, mut data_dir) = (None, None, None);
+    while let Some(arg) = args.next() {
+        let (flag, inline) = split_flag(&arg);
+        let mut value = |name: &str| inline.clone().or_else(|| args.next()).filter(|v| !v.is_empty()).ok_or(format!("{name} needs a value"));
+        match flag.as_str() {
+            "-h" | "--help" => return Ok(Command::Help),
+            "--key" => key = Some(PathBuf::from(value("--key")?)),
+            "--data-dir" => data_dir = Some(PathBuf::from(value("--data-dir")?)),
+            other if other.starts_with('-') => return Err(format!("unexpected argument `{other}`")),
+            _ if file.is_none() => file = Some(PathBuf::from(arg)),
+            other => return Err(format!("unexpected argument `{other}`")),
+        }
+    }
+    let file = file.ok_or("restore-backup needs the backup FILE")?;
+    let key = key.ok_or("restore-backup needs --key KEYFILE, the backup secret key saved when backups were set up")?;
+    Ok(Command::RestoreBackup { data_dir: data_dir.unwrap_or_else(station::default_data_dir), file, key })
+}
+
+fn restore_backup(data_dir: PathBuf, file: PathBuf, key: PathBuf) -> anyhow::Result<()> {
+    let report = station::backup::restore_backup_command(&data_dir, &file, &key).map_err(|e| anyhow::anyhow!("{} ({})", e.message, e.code))?;
+    println!("Restored {} into {} ({} stored files).", file.display(), data_dir.display(), report.files);
+    if let Some(aside) = report.replaced_moved_to {
+        println!("The data it replaced is in {}; delete that folder once the restore is checked.", aside.display());
+    }
+    Ok(())
 }
 
 fn main() -> ExitCode {
@@ -96,6 +142,7 @@ fn main() -> ExitCode {
         }
         Command::Desktop { data_dir } => stationdesk_lib::run_desktop(data_dir),
         Command::Serve { data_dir, listen, ui_dir } => stationdesk_lib::run_serve(data_dir, listen, ui_dir),
+        Command::RestoreBackup { data_dir, file, key } => restore_backup(data_dir, file, key),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -136,5 +183,21 @@ mod tests {
         assert!(args("serve extra").is_err());
         assert!(args("--frobnicate").is_err());
         assert_eq!(args("serve --help"), Ok(Command::Help));
+    }
+
+    #[test]
+    fn restore_backup_takes_the_file_the_key_file_and_a_data_dir() {
+        assert_eq!(
+            args("restore-backup /b/stationdesk-x.backup.age --key /k/key.txt --data-dir /tmp/s"),
+            Ok(Command::RestoreBackup { data_dir: "/tmp/s".into(), file: "/b/stationdesk-x.backup.age".into(), key: "/k/key.txt".into() })
+        );
+        assert_eq!(
+            args("restore-backup --key=/k/key.txt b.age"),
+            Ok(Command::RestoreBackup { data_dir: station::default_data_dir(), file: "b.age".into(), key: "/k/key.txt".into() })
+        );
+        assert!(args("restore-backup b.age").is_err_and(|e| e.contains("--key")), "the key is required");
+        assert!(args("restore-backup --key k").is_err_and(|e| e.contains("FILE")));
+        assert!(args("restore-backup a.age b.age --key k").is_err());
+        assert!(args("restore-backup b.age --key k --listen 1.2.3.4:1").is_err());
     }
 }

@@ -9,7 +9,8 @@
 //! customer's consent to keeping the archive beyond that (reminders, history
 //! shared across the network's stations); `consent_marketing` is separate and
 //! optional. Neither is presumed: both start unticked, and the time each was
-//! given is stored and synced.
+//! given is stored and synced, with the version of the text agreed to; every
+//! giving and withdrawing is appended to `consent_history` (`consent.rs`).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -17,6 +18,7 @@ use sqlx::SqliteConnection;
 use ts_rs::TS;
 
 use crate::auth::{Caller, Permission};
+use crate::consent::{current, ConsentKind, Source};
 use crate::domain::{CustomerNo, Phone, StationCode};
 use crate::error::{ApiError, Invalid, Result};
 use crate::ops::IdInput;
@@ -48,6 +50,10 @@ pub struct Customer {
     /// When the marketing consent was given.
     #[ts(type = "string | null")]
     pub consent_marketing_at: Option<DateTime<Utc>>,
+    /// The consent text version agreed to (`consent::TEXTS`); None while not
+    /// given, or for consents given before versions were recorded.
+    pub consent_data_version: Option<String>,
+    pub consent_marketing_version: Option<String>,
     /// Agrees to follow-up calls after a service (回访); customers who refuse are not called.
     pub consent_follow_up: bool,
     pub notes: String,
@@ -110,6 +116,14 @@ pub struct CustomerDetail {
     pub can_merge: bool,
     /// Which levels (fuel, battery) check-in reads for each energy a vehicle may have.
     pub energy_levels: Vec<crate::domain::EnergyLevels>,
+    /// Each consent: given or not, when, to which text version, and the text now shown.
+    pub consents: Vec<crate::consent::ConsentState>,
+    /// Every giving and withdrawing, oldest first.
+    pub consent_history: Vec<crate::consent::ConsentEvent>,
+    /// Which kinds of contact are allowed, and which are service-necessary.
+    pub contact: Vec<crate::consent::ContactRule>,
+    /// Whether the caller may export everything held on this customer (`export_customer`).
+    pub can_export: bool,
 }
 
 /// `CustomerFields` once every field has parsed.
@@ -198,8 +212,8 @@ pub async fn create_customer(station: &Station, caller: &Caller, input: Customer
     let id = new_id();
     sqlx::query(
         "INSERT INTO customers (id, station_id, customer_no, name, email, company, language, consent_marketing, consent_data, consent_marketing_at, consent_data_at,
-                                consent_follow_up, notes, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                consent_marketing_version, consent_data_version, consent_follow_up, notes, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&id)
     .bind(&me.station_id)
@@ -212,6 +226,8 @@ pub async fn create_customer(station: &Station, caller: &Caller, input: Customer
     .bind(v.consent_data)
     .bind(v.consent_marketing.then(|| ts(now)))
     .bind(v.consent_data.then(|| ts(now)))
+    .bind(v.consent_marketing.then(|| current(ConsentKind::Marketing).version))
+    .bind(v.consent_data.then(|| current(ConsentKind::Data).version))
     .bind(v.consent_follow_up)
     .bind(&v.notes)
     .bind(ts(now))
@@ -220,6 +236,7 @@ pub async fn create_customer(station: &Station, caller: &Caller, input: Customer
     .await?;
     write_phones(&mut tx, &me.station_id, &id, &v.phones, now).await?;
     let customer = finish_write(&mut tx, &me.station_id, &id, None, now).await?;
+    crate::consent::record_changes(&mut tx, &me.station_id, None, &customer, Source::Desk { staff_id: &me.id }, now).await?;
     let view = contact::view_for(&mut tx, customer, me).await?;
     tx.commit().await?;
     Ok(view)
@@ -237,15 +254,21 @@ pub async fn update_customer(station: &Station, caller: &Caller, input: UpdateCu
         return Err(ApiError::conflict("customer.merged", "this customer was merged into another; edit that one").with("customer_id", survivor));
     }
     crate::duplicates::refuse_customer_duplicate(&mut tx, &input.fields, Some(&input.id)).await?;
-    // A consent keeps the time it was first given; withdrawing it clears the time.
+    // A consent keeps the time and text version it was first given with (the
+    // history has every change); withdrawing it clears both.
     let given_at = |now_given: bool, was: bool, at: Option<DateTime<Utc>>| match (now_given, was) {
         (false, _) => None,
         (true, true) => at.map(ts),
         (true, false) => Some(ts(now)),
     };
+    let version = |now_given: bool, was: bool, kept: &Option<String>, kind: ConsentKind| match (now_given, was) {
+        (false, _) => None,
+        (true, true) => kept.clone(),
+        (true, false) => Some(current(kind).version.to_string()),
+    };
     let updated = sqlx::query(
         "UPDATE customers SET name = ?, email = ?, company = ?, language = ?, consent_marketing = ?, consent_data = ?, consent_marketing_at = ?, consent_data_at = ?,
-                              consent_follow_up = ?, notes = ?, updated_at = ? WHERE id = ?",
+                              consent_marketing_version = ?, consent_data_version = ?, consent_follow_up = ?, notes = ?, updated_at = ? WHERE id = ?",
     )
     .bind(&v.name)
     .bind(&v.email)
@@ -255,6 +278,8 @@ pub async fn update_customer(station: &Station, caller: &Caller, input: UpdateCu
     .bind(v.consent_data)
     .bind(given_at(v.consent_marketing, before.consent_marketing, before.consent_marketing_at))
     .bind(given_at(v.consent_data, before.consent_data, before.consent_data_at))
+    .bind(version(v.consent_marketing, before.consent_marketing, &before.consent_marketing_version, ConsentKind::Marketing))
+    .bind(version(v.consent_data, before.consent_data, &before.consent_data_version, ConsentKind::Data))
     .bind(v.consent_follow_up)
     .bind(&v.notes)
     .bind(ts(now))
@@ -267,6 +292,7 @@ pub async fn update_customer(station: &Station, caller: &Caller, input: UpdateCu
     sqlx::query("DELETE FROM customer_phones WHERE customer_id = ?").bind(&input.id).execute(&mut *tx).await?;
     write_phones(&mut tx, &me.station_id, &input.id, &v.phones, now).await?;
     let customer = finish_write(&mut tx, &me.station_id, &input.id, Some(&before), now).await?;
+    crate::consent::record_changes(&mut tx, &me.station_id, Some(&before), &customer, Source::Desk { staff_id: &me.id }, now).await?;
     let view = contact::view_for(&mut tx, customer, me).await?;
     tx.commit().await?;
     Ok(view)
@@ -325,6 +351,8 @@ struct CustomerRow {
     consent_data: bool,
     consent_data_at: Option<DateTime<Utc>>,
     consent_marketing_at: Option<DateTime<Utc>>,
+    consent_data_version: Option<String>,
+    consent_marketing_version: Option<String>,
     consent_follow_up: bool,
     notes: String,
     merged_into: Option<String>,
@@ -335,7 +363,8 @@ struct CustomerRow {
 
 pub async fn load_customer(conn: &mut SqliteConnection, id: &str) -> Result<Customer> {
     let row = sqlx::query_as::<_, CustomerRow>(
-        "SELECT id, customer_no, name, email, company, language, consent_marketing, consent_data, consent_data_at, consent_marketing_at, consent_follow_up, notes,
+        "SELECT id, customer_no, name, email, company, language, consent_marketing, consent_data, consent_data_at, consent_marketing_at,
+                consent_data_version, consent_marketing_version, consent_follow_up, notes,
                 merged_into, merged_at, created_at, updated_at
          FROM customers WHERE id = ?",
     )
@@ -357,6 +386,8 @@ pub async fn load_customer(conn: &mut SqliteConnection, id: &str) -> Result<Cust
         consent_data: row.consent_data,
         consent_data_at: row.consent_data_at,
         consent_marketing_at: row.consent_marketing_at,
+        consent_data_version: row.consent_data_version,
+        consent_marketing_version: row.consent_marketing_version,
         consent_follow_up: row.consent_follow_up,
         notes: row.notes,
         merged_into: row.merged_into,
@@ -379,10 +410,26 @@ pub async fn get_customer(station: &Station, caller: &Caller, input: IdInput) ->
     let orders = orders_for_customer(&mut conn, &input.id).await?;
     let complaints = crate::aftersales::ledger::complaints_of_customer(&mut conn, &input.id, station.now()).await?;
     let surveys = crate::aftersales::follow_ups::surveys_of_customer(&mut conn, &input.id).await?;
+    let (consents, contact_rules) = (crate::consent::states(&customer), crate::consent::contact_rules(&customer));
+    let consent_history = crate::consent::history(&mut conn, &input.id).await?;
+    let can_export = Permission::ExportCustomer.allows(me.role);
     let customer = contact::view_for(&mut conn, customer, me).await?;
     drop(conn);
     access_register::opened(station, me, Subject { kind: AccessKind::Customer, subject_id: &input.id, customer_id: Some(&input.id), ro_id: None }).await?;
-    Ok(CustomerDetail { customer, vehicles, orders, complaints, surveys, merged_into, can_merge, energy_levels: crate::domain::Energy::check_in_levels() })
+    Ok(CustomerDetail {
+        customer,
+        vehicles,
+        orders,
+        complaints,
+        surveys,
+        merged_into,
+        can_merge,
+        energy_levels: crate::domain::Energy::check_in_levels(),
+        consents,
+        consent_history,
+        contact: contact_rules,
+        can_export,
+    })
 }
 
 /// Writes a customer as merged from the head office's feed (`sync::pull`):
@@ -408,6 +455,8 @@ pub(crate) async fn apply_pulled(
     let (marketing, data) = (flag("consent_marketing"), flag("consent_data"));
     let at = |k: &str| s(k).and_then(|t| DateTime::parse_from_rfc3339(t).ok()).map(|t| t.with_timezone(&Utc));
     let (marketing_at, data_at, merged_at) = (at("consent_marketing_at"), at("consent_data_at"), at("merged_at"));
+    // Stations older than text versions send none.
+    let (marketing_version, data_version) = (opt("consent_marketing_version"), opt("consent_data_version"));
     let merged_into = opt("merged_into");
     // Older stations do not send it: follow-up calls stay agreed.
     let follow_up = f.get("consent_follow_up").and_then(Value::as_bool).unwrap_or(true);
@@ -425,6 +474,8 @@ pub(crate) async fn apply_pulled(
             && cur.consent_follow_up == follow_up
             && cur.consent_marketing_at == marketing_at
             && cur.consent_data_at == data_at
+            && cur.consent_marketing_version == marketing_version
+            && cur.consent_data_version == data_version
             && cur.merged_into == merged_into
             && cur.merged_at == merged_at
             && cur.notes == notes;
@@ -433,7 +484,8 @@ pub(crate) async fn apply_pulled(
         }
         sqlx::query(
             "UPDATE customers SET name = ?, email = ?, company = ?, language = ?, consent_marketing = ?, consent_data = ?, consent_marketing_at = ?, consent_data_at = ?,
-                                  consent_follow_up = ?, notes = ?, merged_into = ?, merged_at = ?, updated_at = ? WHERE id = ?",
+                                  consent_marketing_version = ?, consent_data_version = ?, consent_follow_up = ?, notes = ?, merged_into = ?, merged_at = ?, updated_at = ?
+             WHERE id = ?",
         )
             .bind(&name)
             .bind(&email)
@@ -443,6 +495,8 @@ pub(crate) async fn apply_pulled(
             .bind(data)
             .bind(marketing_at.map(ts))
             .bind(data_at.map(ts))
+            .bind(&marketing_version)
+            .bind(&data_version)
             .bind(follow_up)
             .bind(&notes)
             .bind(&merged_into)
@@ -451,6 +505,9 @@ pub(crate) async fn apply_pulled(
             .bind(id)
             .execute(&mut *conn)
             .await?;
+        // A consent given or withdrawn at another station joins this station's history.
+        let after = load_customer(conn, id).await?;
+        crate::consent::record_changes(conn, station_id, Some(&cur), &after, Source::HeadOffice, now).await?;
         cur.phones != phones
     } else {
         let Some(number) = opt("customer_no") else {
@@ -464,8 +521,8 @@ pub(crate) async fn apply_pulled(
         let created_at = s("created_at").filter(|t| DateTime::parse_from_rfc3339(t).is_ok()).map(str::to_string).unwrap_or_else(|| updated_at.clone());
         sqlx::query(
             "INSERT INTO customers (id, station_id, customer_no, name, email, company, language, consent_marketing, consent_data, consent_marketing_at, consent_data_at,
-                                    consent_follow_up, notes, merged_into, merged_at, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                    consent_marketing_version, consent_data_version, consent_follow_up, notes, merged_into, merged_at, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(id)
         .bind(station_id)
@@ -478,6 +535,8 @@ pub(crate) async fn apply_pulled(
         .bind(data)
         .bind(marketing_at.map(ts))
         .bind(data_at.map(ts))
+        .bind(&marketing_version)
+        .bind(&data_version)
         .bind(follow_up)
         .bind(&notes)
         .bind(&merged_into)
@@ -486,6 +545,8 @@ pub(crate) async fn apply_pulled(
         .bind(&updated_at)
         .execute(&mut *conn)
         .await?;
+        let after = load_customer(conn, id).await?;
+        crate::consent::record_changes(conn, station_id, None, &after, Source::HeadOffice, now).await?;
         true
     };
     if phones_changed {

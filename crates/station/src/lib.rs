@@ -17,15 +17,21 @@
 //! from SQLite, with a trend, breakdowns, drill-down and exports.
 //! `privacy/` masks contact details on screen, shows the whole number on
 //! request, and keeps the access register of who opened what.
+//! `consent.rs` keeps the consent texts and decides who may be contacted,
+//! `export.rs` exports a customer's whole archive, `backup.rs` makes and
+//! restores the encrypted daily backups.
 
 pub mod aftersales;
 pub mod auth;
 pub mod board;
+pub mod backup;
 pub mod check_in;
+pub mod consent;
 pub mod customers;
 pub mod demo;
 pub mod duplicates;
 pub mod domain;
+pub mod export;
 pub mod error;
 pub mod http;
 pub mod kpis;

@@ -14,7 +14,7 @@ use crate::auth::{self, Caller};
 use crate::error::{ApiError, Result};
 use crate::station::Station;
 use crate::workflow::{self, audit, authorization, catalog, delivery, inventory, jobs, lines, quality, settings, time_clock};
-use crate::{board, check_in, customers, demo, duplicates, kpis, merge, photos, printing, privacy, repair_orders, search, sync, vehicle_history, vehicles};
+use crate::{backup, board, check_in, customers, demo, duplicates, export, kpis, merge, photos, printing, privacy, repair_orders, search, sync, vehicle_history, vehicles};
 
 #[derive(Debug, Clone, Default, Deserialize, TS)]
 pub struct NoInput {}
@@ -157,6 +157,10 @@ operations! {
     reveal_contact: Staff, privacy::reveal::RevealContact => privacy::reveal::RevealedContact = privacy::reveal::reveal_contact;
     /// The access register, newest first, filtered by staff and by customer (manager).
     list_access_register: Staff, privacy::access_register::AccessRegisterQuery => privacy::access_register::AccessRegister = privacy::access_register::list_access_register;
+    /// The consent texts now shown (zh-CN, zh-TW, en) and their versions, which a consent given now records.
+    consent_texts: Staff, NoInput => crate::consent::ConsentTexts = crate::consent::consent_texts;
+    /// A manager exports everything held on a customer (the right of access) as a ZIP of JSON and the stored files; audit-logged.
+    export_customer: Staff, export::ExportCustomer => export::CustomerExport = export::export_customer;
     /// Existing customers and vehicles the one being typed may duplicate: same phone, similar name + phone tail, same plate, same VIN.
     find_duplicates: Staff, duplicates::DuplicateQuery => duplicates::Duplicates = duplicates::find_duplicates;
     /// What merging the loser into the survivor would move (manager).
@@ -243,6 +247,13 @@ operations! {
     get_order_audit: Staff, IdInput => audit::AuditLog = audit::get_order_audit;
     get_workflow_settings: Staff, NoInput => settings::WorkflowSettings = settings::get_workflow_settings;
     update_workflow_settings: Staff, settings::WorkflowSettings => settings::WorkflowSettings = settings::update_workflow_settings;
+    /// Encrypted local backups: the key, how many are kept, the last one and those on disk (manager).
+    backup_status: Staff, NoInput => backup::BackupStatus = backup::backup_status;
+    /// Sets the key backups are encrypted to: a pasted age public key, or a new pair whose secret key is returned once.
+    set_backup_key: Staff, backup::SetBackupKey => backup::BackupKey = backup::set_backup_key;
+    update_backup_settings: Staff, backup::BackupSettingsInput => backup::BackupStatus = backup::update_backup_settings;
+    /// Makes a backup now, then rotates.
+    run_backup_now: Staff, NoInput => backup::BackupStatus = backup::run_backup_now;
 
     // Sync with a head office (`sync/`, docs/sync.md). Standalone stations never need these.
     /// A manager enrolls the station with a head office (URL + one-time code); also to enroll again.

@@ -33,6 +33,8 @@ mod access_register;
 mod aftersales;
 #[path = "sync_headoffice/categories.rs"]
 mod categories;
+#[path = "sync_headoffice/consent.rs"]
+mod consent;
 #[path = "sync_headoffice/head_office_notes.rs"]
 mod head_office_notes;
 #[path = "sync_headoffice/kpis.rs"]

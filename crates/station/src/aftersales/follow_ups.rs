@@ -284,6 +284,31 @@ pub(crate) async fn give_up_expired(station: &Station, now: DateTime<Utc>) -> Re
     Ok(())
 }
 
+/// A customer withdrew consent to follow-up calls (here or at another
+/// station): their open calls end as `no_consent`, as if refused at delivery,
+/// and their orders close. In the caller's transaction; the consent history
+/// says why.
+pub(crate) async fn end_on_withdrawal(conn: &mut SqliteConnection, customer_id: &str, now: DateTime<Utc>) -> Result<()> {
+    let open: Vec<(String, String, String, String)> =
+        sqlx::query_as("SELECT id, ro_id, station_id, owner_id FROM follow_ups WHERE customer_id = ? AND ended_at IS NULL AND status IN ('due', 'retry')")
+            .bind(customer_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    for (id, ro_id, station_id, owner) in open {
+        let ctx = Ctx { station_id, staff_id: owner, now };
+        sqlx::query("UPDATE follow_ups SET status = 'no_consent', ended_at = ?, version = version + 1, updated_at = ? WHERE id = ?")
+            .bind(ts(now))
+            .bind(ts(now))
+            .bind(&id)
+            .execute(&mut *conn)
+            .await?;
+        clocks::refresh(conn, ItemKind::FollowUp, &id, now).await?;
+        send(conn, &ctx.station_id, &id, now).await?;
+        workflow::close_after_follow_up(conn, &ctx, &ro_id, "no follow-up: the customer withdrew consent to follow-up calls").await?;
+    }
+    Ok(())
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn event(
     conn: &mut SqliteConnection,

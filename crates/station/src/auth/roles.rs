@@ -119,6 +119,8 @@ pub enum Permission {
     MergeCustomers,
     /// Read the access register: who opened which customer or order (`list_access_register`).
     ReadAccessRegister,
+    /// Export everything held on a customer (the right of access, `export_customer`).
+    ExportCustomer,
 }
 
 impl Permission {
@@ -127,7 +129,9 @@ impl Permission {
         match self {
             Read => true,
             EditArchive | CheckIn => matches!(role, Role::Advisor | Role::Manager),
-            ConfirmOdometerRollback | ManageStaff | VerifyDocuments | ViewKpis | MergeCustomers | ReadAccessRegister => role == Role::Manager,
+            ConfirmOdometerRollback | ManageStaff | VerifyDocuments | ViewKpis | MergeCustomers | ReadAccessRegister | ExportCustomer => {
+                role == Role::Manager
+            }
             // Managers may do everything; the others do their part of the flow.
             _ if role == Role::Manager => true,
             PresentEstimate | RecordAuthorization | Deliver | CloseOrder | CancelOrder | AssignTechnician | ReceiveStock => role == Role::Advisor,
@@ -149,6 +153,7 @@ impl Permission {
             Permission::ViewKpis => "see the station's KPIs",
             Permission::MergeCustomers => "merge customers",
             Permission::ReadAccessRegister => "read the access register",
+            Permission::ExportCustomer => "export a customer's data",
             Permission::Diagnose => "start diagnosis",
             Permission::PresentEstimate => "present the estimate",
             Permission::RecordAuthorization => "record the customer's authorization",

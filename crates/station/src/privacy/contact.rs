@@ -64,6 +64,9 @@ pub struct CustomerView {
     pub consent_data_at: Option<DateTime<Utc>>,
     #[ts(type = "string | null")]
     pub consent_marketing_at: Option<DateTime<Utc>>,
+    /// The version of the consent text each consent was given to (`consent.rs`).
+    pub consent_data_version: Option<String>,
+    pub consent_marketing_version: Option<String>,
     pub consent_follow_up: bool,
     pub notes: String,
     pub merged_into: Option<String>,
@@ -95,6 +98,8 @@ impl CustomerView {
             consent_data,
             consent_data_at,
             consent_marketing_at,
+            consent_data_version,
+            consent_marketing_version,
             consent_follow_up,
             notes,
             merged_into,
@@ -115,6 +120,8 @@ impl CustomerView {
             consent_data,
             consent_data_at,
             consent_marketing_at,
+            consent_data_version,
+            consent_marketing_version,
             consent_follow_up,
             notes: if hidden { String::new() } else { notes },
             merged_into,

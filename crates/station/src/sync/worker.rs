@@ -71,6 +71,10 @@ impl Shared {
     pub(crate) fn wake(&self) {
         self.wake.notify_one();
     }
+    /// Set once the station's last owning handle is gone; the backup task stops on it too.
+    pub(crate) fn stopped(&self) -> bool {
+        self.shutdown.load(Ordering::SeqCst)
+    }
     pub(crate) fn runtime(&self) -> Runtime {
         self.runtime.lock().map(|r| r.clone()).unwrap_or_default()
     }

@@ -14,7 +14,11 @@ phones: Array<MaskedPhone>,
 /**
  * Masked, `w***@example.com`.
  */
-email: string | null, company: string | null, language: string, consent_marketing: boolean, consent_data: boolean, consent_data_at: string | null, consent_marketing_at: string | null, consent_follow_up: boolean, notes: string, merged_into: string | null, merged_at: string | null, created_at: string, updated_at: string, 
+email: string | null, company: string | null, language: string, consent_marketing: boolean, consent_data: boolean, consent_data_at: string | null, consent_marketing_at: string | null, 
+/**
+ * The version of the consent text each consent was given to (`consent.rs`).
+ */
+consent_data_version: string | null, consent_marketing_version: string | null, consent_follow_up: boolean, notes: string, merged_into: string | null, merged_at: string | null, created_at: string, updated_at: string, 
 /**
  * The caller's role sees no contact details (a technician): the page says
  * so instead of showing empty fields.

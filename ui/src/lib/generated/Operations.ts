@@ -7,6 +7,9 @@ import type { AddLine } from "./AddLine";
 import type { AssignTechnician } from "./AssignTechnician";
 import type { AuditLog } from "./AuditLog";
 import type { AuthorizationQuote } from "./AuthorizationQuote";
+import type { BackupKey } from "./BackupKey";
+import type { BackupSettingsInput } from "./BackupSettingsInput";
+import type { BackupStatus } from "./BackupStatus";
 import type { Board } from "./Board";
 import type { BoardInput } from "./BoardInput";
 import type { Calendar } from "./Calendar";
@@ -21,7 +24,9 @@ import type { ComplaintPage } from "./ComplaintPage";
 import type { ComplaintQuery } from "./ComplaintQuery";
 import type { ComplaintStep } from "./ComplaintStep";
 import type { CompleteJob } from "./CompleteJob";
+import type { ConsentTexts } from "./ConsentTexts";
 import type { CustomerDetail } from "./CustomerDetail";
+import type { CustomerExport } from "./CustomerExport";
 import type { CustomerFields } from "./CustomerFields";
 import type { CustomerView } from "./CustomerView";
 import type { Deliver } from "./Deliver";
@@ -32,6 +37,7 @@ import type { Duplicates } from "./Duplicates";
 import type { EnergyGuess } from "./EnergyGuess";
 import type { EnergyGuessInput } from "./EnergyGuessInput";
 import type { EnrollStation } from "./EnrollStation";
+import type { ExportCustomer } from "./ExportCustomer";
 import type { FileData } from "./FileData";
 import type { FileRequest } from "./FileRequest";
 import type { FirstRunSetup } from "./FirstRunSetup";
@@ -100,6 +106,7 @@ import type { SearchResults } from "./SearchResults";
 import type { ServiceRequestDetail } from "./ServiceRequestDetail";
 import type { ServiceRequestStep } from "./ServiceRequestStep";
 import type { Session } from "./Session";
+import type { SetBackupKey } from "./SetBackupKey";
 import type { SetDiscount } from "./SetDiscount";
 import type { SetupStatus } from "./SetupStatus";
 import type { StaffInfo } from "./StaffInfo";
@@ -148,6 +155,10 @@ export type Operations = {
   reveal_contact: { input: RevealContact; output: RevealedContact };
   /** The access register, newest first, filtered by staff and by customer (manager). */
   list_access_register: { input: AccessRegisterQuery; output: AccessRegister };
+  /** The consent texts now shown (zh-CN, zh-TW, en) and their versions, which a consent given now records. */
+  consent_texts: { input: NoInput; output: ConsentTexts };
+  /** A manager exports everything held on a customer (the right of access) as a ZIP of JSON and the stored files; audit-logged. */
+  export_customer: { input: ExportCustomer; output: CustomerExport };
   /** Existing customers and vehicles the one being typed may duplicate: same phone, similar name + phone tail, same plate, same VIN. */
   find_duplicates: { input: DuplicateQuery; output: Duplicates };
   /** What merging the loser into the survivor would move (manager). */
@@ -231,6 +242,13 @@ export type Operations = {
   get_order_audit: { input: IdInput; output: AuditLog };
   get_workflow_settings: { input: NoInput; output: WorkflowSettings };
   update_workflow_settings: { input: WorkflowSettings; output: WorkflowSettings };
+  /** Encrypted local backups: the key, how many are kept, the last one and those on disk (manager). */
+  backup_status: { input: NoInput; output: BackupStatus };
+  /** Sets the key backups are encrypted to: a pasted age public key, or a new pair whose secret key is returned once. */
+  set_backup_key: { input: SetBackupKey; output: BackupKey };
+  update_backup_settings: { input: BackupSettingsInput; output: BackupStatus };
+  /** Makes a backup now, then rotates. */
+  run_backup_now: { input: NoInput; output: BackupStatus };
   /** A manager enrolls the station with a head office (URL + one-time code); also to enroll again. */
   enroll_station: { input: EnrollStation; output: SyncStatus };
   /** Last successful sync, changes waiting, last error, rejections, "update required". */
