@@ -264,6 +264,9 @@ pub async fn export_customer(station: &Station, caller: &Caller, input: ExportCu
             "texts": crate::consent::TEXTS,
         });
         zip.add_json("consents.json", &consents)?;
+        // Who looked at this customer's records is part of what the station holds on them (PIPL art. 45).
+        let register = crate::privacy::access_register::for_customer(&mut tx, &customer.id).await?;
+        zip.add_json("access_register.json", &encode(&register)?)?;
         tx.commit().await?;
     }
 

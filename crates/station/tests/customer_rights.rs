@@ -225,6 +225,7 @@ async fn the_export_holds_the_customer_vehicles_orders_documents_complaints_scor
         "follow_ups.json",
         "service_requests.json",
         "consents.json",
+        "access_register.json",
         "manifest.json",
     ] {
         assert!(z.names.contains(&part.to_string()), "{part} missing from {:?}", z.names);
@@ -272,6 +273,12 @@ async fn the_export_holds_the_customer_vehicles_orders_documents_complaints_scor
     let agreed = consents["history"][1]["text_version"].clone();
     let words = consents["texts"].as_array().unwrap().iter().find(|x| x["version"] == agreed).expect("the text agreed to is in the export");
     assert!(words["zh_cn"].as_str().unwrap().contains("优惠"));
+
+    let register = z.json("access_register.json");
+    let opened: Vec<(&str, &str)> =
+        register.as_array().unwrap().iter().map(|e| (e["staff_role"].as_str().unwrap(), e["kind"].as_str().unwrap())).collect();
+    assert!(opened.contains(&("advisor", "customer")) && opened.contains(&("manager", "customer")), "who opened the customer: {opened:?}");
+    assert!(register.as_array().unwrap().iter().all(|e| e["customer_id"] == json!(crew.customer)), "only this customer's openings");
 
     let manifest = z.json("manifest.json");
     assert_eq!((manifest["customer_no"].as_str(), manifest["exported_by"].as_str()), (Some(number), Some("王经理")));
