@@ -28,12 +28,14 @@ use crate::error::ApiError;
 
 const MAX_STAFF_TEXT: usize = 200;
 
+/// A vehicle of a customer found: its id, its fields, whether the query matched it.
+type FoundVehicle = (String, Map<String, Value>, bool);
+
 /// A customer the query found, with the fields needed to answer or adopt.
 struct Found {
     id: String,
     fields: Map<String, Value>,
-    /// (vehicle id, its fields, whether the query matched it)
-    vehicles: Vec<(String, Map<String, Value>, bool)>,
+    vehicles: Vec<FoundVehicle>,
 }
 
 fn text(fields: &Map<String, Value>, key: &str) -> String {
@@ -41,9 +43,8 @@ fn text(fields: &Map<String, Value>, key: &str) -> String {
 }
 
 fn checked_value(kind: LookupKind, value: &str) -> Result<String, ApiError> {
-    normalise(kind, value).ok_or_else(|| {
-        ApiError::new(ErrorCode::InvalidRequest, format!("value: a lookup needs a whole {} (exact match), not a fragment", kind.as_str()))
-    })
+    normalise(kind, value)
+        .ok_or_else(|| ApiError::new(ErrorCode::InvalidRequest, format!("value: a lookup needs a whole {} (exact match), not a fragment", kind.as_str())))
 }
 
 /// The customers (at most `MAX_LOOKUP_CUSTOMERS`) whose phone, or whose vehicle's plate or VIN, is `value`.
@@ -85,7 +86,8 @@ async fn find(conn: &mut PgConnection, kind: LookupKind, value: &str) -> sqlx::R
     .fetch_all(&mut *conn)
     .await?;
     let ids: Vec<&str> = customers.iter().map(|(id, _)| id.as_str()).collect();
-    let vehicles: Vec<(String, String, Json<Map<String, Value>>)> = sqlx::query_as(
+    type OwnerIdFields = (String, String, Json<Map<String, Value>>);
+    let vehicles: Vec<OwnerIdFields> = sqlx::query_as(
         "SELECT fields->>'customer_id', entity_id, fields FROM shared_records
          WHERE entity = 'vehicle' AND NOT deleted AND fields->>'customer_id' = ANY($1)
          ORDER BY entity_id DESC",
@@ -93,7 +95,7 @@ async fn find(conn: &mut PgConnection, kind: LookupKind, value: &str) -> sqlx::R
     .bind(&ids)
     .fetch_all(&mut *conn)
     .await?;
-    let mut by_customer: BTreeMap<String, Vec<(String, Map<String, Value>, bool)>> = BTreeMap::new();
+    let mut by_customer: BTreeMap<String, Vec<FoundVehicle>> = BTreeMap::new();
     for (owner, id, fields) in vehicles {
         let hit = matched.contains(&id);
         by_customer.entry(owner).or_default().push((id, fields.0, hit));
@@ -142,7 +144,7 @@ fn masked(found: &Found, kind: LookupKind, value: &str) -> LookupCustomer {
 pub async fn lookup(pool: &PgPool, station: &AuthStation, req: &LookupRequest) -> Result<LookupResponse, ApiError> {
     let value = checked_value(req.kind, &req.value)?;
     let mut conn = pool.acquire().await?;
-    let found = find(&mut *conn, req.kind, &value).await?;
+    let found = find(&mut conn, req.kind, &value).await?;
     tracing::info!(station = %station.code, kind = req.kind.as_str(), found = found.len(), "head-office lookup");
     Ok(LookupResponse { customers: found.iter().map(|f| masked(f, req.kind, &value)).collect() })
 }
@@ -161,7 +163,7 @@ pub async fn adopt(pool: &PgPool, station: &AuthStation, req: &AdoptRequest, now
     let staff_name = staff_text("staff_name", &req.staff_name)?;
     let not_found = || ApiError::new(ErrorCode::LookupNotFound, format!("{} {} is not among what this lookup finds", req.entity, req.entity_id));
     let mut tx = pool.begin().await?;
-    let found = find(&mut *tx, req.kind, &value).await?;
+    let found = find(&mut tx, req.kind, &value).await?;
     let (customer, vehicles, vehicle_id): (&Found, Vec<&str>, Option<String>) = match req.entity.as_str() {
         "customer" => {
             let c = found.iter().find(|f| f.id == req.entity_id).ok_or_else(not_found)?;
@@ -203,7 +205,7 @@ pub async fn adopt(pool: &PgPool, station: &AuthStation, req: &AdoptRequest, now
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    let mut records = records(&mut *tx, &entities, &ids).await?;
+    let mut records = records(&mut tx, &entities, &ids).await?;
     tx.commit().await?;
     super::feed::attach_history(pool, station, &mut records).await?;
     tracing::info!(station = %station.code, customer = %customer.id, granted = granted.len(), staff = %staff_id, "a lookup granted access");

@@ -42,13 +42,11 @@ async fn name_at_head_office(app: &TestApp, id: &str) -> Value {
 }
 
 async fn access_of(app: &TestApp, code: &str) -> Vec<String> {
-    sqlx::query_scalar(
-        "SELECT a.entity || ':' || a.entity_id FROM shared_access a JOIN stations s USING (station_id) WHERE s.code = $1 ORDER BY 1",
-    )
-    .bind(code)
-    .fetch_all(&app.pool)
-    .await
-    .unwrap()
+    sqlx::query_scalar("SELECT a.entity || ':' || a.entity_id FROM shared_access a JOIN stations s USING (station_id) WHERE s.code = $1 ORDER BY 1")
+        .bind(code)
+        .fetch_all(&app.pool)
+        .await
+        .unwrap()
 }
 
 async fn lookup(app: &TestApp, st: &StationSim, kind: &str, value: &str) -> LookupResponse {
@@ -180,7 +178,13 @@ async fn adopting_a_lookup_result_grants_access_logged_with_station_record_time_
     // An id the query does not find is refused, and grants nothing.
     let wrong = app.post_json(&b.token, "/v1/lookup/adopt", &adopt_body("phone", "13900000000", "customer", "c1")).await;
     assert_eq!(expect_error(wrong, StatusCode::NOT_FOUND).await.code, ErrorCode::LookupNotFound);
-    let nameless = app.post_json(&b.token, "/v1/lookup/adopt", &json!({"kind": "plate", "value": "沪A12345", "entity": "vehicle", "entity_id": "v1", "staff_id": "s", "staff_name": " "})).await;
+    let nameless = app
+        .post_json(
+            &b.token,
+            "/v1/lookup/adopt",
+            &json!({"kind": "plate", "value": "沪A12345", "entity": "vehicle", "entity_id": "v1", "staff_id": "s", "staff_name": " "}),
+        )
+        .await;
     assert!(expect_error(nameless, StatusCode::BAD_REQUEST).await.message.starts_with("staff_name:"));
     assert!(access_of(&app, "SH02").await.is_empty());
 
