@@ -264,6 +264,10 @@ operations! {
     sync_now: Staff, NoInput => sync::SyncStatus = sync::sync_now;
     /// Open recalls for a vehicle or VIN, and its visits to other stations, from pulled data.
     vehicle_alerts: Staff, sync::alerts::VehicleAlertsInput => sync::alerts::VehicleAlerts = sync::alerts::vehicle_alerts;
+    /// Asks the head office for customers on file at other stations by a whole plate, VIN or phone (masked); says when it cannot be asked.
+    head_office_lookup: Staff, sync::lookup::HeadOfficeLookupInput => sync::lookup::HeadOfficeLookup = sync::lookup::head_office_lookup;
+    /// Uses a lookup's result: the head office grants access (logged with the caller) and the customer and vehicles are stored here for check-in.
+    adopt_head_office_record: Staff, sync::lookup::AdoptHeadOfficeRecord => sync::lookup::AdoptedRecord = sync::lookup::adopt_head_office_record;
 
     // After-sales (`aftersales/`, docs/aftersales.md): follow-up calls, the complaint ledger, time limits.
     /// How many of the caller's own items are due within the hour and overdue (the top bar).

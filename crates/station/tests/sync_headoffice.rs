@@ -7,7 +7,8 @@
 //! head office's KPI sums from the station's records (`kpis.rs`), and the
 //! complaint category tree saved in the console (`categories.rs`), and two
 //! customers merged at one station reaching the head office and another (`merges.rs`),
-//! and the access register, append-only at both ends (`access_register.rs`).
+//! the access register, append-only at both ends (`access_register.rs`),
+//! and customers shared between stations: access, history, lookup (`shared.rs`).
 //! Needs the PostgreSQL server binaries (`scripts/setup-system.sh`).
 #![allow(clippy::unwrap_used)]
 
@@ -47,6 +48,8 @@ mod merges;
 mod recalls;
 #[path = "sync_headoffice/restore.rs"]
 mod restore;
+#[path = "sync_headoffice/shared.rs"]
+mod shared;
 
 static CLUSTER: LazyLock<pg::PgCluster> = LazyLock::new(pg::PgCluster::start);
 
@@ -432,8 +435,8 @@ async fn a_station_process_killed_mid_push_and_mid_pull_converges_after_reopenin
     assert_eq!(t.count("SELECT unit_price_minor FROM ho_parts_catalog WHERE part_no = 'P-19999'").await, 100 + 19_999);
 }
 
-/// Lets station `code` see a shared record, as the head office will once stations
-/// look customers and vehicles up there, and puts it back into the feed.
+/// Lets station `code` see a shared record, as a lookup at the head office does
+/// (`shared.rs` goes through the lookup itself), and puts it back into the feed.
 async fn share_with(ho: &HeadOffice, code: &str, entity: &str, id: &str) {
     let station_id: uuid::Uuid = sqlx::query_scalar("SELECT station_id FROM stations WHERE code = $1").bind(code).fetch_one(&ho.pool).await.unwrap();
     sqlx::query("INSERT INTO shared_access (station_id, entity, entity_id) VALUES ($1, $2, $3)")

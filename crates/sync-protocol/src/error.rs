@@ -43,6 +43,9 @@ pub enum ErrorCode {
     /// The head office holds no such file for this station (never uploaded). HTTP 404.
     #[serde(rename = "file.not_found")]
     FileNotFound,
+    /// The lookup does not find the record to adopt (not that query's, gone, or not shared). HTTP 404.
+    #[serde(rename = "lookup.not_found")]
+    LookupNotFound,
     /// Anything unexpected on the head office's side. HTTP 500/503.
     #[serde(rename = "server.internal")]
     Internal,
@@ -63,6 +66,7 @@ impl ErrorCode {
             ErrorCode::PayloadMalformed => "payload.malformed",
             ErrorCode::InvalidRequest => "request.invalid",
             ErrorCode::FileNotFound => "file.not_found",
+            ErrorCode::LookupNotFound => "lookup.not_found",
             ErrorCode::Internal => "server.internal",
         }
     }
@@ -76,7 +80,7 @@ impl ErrorCode {
             ErrorCode::AuthInvalid | ErrorCode::AuthRevoked | ErrorCode::EnrollInvalidCode => 401,
             ErrorCode::StationMismatch => 403,
             ErrorCode::PayloadTooLarge => 413,
-            ErrorCode::FileNotFound => 404,
+            ErrorCode::FileNotFound | ErrorCode::LookupNotFound => 404,
             ErrorCode::Internal => 500,
         }
     }

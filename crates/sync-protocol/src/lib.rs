@@ -12,6 +12,7 @@ pub mod entity;
 pub mod error;
 pub mod framing;
 pub mod hlc;
+pub mod lookup;
 pub mod merge;
 pub mod pull;
 pub mod push;
@@ -45,6 +46,10 @@ pub mod routes {
     pub const REJECTIONS: &str = "/v1/rejections";
     /// `PUT` (the bytes) and `GET` one content-addressed file of the station, by its SHA-256 (lowercase hex).
     pub const FILE: &str = "/v1/files/{sha256}";
+    /// `POST`: find a customer or vehicle by an exact plate, VIN or phone (masked answers; `lookup`).
+    pub const LOOKUP: &str = "/v1/lookup";
+    /// `POST`: adopt a lookup's result: access granted and logged, the records in the answer.
+    pub const LOOKUP_ADOPT: &str = "/v1/lookup/adopt";
     pub const HEALTH: &str = "/health";
     pub const READY: &str = "/ready";
     pub const OPENAPI: &str = "/openapi.json";

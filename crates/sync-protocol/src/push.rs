@@ -100,4 +100,8 @@ pub mod rejection_codes {
     pub const IMMUTABLE: &str = "signed.immutable";
     pub const HASH_MISMATCH: &str = "signed.hash_mismatch";
     pub const MISSING_HASH: &str = "signed.missing_hash";
+    /// A customer or vehicle the station has no access to (it did not create it, and was not
+    /// given it by a lookup or a merge), or a repair order of such a vehicle: never applied,
+    /// and it grants no access.
+    pub const NO_ACCESS: &str = "shared.no_access";
 }

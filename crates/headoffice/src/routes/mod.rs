@@ -9,6 +9,7 @@ pub mod console_ui;
 mod enroll;
 mod files;
 mod health;
+mod lookup;
 mod pull;
 mod push;
 
@@ -40,6 +41,8 @@ pub const ROUTES: &[(&str, &str, bool)] = &[
     ("get", r::REJECTIONS, true),
     ("put", r::FILE, true),
     ("get", r::FILE, true),
+    ("post", r::LOOKUP, true),
+    ("post", r::LOOKUP_ADOPT, true),
     ("post", c::LOGIN, false),
     ("post", c::LOGOUT, false),
     ("get", c::ME, false),
@@ -84,6 +87,8 @@ fn handler(path: &str) -> MethodRouter<AppState> {
         r::CHANGES => get(pull::changes),
         r::REJECTIONS => get(pull::rejections),
         r::FILE => get(files::get).put(files::put),
+        r::LOOKUP => post(lookup::lookup),
+        r::LOOKUP_ADOPT => post(lookup::adopt),
         c::LOGIN => post(console::login),
         c::LOGOUT => post(console::logout),
         c::ME => get(console::me),

@@ -111,7 +111,7 @@ type VisitRow = (String, String, String, String, Option<String>, Option<String>,
 
 /// Shared vehicles in the page get their repair orders at other stations
 /// (newest first, at most 50 each), so check-in can show where the car has been.
-async fn attach_history(pool: &PgPool, station: &AuthStation, changes: &mut [FeedChange]) -> Result<(), ApiError> {
+pub(crate) async fn attach_history(pool: &PgPool, station: &AuthStation, changes: &mut [FeedChange]) -> Result<(), ApiError> {
     let vehicles: Vec<&str> = changes.iter().filter(|c| c.scope == Scope::Shared && c.entity == "vehicle").map(|c| c.entity_id.as_str()).collect();
     if vehicles.is_empty() {
         return Ok(());

@@ -11,7 +11,7 @@ use sqlx::PgConnection;
 use sync_protocol::{Change, EntityKind};
 
 /// What a merge entry names: the survivor, the loser and the vehicles that moved.
-fn merge_of(c: &Change) -> Option<(String, String, Vec<String>)> {
+pub(crate) fn merge_of(c: &Change) -> Option<(String, String, Vec<String>)> {
     let p = &c.payload;
     if c.entity != "audit_log" || p.get("entity")?.as_str()? != "customer" || p.get("action")?.as_str()? != "merge" {
         return None;

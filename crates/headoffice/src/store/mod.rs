@@ -6,6 +6,7 @@ pub mod complaints;
 pub mod feed;
 pub mod files;
 pub mod kpis;
+pub mod lookup;
 pub mod master;
 pub mod merges;
 pub mod push;

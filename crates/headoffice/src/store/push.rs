@@ -5,9 +5,12 @@
 //!    checking the change ids so a different outbox reusing numbers is caught.
 //! 3. Sort the new changes by rule: owned (latest state), insert-once
 //!    (append-only and signed), shared (per-field merge), rejected.
-//! 4. Write each group with one statement, apply customer merges
+//! 4. Shared records first, only those the station has access to (it creates
+//!    them, or a lookup or merge gave them); then repair orders only of
+//!    vehicles it has access to, and merges only of customers it has.
+//! 5. Write each group with one statement, apply customer merges
 //!    (`merges.rs`), log the feed, move `acked_seq`.
-//! 5. Queue what changed for the KPI sums (`kpis::queue_batch`; counted outside the push).
+//! 6. Queue what changed for the KPI sums (`kpis::queue_batch`; counted outside the push).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -230,14 +233,19 @@ async fn apply_once(pool: &PgPool, station: &AuthStation, settings: &PushSetting
             Plan::Reject { code, message, flagged } => rejects.push(RejectRow { change: c, code, message, flagged }),
         }
     }
+    // Shared records first: they decide what this station may see (records it
+    // creates here become its own), which the orders and merges are checked against.
+    let mut shared_keys = write_shared(&mut tx, station, &shared, &mut rejects).await?;
+    let owned = without_orders_of_foreign_vehicles(&mut tx, station, owned, &mut rejects).await?;
+    let once = without_merges_of_foreign_customers(&mut tx, station, once, &mut rejects).await?;
     let mut station_keys = write_owned(&mut tx, station, &owned).await?;
     let inserted_once = write_insert_once(&mut tx, station, &once, &mut rejects).await?;
-    let mut shared_keys = write_shared(&mut tx, station, &shared).await?;
     shared_keys.extend(vehicles_with_changed_orders(&mut tx, &owned).await?);
     shared_keys.extend(super::merges::follow_customer_merges(&mut tx, &once, &inserted_once).await?);
     station_keys.extend(inserted_once);
     changelog::log(&mut tx, changelog::STATION, station.station_id, &station_keys).await?;
     changelog::log(&mut tx, changelog::SHARED, Uuid::nil(), &shared_keys).await?;
+    rejects.sort_by_key(|r| r.change.seq);
     insert_rejections(&mut tx, station, &rejects).await?;
     if settings.kpi_summaries {
         let applied: Vec<&Change> = owned.iter().copied().chain(once.iter().map(|(c, _)| *c)).collect();
@@ -447,10 +455,43 @@ async fn write_insert_once<'a>(
     Ok(inserted)
 }
 
+/// The shared records among `keys` that `station` may see and write: those it
+/// created, was given by a lookup (`lookup.rs`) or by a merge (`merges.rs`).
+pub(crate) async fn accessible(conn: &mut PgConnection, station: &AuthStation, keys: &[(&str, &str)]) -> sqlx::Result<HashSet<(String, String)>> {
+    if keys.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let (ke, ki): (Vec<&str>, Vec<&str>) = keys.iter().copied().unzip();
+    let held: Vec<(String, String)> = sqlx::query_as(
+        "SELECT a.entity, a.entity_id FROM shared_access a JOIN UNNEST($2::text[], $3::text[]) AS u(e, i) ON a.entity = u.e AND a.entity_id = u.i
+         WHERE a.station_id = $1",
+    )
+    .bind(station.station_id)
+    .bind(&ke)
+    .bind(&ki)
+    .fetch_all(conn)
+    .await?;
+    Ok(held.into_iter().collect())
+}
+
+fn no_access<'a>(c: &'a Change, why: String) -> RejectRow<'a> {
+    RejectRow { change: c, code: rc::NO_ACCESS, message: why, flagged: false }
+}
+
 /// Customers and vehicles: merged per field by HLC (`sync_protocol::merge`).
 /// Rows are created empty first and then locked in key order, so two stations
 /// editing the same new customer at once merge instead of overwriting.
-async fn write_shared(conn: &mut PgConnection, station: &AuthStation, shared: &[&Change]) -> sqlx::Result<Vec<(String, String)>> {
+///
+/// A station writes only the shared records it has access to: a record that
+/// does not exist yet is created here and becomes the station's; a change to
+/// an existing one it was never given is rejected and grants nothing, so an
+/// id alone opens no customer (issue 12).
+async fn write_shared<'a>(
+    conn: &mut PgConnection,
+    station: &AuthStation,
+    shared: &[&'a Change],
+    rejects: &mut Vec<RejectRow<'a>>,
+) -> sqlx::Result<Vec<(String, String)>> {
     if shared.is_empty() {
         return Ok(Vec::new());
     }
@@ -458,14 +499,34 @@ async fn write_shared(conn: &mut PgConnection, station: &AuthStation, shared: &[
     keys.sort();
     keys.dedup();
     let (ke, ki): (Vec<&str>, Vec<&str>) = keys.iter().map(|(e, i)| (e.as_str(), i.as_str())).unzip();
-    sqlx::query(
+    let created: Vec<(String, String)> = sqlx::query_as(
         "INSERT INTO shared_records (entity, entity_id) SELECT u.e, u.i FROM UNNEST($1::text[], $2::text[]) WITH ORDINALITY AS u(e, i, n) ORDER BY u.n
-         ON CONFLICT (entity, entity_id) DO NOTHING",
+         ON CONFLICT (entity, entity_id) DO NOTHING RETURNING entity, entity_id",
     )
     .bind(&ke)
     .bind(&ki)
-    .execute(&mut *conn)
+    .fetch_all(&mut *conn)
     .await?;
+    let key_refs: Vec<(&str, &str)> = ke.iter().copied().zip(ki.iter().copied()).collect();
+    let mut allowed = accessible(conn, station, &key_refs).await?;
+    allowed.extend(created);
+    let mut shared_ok: Vec<&Change> = Vec::with_capacity(shared.len());
+    for c in shared {
+        if allowed.contains(&(c.entity.clone(), c.entity_id.clone())) {
+            shared_ok.push(c);
+        } else {
+            rejects.push(no_access(
+                c,
+                format!("{} {} is another station's and was never shared with this one: look it up at the head office first", c.entity, c.entity_id),
+            ));
+        }
+    }
+    let shared = shared_ok;
+    keys.retain(|k| allowed.contains(k));
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (ke, ki): (Vec<&str>, Vec<&str>) = keys.iter().map(|(e, i)| (e.as_str(), i.as_str())).unzip();
     type Row = (String, String, sqlx::types::Json<serde_json::Map<String, Value>>, sqlx::types::Json<BTreeMap<String, Hlc>>, Option<String>);
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT s.entity, s.entity_id, s.fields, s.field_hlcs, s.deleted_hlc FROM shared_records s
@@ -481,7 +542,7 @@ async fn write_shared(conn: &mut PgConnection, station: &AuthStation, shared: &[
         let deleted_hlc = deleted.and_then(|d| d.parse().ok());
         records.insert((e, i), SharedRecord { fields: fields.0, field_hlcs: hlcs.0, deleted_hlc });
     }
-    for c in shared {
+    for c in &shared {
         let rec = records.entry((c.entity.clone(), c.entity_id.clone())).or_default();
         match c.op {
             Op::Delete => {
@@ -533,6 +594,71 @@ async fn write_shared(conn: &mut PgConnection, station: &AuthStation, shared: &[
     // Every touched record goes back into the feed, also when this edit lost:
     // the station must learn the winning values to converge.
     Ok(keys)
+}
+
+/// A repair order shows in its vehicle's history at every station that knows
+/// the vehicle (`feed::attach_history`), so an order of a vehicle the head
+/// office knows is accepted only from a station with access to that vehicle:
+/// no station can write visits into another station's car. (An order of a
+/// vehicle the head office does not know appears in no one's history.)
+async fn without_orders_of_foreign_vehicles<'a>(
+    conn: &mut PgConnection,
+    station: &AuthStation,
+    owned: Vec<&'a Change>,
+    rejects: &mut Vec<RejectRow<'a>>,
+) -> sqlx::Result<Vec<&'a Change>> {
+    let vehicle_of = |c: &Change| -> Option<String> {
+        (c.entity == "repair_order" && c.op == Op::Upsert).then(|| c.payload.get("vehicle")?.get("id")?.as_str().map(str::to_string)).flatten()
+    };
+    let mut ids: Vec<String> = owned.iter().filter_map(|c| vehicle_of(c)).collect();
+    if ids.is_empty() {
+        return Ok(owned);
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    let known: Vec<String> =
+        sqlx::query_scalar("SELECT entity_id FROM shared_records WHERE entity = 'vehicle' AND entity_id = ANY($1)").bind(&ids).fetch_all(&mut *conn).await?;
+    let keys: Vec<(&str, &str)> = known.iter().map(|i| ("vehicle", i.as_str())).collect();
+    let allowed = accessible(conn, station, &keys).await?;
+    let foreign = |id: &String| known.contains(id) && !allowed.contains(&("vehicle".to_string(), id.clone()));
+    let mut kept = Vec::with_capacity(owned.len());
+    for c in owned {
+        match vehicle_of(c) {
+            Some(v) if foreign(&v) => rejects.push(no_access(
+                c,
+                format!("repair order {} names vehicle {v}, which this station has no access to: its history is not this station's to write", c.entity_id),
+            )),
+            _ => kept.push(c),
+        }
+    }
+    Ok(kept)
+}
+
+/// A merge entry gives the survivor and the moved vehicles to every station
+/// that knew the loser (`merges.rs`), so it is followed only when the merging
+/// station has access to everything it names; otherwise it is rejected, and
+/// so is never followed.
+async fn without_merges_of_foreign_customers<'a>(
+    conn: &mut PgConnection,
+    station: &AuthStation,
+    once: Vec<(&'a Change, EntityKind)>,
+    rejects: &mut Vec<RejectRow<'a>>,
+) -> sqlx::Result<Vec<(&'a Change, EntityKind)>> {
+    let mut kept = Vec::with_capacity(once.len());
+    for (c, k) in once {
+        let Some((survivor, loser, vehicles)) = super::merges::merge_of(c) else {
+            kept.push((c, k));
+            continue;
+        };
+        let mut named: Vec<(&str, &str)> = vec![("customer", survivor.as_str()), ("customer", loser.as_str())];
+        named.extend(vehicles.iter().map(|v| ("vehicle", v.as_str())));
+        let allowed = accessible(conn, station, &named).await?;
+        match named.iter().find(|(e, i)| !allowed.contains(&(e.to_string(), i.to_string()))) {
+            Some((e, i)) => rejects.push(no_access(c, format!("this merge names {e} {i}, which this station has no access to: the merge is not followed"))),
+            None => kept.push((c, k)),
+        }
+    }
+    Ok(kept)
 }
 
 /// A repair order's vehicle goes back into the feed when the order changes, so

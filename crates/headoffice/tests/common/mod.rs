@@ -240,6 +240,23 @@ impl TestApp {
         res.json().await.unwrap()
     }
 
+    /// Gives station `code` access to a shared record, as a lookup would
+    /// (`/v1/lookup/adopt`), without the lookup: for tests about something else.
+    pub async fn grant(&self, code: &str, entity: &str, id: &str) {
+        sqlx::query("INSERT INTO shared_access (station_id, entity, entity_id) SELECT station_id, $2, $3 FROM stations WHERE code = $1")
+            .bind(code)
+            .bind(entity)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .unwrap();
+    }
+
+    /// A protocol request with a JSON body.
+    pub async fn post_json<T: serde::Serialize>(&self, token: &str, path: &str, body: &T) -> Response {
+        self.http.post(self.url(path)).bearer_auth(token).header(PROTOCOL_VERSION_HEADER, PROTOCOL_VERSION.to_string()).json(body).send().await.unwrap()
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         // The table name comes from the test itself, never from input.
         sqlx::query_scalar(&format!("SELECT count(*) FROM {table}")).fetch_one(&self.pool).await.unwrap()

@@ -28,6 +28,7 @@ async fn two_stations_editing_one_customer_converge_per_field_with_a_clock_24h_a
 
     let created = right.change("customer", "c1", customer("c1", "王芳", "13900000001"));
     app.push_ok(&right.token, &right.batch(vec![created])).await;
+    app.grant("SH01", "customer", "c1").await;
 
     // Concurrent edits: the fast station changes the phone, the right one the name and (later, in real time) the phone.
     let fast_phone = edit(&mut ahead, "phone", "13800000002");

@@ -5,7 +5,7 @@ use sync_protocol::ErrorCode;
 use crate::common::{customer, spawn_app};
 
 #[tokio::test]
-async fn a_station_reads_only_its_own_rows_and_the_shared_records_it_touched() {
+async fn a_station_reads_only_its_own_rows_and_the_shared_records_it_has_access_to() {
     let app = spawn_app().await;
     let mut a = app.station("SH01").await;
     let mut b = app.station("SH02").await;
@@ -22,9 +22,14 @@ async fn a_station_reads_only_its_own_rows_and_the_shared_records_it_touched() {
     assert_eq!(ids(app.pull_all(&a.token).await), ["c-a", "ro-a"]);
     assert_eq!(ids(app.pull_all(&b.token).await), ["c-b", "ro-b"]);
 
-    // B touches A's customer (the vehicle came to B's station): from then on B sees it too.
+    // B writing A's customer by its id is rejected and shows B nothing (shared_access.rs);
+    // once a lookup gave B access (the customer came to B's station), B sees it and may write it.
     let touch = b.change_op("customer", "c-a", sync_protocol::Op::Upsert, json!({"id": "c-a", "phone": "9"}), Some(vec!["phone".into()]));
-    app.push_ok(&b.token, &b.batch(vec![touch])).await;
+    assert_eq!(app.push_ok(&b.token, &b.batch(vec![touch])).await.rejected, 1);
+    assert_eq!(ids(app.pull_all(&b.token).await), ["c-b", "ro-b"]);
+    app.grant("SH02", "customer", "c-a").await;
+    let touch = b.change_op("customer", "c-a", sync_protocol::Op::Upsert, json!({"id": "c-a", "phone": "9"}), Some(vec!["phone".into()]));
+    assert_eq!(app.push_ok(&b.token, &b.batch(vec![touch])).await.rejected, 0);
     assert_eq!(ids(app.pull_all(&b.token).await), ["c-a", "c-b", "ro-b"]);
 }
 

@@ -13,5 +13,6 @@ mod malformed;
 mod pull;
 mod push;
 mod server;
+mod shared_access;
 mod signed;
 mod versions;

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use reqwest::header;
 use serde::de::DeserializeOwned;
+use sync_protocol::lookup::{AdoptRequest, AdoptResponse, LookupRequest, LookupResponse};
 use sync_protocol::{
     framing, routes, ChangesPage, EnrollRequest, EnrollResponse, ErrorBody, ErrorCode, PushAck, PushBatch, RejectionsPage, PROTOCOL_VERSION,
     PROTOCOL_VERSION_HEADER,
@@ -18,6 +19,7 @@ use crate::error::ApiError;
 /// A pull page may be large (a 200,000-part catalog arrives in pages of 1,000),
 /// but never this large once inflated.
 const MAX_PAGE_BYTES: usize = 256 * 1024 * 1024;
+const LOOKUP_TIMEOUT: Duration = Duration::from_secs(8);
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
@@ -158,6 +160,21 @@ impl Client {
 
     pub async fn rejections(&self, after: i64) -> Result<RejectionsPage, SyncError> {
         self.send(self.request(reqwest::Method::GET, routes::REJECTIONS).query(&[("after", after)])).await
+    }
+
+    /// A lookup at the desk waits for an answer a few seconds at most, then
+    /// the station works from its own records.
+    pub async fn lookup(&self, req: &LookupRequest) -> Result<LookupResponse, SyncError> {
+        self.send(self.json_request(routes::LOOKUP, req)?.timeout(LOOKUP_TIMEOUT)).await
+    }
+
+    pub async fn adopt(&self, req: &AdoptRequest) -> Result<AdoptResponse, SyncError> {
+        self.send(self.json_request(routes::LOOKUP_ADOPT, req)?.timeout(LOOKUP_TIMEOUT)).await
+    }
+
+    fn json_request<T: serde::Serialize>(&self, route: &str, body: &T) -> Result<reqwest::RequestBuilder, SyncError> {
+        let body = serde_json::to_vec(body).map_err(|e| ApiError::internal(e.to_string()))?;
+        Ok(self.request(reqwest::Method::POST, route).header(header::CONTENT_TYPE, "application/json").body(body))
     }
 
     /// Stores a file's bytes at the head office (it checks them against `sha256`).

@@ -7,6 +7,7 @@
 //! - `files`: the bytes of photos, signatures, scans and PDFs, both ways;
 //! - `worker`: the background worker, its backoff, one pass at a time;
 //! - `alerts`: what check-in shows from pulled data (recalls, other stations' visits);
+//! - `lookup`: finding a customer at the head office and adopting it (`head_office_lookup`);
 //! - this file: the operations (`enroll_station`, `sync_status`, `sync_now`).
 //!
 //! A station that never enrolls works exactly as before: the worker sleeps,
@@ -16,6 +17,7 @@ pub mod alerts;
 pub mod client;
 pub mod clock;
 pub mod files;
+pub mod lookup;
 pub mod pull;
 pub mod push;
 pub(crate) mod restore;

@@ -119,6 +119,26 @@ pub async fn apply_page(station: &Station, page: &ChangesPage, out: &mut PullOut
     Ok(())
 }
 
+/// Writes the records a head-office lookup granted (`lookup.rs`) as a page's
+/// shared records are written, in one transaction, without moving the cursor:
+/// they come again in the feed whenever they change.
+pub async fn apply_adopted(station: &Station, records: &[FeedChange]) -> Result<()> {
+    let info = station.require_info().await?;
+    let local = Local { id: &info.id, code: &info.code };
+    let now = station.now();
+    let mut tx = db::write_tx(station.pool()).await?;
+    let seen: Vec<Hlc> = records.iter().flat_map(|c| c.field_hlcs.iter().flat_map(|m| m.values()).chain(c.deleted_hlc.iter())).cloned().collect();
+    clock::receive(&mut tx, &info.id, &seen, now).await?;
+    let acked = state::acked_seq(&mut tx).await?;
+    let mut shared: Vec<&FeedChange> = records.iter().filter(|c| c.scope == Scope::Shared).collect();
+    shared.sort_by_key(|c| rank(c));
+    for c in shared {
+        apply_shared(&mut tx, &local, c, acked, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Retries every parked entry, parents first, until a round writes nothing.
 /// Returns the own rows written.
 async fn retry_parked(conn: &mut SqliteConnection, local: &Local<'_>, acked: i64, now: DateTime<Utc>) -> Result<u32> {

@@ -4,6 +4,8 @@ import type { AccessRegisterQuery } from "./AccessRegisterQuery";
 import type { AddFinding } from "./AddFinding";
 import type { AddJob } from "./AddJob";
 import type { AddLine } from "./AddLine";
+import type { AdoptHeadOfficeRecord } from "./AdoptHeadOfficeRecord";
+import type { AdoptedRecord } from "./AdoptedRecord";
 import type { AssignTechnician } from "./AssignTechnician";
 import type { AuditLog } from "./AuditLog";
 import type { AuthorizationQuote } from "./AuthorizationQuote";
@@ -43,6 +45,8 @@ import type { FileRequest } from "./FileRequest";
 import type { FirstRunSetup } from "./FirstRunSetup";
 import type { FollowUpDetail } from "./FollowUpDetail";
 import type { GetDocument } from "./GetDocument";
+import type { HeadOfficeLookup } from "./HeadOfficeLookup";
+import type { HeadOfficeLookupInput } from "./HeadOfficeLookupInput";
 import type { IdInput } from "./IdInput";
 import type { JobRef } from "./JobRef";
 import type { KpiExport } from "./KpiExport";
@@ -257,6 +261,10 @@ export type Operations = {
   sync_now: { input: NoInput; output: SyncStatus };
   /** Open recalls for a vehicle or VIN, and its visits to other stations, from pulled data. */
   vehicle_alerts: { input: VehicleAlertsInput; output: VehicleAlerts };
+  /** Asks the head office for customers on file at other stations by a whole plate, VIN or phone (masked); says when it cannot be asked. */
+  head_office_lookup: { input: HeadOfficeLookupInput; output: HeadOfficeLookup };
+  /** Uses a lookup's result: the head office grants access (logged with the caller) and the customer and vehicles are stored here for check-in. */
+  adopt_head_office_record: { input: AdoptHeadOfficeRecord; output: AdoptedRecord };
   /** How many of the caller's own items are due within the hour and overdue (the top bar). */
   my_deadlines: { input: NoInput; output: MyDeadlines };
   /** Today's follow-up calls (overdue, due, retries) and who is not called, and why. */
