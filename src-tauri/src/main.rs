@@ -12,8 +12,10 @@ StationDesk: the front desk of a vehicle service station.
 Usage:
   stationdesk [--data-dir DIR]
       Open the desktop window.
-  stationdesk serve [--data-dir DIR] [--listen ADDR] [--ui-dir DIR]
-      Run the HTTP JSON API with no window and serve the UI at http://ADDR/.
+  stationdesk serve [--data-dir DIR] [--listen ADDR] [--ui-dir DIR] [--host-name NAME]...
+      Run the HTTP JSON API with no window and serve the UI at ADDR: plain
+      http:// on a loopback address, https:// with the station's certificate
+      on any other (workshop tablets; they pair with the station first).
 
 Options:
   --data-dir DIR   Where the station keeps its database and files
@@ -21,6 +23,9 @@ Options:
   --listen ADDR    Address for `serve` (default: 127.0.0.1:8787).
   --ui-dir DIR     Serve the UI from DIR (a `ui/dist`) instead of the copy
                    built into this binary.
+  --host-name NAME A DNS name tablets use for this station (e.g. station.lan);
+                   IP addresses and localhost are always accepted, other
+                   names are refused (DNS rebinding). Repeatable.
   -h, --help       Show this help.
   -V, --version    Show the version.
 
@@ -31,7 +36,7 @@ const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
 #[derive(Debug, PartialEq)]
 enum Command {
     Desktop { data_dir: PathBuf },
-    Serve { data_dir: PathBuf, listen: SocketAddr, ui_dir: Option<PathBuf> },
+    Serve { data_dir: PathBuf, listen: SocketAddr, ui_dir: Option<PathBuf>, host_names: Vec<String> },
     Help,
     Version,
 }
@@ -42,7 +47,7 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
     if serve {
         args.next();
     }
-    let (mut data_dir, mut listen, mut ui_dir) = (None, None, None);
+    let (mut data_dir, mut listen, mut ui_dir, mut host_names) = (None, None, None, Vec::new());
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
             Some((flag, value)) if flag.starts_with("--") => (flag.to_string(), Some(value.to_string())),
@@ -58,7 +63,8 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
                 listen = Some(v.parse::<SocketAddr>().map_err(|e| format!("--listen {v}: {e} (expected e.g. {DEFAULT_LISTEN})"))?);
             }
             "--ui-dir" if serve => ui_dir = Some(PathBuf::from(value("--ui-dir")?)),
-            "--listen" | "--ui-dir" => return Err(format!("{flag} only applies to `stationdesk serve`")),
+            "--host-name" if serve => host_names.push(value("--host-name")?),
+            "--listen" | "--ui-dir" | "--host-name" => return Err(format!("{flag} only applies to `stationdesk serve`")),
             other => return Err(format!("unexpected argument `{other}`")),
         }
     }
@@ -66,7 +72,7 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
     Ok(if serve {
         #[allow(clippy::unwrap_used)] // a constant that parses
         let listen = listen.unwrap_or_else(|| DEFAULT_LISTEN.parse().unwrap());
-        Command::Serve { data_dir, listen, ui_dir }
+        Command::Serve { data_dir, listen, ui_dir, host_names }
     } else {
         Command::Desktop { data_dir }
     })
@@ -95,7 +101,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::Desktop { data_dir } => stationdesk_lib::run_desktop(data_dir),
-        Command::Serve { data_dir, listen, ui_dir } => stationdesk_lib::run_serve(data_dir, listen, ui_dir),
+        Command::Serve { data_dir, listen, ui_dir, host_names } => stationdesk_lib::run_serve(data_dir, listen, ui_dir, host_names),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -122,10 +128,18 @@ mod tests {
     #[test]
     fn serve_takes_a_data_dir_a_listen_address_and_a_ui_dir() {
         assert_eq!(
-            args("serve --data-dir /tmp/s --listen=0.0.0.0:9000 --ui-dir ui/dist"),
-            Ok(Command::Serve { data_dir: "/tmp/s".into(), listen: "0.0.0.0:9000".parse().expect("addr"), ui_dir: Some("ui/dist".into()) })
+            args("serve --data-dir /tmp/s --listen=0.0.0.0:9000 --ui-dir ui/dist --host-name station.lan"),
+            Ok(Command::Serve {
+                data_dir: "/tmp/s".into(),
+                listen: "0.0.0.0:9000".parse().expect("addr"),
+                ui_dir: Some("ui/dist".into()),
+                host_names: vec!["station.lan".into()]
+            })
         );
-        assert_eq!(args("serve"), Ok(Command::Serve { data_dir: station::default_data_dir(), listen: DEFAULT_LISTEN.parse().expect("addr"), ui_dir: None }));
+        assert_eq!(
+            args("serve"),
+            Ok(Command::Serve { data_dir: station::default_data_dir(), listen: DEFAULT_LISTEN.parse().expect("addr"), ui_dir: None, host_names: vec![] })
+        );
     }
 
     #[test]

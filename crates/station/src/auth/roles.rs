@@ -117,6 +117,8 @@ pub enum Permission {
     ViewKpis,
     /// Fold a duplicate customer into another (`merge_customers`).
     MergeCustomers,
+    /// Approve and revoke workshop tablets, set their idle time (`auth/devices.rs`).
+    ManageDevices,
 }
 
 impl Permission {
@@ -125,7 +127,7 @@ impl Permission {
         match self {
             Read => true,
             EditArchive | CheckIn => matches!(role, Role::Advisor | Role::Manager),
-            ConfirmOdometerRollback | ManageStaff | VerifyDocuments | ViewKpis | MergeCustomers => role == Role::Manager,
+            ConfirmOdometerRollback | ManageStaff | VerifyDocuments | ViewKpis | MergeCustomers | ManageDevices => role == Role::Manager,
             // Managers may do everything; the others do their part of the flow.
             _ if role == Role::Manager => true,
             PresentEstimate | RecordAuthorization | Deliver | CloseOrder | CancelOrder | AssignTechnician | ReceiveStock => role == Role::Advisor,
@@ -146,6 +148,7 @@ impl Permission {
             Permission::VerifyDocuments => "verify signed documents",
             Permission::ViewKpis => "see the station's KPIs",
             Permission::MergeCustomers => "merge customers",
+            Permission::ManageDevices => "pair or remove devices",
             Permission::Diagnose => "start diagnosis",
             Permission::PresentEstimate => "present the estimate",
             Permission::RecordAuthorization => "record the customer's authorization",
@@ -219,6 +222,8 @@ pub struct Caller {
     pub staff: Option<StaffRef>,
     /// The SHA-256 of the session token the request came with, so logout ends only this session.
     pub token_hash: Option<String>,
+    /// The desk, or which device on the network (`auth/devices.rs`).
+    pub seat: super::devices::Seat,
 }
 
 #[derive(Debug, Clone)]
@@ -231,7 +236,12 @@ pub struct StaffRef {
 
 impl Caller {
     pub fn anonymous() -> Caller {
-        Caller { staff: None, token_hash: None }
+        Caller { staff: None, token_hash: None, seat: Default::default() }
+    }
+
+    /// Nobody logged in, at `seat`.
+    pub fn anonymous_at(seat: super::devices::Seat) -> Caller {
+        Caller { seat, ..Caller::anonymous() }
     }
 
     pub fn staff(&self) -> Result<&StaffRef> {
@@ -254,7 +264,7 @@ mod tests {
     use super::*;
 
     fn caller(role: Role) -> Caller {
-        Caller { staff: Some(StaffRef { id: "s".into(), name: "n".into(), role, station_id: "st".into() }), token_hash: None }
+        Caller { staff: Some(StaffRef { id: "s".into(), name: "n".into(), role, station_id: "st".into() }), token_hash: None, seat: Default::default() }
     }
 
     #[test]
