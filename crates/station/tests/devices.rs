@@ -70,13 +70,13 @@ async fn an_unpaired_tablet_is_refused_everything_but_asking_to_pair() {
     assert_eq!(code_of(http(&t, &tablet(None), "load_demo_data", None, json!({})).await), "device.desk_only");
 
     let state = http(&t, &tablet(None), "pairing_status", None, json!({})).await.unwrap();
-    assert_eq!(state["step"], "unpaired");
+    assert_eq!((state["step"].as_str(), state["may_ask"].as_bool(), state["admitted"].as_bool()), (Some("unpaired"), Some(true), Some(false)));
     assert_eq!(state["fingerprint"].as_str().map(str::len), Some(95), "the tablet is shown the fingerprint to compare: {state}");
 
     // A pending device is still refused until the manager approves it.
     let asked = http(&t, &tablet(None), "request_pairing", None, json!({"name": "车间平板 1"})).await.unwrap();
     let device = asked["device_token"].as_str().unwrap();
-    assert_eq!(asked["state"]["step"], "pending");
+    assert_eq!((asked["state"]["step"].as_str(), asked["state"]["waiting"].as_bool()), (Some("pending"), Some(true)));
     assert_eq!(asked["state"]["code"].as_str().map(str::len), Some(6));
     assert_eq!(code_of(http(&t, &tablet(Some(device)), "setup_status", None, json!({})).await), "device.unpaired");
 }
@@ -101,7 +101,8 @@ async fn a_tablet_paired_by_a_manager_at_the_desk_logs_in_and_works() {
     let code = asked["state"]["code"].as_str().unwrap().to_string();
 
     let list = t.ok(&t.manager, "list_devices", json!({})).await;
-    assert_eq!(list["pending"][0]["code"], code.as_str(), "the manager sees the code the tablet shows: {list}");
+    assert_eq!(list["pending"][0]["name"], "车间平板 1", "the manager sees who asks: {list}");
+    assert!(list["pending"][0].get("code").is_none(), "but not the code: that is read off the tablet");
     assert_eq!(list["may_approve"], true);
     let wrong = t.call(&t.manager, "approve_device", json!({"code": "000 000"})).await.unwrap_err();
     assert_eq!((wrong.code.as_str(), wrong.field.as_deref()), ("device.unknown_code", Some("code")));
@@ -112,7 +113,8 @@ async fn a_tablet_paired_by_a_manager_at_the_desk_logs_in_and_works() {
     assert_eq!(list["devices"][0]["status"], "paired");
     assert_eq!(list["devices"][0]["paired_by"], "王经理");
 
-    assert_eq!(http(&t, &tablet(Some(&device)), "pairing_status", None, json!({})).await.unwrap()["step"], "paired");
+    let state = http(&t, &tablet(Some(&device)), "pairing_status", None, json!({})).await.unwrap();
+    assert_eq!((state["step"].as_str(), state["admitted"].as_bool(), state["waiting"].as_bool()), (Some("paired"), Some(true), Some(false)));
     let status = http(&t, &tablet(Some(&device)), "setup_status", None, json!({})).await.unwrap();
     assert_eq!(status["is_set_up"], true);
     let session = tablet_login(&t, &device, &manager_id(&t).await, "1111").await.unwrap();

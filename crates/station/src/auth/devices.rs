@@ -280,6 +280,12 @@ pub enum PairingStep {
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct PairingState {
     pub step: PairingStep,
+    /// Waiting for a manager: show the code and ask again every few seconds.
+    pub waiting: bool,
+    /// The device may ask to pair (unknown, lapsed or revoked).
+    pub may_ask: bool,
+    /// The station lets this browser in (the desk, or a paired device): on to the login.
+    pub admitted: bool,
     /// The code to read out to the manager, while pending.
     pub code: Option<String>,
     pub name: Option<String>,
@@ -323,7 +329,16 @@ fn state_of(station: &Station, seat: &Seat) -> PairingState {
             }
         }
     };
-    PairingState { step, code, name, expires_at, fingerprint: if step == PairingStep::Desk { None } else { fingerprint_of(station) } }
+    PairingState {
+        step,
+        waiting: step == PairingStep::Pending,
+        may_ask: matches!(step, PairingStep::Unpaired | PairingStep::Revoked),
+        admitted: matches!(step, PairingStep::Desk | PairingStep::Paired),
+        code,
+        name,
+        expires_at,
+        fingerprint: if step == PairingStep::Desk { None } else { fingerprint_of(station) },
+    }
 }
 
 pub async fn pairing_status(station: &Station, caller: &Caller, _input: crate::ops::NoInput) -> Result<PairingState> {
@@ -383,8 +398,6 @@ pub struct DeviceInfo {
     pub id: String,
     pub name: String,
     pub status: DeviceStatus,
-    /// While pending: the code the device shows.
-    pub code: Option<String>,
     #[ts(type = "string")]
     pub requested_at: DateTime<Utc>,
     #[ts(type = "string | null")]
@@ -395,6 +408,7 @@ pub struct DeviceInfo {
     #[ts(type = "string | null")]
     pub revoked_at: Option<DateTime<Utc>>,
     /// Staff sessions open on it now.
+    #[ts(type = "number")]
     pub open_sessions: i64,
     pub may_revoke: bool,
 }
@@ -403,21 +417,26 @@ pub struct DeviceInfo {
 pub struct DeviceList {
     /// Paired devices first, then revoked ones; newest first within each.
     pub devices: Vec<DeviceInfo>,
-    /// Requests a manager can still approve.
+    /// Requests a manager can still approve. Their codes are not listed: the
+    /// manager types the code the tablet in front of them shows, so a request from
+    /// elsewhere on the Wi-Fi cannot be approved by mistake.
     pub pending: Vec<DeviceInfo>,
     /// The station certificate's SHA-256, as `AB:CD:…`.
     pub fingerprint: String,
     /// The fingerprint as a QR code (an SVG document).
     pub fingerprint_qr_svg: String,
+    #[ts(type = "number")]
     pub idle_minutes: i64,
     /// The idle times a manager may choose from, in minutes (inclusive).
+    #[ts(type = "number")]
     pub idle_minutes_min: i64,
+    #[ts(type = "number")]
     pub idle_minutes_max: i64,
     /// Approving needs the desk (this request came from it).
     pub may_approve: bool,
 }
 
-type DeviceRow = (String, String, String, Option<String>, String, Option<String>, Option<String>, Option<String>, Option<String>, i64);
+type DeviceRow = (String, String, String, String, Option<String>, Option<String>, Option<String>, Option<String>, i64);
 
 pub async fn list_devices(station: &Station, caller: &Caller, _input: crate::ops::NoInput) -> Result<DeviceList> {
     caller.require(Permission::ManageDevices)?;
@@ -427,7 +446,7 @@ pub async fn list_devices(station: &Station, caller: &Caller, _input: crate::ops
 async fn device_list(station: &Station, caller: &Caller) -> Result<DeviceList> {
     let now = station.now();
     let rows: Vec<DeviceRow> = sqlx::query_as(
-        "SELECT d.id, d.name, d.status, d.pairing_code, d.requested_at, d.paired_at, s.name, d.last_used_at, d.revoked_at,
+        "SELECT d.id, d.name, d.status, d.requested_at, d.paired_at, s.name, d.last_used_at, d.revoked_at,
                 (SELECT COUNT(*) FROM sessions x WHERE x.device_id = d.id AND x.expires_at > ?)
          FROM devices d LEFT JOIN staff s ON s.id = d.paired_by
          ORDER BY d.status = 'revoked', d.requested_at DESC",
@@ -437,14 +456,13 @@ async fn device_list(station: &Station, caller: &Caller) -> Result<DeviceList> {
     .await?;
     let lapsed = now - Duration::minutes(PAIRING_MINUTES);
     let (mut devices, mut pending) = (Vec::new(), Vec::new());
-    for (id, name, status, code, requested_at, paired_at, paired_by, last_used_at, revoked_at, open_sessions) in rows {
+    for (id, name, status, requested_at, paired_at, paired_by, last_used_at, revoked_at, open_sessions) in rows {
         let status = DeviceStatus::parse(&status);
         let requested_at = parse_ts(&requested_at).unwrap_or_default();
         let info = DeviceInfo {
             id,
             name,
             status,
-            code,
             requested_at,
             paired_at: paired_at.as_deref().and_then(parse_ts),
             paired_by,
@@ -528,6 +546,7 @@ pub async fn revoke_device(station: &Station, caller: &Caller, input: crate::ops
 
 #[derive(Debug, Clone, Deserialize, TS)]
 pub struct SetIdleMinutes {
+    #[ts(type = "number")]
     pub minutes: i64,
 }
 

@@ -40,6 +40,7 @@ pub struct Session {
     /// The screen their role starts on.
     pub home: Home,
     /// On a shared tablet: minutes without use before the PIN screen comes back.
+    #[ts(type = "number | null")]
     pub idle_minutes: Option<i64>,
 }
 
@@ -53,6 +54,7 @@ pub struct Me {
     /// The screen their role starts on.
     pub home: Home,
     /// On a shared tablet: minutes without use before the PIN screen comes back.
+    #[ts(type = "number | null")]
     pub idle_minutes: Option<i64>,
 }
 

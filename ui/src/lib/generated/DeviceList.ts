@@ -7,7 +7,9 @@ export type DeviceList = {
  */
 devices: Array<DeviceInfo>, 
 /**
- * Requests a manager can still approve.
+ * Requests a manager can still approve. Their codes are not listed: the
+ * manager types the code the tablet in front of them shows, so a request from
+ * elsewhere on the Wi-Fi cannot be approved by mistake.
  */
 pending: Array<DeviceInfo>, 
 /**
@@ -17,11 +19,11 @@ fingerprint: string,
 /**
  * The fingerprint as a QR code (an SVG document).
  */
-fingerprint_qr_svg: string, idle_minutes: bigint, 
+fingerprint_qr_svg: string, idle_minutes: number, 
 /**
  * The idle times a manager may choose from, in minutes (inclusive).
  */
-idle_minutes_min: bigint, idle_minutes_max: bigint, 
+idle_minutes_min: number, idle_minutes_max: number, 
 /**
  * Approving needs the desk (this request came from it).
  */

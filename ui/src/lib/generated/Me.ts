@@ -16,4 +16,4 @@ home: Home,
 /**
  * On a shared tablet: minutes without use before the PIN screen comes back.
  */
-idle_minutes: bigint | null, };
+idle_minutes: number | null, };

@@ -3,6 +3,18 @@ import type { PairingStep } from "./PairingStep";
 
 export type PairingState = { step: PairingStep, 
 /**
+ * Waiting for a manager: show the code and ask again every few seconds.
+ */
+waiting: boolean, 
+/**
+ * The device may ask to pair (unknown, lapsed or revoked).
+ */
+may_ask: boolean, 
+/**
+ * The station lets this browser in (the desk, or a paired device): on to the login.
+ */
+admitted: boolean, 
+/**
  * The code to read out to the manager, while pending.
  */
 code: string | null, name: string | null, expires_at: string | null, 
