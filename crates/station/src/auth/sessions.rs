@@ -139,6 +139,9 @@ pub async fn logout(station: &Station, caller: &Caller, _input: NoInput) -> Resu
     Ok(Done { ok: true })
 }
 
+/// Staff id, name, role and station; the session's device, last use and start.
+type SessionRow = (String, String, String, String, Option<String>, Option<String>, String);
+
 /// Resolves a token to the staff member; expired sessions and deactivated staff
 /// are refused, and so is a tablet's session from anywhere but its device, or idle too long.
 pub async fn authenticate(station: &Station, token: Option<&str>, seat: Seat) -> Result<Caller> {
@@ -146,7 +149,7 @@ pub async fn authenticate(station: &Station, token: Option<&str>, seat: Seat) ->
         return Err(ApiError::unauthenticated("log in first"));
     };
     let token_hash = hash_token(token);
-    let row: Option<(String, String, String, String, Option<String>, Option<String>, String)> = sqlx::query_as(
+    let row: Option<SessionRow> = sqlx::query_as(
         "SELECT s.id, s.name, s.role, s.station_id, x.device_id, x.last_seen_at, x.created_at FROM sessions x JOIN staff s ON s.id = x.staff_id
          WHERE x.token_hash = ? AND x.expires_at > ? AND s.active = 1",
     )
