@@ -58,8 +58,7 @@ pub const BODY_LIMIT: usize = 20 * 1024 * 1024;
 /// The cookie that carries a paired device's token (see docs/privacy.md: an
 /// HttpOnly cookie, so no script in the page can read it and carry it off).
 pub const DEVICE_COOKIE: &str = "stationdesk_device";
-/// Chrome keeps a cookie at most 400 days; a device that is used renews nothing, so
-/// a year and a bit, after which the tablet pairs again.
+/// The most Chrome keeps a cookie; it is not renewed on use, so after that the tablet pairs again.
 const DEVICE_COOKIE_SECONDS: u32 = 400 * 24 * 3600;
 
 /// The desktop window's Content-Security-Policy (`src-tauri/tauri.conf.json`), for
@@ -74,12 +73,7 @@ pub struct ServeOptions {
     pub host_names: Vec<String>,
 }
 
-/// The router for plain HTTP with no extra host names (tests, loopback).
-pub fn router(station: Station, ui: UiAssets) -> Router {
-    router_with(station, ui, &ServeOptions::default())
-}
-
-pub fn router_with(station: Station, ui: UiAssets, options: &ServeOptions) -> Router {
+pub fn router(station: Station, ui: UiAssets, options: &ServeOptions) -> Router {
     let state = AppState { station, ui, tls: options.tls, host_names: options.host_names.clone().into() };
     Router::new()
         .route("/api/{op}", post(call))
@@ -99,7 +93,7 @@ pub async fn serve(station: Station, listen: SocketAddr, ui: UiAssets, host_name
 pub async fn serve_listener(station: Station, listener: std::net::TcpListener, ui: UiAssets, options: ServeOptions) -> std::io::Result<()> {
     listener.set_nonblocking(true)?;
     let address = listener.local_addr()?;
-    let app = router_with(station.clone(), ui, &options).into_make_service_with_connect_info::<SocketAddr>();
+    let app = router(station.clone(), ui, &options).into_make_service_with_connect_info::<SocketAddr>();
     if !options.tls {
         tracing::info!(%address, "serving StationDesk over HTTP");
         println!("StationDesk is serving on http://{address}");
