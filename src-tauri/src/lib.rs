@@ -56,8 +56,8 @@ pub fn run_desktop(data_dir: PathBuf) -> anyhow::Result<()> {
 }
 
 /// Runs the HTTP JSON transport with no window, serving the UI from `ui_dir`
-/// or, without it, the UI embedded in this binary.
-pub fn run_serve(data_dir: PathBuf, listen: SocketAddr, ui_dir: Option<PathBuf>) -> anyhow::Result<()> {
+/// or, without it, the UI embedded in this binary; over TLS unless `listen` is loopback.
+pub fn run_serve(data_dir: PathBuf, listen: SocketAddr, ui_dir: Option<PathBuf>, host_names: Vec<String>) -> anyhow::Result<()> {
     let ui = match ui_dir {
         Some(dir) => {
             anyhow::ensure!(dir.join("index.html").is_file(), "{} has no index.html", dir.display());
@@ -69,7 +69,7 @@ pub fn run_serve(data_dir: PathBuf, listen: SocketAddr, ui_dir: Option<PathBuf>)
     runtime.block_on(async move {
         let station = station::Station::open(&data_dir).await.map_err(|e| anyhow::anyhow!("opening the station in {}: {e}", data_dir.display()))?;
         tracing::info!(data_dir = %data_dir.display(), "station open");
-        station::http::serve(station, listen, ui).await.with_context(|| format!("serving HTTP on {listen}"))
+        station::http::serve(station, listen, ui, host_names).await.with_context(|| format!("serving on {listen}"))
     })
 }
 

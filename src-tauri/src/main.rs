@@ -12,8 +12,10 @@ StationDesk: the front desk of a vehicle service station.
 Usage:
   stationdesk [--data-dir DIR]
       Open the desktop window.
-  stationdesk serve [--data-dir DIR] [--listen ADDR] [--ui-dir DIR]
-      Run the HTTP JSON API with no window and serve the UI at http://ADDR/.
+  stationdesk serve [--data-dir DIR] [--listen ADDR] [--ui-dir DIR] [--host-name NAME]...
+      Run the HTTP JSON API with no window and serve the UI at ADDR: plain
+      http:// on a loopback address, https:// with the station's certificate
+      on any other (workshop tablets; they pair with the station first).
   stationdesk restore-backup FILE --key KEYFILE [--data-dir DIR]
       Restore an encrypted backup (backups/stationdesk-*.backup.age) with the
       backup secret key saved when backups were set up. Close StationDesk
@@ -27,6 +29,9 @@ Options:
                    built into this binary.
   --key KEYFILE    For `restore-backup`: the file holding the backup secret
                    key (AGE-SECRET-KEY-1...).
+  --host-name NAME A DNS name tablets use for this station (e.g. station.lan);
+                   IP addresses and localhost are always accepted, other
+                   names are refused (DNS rebinding). Repeatable.
   -h, --help       Show this help.
   -V, --version    Show the version.
 
@@ -37,7 +42,7 @@ const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
 #[derive(Debug, PartialEq)]
 enum Command {
     Desktop { data_dir: PathBuf },
-    Serve { data_dir: PathBuf, listen: SocketAddr, ui_dir: Option<PathBuf> },
+    Serve { data_dir: PathBuf, listen: SocketAddr, ui_dir: Option<PathBuf>, host_names: Vec<String> },
     RestoreBackup { data_dir: PathBuf, file: PathBuf, key: PathBuf },
     Help,
     Version,
@@ -61,7 +66,7 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
     if serve {
         args.next();
     }
-    let (mut data_dir, mut listen, mut ui_dir) = (None, None, None);
+    let (mut data_dir, mut listen, mut ui_dir, mut host_names) = (None, None, None, Vec::new());
     while let Some(arg) = args.next() {
         let (flag, inline) = split_flag(&arg);
         let mut value = |name: &str| inline.clone().or_else(|| args.next()).filter(|v| !v.is_empty()).ok_or(format!("{name} needs a value"));
@@ -74,7 +79,8 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
                 listen = Some(v.parse::<SocketAddr>().map_err(|e| format!("--listen {v}: {e} (expected e.g. {DEFAULT_LISTEN})"))?);
             }
             "--ui-dir" if serve => ui_dir = Some(PathBuf::from(value("--ui-dir")?)),
-            "--listen" | "--ui-dir" => return Err(format!("{flag} only applies to `stationdesk serve`")),
+            "--host-name" if serve => host_names.push(value("--host-name")?),
+            "--listen" | "--ui-dir" | "--host-name" => return Err(format!("{flag} only applies to `stationdesk serve`")),
             other => return Err(format!("unexpected argument `{other}`")),
         }
     }
@@ -82,7 +88,7 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
     Ok(if serve {
         #[allow(clippy::unwrap_used)] // a constant that parses
         let listen = listen.unwrap_or_else(|| DEFAULT_LISTEN.parse().unwrap());
-        Command::Serve { data_dir, listen, ui_dir }
+        Command::Serve { data_dir, listen, ui_dir, host_names }
     } else {
         Command::Desktop { data_dir }
     })
@@ -141,7 +147,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::Desktop { data_dir } => stationdesk_lib::run_desktop(data_dir),
-        Command::Serve { data_dir, listen, ui_dir } => stationdesk_lib::run_serve(data_dir, listen, ui_dir),
+        Command::Serve { data_dir, listen, ui_dir, host_names } => stationdesk_lib::run_serve(data_dir, listen, ui_dir, host_names),
         Command::RestoreBackup { data_dir, file, key } => restore_backup(data_dir, file, key),
     };
     match result {
@@ -169,10 +175,18 @@ mod tests {
     #[test]
     fn serve_takes_a_data_dir_a_listen_address_and_a_ui_dir() {
         assert_eq!(
-            args("serve --data-dir /tmp/s --listen=0.0.0.0:9000 --ui-dir ui/dist"),
-            Ok(Command::Serve { data_dir: "/tmp/s".into(), listen: "0.0.0.0:9000".parse().expect("addr"), ui_dir: Some("ui/dist".into()) })
+            args("serve --data-dir /tmp/s --listen=0.0.0.0:9000 --ui-dir ui/dist --host-name station.lan"),
+            Ok(Command::Serve {
+                data_dir: "/tmp/s".into(),
+                listen: "0.0.0.0:9000".parse().expect("addr"),
+                ui_dir: Some("ui/dist".into()),
+                host_names: vec!["station.lan".into()]
+            })
         );
-        assert_eq!(args("serve"), Ok(Command::Serve { data_dir: station::default_data_dir(), listen: DEFAULT_LISTEN.parse().expect("addr"), ui_dir: None }));
+        assert_eq!(
+            args("serve"),
+            Ok(Command::Serve { data_dir: station::default_data_dir(), listen: DEFAULT_LISTEN.parse().expect("addr"), ui_dir: None, host_names: vec![] })
+        );
     }
 
     #[test]

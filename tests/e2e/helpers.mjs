@@ -5,6 +5,7 @@
 
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -37,16 +38,19 @@ export async function freePort() {
 
 /**
  * Starts `stationdesk serve` on a fresh data dir; resolves once it answers.
- * `env` is added to the process's environment (a fake clock's, say).
+ * `env` is added to the process's environment (a fake clock's, say). A `listen`
+ * address other than loopback gets the station's TLS (workshop tablets): `url`
+ * is then https://127.0.0.1:PORT and `fingerprint` the certificate's SHA-256.
  */
-export async function startApp({ env = {} } = {}) {
+export async function startApp({ env = {}, listen = '127.0.0.1', args = [] } = {}) {
   const bin = appBinary();
   if (!existsSync(bin)) throw new Error(`no StationDesk binary at ${bin}: run cargo build -p stationdesk (or set STATIONDESK_BIN)`);
   if (!existsSync(join(UI_DIST, 'index.html'))) throw new Error(`no built UI at ${UI_DIST}: run npm run build in ui/`);
   const dataDir = mkdtempSync(join(tmpdir(), 'stationdesk-e2e-'));
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn(bin, ['serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--ui-dir', UI_DIST], {
+  const tls = listen !== '127.0.0.1';
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  const child = spawn(bin, ['serve', '--data-dir', dataDir, '--listen', `${listen}:${port}`, '--ui-dir', UI_DIST, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn', ...env },
   });
@@ -60,8 +64,7 @@ export async function startApp({ env = {} } = {}) {
   for (;;) {
     if (exited) throw new Error(`stationdesk serve exited (${JSON.stringify(exited)}):\n${log}`);
     try {
-      const r = await fetch(`${url}/api/setup_status`, { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } });
-      if (r.ok) break;
+      if (tls ? (await httpsCall(url, 'setup_status')).status === 200 : (await fetch(`${url}/api/setup_status`, { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } })).ok) break;
     } catch {
       /* not listening yet */
     }
@@ -74,7 +77,10 @@ export async function startApp({ env = {} } = {}) {
 
   return {
     url,
+    port,
     dataDir,
+    /** The certificate fingerprint `serve` printed at start (TLS only). */
+    fingerprint: log.match(/fingerprint: ([0-9A-F:]+)/)?.[1] ?? null,
     log: () => log,
     async stop() {
       if (!exited) {
@@ -109,16 +115,17 @@ export function fakeClock(start = '+0') {
   };
 }
 
-/** Debian's Chromium, headless, with a fresh profile. */
-export async function launchBrowser() {
+/** Debian's Chromium, headless, with a fresh profile; `args` and `options` add to the defaults (a tablet's viewport, a host mapping). */
+export async function launchBrowser({ args = [], ...options } = {}) {
   const profile = mkdtempSync(join(tmpdir(), 'stationdesk-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM_BIN || '/usr/bin/chromium',
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...args],
     viewport: { width: 1280, height: 800 },
     locale: 'en-US',
     timezoneId: 'Asia/Shanghai',
+    ...options,
   });
   return {
     context,
@@ -155,6 +162,30 @@ export async function callApi(url, op, input = {}, token = null) {
     throw e;
   }
   return body;
+}
+
+/**
+ * Calls an operation over HTTPS as a tablet does: `host` as the Host header (the
+ * name a tablet uses), `cookie` for its device cookie. The certificate is not
+ * judged by an authority but returned as `fingerprint` (SHA-256, `AB:CD:…`) for
+ * the caller to compare with the one the station shows.
+ */
+export function httpsCall(url, op, input = {}, { token = null, cookie = null, host = null } = {}) {
+  return new Promise((resolvePromise, reject) => {
+    const body = JSON.stringify(input);
+    const headers = { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) };
+    if (token) headers.Authorization = `Bearer ${token}`;
+    if (cookie) headers.Cookie = cookie;
+    if (host) headers.Host = host;
+    const req = httpsRequest(`${url}/api/${op}`, { method: 'POST', headers, rejectUnauthorized: false }, (res) => {
+      const fingerprint = res.socket.getPeerCertificate().fingerprint256;
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolvePromise({ status: res.statusCode, headers: res.headers, fingerprint, body: text ? JSON.parse(text) : null }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 const VIN_WEIGHTS = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2];

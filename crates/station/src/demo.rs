@@ -108,7 +108,7 @@ pub async fn load_demo_data(station: &Station, _caller: &Caller, _input: NoInput
         for (name, role, pin_code) in &DEMO_STAFF[1..] {
             let s = staff::insert_staff(&mut tx, &info.id, name, *role, &pin::hash(pin_code)?, station.now()).await?;
             if *role == Role::Advisor {
-                advisors.push(Caller { staff: Some(StaffRef { id: s.id, name: s.name, role: s.role, station_id: info.id.clone() }), token_hash: None });
+                advisors.push(Caller { staff: Some(StaffRef { id: s.id, name: s.name, role: s.role, station_id: info.id.clone() }), token_hash: None, seat: Default::default() });
             }
         }
         tx.commit().await?;
@@ -286,7 +286,7 @@ async fn demo_callers(station: &Station) -> Result<Callers> {
     let info = station.require_info().await?;
     let mut callers = Callers::new();
     for s in staff::list_active_staff(station).await? {
-        let caller = Caller { staff: Some(StaffRef { id: s.id, name: s.name, role: s.role, station_id: info.id.clone() }), token_hash: None };
+        let caller = Caller { staff: Some(StaffRef { id: s.id, name: s.name, role: s.role, station_id: info.id.clone() }), token_hash: None, seat: Default::default() };
         callers.entry(s.role.as_str()).or_insert(caller);
     }
     Ok(callers)

@@ -45,6 +45,7 @@ pub mod search;
 pub mod station;
 pub mod store;
 pub mod sync;
+pub mod tls;
 pub mod vehicle_history;
 pub mod vehicles;
 pub mod workflow;

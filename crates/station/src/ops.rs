@@ -10,6 +10,7 @@ use serde_json::Value;
 use ts_rs::TS;
 
 use crate::aftersales::{categories, clocks, complaints, follow_ups, ledger, policies, print, service_requests};
+use crate::auth::devices::{self, HttpRequest, Seat};
 use crate::auth::{self, Caller};
 use crate::error::{ApiError, Result};
 use crate::station::Station;
@@ -38,10 +39,13 @@ pub enum Access {
     Staff,
 }
 
-async fn caller_for(station: &Station, access: Access, token: Option<&str>) -> Result<Caller> {
+async fn caller_for(station: &Station, access: Access, token: Option<&str>, seat: Seat) -> Result<Caller> {
     match access {
-        Access::Staff => auth::sessions::authenticate(station, token).await,
-        Access::Public => Ok(auth::sessions::authenticate(station, token).await.unwrap_or_else(|_| Caller::anonymous())),
+        Access::Staff => auth::sessions::authenticate(station, token, seat).await,
+        Access::Public => match auth::sessions::authenticate(station, token, seat.clone()).await {
+            Ok(caller) => Ok(caller),
+            Err(_) => Ok(Caller::anonymous_at(seat)),
+        },
     }
 }
 
@@ -72,9 +76,23 @@ macro_rules! operations {
         pub const OPERATIONS: &[(&str, Access)] = &[$((stringify!($name), Access::$access)),*];
 
         impl Station {
-            /// Runs operation `op` for the holder of `token` with JSON `input`.
+            /// Runs operation `op` for the holder of `token` with JSON `input`, at the desk
+            /// (the desktop window's IPC, and in-process callers).
             pub async fn dispatch(&self, op: &str, token: Option<&str>, input: Value) -> Result<Value> {
-                match self.operation(op, token, input) {
+                match self.operation(op, token, input, Seat::Desk) {
+                    Some(run) => run.await,
+                    None => Err(ApiError::not_found(&format!("operation {op:?}"))),
+                }
+            }
+
+            /// The same for a request that came over HTTP: admitted first by where it
+            /// came from (`auth::devices::admit`: host, origin, desk or paired device).
+            pub async fn dispatch_http(&self, request: &HttpRequest, op: &str, token: Option<&str>, input: Value) -> Result<Value> {
+                if !OPERATIONS.iter().any(|(name, _)| *name == op) {
+                    return Err(ApiError::not_found(&format!("operation {op:?}")));
+                }
+                let seat = devices::admit(self, request, op).await?;
+                match self.operation(op, token, input, seat) {
                     Some(run) => run.await,
                     None => Err(ApiError::not_found(&format!("operation {op:?}"))),
                 }
@@ -86,18 +104,18 @@ macro_rules! operations {
             /// operations, on every poll, on a Tokio worker thread of 2 MB.
             /// Each is built in a function of its own, or this function's frame
             /// would hold one of each (200 KB). `tests/stack.rs` checks it.
-            fn operation<'a>(&'a self, op: &'a str, token: Option<&'a str>, input: Value) -> Option<OperationFuture<'a>> {
+            fn operation<'a>(&'a self, op: &'a str, token: Option<&'a str>, input: Value, seat: Seat) -> Option<OperationFuture<'a>> {
                 Some(match op {
                     $(stringify!($name) => {
-                        fn run<'a>(station: &'a Station, op: &'a str, token: Option<&'a str>, input: Value) -> OperationFuture<'a> {
+                        fn run<'a>(station: &'a Station, op: &'a str, token: Option<&'a str>, input: Value, seat: Seat) -> OperationFuture<'a> {
                             Box::pin(async move {
-                                let caller = caller_for(station, Access::$access, token).await?;
+                                let caller = caller_for(station, Access::$access, token, seat).await?;
                                 let input: $input = decode_input(op, input)?;
                                 let output: $output = $handler(station, &caller, input).await?;
                                 encode(output)
                             })
                         }
-                        run(self, op, token, input)
+                        run(self, op, token, input, seat)
                     })*
                     _ => return None,
                 })
@@ -313,4 +331,18 @@ operations! {
     kpi_export: Staff, kpis::KpiExportInput => kpis::KpiExport = kpis::kpi_export;
     /// The monthly report as a PDF: the month's figures computed here, the desk's trend charts (SVG) each above its numbers; kept in `exports` too.
     kpi_monthly_report: Staff, kpis::monthly::KpiMonthlyReportInput => kpis::KpiExport = kpis::monthly::kpi_monthly_report;
+
+    // Workshop tablets over the LAN (`auth/devices.rs`, docs/privacy.md "Workshop tablets").
+    /// Where this browser stands: the desk, unpaired, waiting with a code, paired, or revoked; and the certificate's fingerprint.
+    pairing_status: Public, NoInput => devices::PairingState = devices::pairing_status;
+    /// A device on the network asks to pair: it gets a code to show and (as a cookie) its device token.
+    request_pairing: Public, devices::RequestPairing => devices::PairingRequest = devices::request_pairing;
+    /// Devices with their last use, the requests waiting, the certificate's fingerprint (text and QR) and the idle time (manager).
+    list_devices: Staff, NoInput => devices::DeviceList = devices::list_devices;
+    /// A manager at the desk approves the device that shows this code.
+    approve_device: Staff, devices::ApproveDevice => devices::DeviceList = devices::approve_device;
+    /// A manager removes a device: its token stops working and its sessions end at once.
+    revoke_device: Staff, IdInput => devices::DeviceList = devices::revoke_device;
+    /// Minutes a tablet may sit unused before the PIN screen comes back.
+    set_tablet_idle_minutes: Staff, devices::SetIdleMinutes => devices::DeviceList = devices::set_tablet_idle_minutes;
 }

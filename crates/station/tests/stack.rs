@@ -21,7 +21,7 @@
 mod common;
 
 use serde_json::{json, Value};
-use station::http::{router, UiAssets};
+use station::http::{serve_listener, ServeOptions, UiAssets};
 
 /// The stack of each of the runtime's threads (workers and blocking pool).
 const STACK: usize = 512 * 1024;
@@ -53,10 +53,10 @@ fn operations_over_http_fit_in_a_512_kb_thread_stack() {
     // and what they hand to the blocking pool run on the runtime's threads.
     runtime.block_on(async {
         let station = station::Station::open(dir.path()).await.unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        // Served as `stationdesk serve` does, so the station sees the loopback peer (the desk).
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap().to_string();
-        let app = router(station.clone(), UiAssets::Dir(dir.path().to_path_buf()));
-        tokio::spawn(async move { axum::serve(listener, app).await });
+        tokio::spawn(serve_listener(station.clone(), listener, UiAssets::Dir(dir.path().to_path_buf()), ServeOptions::default()));
 
         // The deepest operation: the demo drives orders through the workflow, signatures included.
         post(&addr, "load_demo_data", None, json!({})).await;

@@ -1,5 +1,5 @@
 /** Who is logged in at this desk, and whether the station is set up yet. */
-import { api, getToken, onUnauthenticated, setToken } from './backend';
+import { api, ApiError, DEVICE_REFUSED, getToken, onDeviceRefused, onUnauthenticated, setToken } from './backend';
 import type { DemoLogin } from './generated/DemoLogin';
 import type { DeskActions } from './generated/DeskActions';
 import type { Home } from './generated/Home';
@@ -8,14 +8,25 @@ import type { Session } from './generated/Session';
 import type { SetupStatus } from './generated/SetupStatus';
 import { navigate, route } from './router.svelte';
 
-export const session = $state<{ me: Me | null; status: SetupStatus | null; ready: boolean; startError: string | null }>({
+export const session = $state<{
+  me: Me | null;
+  status: SetupStatus | null;
+  ready: boolean;
+  startError: string | null;
+  /** A workshop tablet the station does not know (yet): only the pairing screen is open to it. */
+  needsPairing: boolean;
+  /** A tablet left idle: the PIN screen covers the screen, whose work stays as it was underneath. */
+  locked: boolean;
+}>({
   me: null,
   status: null,
   ready: false,
   startError: null,
+  needsPairing: false,
+  locked: false,
 });
 
-const PUBLIC_PATHS = ['/setup', '/login'];
+const PUBLIC_PATHS = ['/setup', '/login', '/pair'];
 
 /** Each home screen the core may name (`Me.home`), as a route. */
 const HOME_PATHS: Record<Home, string> = { board: '/board', my_jobs: '/my-jobs', qc_queue: '/qc' };
@@ -46,7 +57,12 @@ export async function start(): Promise<void> {
     }
     session.startError = null;
   } catch (e) {
-    session.startError = e instanceof Error ? e.message : String(e);
+    if (e instanceof ApiError && DEVICE_REFUSED.includes(e.code)) {
+      session.needsPairing = true;
+      navigate('/pair', undefined, true);
+    } else {
+      session.startError = e instanceof Error ? e.message : String(e);
+    }
   } finally {
     session.ready = true;
   }
@@ -59,7 +75,23 @@ export async function refreshStatus(): Promise<SetupStatus> {
 
 export function loggedIn(s: Session): void {
   setToken(s.token);
-  session.me = { staff: s.staff, station: s.station, can_view_kpis: s.can_view_kpis, may: s.may, home: s.home };
+  session.locked = false;
+  session.me = { staff: s.staff, station: s.station, can_view_kpis: s.can_view_kpis, may: s.may, home: s.home, idle_minutes: s.idle_minutes };
+}
+
+/** A tablet idle too long (by the clock here, or the station's `auth.idle`): its session ends and the PIN screen covers the page. */
+export async function lock(): Promise<void> {
+  if (!session.me || session.locked) return;
+  session.locked = true;
+  if (getToken()) await api.call('logout', {}).catch(() => undefined);
+  setToken(null);
+}
+
+/** Someone else takes the locked tablet: what was on screen goes with the previous person. */
+export function unlockAsSomeoneElse(): void {
+  session.locked = false;
+  session.me = null;
+  navigate('/login');
 }
 
 export async function logout(): Promise<void> {
@@ -75,9 +107,21 @@ export async function logout(): Promise<void> {
 }
 
 
-onUnauthenticated(() => {
+onUnauthenticated((err) => {
+  if (err.code === 'auth.idle' && session.me) {
+    session.locked = true;
+    return;
+  }
+  if (session.locked) return;
   session.me = null;
   navigate('/login');
+});
+
+onDeviceRefused(() => {
+  session.me = null;
+  session.locked = false;
+  session.needsPairing = true;
+  navigate('/pair');
 });
 
 /** The demo's logins, shown on the login screen right after the demo data is loaded. */

@@ -34,7 +34,7 @@ impl Purpose {
 }
 
 /// `auth.locked` on `field`, with the minutes left.
-fn locked(field: &str, until: DateTime<Utc>, now: DateTime<Utc>) -> ApiError {
+pub(crate) fn locked(field: &str, until: DateTime<Utc>, now: DateTime<Utc>) -> ApiError {
     let minutes = ((until - now).num_seconds() + 59).max(60) / 60;
     ApiError::invalid("auth.locked", format!("too many wrong PINs: try again in {minutes} min, or ask a manager to set a new PIN"))
         .with_field(field)
@@ -77,11 +77,9 @@ async fn count(station: &Station, staff_id: &str, purpose: Purpose) -> Result<Op
     .bind(ts(now))
     .fetch_one(station.pool())
     .await?;
-    if failures < FREE_FAILURES {
+    let Some(minutes) = lock_minutes(failures, FREE_FAILURES) else {
         return Ok(None);
-    }
-    let doublings = u32::try_from((failures - FREE_FAILURES).min(8)).unwrap_or(8);
-    let minutes = (FIRST_LOCK_MINUTES << doublings).min(MAX_LOCK_MINUTES);
+    };
     let until = now + Duration::minutes(minutes);
     sqlx::query("UPDATE pin_failures SET locked_until = ? WHERE staff_id = ? AND purpose = ?")
         .bind(ts(until))
@@ -91,6 +89,16 @@ async fn count(station: &Station, staff_id: &str, purpose: Purpose) -> Result<Op
         .await?;
     tracing::warn!(%staff_id, purpose = purpose.as_str(), failures, minutes, "locked out after wrong PINs");
     Ok(Some(until))
+}
+
+/// How long `failures` wrong PINs in a row lock for, once past `free` of them:
+/// [`FIRST_LOCK_MINUTES`], doubling with each further one up to [`MAX_LOCK_MINUTES`].
+pub(crate) fn lock_minutes(failures: i64, free: i64) -> Option<i64> {
+    if failures < free {
+        return None;
+    }
+    let doublings = u32::try_from((failures - free).min(8)).unwrap_or(8);
+    Some((FIRST_LOCK_MINUTES << doublings).min(MAX_LOCK_MINUTES))
 }
 
 /// A correct PIN: the count for `purpose` starts again.

@@ -1,6 +1,7 @@
 //! Who is calling: staff, their PINs, login sessions, first-run setup, and the
 //! role rules every operation checks in the core (the UI only hides buttons).
 
+pub mod devices;
 pub mod lockout;
 pub mod pin;
 pub mod roles;

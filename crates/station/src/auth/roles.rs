@@ -121,6 +121,8 @@ pub enum Permission {
     ReadAccessRegister,
     /// Export everything held on a customer (the right of access, `export_customer`).
     ExportCustomer,
+    /// Approve and revoke workshop tablets, set their idle time (`auth/devices.rs`).
+    ManageDevices,
 }
 
 impl Permission {
@@ -129,7 +131,7 @@ impl Permission {
         match self {
             Read => true,
             EditArchive | CheckIn => matches!(role, Role::Advisor | Role::Manager),
-            ConfirmOdometerRollback | ManageStaff | VerifyDocuments | ViewKpis | MergeCustomers | ReadAccessRegister | ExportCustomer => {
+            ConfirmOdometerRollback | ManageStaff | VerifyDocuments | ViewKpis | MergeCustomers | ReadAccessRegister | ExportCustomer | ManageDevices => {
                 role == Role::Manager
             }
             // Managers may do everything; the others do their part of the flow.
@@ -154,6 +156,7 @@ impl Permission {
             Permission::MergeCustomers => "merge customers",
             Permission::ReadAccessRegister => "read the access register",
             Permission::ExportCustomer => "export a customer's data",
+            Permission::ManageDevices => "pair or remove devices",
             Permission::Diagnose => "start diagnosis",
             Permission::PresentEstimate => "present the estimate",
             Permission::RecordAuthorization => "record the customer's authorization",
@@ -230,6 +233,8 @@ pub struct Caller {
     pub staff: Option<StaffRef>,
     /// The SHA-256 of the session token the request came with, so logout ends only this session.
     pub token_hash: Option<String>,
+    /// The desk, or which device on the network (`auth/devices.rs`).
+    pub seat: super::devices::Seat,
 }
 
 #[derive(Debug, Clone)]
@@ -242,7 +247,12 @@ pub struct StaffRef {
 
 impl Caller {
     pub fn anonymous() -> Caller {
-        Caller { staff: None, token_hash: None }
+        Caller { staff: None, token_hash: None, seat: Default::default() }
+    }
+
+    /// Nobody logged in, at `seat`.
+    pub fn anonymous_at(seat: super::devices::Seat) -> Caller {
+        Caller { seat, ..Caller::anonymous() }
     }
 
     pub fn staff(&self) -> Result<&StaffRef> {
@@ -265,7 +275,7 @@ mod tests {
     use super::*;
 
     fn caller(role: Role) -> Caller {
-        Caller { staff: Some(StaffRef { id: "s".into(), name: "n".into(), role, station_id: "st".into() }), token_hash: None }
+        Caller { staff: Some(StaffRef { id: "s".into(), name: "n".into(), role, station_id: "st".into() }), token_hash: None, seat: Default::default() }
     }
 
     #[test]

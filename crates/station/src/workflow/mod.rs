@@ -166,7 +166,7 @@ impl OrderWrite {
     }
 
     pub fn require(&self, permission: Permission) -> Result<()> {
-        Caller { staff: Some(self.me.clone()), token_hash: None }.require(permission).map(|_| ())
+        Caller { staff: Some(self.me.clone()), token_hash: None, seat: Default::default() }.require(permission).map(|_| ())
     }
 
     /// Jobs and lines change only before the quality check; a delivered order

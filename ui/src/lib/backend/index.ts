@@ -43,12 +43,22 @@ export function pickBackend(win: object | undefined = typeof window === 'undefin
 }
 
 let backend: Backend | null = null;
-const unauthenticatedListeners = new Set<() => void>();
+const unauthenticatedListeners = new Set<(err: ApiError) => void>();
 
-/** Called when any operation says the session is gone (expired, logged out elsewhere). */
-export function onUnauthenticated(listener: () => void): () => void {
+/** Called when any operation says the session is gone (expired, idle on a tablet, logged out elsewhere). */
+export function onUnauthenticated(listener: (err: ApiError) => void): () => void {
   unauthenticatedListeners.add(listener);
   return () => unauthenticatedListeners.delete(listener);
+}
+
+/** The codes with which the station refuses a browser on the network that is not (or no longer) paired. */
+export const DEVICE_REFUSED = ['device.unpaired', 'device.revoked'];
+const deviceListeners = new Set<() => void>();
+
+/** Called when the station refuses this browser as an unpaired or revoked device (a workshop tablet). */
+export function onDeviceRefused(listener: () => void): () => void {
+  deviceListeners.add(listener);
+  return () => deviceListeners.delete(listener);
 }
 
 const callListeners = new Set<(op: OperationName) => void>();
@@ -78,7 +88,11 @@ export const api = {
       const err = ApiError.from(e);
       if (err.kind === 'unauthenticated' && getToken()) {
         setToken(null);
-        unauthenticatedListeners.forEach((l) => l());
+        unauthenticatedListeners.forEach((l) => l(err));
+      }
+      if (DEVICE_REFUSED.includes(err.code)) {
+        setToken(null);
+        deviceListeners.forEach((l) => l());
       }
       throw err;
     }

@@ -12,4 +12,8 @@ may: DeskActions,
 /**
  * The screen their role starts on.
  */
-home: Home, };
+home: Home, 
+/**
+ * On a shared tablet: minutes without use before the PIN screen comes back.
+ */
+idle_minutes: number | null, };

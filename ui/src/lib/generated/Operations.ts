@@ -6,6 +6,7 @@ import type { AddJob } from "./AddJob";
 import type { AddLine } from "./AddLine";
 import type { AdoptHeadOfficeRecord } from "./AdoptHeadOfficeRecord";
 import type { AdoptedRecord } from "./AdoptedRecord";
+import type { ApproveDevice } from "./ApproveDevice";
 import type { AssignTechnician } from "./AssignTechnician";
 import type { AuditLog } from "./AuditLog";
 import type { AuthorizationQuote } from "./AuthorizationQuote";
@@ -33,6 +34,7 @@ import type { CustomerFields } from "./CustomerFields";
 import type { CustomerView } from "./CustomerView";
 import type { Deliver } from "./Deliver";
 import type { DemoLoaded } from "./DemoLoaded";
+import type { DeviceList } from "./DeviceList";
 import type { Done } from "./Done";
 import type { DuplicateQuery } from "./DuplicateQuery";
 import type { Duplicates } from "./Duplicates";
@@ -77,6 +79,8 @@ import type { OrderDetail } from "./OrderDetail";
 import type { OrderDocuments } from "./OrderDocuments";
 import type { OrderDocumentsInput } from "./OrderDocumentsInput";
 import type { OrderNote } from "./OrderNote";
+import type { PairingRequest } from "./PairingRequest";
+import type { PairingState } from "./PairingState";
 import type { Part } from "./Part";
 import type { PartList } from "./PartList";
 import type { PartsQuery } from "./PartsQuery";
@@ -99,6 +103,7 @@ import type { RecordPayment } from "./RecordPayment";
 import type { RecordQc } from "./RecordQc";
 import type { RepairOrder } from "./RepairOrder";
 import type { RequestPage } from "./RequestPage";
+import type { RequestPairing } from "./RequestPairing";
 import type { RequestQuery } from "./RequestQuery";
 import type { RevealContact } from "./RevealContact";
 import type { RevealedContact } from "./RevealedContact";
@@ -112,6 +117,7 @@ import type { ServiceRequestStep } from "./ServiceRequestStep";
 import type { Session } from "./Session";
 import type { SetBackupKey } from "./SetBackupKey";
 import type { SetDiscount } from "./SetDiscount";
+import type { SetIdleMinutes } from "./SetIdleMinutes";
 import type { SetupStatus } from "./SetupStatus";
 import type { StaffInfo } from "./StaffInfo";
 import type { StaffList } from "./StaffList";
@@ -306,9 +312,21 @@ export type Operations = {
   kpi_export: { input: KpiExportInput; output: KpiExport };
   /** The monthly report as a PDF: the month's figures computed here, the desk's trend charts (SVG) each above its numbers; kept in `exports` too. */
   kpi_monthly_report: { input: KpiMonthlyReportInput; output: KpiExport };
+  /** Where this browser stands: the desk, unpaired, waiting with a code, paired, or revoked; and the certificate's fingerprint. */
+  pairing_status: { input: NoInput; output: PairingState };
+  /** A device on the network asks to pair: it gets a code to show and (as a cookie) its device token. */
+  request_pairing: { input: RequestPairing; output: PairingRequest };
+  /** Devices with their last use, the requests waiting, the certificate's fingerprint (text and QR) and the idle time (manager). */
+  list_devices: { input: NoInput; output: DeviceList };
+  /** A manager at the desk approves the device that shows this code. */
+  approve_device: { input: ApproveDevice; output: DeviceList };
+  /** A manager removes a device: its token stops working and its sessions end at once. */
+  revoke_device: { input: IdInput; output: DeviceList };
+  /** Minutes a tablet may sit unused before the PIN screen comes back. */
+  set_tablet_idle_minutes: { input: SetIdleMinutes; output: DeviceList };
 };
 
 export type OperationName = keyof Operations;
 
 /** Operations that work without a session token. */
-export const PUBLIC_OPERATIONS: OperationName[] = ["setup_status", "first_run_setup", "load_demo_data", "login"];
+export const PUBLIC_OPERATIONS: OperationName[] = ["setup_status", "first_run_setup", "load_demo_data", "login", "pairing_status", "request_pairing"];
