@@ -15,6 +15,7 @@
 //! complaint ledger, and the time limits every open item counts down.
 //! `kpis/` is the manager's KPI dashboard: the `kpi` crate's figures read
 //! from SQLite, with a trend, breakdowns, drill-down and exports.
+//! `retention/` is how long records are kept and the destruction runs.
 
 pub mod aftersales;
 pub mod auth;
@@ -32,6 +33,7 @@ pub mod ops;
 pub mod photos;
 pub mod printing;
 pub mod repair_orders;
+pub mod retention;
 pub mod search;
 pub mod station;
 pub mod store;

@@ -14,7 +14,7 @@ use crate::auth::{self, Caller};
 use crate::error::{ApiError, Result};
 use crate::station::Station;
 use crate::workflow::{self, audit, authorization, catalog, delivery, inventory, jobs, lines, quality, settings, time_clock};
-use crate::{board, check_in, customers, demo, duplicates, kpis, merge, photos, printing, repair_orders, search, sync, vehicle_history, vehicles};
+use crate::{board, check_in, customers, demo, duplicates, kpis, merge, photos, printing, repair_orders, retention, search, sync, vehicle_history, vehicles};
 
 #[derive(Debug, Clone, Default, Deserialize, TS)]
 pub struct NoInput {}
@@ -293,4 +293,12 @@ operations! {
     kpi_export: Staff, kpis::KpiExportInput => kpis::KpiExport = kpis::kpi_export;
     /// The monthly report as a PDF: the month's figures computed here, the desk's trend charts (SVG) each above its numbers; kept in `exports` too.
     kpi_monthly_report: Staff, kpis::monthly::KpiMonthlyReportInput => kpis::KpiExport = kpis::monthly::kpi_monthly_report;
+
+    // Retention and destruction (`retention/`, docs/privacy.md): managers only.
+    /// The retention period of each kind of record: the head office's, else the station's default.
+    retention_policy: Staff, NoInput => retention::RetentionPolicy = retention::retention_policy;
+    /// What is past its retention period now and would be destroyed.
+    retention_due: Staff, NoInput => retention::DueList = retention::retention_due;
+    /// A manager approves the listed items with their PIN: each still due is anonymised, its files and signed documents deleted.
+    run_destruction: Staff, retention::RunDestruction => retention::DestructionReport = retention::run_destruction;
 }

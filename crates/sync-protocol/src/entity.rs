@@ -90,6 +90,8 @@ pub const ENTITIES: &[(&str, EntityKind, Option<&str>)] = &[
     ("ro_document", EntityKind::AppendOnly, Some("id")),
     // a recall campaign performed on an order: the head office counts completion from it
     ("ro_recall", EntityKind::AppendOnly, Some("id")),
+    // a destruction past retention: the head office erases and patches its copies by it (docs/sync.md)
+    ("destruction", EntityKind::AppendOnly, Some("id")),
     // signed documents
     ("authorization", EntityKind::Signed, Some("id")),
     ("ro_authorization", EntityKind::Signed, Some("id")),

@@ -232,9 +232,14 @@ async fn apply_once(pool: &PgPool, station: &AuthStation, settings: &PushSetting
     }
     let mut station_keys = write_owned(&mut tx, station, &owned).await?;
     let inserted_once = write_insert_once(&mut tx, station, &once, &mut rejects).await?;
+    let (shared, destroyed) = super::destructions::refuse_destroyed(&mut tx, shared).await?;
+    rejects.extend(destroyed.into_iter().map(|(change, message)| RejectRow { change, code: rc::DESTROYED, message, flagged: false }));
     let mut shared_keys = write_shared(&mut tx, station, &shared).await?;
     shared_keys.extend(vehicles_with_changed_orders(&mut tx, &owned).await?);
     shared_keys.extend(super::merges::follow_customer_merges(&mut tx, &once, &inserted_once).await?);
+    let (patched, destroyed_shared) = super::destructions::apply(&mut tx, station, &once, &inserted_once).await?;
+    station_keys.extend(patched);
+    shared_keys.extend(destroyed_shared);
     station_keys.extend(inserted_once);
     changelog::log(&mut tx, changelog::STATION, station.station_id, &station_keys).await?;
     changelog::log(&mut tx, changelog::SHARED, Uuid::nil(), &shared_keys).await?;

@@ -117,6 +117,8 @@ pub enum Permission {
     ViewKpis,
     /// Fold a duplicate customer into another (`merge_customers`).
     MergeCustomers,
+    /// List what is past its retention period and approve its destruction.
+    DestroyRecords,
 }
 
 impl Permission {
@@ -125,7 +127,7 @@ impl Permission {
         match self {
             Read => true,
             EditArchive | CheckIn => matches!(role, Role::Advisor | Role::Manager),
-            ConfirmOdometerRollback | ManageStaff | VerifyDocuments | ViewKpis | MergeCustomers => role == Role::Manager,
+            ConfirmOdometerRollback | ManageStaff | VerifyDocuments | ViewKpis | MergeCustomers | DestroyRecords => role == Role::Manager,
             // Managers may do everything; the others do their part of the flow.
             _ if role == Role::Manager => true,
             PresentEstimate | RecordAuthorization | Deliver | CloseOrder | CancelOrder | AssignTechnician | ReceiveStock => role == Role::Advisor,
@@ -146,6 +148,7 @@ impl Permission {
             Permission::VerifyDocuments => "verify signed documents",
             Permission::ViewKpis => "see the station's KPIs",
             Permission::MergeCustomers => "merge customers",
+            Permission::DestroyRecords => "destroy records past their retention period",
             Permission::Diagnose => "start diagnosis",
             Permission::PresentEstimate => "present the estimate",
             Permission::RecordAuthorization => "record the customer's authorization",
@@ -187,6 +190,8 @@ pub struct DeskActions {
     pub manage_staff: bool,
     pub view_kpis: bool,
     pub verify_documents: bool,
+    /// Settings → Retention: what is due for destruction, and the run.
+    pub destroy_records: bool,
     /// Their own job list is where they work (the technician's tablet).
     pub my_jobs: bool,
     /// The orders waiting for a quality check.
@@ -205,6 +210,7 @@ impl DeskActions {
             manage_staff: Permission::ManageStaff.allows(role),
             view_kpis: Permission::ViewKpis.allows(role),
             verify_documents: Permission::VerifyDocuments.allows(role),
+            destroy_records: Permission::DestroyRecords.allows(role),
             // Managers may repair too, but their day is the desk and the board.
             my_jobs: Permission::UseTimeClock.allows(role) && role != Role::Manager,
             qc_queue: Permission::QualityDecision.allows(role),

@@ -24,7 +24,9 @@ import type { CustomerDetail } from "./CustomerDetail";
 import type { CustomerFields } from "./CustomerFields";
 import type { Deliver } from "./Deliver";
 import type { DemoLoaded } from "./DemoLoaded";
+import type { DestructionReport } from "./DestructionReport";
 import type { Done } from "./Done";
+import type { DueList } from "./DueList";
 import type { DuplicateQuery } from "./DuplicateQuery";
 import type { Duplicates } from "./Duplicates";
 import type { EnergyGuess } from "./EnergyGuess";
@@ -88,6 +90,8 @@ import type { RecordQc } from "./RecordQc";
 import type { RepairOrder } from "./RepairOrder";
 import type { RequestPage } from "./RequestPage";
 import type { RequestQuery } from "./RequestQuery";
+import type { RetentionPolicy } from "./RetentionPolicy";
+import type { RunDestruction } from "./RunDestruction";
 import type { SaveLaborOperation } from "./SaveLaborOperation";
 import type { SavePart } from "./SavePart";
 import type { SaveQcItem } from "./SaveQcItem";
@@ -271,6 +275,12 @@ export type Operations = {
   kpi_export: { input: KpiExportInput; output: KpiExport };
   /** The monthly report as a PDF: the month's figures computed here, the desk's trend charts (SVG) each above its numbers; kept in `exports` too. */
   kpi_monthly_report: { input: KpiMonthlyReportInput; output: KpiExport };
+  /** The retention period of each kind of record: the head office's, else the station's default. */
+  retention_policy: { input: NoInput; output: RetentionPolicy };
+  /** What is past its retention period now and would be destroyed. */
+  retention_due: { input: NoInput; output: DueList };
+  /** A manager approves the listed items with their PIN: each still due is anonymised, its files and signed documents deleted. */
+  run_destruction: { input: RunDestruction; output: DestructionReport };
 };
 
 export type OperationName = keyof Operations;
