@@ -5,8 +5,9 @@
 //! after-sales records and settings both ways (`aftersales.rs`), the head
 //! office's notes on a station's complaints (`head_office_notes.rs`) and the
 //! head office's KPI sums from the station's records (`kpis.rs`), and the
-//! complaint category tree saved in the console (`categories.rs`), and two
-//! customers merged at one station reaching the head office and another (`merges.rs`).
+//! complaint category tree saved in the console (`categories.rs`), two
+//! customers merged at one station reaching the head office and another (`merges.rs`),
+//! and a destruction past retention reaching the head office for good (`retention.rs`).
 //! Needs the PostgreSQL server binaries (`scripts/setup-system.sh`).
 #![allow(clippy::unwrap_used)]
 
@@ -42,6 +43,8 @@ mod merges;
 mod recalls;
 #[path = "sync_headoffice/restore.rs"]
 mod restore;
+#[path = "sync_headoffice/retention.rs"]
+mod retention;
 
 static CLUSTER: LazyLock<pg::PgCluster> = LazyLock::new(pg::PgCluster::start);
 
