@@ -246,6 +246,11 @@ pub async fn retention_due(station: &Station, caller: &Caller, _input: NoInput) 
     Ok(DueList { policy, items, may_destroy: Permission::DestroyRecords.allows(me.role) })
 }
 
+/// When `subject` (of destruction kind `kind`) was destroyed, if it was.
+pub(crate) async fn destroyed_at(conn: &mut SqliteConnection, kind: &str, subject: &str) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar("SELECT destroyed_at FROM retention_destructions WHERE kind = ? AND subject_id = ?").bind(kind).bind(subject).fetch_optional(&mut *conn).await?)
+}
+
 pub(crate) fn not_due(field: &str) -> ApiError {
     ApiError::invalid("retention.not_due", "nothing of what was approved is due any more: list what is due again").with_field(field)
 }
