@@ -2,6 +2,7 @@
 //! what a run destroys and what it keeps (the KPIs' figures), and verify's
 //! "destroyed" instead of "tampered". The head office's side is in
 //! `sync_headoffice/retention.rs`.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 
@@ -145,7 +146,15 @@ async fn a_closed_order_past_its_retention_is_anonymised_its_documents_and_files
             assert!(!latest.contains(text), "the {entity} state sent to the head office still says {text}: {latest}");
         }
     }
-    assert_eq!(count(&t, "SELECT COUNT(*) FROM audit_log WHERE ro_id = ? AND (before LIKE '%王芳%' OR after LIKE '%王芳%' OR before LIKE '%孩子%' OR after LIKE '%孩子%')", &ro).await, 0);
+    assert_eq!(
+        count(
+            &t,
+            "SELECT COUNT(*) FROM audit_log WHERE ro_id = ? AND (before LIKE '%王芳%' OR after LIKE '%王芳%' OR before LIKE '%孩子%' OR after LIKE '%孩子%')",
+            &ro
+        )
+        .await,
+        0
+    );
     assert_eq!(count(&t, "SELECT COUNT(*) FROM audit_log WHERE entity_id = ? AND action = 'destroy'", &ro).await, 1, "the destruction is audited");
     assert_eq!(count(&t, "SELECT COUNT(*) FROM outbox WHERE entity = 'destruction' AND payload LIKE '%' || ? || '%'", &ro).await, 1);
 
@@ -267,5 +276,11 @@ async fn a_customer_who_never_ordered_is_anonymised_after_a_year_and_drops_out_o
     assert_eq!(c["customer_no"], lone["customer_no"], "the archive number stays");
     let found = t.ok(&t.manager, "search", json!({"q": "孙丽"})).await;
     assert_eq!(found["hits"], json!([]));
-    assert_eq!(t.count("SELECT COUNT(*) FROM outbox WHERE entity = 'customer' AND payload LIKE '%孙丽%' AND seq = (SELECT MAX(seq) FROM outbox WHERE entity = 'customer')").await, 0);
+    assert_eq!(
+        t.count(
+            "SELECT COUNT(*) FROM outbox WHERE entity = 'customer' AND payload LIKE '%孙丽%' AND seq = (SELECT MAX(seq) FROM outbox WHERE entity = 'customer')"
+        )
+        .await,
+        0
+    );
 }

@@ -83,17 +83,14 @@ pub(crate) async fn apply(
         if !files.is_empty() {
             sqlx::query("DELETE FROM file_blobs WHERE station_id = $1 AND sha256 = ANY($2)").bind(station.station_id).bind(&files).execute(&mut *conn).await?;
         }
-        let customers: Vec<String> =
-            p.get("customers").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect();
+        let customers: Vec<String> = p.get("customers").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect();
         for id in &customers {
-            sqlx::query(
-                "INSERT INTO destroyed_shared (entity, entity_id, station_id, destruction_id) VALUES ('customer', $1, $2, $3) ON CONFLICT DO NOTHING",
-            )
-            .bind(id)
-            .bind(station.station_id)
-            .bind(&c.entity_id)
-            .execute(&mut *conn)
-            .await?;
+            sqlx::query("INSERT INTO destroyed_shared (entity, entity_id, station_id, destruction_id) VALUES ('customer', $1, $2, $3) ON CONFLICT DO NOTHING")
+                .bind(id)
+                .bind(station.station_id)
+                .bind(&c.entity_id)
+                .execute(&mut *conn)
+                .await?;
             shared_keys.push(("customer".to_string(), id.clone()));
         }
         tracing::info!(station = %station.code, destruction = %c.entity_id, erased = erase.len(), files = files.len(), customers = customers.len(), "a station destroyed records past retention");
@@ -116,8 +113,8 @@ pub(crate) async fn refuse_destroyed<'a>(conn: &mut PgConnection, shared: Vec<&'
     .bind(&ids)
     .fetch_all(&mut *conn)
     .await?;
-    let (refused, kept): (Vec<&Change>, Vec<&Change>) =
-        shared.into_iter().partition(|c| destroyed.iter().any(|(e, i)| e == &c.entity && i == &c.entity_id));
-    let refused = refused.into_iter().map(|c| (c, format!("{} {} was destroyed past its retention period: it cannot be edited", c.entity, c.entity_id))).collect();
+    let (refused, kept): (Vec<&Change>, Vec<&Change>) = shared.into_iter().partition(|c| destroyed.iter().any(|(e, i)| e == &c.entity && i == &c.entity_id));
+    let refused =
+        refused.into_iter().map(|c| (c, format!("{} {} was destroyed past its retention period: it cannot be edited", c.entity, c.entity_id))).collect();
     Ok((kept, refused))
 }

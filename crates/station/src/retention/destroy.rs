@@ -222,8 +222,16 @@ async fn mark_files(conn: &mut SqliteConnection, d: &mut Destruction, files: &[S
 fn new_destruction(ctx: &Ctx, run_id: &str, kind: &str, subject_id: &str, number: String, from: Option<&Destruction>) -> Destruction {
     match from {
         // Re-applied from the feed: the same id and date as where it happened.
-        Some(f) => Destruction { id: f.id.clone(), run_id: f.run_id.clone(), destroyed_at: f.destroyed_at.clone(), destroyed_by: f.destroyed_by.clone(), ..Default::default() },
-        None => Destruction { id: new_id(), run_id: run_id.to_string(), destroyed_at: ts(ctx.now), destroyed_by: Some(ctx.staff_id.clone()), ..Default::default() },
+        Some(f) => Destruction {
+            id: f.id.clone(),
+            run_id: f.run_id.clone(),
+            destroyed_at: f.destroyed_at.clone(),
+            destroyed_by: f.destroyed_by.clone(),
+            ..Default::default()
+        },
+        None => {
+            Destruction { id: new_id(), run_id: run_id.to_string(), destroyed_at: ts(ctx.now), destroyed_by: Some(ctx.staff_id.clone()), ..Default::default() }
+        }
     }
     .with(kind, subject_id, number)
 }
@@ -342,8 +350,14 @@ pub(crate) async fn destroy_order(
         .execute(&mut *conn)
         .await?;
     sqlx::query("DELETE FROM ro_documents WHERE ro_id = ?").bind(ro_id).execute(&mut *conn).await?;
-    sqlx::query("DELETE FROM ro_signed_lines WHERE authorization_id IN (SELECT id FROM ro_authorizations WHERE ro_id = ?)").bind(ro_id).execute(&mut *conn).await?;
-    sqlx::query("DELETE FROM ro_signatures WHERE authorization_id IN (SELECT id FROM ro_authorizations WHERE ro_id = ?)").bind(ro_id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM ro_signed_lines WHERE authorization_id IN (SELECT id FROM ro_authorizations WHERE ro_id = ?)")
+        .bind(ro_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM ro_signatures WHERE authorization_id IN (SELECT id FROM ro_authorizations WHERE ro_id = ?)")
+        .bind(ro_id)
+        .execute(&mut *conn)
+        .await?;
     sqlx::query("DELETE FROM ro_authorizations WHERE ro_id = ?").bind(ro_id).execute(&mut *conn).await?;
     for id in &archived {
         d.erase("ro_document", id);
@@ -363,7 +377,12 @@ pub(crate) async fn destroy_order(
     for (entity, select, update, set) in [
         ("ro_finding", "SELECT id FROM ro_findings WHERE ro_id = ?", "UPDATE ro_findings SET text = '' WHERE ro_id = ?", json!({"text": ""})),
         ("ro_inspection", "SELECT id FROM ro_inspections WHERE ro_id = ?", "UPDATE ro_inspections SET notes = '' WHERE ro_id = ?", json!({"notes": ""})),
-        ("ro_status_event", "SELECT id FROM ro_status_events WHERE ro_id = ? AND note <> ''", "UPDATE ro_status_events SET note = '' WHERE ro_id = ? AND note <> ''", json!({"note": ""})),
+        (
+            "ro_status_event",
+            "SELECT id FROM ro_status_events WHERE ro_id = ? AND note <> ''",
+            "UPDATE ro_status_events SET note = '' WHERE ro_id = ? AND note <> ''",
+            json!({"note": ""}),
+        ),
     ] {
         let ids: Vec<String> = sqlx::query_scalar(select).bind(ro_id).fetch_all(&mut *conn).await?;
         sqlx::query(update).bind(ro_id).execute(&mut *conn).await?;

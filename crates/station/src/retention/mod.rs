@@ -100,7 +100,12 @@ pub(crate) async fn policy(conn: &mut SqliteConnection) -> Result<RetentionPolic
         if set.is_some() && valid.is_none() {
             tracing::warn!(key = kind.setting_key(), "the head office's retention period is out of range; the default applies");
         }
-        periods.push(RetentionPeriod { kind, days: valid.unwrap_or(kind.default_days()), default_days: kind.default_days(), from_head_office: valid.is_some() });
+        periods.push(RetentionPeriod {
+            kind,
+            days: valid.unwrap_or(kind.default_days()),
+            default_days: kind.default_days(),
+            from_head_office: valid.is_some(),
+        });
     }
     Ok(RetentionPolicy { periods })
 }
@@ -248,7 +253,11 @@ pub async fn retention_due(station: &Station, caller: &Caller, _input: NoInput) 
 
 /// When `subject` (of destruction kind `kind`) was destroyed, if it was.
 pub(crate) async fn destroyed_at(conn: &mut SqliteConnection, kind: &str, subject: &str) -> Result<Option<String>> {
-    Ok(sqlx::query_scalar("SELECT destroyed_at FROM retention_destructions WHERE kind = ? AND subject_id = ?").bind(kind).bind(subject).fetch_optional(&mut *conn).await?)
+    Ok(sqlx::query_scalar("SELECT destroyed_at FROM retention_destructions WHERE kind = ? AND subject_id = ?")
+        .bind(kind)
+        .bind(subject)
+        .fetch_optional(&mut *conn)
+        .await?)
 }
 
 pub(crate) fn not_due(field: &str) -> ApiError {
