@@ -274,6 +274,9 @@ async fn a_customer_who_never_ordered_is_anonymised_after_a_year_and_drops_out_o
     let c = t.ok(&t.manager, "get_customer", json!({"id": id})).await["customer"].clone();
     assert_eq!((c["name"].as_str(), &c["phones"], c["notes"].as_str()), (Some("已销毁"), &json!([]), Some("")));
     assert_eq!(c["customer_no"], lone["customer_no"], "the archive number stays");
+    let refill = json!({"id": id, "fields": {"name": "孙丽", "phones": ["13900001111"], "language": "zh-CN"}});
+    let e = t.call(&t.manager, "update_customer", refill).await.unwrap_err();
+    assert_eq!(e.code, "customer.destroyed", "a destroyed customer is not filled in again");
     let found = t.ok(&t.manager, "search", json!({"q": "孙丽"})).await;
     assert_eq!(found["hits"], json!([]));
     assert_eq!(

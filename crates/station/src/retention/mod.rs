@@ -260,6 +260,23 @@ pub(crate) async fn destroyed_at(conn: &mut SqliteConnection, kind: &str, subjec
         .await?)
 }
 
+/// Whether customer `id` was anonymised by a destruction here (on its own or with its last order).
+pub(crate) async fn customer_destroyed(conn: &mut SqliteConnection, id: &str) -> Result<bool> {
+    Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM retention_destructions d, json_each(d.payload, '$.customers') j WHERE j.value = ?)")
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?)
+}
+
+/// A destroyed customer is not filled in again (the head office would refuse
+/// it, `change.destroyed`): a returning customer is registered anew.
+pub(crate) async fn refuse_destroyed_customer(conn: &mut SqliteConnection, id: &str) -> Result<()> {
+    if customer_destroyed(conn, id).await? {
+        return Err(ApiError::conflict("customer.destroyed", "this customer's data was destroyed past its retention period; register the customer anew"));
+    }
+    Ok(())
+}
+
 pub(crate) fn not_due(field: &str) -> ApiError {
     ApiError::invalid("retention.not_due", "nothing of what was approved is due any more: list what is due again").with_field(field)
 }

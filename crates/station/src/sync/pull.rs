@@ -151,16 +151,6 @@ async fn retry_parked(conn: &mut SqliteConnection, local: &Local<'_>, acked: i64
     }
 }
 
-async fn destroyed_here(conn: &mut SqliteConnection, customer_id: &str) -> Result<bool> {
-    let destroyed: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM retention_destructions d, json_each(d.payload, '$.customers') j WHERE j.value = ?)",
-    )
-    .bind(customer_id)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(destroyed)
-}
-
 fn rank(c: &FeedChange) -> (u8, u8) {
     match (c.scope, c.entity.as_str()) {
         (Scope::Shared, "customer") => (0, 0),
@@ -335,7 +325,7 @@ async fn apply_shared(conn: &mut SqliteConnection, local: &Local<'_>, c: &FeedCh
         }
     }
     let written = match c.entity.as_str() {
-        "customer" if destroyed_here(conn, &c.entity_id).await? => {
+        "customer" if crate::retention::customer_destroyed(conn, &c.entity_id).await? => {
             // Destroyed past retention here: no older state from the head office brings it back.
             false
         }
