@@ -206,7 +206,24 @@ pub fn setting(key: &str, value: &str) -> Result<(String, Value), RowError> {
     if key == categories::SETTING_KEY {
         categories::check_setting(&value, &categories::Known::new())?;
     }
+    if key.starts_with("retention.") {
+        check_retention(key, &value)?;
+    }
     Ok((key.to_string(), json!({"key": key, "value": value})))
+}
+
+/// The retention periods stations destroy records by (docs/privacy.md): a known
+/// kind, in whole days, 30 to 36,500. A station ignores any other value.
+pub const RETENTION_KEYS: &[&str] = &["retention.repair_order_days", "retention.photo_days", "retention.customer_without_order_days"];
+
+fn check_retention(key: &str, value: &Value) -> Result<(), RowError> {
+    if !RETENTION_KEYS.contains(&key) {
+        return Err(RowError::new("key", "master.retention_key", format!("the retention settings are {}", RETENTION_KEYS.join(", "))));
+    }
+    match value.as_i64() {
+        Some(days) if (30..=36_500).contains(&days) => Ok(()),
+        _ => Err(RowError::new("value", "master.retention_days", "a retention period is a whole number of days from 30 to 36500")),
+    }
 }
 
 #[cfg(test)]
@@ -215,6 +232,15 @@ mod tests {
 
     fn row(pairs: &[(&str, &str)]) -> Row {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn a_retention_period_is_a_known_kind_in_whole_days_within_range() {
+        let (key, p) = setting("retention.repair_order_days", "2190").unwrap();
+        assert_eq!((key.as_str(), &p["value"]), ("retention.repair_order_days", &json!(2190)));
+        assert_eq!(setting("retention.repair_order_days", "7").unwrap_err().code, "master.retention_days");
+        assert_eq!(setting("retention.photo_days", "two years").unwrap_err().code, "master.retention_days");
+        assert_eq!(setting("retention.everything_days", "365").unwrap_err().code, "master.retention_key");
     }
 
     #[test]

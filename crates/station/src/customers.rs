@@ -253,6 +253,7 @@ pub async fn update_customer(station: &Station, caller: &Caller, input: UpdateCu
     if let Some(survivor) = &before.merged_into {
         return Err(ApiError::conflict("customer.merged", "this customer was merged into another; edit that one").with("customer_id", survivor));
     }
+    crate::retention::refuse_destroyed_customer(&mut tx, &input.id).await?;
     crate::duplicates::refuse_customer_duplicate(&mut tx, &input.fields, Some(&input.id)).await?;
     // A consent keeps the time and text version it was first given with (the
     // history has every change); withdrawing it clears both.

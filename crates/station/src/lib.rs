@@ -20,6 +20,7 @@
 //! `consent.rs` keeps the consent texts and decides who may be contacted,
 //! `export.rs` exports a customer's whole archive, `backup.rs` makes and
 //! restores the encrypted daily backups.
+//! `retention/` is how long records are kept and the destruction runs.
 
 pub mod aftersales;
 pub mod auth;
@@ -41,6 +42,7 @@ pub mod photos;
 pub mod printing;
 pub mod privacy;
 pub mod repair_orders;
+pub mod retention;
 pub mod search;
 pub mod station;
 pub mod store;

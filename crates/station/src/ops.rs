@@ -15,7 +15,7 @@ use crate::auth::{self, Caller};
 use crate::error::{ApiError, Result};
 use crate::station::Station;
 use crate::workflow::{self, audit, authorization, catalog, delivery, inventory, jobs, lines, quality, settings, time_clock};
-use crate::{backup, board, check_in, customers, demo, duplicates, export, kpis, merge, photos, printing, privacy, repair_orders, search, sync, vehicle_history, vehicles};
+use crate::{backup, board, check_in, customers, demo, duplicates, export, kpis, merge, photos, printing, privacy, repair_orders, retention, search, sync, vehicle_history, vehicles};
 
 #[derive(Debug, Clone, Default, Deserialize, TS)]
 pub struct NoInput {}
@@ -345,4 +345,11 @@ operations! {
     revoke_device: Staff, IdInput => devices::DeviceList = devices::revoke_device;
     /// Minutes a tablet may sit unused before the PIN screen comes back.
     set_tablet_idle_minutes: Staff, devices::SetIdleMinutes => devices::DeviceList = devices::set_tablet_idle_minutes;
+    // Retention and destruction (`retention/`, docs/privacy.md): managers only.
+    /// The retention period of each kind of record: the head office's, else the station's default.
+    retention_policy: Staff, NoInput => retention::RetentionPolicy = retention::retention_policy;
+    /// What is past its retention period now and would be destroyed.
+    retention_due: Staff, NoInput => retention::DueList = retention::retention_due;
+    /// A manager approves the listed items with their PIN: each still due is anonymised, its files and signed documents deleted.
+    run_destruction: Staff, retention::RunDestruction => retention::DestructionReport = retention::run_destruction;
 }

@@ -5,10 +5,11 @@
 //! after-sales records and settings both ways (`aftersales.rs`), the head
 //! office's notes on a station's complaints (`head_office_notes.rs`) and the
 //! head office's KPI sums from the station's records (`kpis.rs`), and the
-//! complaint category tree saved in the console (`categories.rs`), and two
+//! complaint category tree saved in the console (`categories.rs`), two
 //! customers merged at one station reaching the head office and another (`merges.rs`),
 //! the access register, append-only at both ends (`access_register.rs`),
-//! and customers shared between stations: access, history, lookup (`shared.rs`).
+//! customers shared between stations: access, history, lookup (`shared.rs`),
+//! and a destruction past retention reaching the head office for good (`retention.rs`).
 //! Needs the PostgreSQL server binaries (`scripts/setup-system.sh`).
 #![allow(clippy::unwrap_used)]
 
@@ -50,6 +51,8 @@ mod recalls;
 mod restore;
 #[path = "sync_headoffice/shared.rs"]
 mod shared;
+#[path = "sync_headoffice/retention.rs"]
+mod retention;
 
 static CLUSTER: LazyLock<pg::PgCluster> = LazyLock::new(pg::PgCluster::start);
 

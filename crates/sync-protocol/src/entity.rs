@@ -92,6 +92,8 @@ pub const ENTITIES: &[(&str, EntityKind, Option<&str>)] = &[
     ("ro_recall", EntityKind::AppendOnly, Some("id")),
     // who opened which customer, order or document, and why (issue 12): ids only
     ("access_entry", EntityKind::AppendOnly, Some("id")),
+    // a destruction past retention: the head office erases and patches its copies by it (docs/sync.md)
+    ("destruction", EntityKind::AppendOnly, Some("id")),
     // signed documents
     ("authorization", EntityKind::Signed, Some("id")),
     ("ro_authorization", EntityKind::Signed, Some("id")),

@@ -97,6 +97,8 @@ pub mod rejection_codes {
     pub const ID_MISMATCH: &str = "change.id_mismatch";
     pub const BAD_ENTITY_ID: &str = "change.bad_entity_id";
     pub const APPEND_ONLY: &str = "change.append_only";
+    /// An edit of a shared record a station destroyed past retention.
+    pub const DESTROYED: &str = "change.destroyed";
     pub const IMMUTABLE: &str = "signed.immutable";
     pub const HASH_MISMATCH: &str = "signed.hash_mismatch";
     pub const MISSING_HASH: &str = "signed.missing_hash";

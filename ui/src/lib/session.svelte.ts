@@ -137,6 +137,7 @@ const NOBODY: DeskActions = {
   manage_staff: false,
   view_kpis: false,
   verify_documents: false,
+  destroy_records: false,
   my_jobs: false,
   qc_queue: false,
   access_register: false,

@@ -3,6 +3,7 @@
 
 pub mod changelog;
 pub mod complaints;
+pub mod destructions;
 pub mod feed;
 pub mod files;
 pub mod kpis;

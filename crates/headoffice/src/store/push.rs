@@ -235,6 +235,8 @@ async fn apply_once(pool: &PgPool, station: &AuthStation, settings: &PushSetting
     }
     // Shared records first: they decide what this station may see (records it
     // creates here become its own), which the orders and merges are checked against.
+    let (shared, destroyed) = super::destructions::refuse_destroyed(&mut tx, shared).await?;
+    rejects.extend(destroyed.into_iter().map(|(change, message)| RejectRow { change, code: rc::DESTROYED, message, flagged: false }));
     let mut shared_keys = write_shared(&mut tx, station, &shared, &mut rejects).await?;
     let owned = without_orders_of_foreign_vehicles(&mut tx, station, owned, &mut rejects).await?;
     let once = without_merges_of_foreign_customers(&mut tx, station, once, &mut rejects).await?;
@@ -242,6 +244,9 @@ async fn apply_once(pool: &PgPool, station: &AuthStation, settings: &PushSetting
     let inserted_once = write_insert_once(&mut tx, station, &once, &mut rejects).await?;
     shared_keys.extend(vehicles_with_changed_orders(&mut tx, &owned).await?);
     shared_keys.extend(super::merges::follow_customer_merges(&mut tx, &once, &inserted_once).await?);
+    let (patched, destroyed_shared) = super::destructions::apply(&mut tx, station, &once, &inserted_once).await?;
+    station_keys.extend(patched);
+    shared_keys.extend(destroyed_shared);
     station_keys.extend(inserted_once);
     changelog::log(&mut tx, changelog::STATION, station.station_id, &station_keys).await?;
     changelog::log(&mut tx, changelog::SHARED, Uuid::nil(), &shared_keys).await?;

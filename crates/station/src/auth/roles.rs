@@ -123,6 +123,8 @@ pub enum Permission {
     ExportCustomer,
     /// Approve and revoke workshop tablets, set their idle time (`auth/devices.rs`).
     ManageDevices,
+    /// List what is past its retention period and approve its destruction.
+    DestroyRecords,
 }
 
 impl Permission {
@@ -131,9 +133,8 @@ impl Permission {
         match self {
             Read => true,
             EditArchive | CheckIn => matches!(role, Role::Advisor | Role::Manager),
-            ConfirmOdometerRollback | ManageStaff | VerifyDocuments | ViewKpis | MergeCustomers | ReadAccessRegister | ExportCustomer | ManageDevices => {
-                role == Role::Manager
-            }
+            ConfirmOdometerRollback | ManageStaff | VerifyDocuments | ViewKpis | MergeCustomers | ReadAccessRegister | ExportCustomer | ManageDevices
+            | DestroyRecords => role == Role::Manager,
             // Managers may do everything; the others do their part of the flow.
             _ if role == Role::Manager => true,
             PresentEstimate | RecordAuthorization | Deliver | CloseOrder | CancelOrder | AssignTechnician | ReceiveStock => role == Role::Advisor,
@@ -157,6 +158,7 @@ impl Permission {
             Permission::ReadAccessRegister => "read the access register",
             Permission::ExportCustomer => "export a customer's data",
             Permission::ManageDevices => "pair or remove devices",
+            Permission::DestroyRecords => "destroy records past their retention period",
             Permission::Diagnose => "start diagnosis",
             Permission::PresentEstimate => "present the estimate",
             Permission::RecordAuthorization => "record the customer's authorization",
@@ -198,6 +200,8 @@ pub struct DeskActions {
     pub manage_staff: bool,
     pub view_kpis: bool,
     pub verify_documents: bool,
+    /// Settings → Retention: what is due for destruction, and the run.
+    pub destroy_records: bool,
     /// Their own job list is where they work (the technician's tablet).
     pub my_jobs: bool,
     /// The orders waiting for a quality check.
@@ -218,6 +222,7 @@ impl DeskActions {
             manage_staff: Permission::ManageStaff.allows(role),
             view_kpis: Permission::ViewKpis.allows(role),
             verify_documents: Permission::VerifyDocuments.allows(role),
+            destroy_records: Permission::DestroyRecords.allows(role),
             // Managers may repair too, but their day is the desk and the board.
             my_jobs: Permission::UseTimeClock.allows(role) && role != Role::Manager,
             qc_queue: Permission::QualityDecision.allows(role),

@@ -59,6 +59,8 @@ fn no_file_route(e: &SyncError) -> bool {
 }
 
 pub async fn sync_files(station: &Station, client: &Client) -> Result<FilesOutcome, SyncError> {
+    // Bytes of files destroyed past retention that are still on disk (a pulled destruction, a crash after a run) go first.
+    crate::retention::destroy::sweep_destroyed_files(station).await?;
     match transfer(station, client).await {
         Err(e) if no_file_route(&e) => {
             tracing::info!("the head office does not take file bytes yet (an older version): rows sync, files wait");
@@ -71,7 +73,7 @@ pub async fn sync_files(station: &Station, client: &Client) -> Result<FilesOutco
 async fn transfer(station: &Station, client: &Client) -> Result<FilesOutcome, SyncError> {
     let mut out = FilesOutcome::default();
     loop {
-        let new: Vec<String> = sqlx::query_scalar("SELECT sha256 FROM files WHERE sha256 NOT IN (SELECT sha256 FROM sync_files) ORDER BY sha256 LIMIT ?")
+        let new: Vec<String> = sqlx::query_scalar("SELECT sha256 FROM files WHERE destroyed_at IS NULL AND sha256 NOT IN (SELECT sha256 FROM sync_files) ORDER BY sha256 LIMIT ?")
             .bind(BATCH)
             .fetch_all(station.pool())
             .await
@@ -97,7 +99,7 @@ async fn transfer(station: &Station, client: &Client) -> Result<FilesOutcome, Sy
     let now = ts(station.now());
     let wanted: Vec<(String, String)> = sqlx::query_as(
         "SELECT s.sha256, f.mime FROM sync_files s JOIN files f USING (sha256)
-         WHERE s.state = 'wanted' AND (s.next_try_at IS NULL OR s.next_try_at <= ?) ORDER BY s.sha256 LIMIT ?",
+         WHERE s.state = 'wanted' AND f.destroyed_at IS NULL AND (s.next_try_at IS NULL OR s.next_try_at <= ?) ORDER BY s.sha256 LIMIT ?",
     )
     .bind(&now)
     .bind(BATCH * 5)

@@ -345,6 +345,10 @@ async fn apply_shared(conn: &mut SqliteConnection, local: &Local<'_>, c: &FeedCh
         }
     }
     let written = match c.entity.as_str() {
+        "customer" if crate::retention::customer_destroyed(conn, &c.entity_id).await? => {
+            // Destroyed past retention here: no older state from the head office brings it back.
+            false
+        }
         "customer" => {
             let written = crate::customers::apply_pulled(conn, local.id, &c.entity_id, &rec.fields, now).await?;
             if let Some(no) = rec.fields.get("customer_no").and_then(Value::as_str) {

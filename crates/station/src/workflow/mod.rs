@@ -432,6 +432,9 @@ pub struct OrderDetail {
     pub complaint_ids: Vec<String>,
     /// The head office's recall campaigns for the VIN, done or not, and whether the caller may mark each.
     pub recalls: Vec<recalls::OrderRecall>,
+    /// When the order's personal data and signed documents were destroyed past retention (`retention/`).
+    #[ts(type = "string | null")]
+    pub destroyed_at: Option<String>,
 }
 
 pub(crate) async fn detail_of(conn: &mut SqliteConnection, mut order: RepairOrder, me: &StaffRef, now: DateTime<Utc>) -> Result<OrderDetail> {
@@ -480,6 +483,7 @@ pub(crate) async fn detail_of(conn: &mut SqliteConnection, mut order: RepairOrde
         inspections,
         payments,
         recalls: recalls::order_recalls(&mut *conn, &order, role).await?,
+        destroyed_at: crate::retention::destroyed_at(&mut *conn, "repair_order", &id).await?,
         moves: actions::moves(status, role, move_facts),
         may: actions::order_actions(status, role, facts),
         shows: actions::shows(status, facts),

@@ -59,6 +59,16 @@ pub enum DocumentKind {
 }
 
 impl DocumentKind {
+    /// As stored; a record from before the kinds existed is an intake.
+    pub(crate) fn parse(s: &str) -> DocumentKind {
+        match s {
+            "supplemental" => DocumentKind::Supplemental,
+            "decline" => DocumentKind::Decline,
+            "acceptance" => DocumentKind::Acceptance,
+            _ => DocumentKind::Intake,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             DocumentKind::Intake => "intake",
@@ -632,7 +642,8 @@ pub struct DocumentCheck {
     #[ts(type = "number")]
     pub seq: i64,
     pub hash: Option<String>,
-    /// `intact`, `tampered`, or `unhashed` (recorded before signed documents existed).
+    /// `intact`, `tampered`, `unhashed` (recorded before signed documents existed),
+    /// or `destroyed` (deleted past its retention period: only its number, kind and hash are left).
     pub status: String,
     pub differences: Vec<Difference>,
 }
@@ -641,10 +652,14 @@ pub struct DocumentCheck {
 pub struct VerifyReport {
     pub ro_id: String,
     pub number: String,
-    /// `intact` when every document checks out, else `tampered`.
+    /// `intact` when every document checks out, `destroyed` when the documents
+    /// were destroyed past their retention period (and none is tampered), else `tampered`.
     pub status: String,
     pub intact: bool,
     pub documents: Vec<DocumentCheck>,
+    /// When the documents' content was destroyed (`status: destroyed`).
+    #[ts(type = "string | null")]
+    pub destroyed_at: Option<String>,
 }
 
 /// A manager's check of an order's signed documents.
@@ -694,15 +709,20 @@ pub async fn verify_records(station: &Station, ro_id: &str) -> Result<VerifyRepo
             .collect();
 
     let mut checks = Vec::new();
+    // Destroyed past retention: what is left says so, and is not a tampering.
+    let destroyed: Vec<(String, String, Option<String>, String)> =
+        sqlx::query_as("SELECT authorization_id, kind, hash, destroyed_at FROM retention_destroyed_documents WHERE ro_id = ? ORDER BY number")
+            .bind(ro_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let destroyed_at = destroyed.first().map(|d| d.3.clone());
+    for (i, (id, kind, hash, _)) in destroyed.into_iter().enumerate() {
+        checks.push(DocumentCheck { authorization_id: id, kind: DocumentKind::parse(&kind), seq: i as i64 + 1, hash, status: "destroyed".into(), differences: vec![] });
+    }
     let mut previous_hash: Option<String> = None;
     for (i, d) in docs.into_iter().enumerate() {
         let (id, kind, supplemental, method, approver, approved_at, amount, recorded_by, note, language, terms_version, content, hash, legacy) = d;
-        let kind_enum = match kind.as_str() {
-            "supplemental" => DocumentKind::Supplemental,
-            "decline" => DocumentKind::Decline,
-            "acceptance" => DocumentKind::Acceptance,
-            _ => DocumentKind::Intake,
-        };
+        let kind_enum = DocumentKind::parse(&kind);
         let seq = i as i64 + 1;
         let mut diff = Vec::new();
         let mut push = |field: String, signed: &dyn std::fmt::Display, current: &dyn std::fmt::Display| {
@@ -869,7 +889,12 @@ pub async fn verify_records(station: &Station, ro_id: &str) -> Result<VerifyRepo
         checks.push(DocumentCheck { authorization_id: id, kind: kind_enum, seq, hash: Some(hash), status: status.into(), differences: diff });
     }
     let intact = checks.iter().all(|d| d.status != "tampered");
-    Ok(VerifyReport { ro_id: ro_id.to_string(), number, status: if intact { "intact".into() } else { "tampered".into() }, intact, documents: checks })
+    let status = match (intact, destroyed_at.is_some()) {
+        (false, _) => "tampered",
+        (true, true) => "destroyed",
+        (true, false) => "intact",
+    };
+    Ok(VerifyReport { ro_id: ro_id.to_string(), number, status: status.into(), intact, documents: checks, destroyed_at })
 }
 
 /// A part of the content as JSON, for verify's field-by-field comparison (plain structs: encoding cannot fail).

@@ -95,7 +95,7 @@ const RESTORED_TABLES: &[(&str, &[&str])] = &[
 /// advisor and printed, a supplemental authorization signed on paper, QC,
 /// payment, delivery and an acceptance signed by phone) and one order still
 /// open, checked in with a photo. Returns (the delivered order, the open order).
-async fn working_day(t: &TestStation, crew: &common::flow::Crew) -> (String, String) {
+pub(super) async fn working_day(t: &TestStation, crew: &common::flow::Crew) -> (String, String) {
     t.ok(&crew.manager, "update_workflow_settings", json!({"tax_rate_bp": 900, "repeat_repair_days": 45})).await;
     t.ok(
         &crew.manager,

@@ -22,6 +22,10 @@ edit_price_lists: boolean,
  */
 configure_station: boolean, manage_staff: boolean, view_kpis: boolean, verify_documents: boolean, 
 /**
+ * Settings → Retention: what is due for destruction, and the run.
+ */
+destroy_records: boolean, 
+/**
  * Their own job list is where they work (the technician's tablet).
  */
 my_jobs: boolean, 

@@ -4,6 +4,7 @@ import type { DocumentKind } from "./DocumentKind";
 
 export type DocumentCheck = { authorization_id: string, kind: DocumentKind, seq: number, hash: string | null, 
 /**
- * `intact`, `tampered`, or `unhashed` (recorded before signed documents existed).
+ * `intact`, `tampered`, `unhashed` (recorded before signed documents existed),
+ * or `destroyed` (deleted past its retention period: only its number, kind and hash are left).
  */
 status: string, differences: Array<Difference>, };

@@ -34,8 +34,10 @@ import type { CustomerFields } from "./CustomerFields";
 import type { CustomerView } from "./CustomerView";
 import type { Deliver } from "./Deliver";
 import type { DemoLoaded } from "./DemoLoaded";
+import type { DestructionReport } from "./DestructionReport";
 import type { DeviceList } from "./DeviceList";
 import type { Done } from "./Done";
+import type { DueList } from "./DueList";
 import type { DuplicateQuery } from "./DuplicateQuery";
 import type { Duplicates } from "./Duplicates";
 import type { EnergyGuess } from "./EnergyGuess";
@@ -105,8 +107,10 @@ import type { RepairOrder } from "./RepairOrder";
 import type { RequestPage } from "./RequestPage";
 import type { RequestPairing } from "./RequestPairing";
 import type { RequestQuery } from "./RequestQuery";
+import type { RetentionPolicy } from "./RetentionPolicy";
 import type { RevealContact } from "./RevealContact";
 import type { RevealedContact } from "./RevealedContact";
+import type { RunDestruction } from "./RunDestruction";
 import type { SaveLaborOperation } from "./SaveLaborOperation";
 import type { SavePart } from "./SavePart";
 import type { SaveQcItem } from "./SaveQcItem";
@@ -324,6 +328,12 @@ export type Operations = {
   revoke_device: { input: IdInput; output: DeviceList };
   /** Minutes a tablet may sit unused before the PIN screen comes back. */
   set_tablet_idle_minutes: { input: SetIdleMinutes; output: DeviceList };
+  /** The retention period of each kind of record: the head office's, else the station's default. */
+  retention_policy: { input: NoInput; output: RetentionPolicy };
+  /** What is past its retention period now and would be destroyed. */
+  retention_due: { input: NoInput; output: DueList };
+  /** A manager approves the listed items with their PIN: each still due is anonymised, its files and signed documents deleted. */
+  run_destruction: { input: RunDestruction; output: DestructionReport };
 };
 
 export type OperationName = keyof Operations;

@@ -50,4 +50,8 @@ follow_up_id: string | null, complaint_ids: Array<string>,
 /**
  * The head office's recall campaigns for the VIN, done or not, and whether the caller may mark each.
  */
-recalls: Array<OrderRecall>, };
+recalls: Array<OrderRecall>, 
+/**
+ * When the order's personal data and signed documents were destroyed past retention (`retention/`).
+ */
+destroyed_at: string | null, };

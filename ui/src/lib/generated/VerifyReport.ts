@@ -3,6 +3,11 @@ import type { DocumentCheck } from "./DocumentCheck";
 
 export type VerifyReport = { ro_id: string, number: string, 
 /**
- * `intact` when every document checks out, else `tampered`.
+ * `intact` when every document checks out, `destroyed` when the documents
+ * were destroyed past their retention period (and none is tampered), else `tampered`.
  */
-status: string, intact: boolean, documents: Array<DocumentCheck>, };
+status: string, intact: boolean, documents: Array<DocumentCheck>, 
+/**
+ * When the documents' content was destroyed (`status: destroyed`).
+ */
+destroyed_at: string | null, };

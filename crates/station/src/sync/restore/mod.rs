@@ -106,6 +106,8 @@ pub(crate) fn rank(entity: &str) -> u8 {
         "ro_job" => 3,
         "ro_line" => 4,
         "audit_log" | "access_entry" => 6,
+        // After the order and its documents it destroys.
+        "destruction" => 7,
         _ => 5,
     }
 }
@@ -115,6 +117,13 @@ pub(crate) async fn apply(conn: &mut SqliteConnection, local: &Local<'_>, c: &Fe
     let settings = c.entity == "station_settings";
     // Rows every installation seeds (the default time limits): a reinstalled station's copy says nothing, the restored one wins.
     let seeded = c.entity == "time_limit_policy";
+    if c.entity == "destruction" {
+        // A destruction wins over older states this installation may hold (a
+        // restored backup): it is done again here (`retention::destroy`).
+        let new = crate::retention::destroy::apply_pulled(conn, local.id, &c.payload, now).await?;
+        unpark(conn, c).await?;
+        return Ok(if new { Outcome::Written } else { Outcome::Skipped });
+    }
     let Some(&(_, exists_sql, write_once)) = RESTORED.iter().find(|(e, _, _)| *e == c.entity) else {
         // `station`: the station row is this installation's own (its code must match);
         // anything else is not a table of this station.

@@ -150,13 +150,17 @@ pub(super) async fn write(conn: &mut SqliteConnection, local: &Local<'_>, c: &Fe
             }
         }
         "file" => {
-            sqlx::query("INSERT INTO files (sha256, station_id, mime, size, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING")
+            // A file destroyed past retention comes back as its marked row, without bytes.
+            sqlx::query(
+                "INSERT INTO files (sha256, station_id, mime, size, created_at, updated_at, destroyed_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
+            )
                 .bind(id)
                 .bind(local.id)
                 .bind(p.s("mime")?)
                 .bind(p.i("size")?)
                 .bind(ts(now))
                 .bind(ts(now))
+                .bind(p.opt_s("destroyed_at"))
                 .execute(&mut *conn)
                 .await?;
         }

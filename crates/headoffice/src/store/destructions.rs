@@ -1,0 +1,120 @@
+//! A station destroyed records past their retention period (issue 12). Its
+//! `destruction` record (append-only) says what became of the head office's
+//! copies, and is applied here once, when first inserted, in the push
+//! transaction:
+//!
+//! - `erase`: records deleted outright (signed documents, archived PDFs), and
+//!   their place in the feed with them, so no pull or restore brings them back;
+//! - `patch`: fields overwritten in records the head office keeps (append-only
+//!   entries it would refuse to change from an ordinary push: event notes, the
+//!   audit's before and after, a file's `destroyed_at`); they go back into the feed;
+//! - `files`: the station's file bytes deleted;
+//! - `customers`: shared customers closed to later edits (`destroyed_shared`):
+//!   the station sent their anonymised fields in the same push.
+//!
+//! Static SQL with bound values; the entity names come from the payload, and a
+//! patch of a record the station does not own touches nothing (the key includes it).
+
+use serde_json::Value;
+use sqlx::PgConnection;
+use sync_protocol::{Change, EntityKind};
+
+use super::changelog;
+use crate::auth::AuthStation;
+
+type Key = (String, String);
+
+fn pairs(list: Option<&Value>) -> Vec<(String, String, Option<Value>)> {
+    list.and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| Some((e.get("entity")?.as_str()?.to_string(), e.get("entity_id")?.as_str()?.to_string(), e.get("set").cloned())))
+        .collect()
+}
+
+/// Applies the destructions this push inserted. Returns the station's records
+/// and the shared records to put back into the feed.
+pub(crate) async fn apply(
+    conn: &mut PgConnection,
+    station: &AuthStation,
+    once: &[(&Change, EntityKind)],
+    inserted: &[Key],
+) -> sqlx::Result<(Vec<Key>, Vec<Key>)> {
+    let mut station_keys = Vec::new();
+    let mut shared_keys = Vec::new();
+    for (c, _) in once {
+        if c.entity != "destruction" || !inserted.iter().any(|(e, i)| e == &c.entity && i == &c.entity_id) {
+            continue;
+        }
+        let p = &c.payload;
+        let erase = pairs(p.get("erase"));
+        for (entity, id, _) in &erase {
+            sqlx::query("DELETE FROM records WHERE station_id = $1 AND entity = $2 AND entity_id = $3")
+                .bind(station.station_id)
+                .bind(entity)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query("DELETE FROM change_log WHERE owner = $1 AND scope = $2 AND entity = $3 AND entity_id = $4")
+                .bind(station.station_id)
+                .bind(changelog::STATION)
+                .bind(entity)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+        }
+        for (entity, id, set) in pairs(p.get("patch")) {
+            let Some(set) = set.filter(Value::is_object) else { continue };
+            let done = sqlx::query(
+                "UPDATE records SET payload = payload || $4::jsonb, hlc = $5, updated_at = now() WHERE station_id = $1 AND entity = $2 AND entity_id = $3",
+            )
+            .bind(station.station_id)
+            .bind(&entity)
+            .bind(&id)
+            .bind(set.to_string())
+            .bind(c.hlc.to_string())
+            .execute(&mut *conn)
+            .await?;
+            if done.rows_affected() == 1 {
+                station_keys.push((entity, id));
+            }
+        }
+        let files: Vec<String> = p.get("files").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect();
+        if !files.is_empty() {
+            sqlx::query("DELETE FROM file_blobs WHERE station_id = $1 AND sha256 = ANY($2)").bind(station.station_id).bind(&files).execute(&mut *conn).await?;
+        }
+        let customers: Vec<String> = p.get("customers").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect();
+        for id in &customers {
+            sqlx::query("INSERT INTO destroyed_shared (entity, entity_id, station_id, destruction_id) VALUES ('customer', $1, $2, $3) ON CONFLICT DO NOTHING")
+                .bind(id)
+                .bind(station.station_id)
+                .bind(&c.entity_id)
+                .execute(&mut *conn)
+                .await?;
+            shared_keys.push(("customer".to_string(), id.clone()));
+        }
+        tracing::info!(station = %station.code, destruction = %c.entity_id, erased = erase.len(), files = files.len(), customers = customers.len(), "a station destroyed records past retention");
+    }
+    Ok((station_keys, shared_keys))
+}
+
+/// Splits edits of shared records destroyed earlier (with the rejection's
+/// message) from the rest. An edit in the same push as the destruction
+/// passes: it is the anonymisation itself.
+pub(crate) async fn refuse_destroyed<'a>(conn: &mut PgConnection, shared: Vec<&'a Change>) -> sqlx::Result<(Vec<&'a Change>, Vec<(&'a Change, String)>)> {
+    if shared.is_empty() {
+        return Ok((shared, Vec::new()));
+    }
+    let (entities, ids): (Vec<&str>, Vec<&str>) = shared.iter().map(|c| (c.entity.as_str(), c.entity_id.as_str())).unzip();
+    let destroyed: Vec<Key> = sqlx::query_as(
+        "SELECT d.entity, d.entity_id FROM destroyed_shared d JOIN UNNEST($1::text[], $2::text[]) AS u(e, i) ON d.entity = u.e AND d.entity_id = u.i",
+    )
+    .bind(&entities)
+    .bind(&ids)
+    .fetch_all(&mut *conn)
+    .await?;
+    let (refused, kept): (Vec<&Change>, Vec<&Change>) = shared.into_iter().partition(|c| destroyed.iter().any(|(e, i)| e == &c.entity && i == &c.entity_id));
+    let refused =
+        refused.into_iter().map(|c| (c, format!("{} {} was destroyed past its retention period: it cannot be edited", c.entity, c.entity_id))).collect();
+    Ok((kept, refused))
+}

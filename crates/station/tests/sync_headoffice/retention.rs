@@ -1,0 +1,190 @@
+//! A destruction run past retention (issue 12) against the real head office:
+//! its copies are erased and anonymised too, another station's late edit of
+//! the customer is refused, and neither a later pull nor a reinstalled
+//! station's restore brings anything back.
+
+use super::*;
+use common::flow::Flow;
+
+async fn ho_count(ho: &HeadOffice, sql: &str, ids: &[&str]) -> i64 {
+    sqlx::query_scalar(sql).bind(ids).fetch_one(&ho.pool).await.unwrap()
+}
+
+/// The document kinds and hashes verify reports for `ro`, and its status.
+async fn documents(t: &TestStation, ro: &str) -> (String, Vec<Value>) {
+    let v = t.ok(&t.manager, "verify_order", json!({"ro_id": ro})).await;
+    let docs = v["documents"].as_array().unwrap().iter().map(|d| json!([d["kind"], d["hash"]])).collect();
+    (v["status"].as_str().unwrap().to_string(), docs)
+}
+
+/// What the station holds of the customer and the orders' signed documents.
+async fn left_at_station(t: &TestStation, customer: &str, orders: &[&str]) -> (String, i64, i64) {
+    let c = t.ok(&t.manager, "get_customer", json!({"id": customer})).await;
+    let name = c["customer"]["name"].as_str().unwrap().to_string();
+    let phones = c["customer"]["phones"].as_array().unwrap().len() as i64;
+    let mut docs = 0;
+    for ro in orders {
+        docs += t.count(&format!("SELECT COUNT(*) FROM ro_authorizations WHERE ro_id = '{ro}'")).await;
+    }
+    (name, phones, docs)
+}
+
+#[tokio::test]
+async fn a_destruction_reaches_the_head_office_and_neither_a_later_pull_nor_a_restore_brings_anything_back() {
+    let ho = HeadOffice::start().await;
+    let mut t = station("SH01").await;
+    let crew = t.crew().await;
+    let (delivered, open) = super::restore::working_day(&t, &crew).await;
+    {
+        // The second order is given up: its clock stopped, cancelled with a note naming the customer.
+        t.ok(&crew.tech, "stop_clock", json!({})).await;
+        let page = t.ok(&crew.advisor, "get_order_detail", json!({"id": open})).await;
+        let mut f = Flow { t: &t, crew: &crew, ro: open.clone(), page };
+        f.try_move(&crew.advisor, "cancelled", "王芳改天再来").await.unwrap();
+    }
+    ho.enroll(&t, "SH01").await;
+    sync_ok(&t).await;
+    // Another station knows the customer.
+    let b = station("SH02").await;
+    ho.enroll(&b, "SH02").await;
+    sync_ok(&b).await;
+    share_with(&ho, "SH02", "customer", &crew.customer).await;
+    sync_ok(&b).await;
+    assert_eq!(b.ok(&b.manager, "get_customer", json!({"id": crew.customer})).await["customer"]["name"], "王芳");
+
+    let orders = [delivered.as_str(), open.as_str()];
+    let (status, signed) = documents(&t, &delivered).await;
+    assert_eq!((status.as_str(), signed.len()), ("intact", 3));
+    let signed_at_ho = "SELECT count(*) FROM records WHERE entity IN ('ro_authorization', 'ro_document') AND payload->>'ro_id' = ANY($1)";
+    assert_eq!(ho_count(&ho, signed_at_ho, &orders).await, 4, "three signed documents and a printed PDF");
+    let blobs = ho.scalar("SELECT count(*) FROM file_blobs").await;
+    assert_eq!(blobs, 3, "the signature, the photo (also a paper scan) and the PDF");
+
+    // Five years and two days later the manager runs the destruction.
+    t.set_now(Utc::now() + chrono::Duration::days(5 * 365 + 2));
+    t.relogin_manager().await;
+    let due = t.ok(&t.manager, "retention_due", json!({})).await;
+    let items: Vec<Value> = due["items"].as_array().unwrap().iter().map(|i| json!({"kind": i["kind"], "subject_id": i["subject_id"]})).collect();
+    assert_eq!(items.len(), 2, "both orders: {due}");
+    t.ok(&t.manager, "run_destruction", json!({"pin": "1111", "items": items})).await;
+    let report = sync_ok(&t).await;
+    assert!(report.push.batches > 0 && report.push.rejected == 0, "{:?}", report.push);
+
+    // The head office's copies: signed documents and PDFs erased, file bytes deleted, personal fields anonymised.
+    assert_eq!(ho_count(&ho, signed_at_ho, &orders).await, 0, "no signed document or PDF is left at the head office");
+    assert_eq!(
+        ho.scalar("SELECT count(*) FROM change_log WHERE entity IN ('ro_authorization', 'ro_document')").await,
+        0,
+        "nor in its feed"
+    );
+    assert_eq!(ho.scalar("SELECT count(*) FROM file_blobs").await, 0, "no file bytes");
+    let (name, phones): (String, Value) = sqlx::query_as("SELECT fields->>'name', fields->'phones' FROM shared_records WHERE entity = 'customer' AND entity_id = $1")
+        .bind(&crew.customer)
+        .fetch_one(&ho.pool)
+        .await
+        .unwrap();
+    assert_eq!((name.as_str(), phones), ("已销毁", json!([])));
+    let text_left = "SELECT count(*) FROM records WHERE station_id = (SELECT station_id FROM stations WHERE code = 'SH01')
+                     AND (payload::text LIKE '%王芳%' OR payload::text LIKE '%13812345678%' OR payload::text LIKE '%左前门%' OR payload::text LIKE '%雨伞%')
+                     AND (payload->>'ro_id' = ANY($1) OR payload->>'id' = ANY($1))";
+    assert_eq!(ho_count(&ho, text_left, &orders).await, 0, "no record of the orders at the head office names the customer or holds their text");
+    let marked = ho.scalar("SELECT count(*) FROM records WHERE entity = 'file' AND payload->>'destroyed_at' IS NOT NULL").await;
+    assert_eq!(marked, 3, "the file rows are marked destroyed");
+
+    // Station B edits the customer before it pulls the destruction: refused, and its copy follows the head office.
+    let edit = json!({"id": crew.customer, "fields": {"name": "王芳芳", "phones": ["13812345678"], "language": "zh-CN"}});
+    b.ok(&b.manager, "update_customer", edit).await;
+    sync_ok(&b).await;
+    let rejected: Vec<(String, String)> = sqlx::query_as("SELECT r.code, r.entity FROM rejections r JOIN stations s USING (station_id) WHERE s.code = 'SH02'")
+        .fetch_all(&ho.pool)
+        .await
+        .unwrap();
+    assert_eq!(rejected, [("change.destroyed".to_string(), "customer".to_string())]);
+    let at_b = b.ok(&b.manager, "get_customer", json!({"id": crew.customer})).await;
+    assert_eq!((at_b["customer"]["name"].as_str(), &at_b["customer"]["phones"]), (Some("已销毁"), &json!([])));
+    let (name, _): (String, Value) = sqlx::query_as("SELECT fields->>'name', fields->'phones' FROM shared_records WHERE entity = 'customer' AND entity_id = $1")
+        .bind(&crew.customer)
+        .fetch_one(&ho.pool)
+        .await
+        .unwrap();
+    assert_eq!(name, "已销毁", "the head office kept the anonymised name");
+
+    // A later pull at the station brings nothing back.
+    let again = sync_ok(&t).await;
+    assert_eq!(left_at_station(&t, &crew.customer, &orders).await, ("已销毁".to_string(), 0, 0), "{:?}", again.pull);
+    let (status, left) = documents(&t, &delivered).await;
+    assert_eq!((status.as_str(), &left), ("destroyed", &signed));
+
+    // Nor does a reinstalled station restoring from the head office.
+    let (fresh, report) = super::restore::reinstall(&ho, "SH01", t.station.now()).await;
+    assert_eq!(report.pull.parked, 0, "{:?}", report.pull);
+    assert_eq!(left_at_station(&fresh, &crew.customer, &orders).await, ("已销毁".to_string(), 0, 0));
+    let (status, left) = documents(&fresh, &delivered).await;
+    assert_eq!((status.as_str(), &left), ("destroyed", &signed), "the restored station says destroyed, with the same numbers and hashes");
+    assert_eq!(fresh.count("SELECT COUNT(*) FROM files WHERE destroyed_at IS NULL").await, 0, "the files come back as marked rows");
+    assert_eq!((report.files.fetched, report.files.missing), (0, 0), "and no bytes are asked for");
+    let order = fresh.ok(&fresh.manager, "get_order_detail", json!({"id": delivered})).await;
+    assert_eq!(order["order"]["personal_items"], "");
+    assert_eq!(order["order"]["status"], "delivered");
+    assert!(fresh.ok(&fresh.manager, "retention_due", json!({})).await["items"].as_array().unwrap().is_empty(), "nothing to destroy twice");
+}
+
+/// Copies `from` into `to`, recursively (the station's files folder, for a backup).
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_station_restored_from_a_backup_older_than_a_destruction_destroys_again_what_the_feed_says_was_destroyed() {
+    let ho = HeadOffice::start().await;
+    let mut t = station("SH01").await;
+    let crew = t.crew().await;
+    let (delivered, open) = super::restore::working_day(&t, &crew).await;
+    t.ok(&crew.tech, "stop_clock", json!({})).await;
+    ho.enroll(&t, "SH01").await;
+    sync_ok(&t).await;
+    let (_, signed) = documents(&t, &delivered).await;
+    // Last night's backup, with the files folder, taken before the destruction.
+    let backup = tempfile::tempdir().unwrap();
+    let file = backup.path().join("station.sqlite");
+    sqlx::query("VACUUM INTO ?").bind(file.to_string_lossy().to_string()).execute(t.station.pool()).await.unwrap();
+    copy_dir(&t.dir.path().join("files"), &backup.path().join("files"));
+
+    t.set_now(Utc::now() + chrono::Duration::days(5 * 365 + 2));
+    t.relogin_manager().await;
+    t.ok(&t.manager, "run_destruction", json!({"pin": "1111", "items": [{"kind": "repair_order", "subject_id": delivered}]})).await;
+    sync_ok(&t).await;
+
+    // The disk fails; the station comes back from the backup, which still holds the documents and files.
+    let clock = t.clock.clone();
+    let c = clock.clone();
+    let options = sync::WorkerOptions { enabled: false, ..Default::default() };
+    let restored = station::Station::open_with(backup.path(), Arc::new(move || *c.lock().unwrap()), options).await.unwrap();
+    let mut r = TestStation { station: restored, dir: backup, clock, manager: t.manager.clone() };
+    r.relogin_manager().await;
+    assert_eq!(r.count(&format!("SELECT COUNT(*) FROM ro_authorizations WHERE ro_id = '{delivered}'")).await, 3);
+    let report = sync_ok(&r).await;
+    assert_eq!(report.push.batches, 0, "the backup had nothing the head office lacked");
+    assert_eq!(r.count(&format!("SELECT COUNT(*) FROM ro_authorizations WHERE ro_id = '{delivered}'")).await, 0, "the pulled destruction deleted them again");
+    let (status, left) = documents(&r, &delivered).await;
+    assert_eq!((status.as_str(), &left), ("destroyed", &signed));
+    let order = r.ok(&r.manager, "get_order_detail", json!({"id": delivered})).await;
+    assert_eq!(order["order"]["personal_items"], "");
+    let gone: Vec<String> = sqlx::query_scalar("SELECT sha256 FROM files WHERE destroyed_at IS NOT NULL").fetch_all(r.station.pool()).await.unwrap();
+    assert_eq!(gone.len(), 2, "the signature and the PDF; the photo stays with the open order: {gone:?}");
+    for sha in &gone {
+        assert!(!r.dir.path().join("files").join(&sha[..2]).join(sha).exists(), "the bytes of {sha} left the restored disk");
+    }
+    // The open order keeps its customer: not anonymised.
+    assert_eq!(r.ok(&r.manager, "get_customer", json!({"id": crew.customer})).await["customer"]["name"], "王芳");
+    assert_eq!(r.ok(&r.manager, "get_order_detail", json!({"id": open})).await["order"]["status"], "diagnosing");
+}
