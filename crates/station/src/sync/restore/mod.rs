@@ -256,9 +256,10 @@ mod tests {
     use sync_protocol::entity::{EntityKind, ENTITIES};
 
     /// Restoring nothing of a synced entity must be a decision, not an oversight.
-    const NOT_RESTORED: [(&str, &str); 2] = [
+    const NOT_RESTORED: [(&str, &str); 3] = [
         ("station", "the station row is the installation's own; its code must match the head office's"),
         ("authorization", "no table writes it: signed documents are ro_authorization"),
+        ("destruction", "not written back as a row: `apply` destroys again what it names (retention::destroy::apply_pulled)"),
     ];
 
     #[test]
