@@ -252,7 +252,8 @@ fn a_work_order_in_traditional_chinese_prints_traditional_labels_and_no_simplifi
     let r = written(bytes, "intake-order-zh-TW.pdf");
     let pages = page_texts(&r.path);
     let text = squeeze(&pages.concat());
-    for needle in ["維修委託書", "接車單", "工單號", "車架號", "進廠里程", "維修項目及估價", "委託條款", "客戶簽字", "文件校驗碼"] {
+    for needle in ["維修委託書", "接車單", "工單號", "車架號", "進廠里程", "維修項目及估價", "委託條款", "客戶簽字", "文件校驗碼"]
+    {
         assert!(text.contains(needle), "lacks {needle:?}:\n{text}");
     }
     for simplified in ["维修委托书", "工单号", "车架号", "委托条款", "客户签字"] {
@@ -531,21 +532,7 @@ fn the_monthly_kpi_report_prints_every_figure_with_its_target_and_verdict_and_ea
                 "Daily trends",
             ],
         ),
-        (
-            Language::ZhTw,
-            vec![
-                "月度 KPI 報告",
-                "指標彙總",
-                "66.7%",
-                "−23.3個百分點",
-                "未達標",
-                "18.0小時",
-                "≤ 24.0小時",
-                "服務顧問",
-                "技師",
-                "每日趨勢",
-            ],
-        ),
+        (Language::ZhTw, vec!["月度 KPI 報告", "指標彙總", "66.7%", "−23.3個百分點", "未達標", "18.0小時", "≤ 24.0小時", "服務顧問", "技師", "每日趨勢"]),
     ] {
         let report = kpi_report(lang);
         let tag = lang.code();

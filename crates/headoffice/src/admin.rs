@@ -9,8 +9,8 @@ use anyhow::{bail, Context};
 use serde_json::Value;
 use sqlx::PgPool;
 
-use crate::{categories, master_rows};
 use crate::store::master;
+use crate::{categories, master_rows};
 
 pub use crate::console::accounts::create_admin;
 pub use crate::store::stations::{create_station, new_enrollment_code, revoke};

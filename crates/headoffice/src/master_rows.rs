@@ -60,7 +60,8 @@ pub fn required<'a>(row: &'a Row, col: &str) -> Result<&'a str, RowError> {
 
 fn whole_number(row: &Row, col: &str) -> Result<i64, RowError> {
     let v = required(row, col)?;
-    let n: i64 = v.parse().map_err(|_| RowError::new(col, "master.whole_number", format!("{col} must be a whole number (minor units / thousandths), not {v:?}")))?;
+    let n: i64 =
+        v.parse().map_err(|_| RowError::new(col, "master.whole_number", format!("{col} must be a whole number (minor units / thousandths), not {v:?}")))?;
     if n < 0 {
         return Err(RowError::new(col, "master.negative", format!("{col} cannot be negative")));
     }
@@ -138,7 +139,11 @@ pub fn recall(row: &Row) -> Result<(String, Value), RowError> {
     let (from, to) = (vin_list(row, "vin_from")?, vin_list(row, "vin_to")?);
     if from.len() != to.len() {
         let field = if from.len() < to.len() { "vin_from" } else { "vin_to" };
-        return Err(RowError::new(field, "master.vin_range_pair", "a VIN range needs both vin_from and vin_to (several ranges: as many of each, paired in order)"));
+        return Err(RowError::new(
+            field,
+            "master.vin_range_pair",
+            "a VIN range needs both vin_from and vin_to (several ranges: as many of each, paired in order)",
+        ));
     }
     let mut ranges = Vec::new();
     for (f, t) in from.into_iter().zip(to) {
@@ -183,7 +188,8 @@ pub fn recall_complete(payload: &Value) -> Result<(), RowError> {
 
 /// A stored campaign as its form and CSV line show it (the inverse of [`recall`]).
 pub fn recall_fields(payload: &Value) -> Row {
-    let list = |k: &str, f: &dyn Fn(&Value) -> Option<String>| payload[k].as_array().map(|a| a.iter().filter_map(f).collect::<Vec<_>>().join(" ")).unwrap_or_default();
+    let list =
+        |k: &str, f: &dyn Fn(&Value) -> Option<String>| payload[k].as_array().map(|a| a.iter().filter_map(f).collect::<Vec<_>>().join(" ")).unwrap_or_default();
     let mut row = Row::new();
     row.insert("campaign_id".into(), payload["campaign_id"].as_str().unwrap_or("").to_string());
     row.insert("title".into(), payload["title"].as_str().unwrap_or("").to_string());
@@ -245,7 +251,8 @@ mod tests {
 
     #[test]
     fn a_labor_row_keeps_its_extra_columns_and_names_a_bad_field() {
-        let (code, p) = labor(&row(&[("code", "OIL"), ("description", "换机油"), ("standard_hours_milli", "500"), ("rate_minor", "12000"), ("group", "A")])).unwrap();
+        let (code, p) =
+            labor(&row(&[("code", "OIL"), ("description", "换机油"), ("standard_hours_milli", "500"), ("rate_minor", "12000"), ("group", "A")])).unwrap();
         assert_eq!(code, "OIL");
         assert_eq!(p["standard_hours_milli"], 500);
         assert_eq!(p["group"], "A");

@@ -169,7 +169,8 @@ async fn the_user_list_offers_the_roles_which_of_them_take_regions_and_the_stati
     app.station("GZ01").await;
     let list = root.ok(Method::GET, "/console/api/users", None).await;
     assert_eq!(list["regions"], json!(["East", "West"]), "each region once, none for a station without one");
-    let takes: Vec<(&str, bool)> = list["roles"].as_array().unwrap().iter().map(|r| (r["role"].as_str().unwrap(), r["takes_regions"].as_bool().unwrap())).collect();
+    let takes: Vec<(&str, bool)> =
+        list["roles"].as_array().unwrap().iter().map(|r| (r["role"].as_str().unwrap(), r["takes_regions"].as_bool().unwrap())).collect();
     assert_eq!(takes, [("administrator", false), ("quality_manager", false), ("regional_manager", true)]);
 }
 

@@ -19,7 +19,8 @@ fn stamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-const SLOW: [(&str, &str, &str); 3] = [("svc", "服务", "Service"), ("svc.attitude", "服务态度", "Attitude"), ("svc.attitude.slow", "接待不及时", "Not received promptly")];
+const SLOW: [(&str, &str, &str); 3] =
+    [("svc", "服务", "Service"), ("svc.attitude", "服务态度", "Attitude"), ("svc.attitude.slow", "接待不及时", "Not received promptly")];
 const REPEAT: [(&str, &str, &str); 3] =
     [("qual", "质量", "Quality"), ("qual.repair", "维修质量", "Repair quality"), ("qual.repair.repeat", "同一故障返修", "Same fault came back")];
 
@@ -149,7 +150,8 @@ async fn a_quality_managers_note_goes_down_to_that_station_and_leaves_an_audit_r
     assert_eq!((feed[0].entity.as_str(), feed[0].payload["text"].as_str()), ("ho_complaint_note", Some("请48小时内回访客户")));
     n.sh01_station.receive(&feed);
 
-    let audit: Vec<(String, String, String)> = sqlx::query_as("SELECT actor, action, target_id FROM console_audit WHERE action = 'complaint.note'").fetch_all(&app.pool).await.unwrap();
+    let audit: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT actor, action, target_id FROM console_audit WHERE action = 'complaint.note'").fetch_all(&app.pool).await.unwrap();
     assert_eq!(audit, [("quality".to_string(), "complaint.note".to_string(), format!("{}/sh-late", n.sh01))]);
 
     let page = qm.ok(Method::GET, &format!("/console/api/complaints/{}/sh-late", n.sh01), None).await;

@@ -51,7 +51,12 @@ async fn network<'a>(app: &'a TestApp) -> (Browser<'a>, Network) {
     let (mut sh02, sh02_id) = station_in(app, &root, "SH02", "East").await;
     let (mut bj01, bj01_id) = station_in(app, &root, "BJ01", "West").await;
     let promised = Some("2026-03-03T10:00:00Z");
-    push_orders(app, &mut sh01, &[("o1", promised, "2026-03-03T08:00:00Z"), ("o2", promised, "2026-03-04T08:00:00Z"), ("o3", promised, "2026-03-03T09:00:00Z")]).await;
+    push_orders(
+        app,
+        &mut sh01,
+        &[("o1", promised, "2026-03-03T08:00:00Z"), ("o2", promised, "2026-03-04T08:00:00Z"), ("o3", promised, "2026-03-03T09:00:00Z")],
+    )
+    .await;
     push_orders(app, &mut sh02, &[("o1", promised, "2026-03-03T08:00:00Z")]).await;
     push_orders(app, &mut bj01, &[("o1", promised, "2026-03-02T08:00:00Z"), ("o2", promised, "2026-03-03T02:00:00Z")]).await;
     (root, Network { sh01: sh01_id, sh02: sh02_id, bj01: bj01_id })
@@ -86,7 +91,11 @@ async fn a_quality_manager_compares_every_station_ranked_with_the_gap_to_target(
     assert_eq!(on_time["meets_target"], false, "two of three is below the 90 % target");
     assert_eq!(figure(&report["rows"][0], "on_time")["meets_target"], true);
 
-    assert_eq!(ranking(&report, "on_time"), [(n.bj01.as_str(), Some(1)), (n.sh02.as_str(), Some(1)), (n.sh01.as_str(), Some(3))], "the best first; equal values share a rank");
+    assert_eq!(
+        ranking(&report, "on_time"),
+        [(n.bj01.as_str(), Some(1)), (n.sh02.as_str(), Some(1)), (n.sh01.as_str(), Some(3))],
+        "the best first; equal values share a rank"
+    );
     let last = report["ranking"].as_array().unwrap().iter().find(|r| r["code"] == "on_time").unwrap()["entries"][2].clone();
     assert!((last["gap"].as_f64().unwrap() - (2.0 / 3.0 - 0.9)).abs() < 1e-9, "the gap to the target is in the ranking: {last}");
 
@@ -111,7 +120,12 @@ async fn a_region_is_the_sum_of_its_stations_tallies() {
     let summed = kpis::kpi_for(&app.pool, &ids, "2026-03-01".parse().unwrap(), "2026-03-31".parse().unwrap(), Group::Total, &Dim::Station).await.unwrap();
     // What each figure divided by what: the values follow from these (JSON does not carry floats to the last bit).
     let counts = |figures: &Value| -> Vec<(String, i64, i64)> {
-        figures.as_array().unwrap().iter().map(|f| (f["code"].as_str().unwrap().to_string(), f["numerator"].as_i64().unwrap(), f["denominator"].as_i64().unwrap())).collect()
+        figures
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["code"].as_str().unwrap().to_string(), f["numerator"].as_i64().unwrap(), f["denominator"].as_i64().unwrap()))
+            .collect()
     };
     assert_eq!(counts(&east["figures"]), counts(&serde_json::to_value(&summed[0].figures).unwrap()), "East's figures are those of SH01 and SH02 summed");
     assert_eq!(figure(east, "on_time")["denominator"], 4);

@@ -74,12 +74,17 @@ async fn a_csv_upload_applies_the_good_rows_and_names_the_refused_rows_line_and_
     let result = root.ok(Method::POST, "/console/api/master/parts_catalog/upload", Some(json!({"csv": csv}))).await;
     assert_eq!(result["applied"], 2);
     assert_eq!(result["changed"], 2);
-    let refused: Vec<(u64, &str, &str)> =
-        result["refused"].as_array().unwrap().iter().map(|r| (r["line"].as_u64().unwrap(), r["field"].as_str().unwrap(), r["code"].as_str().unwrap())).collect();
+    let refused: Vec<(u64, &str, &str)> = result["refused"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["line"].as_u64().unwrap(), r["field"].as_str().unwrap(), r["code"].as_str().unwrap()))
+        .collect();
     assert_eq!(refused, vec![(3, "name", "master.required"), (4, "unit_price_minor", "master.whole_number")]);
 
     let feed = app.pull_all(&station.token).await;
-    let mut parts: Vec<(&str, Option<i64>)> = feed.iter().filter(|c| c.entity == "parts_catalog").map(|c| (c.entity_id.as_str(), c.payload["unit_price_minor"].as_i64())).collect();
+    let mut parts: Vec<(&str, Option<i64>)> =
+        feed.iter().filter(|c| c.entity == "parts_catalog").map(|c| (c.entity_id.as_str(), c.payload["unit_price_minor"].as_i64())).collect();
     parts.sort();
     assert_eq!(parts, vec![("P-1", Some(4500)), ("P-4", Some(3000))]);
     assert!(audit_actions(&root).await.contains(&("master.parts_catalog.upload".into(), "csv".into())));

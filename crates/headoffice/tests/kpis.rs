@@ -15,8 +15,8 @@ use common::{batch, serve, spawn_app, spawn_app_with, StationSim, TestApp};
 use headoffice::store::kpis::{self, Group, KpiError};
 use kpi::{figures, Book, Dim, Rules};
 use serde_json::json;
-use sync_protocol::{Change, Op};
 use std::time::{Duration, Instant};
+use sync_protocol::{Change, Op};
 use uuid::Uuid;
 
 /// The week of 2 March 2026 at a station in Shanghai: every kind of order and complaint the definitions tell apart.

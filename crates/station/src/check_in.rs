@@ -203,10 +203,8 @@ pub async fn check_in(station: &Station, caller: &Caller, input: CheckInInput) -
     let code = StationCode::parse(&info.code).map_err(|e| ApiError::internal(e.message))?;
 
     let mut tx = db::write_tx(station.pool()).await?;
-    let vehicle: Option<(String, Option<i64>, Option<String>)> = sqlx::query_as("SELECT customer_id, last_odometer_km, energy FROM vehicles WHERE id = ?")
-        .bind(&input.vehicle_id)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let vehicle: Option<(String, Option<i64>, Option<String>)> =
+        sqlx::query_as("SELECT customer_id, last_odometer_km, energy FROM vehicles WHERE id = ?").bind(&input.vehicle_id).fetch_optional(&mut *tx).await?;
     let Some((owner_id, last_km, stored_energy)) = vehicle else {
         return Err(ApiError::not_found("vehicle").with_field("vehicle_id"));
     };
@@ -214,9 +212,10 @@ pub async fn check_in(station: &Station, caller: &Caller, input: CheckInInput) -
         return Err(field("vehicle_id", "check_in.vehicle_owner", "this vehicle belongs to another customer"));
     }
     let stored_energy = stored_energy.as_deref().and_then(Energy::parse);
-    let energy = input.energy.or(stored_energy).ok_or_else(|| {
-        field("energy", "vehicle.energy_required", "say what the vehicle runs on (fuel, hybrid or electric), so the right gauge is read")
-    })?;
+    let energy = input
+        .energy
+        .or(stored_energy)
+        .ok_or_else(|| field("energy", "vehicle.energy_required", "say what the vehicle runs on (fuel, hybrid or electric), so the right gauge is read"))?;
     let (fuel_eighths, battery_percent) = levels(energy, &input)?;
     crate::duplicates::refuse_second_open_order(&mut tx, &input.vehicle_id, &input.confirm).await?;
     let last = last_km.and_then(|km| Odometer::parse_km(km).ok());
@@ -319,7 +318,12 @@ pub async fn check_in(station: &Station, caller: &Caller, input: CheckInInput) -
     }
     let vehicle_before = crate::vehicles::load_vehicle(&mut tx, &input.vehicle_id).await?;
     if stored_energy != Some(energy) {
-        sqlx::query("UPDATE vehicles SET energy = ?, updated_at = ? WHERE id = ?").bind(energy.as_str()).bind(ts(now)).bind(&input.vehicle_id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE vehicles SET energy = ?, updated_at = ? WHERE id = ?")
+            .bind(energy.as_str())
+            .bind(ts(now))
+            .bind(&input.vehicle_id)
+            .execute(&mut *tx)
+            .await?;
     }
     record_odometer(&mut tx, &info.id, &input.vehicle_id, &ro_id, odometer, confirmer.as_deref(), now).await?;
     crate::vehicles::finish_write(&mut tx, &info.id, &input.vehicle_id, Some(&vehicle_before), now).await?;

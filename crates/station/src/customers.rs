@@ -22,11 +22,11 @@ use crate::consent::{current, ConsentKind, Source};
 use crate::domain::{CustomerNo, Phone, StationCode};
 use crate::error::{ApiError, Invalid, Result};
 use crate::ops::IdInput;
+use crate::privacy::access_register::{self, AccessKind, Subject};
+use crate::privacy::contact::{self, CustomerView};
 use crate::repair_orders::{orders_for_customer, OrderSummary};
 use crate::station::{new_id, ts, Station};
 use crate::store::{db, outbox};
-use crate::privacy::access_register::{self, AccessKind, Subject};
-use crate::privacy::contact::{self, CustomerView};
 use crate::vehicles::{vehicles_of_customer, Vehicle};
 
 pub const LANGUAGES: [&str; 3] = ["zh-CN", "zh-TW", "en"];

@@ -108,7 +108,11 @@ pub async fn load_demo_data(station: &Station, _caller: &Caller, _input: NoInput
         for (name, role, pin_code) in &DEMO_STAFF[1..] {
             let s = staff::insert_staff(&mut tx, &info.id, name, *role, &pin::hash(pin_code)?, station.now()).await?;
             if *role == Role::Advisor {
-                advisors.push(Caller { staff: Some(StaffRef { id: s.id, name: s.name, role: s.role, station_id: info.id.clone() }), token_hash: None, seat: Default::default() });
+                advisors.push(Caller {
+                    staff: Some(StaffRef { id: s.id, name: s.name, role: s.role, station_id: info.id.clone() }),
+                    token_hash: None,
+                    seat: Default::default(),
+                });
             }
         }
         tx.commit().await?;
@@ -286,7 +290,8 @@ async fn demo_callers(station: &Station) -> Result<Callers> {
     let info = station.require_info().await?;
     let mut callers = Callers::new();
     for s in staff::list_active_staff(station).await? {
-        let caller = Caller { staff: Some(StaffRef { id: s.id, name: s.name, role: s.role, station_id: info.id.clone() }), token_hash: None, seat: Default::default() };
+        let caller =
+            Caller { staff: Some(StaffRef { id: s.id, name: s.name, role: s.role, station_id: info.id.clone() }), token_hash: None, seat: Default::default() };
         callers.entry(s.role.as_str()).or_insert(caller);
     }
     Ok(callers)
@@ -447,8 +452,10 @@ async fn drive(station: &Station, tokens: &Callers, ro_id: &str, target: &str, n
                 other => other?,
             },
             "in_repair" => {
-                let jobs: Vec<Value> =
-                    page["jobs"].as_array().map(|js| js.iter().filter(|j| j["approval"] == "approved" && j["done_at"].is_null()).cloned().collect()).unwrap_or_default();
+                let jobs: Vec<Value> = page["jobs"]
+                    .as_array()
+                    .map(|js| js.iter().filter(|j| j["approval"] == "approved" && j["done_at"].is_null()).cloned().collect())
+                    .unwrap_or_default();
                 // Twelve minutes on the clock, ten after check-in: the demo's orders were checked in 25 minutes apart.
                 let checked_in = page["order"]["checked_in_at"].as_str().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()).map(|t| t.to_utc());
                 let start = checked_in.unwrap_or_else(|| station.now() - Duration::minutes(30)) + Duration::minutes(10);
@@ -460,9 +467,11 @@ async fn drive(station: &Station, tokens: &Callers, ro_id: &str, target: &str, n
                     let v = run(station, "get_order_detail", token("advisor"), json!({"id": ro_id})).await?["order"]["version"].clone();
                     let three_c = json!({"job_id": id, "expected_version": v, "concern": job["concern"], "cause": "检查确认故障属实", "correction": "已按标准工艺处理并复检"});
                     let mut detail = run(station, "update_job", token("technician"), three_c).await?;
-                    let lines: Vec<Value> = job["lines"].as_array().map(|ls| ls.iter().filter(|l| l["kind"] == "part").map(|l| l["id"].clone()).collect()).unwrap_or_default();
+                    let lines: Vec<Value> =
+                        job["lines"].as_array().map(|ls| ls.iter().filter(|l| l["kind"] == "part").map(|l| l["id"].clone()).collect()).unwrap_or_default();
                     for line in lines {
-                        detail = run(station, "issue_part", token("technician"), json!({"line_id": line, "expected_version": detail["order"]["version"]})).await?;
+                        detail =
+                            run(station, "issue_part", token("technician"), json!({"line_id": line, "expected_version": detail["order"]["version"]})).await?;
                     }
                     run(station, "complete_job", token("technician"), json!({"job_id": id, "expected_version": detail["order"]["version"]})).await?;
                 }

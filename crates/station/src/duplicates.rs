@@ -166,16 +166,25 @@ pub(crate) async fn customer_matches(conn: &mut SqliteConnection, name: &str, ph
 }
 
 /// Other vehicles carrying this plate or this VIN, with their owners and open orders.
-pub(crate) async fn vehicle_matches(conn: &mut SqliteConnection, plate: Option<&Plate>, vin: Option<&Vin>, except: Option<&str>) -> Result<Vec<DuplicateMatch>> {
+pub(crate) async fn vehicle_matches(
+    conn: &mut SqliteConnection,
+    plate: Option<&Plate>,
+    vin: Option<&Vin>,
+    except: Option<&str>,
+) -> Result<Vec<DuplicateMatch>> {
     let except = except.unwrap_or("");
     let mut found: Vec<(MatchRule, &str, String)> = Vec::new();
     if let Some(vin) = vin {
-        let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM vehicles WHERE vin = ? AND id <> ?").bind(vin.as_str()).bind(except).fetch_all(&mut *conn).await?;
+        let ids: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM vehicles WHERE vin = ? AND id <> ?").bind(vin.as_str()).bind(except).fetch_all(&mut *conn).await?;
         found.extend(ids.into_iter().map(|id| (MatchRule::SameVin, "vin", id)));
     }
     if let Some(plate) = plate {
-        let ids: Vec<String> =
-            sqlx::query_scalar("SELECT id FROM vehicles WHERE plate = ? AND id <> ? ORDER BY created_at").bind(plate.as_str()).bind(except).fetch_all(&mut *conn).await?;
+        let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM vehicles WHERE plate = ? AND id <> ? ORDER BY created_at")
+            .bind(plate.as_str())
+            .bind(except)
+            .fetch_all(&mut *conn)
+            .await?;
         for id in ids {
             if !found.iter().any(|(_, _, v)| v == &id) {
                 found.push((MatchRule::SamePlate, "plate", id));
@@ -217,7 +226,13 @@ pub(crate) async fn refuse_customer_duplicate(conn: &mut SqliteConnection, f: &C
 }
 
 /// Refuses a vehicle save: a VIN another vehicle has (always), a plate another carries (unless confirmed).
-pub(crate) async fn refuse_vehicle_duplicate(conn: &mut SqliteConnection, plate: Option<&Plate>, vin: Option<&Vin>, except: Option<&str>, confirm: &[String]) -> Result<()> {
+pub(crate) async fn refuse_vehicle_duplicate(
+    conn: &mut SqliteConnection,
+    plate: Option<&Plate>,
+    vin: Option<&Vin>,
+    except: Option<&str>,
+    confirm: &[String],
+) -> Result<()> {
     let confirmed = confirm.iter().any(|c| c == PLATE_DUPLICATE);
     for m in vehicle_matches(conn, plate, vin, except).await? {
         if m.rule == MatchRule::SameVin || !confirmed {
@@ -256,11 +271,8 @@ fn warning(m: DuplicateMatch) -> ApiError {
         MatchRule::SamePlate => format!("{who} already has a vehicle with this plate: use that vehicle, or confirm this is another one"),
         MatchRule::SameVin => format!("this VIN is already registered to {who}: use that vehicle"),
     };
-    let mut e = if m.rule == MatchRule::SameVin {
-        ApiError::conflict(code, message).with_field(&m.field)
-    } else {
-        ApiError::confirm(m.field.clone(), code, message)
-    };
+    let mut e =
+        if m.rule == MatchRule::SameVin { ApiError::conflict(code, message).with_field(&m.field) } else { ApiError::confirm(m.field.clone(), code, message) };
     e = e.with("rule", m.rule.as_str()).with("customer_id", &c.id).with("customer_no", &c.customer_no).with("name", &c.name).with("owner", &c.name);
     if let Some(phone) = c.phones.first() {
         e = e.with("phone", phone);

@@ -75,11 +75,7 @@ pub struct ServeOptions {
 
 pub fn router(station: Station, ui: UiAssets, options: &ServeOptions) -> Router {
     let state = AppState { station, ui, tls: options.tls, host_names: options.host_names.clone().into() };
-    Router::new()
-        .route("/api/{op}", post(call))
-        .fallback(static_file)
-        .layer(axum::middleware::map_response(security_headers))
-        .with_state(state)
+    Router::new().route("/api/{op}", post(call)).fallback(static_file).layer(axum::middleware::map_response(security_headers)).with_state(state)
 }
 
 /// Serves on `listen`: TLS with the station's certificate unless `listen` is a

@@ -24,16 +24,16 @@
 
 pub mod aftersales;
 pub mod auth;
-pub mod board;
 pub mod backup;
+pub mod board;
 pub mod check_in;
 pub mod consent;
 pub mod customers;
 pub mod demo;
-pub mod duplicates;
 pub mod domain;
-pub mod export;
+pub mod duplicates;
 pub mod error;
+pub mod export;
 pub mod http;
 pub mod kpis;
 pub mod merge;

@@ -18,9 +18,9 @@ use ts_rs::TS;
 use crate::auth::{Caller, Permission};
 use crate::customers::{get_customer, load_customer, CustomerDetail};
 use crate::domain::{MaskedPhone, Phone};
-use crate::privacy::contact::mask_phones;
 use crate::error::{ApiError, Invalid, Result};
 use crate::ops::IdInput;
+use crate::privacy::contact::mask_phones;
 use crate::repair_orders::load_order;
 use crate::search::{customer_summary, CustomerSummary, VehicleSummary};
 use crate::station::{new_id, ts, Station};
@@ -107,10 +107,11 @@ async fn preview(conn: &mut SqliteConnection, input: &MergeCustomers) -> Result<
     }
     let survivor = customer_summary(conn, &input.survivor_id).await?.ok_or_else(|| ApiError::not_found("customer").with_field("survivor_id"))?;
     let loser = customer_summary(conn, &input.loser_id).await?.ok_or_else(|| ApiError::not_found("customer").with_field("loser_id"))?;
-    let vehicles = sqlx::query_as::<_, VehicleSummary>("SELECT id, plate, vin, make, model, model_year FROM vehicles WHERE customer_id = ? ORDER BY created_at")
-        .bind(&input.loser_id)
-        .fetch_all(&mut *conn)
-        .await?;
+    let vehicles =
+        sqlx::query_as::<_, VehicleSummary>("SELECT id, plate, vin, make, model, model_year FROM vehicles WHERE customer_id = ? ORDER BY created_at")
+            .bind(&input.loser_id)
+            .fetch_all(&mut *conn)
+            .await?;
     let orders: Vec<String> = sqlx::query_scalar("SELECT number FROM repair_orders WHERE customer_id = ? ORDER BY checked_in_at DESC")
         .bind(&input.loser_id)
         .fetch_all(&mut *conn)
@@ -169,7 +170,12 @@ pub async fn merge_customers(station: &Station, caller: &Caller, input: MergeCus
     }
     let service_requests = ids(&mut tx, REQUESTS, loser_id).await?;
     for id in &service_requests {
-        sqlx::query("UPDATE service_requests SET customer_id = ?, updated_at = ? WHERE id = ?").bind(survivor_id).bind(ts(now)).bind(id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE service_requests SET customer_id = ?, updated_at = ? WHERE id = ?")
+            .bind(survivor_id)
+            .bind(ts(now))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         crate::aftersales::service_requests::send(&mut tx, &ctx.station_id, id, now).await?;
     }
 

@@ -15,7 +15,10 @@ use crate::auth::{self, Caller};
 use crate::error::{ApiError, Result};
 use crate::station::Station;
 use crate::workflow::{self, audit, authorization, catalog, delivery, inventory, jobs, lines, quality, settings, time_clock};
-use crate::{backup, board, check_in, customers, demo, duplicates, export, kpis, merge, photos, printing, privacy, repair_orders, retention, search, sync, vehicle_history, vehicles};
+use crate::{
+    backup, board, check_in, customers, demo, duplicates, export, kpis, merge, photos, printing, privacy, repair_orders, retention, search, sync,
+    vehicle_history, vehicles,
+};
 
 #[derive(Debug, Clone, Default, Deserialize, TS)]
 pub struct NoInput {}

@@ -27,9 +27,9 @@ use sqlx::SqliteConnection;
 use ts_rs::TS;
 
 use crate::auth::{Caller, Permission};
-use crate::privacy::access_register::{self, AccessKind, Subject};
 use crate::error::{ApiError, Invalid, Result};
 use crate::ops::NoInput;
+use crate::privacy::access_register::{self, AccessKind, Subject};
 use crate::station::{new_id, ts, Station, StationRow};
 use crate::store::{db, outbox};
 use crate::workflow::delivery::PaymentMethod;
@@ -495,7 +495,8 @@ pub async fn print_document(station: &Station, caller: &Caller, input: PrintDocu
     let me = caller.require(Permission::Read)?;
     let printed = print_or_reprint(station, me, &input).await?;
     // Printed or reprinted, the document names the customer in full: logged as an opening.
-    let customer_id: Option<String> = sqlx::query_scalar("SELECT customer_id FROM repair_orders WHERE id = ?").bind(&input.ro_id).fetch_optional(station.pool()).await?;
+    let customer_id: Option<String> =
+        sqlx::query_scalar("SELECT customer_id FROM repair_orders WHERE id = ?").bind(&input.ro_id).fetch_optional(station.pool()).await?;
     let subject = Subject { kind: AccessKind::Document, subject_id: &printed.document_id, customer_id: customer_id.as_deref(), ro_id: Some(&input.ro_id) };
     access_register::opened(station, me, subject).await?;
     Ok(printed)
@@ -602,7 +603,8 @@ pub async fn get_document(station: &Station, caller: &Caller, input: GetDocument
     let row = archive_row(station, &input.document_id).await?;
     let bytes = archived_bytes(station, &row.sha256)?;
     // A signed document names the customer in full: opening one is logged.
-    let customer_id: Option<String> = sqlx::query_scalar("SELECT customer_id FROM repair_orders WHERE id = ?").bind(&row.ro_id).fetch_optional(station.pool()).await?;
+    let customer_id: Option<String> =
+        sqlx::query_scalar("SELECT customer_id FROM repair_orders WHERE id = ?").bind(&row.ro_id).fetch_optional(station.pool()).await?;
     let subject = Subject { kind: AccessKind::Document, subject_id: &row.id, customer_id: customer_id.as_deref(), ro_id: Some(&row.ro_id) };
     access_register::opened(station, me, subject).await?;
     Ok(PrintedDocument { document_id: row.id, sha256: row.sha256, size: row.size, data_url: data_url(&bytes) })

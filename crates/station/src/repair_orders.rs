@@ -8,11 +8,11 @@ use ts_rs::TS;
 
 use crate::auth::{Caller, Permission};
 use crate::customers::load_customer;
-use crate::privacy::access_register::{self, AccessKind, Subject};
-use crate::privacy::contact::{self, CustomerView};
 use crate::domain::{Money, ServiceType};
 use crate::error::{ApiError, Result};
 use crate::ops::IdInput;
+use crate::privacy::access_register::{self, AccessKind, Subject};
+use crate::privacy::contact::{self, CustomerView};
 use crate::station::Station;
 use crate::vehicles::{load_vehicle, Vehicle};
 
@@ -331,7 +331,12 @@ pub async fn get_repair_order(station: &Station, caller: &Caller, input: IdInput
     let mut order = load_order(&mut conn, &input.id).await?;
     show_customer(&mut conn, &mut order, me).await?;
     drop(conn);
-    access_register::opened(station, me, Subject { kind: AccessKind::Order, subject_id: &order.id, customer_id: Some(&order.customer.id), ro_id: Some(&order.id) }).await?;
+    access_register::opened(
+        station,
+        me,
+        Subject { kind: AccessKind::Order, subject_id: &order.id, customer_id: Some(&order.customer.id), ro_id: Some(&order.id) },
+    )
+    .await?;
     Ok(order)
 }
 

@@ -131,10 +131,8 @@ pub async fn history(conn: &mut SqliteConnection, vehicle_id: &str) -> Result<Ve
             odometer_in_km,
         }),
     };
-    let visits: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM repair_orders WHERE vehicle_id = ? AND status <> 'cancelled'")
-        .bind(vehicle_id)
-        .fetch_one(&mut *conn)
-        .await?;
+    let visits: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM repair_orders WHERE vehicle_id = ? AND status <> 'cancelled'").bind(vehicle_id).fetch_one(&mut *conn).await?;
 
     type DeclinedRow = (String, String, DateTime<Utc>, String, i64, Option<DateTime<Utc>>);
     let declined: Vec<DeclinedRow> = sqlx::query_as(
@@ -169,13 +167,12 @@ pub async fn history(conn: &mut SqliteConnection, vehicle_id: &str) -> Result<Ve
     .fetch_all(&mut *conn)
     .await?;
 
-    let complaint_rows: Vec<(String, String, ComplaintStatus, DateTime<Utc>, String)> = sqlx::query_as(
-        "SELECT id, number, status, received_at, description FROM complaints WHERE vehicle_id = ? ORDER BY received_at DESC LIMIT ?",
-    )
-    .bind(vehicle_id)
-    .bind(LIST_MAX)
-    .fetch_all(&mut *conn)
-    .await?;
+    let complaint_rows: Vec<(String, String, ComplaintStatus, DateTime<Utc>, String)> =
+        sqlx::query_as("SELECT id, number, status, received_at, description FROM complaints WHERE vehicle_id = ? ORDER BY received_at DESC LIMIT ?")
+            .bind(vehicle_id)
+            .bind(LIST_MAX)
+            .fetch_all(&mut *conn)
+            .await?;
     let complaints = complaint_rows
         .into_iter()
         .map(|(id, number, status, received_at, description)| PastComplaint {
@@ -192,14 +189,5 @@ pub async fn history(conn: &mut SqliteConnection, vehicle_id: &str) -> Result<Ve
         Some(v) => recalls_for_vin(conn, v).await?,
         None => Vec::new(),
     };
-    Ok(VehicleHistory {
-        vehicle_id: vehicle_id.to_string(),
-        last_odometer_km,
-        last_visit,
-        visits,
-        open_recalls,
-        declined_work,
-        earlier_concerns,
-        complaints,
-    })
+    Ok(VehicleHistory { vehicle_id: vehicle_id.to_string(), last_odometer_km, last_visit, visits, open_recalls, declined_work, earlier_concerns, complaints })
 }

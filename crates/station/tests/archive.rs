@@ -14,7 +14,8 @@ async fn customer_numbers_follow_the_station_archive_numbering() {
     assert_eq!(a["customer_no"], "SH01-000001");
     assert_eq!(b["customer_no"], "SH01-000002");
     assert_eq!(a["phones"][0], "138****5678", "the answer shows the number masked");
-    let stored: String = sqlx::query_scalar("SELECT phone FROM customer_phones WHERE customer_id = ?").bind(a["id"].as_str()).fetch_one(t.station.pool()).await.unwrap();
+    let stored: String =
+        sqlx::query_scalar("SELECT phone FROM customer_phones WHERE customer_id = ?").bind(a["id"].as_str()).fetch_one(t.station.pool()).await.unwrap();
     assert_eq!(stored, "13812345678", "phones are stored normalised");
 }
 

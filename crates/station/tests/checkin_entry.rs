@@ -175,9 +175,11 @@ async fn a_byd_without_a_plate_is_asked_at_check_in_and_the_answer_is_kept_on_th
     input["energy"] = json!("electric");
     let order = t.ok(&t.manager, "check_in", input).await;
     assert_eq!(order["vehicle"]["energy"], "electric");
-    let synced: String = sqlx::query_scalar("SELECT payload FROM outbox WHERE entity = 'vehicle' ORDER BY seq DESC LIMIT 1").fetch_one(t.station.pool()).await.unwrap();
+    let synced: String =
+        sqlx::query_scalar("SELECT payload FROM outbox WHERE entity = 'vehicle' ORDER BY seq DESC LIMIT 1").fetch_one(t.station.pool()).await.unwrap();
     assert_eq!(serde_json::from_str::<Value>(&synced).unwrap()["energy"], "electric", "the vehicle's energy goes to the head office");
-    let ro: String = sqlx::query_scalar("SELECT payload FROM outbox WHERE entity = 'repair_order' ORDER BY seq DESC LIMIT 1").fetch_one(t.station.pool()).await.unwrap();
+    let ro: String =
+        sqlx::query_scalar("SELECT payload FROM outbox WHERE entity = 'repair_order' ORDER BY seq DESC LIMIT 1").fetch_one(t.station.pool()).await.unwrap();
     let ro: Value = serde_json::from_str(&ro).unwrap();
     assert_eq!((ro["battery_percent"].clone(), ro["fuel_eighths"].clone()), (json!(80), Value::Null));
 }

@@ -275,8 +275,7 @@ async fn the_export_holds_the_customer_vehicles_orders_documents_complaints_scor
     assert!(words["zh_cn"].as_str().unwrap().contains("优惠"));
 
     let register = z.json("access_register.json");
-    let opened: Vec<(&str, &str)> =
-        register.as_array().unwrap().iter().map(|e| (e["staff_role"].as_str().unwrap(), e["kind"].as_str().unwrap())).collect();
+    let opened: Vec<(&str, &str)> = register.as_array().unwrap().iter().map(|e| (e["staff_role"].as_str().unwrap(), e["kind"].as_str().unwrap())).collect();
     assert!(opened.contains(&("advisor", "customer")) && opened.contains(&("manager", "customer")), "who opened the customer: {opened:?}");
     assert!(register.as_array().unwrap().iter().all(|e| e["customer_id"] == json!(crew.customer)), "only this customer's openings");
 

@@ -27,7 +27,14 @@ fn tablet(device_token: Option<&str>) -> HttpRequest {
 
 /// The station PC's own browser.
 fn desk() -> HttpRequest {
-    HttpRequest { peer: Some("127.0.0.1".parse().unwrap()), host: Some("127.0.0.1:8787".into()), origin: None, device_token: None, tls: false, ..Default::default() }
+    HttpRequest {
+        peer: Some("127.0.0.1".parse().unwrap()),
+        host: Some("127.0.0.1:8787".into()),
+        origin: None,
+        device_token: None,
+        tls: false,
+        ..Default::default()
+    }
 }
 
 async fn http(t: &TestStation, from: &HttpRequest, op: &str, token: Option<&str>, input: Value) -> Result<Value, ApiError> {
@@ -65,7 +72,11 @@ async fn an_unpaired_tablet_is_refused_everything_but_asking_to_pair() {
     assert_eq!(code_of(http(&t, &tablet(None), "setup_status", None, json!({})).await), "device.unpaired");
     let manager = manager_id(&t).await;
     assert_eq!(code_of(tablet_login(&t, "made-up-token", &manager, "1111").await), "device.unpaired");
-    assert_eq!(code_of(http(&t, &tablet(None), "search", Some(&t.manager), json!({"q": "王"})).await), "device.unpaired", "a desk session does not let a stranger in");
+    assert_eq!(
+        code_of(http(&t, &tablet(None), "search", Some(&t.manager), json!({"q": "王"})).await),
+        "device.unpaired",
+        "a desk session does not let a stranger in"
+    );
     assert_eq!(code_of(http(&t, &tablet(None), "first_run_setup", None, json!({})).await), "device.desk_only");
     assert_eq!(code_of(http(&t, &tablet(None), "load_demo_data", None, json!({})).await), "device.desk_only");
 
@@ -222,7 +233,8 @@ async fn devices_are_approved_only_at_the_desk_and_codes_lapse() {
     let mut t = TestStation::new().await;
     let device = paired_tablet(&t, "经理平板").await;
     let token = tablet_login(&t, &device, &manager_id(&t).await, "1111").await.unwrap()["token"].as_str().unwrap().to_string();
-    let other = http(&t, &HttpRequest { peer: Some("192.168.1.51".parse().unwrap()), ..tablet(None) }, "request_pairing", None, json!({"name": "x"})).await.unwrap();
+    let other =
+        http(&t, &HttpRequest { peer: Some("192.168.1.51".parse().unwrap()), ..tablet(None) }, "request_pairing", None, json!({"name": "x"})).await.unwrap();
     let code = other["state"]["code"].as_str().unwrap();
     let list = http(&t, &tablet(Some(&device)), "list_devices", Some(&token), json!({})).await.unwrap();
     assert_eq!(list["may_approve"], false);

@@ -59,8 +59,10 @@ async fn editing_a_customer_does_not_warn_about_itself_but_taking_another_custom
     let b = t.ok(&t.manager, "create_customer", customer("李娜", "13912345670")).await;
     t.ok(&t.manager, "update_customer", json!({"id": a["id"], "fields": {"name": "王芳", "phones": ["13812345678"], "language": "zh-CN", "notes": "老客户"}}))
         .await;
-    let err =
-        t.call(&t.manager, "update_customer", json!({"id": b["id"], "fields": {"name": "李娜", "phones": ["13812345678"], "language": "zh-CN"}})).await.unwrap_err();
+    let err = t
+        .call(&t.manager, "update_customer", json!({"id": b["id"], "fields": {"name": "李娜", "phones": ["13812345678"], "language": "zh-CN"}}))
+        .await
+        .unwrap_err();
     assert_eq!((code_field(&err), err.params["customer_id"].as_str()), (("customer.duplicate_phone", Some("phones.0")), a["id"].as_str().unwrap()));
 }
 
@@ -99,7 +101,9 @@ async fn a_vin_on_file_is_refused_with_the_vehicle_to_use_instead() {
 async fn find_duplicates_answers_each_rule_before_saving() {
     let t = TestStation::new().await;
     let (owner, car) = t.customer_with_vehicle(&t.manager, "罗磊", "13812345678", "沪A12345", VIN_A).await;
-    let rules = |d: &Value| d["matches"].as_array().unwrap().iter().map(|m| (m["rule"].as_str().unwrap().to_string(), m["field"].as_str().unwrap().to_string())).collect::<Vec<_>>();
+    let rules = |d: &Value| {
+        d["matches"].as_array().unwrap().iter().map(|m| (m["rule"].as_str().unwrap().to_string(), m["field"].as_str().unwrap().to_string())).collect::<Vec<_>>()
+    };
 
     let d = t.ok(&t.manager, "find_duplicates", json!({"name": "罗磊", "phones": ["13812345678"]})).await;
     assert_eq!(rules(&d), vec![("same_phone".into(), "phones.0".into())], "one match per customer: the phone");
@@ -163,7 +167,10 @@ async fn the_odometer_of_a_cancelled_order_does_not_become_the_vehicles_last_odo
     let vehicle = t.ok(&crew.advisor, "get_customer", json!({"id": crew.customer})).await["vehicles"][0].clone();
     assert_eq!(vehicle["last_odometer_km"], 10_000, "the customer page shows it");
     let synced: Value = serde_json::from_str(
-        &sqlx::query_scalar::<_, String>("SELECT payload FROM outbox WHERE entity = 'vehicle' ORDER BY seq DESC LIMIT 1").fetch_one(t.station.pool()).await.unwrap(),
+        &sqlx::query_scalar::<_, String>("SELECT payload FROM outbox WHERE entity = 'vehicle' ORDER BY seq DESC LIMIT 1")
+            .fetch_one(t.station.pool())
+            .await
+            .unwrap(),
     )
     .unwrap();
     assert_eq!(synced["last_odometer_km"], 10_000, "and the corrected vehicle syncs");
@@ -187,12 +194,19 @@ async fn consents_start_unticked_and_are_stored_with_when_they_were_given_and_wi
 
     t.advance(chrono::Duration::hours(1));
     let c = t.ok(&t.manager, "update_customer", json!({"id": c["id"], "fields": fields(true, true)})).await;
-    assert_eq!((c["consent_data_at"].as_str(), c["consent_marketing_at"].as_str()), (Some("2026-11-22T03:00:00Z"), Some("2026-11-22T04:00:00Z")), "a consent keeps when it was first given");
+    assert_eq!(
+        (c["consent_data_at"].as_str(), c["consent_marketing_at"].as_str()),
+        (Some("2026-11-22T03:00:00Z"), Some("2026-11-22T04:00:00Z")),
+        "a consent keeps when it was first given"
+    );
     let c = t.ok(&t.manager, "update_customer", json!({"id": c["id"], "fields": fields(true, false)})).await;
     assert_eq!(c["consent_marketing_at"], Value::Null, "withdrawn");
 
     let synced: Value = serde_json::from_str(
-        &sqlx::query_scalar::<_, String>("SELECT payload FROM outbox WHERE entity = 'customer' ORDER BY seq DESC LIMIT 1").fetch_one(t.station.pool()).await.unwrap(),
+        &sqlx::query_scalar::<_, String>("SELECT payload FROM outbox WHERE entity = 'customer' ORDER BY seq DESC LIMIT 1")
+            .fetch_one(t.station.pool())
+            .await
+            .unwrap(),
     )
     .unwrap();
     assert_eq!((synced["consent_data_at"].as_str(), synced["consent_marketing"].as_bool()), (Some("2026-11-22T03:00:00Z"), Some(false)), "both sync");
@@ -242,8 +256,11 @@ async fn a_manager_merges_two_customers_and_vehicles_orders_complaints_follow_up
     let page = t.ok(&crew.manager, "merge_customers", input.clone()).await;
     assert_eq!(page["customer"]["id"], p.survivor.as_str(), "the survivor's page comes back");
     assert_eq!(page["customer"]["phones"], json!(["138****0001", "139****0002"]), "the survivor gains the loser's phone");
-    let stored: Vec<String> =
-        sqlx::query_scalar("SELECT phone FROM customer_phones WHERE customer_id = ? ORDER BY position").bind(&p.survivor).fetch_all(t.station.pool()).await.unwrap();
+    let stored: Vec<String> = sqlx::query_scalar("SELECT phone FROM customer_phones WHERE customer_id = ? ORDER BY position")
+        .bind(&p.survivor)
+        .fetch_all(t.station.pool())
+        .await
+        .unwrap();
     assert_eq!(stored, ["13812340001", "13912340002"], "whole in the record");
     let plates: Vec<&str> = page["vehicles"].as_array().unwrap().iter().map(|v| v["plate"].as_str().unwrap()).collect();
     assert!(plates.contains(&"沪A22222") && plates.contains(&"沪A11111"), "{plates:?}");
@@ -269,19 +286,29 @@ async fn a_manager_merges_two_customers_and_vehicles_orders_complaints_follow_up
     let err = t.call(&crew.manager, "merge_customers", input).await.unwrap_err();
     assert_eq!(code_field(&err), ("merge.already_merged", Some("loser_id")));
     let err = t.call(&crew.advisor, "open_complaint", complaint_input(&p.loser, "svc.attitude.slow", "normal")).await.unwrap_err();
-    assert_eq!((code_field(&err), err.params["customer_id"].as_str()), (("customer.merged", Some("customer_id")), p.survivor.as_str()), "new items go to the survivor");
+    assert_eq!(
+        (code_field(&err), err.params["customer_id"].as_str()),
+        (("customer.merged", Some("customer_id")), p.survivor.as_str()),
+        "new items go to the survivor"
+    );
     let err = t.call(&crew.advisor, "create_vehicle", json!({"customer_id": p.loser, "fields": {"plate": "沪A33333"}})).await.unwrap_err();
     assert_eq!(code_field(&err), ("customer.merged", Some("customer_id")));
 
     // One transaction: every moved record, both customers and the audit entry are in the outbox.
-    let entities: Vec<String> = sqlx::query_scalar("SELECT entity FROM outbox WHERE seq > ? ORDER BY seq").bind(before).fetch_all(t.station.pool()).await.unwrap();
+    let entities: Vec<String> =
+        sqlx::query_scalar("SELECT entity FROM outbox WHERE seq > ? ORDER BY seq").bind(before).fetch_all(t.station.pool()).await.unwrap();
     for e in ["vehicle", "repair_order", "complaint", "follow_up", "service_request", "customer", "audit_log"] {
         assert!(entities.iter().any(|x| x == e), "{e} queued for sync: {entities:?}");
     }
-    let audit: (String, String, String) =
-        sqlx::query_as("SELECT entity_id, staff_id, after FROM audit_log WHERE entity = 'customer' AND action = 'merge'").fetch_one(t.station.pool()).await.unwrap();
+    let audit: (String, String, String) = sqlx::query_as("SELECT entity_id, staff_id, after FROM audit_log WHERE entity = 'customer' AND action = 'merge'")
+        .fetch_one(t.station.pool())
+        .await
+        .unwrap();
     let after: Value = serde_json::from_str(&audit.2).unwrap();
-    assert_eq!((audit.0.as_str(), after["survivor_id"].as_str(), after["vehicles"][0].as_str()), (p.loser.as_str(), Some(p.survivor.as_str()), Some(p.loser_car.as_str())));
+    assert_eq!(
+        (audit.0.as_str(), after["survivor_id"].as_str(), after["vehicles"][0].as_str()),
+        (p.loser.as_str(), Some(p.survivor.as_str()), Some(p.loser_car.as_str()))
+    );
 }
 
 #[tokio::test]

@@ -289,8 +289,7 @@ async fn every_answer_carries_the_desktops_content_security_policy_and_no_framin
 
     // The same directives as the desktop window's (tauri.conf.json), so the two cannot drift apart.
     let conf: Value = serde_json::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../src-tauri/tauri.conf.json")).unwrap()).unwrap();
-    let mut desktop: Vec<String> =
-        conf["app"]["security"]["csp"].as_object().unwrap().iter().map(|(k, v)| format!("{k} {}", v.as_str().unwrap())).collect();
+    let mut desktop: Vec<String> = conf["app"]["security"]["csp"].as_object().unwrap().iter().map(|(k, v)| format!("{k} {}", v.as_str().unwrap())).collect();
     let mut served: Vec<String> = header(&headers, "content-security-policy").unwrap().split(';').map(|d| d.trim().to_string()).collect();
     desktop.sort();
     served.sort();

@@ -49,10 +49,10 @@ mod merges;
 mod recalls;
 #[path = "sync_headoffice/restore.rs"]
 mod restore;
-#[path = "sync_headoffice/shared.rs"]
-mod shared;
 #[path = "sync_headoffice/retention.rs"]
 mod retention;
+#[path = "sync_headoffice/shared.rs"]
+mod shared;
 
 static CLUSTER: LazyLock<pg::PgCluster> = LazyLock::new(pg::PgCluster::start);
 

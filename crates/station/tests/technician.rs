@@ -22,7 +22,12 @@ fn ids(list: &Value) -> Vec<String> {
 async fn each_role_starts_its_shift_on_its_own_screen() {
     let t = TestStation::new().await;
     let crew = t.crew().await;
-    let expected = [("advisor", "李顾问", "2222", "board"), ("technician", "张技师", "3333", "my_jobs"), ("qc_inspector", "赵质检", "4444", "qc_queue"), ("manager", "王经理", "1111", "board")];
+    let expected = [
+        ("advisor", "李顾问", "2222", "board"),
+        ("technician", "张技师", "3333", "my_jobs"),
+        ("qc_inspector", "赵质检", "4444", "qc_queue"),
+        ("manager", "王经理", "1111", "board"),
+    ];
     assert_eq!(expected.map(|(r, ..)| r), ROLES);
     let status = t.station.dispatch("setup_status", None, json!({})).await.unwrap();
     for (role, name, pin, home) in expected {

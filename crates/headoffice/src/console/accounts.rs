@@ -344,7 +344,11 @@ pub async fn change_own_password(
     throttle::succeeded(&mut tx, &login).await?;
     let password_hash = hash_password(&input.new_password).await?;
     sqlx::query("UPDATE console_users SET password_hash = $2 WHERE user_id = $1").bind(session.user.user_id).bind(&password_hash).execute(&mut *tx).await?;
-    sqlx::query("DELETE FROM console_sessions WHERE user_id = $1 AND session_id <> $2").bind(session.user.user_id).bind(session.session_id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM console_sessions WHERE user_id = $1 AND session_id <> $2")
+        .bind(session.user.user_id)
+        .bind(session.session_id)
+        .execute(&mut *tx)
+        .await?;
     let user = get(&mut tx, session.user.user_id, None).await?;
     audit::record(&mut tx, &session.actor(), now, "user.change_own_password", Target { kind: "user", id: user.id.clone() }, None, None).await?;
     tx.commit().await?;

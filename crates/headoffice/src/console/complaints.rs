@@ -16,7 +16,9 @@ use super::audit::{self, Target};
 use super::error::{ConsoleError, ConsoleResult};
 use super::roles::{require, Action};
 use super::sessions::ConsoleSession;
-use crate::store::complaints::{self as store, Author, ComplaintDetail, ComplaintQuery, ComplaintSummary, ComplaintsError, HeadOfficeNote, NoteKind, StatusFilter};
+use crate::store::complaints::{
+    self as store, Author, ComplaintDetail, ComplaintQuery, ComplaintSummary, ComplaintsError, HeadOfficeNote, NoteKind, StatusFilter,
+};
 use crate::store::kpis::inputs::DEFAULT_TZ;
 
 impl From<ComplaintsError> for ConsoleError {
@@ -194,11 +196,13 @@ pub async fn add_note(
     let id = station(session, station_id)?;
     let mut tx = pool.begin().await?;
     // The note carries the name the station shows, as the account reads now.
-    let name: Option<String> = sqlx::query_scalar("SELECT display_name FROM console_users WHERE user_id = $1").bind(session.user.user_id).fetch_optional(&mut *tx).await?;
+    let name: Option<String> =
+        sqlx::query_scalar("SELECT display_name FROM console_users WHERE user_id = $1").bind(session.user.user_id).fetch_optional(&mut *tx).await?;
     let author = Author { user_id: session.user.user_id, display_name: name.unwrap_or_else(|| session.user.login.clone()) };
     let note = store::write_complaint_note(&mut tx, id, complaint_id, input.kind, &input.text, &author, now).await?;
     let after = serde_json::to_value(&note).map_err(|e| ConsoleError::internal(e.to_string()))?;
-    audit::record(&mut tx, &session.actor(), now, "complaint.note", Target { kind: "complaint", id: format!("{id}/{complaint_id}") }, None, Some(after)).await?;
+    audit::record(&mut tx, &session.actor(), now, "complaint.note", Target { kind: "complaint", id: format!("{id}/{complaint_id}") }, None, Some(after))
+        .await?;
     tx.commit().await?;
     Ok(note)
 }

@@ -231,8 +231,7 @@ pub struct KpiOrders {
 
 fn date(field: &'static str, raw: Option<&str>) -> ConsoleResult<NaiveDate> {
     let raw = raw.map(str::trim).unwrap_or("");
-    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-        .map_err(|_| ConsoleError::field(field, "kpi.date", format!("{field} must be a day as YYYY-MM-DD, not {raw:?}")))
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| ConsoleError::field(field, "kpi.date", format!("{field} must be a day as YYYY-MM-DD, not {raw:?}")))
 }
 
 fn range(from: Option<&str>, to: Option<&str>) -> ConsoleResult<(NaiveDate, NaiveDate)> {
@@ -241,8 +240,7 @@ fn range(from: Option<&str>, to: Option<&str>) -> ConsoleResult<(NaiveDate, Naiv
         return Err(ConsoleError::field("to", "kpi.range_reversed", format!("the range ends ({to}) before it starts ({from})")));
     }
     if (to - from).num_days() >= MAX_RANGE_DAYS {
-        return Err(ConsoleError::field("from", "kpi.range_too_long", format!("a range covers at most {MAX_RANGE_DAYS} days"))
-            .with("max", MAX_RANGE_DAYS));
+        return Err(ConsoleError::field("from", "kpi.range_too_long", format!("a range covers at most {MAX_RANGE_DAYS} days")).with("max", MAX_RANGE_DAYS));
     }
     Ok((from, to))
 }

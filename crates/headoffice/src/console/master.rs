@@ -219,7 +219,8 @@ pub async fn upsert(pool: &PgPool, session: &ConsoleSession, kind: &str, input: 
     let changed = master::upsert_in(&mut tx, kind.entity(), &[(id.clone(), payload.clone())]).await?;
     if !changed.is_empty() {
         let verb = if before.is_some() { "update" } else { "create" };
-        audit::record(&mut tx, &session.actor(), now, &audit_action(kind, verb), Target { kind: kind.entity(), id: id.clone() }, before, Some(payload.clone())).await?;
+        audit::record(&mut tx, &session.actor(), now, &audit_action(kind, verb), Target { kind: kind.entity(), id: id.clone() }, before, Some(payload.clone()))
+            .await?;
     }
     tx.commit().await?;
     Ok(kind.record(id, payload, now))
@@ -298,7 +299,8 @@ pub async fn delete(pool: &PgPool, session: &ConsoleSession, kind: &str, id: &st
     }
     let mut tx = pool.begin().await?;
     let before = master::tombstone(&mut tx, kind.entity(), id).await?.ok_or_else(|| ConsoleError::not_found("record"))?;
-    audit::record(&mut tx, &session.actor(), now, &audit_action(kind, "delete"), Target { kind: kind.entity(), id: id.to_string() }, Some(before), None).await?;
+    audit::record(&mut tx, &session.actor(), now, &audit_action(kind, "delete"), Target { kind: kind.entity(), id: id.to_string() }, Some(before), None)
+        .await?;
     tx.commit().await?;
     Ok(MasterDeleted { id: id.to_string() })
 }

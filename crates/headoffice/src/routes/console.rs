@@ -116,7 +116,11 @@ pub async fn kpis(State(state): State<AppState>, session: ConsoleSession, Query(
     Ok(Json(kpis::compare(&state.pool, &session, query, state.clock.now()).await?))
 }
 
-pub async fn kpi_orders(State(state): State<AppState>, session: ConsoleSession, Query(query): Query<kpis::KpiOrdersQuery>) -> ConsoleResult<Json<kpis::KpiOrders>> {
+pub async fn kpi_orders(
+    State(state): State<AppState>,
+    session: ConsoleSession,
+    Query(query): Query<kpis::KpiOrdersQuery>,
+) -> ConsoleResult<Json<kpis::KpiOrders>> {
     Ok(Json(kpis::orders(&state.pool, &session, query).await?))
 }
 

@@ -64,8 +64,11 @@ pub async fn tombstone(conn: &mut PgConnection, entity: &str, id: &str) -> sqlx:
 
 /// One live record's payload.
 pub async fn get(conn: &mut PgConnection, entity: &str, id: &str) -> sqlx::Result<Option<Value>> {
-    let p: Option<sqlx::types::Json<Value>> =
-        sqlx::query_scalar("SELECT payload FROM master_records WHERE entity = $1 AND entity_id = $2 AND NOT deleted").bind(entity).bind(id).fetch_optional(conn).await?;
+    let p: Option<sqlx::types::Json<Value>> = sqlx::query_scalar("SELECT payload FROM master_records WHERE entity = $1 AND entity_id = $2 AND NOT deleted")
+        .bind(entity)
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
     Ok(p.map(|j| j.0))
 }
 

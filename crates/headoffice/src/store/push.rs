@@ -196,7 +196,13 @@ struct RejectRow<'a> {
     flagged: bool,
 }
 
-async fn apply_once(pool: &PgPool, station: &AuthStation, settings: &PushSettings, batch: &PushBatch, clock_offset_ms: Option<i64>) -> Result<PushAck, Failure> {
+async fn apply_once(
+    pool: &PgPool,
+    station: &AuthStation,
+    settings: &PushSettings,
+    batch: &PushBatch,
+    clock_offset_ms: Option<i64>,
+) -> Result<PushAck, Failure> {
     let mut tx = pool.begin().await?;
     let acked: Option<i64> =
         sqlx::query_scalar("SELECT acked_seq FROM station_tokens WHERE station_id = $1 AND token_id = $2 AND revoked_at IS NULL FOR UPDATE")

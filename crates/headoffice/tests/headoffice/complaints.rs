@@ -57,13 +57,23 @@ fn clock(complaint_id: &str, name: &str, state: &str, late_at: Option<DateTime<U
     (id, payload)
 }
 
-const SLOW: [(&str, &str, &str); 3] = [("svc", "服务", "Service"), ("svc.attitude", "服务态度", "Attitude"), ("svc.attitude.slow", "接待不及时", "Not received promptly")];
-const RUDE: [(&str, &str, &str); 3] = [("svc", "服务", "Service"), ("svc.attitude", "服务态度", "Attitude"), ("svc.attitude.rude", "态度生硬", "Impolite staff")];
+const SLOW: [(&str, &str, &str); 3] =
+    [("svc", "服务", "Service"), ("svc.attitude", "服务态度", "Attitude"), ("svc.attitude.slow", "接待不及时", "Not received promptly")];
+const RUDE: [(&str, &str, &str); 3] =
+    [("svc", "服务", "Service"), ("svc.attitude", "服务态度", "Attitude"), ("svc.attitude.rude", "态度生硬", "Impolite staff")];
 const REPEAT: [(&str, &str, &str); 3] =
     [("qual", "质量", "Quality"), ("qual.repair", "维修质量", "Repair quality"), ("qual.repair.repeat", "同一故障返修", "Same fault came back")];
 
 /// Pushes a complaint with its resolution clock (due at `due`, running) and its staff member.
-async fn push_complaint(app: &TestApp, st: &mut StationSim, id: &str, status: &str, category: &[(&str, &str, &str)], received: DateTime<Utc>, due: DateTime<Utc>) {
+async fn push_complaint(
+    app: &TestApp,
+    st: &mut StationSim,
+    id: &str,
+    status: &str,
+    category: &[(&str, &str, &str)],
+    received: DateTime<Utc>,
+    due: DateTime<Utc>,
+) {
     let number = format!("{}-TS-{}-{}", st.code, received.format("%Y%m%d"), &id[id.len() - 3..]);
     let (clock_id, clock) = clock(id, "resolution", if status == "closed" { "stopped" } else { "running" }, Some(due));
     let changes = vec![
@@ -151,7 +161,11 @@ async fn a_station_pushing_a_head_office_note_is_rejected_and_the_head_offices_n
     let forged = json!({"id": id, "complaint_id": "c-001", "kind": "note", "text": "站点改写", "author_name": "站点", "author_id": id, "created_at": "2026-12-05T10:00:00.000Z"});
     let fresh = Uuid::now_v7().to_string();
     let invented = json!({"id": fresh, "complaint_id": "c-001", "kind": "instruction", "text": "自己写的总部意见", "author_name": "x", "author_id": fresh, "created_at": "2026-12-05T10:00:00.000Z"});
-    let changes = vec![a.change("ho_complaint_note", &id, forged), a.change("ho_complaint_note", &fresh, invented), a.change_op("ho_complaint_note", &id, Op::Delete, json!({}), None)];
+    let changes = vec![
+        a.change("ho_complaint_note", &id, forged),
+        a.change("ho_complaint_note", &fresh, invented),
+        a.change_op("ho_complaint_note", &id, Op::Delete, json!({}), None),
+    ];
     let ack = app.push_ok(&a.token, &a.batch(changes)).await;
     assert_eq!(ack.rejected, 3, "each is rejected, and acknowledged so the queue moves on");
     let codes: Vec<String> = app.rejections(&a.token).await.rejections.into_iter().map(|r| r.code).collect();
@@ -276,9 +290,7 @@ async fn a_complaints_page_shows_its_timeline_compensation_customer_and_head_off
     let app = spawn_app().await;
     let mut a = app.station("SH01").await;
     push_complaint(&app, &mut a, "c-001", "in_progress", &SLOW, now() - Duration::hours(5), now() + Duration::hours(60)).await;
-    let ev = |id: &str, seq: i64, kind: &str, text: &str, at: &str| {
-        json!({"id": id, "complaint_id": "c-001", "seq": seq, "kind": kind, "text": text, "data": {}, "staff_id": "staff-1", "at": at})
-    };
+    let ev = |id: &str, seq: i64, kind: &str, text: &str, at: &str| json!({"id": id, "complaint_id": "c-001", "seq": seq, "kind": kind, "text": text, "data": {}, "staff_id": "staff-1", "at": at});
     let changes = vec![
         a.change("customer", "cust-1", customer("cust-1", "王芳", "13812345678")),
         a.change("complaint_event", "e2", ev("e2", 2, "contact_call", "已致电客户", "2026-12-05T06:00:00.000Z")),
@@ -364,7 +376,12 @@ async fn complaints_at_scale_the_list_and_a_complaints_page_stay_under_half_a_se
         (
             "all, received in one month",
             None,
-            ComplaintQuery { status: StatusFilter::All, received_from: Some(at("2026-01-01T00:00:00Z")), received_to: Some(at("2026-02-01T00:00:00Z")), ..Default::default() },
+            ComplaintQuery {
+                status: StatusFilter::All,
+                received_from: Some(at("2026-01-01T00:00:00Z")),
+                received_to: Some(at("2026-02-01T00:00:00Z")),
+                ..Default::default()
+            },
         ),
         ("overdue only", None, ComplaintQuery { overdue_only: true, ..Default::default() }),
     ];

@@ -64,7 +64,9 @@ pub(crate) async fn who(
             .ok_or_else(|| ApiError::not_found("customer").with_field("customer_id"))?;
         // A merged customer is a tombstone: new items go to the survivor.
         if let Some(survivor) = merged_into {
-            return Err(ApiError::conflict("customer.merged", "this customer was merged into another; use that one").with_field("customer_id").with("customer_id", survivor));
+            return Err(ApiError::conflict("customer.merged", "this customer was merged into another; use that one")
+                .with_field("customer_id")
+                .with("customer_id", survivor));
         }
         if contact_name.is_empty() {
             contact_name = name;

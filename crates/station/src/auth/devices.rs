@@ -237,8 +237,11 @@ pub(crate) async fn check_pin_lock(station: &Station, device_id: &str) -> Result
 /// Counts a wrong PIN against the device: `wrong` as it is, or `auth.locked` when this one locks it.
 pub(crate) async fn pin_failed(station: &Station, device_id: &str, wrong: ApiError) -> ApiError {
     let now = station.now();
-    let counted: Result<i64> =
-        sqlx::query_scalar("UPDATE devices SET pin_failures = pin_failures + 1 WHERE id = ? RETURNING pin_failures").bind(device_id).fetch_one(station.pool()).await.map_err(Into::into);
+    let counted: Result<i64> = sqlx::query_scalar("UPDATE devices SET pin_failures = pin_failures + 1 WHERE id = ? RETURNING pin_failures")
+        .bind(device_id)
+        .fetch_one(station.pool())
+        .await
+        .map_err(Into::into);
     let failures = match counted {
         Ok(f) => f,
         Err(e) => return e,
@@ -361,17 +364,15 @@ pub async fn request_pairing(station: &Station, caller: &Caller, input: RequestP
     let lapsed = ts(now - Duration::minutes(PAIRING_MINUTES));
     let mut tx = db::write_tx(station.pool()).await?;
     // Lapsed requests go; the list only holds what a manager could still approve.
-    sqlx::query("DELETE FROM devices WHERE status = 'pending' AND requested_at <= ?")
-        .bind(&lapsed)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("DELETE FROM devices WHERE status = 'pending' AND requested_at <= ?").bind(&lapsed).execute(&mut *tx).await?;
     let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM devices WHERE status = 'pending'").fetch_one(&mut *tx).await?;
     if pending >= MAX_PENDING {
         return Err(ApiError::conflict("device.too_many_requests", "too many devices are waiting to pair; try again in a few minutes"));
     }
     let mut code = new_code();
     for _ in 0..10 {
-        let taken: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM devices WHERE status = 'pending' AND pairing_code = ?)").bind(&code).fetch_one(&mut *tx).await?;
+        let taken: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM devices WHERE status = 'pending' AND pairing_code = ?)").bind(&code).fetch_one(&mut *tx).await?;
         if !taken {
             break;
         }
@@ -529,12 +530,13 @@ pub async fn revoke_device(station: &Station, caller: &Caller, input: crate::ops
     let me = caller.require(Permission::ManageDevices)?;
     let now = station.now();
     let mut tx = db::write_tx(station.pool()).await?;
-    let revoked = sqlx::query("UPDATE devices SET status = 'revoked', pairing_code = NULL, revoked_at = ?, revoked_by = ? WHERE id = ? AND status != 'revoked'")
-        .bind(ts(now))
-        .bind(&me.id)
-        .bind(&input.id)
-        .execute(&mut *tx)
-        .await?;
+    let revoked =
+        sqlx::query("UPDATE devices SET status = 'revoked', pairing_code = NULL, revoked_at = ?, revoked_by = ? WHERE id = ? AND status != 'revoked'")
+            .bind(ts(now))
+            .bind(&me.id)
+            .bind(&input.id)
+            .execute(&mut *tx)
+            .await?;
     if revoked.rows_affected() == 0 {
         return Err(ApiError::not_found("device"));
     }
@@ -554,7 +556,8 @@ pub struct SetIdleMinutes {
 pub async fn set_tablet_idle_minutes(station: &Station, caller: &Caller, input: SetIdleMinutes) -> Result<DeviceList> {
     caller.require(Permission::ManageDevices)?;
     if !IDLE_MINUTES.contains(&input.minutes) {
-        let invalid = Invalid::new("device.idle_minutes", "the idle time is between 1 and 240 minutes").with("min", IDLE_MINUTES.start()).with("max", IDLE_MINUTES.end());
+        let invalid =
+            Invalid::new("device.idle_minutes", "the idle time is between 1 and 240 minutes").with("min", IDLE_MINUTES.start()).with("max", IDLE_MINUTES.end());
         return Err(ApiError::field("minutes", invalid));
     }
     sqlx::query("UPDATE station SET tablet_idle_minutes = ?, updated_at = ?").bind(input.minutes).bind(ts(station.now())).execute(station.pool()).await?;

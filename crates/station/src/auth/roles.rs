@@ -133,7 +133,14 @@ impl Permission {
         match self {
             Read => true,
             EditArchive | CheckIn => matches!(role, Role::Advisor | Role::Manager),
-            ConfirmOdometerRollback | ManageStaff | VerifyDocuments | ViewKpis | MergeCustomers | ReadAccessRegister | ExportCustomer | ManageDevices
+            ConfirmOdometerRollback
+            | ManageStaff
+            | VerifyDocuments
+            | ViewKpis
+            | MergeCustomers
+            | ReadAccessRegister
+            | ExportCustomer
+            | ManageDevices
             | DestroyRecords => role == Role::Manager,
             // Managers may do everything; the others do their part of the flow.
             _ if role == Role::Manager => true,

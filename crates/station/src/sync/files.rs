@@ -73,11 +73,12 @@ pub async fn sync_files(station: &Station, client: &Client) -> Result<FilesOutco
 async fn transfer(station: &Station, client: &Client) -> Result<FilesOutcome, SyncError> {
     let mut out = FilesOutcome::default();
     loop {
-        let new: Vec<String> = sqlx::query_scalar("SELECT sha256 FROM files WHERE destroyed_at IS NULL AND sha256 NOT IN (SELECT sha256 FROM sync_files) ORDER BY sha256 LIMIT ?")
-            .bind(BATCH)
-            .fetch_all(station.pool())
-            .await
-            .map_err(ApiError::from)?;
+        let new: Vec<String> =
+            sqlx::query_scalar("SELECT sha256 FROM files WHERE destroyed_at IS NULL AND sha256 NOT IN (SELECT sha256 FROM sync_files) ORDER BY sha256 LIMIT ?")
+                .bind(BATCH)
+                .fetch_all(station.pool())
+                .await
+                .map_err(ApiError::from)?;
         if new.is_empty() {
             break;
         }

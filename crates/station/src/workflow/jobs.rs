@@ -580,13 +580,11 @@ macro_rules! select_my_jobs {
 
 pub(crate) async fn my_jobs_of(conn: &mut SqliteConnection, me: &StaffRef, now: DateTime<Utc>) -> Result<MyJobs> {
     let staff_id = me.id.as_str();
-    let mut jobs = sqlx::query_as::<_, MyJob>(
-        concat!(
-            select_my_jobs!(),
-            "WHERE j.technician_id = ? AND j.approval <> 'declined' AND r.status NOT IN ('delivered', 'closed', 'cancelled')
+    let mut jobs = sqlx::query_as::<_, MyJob>(concat!(
+        select_my_jobs!(),
+        "WHERE j.technician_id = ? AND j.approval <> 'declined' AND r.status NOT IN ('delivered', 'closed', 'cancelled')
          ORDER BY j.done_at IS NOT NULL, r.promised_at IS NULL, r.promised_at, r.checked_in_at, j.position"
-        ),
-    )
+    ))
     .bind(staff_id)
     .fetch_all(&mut *conn)
     .await?;

@@ -369,7 +369,9 @@ impl OrderWrite {
 pub(crate) fn require_editable_in(status: RoStatus) -> Result<()> {
     match status {
         CheckedIn | Diagnosing | EstimateReady | Approved | InRepair | WaitingParts => Ok(()),
-        QualityCheck | ReadyForPickup => Err(refused("order.locked_for_qc", "the work is with the quality check; a failed inspection sends it back for changes")),
+        QualityCheck | ReadyForPickup => {
+            Err(refused("order.locked_for_qc", "the work is with the quality check; a failed inspection sends it back for changes"))
+        }
         Delivered | Closed => Err(refused("order.read_only", "a delivered order is read-only except for follow-up")),
         Cancelled => Err(refused("order.read_only", "a cancelled order is read-only")),
     }

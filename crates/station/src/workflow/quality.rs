@@ -261,7 +261,13 @@ pub async fn record_qc(station: &Station, caller: &Caller, input: RecordQc) -> R
         let Some(r) = input.items.iter().find(|r| r.item_id == item.id) else {
             return Err(field("items", "qc.item_missing", format!("check every item: {}", item.label)));
         };
-        results.push(QcResult { item_id: item.id.clone(), label: item.label.clone(), label_en: item.label_en.clone(), passed: r.passed, note: r.note.trim().to_string() });
+        results.push(QcResult {
+            item_id: item.id.clone(),
+            label: item.label.clone(),
+            label_en: item.label_en.clone(),
+            passed: r.passed,
+            note: r.note.trim().to_string(),
+        });
     }
     if let Some((i, _)) = input.items.iter().enumerate().find(|(_, r)| !checklist.iter().any(|c| c.id == r.item_id)) {
         return Err(field(format!("items.{i}"), "qc.unknown_item", "this is not an item of the checklist"));

@@ -373,7 +373,22 @@ async fn facts(conn: &mut SqliteConnection, ro_id: &str, decisions: &HashMap<Str
     .fetch_optional(&mut *conn)
     .await?
     .ok_or_else(|| ApiError::not_found("repair order"))?;
-    let (number, archive_no, service_type, checked_in_at, promised_at, odo_in, fuel, battery, personal_items, customer_id, vehicle_id, odo_out, discount, tax_bp) = o;
+    let (
+        number,
+        archive_no,
+        service_type,
+        checked_in_at,
+        promised_at,
+        odo_in,
+        fuel,
+        battery,
+        personal_items,
+        customer_id,
+        vehicle_id,
+        odo_out,
+        discount,
+        tax_bp,
+    ) = o;
     let concerns: Vec<String> = sqlx::query_scalar("SELECT text FROM ro_concerns WHERE ro_id = ? ORDER BY position").bind(ro_id).fetch_all(&mut *conn).await?;
     let (customer_no, name, company, language): (String, String, Option<String>, String) =
         sqlx::query_as("SELECT customer_no, name, company, language FROM customers WHERE id = ?").bind(&customer_id).fetch_one(&mut *conn).await?;
@@ -717,7 +732,14 @@ pub async fn verify_records(station: &Station, ro_id: &str) -> Result<VerifyRepo
             .await?;
     let destroyed_at = destroyed.first().map(|d| d.3.clone());
     for (i, (id, kind, hash, _)) in destroyed.into_iter().enumerate() {
-        checks.push(DocumentCheck { authorization_id: id, kind: DocumentKind::parse(&kind), seq: i as i64 + 1, hash, status: "destroyed".into(), differences: vec![] });
+        checks.push(DocumentCheck {
+            authorization_id: id,
+            kind: DocumentKind::parse(&kind),
+            seq: i as i64 + 1,
+            hash,
+            status: "destroyed".into(),
+            differences: vec![],
+        });
     }
     let mut previous_hash: Option<String> = None;
     for (i, d) in docs.into_iter().enumerate() {

@@ -138,8 +138,10 @@ pub async fn stop_clock(station: &Station, caller: &Caller, _input: NoInput) -> 
     let ctx = Ctx { station_id: me.station_id.clone(), staff_id: me.id.clone(), now };
     stop_where(&mut tx, &ctx, running).await?;
     let clock = load(&mut tx, &clock_id).await?;
-    let (number, concern): (String, String) =
-        sqlx::query_as("SELECT r.number, j.concern FROM ro_jobs j JOIN repair_orders r ON r.id = j.ro_id WHERE j.id = ?").bind(&clock.job_id).fetch_one(&mut *tx).await?;
+    let (number, concern): (String, String) = sqlx::query_as("SELECT r.number, j.concern FROM ro_jobs j JOIN repair_orders r ON r.id = j.ro_id WHERE j.id = ?")
+        .bind(&clock.job_id)
+        .fetch_one(&mut *tx)
+        .await?;
     let total_seconds = clocked_seconds(&mut tx, &clock.job_id).await?;
     let mut jobs = my_jobs_of(&mut tx, me, now).await?;
     jobs.stopped = Some(StoppedClock { job_id: clock.job_id, number, concern, seconds: clock.seconds.unwrap_or(0), total_seconds });

@@ -47,9 +47,17 @@ async fn a_head_office_note_reaches_the_complaint_page_once_and_the_stations_com
     let quality = Author { user_id: uuid::Uuid::now_v7(), display_name: "质量经理 周敏".into() };
     let written = t.now() + chrono::Duration::minutes(5);
     ho_complaints::add_complaint_note(&ho.pool, sh01, &id, NoteKind::Note, "总部已收到客户的12345热线投诉", &quality, written).await.unwrap();
-    ho_complaints::add_complaint_note(&ho.pool, sh01, &id, NoteKind::Instruction, "请48小时内上门回访并上报处理结果", &quality, written + chrono::Duration::minutes(1))
-        .await
-        .unwrap();
+    ho_complaints::add_complaint_note(
+        &ho.pool,
+        sh01,
+        &id,
+        NoteKind::Instruction,
+        "请48小时内上门回访并上报处理结果",
+        &quality,
+        written + chrono::Duration::minutes(1),
+    )
+    .await
+    .unwrap();
     let (before, outbox_before) = (own_rows(&t).await, outbox_max(&t).await);
 
     sync_ok(&t).await;
@@ -93,7 +101,8 @@ async fn a_reinstalled_station_gets_the_head_offices_notes_back_and_a_note_that_
     let id = c.id();
     let sh01 = station_id(&ho, "SH01").await;
     let quality = Author { user_id: uuid::Uuid::now_v7(), display_name: "Zhou Min (Quality)".into() };
-    let note = ho_complaints::add_complaint_note(&ho.pool, sh01, &id, NoteKind::Instruction, "Call the customer back today.", &quality, old.now()).await.unwrap();
+    let note =
+        ho_complaints::add_complaint_note(&ho.pool, sh01, &id, NoteKind::Instruction, "Call the customer back today.", &quality, old.now()).await.unwrap();
     // The complaint changes after the note, so the compacted feed carries it after the note.
     old.advance(chrono::Duration::minutes(10));
     c.step(&crew.advisor, json!({"kind": "contact", "mode": "call", "text": "Called back as asked."})).await;
@@ -110,8 +119,11 @@ async fn a_reinstalled_station_gets_the_head_offices_notes_back_and_a_note_that_
     // A feed whose page ends after the note, before its complaint: the note waits, then comes in with the rest.
     let third = station("SH01").await;
     ho.enroll(&third, "SH01").await;
-    let hlc: String =
-        sqlx::query_scalar("SELECT hlc FROM records WHERE entity = 'ho_complaint_note' AND entity_id = $1").bind(note.id.to_string()).fetch_one(&ho.pool).await.unwrap();
+    let hlc: String = sqlx::query_scalar("SELECT hlc FROM records WHERE entity = 'ho_complaint_note' AND entity_id = $1")
+        .bind(note.id.to_string())
+        .fetch_one(&ho.pool)
+        .await
+        .unwrap();
     let entry = sync_protocol::FeedChange {
         scope: sync_protocol::Scope::Station,
         entity: "ho_complaint_note".into(),

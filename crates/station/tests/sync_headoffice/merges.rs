@@ -48,7 +48,8 @@ async fn a_merge_at_one_station_reaches_the_head_office_and_the_other_station_th
         .await
         .unwrap();
     assert_eq!(order_customer.as_deref(), Some(survivor.as_str()), "the order moved");
-    let audited = ho.scalar("SELECT count(*) FROM records WHERE entity = 'audit_log' AND payload->>'action' = 'merge' AND payload->>'entity' = 'customer'").await;
+    let audited =
+        ho.scalar("SELECT count(*) FROM records WHERE entity = 'audit_log' AND payload->>'action' = 'merge' AND payload->>'entity' = 'customer'").await;
     assert_eq!(audited, 1, "the merge is in the head office's audit trail");
     let given = ho
         .scalar(&format!(
@@ -67,8 +68,11 @@ async fn a_merge_at_one_station_reaches_the_head_office_and_the_other_station_th
     let page = b.ok(&b.manager, "get_customer", json!({"id": survivor})).await;
     assert!(page["vehicles"].as_array().unwrap().iter().any(|v| v["id"] == car.as_str()), "the car is the survivor's at SH02: {page}");
     assert_eq!(page["customer"]["phones"], json!(["138****0001", "139****0002"]));
-    let stored: Vec<String> =
-        sqlx::query_scalar("SELECT phone FROM customer_phones WHERE customer_id = ? ORDER BY position").bind(&survivor).fetch_all(b.station.pool()).await.unwrap();
+    let stored: Vec<String> = sqlx::query_scalar("SELECT phone FROM customer_phones WHERE customer_id = ? ORDER BY position")
+        .bind(&survivor)
+        .fetch_all(b.station.pool())
+        .await
+        .unwrap();
     assert_eq!(stored, ["13812340001", "13912340002"]);
     assert_eq!(b.count("SELECT COUNT(*) FROM outbox WHERE entity = 'customer'").await, 0, "applying the pull queued nothing at SH02");
 }

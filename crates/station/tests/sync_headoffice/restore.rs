@@ -271,8 +271,10 @@ async fn a_reinstalled_station_restores_its_customers_vehicles_and_orders_with_j
     // Nothing restored went into the outbox: the new installation's outbox holds its own setup
     // (station, manager, five default QC items) and the retirement of those five duplicates.
     // (Besides the access register's entries for the pages this test opened there.)
-    let outbox: Vec<(String, i64)> =
-        sqlx::query_as("SELECT entity, COUNT(*) FROM outbox WHERE entity <> 'access_entry' GROUP BY entity ORDER BY entity").fetch_all(new.station.pool()).await.unwrap();
+    let outbox: Vec<(String, i64)> = sqlx::query_as("SELECT entity, COUNT(*) FROM outbox WHERE entity <> 'access_entry' GROUP BY entity ORDER BY entity")
+        .fetch_all(new.station.pool())
+        .await
+        .unwrap();
     assert_eq!(outbox, [("qc_item".to_string(), 10), ("staff".to_string(), 1), ("station".to_string(), 1)]);
     let openings = new.count("SELECT COUNT(*) FROM outbox WHERE entity = 'access_entry'").await;
     assert_eq!(status(&new).await["pending_changes"], 5 + openings, "the retirements (and the openings) go up with the next pass");

@@ -72,17 +72,14 @@ async fn a_destruction_reaches_the_head_office_and_neither_a_later_pull_nor_a_re
 
     // The head office's copies: signed documents and PDFs erased, file bytes deleted, personal fields anonymised.
     assert_eq!(ho_count(&ho, signed_at_ho, &orders).await, 0, "no signed document or PDF is left at the head office");
-    assert_eq!(
-        ho.scalar("SELECT count(*) FROM change_log WHERE entity IN ('ro_authorization', 'ro_document')").await,
-        0,
-        "nor in its feed"
-    );
+    assert_eq!(ho.scalar("SELECT count(*) FROM change_log WHERE entity IN ('ro_authorization', 'ro_document')").await, 0, "nor in its feed");
     assert_eq!(ho.scalar("SELECT count(*) FROM file_blobs").await, 0, "no file bytes");
-    let (name, phones): (String, Value) = sqlx::query_as("SELECT fields->>'name', fields->'phones' FROM shared_records WHERE entity = 'customer' AND entity_id = $1")
-        .bind(&crew.customer)
-        .fetch_one(&ho.pool)
-        .await
-        .unwrap();
+    let (name, phones): (String, Value) =
+        sqlx::query_as("SELECT fields->>'name', fields->'phones' FROM shared_records WHERE entity = 'customer' AND entity_id = $1")
+            .bind(&crew.customer)
+            .fetch_one(&ho.pool)
+            .await
+            .unwrap();
     assert_eq!((name.as_str(), phones), ("已销毁", json!([])));
     let text_left = "SELECT count(*) FROM records WHERE station_id = (SELECT station_id FROM stations WHERE code = 'SH01')
                      AND (payload::text LIKE '%王芳%' OR payload::text LIKE '%13812345678%' OR payload::text LIKE '%左前门%' OR payload::text LIKE '%雨伞%')
@@ -95,18 +92,17 @@ async fn a_destruction_reaches_the_head_office_and_neither_a_later_pull_nor_a_re
     let edit = json!({"id": crew.customer, "fields": {"name": "王芳芳", "phones": ["13812345678"], "language": "zh-CN"}});
     b.ok(&b.manager, "update_customer", edit).await;
     sync_ok(&b).await;
-    let rejected: Vec<(String, String)> = sqlx::query_as("SELECT r.code, r.entity FROM rejections r JOIN stations s USING (station_id) WHERE s.code = 'SH02'")
-        .fetch_all(&ho.pool)
-        .await
-        .unwrap();
+    let rejected: Vec<(String, String)> =
+        sqlx::query_as("SELECT r.code, r.entity FROM rejections r JOIN stations s USING (station_id) WHERE s.code = 'SH02'").fetch_all(&ho.pool).await.unwrap();
     assert_eq!(rejected, [("change.destroyed".to_string(), "customer".to_string())]);
     let at_b = b.ok(&b.manager, "get_customer", json!({"id": crew.customer})).await;
     assert_eq!((at_b["customer"]["name"].as_str(), &at_b["customer"]["phones"]), (Some("已销毁"), &json!([])));
-    let (name, _): (String, Value) = sqlx::query_as("SELECT fields->>'name', fields->'phones' FROM shared_records WHERE entity = 'customer' AND entity_id = $1")
-        .bind(&crew.customer)
-        .fetch_one(&ho.pool)
-        .await
-        .unwrap();
+    let (name, _): (String, Value) =
+        sqlx::query_as("SELECT fields->>'name', fields->'phones' FROM shared_records WHERE entity = 'customer' AND entity_id = $1")
+            .bind(&crew.customer)
+            .fetch_one(&ho.pool)
+            .await
+            .unwrap();
     assert_eq!(name, "已销毁", "the head office kept the anonymised name");
 
     // A later pull at the station brings nothing back.

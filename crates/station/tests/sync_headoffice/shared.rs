@@ -95,7 +95,8 @@ async fn a_lookup_at_the_desk_grants_access_logged_at_the_head_office_and_check_
     let adopted = b.ok(&b.manager, "adopt_head_office_record", json!({"q": "沪a 12345", "target": hit["adopt"]})).await;
     assert_eq!((adopted["customer"]["id"].as_str(), adopted["vehicle_id"].as_str()), (Some(customer.as_str()), Some(car.as_str())));
     assert_eq!(adopted["customer"]["phones"], json!(["138****5678"]), "the desk sees it masked, as any customer of the station");
-    let stored: String = sqlx::query_scalar("SELECT phone FROM customer_phones WHERE customer_id = ?").bind(&customer).fetch_one(b.station.pool()).await.unwrap();
+    let stored: String =
+        sqlx::query_scalar("SELECT phone FROM customer_phones WHERE customer_id = ?").bind(&customer).fetch_one(b.station.pool()).await.unwrap();
     assert_eq!(stored, PHONE, "once adopted the record is whole on file");
     assert_eq!(b.count("SELECT COUNT(*) FROM outbox WHERE entity IN ('customer', 'vehicle')").await, 0, "adopting queues nothing");
     let visits = b.ok(&b.manager, "vehicle_alerts", json!({"vehicle_id": car})).await;

@@ -87,7 +87,7 @@ fn stamp(t: DateTime<Utc>) -> String {
 }
 
 mod notes;
-pub use notes::{Author, HeadOfficeNote, NoteKind, add_complaint_note, write_complaint_note};
+pub use notes::{add_complaint_note, write_complaint_note, Author, HeadOfficeNote, NoteKind};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -347,7 +347,9 @@ pub async fn list_complaints(pool: &PgPool, scope: Option<&[Uuid]>, q: &Complain
     let (total, overdue) = rows.first().map(|r| (r.0, r.1)).unwrap_or((0, 0));
     let base: Vec<Base> = rows
         .into_iter()
-        .filter_map(|(_, _, station_id, code, name, payload)| Some(Base { station: StationRef { station_id: station_id?, code: code?, name: name? }, payload: payload?.0 }))
+        .filter_map(|(_, _, station_id, code, name, payload)| {
+            Some(Base { station: StationRef { station_id: station_id?, code: code?, name: name? }, payload: payload?.0 })
+        })
         .collect();
     let complaints = summaries(pool, base, now).await?;
     Ok(ComplaintList { complaints, total, overdue, limit: f.limit, offset: f.offset })

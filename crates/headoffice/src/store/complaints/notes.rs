@@ -74,13 +74,12 @@ pub async fn write_complaint_note(
         return Err(ComplaintsError::invalid("text", "text.too_long", format!("a note is at most {MAX_NOTE_CHARS} characters")));
     }
     // FOR SHARE: the complaint cannot be deleted while its note is written.
-    let known: Option<bool> = sqlx::query_scalar(
-        "SELECT true FROM records WHERE station_id = $1 AND entity = 'complaint' AND entity_id = $2 AND NOT deleted FOR SHARE",
-    )
-    .bind(station_id)
-    .bind(complaint_id)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let known: Option<bool> =
+        sqlx::query_scalar("SELECT true FROM records WHERE station_id = $1 AND entity = 'complaint' AND entity_id = $2 AND NOT deleted FOR SHARE")
+            .bind(station_id)
+            .bind(complaint_id)
+            .fetch_optional(&mut *conn)
+            .await?;
     if known.is_none() {
         return Err(ComplaintsError::NotFound { what: "complaint", field: "complaint_id" });
     }
@@ -95,7 +94,8 @@ pub async fn write_complaint_note(
     };
     // The station feeds every HLC it pulls to its clock; the head office's own
     // records carry one from its clock too.
-    let hlc = Hlc::from_parts(now.timestamp_millis().max(0) as u64, 0, HLC_NODE).map_err(|e| ComplaintsError::invalid("now", "clock.invalid", e.to_string()))?;
+    let hlc =
+        Hlc::from_parts(now.timestamp_millis().max(0) as u64, 0, HLC_NODE).map_err(|e| ComplaintsError::invalid("now", "clock.invalid", e.to_string()))?;
     sqlx::query("INSERT INTO records (station_id, entity, entity_id, payload, deleted, hlc) VALUES ($1, $2, $3, $4, false, $5)")
         .bind(station_id)
         .bind(NOTE_ENTITY)

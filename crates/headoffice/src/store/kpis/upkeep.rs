@@ -176,11 +176,10 @@ async fn count(conn: &mut PgConnection, station: Uuid, row: &StationRow, mut tou
 /// includes every acknowledged push. One transaction per step of a station.
 /// Returns how many queued pushes were counted here.
 pub async fn drain(pool: &PgPool, stations: &[Uuid]) -> sqlx::Result<usize> {
-    let pending: Vec<Uuid> =
-        sqlx::query_scalar("SELECT s FROM UNNEST($1::uuid[]) AS s WHERE EXISTS (SELECT 1 FROM kpi_queue q WHERE q.station_id = s)")
-            .bind(stations)
-            .fetch_all(pool)
-            .await?;
+    let pending: Vec<Uuid> = sqlx::query_scalar("SELECT s FROM UNNEST($1::uuid[]) AS s WHERE EXISTS (SELECT 1 FROM kpi_queue q WHERE q.station_id = s)")
+        .bind(stations)
+        .fetch_all(pool)
+        .await?;
     drain_stations(pool, &pending, true).await
 }
 

@@ -192,7 +192,6 @@ pub enum CustomerAnswer {
     NotAccepted,
 }
 
-
 /// What the caller may do to a complaint now (a `Step`'s kind).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -378,12 +377,11 @@ async fn detail(conn: &mut SqliteConnection, id: &str, me: &StaffRef, now: DateT
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
-    let head_office_notes: Vec<HeadOfficeNote> = sqlx::query_as(
-        "SELECT id, kind, text, author_name, created_at FROM ho_complaint_notes WHERE complaint_id = ? ORDER BY created_at DESC, id DESC",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let head_office_notes: Vec<HeadOfficeNote> =
+        sqlx::query_as("SELECT id, kind, text, author_name, created_at FROM ho_complaint_notes WHERE complaint_id = ? ORDER BY created_at DESC, id DESC")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
     let name_of = |sid: &str| sqlx::query_scalar::<_, String>("SELECT name FROM staff WHERE id = ?").bind(sid.to_string());
     let owner_name = name_of(&complaint.owner_id).fetch_one(&mut *conn).await?;
     let received_by_name = name_of(&complaint.received_by).fetch_one(&mut *conn).await?;

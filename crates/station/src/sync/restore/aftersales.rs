@@ -12,8 +12,8 @@ use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
 use super::writers::{Fail, P};
-use crate::station::ts;
 use super::Local;
+use crate::station::ts;
 
 type Written = std::result::Result<(), Fail>;
 
