@@ -10,8 +10,8 @@ use ts_rs::TS;
 
 use crate::auth::{Caller, Permission};
 use crate::domain::{classify, MaskedPhone, Typed};
-use crate::privacy::contact::{mask_phones, Sight};
 use crate::error::Result;
+use crate::privacy::contact::{mask_phones, Sight};
 use crate::station::Station;
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -71,13 +71,28 @@ fn compact(q: &str) -> String {
 pub async fn search(station: &Station, caller: &Caller, input: SearchInput) -> Result<SearchResults> {
     let me = caller.require(Permission::Read)?;
     let mut conn = station.pool().acquire().await?;
-    let mut results = search_conn(&mut conn, &input.q, input.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, 100) as usize).await?;
-    if Sight::of(me.role) == Sight::Hidden {
+    let limit = input.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, 100) as usize;
+    let hidden = Sight::of(me.role) == Sight::Hidden;
+    // Whoever may not see contact details may not find people by them either:
+    // a hit for a typed phone would say whose number it is.
+    let scan = if hidden { CANDIDATES as usize } else { limit };
+    let mut results = search_conn(&mut conn, &input.q, scan).await?;
+    if hidden {
+        results.hits.retain(|hit| matched_without_contact(hit, &input.q));
+        results.hits.truncate(limit);
         for hit in &mut results.hits {
             hit.customer.phones.clear();
         }
     }
     Ok(results)
+}
+
+/// The hit was found by a vehicle (plate, VIN, make or model), the customer's
+/// name or their customer number: by nothing a technician may not see.
+fn matched_without_contact(hit: &SearchHit, q: &str) -> bool {
+    let q = q.trim().to_lowercase();
+    let key = compact(&q);
+    hit.matched_vehicle_id.is_some() || hit.customer.name.to_lowercase().contains(&q) || compact(&hit.customer.customer_no).contains(&key)
 }
 
 /// (customer id, matched vehicle id, exact) in rank order, duplicates allowed.

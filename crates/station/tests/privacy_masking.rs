@@ -99,6 +99,18 @@ async fn a_technician_sees_the_vehicle_and_the_concern_but_not_the_customers_con
 }
 
 #[tokio::test]
+async fn a_technician_finds_cars_and_names_but_not_whose_phone_number_it_is() {
+    let (t, crew, _ro) = setup().await;
+    let found = |hits: &Value| hits["hits"].as_array().unwrap().iter().any(|h| h["customer"]["id"] == json!(crew.customer));
+    for q in [WHOLE, &WHOLE[3..], &WHOLE[..7]] {
+        assert!(found(&t.ok(&crew.advisor, "search", json!({"q": q})).await), "the desk finds the customer by {q}");
+        assert!(!found(&t.ok(&crew.tech, "search", json!({"q": q})).await), "a technician does not find whose number {q} is");
+    }
+    assert!(found(&t.ok(&crew.tech, "search", json!({"q": "沪A12345"})).await), "by the plate");
+    assert!(found(&t.ok(&crew.tech, "search", json!({"q": "王芳"})).await), "by the name");
+}
+
+#[tokio::test]
 async fn the_desk_sees_a_masked_email_and_the_order_record_that_syncs_carries_no_whole_number() {
     let (t, crew, ro) = setup().await;
     let c = t.ok(&crew.advisor, "get_customer", json!({"id": crew.customer})).await;
@@ -194,7 +206,8 @@ async fn the_edit_form_can_send_a_masked_number_back_to_keep_it() {
     let shown = t.ok(&crew.advisor, "get_customer", json!({"id": crew.customer})).await;
     let fields = json!({"name": "王芳芳", "phones": shown["customer"]["phones"], "email": shown["customer"]["email"], "language": "zh-CN"});
     t.ok(&crew.advisor, "update_customer", json!({"id": crew.customer, "fields": fields})).await;
-    let stored: String = sqlx::query_scalar("SELECT phone FROM customer_phones WHERE customer_id = ?").bind(&crew.customer).fetch_one(t.station.pool()).await.unwrap();
+    let stored: String =
+        sqlx::query_scalar("SELECT phone FROM customer_phones WHERE customer_id = ?").bind(&crew.customer).fetch_one(t.station.pool()).await.unwrap();
     assert_eq!(stored, WHOLE, "the number is kept, not replaced by its mask");
     // The e-mail as shown, masked, is kept too.
     let fields = json!({"name": "王芳芳", "phones": [MASKED], "email": "w***@example.com", "language": "zh-CN"});
