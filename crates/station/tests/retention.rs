@@ -114,6 +114,7 @@ async fn a_closed_order_past_its_retention_is_anonymised_its_documents_and_files
     let customer = t.ok(&t.manager, "get_customer", json!({"id": crew.customer})).await;
     assert_eq!(customer["customer"]["name"], "已销毁");
     assert_eq!(customer["customer"]["phones"], json!([]));
+    assert_eq!(customer["customer"]["may"]["reveal_contact"], json!(false), "no number left to show, so no button to show it");
     let order = t.ok(&t.manager, "get_order_detail", json!({"id": ro})).await;
     assert_eq!(order["order"]["personal_items"], "");
     assert!(order["order"]["concerns"].as_array().unwrap().iter().all(|c| c["text"] == ""), "{}", order["order"]["concerns"]);

@@ -108,6 +108,8 @@ impl CustomerView {
             updated_at,
         } = customer;
         let hidden = sight == Sight::Hidden;
+        // Nothing to show (no number, no e-mail: never given, or destroyed) is no action to offer.
+        let nothing_to_show = phones.is_empty() && email.is_none();
         CustomerView {
             id,
             customer_no,
@@ -129,7 +131,7 @@ impl CustomerView {
             created_at,
             updated_at,
             contact_hidden: hidden,
-            may: if hidden { CustomerActions::default() } else { may },
+            may: if hidden || nothing_to_show { CustomerActions::default() } else { may },
         }
     }
 }
