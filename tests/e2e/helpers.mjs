@@ -97,7 +97,7 @@ export const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1'
 
 /**
  * A station clock the test moves (Debian's `faketime`): pass `env` to
- * `startApp({ env })`, then `set(spec)` moves the app's clock at once, without a
+ * `startApp({ env })`, then `set(spec)` moves the app's clock within a second (`set` waits for it), without a
  * restart: `'@2026-12-08 02:00:00'` (UTC, then running on), `'+3d'`, `'+75h'`.
  * Monotonic time is left alone, so the app's timers keep working.
  */
@@ -105,11 +105,18 @@ export function fakeClock(start = '+0') {
   if (!existsSync(LIBFAKETIME)) throw new Error(`no ${LIBFAKETIME}: install Debian's faketime (scripts/setup-system.sh)`);
   const dir = mkdtempSync(join(tmpdir(), 'stationdesk-faketime-'));
   const file = join(dir, 'faketime');
-  const set = (spec) => writeFileSync(file, `${spec}\n`);
-  set(start);
+  // libfaketime re-reads the file at most once a second. With FAKETIME_NO_CACHE it re-reads on
+  // every call, and then a multi-threaded process sometimes reads a time days off (measured:
+  // 2.4 days backwards in 800,000 calls over 4 threads), which made deadline tests flaky.
+  // So `set` waits out that second, and the station sees the new time once it returns.
+  const set = (spec) => {
+    writeFileSync(file, `${spec}\n`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1100);
+  };
+  writeFileSync(file, `${start}\n`);
   return {
     file,
-    env: { LD_PRELOAD: LIBFAKETIME, FAKETIME_TIMESTAMP_FILE: file, FAKETIME_NO_CACHE: '1', FAKETIME_DONT_FAKE_MONOTONIC: '1', TZ: 'UTC' },
+    env: { LD_PRELOAD: LIBFAKETIME, FAKETIME_TIMESTAMP_FILE: file, FAKETIME_CACHE_DURATION: '1', FAKETIME_DONT_FAKE_MONOTONIC: '1', TZ: 'UTC' },
     set,
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
