@@ -125,8 +125,8 @@ async fn a_destruction_reaches_the_head_office_and_neither_a_later_pull_nor_a_re
     assert!(fresh.ok(&fresh.manager, "retention_due", json!({})).await["items"].as_array().unwrap().is_empty(), "nothing to destroy twice");
 }
 
-/// Copies `from` into `to`, recursively (the station's files folder, for a backup).
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+/// Copies `from` into `to`, recursively (the station's files folder, for a backup; a fixture in `upgrades.rs`).
+pub(super) fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
