@@ -105,7 +105,8 @@ sqlite3 "$data/station/station.sqlite" "VACUUM INTO '$out/station.sqlite'"
 for dir in files thumbs; do
   [ -d "$data/station/$dir" ] && cp -r "$data/station/$dir" "$out/$dir"
 done
-python3 scripts/upgrade-fixture-driver.py manifest "$out" "$data" "$full" "$name" "$out/manifest.json"
+version=$(git show "$full:Cargo.toml" | sed -n 's/^version *= *"\(.*\)"/\1/p' | head -1)
+python3 scripts/upgrade-fixture-driver.py manifest "$out" "$data" "$full" "$version" "$name" "$out/manifest.json"
 rm -rf "$data"
 du -sh "$out"
 echo "made $out from $short; remove the build with: git worktree remove --force $src; rm -rf $target"

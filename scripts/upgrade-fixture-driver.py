@@ -361,7 +361,7 @@ def drive(base, work):
     (work / "driver-state.json").write_text(json.dumps(state, ensure_ascii=False))
 
 
-def manifest(data_dir, work, commit, name):
+def manifest(data_dir, work, commit, version, name):
     """What the fixture holds, read from the stopped station's database and files."""
     state = json.loads((Path(work) / "driver-state.json").read_text())
     db = sqlite3.connect(Path(data_dir) / "station.sqlite")
@@ -411,7 +411,7 @@ def manifest(data_dir, work, commit, name):
         "fixture": name,
         "made_by": {
             "commit": commit,
-            "release": "0.1.0",
+            "release": version,
             "newest_migration": q("SELECT MAX(version) AS v FROM _sqlx_migrations WHERE success = 1")[0]["v"],
             "command": f"scripts/make-upgrade-fixture.sh {commit[:7]} {name}",
         },
@@ -434,7 +434,7 @@ if __name__ == "__main__":
     if sys.argv[1] == "drive":
         drive(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "manifest":
-        _, _, data_dir, work, commit, name, out = sys.argv
-        Path(out).write_text(json.dumps(manifest(data_dir, work, commit, name), ensure_ascii=False, indent=1) + "\n")
+        _, _, data_dir, work, commit, version, name, out = sys.argv
+        Path(out).write_text(json.dumps(manifest(data_dir, work, commit, version, name), ensure_ascii=False, indent=1) + "\n")
     else:
-        raise SystemExit("usage: upgrade-fixture-driver.py drive BASE_URL WORK | manifest DATA_DIR WORK COMMIT NAME OUT")
+        raise SystemExit("usage: upgrade-fixture-driver.py drive BASE_URL WORK | manifest DATA_DIR WORK COMMIT VERSION NAME OUT")
