@@ -185,6 +185,16 @@ async function run(page, app, clock) {
   await page.locator('[data-testid=request][data-status=open]').waitFor();
   const second = requestId(page);
 
+  // To call the walk-up back, its owner shows the number written on it: masked first, whole once a reason is given.
+  assert.equal(await page.getByTestId('written-contact').textContent(), '138****8000');
+  await page.getByTestId('reveal-contact').click();
+  await page.getByTestId('reveal-reason').selectOption('call_customer');
+  await page.getByTestId('reveal-confirm').click();
+  assert.equal(await page.getByTestId('written-contact-whole').textContent(), '13800138000');
+  await screenshot(page, 'service-requests-06-number-shown-zh-CN');
+  const register = await callApi(app.url, 'list_access_register', {}, mgr);
+  assert.ok(register.entries.some((e) => e.kind === 'contact' && e.subject_id === second && e.request_contact_name === WALK_UP && e.reason === 'call_customer'), 'the showing is in the access register, naming whose request');
+
   // Meanwhile a manager notes it elsewhere: the advisor's note meets the conflict banner, and reload shows it.
   const read = (await callApi(app.url, 'get_service_request', { id: second }, mgr)).request;
   await callApi(app.url, 'service_request_step', { request_id: second, expected_version: read.version, step: { kind: 'note', text: '站长：优先安排' } }, mgr);

@@ -176,6 +176,8 @@ operations! {
     update_customer: Staff, customers::UpdateCustomer => privacy::contact::CustomerView = customers::update_customer;
     /// Shows a customer's whole phone numbers and e-mail, with a reason; a manager, or the advisor whose customer it is; logged.
     reveal_contact: Staff, privacy::reveal::RevealContact => privacy::reveal::RevealedContact = privacy::reveal::reveal_contact;
+    /// Shows the whole number written on a complaint or a service request, with a reason; its owner or a manager; logged.
+    reveal_written_contact: Staff, privacy::reveal::RevealWrittenContact => privacy::reveal::RevealedWrittenContact = privacy::reveal::reveal_written_contact;
     /// The access register, newest first, filtered by staff and by customer (manager).
     list_access_register: Staff, privacy::access_register::AccessRegisterQuery => privacy::access_register::AccessRegister = privacy::access_register::list_access_register;
     /// The consent texts now shown (zh-CN, zh-TW, en) and their versions, which a consent given now records.

@@ -384,6 +384,62 @@ async fn a_complaint_and_a_service_request_show_the_contact_number_masked_and_th
 }
 
 #[tokio::test]
+async fn the_owner_of_a_walk_up_request_or_a_complaint_shows_the_number_written_on_it_to_call_back_and_each_showing_is_logged() {
+    let (t, crew, _) = setup().await;
+    let other_advisor = t.staff("周顾问", "advisor", "5555").await;
+    // A walk-up: no customer record, so the number written on the request is the only way back to them.
+    let request = json!({"channel": "online", "request": "想预约喷漆", "contact_name": "孙丽", "contact_phone": "137 0000 2222"});
+    let request = t.ok(&crew.advisor, "open_service_request", request).await["request"]["id"].as_str().unwrap().to_string();
+    let complaint = json!({"channel": "phone", "severity": "normal", "category_id": "svc.attitude.slow", "description": "等了很久",
+                           "contact_name": "赵强", "contact_phone": "13900001111"});
+    let complaint = t.ok(&crew.advisor, "open_complaint", complaint).await["complaint"]["id"].as_str().unwrap().to_string();
+    for (on, id, whole, read) in [
+        ("service_request", &request, "137 0000 2222", "get_service_request"),
+        ("complaint", &complaint, "13900001111", "get_complaint"),
+    ] {
+        let table: [(&str, &str, Option<&str>); 4] = [
+            ("its owner", &crew.advisor, None),
+            ("a manager", &crew.manager, None),
+            ("another advisor", &other_advisor, Some("contact.not_yours")),
+            ("a technician", &crew.tech, Some("contact.not_yours")),
+        ];
+        for (who, token, refused) in table {
+            let page = t.call(token, read, json!({"id": id})).await;
+            if let Ok(page) = page {
+                let may = if on == "complaint" { &page["may_reveal_contact"] } else { &page["request"]["may_reveal_contact"] };
+                assert_eq!(may.as_bool(), Some(refused.is_none()), "{on}, {who}: the page offers it exactly when it is allowed");
+            }
+            let before = entries(&t).await;
+            let answer = t.call(token, "reveal_written_contact", json!({"on": on, "id": id, "reason": "call_customer"})).await;
+            match refused {
+                None => {
+                    assert_eq!(answer.unwrap()["contact_phone"], whole, "{on}, {who}: as it was written");
+                    assert_eq!(entries(&t).await - before, 1, "{on}, {who}: logged");
+                    let (subject, reason): (String, String) =
+                        sqlx::query_as("SELECT subject_id, reason FROM access_register WHERE kind = 'contact' ORDER BY id DESC LIMIT 1")
+                            .fetch_one(t.station.pool())
+                            .await
+                            .unwrap();
+                    assert_eq!((subject.as_str(), reason.as_str()), (id.as_str(), "call_customer"), "{on}, {who}: the register names the item");
+                }
+                Some(code) => {
+                    assert_eq!(answer.unwrap_err().code, code, "{on}, {who}");
+                    assert_eq!(entries(&t).await - before, 0, "{on}, {who}: a refusal shows nothing and logs nothing");
+                }
+            }
+        }
+    }
+    // The register names what the number was shown on: the complaint by its number, the request by who asked.
+    let register = t.ok(&crew.manager, "list_access_register", json!({})).await;
+    let shown_on = |id: &str, key: &str| register["entries"].as_array().unwrap().iter().filter(|e| e["subject_id"] == id).map(|e| e[key].clone()).collect::<Vec<_>>();
+    assert_eq!(shown_on(&request, "request_contact_name"), vec![json!("孙丽"); 2]);
+    let number = t.ok(&crew.manager, "get_complaint", json!({"id": complaint})).await["complaint"]["number"].clone();
+    assert_eq!(shown_on(&complaint, "complaint_number"), vec![number; 2]);
+    let err = t.call(&crew.manager, "reveal_written_contact", json!({"on": "complaint", "id": "no-such", "reason": "call_customer"})).await.unwrap_err();
+    assert_eq!((err.code.as_str(), err.field.as_deref()), ("not_found", Some("id")));
+}
+
+#[tokio::test]
 async fn the_customers_own_work_order_keeps_the_whole_number() {
     let t = TestStation::new().await;
     let crew = t.crew().await;

@@ -94,6 +94,9 @@ pub struct ServiceRequest {
     pub clock: Option<ClockView>,
     #[sqlx(skip)]
     pub actions: Vec<RequestAction>,
+    /// The caller may show the whole number written here (`reveal_written_contact`): its owner or a manager.
+    #[sqlx(skip)]
+    pub may_reveal_contact: bool,
 }
 
 macro_rules! select_requests {
@@ -123,6 +126,7 @@ async fn finish(conn: &mut SqliteConnection, rows: &mut [ServiceRequest], me: &S
         r.clock = clocks.remove(&r.id).and_then(|v| v.into_iter().next());
         r.actions = actions(r, me);
         r.contact_phone = crate::domain::MaskedPhone::of_text(&r.stored_contact_phone);
+        r.may_reveal_contact = crate::privacy::contact::may_reveal_written(me, &r.owner_id, &r.stored_contact_phone);
     }
     Ok(())
 }

@@ -67,8 +67,13 @@ pub struct AccessEntry {
     pub customer_name: Option<String>,
     pub ro_id: Option<String>,
     pub ro_number: Option<String>,
-    /// The record opened: the customer, the order or the document.
+    /// The record opened: the customer, the order or the document; for a
+    /// contact, what it was shown on (the customer, a complaint, a service request).
     pub subject_id: String,
+    /// The whole number was the one written on this complaint (its number).
+    pub complaint_number: Option<String>,
+    /// The whole number was the one written on a service request from this person.
+    pub request_contact_name: Option<String>,
     /// Why, where a reason was asked (showing a whole number).
     pub reason: Option<RevealReason>,
     #[ts(type = "string")]
@@ -167,6 +172,8 @@ struct EntryRow {
     ro_id: Option<String>,
     ro_number: Option<String>,
     subject_id: String,
+    complaint_number: Option<String>,
+    request_contact_name: Option<String>,
     reason: Option<String>,
     at: DateTime<Utc>,
 }
@@ -187,6 +194,8 @@ impl EntryRow {
             ro_id: self.ro_id,
             ro_number: self.ro_number,
             subject_id: self.subject_id,
+            complaint_number: self.complaint_number,
+            request_contact_name: self.request_contact_name,
             at: self.at,
         })
     }
@@ -195,11 +204,13 @@ impl EntryRow {
 macro_rules! select_entries {
     () => {
         "SELECT a.id, a.staff_id, s.name AS staff_name, a.staff_role, a.kind, a.customer_id, c.customer_no, c.name AS customer_name,
-                a.ro_id, r.number AS ro_number, a.subject_id, a.reason, a.at
+                a.ro_id, r.number AS ro_number, a.subject_id, k.number AS complaint_number, q.contact_name AS request_contact_name, a.reason, a.at
          FROM access_register a
          LEFT JOIN staff s ON s.id = a.staff_id
          LEFT JOIN customers c ON c.id = a.customer_id
-         LEFT JOIN repair_orders r ON r.id = a.ro_id "
+         LEFT JOIN repair_orders r ON r.id = a.ro_id
+         LEFT JOIN complaints k ON a.kind = 'contact' AND k.id = a.subject_id
+         LEFT JOIN service_requests q ON a.kind = 'contact' AND q.id = a.subject_id "
     };
 }
 

@@ -176,6 +176,13 @@ pub async fn may_reveal(conn: &mut SqliteConnection, me: &StaffRef, customer_id:
     })
 }
 
+/// Whether `me` may see the whole number written on a complaint or a service
+/// request (someone who may have no customer record): whoever owns the item,
+/// since they are the one to call back, or a manager.
+pub fn may_reveal_written(me: &StaffRef, owner_id: &str, written: &str) -> bool {
+    !written.trim().is_empty() && (me.role == Role::Manager || me.id == owner_id)
+}
+
 /// The customer as `me` sees them, with what `me` may do.
 pub async fn view_for(conn: &mut SqliteConnection, customer: Customer, me: &StaffRef) -> Result<CustomerView> {
     let may = CustomerActions { reveal_contact: may_reveal(conn, me, &customer.id).await? };

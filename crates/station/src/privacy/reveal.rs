@@ -1,13 +1,15 @@
-//! Showing a customer's whole phone numbers and e-mail: an operation of its
-//! own, for a manager or the advisor whose customer it is (`contact::may_reveal`),
-//! with a reason from a short list, logged in the access register in the same
-//! transaction as nothing else.
+//! Showing a whole phone number: an operation of its own, with a reason from a
+//! short list, logged in the access register. `reveal_contact` shows a
+//! customer's numbers and e-mail to a manager or the advisor whose customer it is
+//! (`contact::may_reveal`); `reveal_written_contact` shows the number written on
+//! a complaint or a service request, often from someone with no customer record,
+//! to whoever owns that item or a manager (`contact::may_reveal_written`).
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::access_register::{self, AccessKind, Subject};
-use super::contact::may_reveal;
+use super::contact::{may_reveal, may_reveal_written};
 use crate::auth::{Caller, Permission};
 use crate::domain::Phone;
 use crate::error::{ApiError, Result};
@@ -97,4 +99,59 @@ pub async fn reveal_contact(station: &Station, caller: &Caller, input: RevealCon
     access_register::append(&mut tx, me, subject, Some(input.reason), now).await?;
     tx.commit().await?;
     Ok(RevealedContact { customer_id: input.customer_id, phones, email })
+}
+
+/// Where a contact number was written down as given, rather than kept on a customer record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum WrittenOn {
+    ServiceRequest,
+    Complaint,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct RevealWrittenContact {
+    pub on: WrittenOn,
+    /// The service request's or the complaint's id.
+    pub id: String,
+    pub reason: RevealReason,
+}
+
+/// The number as it was written on the item, for the one screen that asked.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct RevealedWrittenContact {
+    pub id: String,
+    pub contact_phone: String,
+}
+
+pub async fn reveal_written_contact(station: &Station, caller: &Caller, input: RevealWrittenContact) -> Result<RevealedWrittenContact> {
+    let me = caller.require(Permission::Read)?;
+    let now = station.now();
+    let mut tx = db::write_tx(station.pool()).await?;
+    let row: Option<(String, Option<String>, String)> = match input.on {
+        WrittenOn::ServiceRequest => {
+            sqlx::query_as("SELECT owner_id, customer_id, contact_phone FROM service_requests WHERE id = ?").bind(&input.id).fetch_optional(&mut *tx).await?
+        }
+        WrittenOn::Complaint => {
+            sqlx::query_as("SELECT owner_id, customer_id, contact_phone FROM complaints WHERE id = ?").bind(&input.id).fetch_optional(&mut *tx).await?
+        }
+    };
+    let what = match input.on {
+        WrittenOn::ServiceRequest => "service request",
+        WrittenOn::Complaint => "complaint",
+    };
+    let (owner_id, customer_id, written) = row.ok_or_else(|| ApiError::not_found(what).with_field("id"))?;
+    if written.trim().is_empty() {
+        return Err(ApiError::invalid("contact.none_written", format!("no contact number is written on this {what}")).with_field("id"));
+    }
+    if !may_reveal_written(me, &owner_id, &written) {
+        return Err(ApiError::forbidden(
+            "contact.not_yours",
+            format!("only the {what}'s owner or a manager may show the whole number written on it"),
+        ));
+    }
+    let subject = Subject { kind: AccessKind::Contact, subject_id: &input.id, customer_id: customer_id.as_deref(), ro_id: None };
+    access_register::append(&mut tx, me, subject, Some(input.reason), now).await?;
+    tx.commit().await?;
+    Ok(RevealedWrittenContact { id: input.id, contact_phone: written.trim().to_string() })
 }

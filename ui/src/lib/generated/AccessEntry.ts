@@ -12,9 +12,18 @@ export type AccessEntry = { id: string, staff_id: string, staff_name: string,
  */
 staff_role: Role, kind: AccessKind, customer_id: string | null, customer_no: string | null, customer_name: string | null, ro_id: string | null, ro_number: string | null, 
 /**
- * The record opened: the customer, the order or the document.
+ * The record opened: the customer, the order or the document; for a
+ * contact, what it was shown on (the customer, a complaint, a service request).
  */
 subject_id: string, 
+/**
+ * The whole number was the one written on this complaint (its number).
+ */
+complaint_number: string | null, 
+/**
+ * The whole number was the one written on a service request from this person.
+ */
+request_contact_name: string | null, 
 /**
  * Why, where a reason was asked (showing a whole number).
  */

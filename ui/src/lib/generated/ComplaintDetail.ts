@@ -36,4 +36,8 @@ assignable: Array<StaffInfo>,
 /**
  * Compensation above this needs a manager's PIN (unless the caller is a manager).
  */
-approval_threshold: Money, needs_manager_pin: boolean, };
+approval_threshold: Money, needs_manager_pin: boolean, 
+/**
+ * The caller may show the whole contact number written here (`reveal_written_contact`): its owner or a manager.
+ */
+may_reveal_contact: boolean, };

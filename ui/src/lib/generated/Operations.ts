@@ -109,7 +109,9 @@ import type { RequestPairing } from "./RequestPairing";
 import type { RequestQuery } from "./RequestQuery";
 import type { RetentionPolicy } from "./RetentionPolicy";
 import type { RevealContact } from "./RevealContact";
+import type { RevealWrittenContact } from "./RevealWrittenContact";
 import type { RevealedContact } from "./RevealedContact";
+import type { RevealedWrittenContact } from "./RevealedWrittenContact";
 import type { RunDestruction } from "./RunDestruction";
 import type { SaveLaborOperation } from "./SaveLaborOperation";
 import type { SavePart } from "./SavePart";
@@ -167,6 +169,8 @@ export type Operations = {
   update_customer: { input: UpdateCustomer; output: CustomerView };
   /** Shows a customer's whole phone numbers and e-mail, with a reason; a manager, or the advisor whose customer it is; logged. */
   reveal_contact: { input: RevealContact; output: RevealedContact };
+  /** Shows the whole number written on a complaint or a service request, with a reason; its owner or a manager; logged. */
+  reveal_written_contact: { input: RevealWrittenContact; output: RevealedWrittenContact };
   /** The access register, newest first, filtered by staff and by customer (manager). */
   list_access_register: { input: AccessRegisterQuery; output: AccessRegister };
   /** The consent texts now shown (zh-CN, zh-TW, en) and their versions, which a consent given now records. */

@@ -17,4 +17,8 @@ request: string,
 /**
  * When the customer would like to come, if they said.
  */
-preferred_at: string | null, owner_id: string, owner_name: string, received_at: string, status: RequestStatus, answered_at: string | null, closed_at: string | null, ro_id: string | null, ro_number: string | null, version: number, clock: ClockView | null, actions: Array<RequestAction>, };
+preferred_at: string | null, owner_id: string, owner_name: string, received_at: string, status: RequestStatus, answered_at: string | null, closed_at: string | null, ro_id: string | null, ro_number: string | null, version: number, clock: ClockView | null, actions: Array<RequestAction>, 
+/**
+ * The caller may show the whole number written here (`reveal_written_contact`): its owner or a manager.
+ */
+may_reveal_contact: boolean, };

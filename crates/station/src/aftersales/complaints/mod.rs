@@ -318,6 +318,8 @@ pub struct ComplaintDetail {
     /// Compensation above this needs a manager's PIN (unless the caller is a manager).
     pub approval_threshold: Money,
     pub needs_manager_pin: bool,
+    /// The caller may show the whole contact number written here (`reveal_written_contact`): its owner or a manager.
+    pub may_reveal_contact: bool,
 }
 
 async fn load(conn: &mut SqliteConnection, id: &str) -> Result<Complaint> {
@@ -358,6 +360,7 @@ fn actions_for(c: &Complaint, me: &StaffRef) -> Vec<ComplaintAction> {
 
 async fn detail(conn: &mut SqliteConnection, id: &str, me: &StaffRef, now: DateTime<Utc>) -> Result<ComplaintDetail> {
     let mut complaint = load(conn, id).await?;
+    let may_reveal_contact = crate::privacy::contact::may_reveal_written(me, &complaint.owner_id, &complaint.contact_phone);
     // The page and the complaint record (an internal document) show the contact number masked.
     complaint.contact_phone = crate::domain::MaskedPhone::of_text(&complaint.contact_phone).map(|m| m.to_string()).unwrap_or_default();
     // Its path as filed, retired entries included: deactivating a category must not blank the complaints under it.
@@ -424,6 +427,7 @@ async fn detail(conn: &mut SqliteConnection, id: &str, me: &StaffRef, now: DateT
         assignable,
         approval_threshold: Money::from_minor(threshold),
         needs_manager_pin: me.role != Role::Manager,
+        may_reveal_contact,
     })
 }
 
