@@ -111,6 +111,10 @@ pub struct PartList {
 pub async fn list_parts(station: &Station, caller: &Caller, input: PartsQuery) -> Result<PartList> {
     caller.require(Permission::Read)?;
     let q = input.q.trim();
+    // Longer than any part number or name, and SQLite refuses LIKE patterns over 50,000 bytes (a 500).
+    if q.chars().count() > 200 {
+        return Err(field("q", "text.too_long", "search with at most 200 characters").with("max", 200));
+    }
     let parts = sqlx::query_as::<_, Part>(concat!(
         select_parts!(),
         "WHERE (?1 = '' OR p.part_no LIKE '%' || ?1 || '%' OR p.name LIKE '%' || ?1 || '%') ORDER BY p.part_no LIMIT 500"
