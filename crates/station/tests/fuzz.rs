@@ -6,7 +6,7 @@
 //! an error commits nothing (SQLite's `data_version`, read on a connection of
 //! our own, moves whenever any other connection commits).
 //!
-//! Cases per operation: `STATIONDESK_FUZZ_CASES` (default 40; docs/release.md).
+//! Cases per operation: `STATIONDESK_FUZZ_CASES` (default 100; docs/release.md).
 
 mod common;
 
@@ -280,6 +280,17 @@ fn schema() -> (HashMap<String, Ty>, HashMap<String, String>) {
 struct Pools {
     ids: BTreeMap<String, Vec<String>>,
     all_ids: Vec<String>,
+    /// The records' current versions, so an `expected_version` often matches.
+    versions: Vec<i64>,
+}
+
+/// Re-reads the versions: the cases before moved them on.
+async fn refresh_versions(fx: &mut Fixture) {
+    let mut versions = Vec::new();
+    for sql in ["SELECT version FROM repair_orders", "SELECT version FROM complaints", "SELECT version FROM follow_ups", "SELECT version FROM service_requests"] {
+        versions.extend(sqlx::query_scalar::<_, i64>(sql).fetch_all(fx.t.station.pool()).await.unwrap_or_default());
+    }
+    fx.pools.versions = versions;
 }
 
 const TEXT: &[&str] = &["", " ", "王芳", "a", "常规保养", "' OR 1=1 --", "<script>alert(1)</script>", "🚗💥", "\u{0}", "NaN", "-1", "１２３", "\u{202e}abc"];
@@ -322,7 +333,7 @@ fn string_for(key: &str, pools: &Pools, rng: &mut StdRng) -> Value {
     json!(any_of(rng, pick))
 }
 
-fn number_for(key: &str, rng: &mut StdRng) -> Value {
+fn number_for(key: &str, pools: &Pools, rng: &mut StdRng) -> Value {
     let k = key.to_ascii_lowercase();
     let line = Money::MAX_LINE.minor();
     let order = Money::MAX_ORDER.minor();
@@ -330,6 +341,7 @@ fn number_for(key: &str, rng: &mut StdRng) -> Value {
         return any_of(rng, &[json!(i64::MAX), json!(i64::MIN), json!(u64::MAX), json!(1e300), json!(-0.5), json!(0.5), json!(-1)]).clone();
     }
     let pick: Vec<i64> = match () {
+        _ if k.contains("version") && !pools.versions.is_empty() && rng.random_bool(0.8) => pools.versions.clone(),
         _ if k.contains("version") => (0..12).collect(),
         _ if k.contains("milli") => vec![0, 1, 500, 1000, 1500, 1_000_000_000, 1_000_000_001],
         _ if ["price", "rate", "amount", "discount", "value", "minor", "threshold"].iter().any(|w| k.contains(w)) => {
@@ -349,7 +361,7 @@ fn valid(ty: &Ty, key: &str, types: &HashMap<String, Ty>, pools: &Pools, rng: &m
     }
     match ty {
         Ty::Str => string_for(key, pools, rng),
-        Ty::Num => number_for(key, rng),
+        Ty::Num => number_for(key, pools, rng),
         Ty::Bool => json!(rng.random_bool(0.5)),
         Ty::Null => Value::Null,
         Ty::Any => random(rng, pools, 2),
@@ -403,7 +415,7 @@ fn random(rng: &mut StdRng, pools: &Pools, depth: usize) -> Value {
     match rng.random_range(0..if depth == 0 { 5 } else { 7 }) {
         0 => Value::Null,
         1 => json!(rng.random_bool(0.5)),
-        2 => number_for("", rng),
+        2 => number_for("", pools, rng),
         3 => {
             let key = *any_of(rng, &["id", "text", "ro_id", "job_id"]);
             string_for(key, pools, rng)
@@ -527,7 +539,7 @@ async fn fixture() -> Fixture {
     let url = format!("sqlite://{}", station::store::db::db_path(t.dir.path()).display());
     let observer = SqliteConnection::connect(&url).await.expect("observer connection");
     let staff_rows = sqlx::query_as("SELECT id, role, pin_hash FROM staff").fetch_all(t.station.pool()).await.expect("staff rows");
-    Fixture { t, staff, staff_rows, pools: Pools { ids, all_ids }, observer }
+    Fixture { t, staff, staff_rows, pools: Pools { ids, all_ids, versions: Vec::new() }, observer }
 }
 
 /// Bumps whenever another connection commits to the database.
@@ -546,7 +558,7 @@ struct Tally {
 
 #[test]
 fn every_operation_survives_generated_input_as_every_role_without_a_panic_a_500_or_a_write_on_error() {
-    let cases: u32 = std::env::var("STATIONDESK_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(40);
+    let cases: u32 = std::env::var("STATIONDESK_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(100);
     let seed: u64 = std::env::var("STATIONDESK_FUZZ_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(13);
     let rt = Arc::new(tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime"));
     let fx = Arc::new(tokio::sync::Mutex::new(rt.block_on(fixture())));
@@ -563,6 +575,7 @@ fn every_operation_survives_generated_input_as_every_role_without_a_panic_a_500_
         let input_name = inputs.get(*op).unwrap_or_else(|| panic!("{op} is missing from Operations.ts"));
         let input_ty = types.get(input_name).cloned().unwrap_or_else(|| panic!("{op}: no TypeScript declaration of {input_name}"));
         let config = Config { cases, failure_persistence: None, max_shrink_iters: 0, rng_seed: proptest::test_runner::RngSeed::Fixed(seed + n as u64), ..Config::default() };
+        rt.block_on(async { refresh_versions(&mut *fx.lock().await).await });
         let mut runner = TestRunner::new(config);
         let tally = std::cell::RefCell::new(Tally::default());
         let result = runner.run(&proptest::prelude::any::<u64>(), |case_seed| {
