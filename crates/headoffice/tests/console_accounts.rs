@@ -423,3 +423,17 @@ async fn the_create_admin_command_reads_the_password_from_stdin_and_that_adminis
     let me = chief.ok(Method::GET, "/console/api/me", None).await;
     assert_eq!((me["user"]["role"].as_str(), me["can"]["manage_users"].as_bool()), (Some("administrator"), Some(true)));
 }
+
+#[tokio::test]
+async fn a_console_body_over_the_size_limit_gets_the_json_error_with_a_stable_code() {
+    let app = spawn_app().await;
+    let admin = admin(&app).await;
+    let huge = json!({"login": "x".repeat(3 * 1024 * 1024), "display_name": "X", "role": "admin", "regions": [], "password": "long enough password"});
+    let (status, body) = admin.call(Method::POST, "/console/api/users", Some(huge.clone())).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    assert_eq!((body["kind"].as_str(), body["code"].as_str()), (Some("invalid"), Some("request.too_large")), "{body}");
+    assert_eq!(body["params"]["limit_mb"], "2");
+    // Before any session too: the login form's body is read first.
+    let (status, body) = Browser::anonymous(&app).call(Method::POST, "/console/api/login", Some(huge)).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("request.too_large")), "{body}");
+}

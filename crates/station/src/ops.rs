@@ -54,16 +54,40 @@ async fn caller_for(station: &Station, access: Access, token: Option<&str>, seat
 
 fn decode_input<T: serde::de::DeserializeOwned>(op: &str, input: Value) -> Result<T> {
     let input = if input.is_null() { Value::Object(Default::default()) } else { input };
-    serde_json::from_value(input).map_err(|e| {
-        let message = e.to_string();
-        // serde names the offending field in backticks; pass it on so the UI can point at it.
-        let field = message.split('`').nth(1).filter(|f| f.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')).map(str::to_string);
+    serde_path_to_error::deserialize(input).map_err(|e| {
+        let field = field_path(e.path());
+        let inner = e.into_inner();
+        let message = inner.to_string();
+        // serde reports a missing field at the object that lacks it, naming it in backticks.
+        let missing = message.strip_prefix("missing field `").and_then(|rest| rest.split('`').next());
+        let field = match (missing, field) {
+            (Some(name), None) => Some(name.to_string()),
+            (Some(name), Some(parent)) => Some(format!("{parent}.{name}")),
+            (None, at) => at,
+        };
         let err = ApiError::invalid("input.malformed", format!("{op}: {message}"));
         match field {
             Some(f) => err.with_field(f),
             None => err,
         }
     })
+}
+
+/// The input field a decoding error is at, as every field error names one:
+/// keys and array indexes joined by dots (`payments.1.amount`); `None` for the
+/// input as a whole. Never the offending value: that is the user's text.
+fn field_path(path: &serde_path_to_error::Path) -> Option<String> {
+    use serde_path_to_error::Segment;
+    let parts: Vec<String> = path
+        .iter()
+        .filter_map(|segment| match segment {
+            Segment::Seq { index } => Some(index.to_string()),
+            // An externally tagged enum's variant is the key it sits under in the JSON.
+            Segment::Map { key } | Segment::Enum { variant: key } => Some(key.clone()),
+            Segment::Unknown => None,
+        })
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("."))
 }
 
 /// One operation's run, from the session token to the encoded answer.

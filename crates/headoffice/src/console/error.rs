@@ -42,13 +42,17 @@ pub struct ConsoleError {
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     #[ts(optional, as = "Option<BTreeMap<String, String>>")]
     pub params: BTreeMap<String, String>,
+    /// The HTTP status when the kind's is not the one (413 for a body over the limit, kind `invalid`).
+    #[serde(skip)]
+    #[ts(skip)]
+    pub status: Option<StatusCode>,
 }
 
 pub type ConsoleResult<T> = Result<T, ConsoleError>;
 
 impl ConsoleError {
     pub fn new(kind: ErrorKind, code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { kind, code: code.into(), message: message.into(), field: None, params: BTreeMap::new() }
+        Self { kind, code: code.into(), message: message.into(), field: None, params: BTreeMap::new(), status: None }
     }
 
     /// Bad input in `field`.
@@ -83,6 +87,9 @@ impl ConsoleError {
     }
 
     pub fn status(&self) -> StatusCode {
+        if let Some(status) = self.status {
+            return status;
+        }
         match self.kind {
             ErrorKind::Invalid => StatusCode::BAD_REQUEST,
             ErrorKind::Unauthenticated => StatusCode::UNAUTHORIZED,

@@ -4,10 +4,14 @@
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 use serde_json::error::Category;
 
 use super::error::{ConsoleError, ConsoleResult};
+
+/// axum's default body limit (`DefaultBodyLimit`), which the console keeps.
+pub const BODY_LIMIT_MB: usize = 2;
 
 /// A console request body of type `T`.
 pub struct Input<T>(pub T);
@@ -16,9 +20,15 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Input<T> {
     type Rejection = ConsoleError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|e| ConsoleError::new(super::error::ErrorKind::Invalid, "input.unreadable", format!("the request body could not be read: {e}")))?;
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| match e.status() {
+            // axum's default limit on a body it buffers: 2 MB.
+            StatusCode::PAYLOAD_TOO_LARGE => ConsoleError {
+                status: Some(StatusCode::PAYLOAD_TOO_LARGE),
+                ..ConsoleError::new(super::error::ErrorKind::Invalid, "request.too_large", format!("the request is larger than {BODY_LIMIT_MB} MB"))
+                    .with("limit_mb", BODY_LIMIT_MB)
+            },
+            _ => ConsoleError::new(super::error::ErrorKind::Invalid, "input.unreadable", format!("the request body could not be read: {e}")),
+        })?;
         parse(&bytes).map(Input)
     }
 }

@@ -406,7 +406,7 @@ pub async fn call_list(station: &Station, caller: &Caller, input: CallListInput)
     give_up_expired(station, now).await?;
     let everyone = input.everyone && me.role == Role::Manager;
     let owner = if everyone { None } else { Some(me.id.clone()) };
-    let page = input.page.max(0);
+    let (page, offset) = super::page_offset(input.page, PAGE_SIZE)?;
     let mut conn = station.pool().acquire().await?;
     let eod = end_of_today(&mut conn, now).await?;
     let mut calls: Vec<FollowUp> = sqlx::query_as(concat!(
@@ -419,7 +419,7 @@ pub async fn call_list(station: &Station, caller: &Caller, input: CallListInput)
     .bind(&eod)
     .bind(&owner)
     .bind(PAGE_SIZE)
-    .bind(page * PAGE_SIZE)
+    .bind(offset)
     .fetch_all(&mut *conn)
     .await?;
     let total: i64 =

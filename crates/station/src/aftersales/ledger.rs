@@ -166,7 +166,7 @@ fn ledger_statements(q: &ComplaintQuery) -> (&'static str, &'static str) {
 pub async fn list_complaints(station: &Station, caller: &Caller, input: ComplaintQuery) -> Result<ComplaintPage> {
     caller.require(Permission::Read)?;
     let now = station.now();
-    let page = input.page.max(0);
+    let (page, offset) = super::page_offset(input.page, PAGE_SIZE)?;
     let mut conn = station.pool().acquire().await?;
     let status = input.status.map(ComplaintStatus::as_str);
     let (page_sql, count_sql) = ledger_statements(&input);
@@ -179,7 +179,7 @@ pub async fn list_complaints(station: &Station, caller: &Caller, input: Complain
         .bind(input.overdue_only)
         .bind(ts(now))
         .bind(PAGE_SIZE)
-        .bind(page * PAGE_SIZE)
+        .bind(offset)
         .fetch_all(&mut *conn)
         .await?;
     let total: i64 = sqlx::query_scalar(count_sql)

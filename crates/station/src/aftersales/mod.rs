@@ -37,6 +37,20 @@ pub(crate) fn text(field: &str, text: &str, required: bool) -> Result<String> {
     Ok(t.to_string())
 }
 
+/// The most pages a list goes to: a million pages of 50 is more than any station holds.
+pub const MAX_PAGE: i64 = 1_000_000;
+
+/// Page `page` (from 0; a negative one is the first) and its OFFSET in rows of `size`.
+/// A page past the last is empty; one past [`MAX_PAGE`] is a field error, where
+/// `page × size` once overflowed (a panic).
+pub(crate) fn page_offset(page: i64, size: i64) -> Result<(i64, i64)> {
+    let page = page.max(0);
+    if page > MAX_PAGE {
+        return Err(ApiError::field("page", Invalid::new("page.range", format!("at most page {MAX_PAGE}")).with("max", MAX_PAGE)));
+    }
+    Ok((page, page * size))
+}
+
 /// Who an item (a complaint, a service request) is about: the linked customer
 /// and vehicle, each checked to exist, and the contact's name, the customer's
 /// when none is written. `nobody` is the error when there is neither.

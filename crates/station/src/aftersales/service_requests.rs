@@ -336,8 +336,8 @@ pub struct RequestPage {
 pub async fn list_service_requests(station: &Station, caller: &Caller, input: RequestQuery) -> Result<RequestPage> {
     let me = caller.require(Permission::Read)?;
     let now = station.now();
-    let page = input.page.max(0);
     let size = 50;
+    let (page, offset) = super::page_offset(input.page, size)?;
     let mut conn = station.pool().acquire().await?;
     let mut requests: Vec<ServiceRequest> = sqlx::query_as(concat!(
         select_requests!(),
@@ -345,7 +345,7 @@ pub async fn list_service_requests(station: &Station, caller: &Caller, input: Re
     ))
     .bind(input.include_closed)
     .bind(size)
-    .bind(page * size)
+    .bind(offset)
     .fetch_all(&mut *conn)
     .await?;
     let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM service_requests q WHERE (?1 OR q.status <> 'closed')")

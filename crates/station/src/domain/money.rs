@@ -20,6 +20,19 @@ pub struct Money(i64);
 impl Money {
     pub const ZERO: Money = Money(0);
 
+    /// The most one unit price, rate or line may come to: 10,000,000.00. The
+    /// dearest single item a service station fits (an engine or a battery pack
+    /// for a coach, a luxury car's body shell) is a few hundred thousand; this
+    /// is far above any real line and far below where arithmetic could overflow.
+    pub const MAX_LINE: Money = Money(1_000_000_000);
+
+    /// The most an order's total with tax (all its lines, declined ones too),
+    /// its payments or its authorizations may each add up to: 100,000,000.00.
+    /// Any sum over one order's stored
+    /// amounts stays below 10^10 fen, and the SUM over every order a station
+    /// could write in a century (10^8 orders) below 2^63: no sum can overflow.
+    pub const MAX_ORDER: Money = Money(10_000_000_000);
+
     pub const fn from_minor(minor: i64) -> Money {
         Money(minor)
     }

@@ -91,8 +91,13 @@ pub async fn settings(conn: &mut SqliteConnection) -> Result<Settings> {
     let tz: Tz = calendar.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
     let active_technicians: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff WHERE role = 'technician' AND active = 1").fetch_one(&mut *conn).await?;
     // Summed before dividing, so a thousandth of a part is not rounded away per part.
-    let stock_value_minor: i64 =
-        sqlx::query_scalar("SELECT COALESCE(SUM(on_hand_milli * unit_price_minor), 0) / 1000 FROM parts").fetch_one(&mut *conn).await?;
+    // In Rust and in i128: SQLite's SUM of such products fails with "integer overflow" beyond 2^63.
+    let stock: Vec<(i64, i64)> = sqlx::query_as("SELECT on_hand_milli, unit_price_minor FROM parts").fetch_all(&mut *conn).await?;
+    let stock_value_minor = stock
+        .iter()
+        .try_fold(0i128, |sum, &(milli, price)| sum.checked_add(i128::from(milli) * i128::from(price)))
+        .and_then(|sum| i64::try_from(sum / 1000).ok())
+        .ok_or_else(|| crate::error::ApiError::internal("the stock is worth more than the station counts"))?;
     let parts_short = inventory::count_low(conn).await?;
     let names: Vec<(String, String)> = sqlx::query_as("SELECT id, name FROM staff").fetch_all(&mut *conn).await?;
     Ok(Settings {

@@ -118,8 +118,6 @@ pub async fn run_destruction(station: &Station, caller: &Caller, input: RunDestr
     if input.items.is_empty() {
         return Err(ApiError::field("items", Invalid::new("retention.nothing_approved", "approve at least one item of the list")));
     }
-    verify_own_pin(station, &me.id, &input.pin).await?;
-    let mut files_deleted = sweep_destroyed_files(station).await?;
     let now = station.now();
     let due_now = {
         let mut conn = station.pool().acquire().await?;
@@ -127,9 +125,12 @@ pub async fn run_destruction(station: &Station, caller: &Caller, input: RunDestr
         due(&mut conn, &policy, now).await?
     };
     let approved: Vec<DueItem> = due_now.into_iter().filter(|d| input.items.iter().any(|a| a.kind == d.kind && a.subject_id == d.subject_id)).collect();
+    // Before the PIN: a correct PIN clears its failure count (a write), and a refused run writes nothing.
     if approved.is_empty() {
         return Err(not_due("items"));
     }
+    verify_own_pin(station, &me.id, &input.pin).await?;
+    let mut files_deleted = sweep_destroyed_files(station).await?;
     let skipped = input.items.len() as i64 - approved.len() as i64;
     let run_id = new_id();
     let ctx = Ctx { station_id: me.station_id.clone(), staff_id: me.id.clone(), now };

@@ -169,7 +169,9 @@ pub async fn quote_authorization(station: &Station, caller: &Caller, input: Quot
     let counted = |job_id: &str| jobs.iter().any(|j| j.id == job_id && (j.approval == Approval::Approved || input.approved_job_ids.contains(&j.id)));
     let lines: Vec<(super::lines::LineKind, Money)> =
         super::lines::lines_of_order(&mut conn, &input.ro_id).await?.into_iter().filter(|l| counted(&l.job_id)).map(|l| (l.kind, l.amount)).collect();
-    let total = super::lines::totals(&lines, Money::from_minor(discount), tax_rate_bp).total;
+    let total = super::lines::totals(&lines, Money::from_minor(discount), tax_rate_bp)
+        .ok_or_else(super::lines::out_of_range)?
+        .total;
     let authorized = order_totals(&mut conn, &input.ro_id).await?.authorized;
     let amount = total.checked_sub(authorized).filter(|a| !a.is_negative()).unwrap_or(Money::ZERO);
     Ok(AuthorizationQuote { total, amount })
@@ -213,6 +215,11 @@ pub async fn record_authorization(station: &Station, caller: &Caller, input: Rec
         return Err(field("note", "text.too_long", "at most 1000 characters"));
     }
     let mut w = OrderWrite::begin(station, me, &input.ro_id, input.expected_version).await?;
+    // An order's authorizations add up to at most what its total may be (Money::MAX_ORDER).
+    let authorized = order_totals(w.conn(), &input.ro_id).await?.authorized;
+    if authorized.checked_add(input.amount).is_none_or(|total| total > Money::MAX_ORDER) {
+        return Err(super::lines::amount_too_large("amount", "authorization.amount_too_large", Money::MAX_ORDER));
+    }
     let supplemental = match w.status {
         RoStatus::EstimateReady => false,
         RoStatus::Approved | RoStatus::InRepair | RoStatus::WaitingParts => true,

@@ -106,6 +106,9 @@ pub async fn save_labor_operation(station: &Station, caller: &Caller, input: Sav
     if input.rate.is_negative() {
         return Err(field("rate", "labor.rate_negative", "a rate cannot be negative"));
     }
+    if input.rate > Money::MAX_LINE {
+        return Err(super::lines::amount_too_large("rate", "labor.rate_too_large", Money::MAX_LINE));
+    }
     let ctx = Ctx { station_id: me.station_id.clone(), staff_id: me.id.clone(), now: station.now() };
     let now = ts(ctx.now);
     let mut tx = db::write_tx(station.pool()).await?;

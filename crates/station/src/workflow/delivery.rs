@@ -69,11 +69,20 @@ pub struct PaymentInput {
     pub amount: Money,
 }
 
-async fn add_payments(w: &mut OrderWrite, payments: &[PaymentInput]) -> Result<()> {
+/// Adds `payments`, each named for its errors by `field_of(index)`; none is written if one is refused.
+async fn add_payments(w: &mut OrderWrite, payments: &[PaymentInput], field_of: impl Fn(usize) -> String) -> Result<()> {
+    let ro_id = w.ro_id.clone();
+    let paid: Vec<i64> = sqlx::query_scalar("SELECT amount_minor FROM ro_payments WHERE ro_id = ?").bind(&ro_id).fetch_all(w.conn()).await?;
+    let mut paid = super::lines::sum(paid).ok_or_else(super::lines::out_of_range)?;
     for (i, p) in payments.iter().enumerate() {
         if p.amount.minor() <= 0 {
-            return Err(field(format!("payments.{i}.amount"), "payment.amount", "a payment is more than zero"));
+            return Err(field(field_of(i), "payment.amount", "a payment is more than zero"));
         }
+        // An order's payments add up to at most what its lines may (Money::MAX_ORDER).
+        paid = paid
+            .checked_add(p.amount)
+            .filter(|total| *total <= Money::MAX_ORDER)
+            .ok_or_else(|| super::lines::amount_too_large(&field_of(i), "payment.amount_too_large", Money::MAX_ORDER))?;
     }
     let ctx = w.ctx.clone();
     for p in payments {
@@ -116,7 +125,7 @@ pub async fn record_payment(station: &Station, caller: &Caller, input: RecordPay
     if !w.status.is_open() {
         return Err(refused("order.read_only", "payments are taken before delivery"));
     }
-    add_payments(&mut w, std::slice::from_ref(&input.payment)).await?;
+    add_payments(&mut w, std::slice::from_ref(&input.payment), |_| "payment.amount".to_string()).await?;
     w.finish().await
 }
 
@@ -183,7 +192,7 @@ pub async fn deliver(station: &Station, caller: &Caller, input: Deliver) -> Resu
             format!("the odometer out ({out} km) cannot be below the odometer in ({} km)", header.odometer_in_km),
         ));
     }
-    add_payments(&mut w, &input.payments).await?;
+    add_payments(&mut w, &input.payments, |i| format!("payments.{i}.amount")).await?;
     let id = w.ro_id.clone();
     sqlx::query("UPDATE repair_orders SET odometer_out_km = ? WHERE id = ?").bind(out).bind(&id).execute(w.conn()).await?;
     if input.override_balance && order_totals(w.conn(), &id).await?.balance != Money::ZERO {

@@ -111,6 +111,10 @@ pub struct PartList {
 pub async fn list_parts(station: &Station, caller: &Caller, input: PartsQuery) -> Result<PartList> {
     caller.require(Permission::Read)?;
     let q = input.q.trim();
+    // Longer than any part number or name, and SQLite refuses LIKE patterns over 50,000 bytes (a 500).
+    if q.chars().count() > 200 {
+        return Err(field("q", "text.too_long", "search with at most 200 characters").with("max", 200));
+    }
     let parts = sqlx::query_as::<_, Part>(concat!(
         select_parts!(),
         "WHERE (?1 = '' OR p.part_no LIKE '%' || ?1 || '%' OR p.name LIKE '%' || ?1 || '%') ORDER BY p.part_no LIMIT 500"
@@ -192,6 +196,9 @@ pub async fn save_part(station: &Station, caller: &Caller, input: SavePart) -> R
     if input.unit_price.is_negative() {
         return Err(field("unit_price", "part.price_negative", "a price cannot be negative"));
     }
+    if input.unit_price > Money::MAX_LINE {
+        return Err(super::lines::amount_too_large("unit_price", "part.price_too_large", Money::MAX_LINE));
+    }
     if input.reorder_point_milli < 0 {
         return Err(field("reorder_point_milli", "part.reorder_point", "the reorder point cannot be negative"));
     }
@@ -266,6 +273,10 @@ pub struct ReceiveStock {
     pub note: String,
 }
 
+/// The most of one part on hand: a million units (or litres). With prices at
+/// most `Money::MAX_LINE`, a part's stock is worth at most 10^15 fen.
+pub const MAX_ON_HAND_MILLI: i64 = 1_000_000_000;
+
 /// Stock arrives. Orders waiting for it claim it when they resume repair.
 pub async fn receive_stock(station: &Station, caller: &Caller, input: ReceiveStock) -> Result<Part> {
     let me = caller.require(Permission::ReceiveStock)?;
@@ -275,6 +286,10 @@ pub async fn receive_stock(station: &Station, caller: &Caller, input: ReceiveSto
     let ctx = ctx_of(me, station.now());
     let mut tx = db::write_tx(station.pool()).await?;
     let before = load_part(&mut tx, &input.part_id).await?;
+    if before.on_hand_milli.checked_add(input.quantity_milli).is_none_or(|after| after > MAX_ON_HAND_MILLI) {
+        return Err(field("quantity_milli", "stock.too_much", format!("at most {} of a part on hand", show_quantity(MAX_ON_HAND_MILLI)))
+            .with("max", show_quantity(MAX_ON_HAND_MILLI)));
+    }
     sqlx::query("UPDATE parts SET on_hand_milli = on_hand_milli + ?, updated_at = ? WHERE id = ?")
         .bind(input.quantity_milli)
         .bind(ts(ctx.now))

@@ -71,24 +71,42 @@ pub struct Totals {
     pub total: Money,
 }
 
-/// Rule steps 2–4 over line amounts already rounded by step 1.
-pub fn totals(lines: &[(LineKind, Money)], discount: Money, tax_rate_bp: i64) -> Totals {
-    let mut t = Totals::default();
-    let sum = |kind: LineKind| lines.iter().filter(|(k, _)| *k == kind).map(|(_, a)| i128::from(a.minor())).sum::<i128>();
-    let clamp = |v: i128| Money::from_minor(i64::try_from(v).unwrap_or(i64::MAX));
-    let (labor, parts, sublet) = (sum(LineKind::Labor), sum(LineKind::Part), sum(LineKind::Sublet));
-    let subtotal = labor + parts + sublet;
+/// Rule steps 2–4 over line amounts already rounded by step 1. `None` when a
+/// figure would leave the range of minor units; amounts and the tax rate kept
+/// within their limits (`Money::MAX_ORDER`, at most 100 % tax) never do.
+pub fn totals(lines: &[(LineKind, Money)], discount: Money, tax_rate_bp: i64) -> Option<Totals> {
+    let sum = |kind: LineKind| lines.iter().filter(|(k, _)| *k == kind).try_fold(0i128, |sum, (_, a)| sum.checked_add(i128::from(a.minor())));
+    let (labor, parts, sublet) = (sum(LineKind::Labor)?, sum(LineKind::Part)?, sum(LineKind::Sublet)?);
+    let subtotal = labor.checked_add(parts)?.checked_add(sublet)?;
     let discount = i128::from(discount.minor()).clamp(0, subtotal.max(0));
     let taxable = subtotal - discount;
-    let tax = round_half_up(taxable * i128::from(tax_rate_bp), 10_000);
-    t.labor = clamp(labor);
-    t.parts = clamp(parts);
-    t.sublet = clamp(sublet);
-    t.subtotal = clamp(subtotal);
-    t.discount = clamp(discount);
-    t.tax = clamp(tax);
-    t.total = clamp(taxable + tax);
-    t
+    let tax = round_half_up(taxable.checked_mul(i128::from(tax_rate_bp))?, 10_000);
+    let money = |v: i128| i64::try_from(v).ok().map(Money::from_minor);
+    Some(Totals {
+        labor: money(labor)?,
+        parts: money(parts)?,
+        sublet: money(sublet)?,
+        subtotal: money(subtotal)?,
+        discount: money(discount)?,
+        tax: money(tax)?,
+        total: money(taxable.checked_add(tax)?)?,
+    })
+}
+
+/// Adds stored amounts in Rust with a checked sum, where SQLite's `SUM` would
+/// fail with "integer overflow".
+pub fn sum(amounts: impl IntoIterator<Item = i64>) -> Option<Money> {
+    amounts.into_iter().try_fold(Money::ZERO, |sum, a| sum.checked_add(Money::from_minor(a)))
+}
+
+/// An amount beyond its limit, on `field`; the limit is in params (`max`, in major units) for the translated message.
+pub(crate) fn amount_too_large(field_name: &str, code: &'static str, max: Money) -> ApiError {
+    field(field_name, code, format!("the amount is too large: at most {max}")).with("max", max)
+}
+
+/// Totals that do not fit: only amounts written around the operations' limits can get here.
+pub(crate) fn out_of_range() -> ApiError {
+    ApiError::internal("the order's amounts are beyond what the station counts; they were not written through its operations")
 }
 
 /// A quantity in thousandths as people write it: 1500 → "1.5", 2000 → "2".
@@ -129,12 +147,12 @@ pub(crate) async fn order_totals(conn: &mut SqliteConnection, ro_id: &str) -> Re
             .await?;
     let pick = |keep: &dyn Fn(&str) -> bool| rows.iter().filter(|(_, _, a)| keep(a)).map(|(k, m, _)| (*k, Money::from_minor(*m))).collect::<Vec<_>>();
     let discount = Money::from_minor(discount);
-    let estimate = totals(&pick(&|a| a != "declined"), discount, tax_rate_bp);
-    let approved = totals(&pick(&|a| a == "approved"), discount, tax_rate_bp);
-    let authorized: i64 =
-        sqlx::query_scalar("SELECT COALESCE(SUM(amount_minor), 0) FROM ro_authorizations WHERE ro_id = ?").bind(ro_id).fetch_one(&mut *conn).await?;
-    let paid: i64 = sqlx::query_scalar("SELECT COALESCE(SUM(amount_minor), 0) FROM ro_payments WHERE ro_id = ?").bind(ro_id).fetch_one(&mut *conn).await?;
-    let uncovered = match approved.total.checked_sub(Money::from_minor(authorized)) {
+    let estimate = totals(&pick(&|a| a != "declined"), discount, tax_rate_bp).ok_or_else(out_of_range)?;
+    let approved = totals(&pick(&|a| a == "approved"), discount, tax_rate_bp).ok_or_else(out_of_range)?;
+    let authorized: Vec<i64> = sqlx::query_scalar("SELECT amount_minor FROM ro_authorizations WHERE ro_id = ?").bind(ro_id).fetch_all(&mut *conn).await?;
+    let paid: Vec<i64> = sqlx::query_scalar("SELECT amount_minor FROM ro_payments WHERE ro_id = ?").bind(ro_id).fetch_all(&mut *conn).await?;
+    let (authorized, paid) = (sum(authorized).ok_or_else(out_of_range)?, sum(paid).ok_or_else(out_of_range)?);
+    let uncovered = match approved.total.checked_sub(authorized) {
         Some(gap) if !gap.is_negative() && status.is_some_and(super::actions::after_approval) => gap,
         _ => Money::ZERO,
     };
@@ -142,9 +160,9 @@ pub(crate) async fn order_totals(conn: &mut SqliteConnection, ro_id: &str) -> Re
         estimate,
         approved,
         uncovered,
-        authorized: Money::from_minor(authorized),
-        paid: Money::from_minor(paid),
-        balance: Money::from_minor(approved.total.minor() - paid),
+        authorized,
+        paid,
+        balance: approved.total.checked_sub(paid).ok_or_else(out_of_range)?,
         tax_rate_bp,
     })
 }
@@ -285,10 +303,32 @@ pub async fn add_line(station: &Station, caller: &Caller, input: AddLine) -> Res
     if unit_price.is_negative() {
         return Err(field("unit_price", "line.price_negative", "a price cannot be negative; a manager gives discounts"));
     }
+    if unit_price > Money::MAX_LINE {
+        return Err(amount_too_large("unit_price", "line.amount_too_large", Money::MAX_LINE));
+    }
     if list_price.is_some_and(|list| unit_price.minor() < list) {
         w.require(Permission::Discount)?;
     }
-    let amount = line_amount(quantity, unit_price).ok_or_else(|| field("quantity_milli", "line.amount_too_large", "the amount is too large"))?;
+    let amount = line_amount(quantity, unit_price)
+        .filter(|a| *a <= Money::MAX_LINE)
+        .ok_or_else(|| amount_too_large("quantity_milli", "line.amount_too_large", Money::MAX_LINE))?;
+    // The order's total with tax stays within Money::MAX_ORDER, counting declined lines too, so
+    // that no sum over an order's stored lines can overflow and its payments can always settle it.
+    let tax_rate_bp: i64 = sqlx::query_scalar("SELECT s.tax_rate_bp FROM repair_orders r JOIN station s ON s.id = r.station_id WHERE r.id = ?")
+        .bind(&ro_id)
+        .fetch_one(w.conn())
+        .await?;
+    let mut all: Vec<(LineKind, Money)> = sqlx::query_as::<_, (LineKind, i64)>("SELECT kind, amount_minor FROM ro_lines WHERE ro_id = ?")
+        .bind(&ro_id)
+        .fetch_all(w.conn())
+        .await?
+        .into_iter()
+        .map(|(kind, minor)| (kind, Money::from_minor(minor)))
+        .collect();
+    all.push((input.kind, amount));
+    if totals(&all, Money::ZERO, tax_rate_bp).is_none_or(|t| t.total > Money::MAX_ORDER) {
+        return Err(amount_too_large("quantity_milli", "order.total_too_large", Money::MAX_ORDER));
+    }
 
     let id = new_id();
     let now = ts(w.ctx.now);
@@ -377,6 +417,20 @@ pub async fn set_discount(station: &Station, caller: &Caller, input: SetDiscount
 mod tests {
     use super::*;
 
+    #[test]
+    fn an_order_at_the_limit_totals_exactly_and_beyond_the_range_gives_none() {
+        let ten_lines: Vec<_> = (0..10).map(|_| (LineKind::Labor, Money::MAX_LINE)).collect();
+        let t = totals(&ten_lines, Money::ZERO, 1300).unwrap_or_default();
+        assert_eq!(t.subtotal, Money::MAX_ORDER);
+        assert_eq!(t.tax, m(1_300_000_000), "13 % of 100,000,000.00, to the fen");
+        assert_eq!(t.total, m(11_300_000_000));
+        assert_eq!(totals(&[(LineKind::Part, m(i64::MAX)), (LineKind::Part, m(1))], Money::ZERO, 0), None, "never a saturated total");
+        assert_eq!(totals(&[(LineKind::Part, m(i64::MAX))], Money::ZERO, 1300), None);
+        assert_eq!(sum([i64::MAX, 1]), None);
+        assert_eq!(sum([1, 2, 3]), Some(m(6)));
+    }
+
+
     fn m(minor: i64) -> Money {
         Money::from_minor(minor)
     }
@@ -385,7 +439,7 @@ mod tests {
     fn three_at_33_33_with_13_percent_tax_is_112_99() {
         let amount = line_amount(3000, m(3333)).unwrap_or_default();
         assert_eq!(amount, m(9999));
-        let t = totals(&[(LineKind::Part, amount)], Money::ZERO, 1300);
+        let t = totals(&[(LineKind::Part, amount)], Money::ZERO, 1300).unwrap_or_default();
         assert_eq!((t.subtotal, t.tax, t.total), (m(9999), m(1300), m(11299)), "tax 12.9987 rounds half-up to 13.00");
     }
 
@@ -398,18 +452,18 @@ mod tests {
         assert_eq!(line_amount(1, m(500)), Some(m(1)), "0.001 × 5.00 = 0.005 → 0.01");
         // Per line, then total: three lines of 0.005 are 0.03, not round(0.015) = 0.02.
         let lines: Vec<_> = (0..3).map(|_| (LineKind::Sublet, line_amount(1, m(500)).unwrap_or_default())).collect();
-        assert_eq!(totals(&lines, Money::ZERO, 0).total, m(3));
+        assert_eq!(totals(&lines, Money::ZERO, 0).unwrap_or_default().total, m(3));
     }
 
     #[test]
     fn tax_is_on_the_discounted_total_once() {
-        let t = totals(&[(LineKind::Labor, m(10000)), (LineKind::Part, m(5005))], m(1005), 1300);
+        let t = totals(&[(LineKind::Labor, m(10000)), (LineKind::Part, m(5005))], m(1005), 1300).unwrap_or_default();
         assert_eq!((t.subtotal, t.discount, t.tax, t.total), (m(15005), m(1005), m(1820), m(15820)));
-        let half = totals(&[(LineKind::Labor, m(50))], Money::ZERO, 1000);
+        let half = totals(&[(LineKind::Labor, m(50))], Money::ZERO, 1000).unwrap_or_default();
         assert_eq!(half.tax, m(5), "5.0 fen exactly");
-        let t = totals(&[(LineKind::Labor, m(5))], Money::ZERO, 1000);
+        let t = totals(&[(LineKind::Labor, m(5))], Money::ZERO, 1000).unwrap_or_default();
         assert_eq!(t.tax, m(1), "0.5 fen of tax rounds up");
-        let t = totals(&[(LineKind::Labor, m(100))], m(500), 1300);
+        let t = totals(&[(LineKind::Labor, m(100))], m(500), 1300).unwrap_or_default();
         assert_eq!((t.discount, t.total), (m(100), m(0)), "a discount never makes the total negative");
     }
 

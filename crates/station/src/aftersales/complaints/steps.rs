@@ -222,6 +222,9 @@ pub async fn complaint_step(station: &Station, caller: &Caller, input: Complaint
             if value.is_negative() {
                 return Err(ApiError::field("step.value", Invalid::new("complaint.compensation_value", "a compensation is worth zero or more")));
             }
+            if value > Money::MAX_LINE {
+                return Err(crate::workflow::lines::amount_too_large("step.value", "complaint.compensation_too_large", Money::MAX_LINE));
+            }
             let days = match (compensation, days) {
                 (CompensationKind::CourtesyCar, Some(d)) if (1..=365).contains(&d) => Some(d),
                 (CompensationKind::CourtesyCar, _) => {
