@@ -91,6 +91,10 @@ async fn start_station(dir: &Path, port: u16) -> StationProcess {
     station
 }
 
+fn first_run_setup() -> Value {
+    json!({"station_code": "SH01", "station_name": "浦东服务站", "manager_name": "王经理", "manager_pin": "1111", "utc_offset_minutes": 480})
+}
+
 /// What the clients know: every acknowledged write, and the requests that got no answer.
 #[derive(Default)]
 struct Ledger {
@@ -347,7 +351,8 @@ async fn leftover_files(data: &Path) -> (usize, usize) {
     let known: BTreeSet<String> = sqlx::query_scalar("SELECT sha256 FROM files").fetch_all(&mut db).await.unwrap().into_iter().collect();
     db.close().await.unwrap();
     let (mut orphans, mut partial) = (0, 0);
-    for entry in std::fs::read_dir(data.join("files")).into_iter().flatten().flatten().flat_map(|d| std::fs::read_dir(d.path()).into_iter().flatten().flatten()) {
+    for entry in std::fs::read_dir(data.join("files")).into_iter().flatten().flatten().flat_map(|d| std::fs::read_dir(d.path()).into_iter().flatten().flatten())
+    {
         let name = entry.file_name().to_string_lossy().to_string();
         if name.ends_with(".part") {
             partial += 1;
@@ -445,7 +450,10 @@ async fn check_after_kill(data: &Path, l: &Ledger) -> (i64, i64, i64) {
     for (what, sql) in [
         ("customer", "SELECT COUNT(*) FROM customers t WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.entity = 'customer' AND o.entity_id = t.id)"),
         ("vehicle", "SELECT COUNT(*) FROM vehicles t WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.entity = 'vehicle' AND o.entity_id = t.id)"),
-        ("repair_order", "SELECT COUNT(*) FROM repair_orders t WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.entity = 'repair_order' AND o.entity_id = t.id)"),
+        (
+            "repair_order",
+            "SELECT COUNT(*) FROM repair_orders t WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.entity = 'repair_order' AND o.entity_id = t.id)",
+        ),
         ("ro_line", "SELECT COUNT(*) FROM ro_lines t WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.entity = 'ro_line' AND o.entity_id = t.id)"),
         (
             "ro_authorization",
@@ -555,10 +563,11 @@ async fn a_station_killed_with_sigkill_at_random_points_keeps_every_acknowledged
     let port = robustness::free_port();
     let station = start_station(&data, port).await;
     let http = robustness::http_client();
-    let setup = json!({"station_code": "SH01", "station_name": "浦东服务站", "manager_name": "王经理", "manager_pin": "1111", "utc_offset_minutes": 480});
+    let setup = first_run_setup();
     let Outcome::Ok(session) = call(&http, &station.base, None, "first_run_setup", setup).await else { panic!("first-run setup") };
     let token = session["token"].as_str().unwrap().to_string();
-    let Outcome::Ok(_) = call(&http, &station.base, Some(&token), "enroll_station", json!({"head_office_url": ho_url, "enrollment_code": enrollment})).await else {
+    let Outcome::Ok(_) = call(&http, &station.base, Some(&token), "enroll_station", json!({"head_office_url": ho_url, "enrollment_code": enrollment})).await
+    else {
         panic!("enrollment")
     };
 
@@ -665,4 +674,77 @@ async fn a_station_killed_with_sigkill_at_random_points_keeps_every_acknowledged
         l.slowest_ms,
     );
     assert!(l.documents.len() >= 5 && l.lines.len() >= 10 && l.orders.len() >= 20, "the workload reached printing and order changes");
+}
+
+/// A station killed the first time it starts, while it creates its database
+/// and runs every migration (or, later, while the first-run setup writes the
+/// station and its manager), starts the next time, passes the integrity
+/// check and can be set up: no half-migrated schema stops it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_station_killed_while_it_creates_its_database_opens_the_next_time_and_can_be_set_up() {
+    let rounds = robustness::env_count("KILL9_FIRST_START_ROUNDS", 20);
+    let seed = robustness::seed("KILL9_SEED");
+    eprintln!("kills at first start: {rounds} rounds, seed {seed}");
+    let mut rng = Rng::new(seed);
+    let http = robustness::http_client();
+    let (mut setups_killed, mut mid_migrations) = (0, 0);
+    for round in 0..rounds {
+        let root = tempfile::tempdir().unwrap();
+        let data = root.path().join("data");
+        let port = robustness::free_port();
+        let mut station = spawn_station(&data, port);
+        // Up to about as long as a debug build takes to create and migrate a database.
+        tokio::time::sleep(Duration::from_millis(rng.range(0, 700))).await;
+        if rng.chance(30) {
+            // Killed during the first-run setup instead, if the station answers by now.
+            let setup = first_run_setup();
+            let (http, base) = (http.clone(), station.base.clone());
+            let request = tokio::spawn(async move { call(&http, &base, None, "first_run_setup", setup).await });
+            tokio::time::sleep(Duration::from_millis(rng.range(0, 150))).await;
+            robustness::kill9(&mut station.child);
+            let _ = request.await;
+            setups_killed += 1;
+        } else {
+            robustness::kill9(&mut station.child);
+        }
+        let applied_at_kill = migrations_applied(&data).await;
+        let mut station = start_station(&data, port).await;
+        let all = migrations_applied(&data).await;
+        if applied_at_kill < all {
+            mid_migrations += 1;
+        }
+        let status = match call(&http, &station.base, None, "setup_status", json!({})).await {
+            Outcome::Ok(s) => s,
+            other => panic!("round {round} (seed {seed}): setup_status after the kill: {other:?}"),
+        };
+        if status["is_set_up"] == false {
+            let setup = first_run_setup();
+            let answer = call(&http, &station.base, None, "first_run_setup", setup).await;
+            assert!(matches!(answer, Outcome::Ok(_)), "round {round} (seed {seed}): the setup after the kill: {answer:?}");
+        }
+        robustness::kill9(&mut station.child);
+        let mut db = SqliteConnection::connect(&format!("sqlite://{}", data.join("station.sqlite").display())).await.unwrap();
+        let integrity: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check").fetch_all(&mut db).await.unwrap();
+        assert_eq!(integrity, ["ok"], "round {round} (seed {seed})");
+        let managers: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff WHERE role = 'manager'").fetch_one(&mut db).await.unwrap();
+        assert_eq!(managers, 1, "round {round} (seed {seed}): one manager, whichever setup landed");
+        db.close().await.unwrap();
+    }
+    eprintln!(
+        "kills at first start: {rounds} rounds ({mid_migrations} before every migration was applied, {setups_killed} during the first-run setup), \
+         each opened and set up afterwards"
+    );
+    assert!(mid_migrations > 0, "some kill came before the migrations were done");
+}
+
+/// How many migrations the database in `data` has applied (0 when there is no database yet).
+async fn migrations_applied(data: &Path) -> i64 {
+    let path = data.join("station.sqlite");
+    if !path.exists() {
+        return 0;
+    }
+    let Ok(mut db) = SqliteConnection::connect(&format!("sqlite://{}?mode=ro", path.display())).await else { return 0 };
+    let n = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = 1").fetch_one(&mut db).await.unwrap_or(0);
+    db.close().await.unwrap();
+    n
 }

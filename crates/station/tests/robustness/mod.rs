@@ -72,9 +72,10 @@ impl Rng {
 
 /// The seed from `var` when set (to replay a run), else from the clock; always printed.
 pub fn seed(var: &str) -> u64 {
-    std::env::var(var).ok().and_then(|v| v.parse().ok()).unwrap_or_else(|| {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 & 0xFFFF_FFFF
-    })
+    std::env::var(var)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 & 0xFFFF_FFFF)
 }
 
 pub fn env_count(var: &str, default: usize) -> usize {
@@ -154,8 +155,11 @@ pub async fn head_office_has_it_all(db: &mut sqlx::SqliteConnection, ho: &sqlx::
         return Err(format!("{code}: the outbox has not drained: acknowledged {acked} of {max_seq}"));
     }
     let station_id: uuid::Uuid = sqlx::query_scalar("SELECT station_id FROM stations WHERE code = $1").bind(code).fetch_one(ho).await.unwrap();
-    let (received, distinct): (i64, i64) =
-        sqlx::query_as("SELECT count(*), count(DISTINCT (token_id, seq)) FROM received_changes WHERE station_id = $1").bind(station_id).fetch_one(ho).await.unwrap();
+    let (received, distinct): (i64, i64) = sqlx::query_as("SELECT count(*), count(DISTINCT (token_id, seq)) FROM received_changes WHERE station_id = $1")
+        .bind(station_id)
+        .fetch_one(ho)
+        .await
+        .unwrap();
     assert_eq!(received, distinct, "{code}: no change was received twice");
     if received != max_seq {
         return Err(format!("{code}: the head office received {received} of {max_seq} changes"));
