@@ -10,6 +10,9 @@ use std::process::{Command, Stdio};
 pub struct PgCluster {
     pub dir: PathBuf,
     pub port: u16,
+    bin: PathBuf,
+    opts: String,
+    root: bool,
 }
 
 fn find_bin_dir() -> PathBuf {
@@ -78,7 +81,7 @@ impl PgCluster {
         );
         #[allow(clippy::zombie_processes)]
         Command::new("sh").args(["-c", &stop]).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("the cluster's watchdog");
-        Self { dir, port }
+        Self { dir, port, bin, opts, root }
     }
 
     pub fn url(&self, database: &str) -> String {
@@ -91,5 +94,30 @@ impl PgCluster {
         let mut conn = sqlx::PgConnection::connect(&self.url("postgres")).await.expect("connect to the throwaway cluster");
         sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).await.expect("create a test database");
         self.url(name)
+    }
+}
+
+/// Faults for the fault tests; other test binaries leave them unused.
+#[allow(dead_code)]
+impl PgCluster {
+    /// Stops the server at once, as a crash would (`-m immediate`: no checkpoint,
+    /// every connection cut); the fault tests restart it with `start_again`.
+    pub fn stop_immediately(&self) {
+        let data = self.dir.join("data").to_string_lossy().to_string();
+        run(self.root, &self.bin.join("pg_ctl"), &["-D", &data, "-m", "immediate", "-w", "stop"]);
+    }
+
+    /// Starts the stopped server again on the same port (it recovers from its WAL).
+    pub fn start_again(&self) {
+        let data = self.dir.join("data").to_string_lossy().to_string();
+        let log = self.dir.join("server.log").to_string_lossy().to_string();
+        run(self.root, &self.bin.join("pg_ctl"), &["-D", &data, "-l", &log, "-w", "-o", &self.opts, "start"]);
+    }
+
+    /// `pg_ctl restart -m fast`: what an administrator's restart does (open sessions are ended).
+    pub fn restart(&self) {
+        let data = self.dir.join("data").to_string_lossy().to_string();
+        let log = self.dir.join("server.log").to_string_lossy().to_string();
+        run(self.root, &self.bin.join("pg_ctl"), &["-D", &data, "-l", &log, "-w", "-m", "fast", "-o", &self.opts, "restart"]);
     }
 }
