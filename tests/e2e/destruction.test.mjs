@@ -3,7 +3,8 @@
 // years and two days later Settings → Retention lists it; a wrong PIN is
 // refused beside the field and destroys nothing; the manager's PIN destroys it;
 // the list is empty; the order page says when it was destroyed and verify says
-// "destroyed", not "tampered". Screens are shot in zh-CN and in English.
+// "destroyed", not "tampered"; the customer's name reads "destroyed" in each
+// language (the core flags it). Screens are shot in zh-CN and in English.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
@@ -121,5 +122,21 @@ test('destruction: due after its period, refused with a wrong PIN, done with the
       await page.locator('[data-testid=verify-result][data-status=destroyed]').waitFor();
       assert.ok((await page.getByTestId('verify-result').textContent()).startsWith(uiText('auth.verify_destroyed', lang).split('{date}')[0]));
     });
+
+    // The customer's name is gone: each language says so in its own words, never the stored placeholder in English.
+    for (const lang of ['en', 'zh-CN']) {
+      await setLocale(page, lang);
+      assert.equal((await page.getByTestId('order-customer').textContent()).trim(), uiText('customer.destroyed_name', lang));
+    }
+    await setLocale(page, 'en');
+    await page.getByTestId('order-customer').click();
+    await page.getByTestId('customer-destroyed').waitFor();
+    assert.equal((await page.getByTestId('customer-title').textContent()).trim(), 'Data destroyed');
+    assert.match(await page.getByTestId('customer-destroyed').textContent(), /destroyed on .*2031/);
+    assert.equal(await page.getByTestId('customer-name').inputValue(), 'Data destroyed');
+    assert.equal(await page.getByTestId('customer-name').isDisabled(), true, 'nothing to fill in again');
+    assert.doesNotMatch(await page.locator('main').textContent(), /已销毁/);
+    await screenshot(page, 'destruction-05-customer-en');
+    await setLocale(page, 'zh-CN');
   });
 });
