@@ -247,6 +247,8 @@ async fn photos_past_the_photo_period_lose_their_bytes_while_the_order_and_its_s
     let mut t = TestStation::new().await;
     let crew = t.crew().await;
     let (ro, photo, png, _) = closed_signed_order(&t, &crew, 120).await;
+    let listed = t.ok(&t.manager, "get_order_detail", json!({"id": ro})).await["order"]["photos"].clone();
+    assert_eq!((listed[0]["sha256"].as_str(), &listed[0]["destroyed_at"]), (Some(photo.as_str()), &Value::Null));
     t.set_now(morning() + Duration::days(2 * 365 + 1));
     t.relogin_manager().await;
     let due = t.ok(&t.manager, "retention_due", json!({})).await;
@@ -259,6 +261,12 @@ async fn photos_past_the_photo_period_lose_their_bytes_while_the_order_and_its_s
     assert_eq!(t.ok(&t.manager, "get_customer", json!({"id": crew.customer})).await["customer"]["name"], "王芳");
     let e = t.call(&t.manager, "get_file", json!({"sha256": photo})).await.unwrap_err();
     assert!(e.code.starts_with("file.") || e.code == "not_found", "{e:?}");
+    // The order lists the photo as destroyed, with the date, so no screen asks for an image that is gone.
+    let order = t.ok(&t.manager, "get_order_detail", json!({"id": ro})).await;
+    let photos = order["order"]["photos"].as_array().unwrap();
+    assert_eq!(photos.len(), 1);
+    let when = photos[0]["destroyed_at"].as_str().unwrap_or_default();
+    assert!(when.starts_with(&(morning() + Duration::days(2 * 365 + 1)).format("%Y-%m-%d").to_string()), "{}", photos[0]);
 }
 
 #[tokio::test]
