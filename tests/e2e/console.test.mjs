@@ -87,7 +87,7 @@ test('an administrator made with the admin command logs in, sees the stations an
     assert.equal(new URL(page.url()).pathname, '/console/stations', 'the first page the role may open');
     assert.equal((await page.getByTestId('console-role').textContent()).trim(), uiText('console.roles.administrator', 'en'));
     const navs = await page.locator('[data-testid^="nav-"]').evaluateAll((els) => els.map((e) => e.dataset.testid));
-    assert.deepEqual(navs, ['nav-stations', 'nav-kpis', 'nav-complaints', 'nav-recalls', 'nav-users', 'nav-master', 'nav-audit'], 'an administrator may open every page');
+    assert.deepEqual(navs, ['nav-stations', 'nav-kpis', 'nav-complaints', 'nav-recalls', 'nav-privacy', 'nav-users', 'nav-master', 'nav-audit'], 'an administrator may open every page');
     const rows = page.getByTestId('station-row');
     await rows.first().waitFor();
     assert.deepEqual(await rows.evaluateAll((els) => els.map((e) => e.dataset.code)), ['BJ01', 'GZ01', 'SH01']);
@@ -190,7 +190,7 @@ test('an administrator made with the admin command logs in, sees the stations an
     await page.getByTestId('login-submit').click();
     await page.getByTestId('console-stations').waitFor();
     const theirNav = await page.locator('[data-testid^="nav-"]').evaluateAll((els) => els.map((e) => e.dataset.testid));
-    assert.deepEqual(theirNav, ['nav-stations', 'nav-kpis', 'nav-complaints', 'nav-recalls']);
+    assert.deepEqual(theirNav, ['nav-stations', 'nav-kpis', 'nav-complaints', 'nav-recalls', 'nav-privacy']);
     await page.getByTestId('station-row').first().waitFor();
     assert.deepEqual(await page.getByTestId('station-row').evaluateAll((els) => els.map((e) => e.dataset.code)), ['SH01']);
     assert.equal(await page.getByTestId('issue-code').count(), 0, 'no station management for a regional manager');

@@ -3,7 +3,9 @@
 // years and two days later Settings → Retention lists it; a wrong PIN is
 // refused beside the field and destroys nothing; the manager's PIN destroys it;
 // the list is empty; the order page says when it was destroyed and verify says
-// "destroyed", not "tampered". Screens are shot in zh-CN and in English.
+// "destroyed", not "tampered"; the customer's name reads "destroyed" in each
+// language (the core flags it), and the check-in photo is listed as destroyed,
+// not as a broken image. Screens are shot in zh-CN and in English.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
@@ -14,6 +16,8 @@ const NOT_YET = '@2031-12-01 02:00:00'; // a week short of five years
 const PAST = '@2031-12-09 02:00:00'; // five years (1,825 days) and two days after delivery
 const MANAGER = { staffName: '王经理', pin: '1111' };
 const CUSTOMER = '周晓明';
+// A 1×1 PNG: the check-in photo the destruction deletes.
+const DOT_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
 
 /** A station, an advisor, and one order checked in, authorized by phone, repaired, paid and delivered, through the API. */
 async function deliveredOrder(url) {
@@ -26,11 +30,12 @@ async function deliveredOrder(url) {
     { name: CUSTOMER, phones: ['13912345678'], email: '', company: '', language: 'zh-CN', consent_marketing: false, consent_data: true, consent_follow_up: true, notes: '老客户' },
     adv.token,
   );
+  const photo = (await callApi(url, 'upload_photo', { data: `data:image/png;base64,${DOT_PNG}` }, adv.token)).sha256;
   const vehicle = await callApi(url, 'create_vehicle', { customer_id: customer.id, fields: { plate: '沪A2E5S1', vin: withCheckDigit('LSVAU2180N2185501'), make: '大众', model: '朗逸' }, confirm: [] }, adv.token);
   const order = await callApi(
     url,
     'check_in',
-    { customer_id: customer.id, vehicle_id: vehicle.id, service_type: 'repair', odometer_km: 52000, fuel_eighths: 4, damage_marks: [], photos: [], personal_items: '儿童座椅', concerns: [{ text: '刹车异响', fault_codes: [] }], priority: 'normal', confirm: [] },
+    { customer_id: customer.id, vehicle_id: vehicle.id, service_type: 'repair', odometer_km: 52000, fuel_eighths: 4, damage_marks: [], photos: [{ sha256: photo, caption: '左前门划痕' }], personal_items: '儿童座椅', concerns: [{ text: '刹车异响', fault_codes: [] }], priority: 'normal', confirm: [] },
     adv.token,
   );
   const call = (op, input) => callApi(url, op, input, mgr);
@@ -76,7 +81,9 @@ test('destruction: due after its period, refused with a wrong PIN, done with the
     await page.goto(app.url);
     await logIn(page, MANAGER);
     await openRetention(page, app.url);
-    await page.getByTestId('retention-nothing-due').waitFor();
+    // The check-in photo is past its two years; the order is not past its five.
+    await page.locator('[data-testid=retention-item][data-kind=photos]').waitFor();
+    assert.equal(await page.locator('[data-testid=retention-item][data-kind=repair_order]').count(), 0);
     assert.equal(await page.locator('[data-testid=retention-period][data-kind=repair_order] [data-testid=retention-days]').textContent(), uiText('retention.days', 'zh-CN', { n: 1825 }));
 
     // Sessions last a shift: a week later the manager logs in again.
@@ -121,5 +128,27 @@ test('destruction: due after its period, refused with a wrong PIN, done with the
       await page.locator('[data-testid=verify-result][data-status=destroyed]').waitFor();
       assert.ok((await page.getByTestId('verify-result').textContent()).startsWith(uiText('auth.verify_destroyed', lang).split('{date}')[0]));
     });
+
+    // The check-in photo is listed as destroyed, with its date: no image is asked for.
+    const gone = page.getByTestId('photo-destroyed');
+    await gone.waitFor({ state: 'attached' });
+    assert.match(await gone.textContent(), /2031/);
+    assert.equal(await page.locator('[data-testid=order-photo] img').count(), 0, 'no broken image');
+
+    // The customer's name is gone: each language says so in its own words, never the stored placeholder in English.
+    for (const lang of ['en', 'zh-CN']) {
+      await setLocale(page, lang);
+      assert.equal((await page.getByTestId('order-customer').textContent()).trim(), uiText('customer.destroyed_name', lang));
+    }
+    await setLocale(page, 'en');
+    await page.getByTestId('order-customer').click();
+    await page.getByTestId('customer-destroyed').waitFor();
+    assert.equal((await page.getByTestId('customer-title').textContent()).trim(), 'Data destroyed');
+    assert.match(await page.getByTestId('customer-destroyed').textContent(), /destroyed on .*2031/);
+    assert.equal(await page.getByTestId('customer-name').inputValue(), 'Data destroyed');
+    assert.equal(await page.getByTestId('customer-name').isDisabled(), true, 'nothing to fill in again');
+    assert.doesNotMatch(await page.locator('main').textContent(), /已销毁/);
+    await screenshot(page, 'destruction-05-customer-en');
+    await setLocale(page, 'zh-CN');
   });
 });

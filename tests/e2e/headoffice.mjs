@@ -131,7 +131,7 @@ export async function qualityManager(ho, password = 'quality password 1') {
 
 /**
  * A station as the head office sees it, without running one: created with
- * `admin create-station`, enrolled over /v1/enroll, and pushing whole records
+ * `admin create-station`, enrolled over /v1/enroll (`token` is its bearer token), and pushing whole records
  * the way its sync client does (`push([{entity, id, payload}])`), with an HLC
  * per change and its User-Agent (`StationDesk/<version>`).
  */
@@ -145,6 +145,7 @@ export async function pushingStation(ho, code, name, version = '0.1.0') {
   let counter = 0;
   return {
     id: station_id,
+    token,
     async push(records) {
       const first = seq;
       const changes = records.map(({ entity, id, payload }) => ({

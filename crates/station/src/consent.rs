@@ -366,6 +366,7 @@ mod tests {
             notes: String::new(),
             merged_into: None,
             merged_at: None,
+            destroyed_at: None,
             created_at: at,
             updated_at: at,
         }

@@ -61,6 +61,10 @@ pub struct Customer {
     pub merged_into: Option<String>,
     #[ts(type = "string | null")]
     pub merged_at: Option<DateTime<Utc>>,
+    /// Set when a destruction run anonymised the customer past retention: the
+    /// name is a placeholder then, not a person's (`retention::destroy`).
+    #[ts(type = "string | null")]
+    pub destroyed_at: Option<DateTime<Utc>>,
     #[ts(type = "string")]
     pub created_at: DateTime<Utc>,
     #[ts(type = "string")]
@@ -358,6 +362,7 @@ struct CustomerRow {
     notes: String,
     merged_into: Option<String>,
     merged_at: Option<DateTime<Utc>>,
+    destroyed_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -366,7 +371,7 @@ pub async fn load_customer(conn: &mut SqliteConnection, id: &str) -> Result<Cust
     let row = sqlx::query_as::<_, CustomerRow>(
         "SELECT id, customer_no, name, email, company, language, consent_marketing, consent_data, consent_data_at, consent_marketing_at,
                 consent_data_version, consent_marketing_version, consent_follow_up, notes,
-                merged_into, merged_at, created_at, updated_at
+                merged_into, merged_at, destroyed_at, created_at, updated_at
          FROM customers WHERE id = ?",
     )
     .bind(id)
@@ -393,6 +398,7 @@ pub async fn load_customer(conn: &mut SqliteConnection, id: &str) -> Result<Cust
         notes: row.notes,
         merged_into: row.merged_into,
         merged_at: row.merged_at,
+        destroyed_at: row.destroyed_at,
         created_at: row.created_at,
         updated_at: row.updated_at,
     })
@@ -456,6 +462,8 @@ pub(crate) async fn apply_pulled(
     let (marketing, data) = (flag("consent_marketing"), flag("consent_data"));
     let at = |k: &str| s(k).and_then(|t| DateTime::parse_from_rfc3339(t).ok()).map(|t| t.with_timezone(&Utc));
     let (marketing_at, data_at, merged_at) = (at("consent_marketing_at"), at("consent_data_at"), at("merged_at"));
+    // Destroyed elsewhere: the flag comes with the anonymised fields, and a pull never takes it back.
+    let destroyed_at = at("destroyed_at");
     // Stations older than text versions send none.
     let (marketing_version, data_version) = (opt("consent_marketing_version"), opt("consent_data_version"));
     let merged_into = opt("merged_into");
@@ -479,13 +487,15 @@ pub(crate) async fn apply_pulled(
             && cur.consent_data_version == data_version
             && cur.merged_into == merged_into
             && cur.merged_at == merged_at
+            && (destroyed_at.is_none() || cur.destroyed_at.is_some())
             && cur.notes == notes;
         if same {
             return Ok(false);
         }
         sqlx::query(
             "UPDATE customers SET name = ?, email = ?, company = ?, language = ?, consent_marketing = ?, consent_data = ?, consent_marketing_at = ?, consent_data_at = ?,
-                                  consent_marketing_version = ?, consent_data_version = ?, consent_follow_up = ?, notes = ?, merged_into = ?, merged_at = ?, updated_at = ?
+                                  consent_marketing_version = ?, consent_data_version = ?, consent_follow_up = ?, notes = ?, merged_into = ?, merged_at = ?, updated_at = ?,
+                                  destroyed_at = COALESCE(destroyed_at, ?)
              WHERE id = ?",
         )
             .bind(&name)
@@ -503,6 +513,7 @@ pub(crate) async fn apply_pulled(
             .bind(&merged_into)
             .bind(merged_at.map(ts))
             .bind(&updated_at)
+            .bind(destroyed_at.map(ts))
             .bind(id)
             .execute(&mut *conn)
             .await?;
@@ -522,8 +533,8 @@ pub(crate) async fn apply_pulled(
         let created_at = s("created_at").filter(|t| DateTime::parse_from_rfc3339(t).is_ok()).map(str::to_string).unwrap_or_else(|| updated_at.clone());
         sqlx::query(
             "INSERT INTO customers (id, station_id, customer_no, name, email, company, language, consent_marketing, consent_data, consent_marketing_at, consent_data_at,
-                                    consent_marketing_version, consent_data_version, consent_follow_up, notes, merged_into, merged_at, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                    consent_marketing_version, consent_data_version, consent_follow_up, notes, merged_into, merged_at, created_at, updated_at, destroyed_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(id)
         .bind(station_id)
@@ -544,6 +555,7 @@ pub(crate) async fn apply_pulled(
         .bind(merged_at.map(ts))
         .bind(&created_at)
         .bind(&updated_at)
+        .bind(destroyed_at.map(ts))
         .execute(&mut *conn)
         .await?;
         let after = load_customer(conn, id).await?;

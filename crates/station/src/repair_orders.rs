@@ -216,6 +216,9 @@ pub struct RoPhoto {
     pub id: String,
     pub sha256: String,
     pub caption: String,
+    /// When a destruction run deleted the image past the photo period: the
+    /// order lists the photo's place and date, never an image that is gone.
+    pub destroyed_at: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS, sqlx::FromRow)]
@@ -281,10 +284,13 @@ pub async fn load_order(conn: &mut SqliteConnection, id: &str) -> Result<RepairO
         .bind(id)
         .fetch_all(&mut *conn)
         .await?;
-    let photos = sqlx::query_as::<_, RoPhoto>("SELECT id, sha256, caption FROM ro_photos WHERE ro_id = ? ORDER BY created_at, id")
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await?;
+    let photos = sqlx::query_as::<_, RoPhoto>(
+        "SELECT p.id, p.sha256, p.caption, f.destroyed_at FROM ro_photos p LEFT JOIN files f ON f.sha256 = p.sha256
+         WHERE p.ro_id = ? ORDER BY p.created_at, p.id",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
     let advisor = sqlx::query_as::<_, StaffName>("SELECT id, name FROM staff WHERE id = ?").bind(&row.advisor_id).fetch_one(&mut *conn).await?;
     let repeat_of = match &row.repeat_of_ro_id {
         Some(earlier) => {

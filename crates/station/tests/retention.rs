@@ -115,8 +115,10 @@ async fn a_closed_order_past_its_retention_is_anonymised_its_documents_and_files
     assert_eq!(customer["customer"]["name"], "已销毁");
     assert_eq!(customer["customer"]["phones"], json!([]));
     assert_eq!(customer["customer"]["may"]["reveal_contact"], json!(false), "no number left to show, so no button to show it");
+    assert_eq!(customer["customer"]["destroyed"], true);
     let order = t.ok(&t.manager, "get_order_detail", json!({"id": ro})).await;
     assert_eq!(order["order"]["personal_items"], "");
+    assert_eq!(order["order"]["customer"]["destroyed"], true, "the order names a destroyed customer as such");
     assert!(order["order"]["concerns"].as_array().unwrap().iter().all(|c| c["text"] == ""), "{}", order["order"]["concerns"]);
     assert!(order["jobs"].as_array().unwrap().iter().all(|j| j["concern"] == "" && j["cause"] == "" && j["correction"] == ""));
     assert_eq!(order["order"]["photos"][0]["caption"], "");
@@ -245,6 +247,8 @@ async fn photos_past_the_photo_period_lose_their_bytes_while_the_order_and_its_s
     let mut t = TestStation::new().await;
     let crew = t.crew().await;
     let (ro, photo, png, _) = closed_signed_order(&t, &crew, 120).await;
+    let listed = t.ok(&t.manager, "get_order_detail", json!({"id": ro})).await["order"]["photos"].clone();
+    assert_eq!((listed[0]["sha256"].as_str(), &listed[0]["destroyed_at"]), (Some(photo.as_str()), &Value::Null));
     t.set_now(morning() + Duration::days(2 * 365 + 1));
     t.relogin_manager().await;
     let due = t.ok(&t.manager, "retention_due", json!({})).await;
@@ -257,6 +261,12 @@ async fn photos_past_the_photo_period_lose_their_bytes_while_the_order_and_its_s
     assert_eq!(t.ok(&t.manager, "get_customer", json!({"id": crew.customer})).await["customer"]["name"], "王芳");
     let e = t.call(&t.manager, "get_file", json!({"sha256": photo})).await.unwrap_err();
     assert!(e.code.starts_with("file.") || e.code == "not_found", "{e:?}");
+    // The order lists the photo as destroyed, with the date, so no screen asks for an image that is gone.
+    let order = t.ok(&t.manager, "get_order_detail", json!({"id": ro})).await;
+    let photos = order["order"]["photos"].as_array().unwrap();
+    assert_eq!(photos.len(), 1);
+    let when = photos[0]["destroyed_at"].as_str().unwrap_or_default();
+    assert!(when.starts_with(&(morning() + Duration::days(2 * 365 + 1)).format("%Y-%m-%d").to_string()), "{}", photos[0]);
 }
 
 #[tokio::test]
@@ -264,6 +274,8 @@ async fn a_customer_who_never_ordered_is_anonymised_after_a_year_and_drops_out_o
     let mut t = TestStation::new().await;
     let lone = t.ok(&t.manager, "create_customer", json!({"name": "孙丽", "phones": ["13900001111"], "language": "zh-CN", "notes": "只问了价格"})).await;
     let id = lone["id"].as_str().unwrap().to_string();
+    let kept = t.ok(&t.manager, "get_customer", json!({"id": id})).await;
+    assert_eq!((&kept["customer"]["destroyed"], &kept["customer"]["destroyed_at"]), (&json!(false), &Value::Null));
     t.set_now(morning() + Duration::days(300));
     t.relogin_manager().await;
     assert_eq!(t.ok(&t.manager, "retention_due", json!({})).await["items"], json!([]));
@@ -275,6 +287,8 @@ async fn a_customer_who_never_ordered_is_anonymised_after_a_year_and_drops_out_o
     let c = t.ok(&t.manager, "get_customer", json!({"id": id})).await["customer"].clone();
     assert_eq!((c["name"].as_str(), &c["phones"], c["notes"].as_str()), (Some("已销毁"), &json!([]), Some("")));
     assert_eq!(c["customer_no"], lone["customer_no"], "the archive number stays");
+    assert_eq!(c["destroyed"], true, "the record says it was destroyed, for screens to word in their language");
+    assert!(c["destroyed_at"].as_str().is_some_and(|at| at.starts_with(&(morning() + Duration::days(366)).format("%Y-%m-%d").to_string())), "{c}");
     let refill = json!({"id": id, "fields": {"name": "孙丽", "phones": ["13900001111"], "language": "zh-CN"}});
     let e = t.call(&t.manager, "update_customer", refill).await.unwrap_err();
     assert_eq!(e.code, "customer.destroyed", "a destroyed customer is not filled in again");

@@ -17,6 +17,7 @@ const none: Can = {
   view_kpis: false,
   view_complaints: false,
   view_recalls: false,
+  view_access_register: false,
   add_complaint_notes: false,
   manage_stations: false,
   manage_master_data: false,
@@ -45,8 +46,9 @@ describe('console navigation', () => {
     expect(navEntries(regional).map((e) => e.id)).toEqual(['stations', 'kpis', 'complaints']);
     expect(navEntries({ ...regional, view_complaints: false }).map((e) => e.id)).toEqual(['stations', 'kpis']);
     const admin = Object.fromEntries(Object.keys(none).map((k) => [k, true])) as Can;
-    expect(navEntries(admin).map((e) => e.id)).toEqual(['stations', 'kpis', 'complaints', 'recalls', 'users', 'master', 'audit']);
+    expect(navEntries(admin).map((e) => e.id)).toEqual(['stations', 'kpis', 'complaints', 'recalls', 'privacy', 'users', 'master', 'audit']);
     expect(navEntries({ ...regional, view_recalls: true }).map((e) => e.id)).toEqual(['stations', 'kpis', 'complaints', 'recalls']);
+    expect(navEntries({ ...regional, view_access_register: true }).map((e) => e.id)).toEqual(['stations', 'kpis', 'complaints', 'privacy']);
     expect(navEntries({ ...none, manage_master_data: true }).map((e) => e.id)).toEqual(['master']);
     expect(navEntries({ ...none, manage_complaint_categories: true }).map((e) => e.id), 'a quality manager opens it for the category tree').toEqual(['master']);
     expect(home({ ...none, view_kpis: true })).toBe('/kpis');

@@ -2,7 +2,7 @@
 import type { Can } from '../lib/generated/console/Can';
 
 export interface NavEntry {
-  id: 'stations' | 'kpis' | 'complaints' | 'recalls' | 'users' | 'master' | 'audit';
+  id: 'stations' | 'kpis' | 'complaints' | 'recalls' | 'privacy' | 'users' | 'master' | 'audit';
   path: string;
 }
 
@@ -12,6 +12,7 @@ const PAGES: { entry: NavEntry; flag: keyof Can; also?: keyof Can }[] = [
   { entry: { id: 'kpis', path: '/kpis' }, flag: 'view_kpis' },
   { entry: { id: 'complaints', path: '/complaints' }, flag: 'view_complaints' },
   { entry: { id: 'recalls', path: '/recalls' }, flag: 'view_recalls' },
+  { entry: { id: 'privacy', path: '/privacy' }, flag: 'view_access_register' },
   { entry: { id: 'users', path: '/users' }, flag: 'manage_users' },
   { entry: { id: 'master', path: '/master' }, flag: 'manage_master_data', also: 'manage_complaint_categories' },
   { entry: { id: 'audit', path: '/audit' }, flag: 'view_audit' },

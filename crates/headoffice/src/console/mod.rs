@@ -11,6 +11,7 @@
 //! - `recalls`: recall campaigns and their completion per VIN over the caller's stations;
 //! - `kpis`: the stations' KPIs compared, regions summed, ranked; the drill-down to records;
 //!   `kpi_export`: that comparison as a CSV file;
+//! - `privacy`: the stations' access registers and the lookup grants, read-only and scoped;
 //! - `complaints`: complaints across the caller's stations, overdue first; head-office notes on them;
 //! - `input`, `error`: request bodies in, errors out, with the bad field named.
 //!
@@ -26,6 +27,7 @@ pub mod input;
 pub mod kpi_export;
 pub mod kpis;
 pub mod master;
+pub mod privacy;
 pub mod recalls;
 pub mod roles;
 pub mod sessions;
@@ -72,6 +74,8 @@ pub mod paths {
     pub const COMPLAINT_CATEGORIES: &str = "/console/api/master/complaint-categories";
     pub const RECALLS: &str = "/console/api/recalls";
     pub const RECALL: &str = "/console/api/recalls/{campaign_id}";
+    pub const ACCESS_REGISTER: &str = "/console/api/access-register";
+    pub const LOOKUP_GRANTS: &str = "/console/api/lookup-grants";
 }
 
 macro_rules! console_api {
@@ -167,4 +171,8 @@ console_api! {
     list_recalls: "get" RECALLS, master::MasterQuery => recalls::RecallCampaigns;
     /// One campaign's completion over the caller's stations: counts and a page of VINs, done or open; query `status`, `vin`, `offset`, `limit`.
     recall_completion: "get" RECALL, recalls::CompletionQuery => recalls::RecallCompletion;
+    /// The access registers of the caller's stations, newest first; query `station`, `staff`, `customer` (number or id), `offset`, `limit`.
+    access_register: "get" ACCESS_REGISTER, privacy::AccessRegisterQuery => privacy::AccessRegisterPage;
+    /// The access head-office lookups granted to the caller's stations, newest first; query `station`, `offset`, `limit`.
+    lookup_grants: "get" LOOKUP_GRANTS, privacy::LookupGrantsQuery => privacy::LookupGrantsPage;
 }

@@ -40,8 +40,11 @@ impl Role {
         match self {
             Role::Administrator => true,
             // The quality manager owns complaint handling, and the tree is how complaints are sorted and compared.
-            Role::QualityManager => matches!(action, ViewStations | ViewKpis | ViewComplaints | ViewRecalls | AddComplaintNotes | ManageComplaintCategories),
-            Role::RegionalManager => matches!(action, ViewStations | ViewKpis | ViewComplaints | ViewRecalls),
+            // Every role answers for how its stations treat customers' data: each reads who looked (scoped).
+            Role::QualityManager => {
+                matches!(action, ViewStations | ViewKpis | ViewComplaints | ViewRecalls | ViewAccessRegister | AddComplaintNotes | ManageComplaintCategories)
+            }
+            Role::RegionalManager => matches!(action, ViewStations | ViewKpis | ViewComplaints | ViewRecalls | ViewAccessRegister),
         }
     }
 
@@ -73,6 +76,8 @@ pub enum Action {
     ViewComplaints,
     /// Recall campaigns and their completion over the caller's stations.
     ViewRecalls,
+    /// The stations' access registers and the head office's lookup grants (read-only).
+    ViewAccessRegister,
     AddComplaintNotes,
     /// Create stations, issue enrollment codes, revoke tokens, set regions.
     ManageStations,
@@ -91,6 +96,7 @@ impl Action {
             Action::ViewKpis => "view_kpis",
             Action::ViewComplaints => "view_complaints",
             Action::ViewRecalls => "view_recalls",
+            Action::ViewAccessRegister => "view_access_register",
             Action::AddComplaintNotes => "add_complaint_notes",
             Action::ManageStations => "manage_stations",
             Action::ManageMasterData => "manage_master_data",
@@ -108,6 +114,7 @@ pub struct Can {
     pub view_kpis: bool,
     pub view_complaints: bool,
     pub view_recalls: bool,
+    pub view_access_register: bool,
     pub add_complaint_notes: bool,
     pub manage_stations: bool,
     pub manage_master_data: bool,
@@ -123,6 +130,7 @@ impl Can {
             view_kpis: role.may(Action::ViewKpis),
             view_complaints: role.may(Action::ViewComplaints),
             view_recalls: role.may(Action::ViewRecalls),
+            view_access_register: role.may(Action::ViewAccessRegister),
             add_complaint_notes: role.may(Action::AddComplaintNotes),
             manage_stations: role.may(Action::ManageStations),
             manage_master_data: role.may(Action::ManageMasterData),
@@ -188,7 +196,7 @@ mod tests {
         assert!(Role::QualityManager.may(Action::AddComplaintNotes));
         assert!(!Role::RegionalManager.may(Action::AddComplaintNotes));
         for role in [Role::Administrator, Role::QualityManager, Role::RegionalManager] {
-            for action in [Action::ViewStations, Action::ViewKpis, Action::ViewComplaints, Action::ViewRecalls] {
+            for action in [Action::ViewStations, Action::ViewKpis, Action::ViewComplaints, Action::ViewRecalls, Action::ViewAccessRegister] {
                 assert!(role.may(action), "every role reads ({})", action.as_str());
             }
         }

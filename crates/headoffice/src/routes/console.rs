@@ -9,7 +9,7 @@ use axum::Json;
 use crate::console::error::ConsoleResult;
 use crate::console::input::Input;
 use crate::console::sessions::Client;
-use crate::console::{accounts, audit, categories, complaints, kpi_export, kpis, master, recalls, sessions, stations, ConsoleSession};
+use crate::console::{accounts, audit, categories, complaints, kpi_export, kpis, master, privacy, recalls, sessions, stations, ConsoleSession};
 use crate::startup::AppState;
 
 pub async fn login(State(state): State<AppState>, client: Client, Input(input): Input<sessions::LoginInput>) -> ConsoleResult<Response> {
@@ -218,4 +218,20 @@ pub async fn recall_completion(
     Query(query): Query<recalls::CompletionQuery>,
 ) -> ConsoleResult<Json<recalls::RecallCompletion>> {
     Ok(Json(recalls::completion(&state.pool, &session, &id, query).await?))
+}
+
+pub async fn access_register(
+    State(state): State<AppState>,
+    session: ConsoleSession,
+    Query(query): Query<privacy::AccessRegisterQuery>,
+) -> ConsoleResult<Json<privacy::AccessRegisterPage>> {
+    Ok(Json(privacy::access_register(&state.pool, &session, query).await?))
+}
+
+pub async fn lookup_grants(
+    State(state): State<AppState>,
+    session: ConsoleSession,
+    Query(query): Query<privacy::LookupGrantsQuery>,
+) -> ConsoleResult<Json<privacy::LookupGrantsPage>> {
+    Ok(Json(privacy::lookup_grants(&state.pool, &session, query).await?))
 }

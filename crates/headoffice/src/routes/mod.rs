@@ -73,6 +73,8 @@ pub const ROUTES: &[(&str, &str, bool)] = &[
     ("put", c::COMPLAINT_CATEGORIES, false),
     ("get", c::RECALLS, false),
     ("get", c::RECALL, false),
+    ("get", c::ACCESS_REGISTER, false),
+    ("get", c::LOOKUP_GRANTS, false),
 ];
 
 pub const OPENAPI_JSON: &str = include_str!("../../openapi.json");
@@ -114,6 +116,8 @@ fn handler(path: &str) -> MethodRouter<AppState> {
         c::COMPLAINT_CATEGORIES => get(console::get_complaint_categories).put(console::put_complaint_categories),
         c::RECALLS => get(console::list_recalls),
         c::RECALL => get(console::recall_completion),
+        c::ACCESS_REGISTER => get(console::access_register),
+        c::LOOKUP_GRANTS => get(console::lookup_grants),
         other => unreachable!("route {other} is listed in ROUTES but has no handler"),
     }
 }

@@ -72,6 +72,11 @@ pub struct CustomerView {
     pub merged_into: Option<String>,
     #[ts(type = "string | null")]
     pub merged_at: Option<DateTime<Utc>>,
+    /// Anonymised past retention: `name` is a placeholder, which screens word
+    /// in the reader's language; nothing is left to show or change.
+    pub destroyed: bool,
+    #[ts(type = "string | null")]
+    pub destroyed_at: Option<DateTime<Utc>>,
     #[ts(type = "string")]
     pub created_at: DateTime<Utc>,
     #[ts(type = "string")]
@@ -104,6 +109,7 @@ impl CustomerView {
             notes,
             merged_into,
             merged_at,
+            destroyed_at,
             created_at,
             updated_at,
         } = customer;
@@ -128,6 +134,8 @@ impl CustomerView {
             notes: if hidden { String::new() } else { notes },
             merged_into,
             merged_at,
+            destroyed: destroyed_at.is_some(),
+            destroyed_at,
             created_at,
             updated_at,
             contact_hidden: hidden,

@@ -420,6 +420,7 @@ fn blank_customer_json(c: &mut Value) {
         o.insert("email".into(), Value::Null);
         o.insert("company".into(), Value::Null);
         o.insert("notes".into(), json!(""));
+        o.insert("destroyed".into(), json!(true));
     }
 }
 
@@ -447,12 +448,15 @@ async fn customer_has_nothing_kept(conn: &mut SqliteConnection, id: &str, except
 async fn anonymise_customer(conn: &mut SqliteConnection, ctx: &Ctx, d: &mut Destruction, id: &str, emit: Emit) -> Result<()> {
     let before = crate::customers::load_customer(conn, id).await?;
     open_gate(conn, id).await?;
-    sqlx::query("UPDATE customers SET name = ?, email = NULL, company = NULL, notes = '', updated_at = ? WHERE id = ?")
-        .bind(DESTROYED_NAME)
-        .bind(ts(ctx.now))
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "UPDATE customers SET name = ?, email = NULL, company = NULL, notes = '', destroyed_at = COALESCE(destroyed_at, ?), updated_at = ? WHERE id = ?",
+    )
+    .bind(DESTROYED_NAME)
+    .bind(&d.destroyed_at)
+    .bind(ts(ctx.now))
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
     sqlx::query("DELETE FROM customer_phones WHERE customer_id = ?").bind(id).execute(&mut *conn).await?;
     blank_audit(conn, d, None, id).await?;
     close_gate(conn, id).await?;

@@ -97,6 +97,7 @@ async fn a_destruction_reaches_the_head_office_and_neither_a_later_pull_nor_a_re
     assert_eq!(rejected, [("change.destroyed".to_string(), "customer".to_string())]);
     let at_b = b.ok(&b.manager, "get_customer", json!({"id": crew.customer})).await;
     assert_eq!((at_b["customer"]["name"].as_str(), &at_b["customer"]["phones"]), (Some("已销毁"), &json!([])));
+    assert_eq!(at_b["customer"]["destroyed"], true, "the flag travels with the anonymised customer");
     let (name, _): (String, Value) =
         sqlx::query_as("SELECT fields->>'name', fields->'phones' FROM shared_records WHERE entity = 'customer' AND entity_id = $1")
             .bind(&crew.customer)

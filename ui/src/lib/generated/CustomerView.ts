@@ -18,7 +18,12 @@ email: string | null, company: string | null, language: string, consent_marketin
 /**
  * The version of the consent text each consent was given to (`consent.rs`).
  */
-consent_data_version: string | null, consent_marketing_version: string | null, consent_follow_up: boolean, notes: string, merged_into: string | null, merged_at: string | null, created_at: string, updated_at: string, 
+consent_data_version: string | null, consent_marketing_version: string | null, consent_follow_up: boolean, notes: string, merged_into: string | null, merged_at: string | null, 
+/**
+ * Anonymised past retention: `name` is a placeholder, which screens word
+ * in the reader's language; nothing is left to show or change.
+ */
+destroyed: boolean, destroyed_at: string | null, created_at: string, updated_at: string, 
 /**
  * The caller's role sees no contact details (a technician): the page says
  * so instead of showing empty fields.

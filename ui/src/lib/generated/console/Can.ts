@@ -3,4 +3,4 @@
 /**
  * The role's answers, as flags the UI shows its buttons and pages from.
  */
-export type Can = { view_stations: boolean, view_kpis: boolean, view_complaints: boolean, view_recalls: boolean, add_complaint_notes: boolean, manage_stations: boolean, manage_master_data: boolean, manage_complaint_categories: boolean, manage_users: boolean, view_audit: boolean, };
+export type Can = { view_stations: boolean, view_kpis: boolean, view_complaints: boolean, view_recalls: boolean, view_access_register: boolean, add_complaint_notes: boolean, manage_stations: boolean, manage_master_data: boolean, manage_complaint_categories: boolean, manage_users: boolean, view_audit: boolean, };

@@ -1,4 +1,6 @@
 // Generated from crates/headoffice/src/console/mod.rs by scripts/gen-bindings.sh. Do not edit.
+import type { AccessRegisterPage } from "./AccessRegisterPage";
+import type { AccessRegisterQuery } from "./AccessRegisterQuery";
 import type { AuditPage } from "./AuditPage";
 import type { AuditQuery } from "./AuditQuery";
 import type { CategoryTree } from "./CategoryTree";
@@ -18,6 +20,8 @@ import type { KpiOrdersQuery } from "./KpiOrdersQuery";
 import type { KpiQuery } from "./KpiQuery";
 import type { LoggedOut } from "./LoggedOut";
 import type { LoginInput } from "./LoginInput";
+import type { LookupGrantsPage } from "./LookupGrantsPage";
+import type { LookupGrantsQuery } from "./LookupGrantsQuery";
 import type { MasterDeleted } from "./MasterDeleted";
 import type { MasterInput } from "./MasterInput";
 import type { MasterPage } from "./MasterPage";
@@ -97,6 +101,10 @@ export type ConsoleApi = {
   list_recalls: { method: "GET"; path: "/console/api/recalls"; input: MasterQuery; output: RecallCampaigns };
   /** One campaign's completion over the caller's stations: counts and a page of VINs, done or open; query `status`, `vin`, `offset`, `limit`. */
   recall_completion: { method: "GET"; path: "/console/api/recalls/{campaign_id}"; input: CompletionQuery; output: RecallCompletion };
+  /** The access registers of the caller's stations, newest first; query `station`, `staff`, `customer` (number or id), `offset`, `limit`. */
+  access_register: { method: "GET"; path: "/console/api/access-register"; input: AccessRegisterQuery; output: AccessRegisterPage };
+  /** The access head-office lookups granted to the caller's stations, newest first; query `station`, `offset`, `limit`. */
+  lookup_grants: { method: "GET"; path: "/console/api/lookup-grants"; input: LookupGrantsQuery; output: LookupGrantsPage };
 };
 
 export type ConsoleEndpoint = keyof ConsoleApi;
@@ -132,4 +140,6 @@ export const CONSOLE_API: { [K in ConsoleEndpoint]: { method: ConsoleApi[K]["met
   put_complaint_categories: { method: "PUT", path: "/console/api/master/complaint-categories" },
   list_recalls: { method: "GET", path: "/console/api/recalls" },
   recall_completion: { method: "GET", path: "/console/api/recalls/{campaign_id}" },
+  access_register: { method: "GET", path: "/console/api/access-register" },
+  lookup_grants: { method: "GET", path: "/console/api/lookup-grants" },
 };
