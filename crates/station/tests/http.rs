@@ -301,7 +301,7 @@ async fn very_large_amounts_and_mistyped_fields_over_http_are_field_errors_not_5
     let t = TestStation::new().await;
     let crew = t.crew().await;
     let f = common::flow::Flow::in_status(&t, &crew, "diagnosing").await;
-    let ui = tempfile::tempdir().unwrap();
+    let ui = tempfile::tempdir().expect("temp dir");
     let base = serve(&t, ui.path()).await;
     let answer = |(status, body): (u16, Value)| (status, body["code"].as_str().map(str::to_string), body["field"].as_str().map(str::to_string));
     let some = |s: &str| Some(s.to_string());
