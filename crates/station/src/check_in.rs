@@ -211,6 +211,7 @@ pub async fn check_in(station: &Station, caller: &Caller, input: CheckInInput) -
     if owner_id != input.customer_id {
         return Err(field("vehicle_id", "check_in.vehicle_owner", "this vehicle belongs to another customer"));
     }
+    crate::retention::refuse_destroyed_customer(&mut tx, &input.customer_id).await.map_err(|e| e.with_field("customer_id"))?;
     let stored_energy = stored_energy.as_deref().and_then(Energy::parse);
     let energy = input
         .energy

@@ -118,6 +118,11 @@ pub struct CustomerDetail {
     pub merged_into: Option<crate::search::CustomerSummary>,
     /// Whether the caller may merge another customer into this one (a manager, on a live record).
     pub can_merge: bool,
+    /// Whether the caller may check one of these vehicles in: the record is live (not merged
+    /// away, not destroyed) and the caller checks cars in.
+    pub can_check_in: bool,
+    /// Whether a service request or a complaint may be opened for this customer: a live record.
+    pub can_open_items: bool,
     /// Which levels (fuel, battery) check-in reads for each energy a vehicle may have.
     pub energy_levels: Vec<crate::domain::EnergyLevels>,
     /// Each consent: given or not, when, to which text version, and the text now shown.
@@ -412,7 +417,10 @@ pub async fn get_customer(station: &Station, caller: &Caller, input: IdInput) ->
         Some(survivor) => crate::search::customer_summary(&mut conn, survivor).await?,
         None => None,
     };
-    let can_merge = customer.merged_into.is_none() && Permission::MergeCustomers.allows(me.role);
+    // A merged customer lives on in the survivor; a destroyed one is registered anew if they return.
+    let live = customer.merged_into.is_none() && customer.destroyed_at.is_none();
+    let can_merge = live && Permission::MergeCustomers.allows(me.role);
+    let (can_check_in, can_open_items) = (live && Permission::CheckIn.allows(me.role), live);
     let vehicles = vehicles_of_customer(&mut conn, &input.id, station.now()).await?;
     let orders = orders_for_customer(&mut conn, &input.id).await?;
     let complaints = crate::aftersales::ledger::complaints_of_customer(&mut conn, &input.id, station.now()).await?;
@@ -431,6 +439,8 @@ pub async fn get_customer(station: &Station, caller: &Caller, input: IdInput) ->
         surveys,
         merged_into,
         can_merge,
+        can_check_in,
+        can_open_items,
         energy_levels: crate::domain::Energy::check_in_levels(),
         consents,
         consent_history,

@@ -270,6 +270,32 @@ async fn photos_past_the_photo_period_lose_their_bytes_while_the_order_and_its_s
 }
 
 #[tokio::test]
+async fn a_destroyed_customer_is_not_checked_in_or_given_new_requests_or_complaints_and_their_page_offers_none() {
+    let mut t = TestStation::new().await;
+    let (id, vehicle) = t.customer_with_vehicle(&t.manager, "孙丽", "13900001111", "沪C11111", common::VIN_A).await;
+    let live = t.ok(&t.manager, "get_customer", json!({"id": id})).await;
+    assert_eq!((&live["can_check_in"], &live["can_open_items"], &live["can_merge"]), (&json!(true), &json!(true), &json!(true)));
+    t.set_now(morning() + Duration::days(366));
+    t.relogin_manager().await;
+    let due = t.ok(&t.manager, "retention_due", json!({})).await;
+    assert_eq!(due_refs(&due), json!([{"kind": "customer_without_order", "subject_id": id}]));
+    t.ok(&t.manager, "run_destruction", json!({"pin": "1111", "items": due_refs(&due)})).await;
+
+    let page = t.ok(&t.manager, "get_customer", json!({"id": id})).await;
+    assert_eq!((&page["can_check_in"], &page["can_open_items"], &page["can_merge"]), (&json!(false), &json!(false), &json!(false)));
+    let orders = t.count("SELECT COUNT(*) FROM repair_orders").await;
+    let e = t.call(&t.manager, "check_in", check_in_input(&id, &vehicle, 42_000)).await.unwrap_err();
+    assert_eq!((e.code.as_str(), e.field.as_deref()), ("customer.destroyed", Some("customer_id")));
+    assert_eq!(t.count("SELECT COUNT(*) FROM repair_orders").await, orders, "no order for a destroyed customer");
+    let request = json!({"channel": "phone", "request": "想预约保养", "customer_id": id});
+    let e = t.call(&t.manager, "open_service_request", request).await.unwrap_err();
+    assert_eq!((e.code.as_str(), e.field.as_deref()), ("customer.destroyed", Some("customer_id")));
+    let complaint = json!({"channel": "phone", "severity": "normal", "category_id": "svc.attitude.slow", "description": "等了很久", "customer_id": id});
+    let e = t.call(&t.manager, "open_complaint", complaint).await.unwrap_err();
+    assert_eq!((e.code.as_str(), e.field.as_deref()), ("customer.destroyed", Some("customer_id")));
+}
+
+#[tokio::test]
 async fn a_customer_who_never_ordered_is_anonymised_after_a_year_and_drops_out_of_search() {
     let mut t = TestStation::new().await;
     let lone = t.ok(&t.manager, "create_customer", json!({"name": "孙丽", "phones": ["13900001111"], "language": "zh-CN", "notes": "只问了价格"})).await;

@@ -82,6 +82,7 @@ pub(crate) async fn who(
                 .with_field("customer_id")
                 .with("customer_id", survivor));
         }
+        crate::retention::refuse_destroyed_customer(conn, c).await.map_err(|e| e.with_field("customer_id"))?;
         if contact_name.is_empty() {
             contact_name = name;
         }

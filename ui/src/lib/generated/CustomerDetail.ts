@@ -28,6 +28,15 @@ merged_into: CustomerSummary | null,
  */
 can_merge: boolean, 
 /**
+ * Whether the caller may check one of these vehicles in: the record is live (not merged
+ * away, not destroyed) and the caller checks cars in.
+ */
+can_check_in: boolean, 
+/**
+ * Whether a service request or a complaint may be opened for this customer: a live record.
+ */
+can_open_items: boolean, 
+/**
  * Which levels (fuel, battery) check-in reads for each energy a vehicle may have.
  */
 energy_levels: Array<EnergyLevels>, 
