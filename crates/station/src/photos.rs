@@ -154,6 +154,56 @@ pub(crate) fn store_fetched(station: &Station, sha: &str, mime: &str, bytes: &[u
     Ok(())
 }
 
+/// Another process on the same data directory may be between writing a file's
+/// bytes and committing its row: only files older than this are orphans.
+const ORPHAN_AGE: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// Deletes bytes on disk that no `files` row names, and `.part` leftovers: a
+/// print or an upload killed between writing its bytes and committing its row
+/// (the kill -9 campaign leaves a few). Nothing shows or syncs them, and a
+/// retried print writes its own. Run when the station opens; returns how many
+/// files went.
+pub(crate) async fn sweep_orphan_files(station: &Station) -> Result<usize> {
+    let dir = station.data_dir().to_path_buf();
+    let found = tokio::task::spawn_blocking(move || old_files_on_disk(&dir)).await.map_err(|e| ApiError::internal(e.to_string()))?;
+    let mut removed = 0;
+    for (path, sha) in found {
+        let orphan = match sha {
+            Some(sha) => !sqlx::query_scalar::<_, bool>("SELECT EXISTS (SELECT 1 FROM files WHERE sha256 = ?)").bind(&sha).fetch_one(station.pool()).await?,
+            None => true,
+        };
+        if orphan && std::fs::remove_file(&path).is_ok() {
+            removed += 1;
+        }
+    }
+    if removed > 0 {
+        tracing::info!(removed, "deleted file bytes that no record names (a write interrupted before its commit)");
+    }
+    Ok(removed)
+}
+
+/// Every stored file and thumbnail older than [`ORPHAN_AGE`], with the hash its
+/// name says (`None` for a `.part` leftover or a name that is no hash).
+fn old_files_on_disk(data_dir: &std::path::Path) -> Vec<(PathBuf, Option<String>)> {
+    let now = std::time::SystemTime::now();
+    let mut out = Vec::new();
+    for top in ["files", "thumbs"] {
+        let Ok(shards) = std::fs::read_dir(data_dir.join(top)) else { continue };
+        for shard in shards.flatten().filter(|e| e.file_type().is_ok_and(|t| t.is_dir())) {
+            let Ok(entries) = std::fs::read_dir(shard.path()) else { continue };
+            for entry in entries.flatten() {
+                let old = entry.metadata().and_then(|m| m.modified()).ok().and_then(|t| now.duration_since(t).ok()).is_some_and(|age| age >= ORPHAN_AGE);
+                if !old || !entry.file_type().is_ok_and(|t| t.is_file()) {
+                    continue;
+                }
+                let name = entry.file_name().to_string_lossy().into_owned();
+                out.push((entry.path(), is_sha256(&name).then_some(name)));
+            }
+        }
+    }
+    out
+}
+
 /// A crash mid-write must not leave a truncated file under a hash it doesn't match.
 fn write_atomically(path: &PathBuf, bytes: &[u8]) -> Result<()> {
     let tmp = path.with_extension("part");

@@ -63,6 +63,9 @@ impl Station {
     pub async fn open_with(data_dir: &Path, clock: Clock, sync: crate::sync::WorkerOptions) -> Result<Station> {
         let pool = store::db::open(data_dir).await?;
         let station = Station { inner: Arc::new(Inner { pool, data_dir: data_dir.to_path_buf(), clock, sync: crate::sync::worker::Handle::new() }) };
+        if let Err(e) = crate::photos::sweep_orphan_files(&station).await {
+            tracing::warn!("stored files could not be checked for orphans: {e:?}");
+        }
         // The daily backup rides on the same switch: tests that drive the worker themselves call `backup::run_if_due`.
         if sync.enabled {
             crate::backup::start(station.for_worker(), std::time::Duration::from_secs(600));

@@ -340,3 +340,40 @@ async fn printing_to_a_printer_without_cups_says_print_no_cups() {
     assert_eq!(printers["cups"], false);
     assert_eq!(printers["printers"], json!([]));
 }
+
+/// Bytes the way a killed print or upload leaves them: on disk, no row.
+fn plant(dir: &Path, top: &str, name: &str, minutes_old: u64) -> PathBuf {
+    let path = dir.join(top).join(&name[..2]).join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, b"%PDF-1.7 half a document").unwrap();
+    let when = std::time::SystemTime::now() - std::time::Duration::from_secs(minutes_old * 60);
+    std::fs::File::options().write(true).open(&path).unwrap().set_modified(when).unwrap();
+    path
+}
+
+#[tokio::test]
+async fn bytes_a_killed_print_left_without_a_record_are_deleted_when_the_station_opens_and_kept_files_stay() {
+    let t = TestStation::new().await;
+    let kept = png(&t, &t.manager).await;
+    let dir = t.dir.path();
+    let kept_path = dir.join("files").join(&kept[..2]).join(&kept);
+    let kept_thumb = dir.join("thumbs").join(&kept[..2]).join(&kept);
+    assert!(kept_path.exists() && kept_thumb.exists());
+    // Old enough not to be another process's write in flight.
+    for p in [&kept_path, &kept_thumb] {
+        std::fs::File::options().write(true).open(p).unwrap().set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(3600)).unwrap();
+    }
+    let orphan = plant(dir, "files", &"ab".repeat(32), 60);
+    let orphan_thumb = plant(dir, "thumbs", &"ab".repeat(32), 60);
+    let leftover = plant(dir, "files", &format!("{}.part", "cd".repeat(32)), 60);
+    let in_flight = plant(dir, "files", &"ef".repeat(32), 1);
+
+    let _reopened = common::open_at(dir, t.clock.clone()).await;
+
+    assert!(!orphan.exists() && !orphan_thumb.exists(), "bytes no record names are gone, thumbnail too");
+    assert!(!leftover.exists(), "a half-written .part is gone");
+    assert!(in_flight.exists(), "a minute-old file may be another process's print about to commit: kept");
+    assert!(kept_path.exists() && kept_thumb.exists(), "a stored file with its record stays");
+    let again = t.ok(&t.manager, "get_file", json!({"sha256": kept})).await;
+    assert!(again["data_url"].as_str().unwrap().starts_with("data:image/png;base64,"));
+}
