@@ -9,7 +9,8 @@
 //! customers merged at one station reaching the head office and another (`merges.rs`),
 //! the access register, append-only at both ends (`access_register.rs`),
 //! customers shared between stations: access, history, lookup (`shared.rs`),
-//! and a destruction past retention reaching the head office for good (`retention.rs`).
+//! a destruction past retention reaching the head office for good (`retention.rs`),
+//! and the station's version at the head office, and a head office of the previous protocol (`versions.rs`).
 //! Needs the PostgreSQL server binaries (`scripts/setup-system.sh`).
 #![allow(clippy::unwrap_used)]
 
@@ -53,6 +54,8 @@ mod restore;
 mod retention;
 #[path = "sync_headoffice/shared.rs"]
 mod shared;
+#[path = "sync_headoffice/versions.rs"]
+mod versions;
 
 static CLUSTER: LazyLock<pg::PgCluster> = LazyLock::new(pg::PgCluster::start);
 
