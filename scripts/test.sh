@@ -102,3 +102,11 @@ if npm_has_script tests test:e2e; then npm run test:e2e --prefix tests; else ski
 
 step "Desktop end-to-end: the Tauri window under Xvfb"
 xvfb-run -a -s "-screen 0 1920x1080x24" npm run test:desktop --prefix tests
+
+step "Packages: scripts/package.sh (release .debs into dist/), then scripts/check-installed.sh installs them and runs the installed programs"
+bash scripts/package.sh
+if [ "$(id -u)" -eq 0 ]; then
+  bash scripts/check-installed.sh
+else
+  skip "installing the .debs needs root (CI runs as root)"
+fi

@@ -1,7 +1,9 @@
 // The station manager's settings and staff screens: the tax rate (a percentage
 // in the UI, basis points in the core) and the repeat-repair window survive a
 // reload, the QC checklist is edited, and a technician added here can log in.
+// The page names the running version: the workspace's one (docs/release.md, "Versions").
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { callApi, logIn, screenshot, setUpStation, tokenOf, withApp } from './helpers.mjs';
 
@@ -22,6 +24,9 @@ test('the manager sets the tax rate, the repeat-repair window and the QC checkli
     await page.getByTestId('lang-en').click();
     await page.getByTestId('nav-settings').click();
     await page.getByTestId('settings-form').waitFor();
+    const cargo = readFileSync(new URL('../../Cargo.toml', import.meta.url), 'utf8');
+    const version = /\[workspace\.package\][^[]*?\nversion = "([^"]+)"/.exec(cargo)[1];
+    assert.equal(await page.getByTestId('settings-version').textContent(), `StationDesk ${version}`);
     const token = await tokenOf(page);
     const before = await callApi(app.url, 'get_workflow_settings', {}, token);
     assert.equal(await page.getByTestId('settings-tax-rate').inputValue(), String(before.tax_rate_bp / 100));

@@ -11,7 +11,7 @@ use headoffice::clock::Clock;
 use headoffice::{admin, startup, telemetry, Application, Config};
 
 #[derive(Parser)]
-#[command(name = "headoffice", about = "StationDesk head office: the sync server and its admin commands")]
+#[command(name = "headoffice", version, about = "StationDesk head office: the sync server and its admin commands")]
 struct Cli {
     /// Configuration file (TOML); HEADOFFICE__* environment variables override it.
     #[arg(long, global = true, env = "HEADOFFICE_CONFIG")]

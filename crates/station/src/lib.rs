@@ -53,4 +53,8 @@ pub mod vehicles;
 pub mod workflow;
 
 pub use error::{ApiError, ErrorKind};
+
+/// This build's version: the workspace's one version (docs/release.md, "Versions"),
+/// shown in Settings and sent to the head office in the sync client's User-Agent.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub use station::{default_data_dir, Clock, Station};

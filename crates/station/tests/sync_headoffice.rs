@@ -10,7 +10,8 @@
 //! the access register, append-only at both ends (`access_register.rs`),
 //! customers shared between stations: access, history, lookup (`shared.rs`),
 //! a destruction past retention reaching the head office for good (`retention.rs`),
-//! and stations made by earlier releases upgraded, their old outbox draining (`upgrades.rs`).
+//! stations made by earlier releases upgraded, their old outbox draining (`upgrades.rs`),
+//! and the station's version at the head office, and a head office of the previous protocol (`versions.rs`).
 //! Needs the PostgreSQL server binaries (`scripts/setup-system.sh`).
 #![allow(clippy::unwrap_used)]
 
@@ -56,6 +57,8 @@ mod retention;
 mod shared;
 #[path = "sync_headoffice/upgrades.rs"]
 mod upgrades;
+#[path = "sync_headoffice/versions.rs"]
+mod versions;
 
 static CLUSTER: LazyLock<pg::PgCluster> = LazyLock::new(pg::PgCluster::start);
 

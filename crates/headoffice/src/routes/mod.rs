@@ -16,7 +16,7 @@ mod push;
 use std::time::Instant;
 
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -24,7 +24,7 @@ use axum::routing::{delete, get, post, put, MethodRouter};
 use axum::Router;
 use futures_util::StreamExt;
 use sync_protocol::framing::{self, FrameError};
-use sync_protocol::{routes as r, ErrorCode, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, PROTOCOL_VERSION_HEADER};
+use sync_protocol::{routes as r, ErrorCode, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION_HEADER};
 
 use crate::console::paths as c;
 use crate::error::ApiError;
@@ -139,7 +139,7 @@ pub fn router(state: AppState) -> Router {
         }
     }
     let console_dir = console_ui::find(state.config.console_dir.as_deref());
-    open.merge(protocol.layer(middleware::from_fn(require_protocol_version)))
+    open.merge(protocol.layer(middleware::from_fn_with_state(state.clone(), require_protocol_version)))
         .merge(console_ui::routes(&console_dir))
         .fallback(|| async { ApiError::new(ErrorCode::InvalidRequest, "no such route; see /openapi.json").into_response_with(StatusCode::NOT_FOUND) })
         .layer(middleware::from_fn(log_request))
@@ -155,7 +155,8 @@ impl ApiError {
 }
 
 /// A station too old for this head office gets 426 and a message to show, not a failed sync.
-async fn require_protocol_version(req: Request, next: Next) -> Response {
+async fn require_protocol_version(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let newest = state.faults.newest_protocol();
     let version = req.headers().get(PROTOCOL_VERSION_HEADER).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u32>().ok());
     match version {
         None => ApiError::new(ErrorCode::UpdateRequired, format!("this station did not send {PROTOCOL_VERSION_HEADER}: update StationDesk to sync"))
@@ -165,9 +166,9 @@ async fn require_protocol_version(req: Request, next: Next) -> Response {
             format!("update required: this station speaks sync protocol {v}, the head office needs {MIN_PROTOCOL_VERSION} or newer. Install the current StationDesk; the station keeps working offline meanwhile."),
         )
         .into_response(),
-        Some(v) if v > PROTOCOL_VERSION => ApiError::new(
+        Some(v) if v > newest => ApiError::new(
             ErrorCode::ProtocolUnsupported,
-            format!("this station speaks sync protocol {v}, newer than the head office's {PROTOCOL_VERSION}: update the head office"),
+            format!("this station speaks sync protocol {v}, newer than the head office's {newest}: update the head office; the station keeps working offline and sends its changes once it is updated"),
         )
         .into_response(),
         Some(_) => next.run(req).await,

@@ -32,6 +32,8 @@ pub struct SetupStatus {
     pub station: Option<StationInfo>,
     /// Who can log in here; the login screen lists them.
     pub staff: Vec<StaffInfo>,
+    /// This StationDesk's version (Settings shows it; the head office sees it too).
+    pub app_version: String,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -49,7 +51,7 @@ pub struct FirstRunSetup {
 pub async fn setup_status(station: &Station, _caller: &Caller, _input: crate::ops::NoInput) -> Result<SetupStatus> {
     let info = station.info().await?;
     let staff = if info.is_some() { list_active_staff(station).await? } else { Vec::new() };
-    Ok(SetupStatus { is_set_up: info.is_some(), station: info.map(Into::into), staff })
+    Ok(SetupStatus { is_set_up: info.is_some(), station: info.map(Into::into), staff, app_version: crate::VERSION.to_string() })
 }
 
 pub async fn first_run_setup(station: &Station, caller: &Caller, input: FirstRunSetup) -> Result<Session> {

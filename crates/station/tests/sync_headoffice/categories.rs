@@ -9,7 +9,7 @@ use common::aftersales::{complaint_input, Ticket};
 const TREE: &str = "/console/api/master/complaint-categories";
 
 /// An administrator logged in to the console: the session cookie.
-async fn console_login(ho: &HeadOffice, http: &reqwest::Client) -> String {
+pub(crate) async fn console_login(ho: &HeadOffice, http: &reqwest::Client) -> String {
     headoffice::admin::create_admin(&ho.pool, "root", "Head Office Admin", "admin password 1", Utc::now()).await.unwrap();
     let res = http.post(format!("{}/console/api/login", ho.url)).json(&json!({"login": "root", "password": "admin password 1"})).send().await.unwrap();
     assert!(res.status().is_success(), "the administrator logs in");

@@ -6,4 +6,8 @@ export type SetupStatus = { is_set_up: boolean, station: StationInfo | null,
 /**
  * Who can log in here; the login screen lists them.
  */
-staff: Array<StaffInfo>, };
+staff: Array<StaffInfo>, 
+/**
+ * This StationDesk's version (Settings shows it; the head office sees it too).
+ */
+app_version: string, };
