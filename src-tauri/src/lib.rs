@@ -49,10 +49,23 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, station: station::Sta
 
 /// Opens the desktop window and runs until it is closed.
 pub fn run_desktop(data_dir: PathBuf) -> anyhow::Result<()> {
+    lighter_webkit();
     let station = open_station(&data_dir)?;
     let app = app_builder(tauri::Builder::default(), station).build(context()).context("starting the StationDesk window")?;
     app.run(|_, _| {});
     Ok(())
+}
+
+/// Turns WebKitGTK's accelerated compositing off (unless the environment already
+/// says either way), before any thread starts. Without a GPU it renders every
+/// layer through software GL into buffers that held about 140 MB of the web
+/// process's memory, for a UI of forms and lists that draws the same without it
+/// (docs/benchmarks.md, "Issue 13: release figures"). WebKit reads the variable
+/// when it starts the web process.
+fn lighter_webkit() {
+    if cfg!(target_os = "linux") && std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
+        std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+    }
 }
 
 /// Runs the HTTP JSON transport with no window, serving the UI from `ui_dir`
