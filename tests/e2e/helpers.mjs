@@ -105,13 +105,14 @@ export function fakeClock(start = '+0') {
   if (!existsSync(LIBFAKETIME)) throw new Error(`no ${LIBFAKETIME}: install Debian's faketime (scripts/setup-system.sh)`);
   const dir = mkdtempSync(join(tmpdir(), 'stationdesk-faketime-'));
   const file = join(dir, 'faketime');
-  // libfaketime re-reads the file at most once a second. With FAKETIME_NO_CACHE it re-reads on
-  // every call, and then a multi-threaded process sometimes reads a time days off (measured:
-  // 2.4 days backwards in 800,000 calls over 4 threads), which made deadline tests flaky.
-  // So `set` waits out that second, and the station sees the new time once it returns.
+  // libfaketime re-reads the file once its cache is more than a second old, counted in whole
+  // seconds (so up to two seconds after a change). With FAKETIME_NO_CACHE it re-reads on every
+  // call, and then a multi-threaded process sometimes reads a time days off (measured: 2.4 days
+  // backwards in 800,000 calls over 4 threads), which made deadline tests flaky. So `set` waits
+  // those two seconds out, and the station sees the new time once it returns.
   const set = (spec) => {
     writeFileSync(file, `${spec}\n`);
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1100);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2500);
   };
   writeFileSync(file, `${start}\n`);
   return {

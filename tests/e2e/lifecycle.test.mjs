@@ -132,8 +132,9 @@ async function run(page, app) {
     // 4. The customer authorizes by phone; the advisor records it.
     await page.getByTestId('move-approved').click();
     await page.getByTestId('auth-form').waitFor();
-    await page.getByTestId('auth-method-phone').check({ force: true });
+    // The core's quote fills the amount: the form is settled before the method is picked.
     await inputHas(page, 'auth-amount', '231.65');
+    await page.getByTestId('auth-method-phone').check({ force: true });
     await page.getByTestId('auth-submit').click();
     await expectStatus(page, 'approved');
     await page.getByTestId('authorization').filter({ hasText: '周晓明' }).waitFor();
