@@ -92,6 +92,24 @@ describe('the session token', () => {
     await expect(api.call('me', {})).rejects.toBeInstanceOf(ApiError);
     expect(getToken()).toBeNull();
   });
+
+  it('is kept when a call made with an earlier session comes back refused after a new login', async () => {
+    setToken('before-the-idle-lock');
+    let answer: (v: unknown) => void = () => undefined;
+    api.use({
+      name: 'http',
+      call: () =>
+        new Promise((_, reject) => {
+          answer = () => reject(new ApiError({ kind: 'unauthenticated', code: 'auth.unauthenticated', message: 'log in' }));
+        }),
+    });
+    const poll = api.call('me', {});
+    // The tablet locked and the same person typed their PIN: a new session, before the poll came back.
+    setToken('after-unlocking');
+    answer(undefined);
+    await expect(poll).rejects.toBeInstanceOf(ApiError);
+    expect(getToken()).toBe('after-unlocking');
+  });
 });
 
 describe('listening to calls', () => {

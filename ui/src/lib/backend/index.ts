@@ -80,13 +80,17 @@ export const api = {
     backend = b;
   },
   async call<K extends OperationName>(op: K, input: Input<K>): Promise<Output<K>> {
+    // A refusal speaks for the session the call was made with. A poll sent before an idle
+    // lock can come back refused after the same person unlocked with a new session: that
+    // must not end the new one.
+    const sent = getToken();
     try {
       const out = await api.backend.call(op, input);
       callListeners.forEach((l) => l(op));
       return out;
     } catch (e) {
       const err = ApiError.from(e);
-      if (err.kind === 'unauthenticated' && getToken()) {
+      if (err.kind === 'unauthenticated' && sent !== null && getToken() === sent) {
         setToken(null);
         unauthenticatedListeners.forEach((l) => l(err));
       }
