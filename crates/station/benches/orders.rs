@@ -7,6 +7,7 @@
 //! cargo bench -p station --bench orders                          # 100,000 orders
 //! cargo bench -p station --bench orders -- --orders 10000        # quicker
 //! cargo bench -p station --bench orders -- --generate-only       # only the data, for tests/desktop/figures.mjs
+//! RUST_LOG=sqlx=debug cargo bench -p station --bench orders -- --rounds 3   # each statement with its time
 //!
 //! The station is the demo station (its staff and PINs, master data and 14 open
 //! orders, written by `load_demo_data` through the real operations), more open
@@ -95,6 +96,9 @@ fn copy_station(from: &Path, to: &Path) {
 
 #[tokio::main]
 async fn main() {
+    if std::env::var_os("RUST_LOG").is_some() {
+        tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).with_writer(std::io::stderr).init();
+    }
     let orders = arg("--orders", 100_000);
     let open = arg("--open", 120);
     let seed = arg("--seed", 13) as u64;
@@ -265,6 +269,7 @@ async fn generate(station: &Station, orders: usize, open: usize, seed: u64) {
     let end = DateTime::parse_from_rfc3339(HISTORY_END).unwrap().with_timezone(&Utc);
     let start = end - Duration::days(HISTORY_DAYS);
     const BATCH: usize = 10_000;
+    let phase = Instant::now();
 
     // Customers (one phone each), a vehicle each and a second for one in ten.
     let customers = (orders / 3).max(100);
@@ -341,6 +346,7 @@ async fn generate(station: &Station, orders: usize, open: usize, seed: u64) {
         tx.commit().await.unwrap();
     }
 
+    eprintln!("customers and vehicles: {:.1} s", phase.elapsed().as_secs_f64());
     // More open orders, checked in through the operation as the desk would.
     let status = station.dispatch("setup_status", None, json!({})).await.unwrap();
     let advisor_staff = status["staff"].as_array().unwrap().iter().find(|s| s["name"] == "李顾问").unwrap()["id"].clone();
@@ -371,6 +377,7 @@ async fn generate(station: &Station, orders: usize, open: usize, seed: u64) {
         }
     }
 
+    eprintln!("open orders: {:.1} s", phase.elapsed().as_secs_f64());
     // History: delivered (the last weeks), closed and cancelled orders, oldest first.
     let history = orders.saturating_sub(open.max(demo_orders as usize));
     let mut times: Vec<DateTime<Utc>> = (0..history).map(|_| start + minutes(&mut rng, 0, 24 * 60 * HISTORY_DAYS)).collect();
@@ -381,8 +388,6 @@ async fn generate(station: &Station, orders: usize, open: usize, seed: u64) {
     let mut hlc_counter = 0u64;
     for chunk in times.chunks(BATCH) {
         let mut tx = pool.begin().await.unwrap();
-        // A job names its authorization, written after the lines that set its amount.
-        sqlx::query("PRAGMA defer_foreign_keys = ON").execute(&mut *tx).await.unwrap();
         for &checked_in in chunk {
             let v = rng.random_range(0..vehicles.len() - extra_open);
             let (customer_id, customer_no, vehicle_id) = &vehicles[v];
@@ -460,6 +465,7 @@ async fn generate(station: &Station, orders: usize, open: usize, seed: u64) {
             let mut total = 0i64;
             let mut lines = Vec::new();
             let jobs = rng.random_range(1..=3usize);
+            let mut jobs_rows = Vec::new();
             for position in 0..jobs {
                 let concern = pick(&mut rng, CONCERNS);
                 let concern_id = id_at(&mut rng, checked_in);
@@ -476,32 +482,7 @@ async fn generate(station: &Station, orders: usize, open: usize, seed: u64) {
                     .unwrap();
                 let job_id = id_at(&mut rng, checked_in);
                 let done = (!cancelled).then(|| t(checked_in + step * 5));
-                sqlx::query(
-                    "INSERT INTO ro_jobs (id, station_id, ro_id, position, concern_id, concern, cause, correction, technician_id, approval, authorization_id,
-                                          decided_by_name, decided_recorded_by, decided_at, done_at, done_by, created_at, updated_at)
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                )
-                .bind(&job_id)
-                .bind(&station_id)
-                .bind(&ro_id)
-                .bind(position as i64)
-                .bind(&concern_id)
-                .bind(concern)
-                .bind(if cancelled { "" } else { "检查确认" })
-                .bind(if cancelled { "" } else { "按标准作业完成" })
-                .bind(technician)
-                .bind(if cancelled { "pending" } else { "approved" })
-                .bind(&auth_id)
-                .bind((!cancelled).then_some("车主"))
-                .bind((!cancelled).then_some(advisor))
-                .bind((!cancelled).then(|| t(approved_at)))
-                .bind(&done)
-                .bind(done.as_ref().map(|_| technician))
-                .bind(t(checked_in))
-                .bind(t(updated))
-                .execute(&mut *tx)
-                .await
-                .unwrap();
+                jobs_rows.push((job_id.clone(), position, concern_id.clone(), concern, done));
                 for _ in 0..rng.random_range(1..=3usize) {
                     let roll = rng.random_range(0..10);
                     let (kind, code, part, description, qty, price) = if roll < 4 && !labor.is_empty() {
@@ -517,31 +498,6 @@ async fn generate(station: &Station, orders: usize, open: usize, seed: u64) {
                     total += amount;
                     lines.push((job_id.clone(), kind, code, part, description, qty, price, amount));
                 }
-            }
-            for (job_id, kind, code, part, description, qty, price, amount) in lines {
-                sqlx::query(
-                    "INSERT INTO ro_lines (id, station_id, ro_id, job_id, kind, labor_op_code, part_id, description, quantity_milli, unit_price_minor,
-                                           amount_minor, issued_milli, created_by, created_at, updated_at)
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                )
-                .bind(id_at(&mut rng, checked_in))
-                .bind(&station_id)
-                .bind(&ro_id)
-                .bind(job_id)
-                .bind(kind)
-                .bind(code)
-                .bind(&part)
-                .bind(description)
-                .bind(qty)
-                .bind(price)
-                .bind(amount)
-                .bind(if kind == "part" && !cancelled { qty } else { 0 })
-                .bind(advisor)
-                .bind(t(checked_in))
-                .bind(t(checked_in))
-                .execute(&mut *tx)
-                .await
-                .unwrap();
             }
             if let Some(auth_id) = &auth_id {
                 let with_tax = total + total * 13 / 100;
@@ -578,6 +534,61 @@ async fn generate(station: &Station, orders: usize, open: usize, seed: u64) {
                     .unwrap();
                 }
             }
+            // Jobs after the authorization they name, so no foreign key waits (a deferred one made
+            // every later insert search ro_jobs, whose authorization_id has no index: quadratic).
+            for (job_id, position, concern_id, concern, done) in jobs_rows {
+                sqlx::query(
+                    "INSERT INTO ro_jobs (id, station_id, ro_id, position, concern_id, concern, cause, correction, technician_id, approval, authorization_id,
+                                          decided_by_name, decided_recorded_by, decided_at, done_at, done_by, created_at, updated_at)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                )
+                .bind(&job_id)
+                .bind(&station_id)
+                .bind(&ro_id)
+                .bind(position as i64)
+                .bind(concern_id)
+                .bind(concern)
+                .bind(if cancelled { "" } else { "检查确认" })
+                .bind(if cancelled { "" } else { "按标准作业完成" })
+                .bind(technician)
+                .bind(if cancelled { "pending" } else { "approved" })
+                .bind(&auth_id)
+                .bind((!cancelled).then_some("车主"))
+                .bind((!cancelled).then_some(advisor))
+                .bind((!cancelled).then(|| t(approved_at)))
+                .bind(&done)
+                .bind(done.as_ref().map(|_| technician))
+                .bind(t(checked_in))
+                .bind(t(updated))
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            }
+            for (job_id, kind, code, part, description, qty, price, amount) in lines {
+                sqlx::query(
+                    "INSERT INTO ro_lines (id, station_id, ro_id, job_id, kind, labor_op_code, part_id, description, quantity_milli, unit_price_minor,
+                                           amount_minor, issued_milli, created_by, created_at, updated_at)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                )
+                .bind(id_at(&mut rng, checked_in))
+                .bind(&station_id)
+                .bind(&ro_id)
+                .bind(job_id)
+                .bind(kind)
+                .bind(code)
+                .bind(&part)
+                .bind(description)
+                .bind(qty)
+                .bind(price)
+                .bind(amount)
+                .bind(if kind == "part" && !cancelled { qty } else { 0 })
+                .bind(advisor)
+                .bind(t(checked_in))
+                .bind(t(checked_in))
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            }
             sqlx::query(
                 "INSERT INTO odometer_readings (id, station_id, vehicle_id, ro_id, km, recorded_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             )
@@ -611,6 +622,7 @@ async fn generate(station: &Station, orders: usize, open: usize, seed: u64) {
             .unwrap();
         }
         tx.commit().await.unwrap();
+        eprintln!("history batch: {:.1} s", phase.elapsed().as_secs_f64());
     }
     let mut tx = pool.begin().await.unwrap();
     for (day, seq) in &day_seq {
@@ -623,5 +635,6 @@ async fn generate(station: &Station, orders: usize, open: usize, seed: u64) {
         .await
         .unwrap();
     tx.commit().await.unwrap();
+    eprintln!("sequences and odometers: {:.1} s", phase.elapsed().as_secs_f64());
     sqlx::query("PRAGMA optimize").execute(pool).await.unwrap();
 }

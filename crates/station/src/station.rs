@@ -71,6 +71,7 @@ impl Station {
             crate::backup::start(station.for_worker(), std::time::Duration::from_secs(600));
         }
         crate::sync::worker::start(station.for_worker(), sync);
+        crate::store::checkpoint::start(station.for_worker(), crate::store::checkpoint::EVERY);
         Ok(station)
     }
 

@@ -1,5 +1,6 @@
 //! The station store: migrations from empty and from the previous schema, the
-//! backup taken before migrating, and an outbox row for every write.
+//! backup taken before migrating, an outbox row for every write, and the
+//! background checkpoint of the write-ahead log.
 
 mod common;
 
@@ -190,4 +191,51 @@ async fn a_refused_write_leaves_no_outbox_row() {
     let err = t.call(&t.manager, "create_customer", json!({"name": "王芳", "phones": ["12"], "language": "zh-CN"})).await.unwrap_err();
     assert_eq!(err.field.as_deref(), Some("phones.0"));
     assert_eq!(t.outbox_count().await, before);
+}
+
+async fn open_without_worker(dir: &std::path::Path) -> station::Station {
+    let options = station::sync::WorkerOptions { enabled: false, ..Default::default() };
+    station::Station::open_with(dir, std::sync::Arc::new(chrono::Utc::now), options).await.unwrap()
+}
+
+/// Waits up to `seconds` for `done`, checking every 100 ms.
+async fn within(seconds: u64, mut done: impl FnMut() -> bool) -> bool {
+    for _ in 0..seconds * 10 {
+        if done() {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    done()
+}
+
+#[tokio::test]
+async fn committed_pages_reach_the_database_file_within_seconds_without_a_commit_waiting_for_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let station = open_without_worker(dir.path()).await;
+    let db = station::store::db::db_path(dir.path());
+    let size = || std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0);
+    let before = size();
+    station.dispatch("load_demo_data", None, json!({})).await.unwrap();
+    // The commits themselves leave the pages in the log (a commit checkpoints only past ~40 MB);
+    // the background checkpoint moves them into the file.
+    assert!(within(5, || size() > before + 100_000).await, "the database file grew from {before} to only {} bytes", size());
+}
+
+/// The files under `dir` this process holds open.
+#[cfg(target_os = "linux")]
+fn open_files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let fds = std::fs::read_dir("/proc/self/fd").unwrap();
+    fds.filter_map(|e| std::fs::read_link(e.ok()?.path()).ok()).filter(|p| p.starts_with(dir)).collect()
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn a_dropped_station_closes_its_database_so_no_background_task_keeps_it_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let station = open_without_worker(dir.path()).await;
+    station.dispatch("load_demo_data", None, json!({})).await.unwrap();
+    assert!(!open_files_under(dir.path()).is_empty(), "an open station holds its database open");
+    drop(station);
+    assert!(within(10, || open_files_under(dir.path()).is_empty()).await, "still open: {:?}", open_files_under(dir.path()));
 }

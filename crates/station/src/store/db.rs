@@ -1,5 +1,6 @@
 //! Opening the station's SQLite file: WAL, foreign keys and a busy timeout set
-//! once here, and migrations run at start-up after a backup.
+//! once here, and migrations run at start-up after a backup. Checkpoints of the
+//! log are `checkpoint`'s, in the background.
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -10,6 +11,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
 use crate::error::{ApiError, Result};
+
+/// Pages (4 KiB) the log may reach before a commit checkpoints it itself: about 40 MB.
+const CHECKPOINT_FALLBACK_PAGES: &str = "10000";
 
 pub static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/station");
 
@@ -53,7 +57,11 @@ pub async fn connect(path: &Path) -> Result<SqlitePool> {
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(10));
+        .busy_timeout(Duration::from_secs(10))
+        // Checkpoints run in the background (`checkpoint`), so a commit at the desk does not pay
+        // for copying the log into the database (it made check-in's p95 10-17 ms instead of 2 ms
+        // at 100,000 orders). This limit only bounds the log should that task fall behind.
+        .pragma("wal_autocheckpoint", CHECKPOINT_FALLBACK_PAGES);
     Ok(SqlitePoolOptions::new().max_connections(8).connect_with(options).await?)
 }
 

@@ -1,5 +1,7 @@
 //! The station's persistence: the SQLite pool and migrations (`db`) and the sync
-//! outbox every write appends to (`outbox`). Photos and other files are `crate::photos`.
+//! outbox every write appends to (`outbox`), and the background checkpoint of
+//! SQLite's write-ahead log (`checkpoint`). Photos and other files are `crate::photos`.
 
+pub(crate) mod checkpoint;
 pub mod db;
 pub mod outbox;

@@ -64,6 +64,8 @@ pub(crate) struct Shared {
     pub(crate) pass: tokio::sync::Mutex<()>,
     pub(crate) runtime: Mutex<Runtime>,
     shutdown: AtomicBool,
+    /// Tells the background tasks that wait on it (the checkpointer) that the station is gone.
+    stopping: Notify,
     started: AtomicBool,
 }
 
@@ -74,6 +76,10 @@ impl Shared {
     /// Set once the station's last owning handle is gone; the backup task stops on it too.
     pub(crate) fn stopped(&self) -> bool {
         self.shutdown.load(Ordering::SeqCst)
+    }
+    /// Resolves when the station's last owning handle is dropped (create it before checking `stopped`).
+    pub(crate) fn stopped_notice(&self) -> tokio::sync::futures::Notified<'_> {
+        self.stopping.notified()
     }
     pub(crate) fn runtime(&self) -> Runtime {
         self.runtime.lock().map(|r| r.clone()).unwrap_or_default()
@@ -92,6 +98,7 @@ impl Drop for Guard {
     fn drop(&mut self) {
         self.0.shutdown.store(true, Ordering::SeqCst);
         self.0.wake();
+        self.0.stopping.notify_waiters();
     }
 }
 
