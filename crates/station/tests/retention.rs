@@ -502,3 +502,59 @@ async fn a_customer_kept_only_by_a_complaint_and_a_request_is_anonymised_once_bo
     assert_eq!(t.ok(&t.manager, "search", json!({"q": "13900001111"})).await["hits"], json!([]));
     assert_eq!(t.ok(&t.manager, "retention_due", json!({})).await["items"], json!([]), "nothing of theirs is listed again");
 }
+
+#[tokio::test]
+async fn a_car_nothing_kept_names_goes_with_its_last_owner_keeping_make_model_year_and_energy_unless_another_stations_visit_names_it() {
+    let mut t = TestStation::new().await;
+    let crew = t.crew().await;
+    let (ro, ..) = closed_signed_order(&t, &crew, 70).await;
+    let car = t.ok(&t.manager, "get_customer", json!({"id": crew.customer})).await["vehicles"][0].clone();
+    assert_eq!((car["vin"].as_str(), car["plate"].as_str(), &car["destroyed"]), (Some(common::VIN_A), Some("沪A12345"), &json!(false)));
+    // Another customer's car was seen at another station: its visit is in the pulled history.
+    let (other, other_car) = t.customer_with_vehicle(&t.manager, "孙丽", "13900001111", "沪C11111", common::VIN_B).await;
+    sqlx::query(
+        "INSERT INTO ho_vehicle_history (ro_id, vehicle_id, station_code, station_name, number, status, checked_in_at, odometer_km, summary, payload)
+         VALUES ('elsewhere', ?, 'SH09', '九号店', 'SH09-20261001-001', 'delivered', '2026-10-01T00:00:00.000Z', 9000, '保养', '{}')",
+    )
+    .bind(&other_car)
+    .execute(t.station.pool())
+    .await
+    .unwrap();
+
+    t.set_now(morning() + Duration::days(5 * 365 + 2));
+    t.relogin_manager().await;
+    let before = kpis(&t).await;
+    let (due, listed) = due_now(&t).await;
+    assert_eq!(listed, pairs(&[("repair_order", &ro), ("customer_without_order", &other)]), "{due}");
+    t.ok(&t.manager, "run_destruction", json!({"pin": "1111", "items": due_refs(&due)})).await;
+    assert_eq!(kpis(&t).await, before, "the KPIs are the same");
+
+    let page = t.ok(&t.manager, "get_customer", json!({"id": crew.customer})).await;
+    let gone = &page["vehicles"][0];
+    assert_eq!((&gone["vin"], &gone["plate"], &gone["plate_history"], gone["color"].as_str()), (&Value::Null, &Value::Null, &json!([]), Some("")));
+    assert_eq!(gone["destroyed"], true, "the view says so, for screens to word it in their language");
+    assert!(gone["destroyed_at"].is_string());
+    for kept in ["make", "model", "model_year", "energy"] {
+        assert_eq!(gone[kept], car[kept], "{kept} stays for the fleet figures");
+    }
+    for q in ["沪A12345", common::VIN_A] {
+        assert_eq!(t.ok(&t.manager, "search", json!({"q": q})).await["hits"], json!([]), "{q} finds nothing");
+    }
+    let order = t.ok(&t.manager, "get_order_detail", json!({"id": ro})).await;
+    assert_eq!(order["order"]["status"], "closed", "the order still reads");
+    let fields = json!({"vin": common::VIN_A, "plate": "沪A12345", "make": "Toyota", "model": "Camry"});
+    let e = t.call(&t.manager, "update_vehicle", json!({"id": crew.vehicle, "fields": fields})).await.unwrap_err();
+    assert_eq!((e.code.as_str(), e.field.as_deref()), ("vehicle.destroyed", Some("id")), "a destroyed car is not filled in again");
+    let sent: String = sqlx::query_scalar("SELECT payload FROM outbox WHERE entity = 'vehicle' AND entity_id = ? ORDER BY seq DESC LIMIT 1")
+        .bind(&crew.vehicle)
+        .fetch_one(t.station.pool())
+        .await
+        .unwrap();
+    assert!(!sent.contains(common::VIN_A) && !sent.contains("沪A12345"), "the state sent to the head office: {sent}");
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM outbox WHERE entity = 'destruction' AND payload LIKE '%\"vehicles\":[\"' || ? || '\"]%'", &crew.vehicle).await, 1);
+
+    // The car another station's history names keeps its identity, though its owner is anonymised.
+    let kept = t.ok(&t.manager, "get_customer", json!({"id": other})).await;
+    assert_eq!(kept["customer"]["destroyed"], true);
+    assert_eq!((kept["vehicles"][0]["plate"].as_str(), &kept["vehicles"][0]["destroyed"]), (Some("沪C11111"), &json!(false)));
+}

@@ -150,7 +150,7 @@ pub(crate) async fn destroy(
     }
     if let Some(c) = customer {
         if customer_has_nothing_kept(conn, &c, id).await? {
-            anonymise_customer(conn, ctx, &mut d, &c, emit).await?;
+            anonymise_customer(conn, ctx, &mut d, &c, id, emit).await?;
         }
     }
     finish(conn, ctx, &d, None, emit).await?;

@@ -81,6 +81,9 @@ pub(crate) struct Destruction {
     pub files: Vec<String>,
     /// Customers anonymised: the head office refuses later edits of them.
     pub customers: Vec<String>,
+    /// Vehicles anonymised with their last owner: closed to later edits the same way.
+    #[serde(default)]
+    pub vehicles: Vec<String>,
 }
 
 impl Destruction {
@@ -274,7 +277,7 @@ pub(super) async fn finish(conn: &mut SqliteConnection, ctx: &Ctx, d: &Destructi
     if emit == Emit::Outbox {
         outbox::append(&mut *conn, &ctx.station_id, "destruction", &d.id, outbox::Op::Upsert, &json!(d), ctx.now).await?;
         let summary = json!({"destruction_id": d.id, "run_id": d.run_id, "kind": d.kind, "number": d.number,
-            "documents": d.documents.len(), "files": d.files.len(), "customers": d.customers});
+            "documents": d.documents.len(), "files": d.files.len(), "customers": d.customers, "vehicles": d.vehicles});
         let entity = match d.kind.as_str() {
             "customer" | "complaint" | "follow_up" | "service_request" | "vehicle" => d.kind.as_str(),
             _ => "repair_order",
@@ -415,7 +418,7 @@ pub(crate) async fn destroy_order(
 
     let customer_gone = customer_has_nothing_kept(conn, &customer_id, ro_id).await?;
     if customer_gone {
-        anonymise_customer(conn, ctx, &mut d, &customer_id, emit).await?;
+        anonymise_customer(conn, ctx, &mut d, &customer_id, ro_id, emit).await?;
     }
     if emit == Emit::Outbox {
         for id in &jobs {
@@ -465,8 +468,10 @@ pub(super) async fn customer_has_nothing_kept(conn: &mut SqliteConnection, id: &
     Ok(!kept)
 }
 
-/// Overwrites the customer's personal fields and phones; the number, consents and dates stay.
-pub(super) async fn anonymise_customer(conn: &mut SqliteConnection, ctx: &Ctx, d: &mut Destruction, id: &str, emit: Emit) -> Result<()> {
+/// Overwrites the customer's personal fields and phones; the number, consents
+/// and dates stay. Their cars go with them (`anonymise_vehicles`); `except` is
+/// the order, complaint or request being destroyed with them.
+pub(super) async fn anonymise_customer(conn: &mut SqliteConnection, ctx: &Ctx, d: &mut Destruction, id: &str, except: &str, emit: Emit) -> Result<()> {
     let before = crate::customers::load_customer(conn, id).await?;
     open_gate(conn, id).await?;
     sqlx::query(
@@ -486,6 +491,48 @@ pub(super) async fn anonymise_customer(conn: &mut SqliteConnection, ctx: &Ctx, d
         crate::customers::finish_write(conn, &ctx.station_id, id, Some(&before), ctx.now).await?;
     } else {
         crate::search::index_customer(conn, id).await?;
+    }
+    anonymise_vehicles(conn, ctx, d, id, except, emit).await
+}
+
+/// The customer's cars that nothing kept here names any more (no order,
+/// complaint or service request but `except`, and no other station's visit in
+/// the pulled history) lose their VIN, plates, colour and search entry; make,
+/// model, year and energy stay for the fleet figures.
+async fn anonymise_vehicles(conn: &mut SqliteConnection, ctx: &Ctx, d: &mut Destruction, customer: &str, except: &str, emit: Emit) -> Result<()> {
+    let ids: Vec<String> = sqlx::query_scalar(
+        "SELECT v.id FROM vehicles v WHERE v.customer_id = ?1 AND v.destroyed_at IS NULL
+           AND NOT EXISTS (SELECT 1 FROM repair_orders r WHERE r.vehicle_id = v.id AND r.id <> ?2
+                           AND NOT EXISTS (SELECT 1 FROM retention_destructions d WHERE d.kind = 'repair_order' AND d.subject_id = r.id))
+           AND NOT EXISTS (SELECT 1 FROM complaints k WHERE k.vehicle_id = v.id AND k.id <> ?2
+                           AND NOT EXISTS (SELECT 1 FROM retention_destructions d WHERE d.kind = 'complaint' AND d.subject_id = k.id))
+           AND NOT EXISTS (SELECT 1 FROM service_requests s WHERE s.vehicle_id = v.id AND s.id <> ?2
+                           AND NOT EXISTS (SELECT 1 FROM retention_destructions d WHERE d.kind = 'service_request' AND d.subject_id = s.id))
+           AND NOT EXISTS (SELECT 1 FROM ho_vehicle_history h WHERE h.vehicle_id = v.id)
+         ORDER BY v.id",
+    )
+    .bind(customer)
+    .bind(except)
+    .fetch_all(&mut *conn)
+    .await?;
+    for id in ids {
+        let before = crate::vehicles::load_vehicle(conn, &id).await?;
+        open_gate(conn, &id).await?;
+        sqlx::query("UPDATE vehicles SET vin = NULL, plate = NULL, color = '', destroyed_at = COALESCE(destroyed_at, ?), updated_at = ? WHERE id = ?")
+            .bind(&d.destroyed_at)
+            .bind(ts(ctx.now))
+            .bind(&id)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("DELETE FROM vehicle_plates WHERE vehicle_id = ?").bind(&id).execute(&mut *conn).await?;
+        blank_audit(conn, d, None, &id).await?;
+        close_gate(conn, &id).await?;
+        d.vehicles.push(id.clone());
+        if emit == Emit::Outbox {
+            crate::vehicles::finish_write(conn, &ctx.station_id, &id, Some(&before), ctx.now).await?;
+        } else {
+            crate::search::index_vehicle(conn, &id).await?;
+        }
     }
     Ok(())
 }
@@ -531,7 +578,7 @@ pub(crate) async fn destroy_lone_customer(
         .await?
         .ok_or_else(|| ApiError::not_found("customer").with_field("items"))?;
     let mut d = new_destruction(ctx, run_id, "customer", id, number, from);
-    anonymise_customer(conn, ctx, &mut d, id, emit).await?;
+    anonymise_customer(conn, ctx, &mut d, id, "", emit).await?;
     finish(conn, ctx, &d, None, emit).await?;
     Ok(Vec::new())
 }

@@ -252,6 +252,9 @@ async fn destroyed_complaints_calls_and_requests_are_blanked_at_the_head_office_
     assert!(words_at_ho(&ho, "SH01", &words).await.len() >= 8, "the head office holds the words before");
     assert_eq!(ho.scalar("SELECT count(*) FROM records WHERE entity = 'ho_complaint_note'").await, 1);
 
+    let car_before = t.ok(&t.manager, "get_customer", json!({"id": crew.customer})).await["vehicles"][0].clone();
+    assert!(car_before["vin"].is_string() && car_before["make"].is_string());
+
     // Five years and two days later: the order (with its call), the complaint and the request.
     t.set_now(Utc::now() + chrono::Duration::days(5 * 365 + 2));
     t.relogin_manager().await;
@@ -274,6 +277,18 @@ async fn destroyed_complaints_calls_and_requests_are_blanked_at_the_head_office_
     .await
     .unwrap();
     assert_eq!((status.as_str(), scores), ("closed", 4), "the state and the score stay for the head office's KPIs");
+    // The customer's last kept things are gone, so are the customer and the car nothing else names.
+    let (vin, plate, make): (Option<String>, Option<String>, Option<String>) =
+        sqlx::query_as("SELECT fields->>'vin', fields->>'plate', fields->>'make' FROM shared_records WHERE entity = 'vehicle' AND entity_id = $1")
+            .bind(&crew.vehicle)
+            .fetch_one(&ho.pool)
+            .await
+            .unwrap();
+    assert_eq!((vin, plate), (None, None), "the head office's copy of the car has neither VIN nor plate");
+    assert_eq!(make.as_deref(), car_before["make"].as_str(), "its make stays");
+    let closed = "SELECT count(*) FROM destroyed_shared WHERE (entity = 'vehicle' AND entity_id = $1) OR (entity = 'customer' AND entity_id = $2)";
+    let closed: i64 = sqlx::query_scalar(closed).bind(&crew.vehicle).bind(&crew.customer).fetch_one(&ho.pool).await.unwrap();
+    assert_eq!(closed, 2, "the customer and the car are closed to later edits");
 
     // A later pull brings nothing back, nor does a reinstalled station's restore.
     sync_ok(&t).await;
@@ -282,5 +297,7 @@ async fn destroyed_complaints_calls_and_requests_are_blanked_at_the_head_office_
     assert_eq!(report.pull.parked, 0, "{:?}", report.pull);
     assert_eq!(fresh.count("SELECT COUNT(*) FROM complaints").await, 1, "the complaint is restored");
     assert_eq!(words_at_station(&fresh, &words).await, Vec::<String>::new(), "without its words");
+    let car = fresh.ok(&fresh.manager, "get_customer", json!({"id": crew.customer})).await["vehicles"][0].clone();
+    assert_eq!((&car["vin"], &car["plate"], &car["destroyed"]), (&Value::Null, &Value::Null, &json!(true)), "the car comes back destroyed: {car}");
     assert!(fresh.ok(&fresh.manager, "retention_due", json!({})).await["items"].as_array().unwrap().is_empty(), "nothing to destroy twice");
 }
