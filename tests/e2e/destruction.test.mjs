@@ -139,6 +139,7 @@ test('destruction: due after its period, refused with a wrong PIN, done with the
     for (const lang of ['en', 'zh-CN']) {
       await setLocale(page, lang);
       assert.equal((await page.getByTestId('order-customer').textContent()).trim(), uiText('customer.destroyed_name', lang));
+      assert.equal((await page.getByTestId('order-plate').textContent()).trim(), uiText('vehicle.destroyed', lang));
     }
     await setLocale(page, 'en');
     await page.getByTestId('order-customer').click();
@@ -147,6 +148,9 @@ test('destruction: due after its period, refused with a wrong PIN, done with the
     assert.match(await page.getByTestId('customer-destroyed').textContent(), /destroyed on .*2031/);
     assert.equal(await page.getByTestId('customer-name').inputValue(), 'Data destroyed');
     assert.equal(await page.getByTestId('customer-name').isDisabled(), true, 'nothing to fill in again');
+    // The car went with its owner: its VIN and plate are gone, and the row says so in the reader's words.
+    assert.equal((await page.getByTestId('vehicle-destroyed').textContent()).trim(), 'Data destroyed');
+    assert.doesNotMatch(await page.getByTestId('customer-vehicles').textContent(), /[A-HJ-NPR-Z0-9]{17}/);
     assert.doesNotMatch(await page.locator('main').textContent(), /已销毁/);
     await screenshot(page, 'destruction-05-customer-en');
     await setLocale(page, 'zh-CN');
