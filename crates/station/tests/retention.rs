@@ -558,3 +558,39 @@ async fn a_car_nothing_kept_names_goes_with_its_last_owner_keeping_make_model_ye
     assert_eq!(kept["customer"]["destroyed"], true);
     assert_eq!((kept["vehicles"][0]["plate"].as_str(), &kept["vehicles"][0]["destroyed"]), (Some("沪C11111"), &json!(false)));
 }
+
+#[tokio::test]
+async fn lists_that_name_a_destroyed_customer_flag_it_so_screens_word_it_instead_of_showing_the_placeholder() {
+    let mut t = TestStation::new().await;
+    let crew = t.crew().await;
+    let (ro, ..) = closed_signed_order(&t, &crew, 80).await;
+    let follow_up: String = sqlx::query_scalar("SELECT id FROM follow_ups WHERE ro_id = ?").bind(&ro).fetch_one(t.station.pool()).await.unwrap();
+    t.ok(&t.manager, "get_customer", json!({"id": crew.customer})).await;
+    let drill = json!({"from": "2026-11-01", "to": "2026-11-30", "code": "repeat_rate"});
+    let row = |r: &Value| r["rows"].as_array().unwrap().iter().find(|x| x["id"] == json!(ro)).cloned().unwrap_or_else(|| panic!("no row of the order: {r}"));
+    assert_eq!(row(&t.ok(&t.manager, "kpi_orders", drill.clone()).await)["customer_destroyed"], false);
+
+    t.set_now(morning() + Duration::days(5 * 365 + 2));
+    t.relogin_manager().await;
+    let due = t.ok(&t.manager, "retention_due", json!({})).await;
+    t.ok(&t.manager, "run_destruction", json!({"pin": "1111", "items": due_refs(&due)})).await;
+
+    let kpi = row(&t.ok(&t.manager, "kpi_orders", drill).await);
+    assert_eq!((kpi["customer_name"].as_str(), &kpi["customer_destroyed"]), (Some("已销毁"), &json!(true)), "the KPI drill-down row");
+    let call = t.ok(&t.manager, "get_follow_up", json!({"id": follow_up})).await;
+    assert_eq!(call["follow_up"]["customer_destroyed"], true, "the follow-up");
+    let register = t.ok(&t.manager, "list_access_register", json!({"customer_id": crew.customer})).await;
+    let entries = register["entries"].as_array().unwrap();
+    assert!(!entries.is_empty() && entries.iter().all(|e| e["customer_destroyed"] == true), "the access register: {register}");
+
+    // A customer destroyed at another station reaches this one by the pull while a car of theirs is in the workshop here.
+    let (other, car) = t.customer_with_vehicle(&t.manager, "孙丽", "13900001111", "沪C11111", common::VIN_B).await;
+    t.ok(&t.manager, "check_in", check_in_input(&other, &car, 30_000)).await;
+    let open = json!({"channel": "phone", "severity": "normal", "category_id": "svc.attitude.slow", "description": "等了很久", "customer_id": other});
+    let complaint = t.ok(&t.manager, "open_complaint", open).await["complaint"]["id"].as_str().unwrap().to_string();
+    let card = |b: &Value| b["cards"].as_array().unwrap().iter().find(|c| c["customer_name"] == "孙丽" || c["customer_name"] == "已销毁").cloned().unwrap();
+    assert_eq!(card(&t.ok(&t.manager, "board", json!({})).await)["customer_destroyed"], false);
+    sqlx::query("UPDATE customers SET name = '已销毁', destroyed_at = '2031-11-01T00:00:00.000Z' WHERE id = ?").bind(&other).execute(t.station.pool()).await.unwrap();
+    assert_eq!(card(&t.ok(&t.manager, "board", json!({})).await)["customer_destroyed"], true, "the board card");
+    assert_eq!(t.ok(&t.manager, "get_complaint", json!({"id": complaint})).await["customer_destroyed"], true, "the complaint page");
+}

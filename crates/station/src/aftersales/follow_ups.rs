@@ -98,6 +98,8 @@ pub struct FollowUp {
     pub ro_number: String,
     pub customer_id: String,
     pub customer_name: String,
+    /// The customer was destroyed past retention: the name is a placeholder, so screens word it in the reader's language.
+    pub customer_destroyed: bool,
     /// The customer's first phone, masked; `reveal_contact` shows it whole for the call.
     #[sqlx(skip)]
     pub phone: Option<MaskedPhone>,
@@ -131,7 +133,7 @@ pub struct FollowUp {
 
 macro_rules! select_follow_ups {
     () => {
-        "SELECT f.id, f.ro_id, r.number AS ro_number, f.customer_id, c.name AS customer_name,
+        "SELECT f.id, f.ro_id, r.number AS ro_number, f.customer_id, c.name AS customer_name, c.destroyed_at IS NOT NULL AS customer_destroyed,
                 (SELECT phone FROM customer_phones p WHERE p.customer_id = f.customer_id ORDER BY position LIMIT 1) AS phone,
                 (SELECT plate FROM vehicles v WHERE v.id = r.vehicle_id) AS plate,
                 f.owner_id, s.name AS owner_name, f.status, f.attempts, f.next_call_at, f.delivered_at, f.give_up_at, f.ended_at, f.version

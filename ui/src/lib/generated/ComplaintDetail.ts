@@ -20,7 +20,11 @@ category: Array<Category>, clocks: Array<ClockView>, timeline: Array<TimelineEnt
 /**
  * From the head office, newest first.
  */
-head_office_notes: Array<HeadOfficeNote>, owner_name: string, received_by_name: string, customer_name: string | null, plate: string | null, ro_number: string | null, repeat_of_number: string | null, 
+head_office_notes: Array<HeadOfficeNote>, owner_name: string, received_by_name: string, customer_name: string | null, 
+/**
+ * The customer was destroyed past retention: the name is a placeholder, so the page words it in the reader's language.
+ */
+customer_destroyed: boolean, plate: string | null, ro_number: string | null, repeat_of_number: string | null, 
 /**
  * Later complaints that are repeats of this one.
  */

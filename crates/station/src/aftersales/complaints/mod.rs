@@ -306,6 +306,8 @@ pub struct ComplaintDetail {
     pub owner_name: String,
     pub received_by_name: String,
     pub customer_name: Option<String>,
+    /// The customer was destroyed past retention: the name is a placeholder, so the page words it in the reader's language.
+    pub customer_destroyed: bool,
     pub plate: Option<String>,
     pub ro_number: Option<String>,
     pub repeat_of_number: Option<String>,
@@ -388,9 +390,13 @@ async fn detail(conn: &mut SqliteConnection, id: &str, me: &StaffRef, now: DateT
     let name_of = |sid: &str| sqlx::query_scalar::<_, String>("SELECT name FROM staff WHERE id = ?").bind(sid.to_string());
     let owner_name = name_of(&complaint.owner_id).fetch_one(&mut *conn).await?;
     let received_by_name = name_of(&complaint.received_by).fetch_one(&mut *conn).await?;
-    let customer_name: Option<String> = match &complaint.customer_id {
-        Some(cid) => sqlx::query_scalar("SELECT name FROM customers WHERE id = ?").bind(cid).fetch_optional(&mut *conn).await?,
-        None => None,
+    let (customer_name, customer_destroyed): (Option<String>, bool) = match &complaint.customer_id {
+        Some(cid) => sqlx::query_as::<_, (String, bool)>("SELECT name, destroyed_at IS NOT NULL FROM customers WHERE id = ?")
+            .bind(cid)
+            .fetch_optional(&mut *conn)
+            .await?
+            .map_or((None, false), |(n, d)| (Some(n), d)),
+        None => (None, false),
     };
     let plate: Option<String> = match &complaint.vehicle_id {
         Some(v) => sqlx::query_scalar("SELECT plate FROM vehicles WHERE id = ?").bind(v).fetch_optional(&mut *conn).await?.flatten(),
@@ -419,6 +425,7 @@ async fn detail(conn: &mut SqliteConnection, id: &str, me: &StaffRef, now: DateT
         owner_name,
         received_by_name,
         customer_name,
+        customer_destroyed,
         plate,
         ro_number,
         repeat_of_number,
