@@ -1,6 +1,6 @@
 // Retention and destruction through the browser, on a station clock the test
-// moves (libfaketime): an order delivered in December 2026 is not due; five
-// years and two days later Settings → Retention lists it; a wrong PIN is
+// moves (libfaketime): an order delivered in December 2026 is not due (its
+// photo and a closed service request are, after two years); five years and two days later Settings → Retention lists it; a wrong PIN is
 // refused beside the field and destroys nothing; the manager's PIN destroys it;
 // the list is empty; the order page says when it was destroyed and verify says
 // "destroyed", not "tampered"; the customer's name reads "destroyed" in each
@@ -55,6 +55,9 @@ async function deliveredOrder(url) {
   d = await call('deliver', { ro_id: order.id, expected_version: v(), odometer_out_km: 52012, payments: [{ method: 'wechat', amount: d.totals.balance }] });
   assert.equal(d.order.status, 'delivered');
   assert.equal(d.authorizations.length, 2, 'the authorization and the acceptance');
+  // A service request the customer made and withdrew the same day: its own two years run from closing.
+  const req = await call('open_service_request', { channel: 'phone', request: '周晓明想改约', customer_id: customer.id });
+  await call('service_request_step', { request_id: req.request.id, expected_version: req.request.version, step: { kind: 'close', text: '客户不来了' } });
   return { orderId: order.id, number: d.order.number, customerId: customer.id };
 }
 
@@ -83,6 +86,8 @@ test('destruction: due after its period, refused with a wrong PIN, done with the
     await openRetention(page, app.url);
     // The check-in photo is past its two years; the order is not past its five.
     await page.locator('[data-testid=retention-item][data-kind=photos]').waitFor();
+    const request = page.locator('[data-testid=retention-item][data-kind=service_request]');
+    assert.ok((await request.textContent()).includes(uiText('retention.kinds.service_request', 'zh-CN')), 'the closed service request, in its own words');
     assert.equal(await page.locator('[data-testid=retention-item][data-kind=repair_order]').count(), 0);
     assert.equal(await page.locator('[data-testid=retention-period][data-kind=repair_order] [data-testid=retention-days]').textContent(), uiText('retention.days', 'zh-CN', { n: 1825 }));
 
