@@ -58,7 +58,7 @@ async function deliveredOrder(url) {
   // A service request the customer made and withdrew the same day: its own two years run from closing.
   const req = await call('open_service_request', { channel: 'phone', request: '周晓明想改约', customer_id: customer.id });
   await call('service_request_step', { request_id: req.request.id, expected_version: req.request.version, step: { kind: 'close', text: '客户不来了' } });
-  return { orderId: order.id, number: d.order.number, customerId: customer.id };
+  return { orderId: order.id, number: d.order.number, customerId: customer.id, requestId: req.request.id };
 }
 
 async function openRetention(page, url) {
@@ -78,7 +78,7 @@ async function shootBoth(page, name, ready) {
 
 test('destruction: due after its period, refused with a wrong PIN, done with the manager’s, verify says destroyed', { timeout: 120_000 }, async () => {
   await withClockedApp('destruction', DELIVERY, async (page, app, clock) => {
-    const { orderId, number, customerId } = await deliveredOrder(app.url);
+    const { orderId, number, customerId, requestId } = await deliveredOrder(app.url);
 
     clock.set(NOT_YET);
     await page.goto(app.url);
@@ -158,6 +158,12 @@ test('destruction: due after its period, refused with a wrong PIN, done with the
     assert.doesNotMatch(await page.getByTestId('customer-vehicles').textContent(), /[A-HJ-NPR-Z0-9]{17}/);
     assert.doesNotMatch(await page.locator('main').textContent(), /已销毁/);
     await screenshot(page, 'destruction-05-customer-en');
+    // The service request destroyed with the run says so, and its words are gone.
+    await page.goto(`${app.url}/#/requests/${requestId}`);
+    await page.getByTestId('item-destroyed').waitFor();
+    assert.match(await page.getByTestId('item-destroyed').textContent(), /destroyed on .*2031/);
+    assert.doesNotMatch(await page.locator('main').textContent(), /周晓明想改约|客户不来了/);
+    await screenshot(page, 'destruction-06-request-en');
     await setLocale(page, 'zh-CN');
   });
 });

@@ -433,6 +433,9 @@ async fn complaints_follow_up_calls_and_service_requests_lose_their_words_on_the
     let page = t.ok(&t.manager, "get_service_request", json!({"id": request})).await;
     assert_eq!((page["request"]["status"].as_str(), page["request"]["request"].as_str()), (Some("closed"), Some("")));
     assert!(page["request"]["closed_at"].is_string() && page["request"]["answered_at"].is_string(), "the times stay: {}", page["request"]);
+    assert!(page["destroyed_at"].is_string(), "the page says its words were destroyed");
+    let call = t.ok(&t.manager, "get_follow_up", json!({"id": follow_up})).await;
+    assert!(call["destroyed_at"].is_string() && call["survey"]["comment"] == "", "{call}");
     assert_eq!(t.ok(&t.manager, "get_customer", json!({"id": crew.customer})).await["customer"]["name"], "王芳", "the order keeps the customer");
     assert_eq!(count(&t, "SELECT COUNT(*) FROM audit_log WHERE entity_id = ? AND action = 'destroy'", &request).await, 1, "audited");
     let sent: String = sqlx::query_scalar("SELECT payload FROM outbox WHERE entity = 'destruction' AND entity_id = (SELECT id FROM retention_destructions WHERE subject_id = ?)")
@@ -462,6 +465,10 @@ async fn complaints_follow_up_calls_and_service_requests_lose_their_words_on_the
     assert_eq!((c["complaint"]["status"].as_str(), c["complaint"]["description"].as_str()), (Some("closed"), Some("")));
     assert_eq!(c["compensations"][0]["value"], json!(10_000), "the amount stays");
     assert!(c["clocks"].as_array().unwrap().iter().all(|k| k["reading"]["state"] == "stopped"), "the clocks stay: {}", c["clocks"]);
+    assert!(c["destroyed_at"].is_string() && c["actions"] == json!([]), "the page says so and offers nothing: {}", c["actions"]);
+    let reopen = json!({"complaint_id": complaint, "expected_version": c["complaint"]["version"], "step": {"kind": "reopen", "text": "客户又来电"}});
+    let e = t.call(&t.manager, "complaint_step", reopen).await.unwrap_err();
+    assert_eq!((e.code.as_str(), e.field.as_deref()), ("complaint.destroyed", Some("complaint_id")), "a destroyed complaint is not reopened");
     let customer = t.ok(&t.manager, "get_customer", json!({"id": crew.customer})).await;
     assert_eq!(customer["customer"]["destroyed"], true, "the last kept thing of the customer is gone, so is the customer");
     assert_eq!(t.ok(&t.manager, "retention_due", json!({})).await["items"], json!([]));

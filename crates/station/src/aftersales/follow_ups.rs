@@ -497,6 +497,9 @@ pub struct FollowUpDetail {
     /// An overall score at or below this opens a complaint with the call.
     #[ts(type = "number")]
     pub low_score_max: i64,
+    /// When a destruction past retention blanked its call notes and survey
+    /// comment (its own, or its order's, which takes the call with it).
+    pub destroyed_at: Option<String>,
 }
 
 async fn load_row(conn: &mut SqliteConnection, id: &str) -> Result<FollowUp> {
@@ -528,7 +531,11 @@ async fn detail(conn: &mut SqliteConnection, id: &str, me: &StaffRef, now: DateT
     let customer_language: String =
         sqlx::query_scalar("SELECT language FROM customers WHERE id = ?").bind(&follow_up.customer_id).fetch_one(&mut *conn).await?;
     let assignable = if follow_up.actions.contains(&FollowUpAction::Reassign) { crate::auth::staff::active_desk_staff(conn).await? } else { vec![] };
-    Ok(FollowUpDetail { follow_up, events, survey, complaint_id, customer_language, assignable, low_score_max: LOW_SCORE_MAX })
+    let destroyed_at = match crate::retention::destroyed_at(conn, "follow_up", id).await? {
+        Some(at) => Some(at),
+        None => crate::retention::destroyed_at(conn, "repair_order", &follow_up.ro_id).await?,
+    };
+    Ok(FollowUpDetail { follow_up, events, survey, complaint_id, customer_language, assignable, low_score_max: LOW_SCORE_MAX, destroyed_at })
 }
 
 pub async fn get_follow_up(station: &Station, caller: &Caller, input: crate::ops::IdInput) -> Result<FollowUpDetail> {

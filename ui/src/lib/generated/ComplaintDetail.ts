@@ -44,4 +44,9 @@ approval_threshold: Money, needs_manager_pin: boolean,
 /**
  * The caller may show the whole contact number written here (`reveal_written_contact`): its owner or a manager.
  */
-may_reveal_contact: boolean, };
+may_reveal_contact: boolean, 
+/**
+ * When a destruction past retention blanked its words (`retention`): the
+ * page says so, and nothing more can be done with it.
+ */
+destroyed_at: string | null, };

@@ -322,6 +322,9 @@ pub struct ComplaintDetail {
     pub needs_manager_pin: bool,
     /// The caller may show the whole contact number written here (`reveal_written_contact`): its owner or a manager.
     pub may_reveal_contact: bool,
+    /// When a destruction past retention blanked its words (`retention`): the
+    /// page says so, and nothing more can be done with it.
+    pub destroyed_at: Option<String>,
 }
 
 async fn load(conn: &mut SqliteConnection, id: &str) -> Result<Complaint> {
@@ -412,7 +415,8 @@ async fn detail(conn: &mut SqliteConnection, id: &str, me: &StaffRef, now: DateT
     };
     let repeats: Vec<String> =
         sqlx::query_scalar("SELECT number FROM complaints WHERE repeat_of_id = ? ORDER BY received_at").bind(id).fetch_all(&mut *conn).await?;
-    let actions = actions_for(&complaint, me);
+    let destroyed_at = crate::retention::destroyed_at(conn, "complaint", id).await?;
+    let actions = if destroyed_at.is_some() { vec![] } else { actions_for(&complaint, me) };
     let assignable = if actions.contains(&ComplaintAction::HandOver) { crate::auth::staff::active_desk_staff(conn).await? } else { vec![] };
     let threshold: i64 = sqlx::query_scalar("SELECT compensation_approval_minor FROM station LIMIT 1").fetch_optional(&mut *conn).await?.unwrap_or(50_000);
     Ok(ComplaintDetail {
@@ -435,6 +439,7 @@ async fn detail(conn: &mut SqliteConnection, id: &str, me: &StaffRef, now: DateT
         approval_threshold: Money::from_minor(threshold),
         needs_manager_pin: me.role != Role::Manager,
         may_reveal_contact,
+        destroyed_at,
     })
 }
 
