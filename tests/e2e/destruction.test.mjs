@@ -156,6 +156,7 @@ test('destruction: due after its period, refused with a wrong PIN, done with the
     // The car went with its owner: its VIN and plate are gone, and the row says so in the reader's words.
     assert.equal((await page.getByTestId('vehicle-destroyed').textContent()).trim(), 'Data destroyed');
     assert.doesNotMatch(await page.getByTestId('customer-vehicles').textContent(), /[A-HJ-NPR-Z0-9]{17}/);
+    assert.doesNotMatch(await page.locator('main').textContent(), /沪A2E5S1/, 'no plate left, in the service history either');
     assert.doesNotMatch(await page.locator('main').textContent(), /已销毁/);
     await screenshot(page, 'destruction-05-customer-en');
     // The service request destroyed with the run says so, and its words are gone.

@@ -549,6 +549,7 @@ async fn a_car_nothing_kept_names_goes_with_its_last_owner_keeping_make_model_ye
     }
     let order = t.ok(&t.manager, "get_order_detail", json!({"id": ro})).await;
     assert_eq!(order["order"]["status"], "closed", "the order still reads");
+    assert_eq!((&order["order"]["vehicle"]["destroyed"], &page["orders"][0]["vehicle_destroyed"]), (&json!(true), &json!(true)), "the order and the service history say so");
     let fields = json!({"vin": common::VIN_A, "plate": "沪A12345", "make": "Toyota", "model": "Camry"});
     let e = t.call(&t.manager, "update_vehicle", json!({"id": crew.vehicle, "fields": fields})).await.unwrap_err();
     assert_eq!((e.code.as_str(), e.field.as_deref()), ("vehicle.destroyed", Some("id")), "a destroyed car is not filled in again");
