@@ -198,8 +198,9 @@ pub async fn update_vehicle(station: &Station, caller: &Caller, input: UpdateVeh
     let before = load_vehicle(&mut tx, &input.id).await?;
     if before.destroyed {
         // Closed to edits at the head office too (`change.destroyed`): a returning car is registered anew.
-        return Err(ApiError::conflict("vehicle.destroyed", "this vehicle's data was destroyed with its owner's past retention; register it anew")
-            .with_field("id"));
+        return Err(
+            ApiError::conflict("vehicle.destroyed", "this vehicle's data was destroyed with its owner's past retention; register it anew").with_field("id")
+        );
     }
     let current_plate = before.plate.clone();
     // Only a new plate is checked: a pair already confirmed does not warn on every edit.

@@ -421,8 +421,12 @@ async fn complaints_follow_up_calls_and_service_requests_lose_their_words_on_the
     let (due, listed) = due_now(&t).await;
     assert_eq!(listed, pairs(&[("follow_up", &follow_up), ("service_request", &request)]), "{due}");
     let policy = t.ok(&t.manager, "retention_policy", json!({})).await;
-    let days: Vec<(String, i64)> = policy["periods"].as_array().unwrap().iter().map(|p| (p["kind"].as_str().unwrap().to_string(), p["days"].as_i64().unwrap())).collect();
-    assert!(days.contains(&("complaint".into(), 1825)) && days.contains(&("follow_up".into(), 730)) && days.contains(&("service_request".into(), 730)), "{days:?}");
+    let days: Vec<(String, i64)> =
+        policy["periods"].as_array().unwrap().iter().map(|p| (p["kind"].as_str().unwrap().to_string(), p["days"].as_i64().unwrap())).collect();
+    assert!(
+        days.contains(&("complaint".into(), 1825)) && days.contains(&("follow_up".into(), 730)) && days.contains(&("service_request".into(), 730)),
+        "{days:?}"
+    );
     let before = kpis(&t).await;
     t.ok(&t.manager, "run_destruction", json!({"pin": "1111", "items": due_refs(&due)})).await;
     assert_eq!(kpis(&t).await, before, "the KPIs are the same after the call and the request lost their words");
@@ -438,11 +442,13 @@ async fn complaints_follow_up_calls_and_service_requests_lose_their_words_on_the
     assert!(call["destroyed_at"].is_string() && call["survey"]["comment"] == "", "{call}");
     assert_eq!(t.ok(&t.manager, "get_customer", json!({"id": crew.customer})).await["customer"]["name"], "王芳", "the order keeps the customer");
     assert_eq!(count(&t, "SELECT COUNT(*) FROM audit_log WHERE entity_id = ? AND action = 'destroy'", &request).await, 1, "audited");
-    let sent: String = sqlx::query_scalar("SELECT payload FROM outbox WHERE entity = 'destruction' AND entity_id = (SELECT id FROM retention_destructions WHERE subject_id = ?)")
-        .bind(&follow_up)
-        .fetch_one(t.station.pool())
-        .await
-        .unwrap();
+    let sent: String = sqlx::query_scalar(
+        "SELECT payload FROM outbox WHERE entity = 'destruction' AND entity_id = (SELECT id FROM retention_destructions WHERE subject_id = ?)",
+    )
+    .bind(&follow_up)
+    .fetch_one(t.station.pool())
+    .await
+    .unwrap();
     let sent: Value = serde_json::from_str(&sent).unwrap();
     let patched: Vec<&str> = sent["patch"].as_array().unwrap().iter().map(|p| p["entity"].as_str().unwrap()).collect();
     assert!(patched.contains(&"follow_up_event") && patched.contains(&"survey"), "the head office is told which copies to blank: {sent}");
@@ -549,7 +555,11 @@ async fn a_car_nothing_kept_names_goes_with_its_last_owner_keeping_make_model_ye
     }
     let order = t.ok(&t.manager, "get_order_detail", json!({"id": ro})).await;
     assert_eq!(order["order"]["status"], "closed", "the order still reads");
-    assert_eq!((&order["order"]["vehicle"]["destroyed"], &page["orders"][0]["vehicle_destroyed"]), (&json!(true), &json!(true)), "the order and the service history say so");
+    assert_eq!(
+        (&order["order"]["vehicle"]["destroyed"], &page["orders"][0]["vehicle_destroyed"]),
+        (&json!(true), &json!(true)),
+        "the order and the service history say so"
+    );
     let fields = json!({"vin": common::VIN_A, "plate": "沪A12345", "make": "Toyota", "model": "Camry"});
     let e = t.call(&t.manager, "update_vehicle", json!({"id": crew.vehicle, "fields": fields})).await.unwrap_err();
     assert_eq!((e.code.as_str(), e.field.as_deref()), ("vehicle.destroyed", Some("id")), "a destroyed car is not filled in again");
@@ -559,7 +569,10 @@ async fn a_car_nothing_kept_names_goes_with_its_last_owner_keeping_make_model_ye
         .await
         .unwrap();
     assert!(!sent.contains(common::VIN_A) && !sent.contains("沪A12345"), "the state sent to the head office: {sent}");
-    assert_eq!(count(&t, "SELECT COUNT(*) FROM outbox WHERE entity = 'destruction' AND payload LIKE '%\"vehicles\":[\"' || ? || '\"]%'", &crew.vehicle).await, 1);
+    assert_eq!(
+        count(&t, "SELECT COUNT(*) FROM outbox WHERE entity = 'destruction' AND payload LIKE '%\"vehicles\":[\"' || ? || '\"]%'", &crew.vehicle).await,
+        1
+    );
 
     // The car another station's history names keeps its identity, though its owner is anonymised.
     let kept = t.ok(&t.manager, "get_customer", json!({"id": other})).await;
@@ -598,7 +611,11 @@ async fn lists_that_name_a_destroyed_customer_flag_it_so_screens_word_it_instead
     let complaint = t.ok(&t.manager, "open_complaint", open).await["complaint"]["id"].as_str().unwrap().to_string();
     let card = |b: &Value| b["cards"].as_array().unwrap().iter().find(|c| c["customer_name"] == "孙丽" || c["customer_name"] == "已销毁").cloned().unwrap();
     assert_eq!(card(&t.ok(&t.manager, "board", json!({})).await)["customer_destroyed"], false);
-    sqlx::query("UPDATE customers SET name = '已销毁', destroyed_at = '2031-11-01T00:00:00.000Z' WHERE id = ?").bind(&other).execute(t.station.pool()).await.unwrap();
+    sqlx::query("UPDATE customers SET name = '已销毁', destroyed_at = '2031-11-01T00:00:00.000Z' WHERE id = ?")
+        .bind(&other)
+        .execute(t.station.pool())
+        .await
+        .unwrap();
     assert_eq!(card(&t.ok(&t.manager, "board", json!({})).await)["customer_destroyed"], true, "the board card");
     assert_eq!(t.ok(&t.manager, "get_complaint", json!({"id": complaint})).await["customer_destroyed"], true, "the complaint page");
 }

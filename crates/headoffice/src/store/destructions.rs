@@ -84,7 +84,8 @@ pub(crate) async fn apply(
         if !files.is_empty() {
             sqlx::query("DELETE FROM file_blobs WHERE station_id = $1 AND sha256 = ANY($2)").bind(station.station_id).bind(&files).execute(&mut *conn).await?;
         }
-        let ids = |key: &str| -> Vec<String> { p.get(key).and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect() };
+        let ids =
+            |key: &str| -> Vec<String> { p.get(key).and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect() };
         let customers = ids("customers");
         let vehicles = ids("vehicles");
         for (entity, id) in customers.iter().map(|i| ("customer", i)).chain(vehicles.iter().map(|i| ("vehicle", i))) {

@@ -16,9 +16,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
 use sqlx::SqliteConnection;
 
-use super::destroy::{
-    anonymise_customer, blank_audit, close_gate, customer_has_nothing_kept, finish, new_destruction, open_gate, Destruction, Emit,
-};
+use super::destroy::{anonymise_customer, blank_audit, close_gate, customer_has_nothing_kept, finish, new_destruction, open_gate, Destruction, Emit};
 use super::{parse_ts, DueItem, RetentionKind, RetentionPolicy};
 use crate::aftersales::{complaints, service_requests};
 use crate::error::{ApiError, Result};
