@@ -49,8 +49,10 @@ async fn a_destruction_reaches_the_head_office_and_neither_a_later_pull_nor_a_re
     ho.enroll(&b, "SH02").await;
     sync_ok(&b).await;
     share_with(&ho, "SH02", "customer", &crew.customer).await;
+    share_with(&ho, "SH02", "vehicle", &crew.vehicle).await;
     sync_ok(&b).await;
-    assert_eq!(b.ok(&b.manager, "get_customer", json!({"id": crew.customer})).await["customer"]["name"], "王芳");
+    let at_b = b.ok(&b.manager, "get_customer", json!({"id": crew.customer})).await;
+    assert_eq!((at_b["customer"]["name"].as_str(), at_b["vehicles"][0]["plate"].as_str()), (Some("王芳"), Some("沪A12345")));
 
     let orders = [delivered.as_str(), open.as_str()];
     let (status, signed) = documents(&t, &delivered).await;
@@ -98,6 +100,8 @@ async fn a_destruction_reaches_the_head_office_and_neither_a_later_pull_nor_a_re
     let at_b = b.ok(&b.manager, "get_customer", json!({"id": crew.customer})).await;
     assert_eq!((at_b["customer"]["name"].as_str(), &at_b["customer"]["phones"]), (Some("已销毁"), &json!([])));
     assert_eq!(at_b["customer"]["destroyed"], true, "the flag travels with the anonymised customer");
+    let cars = at_b["vehicles"].as_array().unwrap();
+    assert!(!cars.is_empty() && cars.iter().all(|v| v["destroyed"] == true && v["vin"].is_null() && v["plate"].is_null()), "and with the car: {cars:?}");
     let (name, _): (String, Value) =
         sqlx::query_as("SELECT fields->>'name', fields->'phones' FROM shared_records WHERE entity = 'customer' AND entity_id = $1")
             .bind(&crew.customer)
