@@ -453,7 +453,13 @@ async fn complaints_follow_up_calls_and_service_requests_lose_their_words_on_the
     let patched: Vec<&str> = sent["patch"].as_array().unwrap().iter().map(|p| p["entity"].as_str().unwrap()).collect();
     assert!(patched.contains(&"follow_up_event") && patched.contains(&"survey"), "the head office is told which copies to blank: {sent}");
     // Only a destruction writes the append-only history.
-    for sql in ["UPDATE complaint_events SET text = 'x'", "UPDATE surveys SET comment = 'x'", "UPDATE follow_up_events SET note = 'x'"] {
+    for sql in [
+        "UPDATE complaint_events SET text = 'x'",
+        "UPDATE complaint_compensations SET description = 'x'",
+        "UPDATE surveys SET comment = 'x'",
+        "UPDATE follow_up_events SET note = 'x'",
+        "UPDATE service_request_events SET text = 'x'",
+    ] {
         let e = sqlx::query(sql).execute(t.station.pool()).await.unwrap_err();
         assert!(e.to_string().contains("append-only"), "{sql}: {e}");
     }
