@@ -1,6 +1,6 @@
 // Retention and destruction through the browser, on a station clock the test
-// moves (libfaketime): an order delivered in December 2026 is not due; five
-// years and two days later Settings → Retention lists it; a wrong PIN is
+// moves (libfaketime): an order delivered in December 2026 is not due (its
+// photo and a closed service request are, after two years); five years and two days later Settings → Retention lists it; a wrong PIN is
 // refused beside the field and destroys nothing; the manager's PIN destroys it;
 // the list is empty; the order page says when it was destroyed and verify says
 // "destroyed", not "tampered"; the customer's name reads "destroyed" in each
@@ -55,7 +55,10 @@ async function deliveredOrder(url) {
   d = await call('deliver', { ro_id: order.id, expected_version: v(), odometer_out_km: 52012, payments: [{ method: 'wechat', amount: d.totals.balance }] });
   assert.equal(d.order.status, 'delivered');
   assert.equal(d.authorizations.length, 2, 'the authorization and the acceptance');
-  return { orderId: order.id, number: d.order.number, customerId: customer.id };
+  // A service request the customer made and withdrew the same day: its own two years run from closing.
+  const req = await call('open_service_request', { channel: 'phone', request: '周晓明想改约', customer_id: customer.id });
+  await call('service_request_step', { request_id: req.request.id, expected_version: req.request.version, step: { kind: 'close', text: '客户不来了' } });
+  return { orderId: order.id, number: d.order.number, customerId: customer.id, requestId: req.request.id };
 }
 
 async function openRetention(page, url) {
@@ -75,7 +78,7 @@ async function shootBoth(page, name, ready) {
 
 test('destruction: due after its period, refused with a wrong PIN, done with the manager’s, verify says destroyed', { timeout: 120_000 }, async () => {
   await withClockedApp('destruction', DELIVERY, async (page, app, clock) => {
-    const { orderId, number, customerId } = await deliveredOrder(app.url);
+    const { orderId, number, customerId, requestId } = await deliveredOrder(app.url);
 
     clock.set(NOT_YET);
     await page.goto(app.url);
@@ -83,6 +86,8 @@ test('destruction: due after its period, refused with a wrong PIN, done with the
     await openRetention(page, app.url);
     // The check-in photo is past its two years; the order is not past its five.
     await page.locator('[data-testid=retention-item][data-kind=photos]').waitFor();
+    const request = page.locator('[data-testid=retention-item][data-kind=service_request]');
+    assert.ok((await request.textContent()).includes(uiText('retention.kinds.service_request', 'zh-CN')), 'the closed service request, in its own words');
     assert.equal(await page.locator('[data-testid=retention-item][data-kind=repair_order]').count(), 0);
     assert.equal(await page.locator('[data-testid=retention-period][data-kind=repair_order] [data-testid=retention-days]').textContent(), uiText('retention.days', 'zh-CN', { n: 1825 }));
 
@@ -139,6 +144,7 @@ test('destruction: due after its period, refused with a wrong PIN, done with the
     for (const lang of ['en', 'zh-CN']) {
       await setLocale(page, lang);
       assert.equal((await page.getByTestId('order-customer').textContent()).trim(), uiText('customer.destroyed_name', lang));
+      assert.equal((await page.getByTestId('order-plate').textContent()).trim(), uiText('vehicle.destroyed', lang));
     }
     await setLocale(page, 'en');
     await page.getByTestId('order-customer').click();
@@ -147,8 +153,18 @@ test('destruction: due after its period, refused with a wrong PIN, done with the
     assert.match(await page.getByTestId('customer-destroyed').textContent(), /destroyed on .*2031/);
     assert.equal(await page.getByTestId('customer-name').inputValue(), 'Data destroyed');
     assert.equal(await page.getByTestId('customer-name').isDisabled(), true, 'nothing to fill in again');
+    // The car went with its owner: its VIN and plate are gone, and the row says so in the reader's words.
+    assert.equal((await page.getByTestId('vehicle-destroyed').textContent()).trim(), 'Data destroyed');
+    assert.doesNotMatch(await page.getByTestId('customer-vehicles').textContent(), /[A-HJ-NPR-Z0-9]{17}/);
+    assert.doesNotMatch(await page.locator('main').textContent(), /沪A2E5S1/, 'no plate left, in the service history either');
     assert.doesNotMatch(await page.locator('main').textContent(), /已销毁/);
     await screenshot(page, 'destruction-05-customer-en');
+    // The service request destroyed with the run says so, and its words are gone.
+    await page.goto(`${app.url}/#/requests/${requestId}`);
+    await page.getByTestId('item-destroyed').waitFor();
+    assert.match(await page.getByTestId('item-destroyed').textContent(), /destroyed on .*2031/);
+    assert.doesNotMatch(await page.locator('main').textContent(), /周晓明想改约|客户不来了/);
+    await screenshot(page, 'destruction-06-request-en');
     await setLocale(page, 'zh-CN');
   });
 });

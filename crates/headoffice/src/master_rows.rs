@@ -220,7 +220,14 @@ pub fn setting(key: &str, value: &str) -> Result<(String, Value), RowError> {
 
 /// The retention periods stations destroy records by (docs/privacy.md): a known
 /// kind, in whole days, 30 to 36,500. A station ignores any other value.
-pub const RETENTION_KEYS: &[&str] = &["retention.repair_order_days", "retention.photo_days", "retention.customer_without_order_days"];
+pub const RETENTION_KEYS: &[&str] = &[
+    "retention.repair_order_days",
+    "retention.photo_days",
+    "retention.customer_without_order_days",
+    "retention.complaint_days",
+    "retention.follow_up_days",
+    "retention.service_request_days",
+];
 
 fn check_retention(key: &str, value: &Value) -> Result<(), RowError> {
     if !RETENTION_KEYS.contains(&key) {
@@ -247,6 +254,9 @@ mod tests {
         assert_eq!(setting("retention.repair_order_days", "7").unwrap_err().code, "master.retention_days");
         assert_eq!(setting("retention.photo_days", "two years").unwrap_err().code, "master.retention_days");
         assert_eq!(setting("retention.everything_days", "365").unwrap_err().code, "master.retention_key");
+        for key in ["retention.complaint_days", "retention.follow_up_days", "retention.service_request_days"] {
+            assert_eq!(setting(key, "1095").unwrap().1["value"], json!(1095), "{key}");
+        }
     }
 
     #[test]

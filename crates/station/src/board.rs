@@ -43,6 +43,8 @@ pub struct BoardCard {
     pub make: String,
     pub model: String,
     pub customer_name: String,
+    /// The customer was destroyed past retention: the name is a placeholder, so screens word it in the reader's language.
+    pub customer_destroyed: bool,
     pub advisor_id: String,
     pub advisor_name: String,
     #[ts(type = "string")]
@@ -70,7 +72,7 @@ pub async fn board(station: &Station, caller: &Caller, input: BoardInput) -> Res
     let now = station.now();
     let mut cards = sqlx::query_as::<_, BoardCard>(
         "SELECT r.id, r.number, r.status, r.version, r.service_type, r.priority, v.plate, v.vin, v.make, v.model,
-                c.name AS customer_name, r.advisor_id, s.name AS advisor_name, r.checked_in_at, r.promised_at
+                c.name AS customer_name, c.destroyed_at IS NOT NULL AS customer_destroyed, r.advisor_id, s.name AS advisor_name, r.checked_in_at, r.promised_at
          FROM repair_orders r
          JOIN vehicles v ON v.id = r.vehicle_id
          JOIN customers c ON c.id = r.customer_id

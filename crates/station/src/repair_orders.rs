@@ -232,6 +232,8 @@ pub struct OrderSummary {
     #[ts(type = "number")]
     pub odometer_in_km: i64,
     pub plate: Option<String>,
+    /// The car was destroyed with its last owner: no plate to show, screens word it.
+    pub vehicle_destroyed: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -355,7 +357,7 @@ pub(crate) async fn show_customer(conn: &mut SqliteConnection, order: &mut Repai
 
 pub async fn orders_for_customer(conn: &mut SqliteConnection, customer_id: &str) -> Result<Vec<OrderSummary>> {
     Ok(sqlx::query_as::<_, OrderSummary>(
-        "SELECT r.id, r.number, r.status, r.service_type, r.checked_in_at, r.odometer_in_km, v.plate
+        "SELECT r.id, r.number, r.status, r.service_type, r.checked_in_at, r.odometer_in_km, v.plate, v.destroyed_at IS NOT NULL AS vehicle_destroyed
          FROM repair_orders r JOIN vehicles v ON v.id = r.vehicle_id WHERE r.customer_id = ? ORDER BY r.checked_in_at DESC LIMIT 50",
     )
     .bind(customer_id)

@@ -27,6 +27,12 @@ pub struct Vehicle {
     #[ts(type = "number | null")]
     pub last_odometer_km: Option<i64>,
     pub plate_history: Vec<PlateEntry>,
+    /// Destroyed with its last owner past retention: VIN, plates and colour
+    /// are gone, so screens word "data destroyed" in the reader's language
+    /// instead of an identity (`retention::destroy`).
+    pub destroyed: bool,
+    #[ts(type = "string | null")]
+    pub destroyed_at: Option<DateTime<Utc>>,
     #[ts(type = "string")]
     pub updated_at: DateTime<Utc>,
 }
@@ -190,6 +196,12 @@ pub async fn update_vehicle(station: &Station, caller: &Caller, input: UpdateVeh
     let v = validate(&input.fields, &input.confirm, now)?;
     let mut tx = db::write_tx(station.pool()).await?;
     let before = load_vehicle(&mut tx, &input.id).await?;
+    if before.destroyed {
+        // Closed to edits at the head office too (`change.destroyed`): a returning car is registered anew.
+        return Err(
+            ApiError::conflict("vehicle.destroyed", "this vehicle's data was destroyed with its owner's past retention; register it anew").with_field("id")
+        );
+    }
     let current_plate = before.plate.clone();
     // Only a new plate is checked: a pair already confirmed does not warn on every edit.
     let new_plate = v.plate.as_ref().filter(|p| current_plate.as_deref() != Some(p.as_str()));
@@ -260,6 +272,7 @@ struct VehicleRow {
     color: String,
     energy: Option<String>,
     last_odometer_km: Option<i64>,
+    destroyed_at: Option<DateTime<Utc>>,
     updated_at: DateTime<Utc>,
 }
 
@@ -280,13 +293,15 @@ async fn with_history(conn: &mut SqliteConnection, row: VehicleRow) -> Result<Ve
         energy: row.energy.as_deref().and_then(Energy::parse),
         last_odometer_km: row.last_odometer_km,
         plate_history,
+        destroyed: row.destroyed_at.is_some(),
+        destroyed_at: row.destroyed_at,
         updated_at: row.updated_at,
     })
 }
 
 pub async fn load_vehicle(conn: &mut SqliteConnection, id: &str) -> Result<Vehicle> {
     let row = sqlx::query_as::<_, VehicleRow>(
-        "SELECT id, customer_id, vin, plate, make, model, model_year, color, energy, last_odometer_km, updated_at FROM vehicles WHERE id = ?",
+        "SELECT id, customer_id, vin, plate, make, model, model_year, color, energy, last_odometer_km, destroyed_at, updated_at FROM vehicles WHERE id = ?",
     )
     .bind(id)
     .fetch_optional(&mut *conn)
@@ -297,7 +312,7 @@ pub async fn load_vehicle(conn: &mut SqliteConnection, id: &str) -> Result<Vehic
 
 pub async fn vehicles_of_customer(conn: &mut SqliteConnection, customer_id: &str, _now: DateTime<Utc>) -> Result<Vec<Vehicle>> {
     let rows = sqlx::query_as::<_, VehicleRow>(
-        "SELECT id, customer_id, vin, plate, make, model, model_year, color, energy, last_odometer_km, updated_at FROM vehicles WHERE customer_id = ? ORDER BY updated_at DESC",
+        "SELECT id, customer_id, vin, plate, make, model, model_year, color, energy, last_odometer_km, destroyed_at, updated_at FROM vehicles WHERE customer_id = ? ORDER BY updated_at DESC",
     )
         .bind(customer_id)
         .fetch_all(&mut *conn)
@@ -362,6 +377,11 @@ pub(crate) async fn apply_pulled(
         true => Some(load_vehicle(conn, id).await?),
         false => None,
     };
+    if current.as_ref().is_some_and(|c| c.destroyed) {
+        // Destroyed here: an older state from the feed does not fill it in again.
+        return Ok(false);
+    }
+    let destroyed_at = s("destroyed_at").and_then(|t| DateTime::parse_from_rfc3339(t).ok()).map(|t| t.with_timezone(&Utc));
     let mut customer_id = opt("customer_id").unwrap_or_default();
     let owner_known: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM customers WHERE id = ?)").bind(&customer_id).fetch_one(&mut *conn).await?;
     if !owner_known {
@@ -382,7 +402,7 @@ pub(crate) async fn apply_pulled(
         }
     }
     let plate = opt("plate");
-    if vin.is_none() && plate.is_none() {
+    if vin.is_none() && plate.is_none() && destroyed_at.is_none() {
         return Err(crate::sync::pull::bad_record("vehicle", id, "neither VIN nor plate"));
     }
     let make = s("make").unwrap_or("").to_string();
@@ -418,12 +438,14 @@ pub(crate) async fn apply_pulled(
             && cur.color == color
             && cur.energy == energy
             && cur.last_odometer_km == last_km
+            && destroyed_at.is_none()
             && same_history(cur);
         if same {
             return Ok(false);
         }
         sqlx::query(
-            "UPDATE vehicles SET customer_id = ?, vin = ?, plate = ?, make = ?, model = ?, model_year = ?, color = ?, energy = ?, last_odometer_km = ?, updated_at = ? WHERE id = ?",
+            "UPDATE vehicles SET customer_id = ?, vin = ?, plate = ?, make = ?, model = ?, model_year = ?, color = ?, energy = ?, last_odometer_km = ?,
+                                 destroyed_at = ?, updated_at = ? WHERE id = ?",
         )
         .bind(&customer_id)
         .bind(&vin)
@@ -434,14 +456,15 @@ pub(crate) async fn apply_pulled(
         .bind(&color)
         .bind(energy.map(Energy::as_str))
         .bind(last_km)
+        .bind(destroyed_at.map(ts))
         .bind(&updated_at)
         .bind(id)
         .execute(&mut *conn)
         .await?;
     } else {
         sqlx::query(
-            "INSERT INTO vehicles (id, station_id, customer_id, vin, plate, make, model, model_year, color, energy, last_odometer_km, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO vehicles (id, station_id, customer_id, vin, plate, make, model, model_year, color, energy, last_odometer_km, destroyed_at, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(id)
         .bind(station_id)
@@ -454,6 +477,7 @@ pub(crate) async fn apply_pulled(
         .bind(&color)
         .bind(energy.map(Energy::as_str))
         .bind(last_km)
+        .bind(destroyed_at.map(ts))
         .bind(&updated_at)
         .bind(&updated_at)
         .execute(&mut *conn)

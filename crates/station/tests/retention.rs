@@ -222,7 +222,7 @@ async fn an_order_is_due_only_after_its_period_and_the_head_offices_period_repla
     assert_eq!(order_period, json!({"kind": "repair_order", "days": 1825, "default_days": 1825, "from_head_office": false}));
 
     // The head office keeps orders for three years (a setting pulled as master data); a nonsense value is ignored.
-    for (key, value) in [("retention.repair_order_days", "1095"), ("retention.photo_days", "3")] {
+    for (key, value) in [("retention.repair_order_days", "1095"), ("retention.photo_days", "3"), ("retention.complaint_days", "3650")] {
         sqlx::query("INSERT INTO ho_settings (key, value, deleted, updated_at) VALUES (?, ?, 0, '2026-11-22T00:00:00.000Z')")
             .bind(key)
             .bind(value)
@@ -237,7 +237,17 @@ async fn an_order_is_due_only_after_its_period_and_the_head_offices_period_repla
         .iter()
         .map(|p| (p["kind"].as_str().unwrap().to_string(), p["days"].as_i64().unwrap(), p["from_head_office"].as_bool().unwrap()))
         .collect();
-    assert_eq!(days, [("repair_order".into(), 1095, true), ("photos".into(), 730, false), ("customer_without_order".into(), 365, false)]);
+    assert_eq!(
+        days,
+        [
+            ("repair_order".into(), 1095, true),
+            ("photos".into(), 730, false),
+            ("customer_without_order".into(), 365, false),
+            ("complaint".into(), 3650, true),
+            ("follow_up".into(), 730, false),
+            ("service_request".into(), 730, false)
+        ]
+    );
     let due = t.ok(&t.manager, "retention_due", json!({})).await;
     assert!(due["items"].as_array().unwrap().iter().any(|i| i["kind"] == "repair_order" && i["subject_id"] == json!(ro)), "{due}");
 }
@@ -251,9 +261,10 @@ async fn photos_past_the_photo_period_lose_their_bytes_while_the_order_and_its_s
     assert_eq!((listed[0]["sha256"].as_str(), &listed[0]["destroyed_at"]), (Some(photo.as_str()), &Value::Null));
     t.set_now(morning() + Duration::days(2 * 365 + 1));
     t.relogin_manager().await;
-    let due = t.ok(&t.manager, "retention_due", json!({})).await;
-    assert_eq!(due_refs(&due), json!([{"kind": "photos", "subject_id": ro}]));
-    t.ok(&t.manager, "run_destruction", json!({"pin": "1111", "items": due_refs(&due)})).await;
+    let (due, listed) = due_now(&t).await;
+    let follow_up: String = sqlx::query_scalar("SELECT id FROM follow_ups WHERE ro_id = ?").bind(&ro).fetch_one(t.station.pool()).await.unwrap();
+    assert_eq!(listed, pairs(&[("photos", &ro), ("follow_up", &follow_up)]), "the photos, and the follow-up call on its own two years: {due}");
+    t.ok(&t.manager, "run_destruction", json!({"pin": "1111", "items": [{"kind": "photos", "subject_id": ro}]})).await;
     assert!(!on_disk(&t, &photo), "the photo is gone");
     assert!(on_disk(&t, &png), "the signature stays with its document");
     let v = t.ok(&t.manager, "verify_order", json!({"ro_id": ro})).await;
@@ -327,4 +338,290 @@ async fn a_customer_who_never_ordered_is_anonymised_after_a_year_and_drops_out_o
         .await,
         0
     );
+}
+
+/// What is due now, as (kind, subject) pairs sorted, to compare whatever the list's order.
+async fn due_now(t: &TestStation) -> (Value, Vec<(String, String)>) {
+    let due = t.ok(&t.manager, "retention_due", json!({})).await;
+    let mut pairs: Vec<(String, String)> =
+        due["items"].as_array().unwrap().iter().map(|i| (i["kind"].as_str().unwrap().to_string(), i["subject_id"].as_str().unwrap().to_string())).collect();
+    pairs.sort();
+    (due, pairs)
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = list.iter().map(|(k, s)| (k.to_string(), s.to_string())).collect();
+    v.sort();
+    v
+}
+
+/// Rows of the after-sales tables (and what was sent for them) that still hold any of `words`.
+async fn words_left(t: &TestStation, words: &[&str]) -> Vec<String> {
+    let mut left = Vec::new();
+    for (what, sql) in [
+        ("complaint", "SELECT description || contact_name || contact_phone || cause || corrective_action || solution FROM complaints"),
+        ("complaint event", "SELECT text || data FROM complaint_events"),
+        ("compensation", "SELECT description FROM complaint_compensations"),
+        ("follow-up event", "SELECT note FROM follow_up_events"),
+        ("survey", "SELECT comment FROM surveys"),
+        ("service request", "SELECT request || contact_name || contact_phone FROM service_requests"),
+        ("service request event", "SELECT text FROM service_request_events"),
+        ("audit", "SELECT COALESCE(before, '') || COALESCE(after, '') FROM audit_log WHERE entity IN ('complaint', 'follow_up', 'service_request')"),
+        (
+            "sent",
+            "SELECT o.payload FROM outbox o WHERE o.entity IN ('complaint', 'service_request', 'customer')
+               AND o.seq = (SELECT MAX(seq) FROM outbox p WHERE p.entity = o.entity AND p.entity_id = o.entity_id)",
+        ),
+    ] {
+        let rows: Vec<String> = sqlx::query_scalar(sql).fetch_all(t.station.pool()).await.unwrap();
+        for row in rows {
+            if let Some(w) = words.iter().find(|w| row.contains(**w)) {
+                left.push(format!("{what} still says {w}: {row}"));
+            }
+        }
+    }
+    left
+}
+
+#[tokio::test]
+async fn complaints_follow_up_calls_and_service_requests_lose_their_words_on_their_own_schedules_and_the_kpis_stay_the_same() {
+    use common::aftersales::{complaint_input, survey, Ticket};
+    let mut t = TestStation::new().await;
+    let crew = t.crew().await;
+    // A delivered order whose follow-up call reached the customer, with a note and a survey comment.
+    let (f, page) = Flow::delivered(&t, &crew).await;
+    let ro = f.ro.clone();
+    let follow_up = page["follow_up"]["id"].as_str().unwrap().to_string();
+    t.record_call(&crew.advisor, &page, json!({"outcome": "reached", "survey": survey(4), "note": "王芳说孩子在车上"})).await.unwrap();
+    // A complaint about it, with findings, a voucher and the callback that closes it.
+    let mut input = complaint_input(&crew.customer, "qual.repair.repeat", "normal");
+    input["ro_id"] = json!(ro);
+    input["description"] = json!("王芳投诉异响没修好");
+    let mut c = Ticket::open(&t, &crew.advisor, input).await;
+    let complaint = c.id();
+    c.step(&crew.advisor, json!({"kind": "compensate", "compensation": "voucher", "description": "送王芳保养券", "value": 10_000})).await;
+    c.resolve_accepted(&crew.advisor).await;
+    c.step(&crew.advisor, json!({"kind": "callback", "reached": true, "text": "王芳确认已解决"})).await;
+    assert_eq!(c.status(), "closed");
+    // A service request answered and closed.
+    let req = t.ok(&crew.advisor, "open_service_request", json!({"channel": "phone", "request": "王芳想下周二来保养", "customer_id": crew.customer})).await;
+    let request = req["request"]["id"].as_str().unwrap().to_string();
+    let step = |page: &Value, step: Value| json!({"request_id": page["request"]["id"], "expected_version": page["request"]["version"], "step": step});
+    let req = t.ok(&crew.advisor, "service_request_step", step(&req, json!({"kind": "answer", "mode": "call", "text": "已约王芳周二上午"}))).await;
+    t.ok(&crew.advisor, "service_request_step", step(&req, json!({"kind": "close", "text": "王芳改约别家"}))).await;
+    let words = ["王芳说孩子", "师傅很专业", "王芳投诉", "送王芳", "机脚胶", "免费更换", "王芳确认", "王芳想", "已约王芳", "王芳改约", "13812345678"];
+    let there = words_left(&t, &words).await;
+    assert!(["孩子", "王芳投诉", "王芳想"].iter().all(|w| there.iter().any(|l| l.contains(w))), "the words are there before: {there:#?}");
+    let scores = "SELECT overall || quality || timeliness || attitude || price FROM surveys";
+    let scored: String = sqlx::query_scalar(scores).fetch_one(t.station.pool()).await.unwrap();
+
+    // Two years and two days later: the call and the request are due, the complaint and the order are not.
+    t.set_now(morning() + Duration::days(2 * 365 + 2));
+    t.relogin_manager().await;
+    let (due, listed) = due_now(&t).await;
+    assert_eq!(listed, pairs(&[("follow_up", &follow_up), ("service_request", &request)]), "{due}");
+    let policy = t.ok(&t.manager, "retention_policy", json!({})).await;
+    let days: Vec<(String, i64)> =
+        policy["periods"].as_array().unwrap().iter().map(|p| (p["kind"].as_str().unwrap().to_string(), p["days"].as_i64().unwrap())).collect();
+    assert!(
+        days.contains(&("complaint".into(), 1825)) && days.contains(&("follow_up".into(), 730)) && days.contains(&("service_request".into(), 730)),
+        "{days:?}"
+    );
+    let before = kpis(&t).await;
+    t.ok(&t.manager, "run_destruction", json!({"pin": "1111", "items": due_refs(&due)})).await;
+    assert_eq!(kpis(&t).await, before, "the KPIs are the same after the call and the request lost their words");
+    let left = words_left(&t, &words).await;
+    assert!(left.iter().all(|l| !l.contains("孩子") && !l.contains("专业") && !l.contains("王芳想") && !l.contains("王芳改约")), "{left:#?}");
+    assert!(left.iter().any(|l| l.contains("王芳投诉")), "the complaint is kept until its own period: {left:#?}");
+    assert_eq!(sqlx::query_scalar::<_, String>(scores).fetch_one(t.station.pool()).await.unwrap(), scored, "the scores stay (CSI)");
+    let page = t.ok(&t.manager, "get_service_request", json!({"id": request})).await;
+    assert_eq!((page["request"]["status"].as_str(), page["request"]["request"].as_str()), (Some("closed"), Some("")));
+    assert!(page["request"]["closed_at"].is_string() && page["request"]["answered_at"].is_string(), "the times stay: {}", page["request"]);
+    assert!(page["destroyed_at"].is_string(), "the page says its words were destroyed");
+    let call = t.ok(&t.manager, "get_follow_up", json!({"id": follow_up})).await;
+    assert!(call["destroyed_at"].is_string() && call["survey"]["comment"] == "", "{call}");
+    assert_eq!(t.ok(&t.manager, "get_customer", json!({"id": crew.customer})).await["customer"]["name"], "王芳", "the order keeps the customer");
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM audit_log WHERE entity_id = ? AND action = 'destroy'", &request).await, 1, "audited");
+    let sent: String = sqlx::query_scalar(
+        "SELECT payload FROM outbox WHERE entity = 'destruction' AND entity_id = (SELECT id FROM retention_destructions WHERE subject_id = ?)",
+    )
+    .bind(&follow_up)
+    .fetch_one(t.station.pool())
+    .await
+    .unwrap();
+    let sent: Value = serde_json::from_str(&sent).unwrap();
+    let patched: Vec<&str> = sent["patch"].as_array().unwrap().iter().map(|p| p["entity"].as_str().unwrap()).collect();
+    assert!(patched.contains(&"follow_up_event") && patched.contains(&"survey"), "the head office is told which copies to blank: {sent}");
+    // Only a destruction writes the append-only history.
+    for sql in [
+        "UPDATE complaint_events SET text = 'x'",
+        "UPDATE complaint_compensations SET description = 'x'",
+        "UPDATE surveys SET comment = 'x'",
+        "UPDATE follow_up_events SET note = 'x'",
+        "UPDATE service_request_events SET text = 'x'",
+    ] {
+        let e = sqlx::query(sql).execute(t.station.pool()).await.unwrap_err();
+        assert!(e.to_string().contains("append-only"), "{sql}: {e}");
+    }
+
+    // Five years and two days: the order and the complaint; nothing of the customer is kept any more.
+    t.set_now(morning() + Duration::days(5 * 365 + 2));
+    t.relogin_manager().await;
+    let (due, listed) = due_now(&t).await;
+    assert_eq!(listed, pairs(&[("complaint", &complaint), ("repair_order", &ro)]), "the destroyed call is not listed again: {due}");
+    let before = kpis(&t).await;
+    t.ok(&t.manager, "run_destruction", json!({"pin": "1111", "items": due_refs(&due)})).await;
+    assert_eq!(kpis(&t).await, before, "the complaint KPIs are the same after the complaint lost its words");
+    assert_eq!(words_left(&t, &words).await, Vec::<String>::new());
+    let c = t.ok(&t.manager, "get_complaint", json!({"id": complaint})).await;
+    assert_eq!((c["complaint"]["status"].as_str(), c["complaint"]["description"].as_str()), (Some("closed"), Some("")));
+    assert_eq!(c["compensations"][0]["value"], json!(10_000), "the amount stays");
+    assert!(c["clocks"].as_array().unwrap().iter().all(|k| k["reading"]["state"] == "stopped"), "the clocks stay: {}", c["clocks"]);
+    assert!(c["destroyed_at"].is_string() && c["actions"] == json!([]), "the page says so and offers nothing: {}", c["actions"]);
+    let reopen = json!({"complaint_id": complaint, "expected_version": c["complaint"]["version"], "step": {"kind": "reopen", "text": "客户又来电"}});
+    let e = t.call(&t.manager, "complaint_step", reopen).await.unwrap_err();
+    assert_eq!((e.code.as_str(), e.field.as_deref()), ("complaint.destroyed", Some("complaint_id")), "a destroyed complaint is not reopened");
+    let customer = t.ok(&t.manager, "get_customer", json!({"id": crew.customer})).await;
+    assert_eq!(customer["customer"]["destroyed"], true, "the last kept thing of the customer is gone, so is the customer");
+    assert_eq!(t.ok(&t.manager, "retention_due", json!({})).await["items"], json!([]));
+}
+
+#[tokio::test]
+async fn a_customer_kept_only_by_a_complaint_and_a_request_is_anonymised_once_both_are_destroyed_and_an_open_one_is_never_due() {
+    use common::aftersales::{complaint_input, Ticket};
+    let mut t = TestStation::new().await;
+    let (id, _) = t.customer_with_vehicle(&t.manager, "孙丽", "13900001111", "沪C11111", common::VIN_A).await;
+    let mut c = Ticket::open(&t, &t.manager, complaint_input(&id, "svc.attitude.slow", "normal")).await;
+    let complaint = c.id();
+    c.resolve_accepted(&t.manager).await;
+    c.step(&t.manager, json!({"kind": "callback", "reached": true, "text": "孙丽满意"})).await;
+    let req = t.ok(&t.manager, "open_service_request", json!({"channel": "phone", "request": "孙丽想换轮胎", "customer_id": id})).await;
+    let request = req["request"]["id"].as_str().unwrap().to_string();
+
+    // Six years on the request is still open: never due, and it keeps the customer.
+    t.set_now(morning() + Duration::days(6 * 365));
+    t.relogin_manager().await;
+    let (due, listed) = due_now(&t).await;
+    assert_eq!(listed, pairs(&[("complaint", &complaint)]), "{due}");
+    t.ok(&t.manager, "run_destruction", json!({"pin": "1111", "items": due_refs(&due)})).await;
+    let kept = t.ok(&t.manager, "get_customer", json!({"id": id})).await;
+    assert_eq!((kept["customer"]["name"].as_str(), &kept["customer"]["destroyed"]), (Some("孙丽"), &json!(false)), "the open request keeps them");
+    let page = t.ok(&t.manager, "get_service_request", json!({"id": request})).await;
+    let close = json!({"request_id": request, "expected_version": page["request"]["version"], "step": {"kind": "close", "text": "不需要了"}});
+    t.ok(&t.manager, "service_request_step", close).await;
+
+    // Two years after it closed, the request goes, and the customer with it.
+    t.set_now(morning() + Duration::days(8 * 365 + 2));
+    t.relogin_manager().await;
+    let (due, listed) = due_now(&t).await;
+    assert_eq!(listed, pairs(&[("service_request", &request)]), "a customer with a kept request is not listed on their own: {due}");
+    t.ok(&t.manager, "run_destruction", json!({"pin": "1111", "items": due_refs(&due)})).await;
+    let gone = t.ok(&t.manager, "get_customer", json!({"id": id})).await["customer"].clone();
+    assert_eq!((gone["name"].as_str(), &gone["phones"], &gone["destroyed"]), (Some("已销毁"), &json!([]), &json!(true)));
+    assert_eq!(t.ok(&t.manager, "search", json!({"q": "13900001111"})).await["hits"], json!([]));
+    assert_eq!(t.ok(&t.manager, "retention_due", json!({})).await["items"], json!([]), "nothing of theirs is listed again");
+}
+
+#[tokio::test]
+async fn a_car_nothing_kept_names_goes_with_its_last_owner_keeping_make_model_year_and_energy_unless_another_stations_visit_names_it() {
+    let mut t = TestStation::new().await;
+    let crew = t.crew().await;
+    let (ro, ..) = closed_signed_order(&t, &crew, 70).await;
+    let car = t.ok(&t.manager, "get_customer", json!({"id": crew.customer})).await["vehicles"][0].clone();
+    assert_eq!((car["vin"].as_str(), car["plate"].as_str(), &car["destroyed"]), (Some(common::VIN_A), Some("沪A12345"), &json!(false)));
+    // Another customer's car was seen at another station: its visit is in the pulled history.
+    let (other, other_car) = t.customer_with_vehicle(&t.manager, "孙丽", "13900001111", "沪C11111", common::VIN_B).await;
+    sqlx::query(
+        "INSERT INTO ho_vehicle_history (ro_id, vehicle_id, station_code, station_name, number, status, checked_in_at, odometer_km, summary, payload)
+         VALUES ('elsewhere', ?, 'SH09', '九号店', 'SH09-20261001-001', 'delivered', '2026-10-01T00:00:00.000Z', 9000, '保养', '{}')",
+    )
+    .bind(&other_car)
+    .execute(t.station.pool())
+    .await
+    .unwrap();
+
+    t.set_now(morning() + Duration::days(5 * 365 + 2));
+    t.relogin_manager().await;
+    let before = kpis(&t).await;
+    let (due, listed) = due_now(&t).await;
+    assert_eq!(listed, pairs(&[("repair_order", &ro), ("customer_without_order", &other)]), "{due}");
+    t.ok(&t.manager, "run_destruction", json!({"pin": "1111", "items": due_refs(&due)})).await;
+    assert_eq!(kpis(&t).await, before, "the KPIs are the same");
+
+    let page = t.ok(&t.manager, "get_customer", json!({"id": crew.customer})).await;
+    let gone = &page["vehicles"][0];
+    assert_eq!((&gone["vin"], &gone["plate"], &gone["plate_history"], gone["color"].as_str()), (&Value::Null, &Value::Null, &json!([]), Some("")));
+    assert_eq!(gone["destroyed"], true, "the view says so, for screens to word it in their language");
+    assert!(gone["destroyed_at"].is_string());
+    for kept in ["make", "model", "model_year", "energy"] {
+        assert_eq!(gone[kept], car[kept], "{kept} stays for the fleet figures");
+    }
+    for q in ["沪A12345", common::VIN_A] {
+        assert_eq!(t.ok(&t.manager, "search", json!({"q": q})).await["hits"], json!([]), "{q} finds nothing");
+    }
+    let order = t.ok(&t.manager, "get_order_detail", json!({"id": ro})).await;
+    assert_eq!(order["order"]["status"], "closed", "the order still reads");
+    assert_eq!(
+        (&order["order"]["vehicle"]["destroyed"], &page["orders"][0]["vehicle_destroyed"]),
+        (&json!(true), &json!(true)),
+        "the order and the service history say so"
+    );
+    let fields = json!({"vin": common::VIN_A, "plate": "沪A12345", "make": "Toyota", "model": "Camry"});
+    let e = t.call(&t.manager, "update_vehicle", json!({"id": crew.vehicle, "fields": fields})).await.unwrap_err();
+    assert_eq!((e.code.as_str(), e.field.as_deref()), ("vehicle.destroyed", Some("id")), "a destroyed car is not filled in again");
+    let sent: String = sqlx::query_scalar("SELECT payload FROM outbox WHERE entity = 'vehicle' AND entity_id = ? ORDER BY seq DESC LIMIT 1")
+        .bind(&crew.vehicle)
+        .fetch_one(t.station.pool())
+        .await
+        .unwrap();
+    assert!(!sent.contains(common::VIN_A) && !sent.contains("沪A12345"), "the state sent to the head office: {sent}");
+    assert_eq!(
+        count(&t, "SELECT COUNT(*) FROM outbox WHERE entity = 'destruction' AND payload LIKE '%\"vehicles\":[\"' || ? || '\"]%'", &crew.vehicle).await,
+        1
+    );
+
+    // The car another station's history names keeps its identity, though its owner is anonymised.
+    let kept = t.ok(&t.manager, "get_customer", json!({"id": other})).await;
+    assert_eq!(kept["customer"]["destroyed"], true);
+    assert_eq!((kept["vehicles"][0]["plate"].as_str(), &kept["vehicles"][0]["destroyed"]), (Some("沪C11111"), &json!(false)));
+}
+
+#[tokio::test]
+async fn lists_that_name_a_destroyed_customer_flag_it_so_screens_word_it_instead_of_showing_the_placeholder() {
+    let mut t = TestStation::new().await;
+    let crew = t.crew().await;
+    let (ro, ..) = closed_signed_order(&t, &crew, 80).await;
+    let follow_up: String = sqlx::query_scalar("SELECT id FROM follow_ups WHERE ro_id = ?").bind(&ro).fetch_one(t.station.pool()).await.unwrap();
+    t.ok(&t.manager, "get_customer", json!({"id": crew.customer})).await;
+    let drill = json!({"from": "2026-11-01", "to": "2026-11-30", "code": "repeat_rate"});
+    let row = |r: &Value| r["rows"].as_array().unwrap().iter().find(|x| x["id"] == json!(ro)).cloned().unwrap_or_else(|| panic!("no row of the order: {r}"));
+    assert_eq!(row(&t.ok(&t.manager, "kpi_orders", drill.clone()).await)["customer_destroyed"], false);
+
+    t.set_now(morning() + Duration::days(5 * 365 + 2));
+    t.relogin_manager().await;
+    let due = t.ok(&t.manager, "retention_due", json!({})).await;
+    t.ok(&t.manager, "run_destruction", json!({"pin": "1111", "items": due_refs(&due)})).await;
+
+    let kpi = row(&t.ok(&t.manager, "kpi_orders", drill).await);
+    assert_eq!((kpi["customer_name"].as_str(), &kpi["customer_destroyed"]), (Some("已销毁"), &json!(true)), "the KPI drill-down row");
+    let call = t.ok(&t.manager, "get_follow_up", json!({"id": follow_up})).await;
+    assert_eq!(call["follow_up"]["customer_destroyed"], true, "the follow-up");
+    let register = t.ok(&t.manager, "list_access_register", json!({"customer_id": crew.customer})).await;
+    let entries = register["entries"].as_array().unwrap();
+    assert!(!entries.is_empty() && entries.iter().all(|e| e["customer_destroyed"] == true), "the access register: {register}");
+
+    // A customer destroyed at another station reaches this one by the pull while a car of theirs is in the workshop here.
+    let (other, car) = t.customer_with_vehicle(&t.manager, "孙丽", "13900001111", "沪C11111", common::VIN_B).await;
+    t.ok(&t.manager, "check_in", check_in_input(&other, &car, 30_000)).await;
+    let open = json!({"channel": "phone", "severity": "normal", "category_id": "svc.attitude.slow", "description": "等了很久", "customer_id": other});
+    let complaint = t.ok(&t.manager, "open_complaint", open).await["complaint"]["id"].as_str().unwrap().to_string();
+    let card = |b: &Value| b["cards"].as_array().unwrap().iter().find(|c| c["customer_name"] == "孙丽" || c["customer_name"] == "已销毁").cloned().unwrap();
+    assert_eq!(card(&t.ok(&t.manager, "board", json!({})).await)["customer_destroyed"], false);
+    sqlx::query("UPDATE customers SET name = '已销毁', destroyed_at = '2031-11-01T00:00:00.000Z' WHERE id = ?")
+        .bind(&other)
+        .execute(t.station.pool())
+        .await
+        .unwrap();
+    assert_eq!(card(&t.ok(&t.manager, "board", json!({})).await)["customer_destroyed"], true, "the board card");
+    assert_eq!(t.ok(&t.manager, "get_complaint", json!({"id": complaint})).await["customer_destroyed"], true, "the complaint page");
 }

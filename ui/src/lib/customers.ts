@@ -8,3 +8,8 @@ import { t } from './i18n.svelte';
 export function customerName(c: { name: string; destroyed: boolean }): string {
   return c.destroyed ? t('customer.destroyed_name') : c.name;
 }
+
+/** A list row's customer name (board cards, follow-ups, KPI drill-downs, the access register): the core flags a destroyed one. */
+export function rowCustomerName<N extends string | null>(r: { customer_name: N; customer_destroyed: boolean }): string | N {
+  return r.customer_destroyed ? t('customer.destroyed_name') : r.customer_name;
+}

@@ -9,8 +9,9 @@
 //!   entries it would refuse to change from an ordinary push: event notes, the
 //!   audit's before and after, a file's `destroyed_at`); they go back into the feed;
 //! - `files`: the station's file bytes deleted;
-//! - `customers`: shared customers closed to later edits (`destroyed_shared`):
-//!   the station sent their anonymised fields in the same push.
+//! - `customers`, `vehicles`: shared customers and their cars closed to later
+//!   edits (`destroyed_shared`): the station sent their anonymised fields in
+//!   the same push.
 //!
 //! Static SQL with bound values; the entity names come from the payload, and a
 //! patch of a record the station does not own touches nothing (the key includes it).
@@ -83,17 +84,21 @@ pub(crate) async fn apply(
         if !files.is_empty() {
             sqlx::query("DELETE FROM file_blobs WHERE station_id = $1 AND sha256 = ANY($2)").bind(station.station_id).bind(&files).execute(&mut *conn).await?;
         }
-        let customers: Vec<String> = p.get("customers").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect();
-        for id in &customers {
-            sqlx::query("INSERT INTO destroyed_shared (entity, entity_id, station_id, destruction_id) VALUES ('customer', $1, $2, $3) ON CONFLICT DO NOTHING")
+        let ids =
+            |key: &str| -> Vec<String> { p.get(key).and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect() };
+        let customers = ids("customers");
+        let vehicles = ids("vehicles");
+        for (entity, id) in customers.iter().map(|i| ("customer", i)).chain(vehicles.iter().map(|i| ("vehicle", i))) {
+            sqlx::query("INSERT INTO destroyed_shared (entity, entity_id, station_id, destruction_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
+                .bind(entity)
                 .bind(id)
                 .bind(station.station_id)
                 .bind(&c.entity_id)
                 .execute(&mut *conn)
                 .await?;
-            shared_keys.push(("customer".to_string(), id.clone()));
+            shared_keys.push((entity.to_string(), id.clone()));
         }
-        tracing::info!(station = %station.code, destruction = %c.entity_id, erased = erase.len(), files = files.len(), customers = customers.len(), "a station destroyed records past retention");
+        tracing::info!(station = %station.code, destruction = %c.entity_id, erased = erase.len(), files = files.len(), customers = customers.len(), vehicles = vehicles.len(), "a station destroyed records past retention");
     }
     Ok((station_keys, shared_keys))
 }

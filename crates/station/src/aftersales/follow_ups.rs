@@ -98,6 +98,8 @@ pub struct FollowUp {
     pub ro_number: String,
     pub customer_id: String,
     pub customer_name: String,
+    /// The customer was destroyed past retention: the name is a placeholder, so screens word it in the reader's language.
+    pub customer_destroyed: bool,
     /// The customer's first phone, masked; `reveal_contact` shows it whole for the call.
     #[sqlx(skip)]
     pub phone: Option<MaskedPhone>,
@@ -131,7 +133,7 @@ pub struct FollowUp {
 
 macro_rules! select_follow_ups {
     () => {
-        "SELECT f.id, f.ro_id, r.number AS ro_number, f.customer_id, c.name AS customer_name,
+        "SELECT f.id, f.ro_id, r.number AS ro_number, f.customer_id, c.name AS customer_name, c.destroyed_at IS NOT NULL AS customer_destroyed,
                 (SELECT phone FROM customer_phones p WHERE p.customer_id = f.customer_id ORDER BY position LIMIT 1) AS phone,
                 (SELECT plate FROM vehicles v WHERE v.id = r.vehicle_id) AS plate,
                 f.owner_id, s.name AS owner_name, f.status, f.attempts, f.next_call_at, f.delivered_at, f.give_up_at, f.ended_at, f.version
@@ -495,6 +497,9 @@ pub struct FollowUpDetail {
     /// An overall score at or below this opens a complaint with the call.
     #[ts(type = "number")]
     pub low_score_max: i64,
+    /// When a destruction past retention blanked its call notes and survey
+    /// comment (its own, or its order's, which takes the call with it).
+    pub destroyed_at: Option<String>,
 }
 
 async fn load_row(conn: &mut SqliteConnection, id: &str) -> Result<FollowUp> {
@@ -526,7 +531,11 @@ async fn detail(conn: &mut SqliteConnection, id: &str, me: &StaffRef, now: DateT
     let customer_language: String =
         sqlx::query_scalar("SELECT language FROM customers WHERE id = ?").bind(&follow_up.customer_id).fetch_one(&mut *conn).await?;
     let assignable = if follow_up.actions.contains(&FollowUpAction::Reassign) { crate::auth::staff::active_desk_staff(conn).await? } else { vec![] };
-    Ok(FollowUpDetail { follow_up, events, survey, complaint_id, customer_language, assignable, low_score_max: LOW_SCORE_MAX })
+    let destroyed_at = match crate::retention::destroyed_at(conn, "follow_up", id).await? {
+        Some(at) => Some(at),
+        None => crate::retention::destroyed_at(conn, "repair_order", &follow_up.ro_id).await?,
+    };
+    Ok(FollowUpDetail { follow_up, events, survey, complaint_id, customer_language, assignable, low_score_max: LOW_SCORE_MAX, destroyed_at })
 }
 
 pub async fn get_follow_up(station: &Station, caller: &Caller, input: crate::ops::IdInput) -> Result<FollowUpDetail> {

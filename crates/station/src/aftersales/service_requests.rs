@@ -160,6 +160,9 @@ pub struct ServiceRequestDetail {
     /// The orders closing may link: the linked customer's open ones and any
     /// checked in since the request came (empty when closed or no customer).
     pub linkable_orders: Vec<crate::repair_orders::OrderSummary>,
+    /// When a destruction past retention blanked its words (`retention`): the
+    /// page says so, and nothing more can be done with it.
+    pub destroyed_at: Option<String>,
 }
 
 /// See `ServiceRequestDetail::linkable_orders`.
@@ -183,7 +186,8 @@ async fn detail(conn: &mut SqliteConnection, id: &str, me: &StaffRef, now: DateT
     .fetch_all(&mut *conn)
     .await?;
     let linkable_orders = linkable_orders(conn, &request).await?;
-    Ok(ServiceRequestDetail { request, events, linkable_orders })
+    let destroyed_at = crate::retention::destroyed_at(conn, "service_request", &request.id).await?;
+    Ok(ServiceRequestDetail { request, events, linkable_orders, destroyed_at })
 }
 
 async fn event(conn: &mut SqliteConnection, me: &StaffRef, request_id: &str, kind: &str, text: &str, now: DateTime<Utc>) -> Result<()> {

@@ -35,6 +35,7 @@ pub struct OrderItem {
     pub number: String,
     pub plate: Option<String>,
     pub customer_name: String,
+    pub customer_destroyed: bool,
     pub advisor_name: String,
 }
 
@@ -44,6 +45,7 @@ pub struct ComplaintItem {
     pub number: String,
     pub plate: Option<String>,
     pub customer_name: String,
+    pub customer_destroyed: bool,
     pub owner_name: String,
 }
 
@@ -58,6 +60,7 @@ pub struct DeadlineItem {
     pub number: String,
     pub plate: Option<String>,
     pub customer_name: Option<String>,
+    pub customer_destroyed: bool,
     pub owner_name: Option<String>,
 }
 
@@ -125,6 +128,7 @@ struct OrderRow {
     discount_minor: i64,
     plate: Option<String>,
     customer_name: String,
+    customer_destroyed: bool,
     advisor_name: String,
 }
 
@@ -171,6 +175,7 @@ struct ComplaintRow {
     repeat: bool,
     plate: Option<String>,
     customer_name: String,
+    customer_destroyed: bool,
     owner_name: String,
     clock_id: Option<String>,
     policy_kind: Option<String>,
@@ -193,6 +198,7 @@ struct DeadlineRow {
     number: Option<String>,
     plate: Option<String>,
     customer_name: Option<String>,
+    customer_destroyed: bool,
     owner_name: Option<String>,
 }
 
@@ -211,7 +217,8 @@ pub async fn records(conn: &mut SqliteConnection, start: DateTime<Utc>, end: Dat
         conn,
         concat!(
             "SELECT r.id, r.number, r.advisor_id, r.status, r.checked_in_at, r.promised_at, r.delivered_at,
-                p.delivered_at AS repeat_of_delivered_at, r.discount_minor, v.plate, c.name AS customer_name, s.name AS advisor_name
+                p.delivered_at AS repeat_of_delivered_at, r.discount_minor, v.plate, c.name AS customer_name,
+                c.destroyed_at IS NOT NULL AS customer_destroyed, s.name AS advisor_name
          FROM repair_orders r
          LEFT JOIN repair_orders p ON p.id = r.repeat_of_ro_id
          JOIN vehicles v ON v.id = r.vehicle_id
@@ -297,6 +304,7 @@ pub async fn records(conn: &mut SqliteConnection, start: DateTime<Utc>, end: Dat
             number: r.number,
             plate: r.plate,
             customer_name: r.customer_name,
+            customer_destroyed: r.customer_destroyed,
             advisor_name: r.advisor_name,
         });
     }
@@ -337,6 +345,9 @@ pub async fn records(conn: &mut SqliteConnection, start: DateTime<Utc>, end: Dat
 
     let complaints: Vec<ComplaintRow> = sqlx::query_as(
         "SELECT c.id, c.number, c.received_at, c.repeat_of_id IS NOT NULL AS repeat, v.plate, COALESCE(cu.name, c.contact_name) AS customer_name,
+                CASE WHEN cu.id IS NULL
+                     THEN EXISTS (SELECT 1 FROM retention_destructions d WHERE d.kind = 'complaint' AND d.subject_id = c.id)
+                     ELSE cu.destroyed_at IS NOT NULL END AS customer_destroyed,
                 o.name AS owner_name, k.id AS clock_id, k.policy_kind, k.state, k.late_at, k.met_at, k.breached_at
          FROM complaints c
          LEFT JOIN item_clocks k ON k.item_id = c.id AND k.clock = 'resolution'
@@ -364,6 +375,7 @@ pub async fn records(conn: &mut SqliteConnection, start: DateTime<Utc>, end: Dat
                 number: c.number,
                 plate: c.plate,
                 customer_name: c.customer_name,
+                customer_destroyed: c.customer_destroyed,
                 owner_name: c.owner_name,
             }
         })
@@ -374,6 +386,9 @@ pub async fn records(conn: &mut SqliteConnection, start: DateTime<Utc>, end: Dat
     let deadlines: Vec<DeadlineRow> = sqlx::query_as(
         "SELECT k.id, k.item_kind, k.item_id, k.policy_kind, k.state, k.late_at, k.met_at, k.breached_at,
                 COALESCE(r.number, c.number) AS number, v.plate, COALESCE(cu.name, c.contact_name, sr.contact_name) AS customer_name,
+                CASE WHEN cu.id IS NULL
+                     THEN EXISTS (SELECT 1 FROM retention_destructions d WHERE d.kind IN ('complaint', 'service_request') AND d.subject_id = k.item_id)
+                     ELSE cu.destroyed_at IS NOT NULL END AS customer_destroyed,
                 o.name AS owner_name
          FROM item_clocks k
          LEFT JOIN follow_ups f ON k.item_kind = 'follow_up' AND f.id = k.item_id
@@ -409,6 +424,7 @@ pub async fn records(conn: &mut SqliteConnection, start: DateTime<Utc>, end: Dat
             number: d.number.unwrap_or_default(),
             plate: d.plate,
             customer_name: d.customer_name,
+            customer_destroyed: d.customer_destroyed,
             owner_name: d.owner_name,
         })
         .collect();

@@ -152,6 +152,9 @@ pub struct KpiOrderRow {
     pub number: String,
     pub plate: Option<String>,
     pub customer_name: Option<String>,
+    /// The name shown was destroyed past retention (the customer's, or an
+    /// unlinked complaint's or request's contact): screens word it in the reader's language.
+    pub customer_destroyed: bool,
     /// The order's advisor; the complaint's or the deadline's owner.
     pub staff_name: Option<String>,
     /// When it counted: delivered (a cancelled order: checked in), received, or the deadline met or breached.
@@ -404,6 +407,7 @@ pub async fn kpi_orders(station: &Station, caller: &Caller, input: KpiOrdersInpu
             number: o.number.clone(),
             plate: o.plate.clone(),
             customer_name: Some(o.customer_name.clone()),
+            customer_destroyed: o.customer_destroyed,
             staff_name: Some(o.advisor_name.clone()),
             at: o.record.delivered_at.unwrap_or(o.record.checked_in_at),
             delivered_at: o.record.delivered_at,
@@ -420,6 +424,7 @@ pub async fn kpi_orders(station: &Station, caller: &Caller, input: KpiOrdersInpu
             number: c.number.clone(),
             plate: c.plate.clone(),
             customer_name: Some(c.customer_name.clone()),
+            customer_destroyed: c.customer_destroyed,
             staff_name: Some(c.owner_name.clone()),
             at: c.record.received_at,
             delivered_at: None,
@@ -450,6 +455,7 @@ pub async fn kpi_orders(station: &Station, caller: &Caller, input: KpiOrdersInpu
             number: d.number.clone(),
             plate: d.plate.clone(),
             customer_name: d.customer_name.clone(),
+            customer_destroyed: d.customer_destroyed,
             staff_name: d.owner_name.clone(),
             at,
             delivered_at: None,

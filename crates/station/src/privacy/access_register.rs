@@ -65,6 +65,8 @@ pub struct AccessEntry {
     pub customer_id: Option<String>,
     pub customer_no: Option<String>,
     pub customer_name: Option<String>,
+    /// The customer was destroyed past retention: the name is a placeholder, so screens word it in the reader's language.
+    pub customer_destroyed: bool,
     pub ro_id: Option<String>,
     pub ro_number: Option<String>,
     /// The record opened: the customer, the order or the document; for a
@@ -169,6 +171,7 @@ struct EntryRow {
     customer_id: Option<String>,
     customer_no: Option<String>,
     customer_name: Option<String>,
+    customer_destroyed: bool,
     ro_id: Option<String>,
     ro_number: Option<String>,
     subject_id: String,
@@ -191,6 +194,7 @@ impl EntryRow {
             customer_id: self.customer_id,
             customer_no: self.customer_no,
             customer_name: self.customer_name,
+            customer_destroyed: self.customer_destroyed,
             ro_id: self.ro_id,
             ro_number: self.ro_number,
             subject_id: self.subject_id,
@@ -204,7 +208,7 @@ impl EntryRow {
 macro_rules! select_entries {
     () => {
         "SELECT a.id, a.staff_id, s.name AS staff_name, a.staff_role, a.kind, a.customer_id, c.customer_no, c.name AS customer_name,
-                a.ro_id, r.number AS ro_number, a.subject_id, k.number AS complaint_number, q.contact_name AS request_contact_name, a.reason, a.at
+                c.destroyed_at IS NOT NULL AS customer_destroyed, a.ro_id, r.number AS ro_number, a.subject_id, k.number AS complaint_number, q.contact_name AS request_contact_name, a.reason, a.at
          FROM access_register a
          LEFT JOIN staff s ON s.id = a.staff_id
          LEFT JOIN customers c ON c.id = a.customer_id

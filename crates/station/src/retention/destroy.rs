@@ -24,7 +24,7 @@ use serde_json::{json, Value};
 use sqlx::SqliteConnection;
 use ts_rs::TS;
 
-use super::{due, not_due, policy, DueItem, DueRef, RetentionKind};
+use super::{aftersales, due, not_due, policy, DueItem, DueRef, RetentionKind};
 use crate::auth::lockout::{self, Purpose};
 use crate::auth::{Caller, Permission};
 use crate::error::{ApiError, Invalid, Result};
@@ -81,13 +81,16 @@ pub(crate) struct Destruction {
     pub files: Vec<String>,
     /// Customers anonymised: the head office refuses later edits of them.
     pub customers: Vec<String>,
+    /// Vehicles anonymised with their last owner: closed to later edits the same way.
+    #[serde(default)]
+    pub vehicles: Vec<String>,
 }
 
 impl Destruction {
     fn erase(&mut self, entity: &str, id: &str) {
         self.erase.push(json!({"entity": entity, "entity_id": id}));
     }
-    fn patch(&mut self, entity: &str, id: &str, set: Value) {
+    pub(super) fn patch(&mut self, entity: &str, id: &str, set: Value) {
         self.patch.push(json!({"entity": entity, "entity_id": id, "set": set}));
     }
 }
@@ -140,6 +143,11 @@ pub async fn run_destruction(station: &Station, caller: &Caller, input: RunDestr
             RetentionKind::RepairOrder => destroy_order(&mut tx, &ctx, &run_id, &item.subject_id, None, Emit::Outbox).await?,
             RetentionKind::Photos => destroy_photos(&mut tx, &ctx, &run_id, &item.subject_id, None, Emit::Outbox).await?,
             RetentionKind::CustomerWithoutOrder => destroy_lone_customer(&mut tx, &ctx, &run_id, &item.subject_id, None, Emit::Outbox).await?,
+            RetentionKind::Complaint | RetentionKind::FollowUp | RetentionKind::ServiceRequest => {
+                aftersales::destroy(&mut tx, &ctx, &run_id, item.kind.destruction_kind(), &item.subject_id, None, Emit::Outbox)
+                    .await?
+                    .ok_or_else(|| ApiError::not_found(item.kind.destruction_kind()).with_field("items"))?
+            }
         };
         tx.commit().await?;
         // After the commit: a rollback must not have lost the bytes. A crash in between leaves them to the next run's sweep.
@@ -220,7 +228,7 @@ async fn mark_files(conn: &mut SqliteConnection, d: &mut Destruction, files: &[S
     Ok(())
 }
 
-fn new_destruction(ctx: &Ctx, run_id: &str, kind: &str, subject_id: &str, number: String, from: Option<&Destruction>) -> Destruction {
+pub(super) fn new_destruction(ctx: &Ctx, run_id: &str, kind: &str, subject_id: &str, number: String, from: Option<&Destruction>) -> Destruction {
     match from {
         // Re-applied from the feed: the same id and date as where it happened.
         Some(f) => Destruction {
@@ -247,7 +255,7 @@ impl Destruction {
 }
 
 /// Keeps the destruction here and, for a local run, sends it with the audit entry.
-async fn finish(conn: &mut SqliteConnection, ctx: &Ctx, d: &Destruction, ro_id: Option<&str>, emit: Emit) -> Result<()> {
+pub(super) async fn finish(conn: &mut SqliteConnection, ctx: &Ctx, d: &Destruction, ro_id: Option<&str>, emit: Emit) -> Result<()> {
     let payload = serde_json::to_string(d).map_err(|e| ApiError::internal(e.to_string()))?;
     sqlx::query(
         "INSERT INTO retention_destructions (id, station_id, run_id, kind, subject_id, number, destroyed_at, destroyed_by, payload, created_at)
@@ -269,8 +277,11 @@ async fn finish(conn: &mut SqliteConnection, ctx: &Ctx, d: &Destruction, ro_id: 
     if emit == Emit::Outbox {
         outbox::append(&mut *conn, &ctx.station_id, "destruction", &d.id, outbox::Op::Upsert, &json!(d), ctx.now).await?;
         let summary = json!({"destruction_id": d.id, "run_id": d.run_id, "kind": d.kind, "number": d.number,
-            "documents": d.documents.len(), "files": d.files.len(), "customers": d.customers});
-        let entity = if d.kind == "customer" { "customer" } else { "repair_order" };
+            "documents": d.documents.len(), "files": d.files.len(), "customers": d.customers, "vehicles": d.vehicles});
+        let entity = match d.kind.as_str() {
+            "customer" | "complaint" | "follow_up" | "service_request" | "vehicle" => d.kind.as_str(),
+            _ => "repair_order",
+        };
         audit::record(&mut *conn, ctx, ro_id, entity, &d.subject_id, "destroy", None::<&Value>, Some(&summary)).await?;
     }
     Ok(())
@@ -296,18 +307,18 @@ async fn keep_documents(conn: &mut SqliteConnection, d: &Destruction) -> Result<
 }
 
 /// Lets the immutability triggers through for `subject` within this transaction only.
-async fn open_gate(conn: &mut SqliteConnection, subject: &str) -> Result<()> {
+pub(super) async fn open_gate(conn: &mut SqliteConnection, subject: &str) -> Result<()> {
     sqlx::query("INSERT OR IGNORE INTO retention_gate (subject_id) VALUES (?)").bind(subject).execute(&mut *conn).await?;
     Ok(())
 }
 
-async fn close_gate(conn: &mut SqliteConnection, subject: &str) -> Result<()> {
+pub(super) async fn close_gate(conn: &mut SqliteConnection, subject: &str) -> Result<()> {
     sqlx::query("DELETE FROM retention_gate WHERE subject_id = ?").bind(subject).execute(&mut *conn).await?;
     Ok(())
 }
 
 /// The audit entries about `subject` keep who did what when, not the before and after.
-async fn blank_audit(conn: &mut SqliteConnection, d: &mut Destruction, ro_id: Option<&str>, entity_id: &str) -> Result<()> {
+pub(super) async fn blank_audit(conn: &mut SqliteConnection, d: &mut Destruction, ro_id: Option<&str>, entity_id: &str) -> Result<()> {
     let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM audit_log WHERE (ro_id = ?1 OR entity_id = ?2) AND (before IS NOT NULL OR after IS NOT NULL)")
         .bind(ro_id)
         .bind(entity_id)
@@ -394,10 +405,20 @@ pub(crate) async fn destroy_order(
     blank_audit(conn, &mut d, Some(ro_id), ro_id).await?;
     mark_files(conn, &mut d, &files, ctx.now).await?;
     close_gate(conn, ro_id).await?;
+    // Its follow-up call goes with it (an order due whole is never listed with its follow-up).
+    let follow_up: Option<String> = sqlx::query_scalar(
+        "SELECT f.id FROM follow_ups f WHERE f.ro_id = ? AND NOT EXISTS (SELECT 1 FROM retention_destructions d WHERE d.kind = 'follow_up' AND d.subject_id = f.id)",
+    )
+    .bind(ro_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(f) = follow_up {
+        super::aftersales::blank_follow_up(conn, &mut d, &f).await?;
+    }
 
     let customer_gone = customer_has_nothing_kept(conn, &customer_id, ro_id).await?;
     if customer_gone {
-        anonymise_customer(conn, ctx, &mut d, &customer_id, emit).await?;
+        anonymise_customer(conn, ctx, &mut d, &customer_id, ro_id, emit).await?;
     }
     if emit == Emit::Outbox {
         for id in &jobs {
@@ -424,16 +445,19 @@ fn blank_customer_json(c: &mut Value) {
     }
 }
 
-/// Whether nothing of customer `id` is kept here once order `except` is gone:
-/// no other order still kept, no complaint or service request, and no visit
+/// Whether nothing of customer `id` is kept here once `except` (an order, a
+/// complaint or a service request) is gone: no other order, complaint or
+/// service request still kept, and no visit
 /// of their cars to another station within the order period (the pulled
 /// history: the head office keeps the customer for those stations).
-async fn customer_has_nothing_kept(conn: &mut SqliteConnection, id: &str, except: &str) -> Result<bool> {
+pub(super) async fn customer_has_nothing_kept(conn: &mut SqliteConnection, id: &str, except: &str) -> Result<bool> {
     let kept: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM repair_orders r WHERE r.customer_id = ?1 AND r.id <> ?2
                          AND NOT EXISTS (SELECT 1 FROM retention_destructions d WHERE d.kind = 'repair_order' AND d.subject_id = r.id))
-             OR EXISTS (SELECT 1 FROM complaints WHERE customer_id = ?1)
-             OR EXISTS (SELECT 1 FROM service_requests WHERE customer_id = ?1)
+             OR EXISTS (SELECT 1 FROM complaints k WHERE k.customer_id = ?1 AND k.id <> ?2
+                         AND NOT EXISTS (SELECT 1 FROM retention_destructions d WHERE d.kind = 'complaint' AND d.subject_id = k.id))
+             OR EXISTS (SELECT 1 FROM service_requests s WHERE s.customer_id = ?1 AND s.id <> ?2
+                         AND NOT EXISTS (SELECT 1 FROM retention_destructions d WHERE d.kind = 'service_request' AND d.subject_id = s.id))
              OR EXISTS (SELECT 1 FROM ho_vehicle_history h JOIN vehicles v ON v.id = h.vehicle_id WHERE v.customer_id = ?1)
              OR EXISTS (SELECT 1 FROM retention_destructions d WHERE d.kind = 'customer' AND d.subject_id = ?1)",
     )
@@ -444,8 +468,10 @@ async fn customer_has_nothing_kept(conn: &mut SqliteConnection, id: &str, except
     Ok(!kept)
 }
 
-/// Overwrites the customer's personal fields and phones; the number, consents and dates stay.
-async fn anonymise_customer(conn: &mut SqliteConnection, ctx: &Ctx, d: &mut Destruction, id: &str, emit: Emit) -> Result<()> {
+/// Overwrites the customer's personal fields and phones; the number, consents
+/// and dates stay. Their cars go with them (`anonymise_vehicles`); `except` is
+/// the order, complaint or request being destroyed with them.
+pub(super) async fn anonymise_customer(conn: &mut SqliteConnection, ctx: &Ctx, d: &mut Destruction, id: &str, except: &str, emit: Emit) -> Result<()> {
     let before = crate::customers::load_customer(conn, id).await?;
     open_gate(conn, id).await?;
     sqlx::query(
@@ -465,6 +491,48 @@ async fn anonymise_customer(conn: &mut SqliteConnection, ctx: &Ctx, d: &mut Dest
         crate::customers::finish_write(conn, &ctx.station_id, id, Some(&before), ctx.now).await?;
     } else {
         crate::search::index_customer(conn, id).await?;
+    }
+    anonymise_vehicles(conn, ctx, d, id, except, emit).await
+}
+
+/// The customer's cars that nothing kept here names any more (no order,
+/// complaint or service request but `except`, and no other station's visit in
+/// the pulled history) lose their VIN, plates, colour and search entry; make,
+/// model, year and energy stay for the fleet figures.
+async fn anonymise_vehicles(conn: &mut SqliteConnection, ctx: &Ctx, d: &mut Destruction, customer: &str, except: &str, emit: Emit) -> Result<()> {
+    let ids: Vec<String> = sqlx::query_scalar(
+        "SELECT v.id FROM vehicles v WHERE v.customer_id = ?1 AND v.destroyed_at IS NULL
+           AND NOT EXISTS (SELECT 1 FROM repair_orders r WHERE r.vehicle_id = v.id AND r.id <> ?2
+                           AND NOT EXISTS (SELECT 1 FROM retention_destructions d WHERE d.kind = 'repair_order' AND d.subject_id = r.id))
+           AND NOT EXISTS (SELECT 1 FROM complaints k WHERE k.vehicle_id = v.id AND k.id <> ?2
+                           AND NOT EXISTS (SELECT 1 FROM retention_destructions d WHERE d.kind = 'complaint' AND d.subject_id = k.id))
+           AND NOT EXISTS (SELECT 1 FROM service_requests s WHERE s.vehicle_id = v.id AND s.id <> ?2
+                           AND NOT EXISTS (SELECT 1 FROM retention_destructions d WHERE d.kind = 'service_request' AND d.subject_id = s.id))
+           AND NOT EXISTS (SELECT 1 FROM ho_vehicle_history h WHERE h.vehicle_id = v.id)
+         ORDER BY v.id",
+    )
+    .bind(customer)
+    .bind(except)
+    .fetch_all(&mut *conn)
+    .await?;
+    for id in ids {
+        let before = crate::vehicles::load_vehicle(conn, &id).await?;
+        open_gate(conn, &id).await?;
+        sqlx::query("UPDATE vehicles SET vin = NULL, plate = NULL, color = '', destroyed_at = COALESCE(destroyed_at, ?), updated_at = ? WHERE id = ?")
+            .bind(&d.destroyed_at)
+            .bind(ts(ctx.now))
+            .bind(&id)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("DELETE FROM vehicle_plates WHERE vehicle_id = ?").bind(&id).execute(&mut *conn).await?;
+        blank_audit(conn, d, None, &id).await?;
+        close_gate(conn, &id).await?;
+        d.vehicles.push(id.clone());
+        if emit == Emit::Outbox {
+            crate::vehicles::finish_write(conn, &ctx.station_id, &id, Some(&before), ctx.now).await?;
+        } else {
+            crate::search::index_vehicle(conn, &id).await?;
+        }
     }
     Ok(())
 }
@@ -510,7 +578,7 @@ pub(crate) async fn destroy_lone_customer(
         .await?
         .ok_or_else(|| ApiError::not_found("customer").with_field("items"))?;
     let mut d = new_destruction(ctx, run_id, "customer", id, number, from);
-    anonymise_customer(conn, ctx, &mut d, id, emit).await?;
+    anonymise_customer(conn, ctx, &mut d, id, "", emit).await?;
     finish(conn, ctx, &d, None, emit).await?;
     Ok(Vec::new())
 }
@@ -548,6 +616,13 @@ pub(crate) async fn apply_pulled(conn: &mut SqliteConnection, station_id: &str, 
                 finish(conn, &ctx, &d, None, Emit::None).await?;
                 Vec::new()
             }
+        }
+        "complaint" | "follow_up" | "service_request" => {
+            if aftersales::destroy(conn, &ctx, &d.run_id, &d.kind, &d.subject_id, Some(&d), Emit::None).await?.is_none() {
+                finish(conn, &ctx, &d, None, Emit::None).await?;
+                return Ok(true);
+            }
+            Vec::new()
         }
         other => {
             tracing::warn!(kind = other, "a destruction of a kind this station does not know; skipped");

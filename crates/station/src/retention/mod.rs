@@ -19,6 +19,7 @@ use crate::error::{ApiError, Result};
 use crate::ops::NoInput;
 use crate::station::{ts, Station};
 
+mod aftersales;
 pub(crate) mod destroy;
 
 pub use destroy::{run_destruction, DestructionReport, RunDestruction};
@@ -34,10 +35,23 @@ pub enum RetentionKind {
     Photos,
     /// A customer with no order, complaint or service request, counted from the last change.
     CustomerWithoutOrder,
+    /// A closed complaint, counted from closing; an open one is never due.
+    Complaint,
+    /// An ended follow-up call with its survey, counted from the call's last change.
+    FollowUp,
+    /// A closed service request, counted from closing.
+    ServiceRequest,
 }
 
 impl RetentionKind {
-    pub const ALL: [RetentionKind; 3] = [RetentionKind::RepairOrder, RetentionKind::Photos, RetentionKind::CustomerWithoutOrder];
+    pub const ALL: [RetentionKind; 6] = [
+        RetentionKind::RepairOrder,
+        RetentionKind::Photos,
+        RetentionKind::CustomerWithoutOrder,
+        RetentionKind::Complaint,
+        RetentionKind::FollowUp,
+        RetentionKind::ServiceRequest,
+    ];
 
     /// The head-office setting that overrides the default.
     pub fn setting_key(self) -> &'static str {
@@ -45,6 +59,21 @@ impl RetentionKind {
             RetentionKind::RepairOrder => "retention.repair_order_days",
             RetentionKind::Photos => "retention.photo_days",
             RetentionKind::CustomerWithoutOrder => "retention.customer_without_order_days",
+            RetentionKind::Complaint => "retention.complaint_days",
+            RetentionKind::FollowUp => "retention.follow_up_days",
+            RetentionKind::ServiceRequest => "retention.service_request_days",
+        }
+    }
+
+    /// What `retention_destructions.kind` calls a destruction of this kind.
+    pub(crate) fn destruction_kind(self) -> &'static str {
+        match self {
+            RetentionKind::RepairOrder => "repair_order",
+            RetentionKind::Photos => "photos",
+            RetentionKind::CustomerWithoutOrder => "customer",
+            RetentionKind::Complaint => "complaint",
+            RetentionKind::FollowUp => "follow_up",
+            RetentionKind::ServiceRequest => "service_request",
         }
     }
 
@@ -58,6 +87,10 @@ impl RetentionKind {
             RetentionKind::Photos => 2 * 365,
             // No purpose left once nothing was ordered for a year (PIPL art. 19, 47).
             RetentionKind::CustomerWithoutOrder => 365,
+            // A complaint is a claim about the work: kept as long as the order it is about.
+            RetentionKind::Complaint => 5 * 365,
+            // Nothing a claim needs once the next service has passed (the photos' reasoning).
+            RetentionKind::FollowUp | RetentionKind::ServiceRequest => 2 * 365,
         }
     }
 }
@@ -121,7 +154,8 @@ pub struct DueRef {
 pub struct DueItem {
     pub kind: RetentionKind,
     pub subject_id: String,
-    /// The order's or the customer's number.
+    /// The order's, the customer's or the complaint's number; a follow-up's
+    /// order's; a service request's order's if it led to one, else empty.
     pub number: String,
     /// When its retention period started (delivery, check-in, last change).
     #[ts(type = "string")]
@@ -208,12 +242,16 @@ pub(crate) async fn due(conn: &mut SqliteConnection, policy: &RetentionPolicy, n
             files,
         });
     }
+    items.extend(aftersales::due(conn, policy, now).await?);
     let customers: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT c.id, c.customer_no, c.updated_at FROM customers c
          WHERE c.updated_at <= ? AND c.merged_into IS NULL
            AND NOT EXISTS (SELECT 1 FROM repair_orders r WHERE r.customer_id = c.id)
-           AND NOT EXISTS (SELECT 1 FROM complaints k WHERE k.customer_id = c.id)
-           AND NOT EXISTS (SELECT 1 FROM service_requests s WHERE s.customer_id = c.id)
+           AND NOT EXISTS (SELECT 1 FROM complaints k WHERE k.customer_id = c.id
+                           AND NOT EXISTS (SELECT 1 FROM retention_destructions d WHERE d.kind = 'complaint' AND d.subject_id = k.id))
+           AND NOT EXISTS (SELECT 1 FROM service_requests s WHERE s.customer_id = c.id
+                           AND NOT EXISTS (SELECT 1 FROM retention_destructions d WHERE d.kind = 'service_request' AND d.subject_id = s.id))
+           AND c.destroyed_at IS NULL
            AND NOT EXISTS (SELECT 1 FROM retention_destructions d WHERE d.kind = 'customer' AND d.subject_id = c.id)
          ORDER BY c.updated_at, c.customer_no",
     )

@@ -49,8 +49,10 @@ async fn a_destruction_reaches_the_head_office_and_neither_a_later_pull_nor_a_re
     ho.enroll(&b, "SH02").await;
     sync_ok(&b).await;
     share_with(&ho, "SH02", "customer", &crew.customer).await;
+    share_with(&ho, "SH02", "vehicle", &crew.vehicle).await;
     sync_ok(&b).await;
-    assert_eq!(b.ok(&b.manager, "get_customer", json!({"id": crew.customer})).await["customer"]["name"], "王芳");
+    let at_b = b.ok(&b.manager, "get_customer", json!({"id": crew.customer})).await;
+    assert_eq!((at_b["customer"]["name"].as_str(), at_b["vehicles"][0]["plate"].as_str()), (Some("王芳"), Some("沪A12345")));
 
     let orders = [delivered.as_str(), open.as_str()];
     let (status, signed) = documents(&t, &delivered).await;
@@ -98,6 +100,8 @@ async fn a_destruction_reaches_the_head_office_and_neither_a_later_pull_nor_a_re
     let at_b = b.ok(&b.manager, "get_customer", json!({"id": crew.customer})).await;
     assert_eq!((at_b["customer"]["name"].as_str(), &at_b["customer"]["phones"]), (Some("已销毁"), &json!([])));
     assert_eq!(at_b["customer"]["destroyed"], true, "the flag travels with the anonymised customer");
+    let cars = at_b["vehicles"].as_array().unwrap();
+    assert!(!cars.is_empty() && cars.iter().all(|v| v["destroyed"] == true && v["vin"].is_null() && v["plate"].is_null()), "and with the car: {cars:?}");
     let (name, _): (String, Value) =
         sqlx::query_as("SELECT fields->>'name', fields->'phones' FROM shared_records WHERE entity = 'customer' AND entity_id = $1")
             .bind(&crew.customer)
@@ -184,4 +188,120 @@ async fn a_station_restored_from_a_backup_older_than_a_destruction_destroys_agai
     // The open order keeps its customer: not anonymised.
     assert_eq!(r.ok(&r.manager, "get_customer", json!({"id": crew.customer})).await["customer"]["name"], "王芳");
     assert_eq!(r.ok(&r.manager, "get_order_detail", json!({"id": open})).await["order"]["status"], "diagnosing");
+}
+
+/// The station's records at the head office (and its notes there) that still hold any of `words`.
+async fn words_at_ho(ho: &HeadOffice, code: &str, words: &[&str]) -> Vec<String> {
+    let patterns: Vec<String> = words.iter().map(|w| format!("%{w}%")).collect();
+    sqlx::query_scalar(
+        "SELECT entity || ' ' || payload::text FROM records
+         WHERE station_id = (SELECT station_id FROM stations WHERE code = $1) AND payload::text LIKE ANY($2)
+           AND entity IN ('complaint', 'complaint_event', 'complaint_compensation', 'ho_complaint_note', 'follow_up', 'follow_up_event', 'survey',
+                          'service_request', 'service_request_event', 'audit_log')",
+    )
+    .bind(code)
+    .bind(&patterns)
+    .fetch_all(&ho.pool)
+    .await
+    .unwrap()
+}
+
+/// The station's after-sales rows that still hold any of `words`.
+async fn words_at_station(t: &TestStation, words: &[&str]) -> Vec<String> {
+    let mut left = Vec::new();
+    for sql in [
+        "SELECT description || contact_name || contact_phone || cause || corrective_action || solution FROM complaints",
+        "SELECT text || data FROM complaint_events",
+        "SELECT description FROM complaint_compensations",
+        "SELECT text FROM ho_complaint_notes",
+        "SELECT note FROM follow_up_events",
+        "SELECT comment FROM surveys",
+        "SELECT request || contact_name || contact_phone FROM service_requests",
+        "SELECT text FROM service_request_events",
+    ] {
+        let rows: Vec<String> = sqlx::query_scalar(sql).fetch_all(t.station.pool()).await.unwrap();
+        left.extend(rows.into_iter().filter(|r| words.iter().any(|w| r.contains(w))));
+    }
+    left
+}
+
+#[tokio::test]
+async fn destroyed_complaints_calls_and_requests_are_blanked_at_the_head_office_and_neither_a_pull_nor_a_restore_brings_their_words_back() {
+    use common::aftersales::{complaint_input, survey, Ticket};
+    use headoffice::store::complaints::{self as ho_complaints, Author, NoteKind};
+    let ho = HeadOffice::start().await;
+    let mut t = station("SH01").await;
+    let crew = t.crew().await;
+    ho.enroll(&t, "SH01").await;
+    let (f, page) = Flow::delivered(&t, &crew).await;
+    let ro = f.ro.clone();
+    t.record_call(&crew.advisor, &page, json!({"outcome": "reached", "survey": survey(4), "note": "王芳说孩子在车上"})).await.unwrap();
+    let mut input = complaint_input(&crew.customer, "qual.repair.repeat", "normal");
+    input["ro_id"] = json!(ro);
+    input["description"] = json!("王芳投诉异响没修好");
+    let mut c = Ticket::open(&t, &crew.advisor, input).await;
+    c.step(&crew.advisor, json!({"kind": "compensate", "compensation": "voucher", "description": "送王芳保养券", "value": 10_000})).await;
+    sync_ok(&t).await;
+    let sh01: uuid::Uuid = sqlx::query_scalar("SELECT station_id FROM stations WHERE code = 'SH01'").fetch_one(&ho.pool).await.unwrap();
+    let quality = Author { user_id: uuid::Uuid::now_v7(), display_name: "质量经理 周敏".into() };
+    ho_complaints::add_complaint_note(&ho.pool, sh01, &c.id(), NoteKind::Note, "王芳打了12345热线", &quality, t.now()).await.unwrap();
+    sync_ok(&t).await;
+    c.resolve_accepted(&crew.advisor).await;
+    c.step(&crew.advisor, json!({"kind": "callback", "reached": true, "text": "王芳确认已解决"})).await;
+    let req = t.ok(&crew.advisor, "open_service_request", json!({"channel": "phone", "request": "王芳想下周二来保养", "customer_id": crew.customer})).await;
+    let close = json!({"request_id": req["request"]["id"], "expected_version": req["request"]["version"], "step": {"kind": "close", "text": "王芳改约别家"}});
+    t.ok(&crew.advisor, "service_request_step", close).await;
+    sync_ok(&t).await;
+    let words = ["孩子", "师傅很专业", "王芳投诉", "送王芳", "12345热线", "机脚胶", "王芳确认", "王芳想", "王芳改约"];
+    assert!(words_at_ho(&ho, "SH01", &words).await.len() >= 8, "the head office holds the words before");
+    assert_eq!(ho.scalar("SELECT count(*) FROM records WHERE entity = 'ho_complaint_note'").await, 1);
+
+    let car_before = t.ok(&t.manager, "get_customer", json!({"id": crew.customer})).await["vehicles"][0].clone();
+    assert!(car_before["vin"].is_string() && car_before["make"].is_string());
+
+    // Five years and two days later: the order (with its call), the complaint and the request.
+    t.set_now(Utc::now() + chrono::Duration::days(5 * 365 + 2));
+    t.relogin_manager().await;
+    let due = t.ok(&t.manager, "retention_due", json!({})).await;
+    let mut kinds: Vec<&str> = due["items"].as_array().unwrap().iter().map(|i| i["kind"].as_str().unwrap()).collect();
+    kinds.sort();
+    assert_eq!(kinds, ["complaint", "repair_order", "service_request"], "{due}");
+    let items: Vec<Value> = due["items"].as_array().unwrap().iter().map(|i| json!({"kind": i["kind"], "subject_id": i["subject_id"]})).collect();
+    t.ok(&t.manager, "run_destruction", json!({"pin": "1111", "items": items})).await;
+    let report = sync_ok(&t).await;
+    assert!(report.push.batches > 0 && report.push.rejected == 0, "{:?}", report.push);
+
+    assert_eq!(words_at_ho(&ho, "SH01", &words).await, Vec::<String>::new(), "no copy at the head office holds their words");
+    let (status, scores): (String, i64) = sqlx::query_as(
+        "SELECT (SELECT payload->>'status' FROM records WHERE entity = 'complaint' AND station_id = $1),
+                (SELECT (payload->>'overall')::bigint FROM records WHERE entity = 'survey' AND station_id = $1)",
+    )
+    .bind(sh01)
+    .fetch_one(&ho.pool)
+    .await
+    .unwrap();
+    assert_eq!((status.as_str(), scores), ("closed", 4), "the state and the score stay for the head office's KPIs");
+    // The customer's last kept things are gone, so are the customer and the car nothing else names.
+    let (vin, plate, make): (Option<String>, Option<String>, Option<String>) =
+        sqlx::query_as("SELECT fields->>'vin', fields->>'plate', fields->>'make' FROM shared_records WHERE entity = 'vehicle' AND entity_id = $1")
+            .bind(&crew.vehicle)
+            .fetch_one(&ho.pool)
+            .await
+            .unwrap();
+    assert_eq!((vin, plate), (None, None), "the head office's copy of the car has neither VIN nor plate");
+    assert_eq!(make.as_deref(), car_before["make"].as_str(), "its make stays");
+    let closed = "SELECT count(*) FROM destroyed_shared WHERE (entity = 'vehicle' AND entity_id = $1) OR (entity = 'customer' AND entity_id = $2)";
+    let closed: i64 = sqlx::query_scalar(closed).bind(&crew.vehicle).bind(&crew.customer).fetch_one(&ho.pool).await.unwrap();
+    assert_eq!(closed, 2, "the customer and the car are closed to later edits");
+
+    // A later pull brings nothing back, nor does a reinstalled station's restore.
+    sync_ok(&t).await;
+    assert_eq!(words_at_station(&t, &words).await, Vec::<String>::new());
+    let (fresh, report) = super::restore::reinstall(&ho, "SH01", t.station.now()).await;
+    assert_eq!(report.pull.parked, 0, "{:?}", report.pull);
+    assert_eq!(fresh.count("SELECT COUNT(*) FROM complaints").await, 1, "the complaint is restored");
+    assert_eq!(words_at_station(&fresh, &words).await, Vec::<String>::new(), "without its words");
+    let car = fresh.ok(&fresh.manager, "get_customer", json!({"id": crew.customer})).await["vehicles"][0].clone();
+    assert_eq!((&car["vin"], &car["plate"], &car["destroyed"]), (&Value::Null, &Value::Null, &json!(true)), "the car comes back destroyed: {car}");
+    assert!(fresh.ok(&fresh.manager, "retention_due", json!({})).await["items"].as_array().unwrap().is_empty(), "nothing to destroy twice");
 }

@@ -10,7 +10,11 @@ export type AccessEntry = { id: string, staff_id: string, staff_name: string,
 /**
  * The role they had when they looked.
  */
-staff_role: Role, kind: AccessKind, customer_id: string | null, customer_no: string | null, customer_name: string | null, ro_id: string | null, ro_number: string | null, 
+staff_role: Role, kind: AccessKind, customer_id: string | null, customer_no: string | null, customer_name: string | null, 
+/**
+ * The customer was destroyed past retention: the name is a placeholder, so screens word it in the reader's language.
+ */
+customer_destroyed: boolean, ro_id: string | null, ro_number: string | null, 
 /**
  * The record opened: the customer, the order or the document; for a
  * contact, what it was shown on (the customer, a complaint, a service request).

@@ -8,7 +8,11 @@ export type BoardCard = { id: string, number: string, status: RoStatus,
 /**
  * The version the board saw: a move made from the card sends it, so a change since is caught.
  */
-version: number, service_type: string, priority: Priority, plate: string | null, vin: string | null, make: string, model: string, customer_name: string, advisor_id: string, advisor_name: string, checked_in_at: string, promised_at: string | null, overdue: boolean, 
+version: number, service_type: string, priority: Priority, plate: string | null, vin: string | null, make: string, model: string, customer_name: string, 
+/**
+ * The customer was destroyed past retention: the name is a placeholder, so screens word it in the reader's language.
+ */
+customer_destroyed: boolean, advisor_id: string, advisor_name: string, checked_in_at: string, promised_at: string | null, overdue: boolean, 
 /**
  * Who works on the order's (not declined) jobs.
  */

@@ -20,7 +20,11 @@ category: Array<Category>, clocks: Array<ClockView>, timeline: Array<TimelineEnt
 /**
  * From the head office, newest first.
  */
-head_office_notes: Array<HeadOfficeNote>, owner_name: string, received_by_name: string, customer_name: string | null, plate: string | null, ro_number: string | null, repeat_of_number: string | null, 
+head_office_notes: Array<HeadOfficeNote>, owner_name: string, received_by_name: string, customer_name: string | null, 
+/**
+ * The customer was destroyed past retention: the name is a placeholder, so the page words it in the reader's language.
+ */
+customer_destroyed: boolean, plate: string | null, ro_number: string | null, repeat_of_number: string | null, 
 /**
  * Later complaints that are repeats of this one.
  */
@@ -40,4 +44,9 @@ approval_threshold: Money, needs_manager_pin: boolean,
 /**
  * The caller may show the whole contact number written here (`reveal_written_contact`): its owner or a manager.
  */
-may_reveal_contact: boolean, };
+may_reveal_contact: boolean, 
+/**
+ * When a destruction past retention blanked its words (`retention`): the
+ * page says so, and nothing more can be done with it.
+ */
+destroyed_at: string | null, };

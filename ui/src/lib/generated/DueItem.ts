@@ -3,7 +3,8 @@ import type { RetentionKind } from "./RetentionKind";
 
 export type DueItem = { kind: RetentionKind, subject_id: string, 
 /**
- * The order's or the customer's number.
+ * The order's, the customer's or the complaint's number; a follow-up's
+ * order's; a service request's order's if it led to one, else empty.
  */
 number: string, 
 /**

@@ -7,6 +7,10 @@ import type { MaskedPhone } from "./MaskedPhone";
 
 export type FollowUp = { id: string, ro_id: string, ro_number: string, customer_id: string, customer_name: string, 
 /**
+ * The customer was destroyed past retention: the name is a placeholder, so screens word it in the reader's language.
+ */
+customer_destroyed: boolean, 
+/**
  * The customer's first phone, masked; `reveal_contact` shows it whole for the call.
  */
 phone: MaskedPhone | null, 

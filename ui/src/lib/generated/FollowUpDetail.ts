@@ -16,4 +16,9 @@ assignable: Array<StaffInfo>,
 /**
  * An overall score at or below this opens a complaint with the call.
  */
-low_score_max: number, };
+low_score_max: number, 
+/**
+ * When a destruction past retention blanked its call notes and survey
+ * comment (its own, or its order's, which takes the call with it).
+ */
+destroyed_at: string | null, };

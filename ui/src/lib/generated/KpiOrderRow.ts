@@ -14,6 +14,11 @@ item: ItemKind, id: string,
  */
 number: string, plate: string | null, customer_name: string | null, 
 /**
+ * The name shown was destroyed past retention (the customer's, or an
+ * unlinked complaint's or request's contact): screens word it in the reader's language.
+ */
+customer_destroyed: boolean, 
+/**
  * The order's advisor; the complaint's or the deadline's owner.
  */
 staff_name: string | null, 

@@ -3,4 +3,4 @@
 /**
  * The kinds of record a destruction run handles.
  */
-export type RetentionKind = "repair_order" | "photos" | "customer_without_order";
+export type RetentionKind = "repair_order" | "photos" | "customer_without_order" | "complaint" | "follow_up" | "service_request";

@@ -8,4 +8,9 @@ export type ServiceRequestDetail = { request: ServiceRequest, events: Array<Requ
  * The orders closing may link: the linked customer's open ones and any
  * checked in since the request came (empty when closed or no customer).
  */
-linkable_orders: Array<OrderSummary>, };
+linkable_orders: Array<OrderSummary>, 
+/**
+ * When a destruction past retention blanked its words (`retention`): the
+ * page says so, and nothing more can be done with it.
+ */
+destroyed_at: string | null, };

@@ -6,4 +6,10 @@ export type Vehicle = { id: string, customer_id: string, vin: string | null, pla
 /**
  * What it runs on; `None` until someone says (check-in asks).
  */
-energy: Energy | null, last_odometer_km: number | null, plate_history: Array<PlateEntry>, updated_at: string, };
+energy: Energy | null, last_odometer_km: number | null, plate_history: Array<PlateEntry>, 
+/**
+ * Destroyed with its last owner past retention: VIN, plates and colour
+ * are gone, so screens word "data destroyed" in the reader's language
+ * instead of an identity (`retention::destroy`).
+ */
+destroyed: boolean, destroyed_at: string | null, updated_at: string, };

@@ -306,6 +306,8 @@ pub struct ComplaintDetail {
     pub owner_name: String,
     pub received_by_name: String,
     pub customer_name: Option<String>,
+    /// The customer was destroyed past retention: the name is a placeholder, so the page words it in the reader's language.
+    pub customer_destroyed: bool,
     pub plate: Option<String>,
     pub ro_number: Option<String>,
     pub repeat_of_number: Option<String>,
@@ -320,6 +322,9 @@ pub struct ComplaintDetail {
     pub needs_manager_pin: bool,
     /// The caller may show the whole contact number written here (`reveal_written_contact`): its owner or a manager.
     pub may_reveal_contact: bool,
+    /// When a destruction past retention blanked its words (`retention`): the
+    /// page says so, and nothing more can be done with it.
+    pub destroyed_at: Option<String>,
 }
 
 async fn load(conn: &mut SqliteConnection, id: &str) -> Result<Complaint> {
@@ -388,9 +393,13 @@ async fn detail(conn: &mut SqliteConnection, id: &str, me: &StaffRef, now: DateT
     let name_of = |sid: &str| sqlx::query_scalar::<_, String>("SELECT name FROM staff WHERE id = ?").bind(sid.to_string());
     let owner_name = name_of(&complaint.owner_id).fetch_one(&mut *conn).await?;
     let received_by_name = name_of(&complaint.received_by).fetch_one(&mut *conn).await?;
-    let customer_name: Option<String> = match &complaint.customer_id {
-        Some(cid) => sqlx::query_scalar("SELECT name FROM customers WHERE id = ?").bind(cid).fetch_optional(&mut *conn).await?,
-        None => None,
+    let (customer_name, customer_destroyed): (Option<String>, bool) = match &complaint.customer_id {
+        Some(cid) => sqlx::query_as::<_, (String, bool)>("SELECT name, destroyed_at IS NOT NULL FROM customers WHERE id = ?")
+            .bind(cid)
+            .fetch_optional(&mut *conn)
+            .await?
+            .map_or((None, false), |(n, d)| (Some(n), d)),
+        None => (None, false),
     };
     let plate: Option<String> = match &complaint.vehicle_id {
         Some(v) => sqlx::query_scalar("SELECT plate FROM vehicles WHERE id = ?").bind(v).fetch_optional(&mut *conn).await?.flatten(),
@@ -406,7 +415,8 @@ async fn detail(conn: &mut SqliteConnection, id: &str, me: &StaffRef, now: DateT
     };
     let repeats: Vec<String> =
         sqlx::query_scalar("SELECT number FROM complaints WHERE repeat_of_id = ? ORDER BY received_at").bind(id).fetch_all(&mut *conn).await?;
-    let actions = actions_for(&complaint, me);
+    let destroyed_at = crate::retention::destroyed_at(conn, "complaint", id).await?;
+    let actions = if destroyed_at.is_some() { vec![] } else { actions_for(&complaint, me) };
     let assignable = if actions.contains(&ComplaintAction::HandOver) { crate::auth::staff::active_desk_staff(conn).await? } else { vec![] };
     let threshold: i64 = sqlx::query_scalar("SELECT compensation_approval_minor FROM station LIMIT 1").fetch_optional(&mut *conn).await?.unwrap_or(50_000);
     Ok(ComplaintDetail {
@@ -419,6 +429,7 @@ async fn detail(conn: &mut SqliteConnection, id: &str, me: &StaffRef, now: DateT
         owner_name,
         received_by_name,
         customer_name,
+        customer_destroyed,
         plate,
         ro_number,
         repeat_of_number,
@@ -428,6 +439,7 @@ async fn detail(conn: &mut SqliteConnection, id: &str, me: &StaffRef, now: DateT
         approval_threshold: Money::from_minor(threshold),
         needs_manager_pin: me.role != Role::Manager,
         may_reveal_contact,
+        destroyed_at,
     })
 }
 

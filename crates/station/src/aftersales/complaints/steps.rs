@@ -115,7 +115,13 @@ pub async fn complaint_step(station: &Station, caller: &Caller, input: Complaint
     let now = station.now();
     // Who may take the step is checked before a manager's PIN, so a refused step costs no PIN attempt;
     // the PIN before the write lock, since argon2 is slow and a wrong PIN writes nothing.
-    may_take(&load(&mut *station.pool().acquire().await?, &input.complaint_id).await?, me, &input.step)?;
+    {
+        let mut conn = station.pool().acquire().await?;
+        may_take(&load(&mut conn, &input.complaint_id).await?, me, &input.step)?;
+        if crate::retention::destroyed_at(&mut conn, "complaint", &input.complaint_id).await?.is_some() {
+            return Err(ApiError::conflict("complaint.destroyed", "this complaint's words were destroyed past its retention period").with_field("complaint_id"));
+        }
+    }
     let approver = match &input.step {
         Step::Compensate { value, manager_pin, .. } if me.role != Role::Manager => {
             let threshold: i64 = sqlx::query_scalar("SELECT compensation_approval_minor FROM station LIMIT 1").fetch_one(station.pool()).await?;
