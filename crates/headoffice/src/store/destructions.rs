@@ -11,10 +11,17 @@
 //! - `files`: the station's file bytes deleted;
 //! - `customers`, `vehicles`: shared customers and their cars closed to later
 //!   edits (`destroyed_shared`): the station sent their anonymised fields in
-//!   the same push.
+//!   the same push. Unless another station's repair orders still name the car
+//!   (`kept_for_other_stations`): the destroying station judged from the history
+//!   it had pulled, which can be stale or miss a car it never knew. Then the
+//!   head office keeps the record for the stations whose orders name it, drops
+//!   the anonymised fields, and takes the destroying station's access away, so
+//!   its own copy stays destroyed and no pull brings the record back to it.
 //!
 //! Static SQL with bound values; the entity names come from the payload, and a
 //! patch of a record the station does not own touches nothing (the key includes it).
+
+use std::collections::HashSet;
 
 use serde_json::Value;
 use sqlx::PgConnection;
@@ -33,6 +40,74 @@ fn pairs(list: Option<&Value>) -> Vec<(String, String, Option<Value>)> {
         .collect()
 }
 
+fn named(once: &[(&Change, EntityKind)], key: &str) -> Vec<String> {
+    once.iter()
+        .filter(|(c, _)| c.entity == "destruction")
+        .flat_map(|(c, _)| c.payload.get(key).and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(str::to_string))
+        .collect()
+}
+
+/// The shared customers and cars named by this push's destructions that another
+/// station's repair orders still name (a car with an order elsewhere, and its
+/// owner). The head office keeps these as they are.
+pub(crate) async fn kept_for_other_stations(conn: &mut PgConnection, station: &AuthStation, once: &[(&Change, EntityKind)]) -> sqlx::Result<HashSet<Key>> {
+    let (customers, vehicles) = (named(once, "customers"), named(once, "vehicles"));
+    if customers.is_empty() && vehicles.is_empty() {
+        return Ok(HashSet::new());
+    }
+    // The named cars and every car the head office has for a named customer.
+    let cars: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT entity_id, fields->>'customer_id' FROM shared_records WHERE entity = 'vehicle' AND (entity_id = ANY($1) OR fields->>'customer_id' = ANY($2))",
+    )
+    .bind(&vehicles)
+    .bind(&customers)
+    .fetch_all(&mut *conn)
+    .await?;
+    let ids: Vec<&str> = cars.iter().map(|(id, _)| id.as_str()).collect();
+    let busy: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT payload->'vehicle'->>'id' FROM records WHERE entity = 'repair_order' AND payload->'vehicle'->>'id' = ANY($1) AND station_id <> $2",
+    )
+    .bind(&ids)
+    .bind(station.station_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut kept = HashSet::new();
+    for (car, owner) in &cars {
+        if !busy.contains(car) {
+            continue;
+        }
+        if vehicles.contains(car) {
+            kept.insert(("vehicle".to_string(), car.clone()));
+        }
+        if let Some(owner) = owner.as_ref().filter(|o| customers.contains(o)) {
+            kept.insert(("customer".to_string(), owner.clone()));
+        }
+    }
+    Ok(kept)
+}
+
+/// Drops this station's edits of the records kept for other stations: its anonymisation of them.
+pub(crate) fn without_kept<'a>(shared: Vec<&'a Change>, kept: &HashSet<Key>) -> Vec<&'a Change> {
+    shared.into_iter().filter(|c| !kept.contains(&(c.entity.clone(), c.entity_id.clone()))).collect()
+}
+
+/// Takes this station's access to the records kept for other stations, once the
+/// rest of the push is written (its anonymised orders of the car still need that access).
+pub(crate) async fn leave_kept(conn: &mut PgConnection, station: &AuthStation, kept: &HashSet<Key>) -> sqlx::Result<()> {
+    if kept.is_empty() {
+        return Ok(());
+    }
+    let (entities, ids): (Vec<&str>, Vec<&str>) = kept.iter().map(|(e, i)| (e.as_str(), i.as_str())).unzip();
+    sqlx::query("DELETE FROM shared_access a USING UNNEST($2::text[], $3::text[]) AS u(e, i) WHERE a.station_id = $1 AND a.entity = u.e AND a.entity_id = u.i")
+        .bind(station.station_id)
+        .bind(&entities)
+        .bind(&ids)
+        .execute(&mut *conn)
+        .await?;
+    tracing::info!(station = %station.code, kept = kept.len(), "destroyed shared records kept for the other stations whose orders name them");
+    Ok(())
+}
+
 /// Applies the destructions this push inserted. Returns the station's records
 /// and the shared records to put back into the feed.
 pub(crate) async fn apply(
@@ -40,6 +115,7 @@ pub(crate) async fn apply(
     station: &AuthStation,
     once: &[(&Change, EntityKind)],
     inserted: &[Key],
+    kept: &HashSet<Key>,
 ) -> sqlx::Result<(Vec<Key>, Vec<Key>)> {
     let mut station_keys = Vec::new();
     let mut shared_keys = Vec::new();
@@ -88,7 +164,8 @@ pub(crate) async fn apply(
             |key: &str| -> Vec<String> { p.get(key).and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect() };
         let customers = ids("customers");
         let vehicles = ids("vehicles");
-        for (entity, id) in customers.iter().map(|i| ("customer", i)).chain(vehicles.iter().map(|i| ("vehicle", i))) {
+        let shared = customers.iter().map(|i| ("customer", i)).chain(vehicles.iter().map(|i| ("vehicle", i)));
+        for (entity, id) in shared.filter(|(e, i)| !kept.contains(&(e.to_string(), i.to_string()))) {
             sqlx::query("INSERT INTO destroyed_shared (entity, entity_id, station_id, destruction_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
                 .bind(entity)
                 .bind(id)

@@ -241,6 +241,8 @@ async fn apply_once(
     }
     // Shared records first: they decide what this station may see (records it
     // creates here become its own), which the orders and merges are checked against.
+    let kept = super::destructions::kept_for_other_stations(&mut tx, station, &once).await?;
+    let shared = super::destructions::without_kept(shared, &kept);
     let (shared, destroyed) = super::destructions::refuse_destroyed(&mut tx, shared).await?;
     rejects.extend(destroyed.into_iter().map(|(change, message)| RejectRow { change, code: rc::DESTROYED, message, flagged: false }));
     let mut shared_keys = write_shared(&mut tx, station, &shared, &mut rejects).await?;
@@ -250,7 +252,8 @@ async fn apply_once(
     let inserted_once = write_insert_once(&mut tx, station, &once, &mut rejects).await?;
     shared_keys.extend(vehicles_with_changed_orders(&mut tx, &owned).await?);
     shared_keys.extend(super::merges::follow_customer_merges(&mut tx, &once, &inserted_once).await?);
-    let (patched, destroyed_shared) = super::destructions::apply(&mut tx, station, &once, &inserted_once).await?;
+    let (patched, destroyed_shared) = super::destructions::apply(&mut tx, station, &once, &inserted_once, &kept).await?;
+    super::destructions::leave_kept(&mut tx, station, &kept).await?;
     station_keys.extend(patched);
     shared_keys.extend(destroyed_shared);
     station_keys.extend(inserted_once);

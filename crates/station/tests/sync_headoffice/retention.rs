@@ -29,19 +29,23 @@ async fn left_at_station(t: &TestStation, customer: &str, orders: &[&str]) -> (S
     (name, phones, docs)
 }
 
+/// `restore::working_day`, with its second order given up: the clock stopped,
+/// cancelled with a note naming the customer. Returns (delivered, cancelled).
+async fn finished_day(t: &TestStation, crew: &common::flow::Crew) -> (String, String) {
+    let (delivered, open) = super::restore::working_day(t, crew).await;
+    t.ok(&crew.tech, "stop_clock", json!({})).await;
+    let page = t.ok(&crew.advisor, "get_order_detail", json!({"id": open})).await;
+    let mut f = Flow { t, crew, ro: open.clone(), page };
+    f.try_move(&crew.advisor, "cancelled", "王芳改天再来").await.unwrap();
+    (delivered, open)
+}
+
 #[tokio::test]
 async fn a_destruction_reaches_the_head_office_and_neither_a_later_pull_nor_a_restore_brings_anything_back() {
     let ho = HeadOffice::start().await;
     let mut t = station("SH01").await;
     let crew = t.crew().await;
-    let (delivered, open) = super::restore::working_day(&t, &crew).await;
-    {
-        // The second order is given up: its clock stopped, cancelled with a note naming the customer.
-        t.ok(&crew.tech, "stop_clock", json!({})).await;
-        let page = t.ok(&crew.advisor, "get_order_detail", json!({"id": open})).await;
-        let mut f = Flow { t: &t, crew: &crew, ro: open.clone(), page };
-        f.try_move(&crew.advisor, "cancelled", "王芳改天再来").await.unwrap();
-    }
+    let (delivered, open) = finished_day(&t, &crew).await;
     ho.enroll(&t, "SH01").await;
     sync_ok(&t).await;
     // Another station knows the customer.
@@ -304,4 +308,62 @@ async fn destroyed_complaints_calls_and_requests_are_blanked_at_the_head_office_
     let car = fresh.ok(&fresh.manager, "get_customer", json!({"id": crew.customer})).await["vehicles"][0].clone();
     assert_eq!((&car["vin"], &car["plate"], &car["destroyed"]), (&Value::Null, &Value::Null, &json!(true)), "the car comes back destroyed: {car}");
     assert!(fresh.ok(&fresh.manager, "retention_due", json!({})).await["items"].as_array().unwrap().is_empty(), "nothing to destroy twice");
+}
+
+#[tokio::test]
+async fn a_customer_whose_car_has_orders_at_another_station_is_kept_at_the_head_office_for_it_while_the_destroying_station_loses_access() {
+    let ho = HeadOffice::start().await;
+    let mut t = station("SH01").await;
+    let crew = t.crew().await;
+    finished_day(&t, &crew).await;
+    ho.enroll(&t, "SH01").await;
+    sync_ok(&t).await;
+    // Station B services the same car; station A does not pull before its destruction run,
+    // so the history it judges from has no visit elsewhere.
+    let b = station("SH02").await;
+    ho.enroll(&b, "SH02").await;
+    share_with(&ho, "SH02", "customer", &crew.customer).await;
+    share_with(&ho, "SH02", "vehicle", &crew.vehicle).await;
+    sync_ok(&b).await;
+    b.ok(&b.manager, "check_in", common::check_in_input(&crew.customer, &crew.vehicle, 60_000)).await;
+    sync_ok(&b).await;
+
+    t.set_now(Utc::now() + chrono::Duration::days(5 * 365 + 2));
+    t.relogin_manager().await;
+    let due = t.ok(&t.manager, "retention_due", json!({})).await;
+    let items: Vec<Value> = due["items"].as_array().unwrap().iter().map(|i| json!({"kind": i["kind"], "subject_id": i["subject_id"]})).collect();
+    t.ok(&t.manager, "run_destruction", json!({"pin": "1111", "items": items})).await;
+    let mine = t.ok(&t.manager, "get_customer", json!({"id": crew.customer})).await;
+    assert_eq!(mine["customer"]["destroyed"], true, "station A destroyed its copy: {}", mine["customer"]);
+    let report = sync_ok(&t).await;
+    assert_eq!(report.push.rejected, 0, "{:?}", report.push);
+
+    // The head office kept the customer and the car for station B, unchanged and open to its edits.
+    let kept: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT entity, COALESCE(fields->>'name', fields->>'plate') FROM shared_records WHERE entity_id = ANY($1) ORDER BY entity")
+            .bind([crew.customer.as_str(), crew.vehicle.as_str()])
+            .fetch_all(&ho.pool)
+            .await
+            .unwrap();
+    assert_eq!(kept, [("customer".to_string(), Some("王芳".to_string())), ("vehicle".to_string(), Some("沪A12345".to_string()))]);
+    assert_eq!(ho.scalar("SELECT count(*) FROM destroyed_shared").await, 0, "neither is closed to edits");
+    let access: Vec<String> = sqlx::query_scalar(
+        "SELECT s.code FROM shared_access a JOIN stations s USING (station_id) WHERE a.entity_id = ANY($1) GROUP BY s.code ORDER BY s.code",
+    )
+    .bind([crew.customer.as_str(), crew.vehicle.as_str()])
+    .fetch_all(&ho.pool)
+    .await
+    .unwrap();
+    assert_eq!(access, ["SH02"], "station A no longer has access");
+    b.ok(&b.manager, "update_customer", json!({"id": crew.customer, "fields": {"name": "王芳", "phones": ["13812345678", "13900000000"], "language": "zh-CN"}}))
+        .await;
+    let at_b = sync_ok(&b).await;
+    assert_eq!(at_b.push.rejected, 0, "station B still edits its customer: {:?}", at_b.push);
+    let there = b.ok(&b.manager, "get_customer", json!({"id": crew.customer})).await;
+    assert_eq!((there["customer"]["name"].as_str(), there["customer"]["destroyed"].as_bool()), (Some("王芳"), Some(false)));
+
+    // Station A's copy stays destroyed: its pulls no longer carry the customer.
+    sync_ok(&t).await;
+    let mine = t.ok(&t.manager, "get_customer", json!({"id": crew.customer})).await;
+    assert_eq!((mine["customer"]["destroyed"].as_bool(), &mine["customer"]["phones"]), (Some(true), &json!([])));
 }
