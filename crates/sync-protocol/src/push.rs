@@ -106,4 +106,61 @@ pub mod rejection_codes {
     /// given it by a lookup or a merge), or a repair order of such a vehicle: never applied,
     /// and it grants no access.
     pub const NO_ACCESS: &str = "shared.no_access";
+    /// A money amount (`*_minor`) or quantity (`*_milli`) that is not an integer within
+    /// the limits a station enforces (`MAX_AMOUNT_MINOR`, `MAX_QUANTITY_MILLI`); flagged.
+    pub const OUT_OF_RANGE: &str = "change.out_of_range";
+}
+
+/// The largest amount in minor units (fen) any one record may hold: an order's total
+/// with tax, the station's `Money::MAX_ORDER` (100,000,000.00). With it, a sum over
+/// every order a station could write in a century stays far below `i64::MAX`, so the
+/// head office's KPI sums cannot overflow (docs/release.md, "Robustness").
+pub const MAX_AMOUNT_MINOR: i64 = 10_000_000_000;
+/// The largest quantity in thousandths any one record may hold: a line's quantity and
+/// a part on hand (1,000,000 units), as the station enforces them.
+pub const MAX_QUANTITY_MILLI: i64 = 1_000_000_000;
+
+/// The first amount or quantity field in `payload` (at any depth) that is not an
+/// integer within the limits, as a path (`lines.2.amount_minor`).
+pub fn out_of_range_field(payload: &serde_json::Value) -> Option<String> {
+    use serde_json::Value;
+    fn walk(v: &Value, path: &str) -> Option<String> {
+        let join = |k: &str| if path.is_empty() { k.to_string() } else { format!("{path}.{k}") };
+        match v {
+            Value::Object(map) => map.iter().find_map(|(k, v)| {
+                let limit = if k.ends_with("_minor") {
+                    Some(MAX_AMOUNT_MINOR)
+                } else if k.ends_with("_milli") {
+                    Some(MAX_QUANTITY_MILLI)
+                } else {
+                    None
+                };
+                match (limit, v) {
+                    (Some(_), Value::Null) => None,
+                    (Some(max), Value::Number(n)) if n.as_i64().is_some_and(|x| x.unsigned_abs() <= max as u64) => None,
+                    (Some(_), _) => Some(join(k)),
+                    (None, _) => walk(v, &join(k)),
+                }
+            }),
+            Value::Array(items) => items.iter().enumerate().find_map(|(i, v)| walk(v, &join(&i.to_string()))),
+            _ => None,
+        }
+    }
+    walk(payload, "")
+}
+
+#[cfg(test)]
+mod range_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn an_amount_or_quantity_beyond_the_limits_or_not_an_integer_is_named_by_its_path() {
+        assert_eq!(out_of_range_field(&json!({"amount_minor": MAX_AMOUNT_MINOR, "quantity_milli": -MAX_QUANTITY_MILLI, "discount_minor": null})), None);
+        assert_eq!(out_of_range_field(&json!({"id": "l1", "amount_minor": MAX_AMOUNT_MINOR + 1})).as_deref(), Some("amount_minor"));
+        assert_eq!(out_of_range_field(&json!({"lines": [{"unit_price_minor": 5}, {"quantity_milli": 1.5}]})).as_deref(), Some("lines.1.quantity_milli"));
+        assert_eq!(out_of_range_field(&json!({"after": {"total_minor": "12"}})).as_deref(), Some("after.total_minor"));
+        assert_eq!(out_of_range_field(&json!({"amount_minor": 9_223_372_036_854_775_807_i64})).as_deref(), Some("amount_minor"));
+        assert_eq!(out_of_range_field(&json!({"name": "王芳", "minor": 1e300, "note_milli_x": "x"})), None, "only *_minor and *_milli keys are figures");
+    }
 }

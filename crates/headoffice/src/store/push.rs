@@ -170,6 +170,19 @@ fn plan(c: &Change) -> Plan {
             return reject(rc::ID_MISMATCH, format!("payload.{field} must be the change's entity_id {:?}", c.entity_id));
         }
     }
+    if let Some(field) = sync_protocol::push::out_of_range_field(&c.payload) {
+        // No station writes such a figure (it refuses them as field errors); one that
+        // arrives would saturate the network's KPI sums, so it is kept out and flagged.
+        return Plan::Reject {
+            code: rc::OUT_OF_RANGE,
+            message: format!(
+                "payload.{field} must be an integer of at most {} (amounts in fen) or {} (quantities in thousandths)",
+                sync_protocol::push::MAX_AMOUNT_MINOR,
+                sync_protocol::push::MAX_QUANTITY_MILLI
+            ),
+            flagged: true,
+        };
+    }
     match kind {
         EntityKind::Shared => Plan::Shared,
         EntityKind::Signed => {

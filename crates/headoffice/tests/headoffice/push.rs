@@ -134,6 +134,27 @@ async fn invalid_changes_are_rejected_listed_and_acknowledged_without_blocking_t
 }
 
 #[tokio::test]
+async fn an_amount_no_station_could_write_is_rejected_and_flagged_so_the_network_sums_never_saturate() {
+    let app = spawn_app().await;
+    let mut st = app.station("SH01").await;
+    let changes = vec![
+        st.change("ro_line", "l1", json!({"id": "l1", "ro_id": "ro1", "quantity_milli": 1000, "unit_price_minor": 9_000_000_000_000_000_000_i64, "amount_minor": 9_000_000_000_000_000_000_i64})),
+        st.change("ro_payment", "p1", json!({"id": "p1", "ro_id": "ro1", "amount_minor": 10_000_000_001_i64})),
+        st.change("ro_line", "l2", json!({"id": "l2", "ro_id": "ro1", "quantity_milli": 1_500_000_000, "unit_price_minor": 100, "amount_minor": 150_000_000})),
+        st.change("ro_payment", "p2", json!({"id": "p2", "ro_id": "ro1", "amount_minor": 10_000_000_000_i64})),
+    ];
+    let ack = app.push_ok(&st.token, &st.batch(changes)).await;
+    assert_eq!((ack.acked_seq, ack.rejected), (4, 3), "the queue moves on past them");
+    let rejected = app.rejections(&st.token).await.rejections;
+    let seen: Vec<(&str, &str, bool)> = rejected.iter().map(|r| (r.entity_id.as_str(), r.code.as_str(), r.flagged)).collect();
+    let code = rejection_codes::OUT_OF_RANGE;
+    assert_eq!(seen, [("l1", code, true), ("p1", code, true), ("l2", code, true)]);
+    assert!(rejected[0].message.starts_with("payload.unit_price_minor") || rejected[0].message.starts_with("payload.amount_minor"), "{}", rejected[0].message);
+    assert!(rejected[2].message.starts_with("payload.quantity_milli"), "{}", rejected[2].message);
+    assert_eq!(app.count("records").await, 1, "only the payment at the limit is stored");
+}
+
+#[tokio::test]
 async fn append_only_entries_are_written_once_and_a_changed_copy_is_rejected() {
     let app = spawn_app().await;
     let mut st = app.station("SH01").await;

@@ -31,7 +31,8 @@ impl Money {
     /// Any sum over one order's stored
     /// amounts stays below 10^10 fen, and the SUM over every order a station
     /// could write in a century (10^8 orders) below 2^63: no sum can overflow.
-    pub const MAX_ORDER: Money = Money(10_000_000_000);
+    /// The head office refuses a pushed amount beyond it (the same constant).
+    pub const MAX_ORDER: Money = Money(sync_protocol::push::MAX_AMOUNT_MINOR);
 
     pub const fn from_minor(minor: i64) -> Money {
         Money(minor)

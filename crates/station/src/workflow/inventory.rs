@@ -275,7 +275,7 @@ pub struct ReceiveStock {
 
 /// The most of one part on hand: a million units (or litres). With prices at
 /// most `Money::MAX_LINE`, a part's stock is worth at most 10^15 fen.
-pub const MAX_ON_HAND_MILLI: i64 = 1_000_000_000;
+pub const MAX_ON_HAND_MILLI: i64 = sync_protocol::push::MAX_QUANTITY_MILLI;
 
 /// Stock arrives. Orders waiting for it claim it when they resume repair.
 pub async fn receive_stock(station: &Station, caller: &Caller, input: ReceiveStock) -> Result<Part> {

@@ -248,7 +248,8 @@ pub struct AddLine {
     pub unit_price: Option<Money>,
 }
 
-const MAX_QUANTITY_MILLI: i64 = 1_000_000_000;
+/// A line's quantity: a million units, the most of a part on hand; the head office refuses more.
+const MAX_QUANTITY_MILLI: i64 = sync_protocol::push::MAX_QUANTITY_MILLI;
 
 pub async fn add_line(station: &Station, caller: &Caller, input: AddLine) -> Result<OrderDetail> {
     let me = caller.require(Permission::EditLines)?;
