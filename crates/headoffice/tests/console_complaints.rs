@@ -161,6 +161,29 @@ async fn a_quality_managers_note_goes_down_to_that_station_and_leaves_an_audit_r
 }
 
 #[tokio::test]
+async fn a_complaint_about_a_destroyed_customer_says_so_instead_of_showing_the_placeholder_as_a_name() {
+    let app = spawn_app().await;
+    let (root, n) = network(&app).await;
+    // The complaint names a shared customer a station has destroyed past retention.
+    let c = json!({"id": "c1", "customer_no": "SH01-C000001", "name": "已销毁", "phones": []});
+    sqlx::query("INSERT INTO shared_records (entity, entity_id, fields) VALUES ('customer', 'c1', $1)").bind(&c).execute(&app.pool).await.unwrap();
+    sqlx::query("UPDATE records SET payload = payload || '{\"customer_id\": \"c1\"}' WHERE entity = 'complaint' AND entity_id = 'sh-late'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let path = format!("/console/api/complaints/{}/sh-late", n.sh01);
+    let page = root.ok(Method::GET, &path, None).await;
+    assert_eq!((page["customer_name"].as_str(), page["customer_destroyed"].as_bool()), (Some("已销毁"), Some(false)), "not destroyed yet");
+    sqlx::query("INSERT INTO destroyed_shared (entity, entity_id, station_id, destruction_id) VALUES ('customer', 'c1', $1::uuid, 'd1')")
+        .bind(&n.sh01)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let page = root.ok(Method::GET, &path, None).await;
+    assert_eq!(page["customer_destroyed"], true, "{page}");
+}
+
+#[tokio::test]
 async fn without_a_session_the_complaints_answer_401() {
     let app = spawn_app().await;
     let anon = Browser::anonymous(&app);

@@ -240,6 +240,9 @@ pub struct CompensationEntry {
 pub struct ComplaintDetail {
     pub summary: ComplaintSummary,
     pub customer_name: Option<String>,
+    /// The customer was destroyed past retention: `customer_name` is the placeholder,
+    /// so screens say so in the reader's language.
+    pub customer_destroyed: bool,
     pub plate: Option<String>,
     /// Oldest first, as at the station.
     pub timeline: Vec<TimelineEntry>,
@@ -373,15 +376,16 @@ pub async fn complaint_detail(pool: &PgPool, scope: Option<&[Uuid]>, station_id:
     let base = Base { station: StationRef { station_id, code, name }, payload: payload.0 };
     let summary = summaries(pool, vec![base], now).await?.pop().ok_or(ComplaintsError::NotFound { what: "complaint", field: "complaint_id" })?;
     let c = &summary.complaint;
-    let names: Option<(Option<String>, Option<String>)> = sqlx::query_as(
+    let names: Option<(Option<String>, Option<String>, bool)> = sqlx::query_as(
         "SELECT (SELECT fields->>'name' FROM shared_records WHERE entity = 'customer' AND entity_id = $1),
-                (SELECT fields->>'plate' FROM shared_records WHERE entity = 'vehicle' AND entity_id = $2)",
+                (SELECT fields->>'plate' FROM shared_records WHERE entity = 'vehicle' AND entity_id = $2),
+                EXISTS (SELECT 1 FROM destroyed_shared WHERE entity = 'customer' AND entity_id = $1)",
     )
     .bind(&c.customer_id)
     .bind(&c.vehicle_id)
     .fetch_optional(pool)
     .await?;
-    let (customer_name, plate) = names.unwrap_or_default();
+    let (customer_name, plate, customer_destroyed) = names.unwrap_or_default();
     let children: Vec<(String, String, Json<Value>, Option<String>)> = sqlx::query_as(
         "SELECT r.entity, r.entity_id, r.payload, st.payload->>'name' FROM records r
          LEFT JOIN records st ON st.station_id = r.station_id AND st.entity = 'staff' AND st.entity_id = r.payload->>'staff_id'
@@ -420,7 +424,7 @@ pub async fn complaint_detail(pool: &PgPool, scope: Option<&[Uuid]>, station_id:
     timeline.sort_by(|a, b| (&a.at, event_seq.get(&a.id)).cmp(&(&b.at, event_seq.get(&b.id))));
     compensations.sort_by(|a, b| (&a.at, &a.id).cmp(&(&b.at, &b.id)));
     notes.sort_by(|a, b| (&b.created_at, b.id).cmp(&(&a.created_at, a.id)));
-    Ok(ComplaintDetail { summary, customer_name, plate, timeline, compensations, head_office_notes: notes })
+    Ok(ComplaintDetail { summary, customer_name, customer_destroyed, plate, timeline, compensations, head_office_notes: notes })
 }
 
 /// A complaint record and its station, before its clocks, owner and notes are read.

@@ -8,7 +8,12 @@ import type { TimelineEntry } from "./TimelineEntry";
  * One complaint: its station, customer, category path, timeline, clocks and
  * the head office's notes (newest first).
  */
-export type ComplaintView = { can_add_note: boolean, summary: ComplaintSummary, customer_name: string | null, plate: string | null, 
+export type ComplaintView = { can_add_note: boolean, summary: ComplaintSummary, customer_name: string | null, 
+/**
+ * The customer was destroyed past retention: `customer_name` is the placeholder,
+ * so screens say so in the reader's language.
+ */
+customer_destroyed: boolean, plate: string | null, 
 /**
  * Oldest first, as at the station.
  */
