@@ -14,9 +14,9 @@
 //!   the same push. Unless another station's repair orders still name the car
 //!   (`kept_for_other_stations`): the destroying station judged from the history
 //!   it had pulled, which can be stale or miss a car it never knew. Then the
-//!   head office keeps the record for the stations whose orders name it, drops
-//!   the anonymised fields, and takes the destroying station's access away, so
-//!   its own copy stays destroyed and no pull brings the record back to it.
+//!   head office keeps the record for the stations whose orders name it and
+//!   drops the anonymised fields; the destroying station keeps its copy
+//!   destroyed because its destruction record wins over anything it pulls.
 //!
 //! Static SQL with bound values; the entity names come from the payload, and a
 //! patch of a record the station does not own touches nothing (the key includes it).
@@ -89,23 +89,6 @@ pub(crate) async fn kept_for_other_stations(conn: &mut PgConnection, station: &A
 /// Drops this station's edits of the records kept for other stations: its anonymisation of them.
 pub(crate) fn without_kept<'a>(shared: Vec<&'a Change>, kept: &HashSet<Key>) -> Vec<&'a Change> {
     shared.into_iter().filter(|c| !kept.contains(&(c.entity.clone(), c.entity_id.clone()))).collect()
-}
-
-/// Takes this station's access to the records kept for other stations, once the
-/// rest of the push is written (its anonymised orders of the car still need that access).
-pub(crate) async fn leave_kept(conn: &mut PgConnection, station: &AuthStation, kept: &HashSet<Key>) -> sqlx::Result<()> {
-    if kept.is_empty() {
-        return Ok(());
-    }
-    let (entities, ids): (Vec<&str>, Vec<&str>) = kept.iter().map(|(e, i)| (e.as_str(), i.as_str())).unzip();
-    sqlx::query("DELETE FROM shared_access a USING UNNEST($2::text[], $3::text[]) AS u(e, i) WHERE a.station_id = $1 AND a.entity = u.e AND a.entity_id = u.i")
-        .bind(station.station_id)
-        .bind(&entities)
-        .bind(&ids)
-        .execute(&mut *conn)
-        .await?;
-    tracing::info!(station = %station.code, kept = kept.len(), "destroyed shared records kept for the other stations whose orders name them");
-    Ok(())
 }
 
 /// Applies the destructions this push inserted. Returns the station's records

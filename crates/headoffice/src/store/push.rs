@@ -266,7 +266,6 @@ async fn apply_once(
     shared_keys.extend(vehicles_with_changed_orders(&mut tx, &owned).await?);
     shared_keys.extend(super::merges::follow_customer_merges(&mut tx, &once, &inserted_once).await?);
     let (patched, destroyed_shared) = super::destructions::apply(&mut tx, station, &once, &inserted_once, &kept).await?;
-    super::destructions::leave_kept(&mut tx, station, &kept).await?;
     station_keys.extend(patched);
     shared_keys.extend(destroyed_shared);
     station_keys.extend(inserted_once);

@@ -62,7 +62,7 @@ pub(crate) enum Emit {
 }
 
 /// What one subject's destruction sends to the head office, and keeps here.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct Destruction {
     pub id: String,
     pub run_id: String,
@@ -516,25 +516,29 @@ async fn anonymise_vehicles(conn: &mut SqliteConnection, ctx: &Ctx, d: &mut Dest
     .fetch_all(&mut *conn)
     .await?;
     for id in ids {
-        let before = crate::vehicles::load_vehicle(conn, &id).await?;
-        open_gate(conn, &id).await?;
-        sqlx::query("UPDATE vehicles SET vin = NULL, plate = NULL, color = '', destroyed_at = COALESCE(destroyed_at, ?), updated_at = ? WHERE id = ?")
-            .bind(&d.destroyed_at)
-            .bind(ts(ctx.now))
-            .bind(&id)
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query("DELETE FROM vehicle_plates WHERE vehicle_id = ?").bind(&id).execute(&mut *conn).await?;
-        blank_audit(conn, d, None, &id).await?;
-        close_gate(conn, &id).await?;
-        d.vehicles.push(id.clone());
-        if emit == Emit::Outbox {
-            crate::vehicles::finish_write(conn, &ctx.station_id, &id, Some(&before), ctx.now).await?;
-        } else {
-            crate::search::index_vehicle(conn, &id).await?;
-        }
+        anonymise_vehicle(conn, ctx, d, &id, emit).await?;
     }
     Ok(())
+}
+
+async fn anonymise_vehicle(conn: &mut SqliteConnection, ctx: &Ctx, d: &mut Destruction, id: &str, emit: Emit) -> Result<()> {
+    let before = crate::vehicles::load_vehicle(conn, id).await?;
+    open_gate(conn, id).await?;
+    sqlx::query("UPDATE vehicles SET vin = NULL, plate = NULL, color = '', destroyed_at = COALESCE(destroyed_at, ?), updated_at = ? WHERE id = ?")
+        .bind(&d.destroyed_at)
+        .bind(ts(ctx.now))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM vehicle_plates WHERE vehicle_id = ?").bind(id).execute(&mut *conn).await?;
+    blank_audit(conn, d, None, id).await?;
+    close_gate(conn, id).await?;
+    d.vehicles.push(id.to_string());
+    if emit == Emit::Outbox {
+        crate::vehicles::finish_write(conn, &ctx.station_id, id, Some(&before), ctx.now).await.map(|_| ())
+    } else {
+        crate::search::index_vehicle(conn, id).await
+    }
 }
 
 /// The photos of an order past the photo period; the order stays.
@@ -629,6 +633,21 @@ pub(crate) async fn apply_pulled(conn: &mut SqliteConnection, station_id: &str, 
             Vec::new()
         }
     };
+    // The customers and cars it names are destroyed here whatever this installation
+    // restored of them: the head office may keep them, in full, for another station.
+    let mut again = d.clone();
+    for id in &d.customers {
+        let live: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM customers WHERE id = ? AND destroyed_at IS NULL)").bind(id).fetch_one(&mut *conn).await?;
+        if live {
+            anonymise_customer(conn, &ctx, &mut again, id, "", Emit::None).await?;
+        }
+    }
+    for id in &d.vehicles {
+        let live: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM vehicles WHERE id = ? AND destroyed_at IS NULL)").bind(id).fetch_one(&mut *conn).await?;
+        if live {
+            anonymise_vehicle(conn, &ctx, &mut again, id, Emit::None).await?;
+        }
+    }
     // What is left of the signed documents, as the feed names them (this installation may never have held them).
     keep_documents(conn, &d).await?;
     // Files the feed names that this installation also holds.

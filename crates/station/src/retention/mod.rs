@@ -306,6 +306,14 @@ pub(crate) async fn customer_destroyed(conn: &mut SqliteConnection, id: &str) ->
         .await?)
 }
 
+/// Whether a destruction made here (or pulled) named the car: its identity is not filled in again.
+pub(crate) async fn vehicle_destroyed(conn: &mut SqliteConnection, id: &str) -> Result<bool> {
+    Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM retention_destructions d, json_each(d.payload, '$.vehicles') j WHERE j.value = ?)")
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?)
+}
+
 /// A destroyed customer is not filled in again (the head office would refuse
 /// it, `change.destroyed`): a returning customer is registered anew.
 pub(crate) async fn refuse_destroyed_customer(conn: &mut SqliteConnection, id: &str) -> Result<()> {

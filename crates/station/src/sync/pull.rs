@@ -356,6 +356,8 @@ async fn apply_shared(conn: &mut SqliteConnection, local: &Local<'_>, c: &FeedCh
             }
             written
         }
+        // The same for a car destroyed with its owner: the head office may keep it for another station that serviced it.
+        "vehicle" if crate::retention::vehicle_destroyed(conn, &c.entity_id).await? => false,
         "vehicle" => crate::vehicles::apply_pulled(conn, local.id, &c.entity_id, &rec.fields, now).await?,
         other => {
             tracing::debug!(entity = other, "a shared record of a kind this station does not keep");

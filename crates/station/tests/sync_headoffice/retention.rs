@@ -311,7 +311,7 @@ async fn destroyed_complaints_calls_and_requests_are_blanked_at_the_head_office_
 }
 
 #[tokio::test]
-async fn a_customer_whose_car_has_orders_at_another_station_is_kept_at_the_head_office_for_it_while_the_destroying_station_loses_access() {
+async fn a_customer_whose_car_has_orders_at_another_station_is_kept_at_the_head_office_for_it_and_stays_destroyed_at_the_station_that_destroyed_it() {
     let ho = HeadOffice::start().await;
     let mut t = station("SH01").await;
     let crew = t.crew().await;
@@ -347,14 +347,6 @@ async fn a_customer_whose_car_has_orders_at_another_station_is_kept_at_the_head_
             .unwrap();
     assert_eq!(kept, [("customer".to_string(), Some("王芳".to_string())), ("vehicle".to_string(), Some("沪A12345".to_string()))]);
     assert_eq!(ho.scalar("SELECT count(*) FROM destroyed_shared").await, 0, "neither is closed to edits");
-    let access: Vec<String> = sqlx::query_scalar(
-        "SELECT s.code FROM shared_access a JOIN stations s USING (station_id) WHERE a.entity_id = ANY($1) GROUP BY s.code ORDER BY s.code",
-    )
-    .bind([crew.customer.as_str(), crew.vehicle.as_str()])
-    .fetch_all(&ho.pool)
-    .await
-    .unwrap();
-    assert_eq!(access, ["SH02"], "station A no longer has access");
     b.ok(&b.manager, "update_customer", json!({"id": crew.customer, "fields": {"name": "王芳", "phones": ["13812345678", "13900000000"], "language": "zh-CN"}}))
         .await;
     let at_b = sync_ok(&b).await;
@@ -362,8 +354,28 @@ async fn a_customer_whose_car_has_orders_at_another_station_is_kept_at_the_head_
     let there = b.ok(&b.manager, "get_customer", json!({"id": crew.customer})).await;
     assert_eq!((there["customer"]["name"].as_str(), there["customer"]["destroyed"].as_bool()), (Some("王芳"), Some(false)));
 
-    // Station A's copy stays destroyed: its pulls no longer carry the customer.
+    // Station A's copies stay destroyed: its destruction wins over what it pulls, B's edits included.
+    let car = b.ok(&b.manager, "get_customer", json!({"id": crew.customer})).await["vehicles"][0].clone();
+    b.ok(&b.manager, "update_vehicle", json!({"id": crew.vehicle, "fields": {"plate": "沪B99999", "vin": car["vin"], "model": car["model"], "energy": car["energy"]}}))
+        .await;
+    assert_eq!(sync_ok(&b).await.push.rejected, 0);
+    let plate: Option<String> = sqlx::query_scalar("SELECT fields->>'plate' FROM shared_records WHERE entity = 'vehicle' AND entity_id = $1")
+        .bind(&crew.vehicle)
+        .fetch_one(&ho.pool)
+        .await
+        .unwrap();
+    assert_eq!(plate.as_deref(), Some("沪B99999"), "station B's new plate is at the head office");
     sync_ok(&t).await;
-    let mine = t.ok(&t.manager, "get_customer", json!({"id": crew.customer})).await;
-    assert_eq!((mine["customer"]["destroyed"].as_bool(), &mine["customer"]["phones"]), (Some(true), &json!([])));
+    let destroyed_at_a = |page: &Value| {
+        let car = &page["vehicles"][0];
+        (page["customer"]["name"].clone(), page["customer"]["phones"].clone(), car["destroyed"].clone(), car["plate"].clone(), car["vin"].clone())
+    };
+    let gone = (json!("已销毁"), json!([]), json!(true), Value::Null, Value::Null);
+    assert_eq!(destroyed_at_a(&t.ok(&t.manager, "get_customer", json!({"id": crew.customer})).await), gone);
+
+    // And a reinstalled station A restores its (anonymised) orders and destroys the customer and the car again.
+    let (fresh, report) = super::restore::reinstall(&ho, "SH01", t.station.now()).await;
+    assert_eq!(report.pull.parked, 0, "{:?}", report.pull);
+    assert_eq!(fresh.count("SELECT COUNT(*) FROM repair_orders").await, 2);
+    assert_eq!(destroyed_at_a(&fresh.ok(&fresh.manager, "get_customer", json!({"id": crew.customer})).await), gone);
 }
