@@ -18,6 +18,7 @@ use crate::auth::{Caller, Permission};
 use crate::customers::CustomerFields;
 use crate::domain::{Phone, Plate, Vin};
 use crate::error::{ApiError, Result};
+use crate::privacy::contact::Sight;
 use crate::repair_orders::RoStatus;
 use crate::search::{customer_summary, CustomerSummary, VehicleSummary};
 use crate::station::Station;
@@ -107,14 +108,23 @@ pub struct Duplicates {
 }
 
 pub async fn find_duplicates(station: &Station, caller: &Caller, q: DuplicateQuery) -> Result<Duplicates> {
-    caller.require(Permission::Read)?;
+    let me = caller.require(Permission::Read)?;
+    let hidden = Sight::of(me.role) == Sight::Hidden;
     let mut conn = station.pool().acquire().await?;
     // Unparsable input is the save's to report, beside its field; here it simply matches nothing.
-    let phones: Vec<(usize, Phone)> = q.phones.iter().enumerate().filter_map(|(i, p)| Some((i, Phone::parse(p).ok()?))).collect();
+    // Whoever may not see contact details may not find people by them either (as in `search`):
+    // a match on a typed phone, or on its last four digits, would say whose number it is.
+    let phones: Vec<(usize, Phone)> =
+        if hidden { Vec::new() } else { q.phones.iter().enumerate().filter_map(|(i, p)| Some((i, Phone::parse(p).ok()?))).collect() };
     let mut matches = customer_matches(&mut conn, &q.name, &phones, q.customer_id.as_deref()).await?;
     let plate = Plate::parse(&q.plate).ok();
     let vin = Vin::parse(&q.vin).ok();
     matches.extend(vehicle_matches(&mut conn, plate.as_ref(), vin.as_ref(), q.vehicle_id.as_deref()).await?);
+    if hidden {
+        for m in &mut matches {
+            m.customer.phones.clear();
+        }
+    }
     Ok(Duplicates { matches })
 }
 

@@ -450,3 +450,201 @@ async fn the_customers_own_work_order_keeps_the_whole_number() {
     let text = pdf_text(printed["data_url"].as_str().unwrap());
     assert!(text.contains(WHOLE), "the 维修委托书 is the customer's: {text}");
 }
+
+/// What docs/privacy.md says one role gets from one read of personal data.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Gets {
+    /// The answer shows the number `See`s way; `true`: an access-register entry is written.
+    Shows(See, bool),
+    /// Refused with this code; nothing shown, nothing logged.
+    Refused(&'static str),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum See {
+    Whole,
+    Masked,
+    /// Neither the number nor its mask.
+    Nothing,
+}
+
+const WHOLE_LOGGED: Gets = Gets::Shows(See::Whole, true);
+/// Whole, but written to the audit log rather than the access register (the data export).
+const WHOLE_UNLOGGED: Gets = Gets::Shows(See::Whole, false);
+const MASKED_LOGGED: Gets = Gets::Shows(See::Masked, true);
+const MASKED_UNLOGGED: Gets = Gets::Shows(See::Masked, false);
+const NOTHING_LOGGED: Gets = Gets::Shows(See::Nothing, true);
+const NOTHING: Gets = Gets::Shows(See::Nothing, false);
+const NOT_YOURS: Gets = Gets::Refused("contact.not_yours");
+const FORBIDDEN: Gets = Gets::Refused("auth.forbidden");
+
+/// Whose number a read is about: the customer's, or one written on a complaint or a service request.
+#[derive(Debug, Clone, Copy)]
+enum Number {
+    Customer,
+    Complaint,
+    Request,
+}
+
+impl Number {
+    /// (whole, masked)
+    fn forms(self) -> (&'static str, &'static str) {
+        match self {
+            Number::Customer => (WHOLE, MASKED),
+            Number::Complaint => ("13900001111", "139****1111"),
+            Number::Request => ("13700002222", "137****2222"),
+        }
+    }
+}
+
+/// How to read the number out of an answer.
+#[derive(Debug, Clone, Copy)]
+enum Body {
+    Json,
+    /// A PDF in `data_url`.
+    Pdf,
+    /// A ZIP in `data_url`: its JSON parts.
+    Zip,
+}
+
+fn answer_text(answer: &Value, body: Body) -> String {
+    match body {
+        Body::Json => answer.to_string(),
+        Body::Pdf => pdf_text(answer["data_url"].as_str().unwrap()),
+        Body::Zip => {
+            use base64::Engine;
+            use std::io::Read;
+            let b64 = answer["data_url"].as_str().unwrap().split_once(",").unwrap().1;
+            let bytes = base64::engine::general_purpose::STANDARD.decode(b64).unwrap();
+            let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+            let mut text = String::new();
+            for i in 0..zip.len() {
+                let mut part = zip.by_index(i).unwrap();
+                if matches!(part.name(), Ok(n) if n.ends_with(".json")) {
+                    part.read_to_string(&mut text).unwrap();
+                }
+            }
+            text
+        }
+    }
+}
+
+/// Where in a JSON answer `needle` is: the paths of the values holding it, for a failure to name.
+fn paths_holding(v: &Value, needle: &str, path: String) -> Vec<String> {
+    match v {
+        Value::Object(m) => m.iter().flat_map(|(k, x)| paths_holding(x, needle, format!("{path}.{k}"))).collect(),
+        Value::Array(a) => a.iter().enumerate().flat_map(|(i, x)| paths_holding(x, needle, format!("{path}.{i}"))).collect(),
+        other if other.to_string().contains(needle) => vec![path],
+        _ => Vec::new(),
+    }
+}
+
+#[tokio::test]
+async fn every_role_reads_every_personal_number_masked_or_whole_or_refused_and_logged_as_the_privacy_doc_says() {
+    let t = TestStation::new().await;
+    let crew = t.crew().await;
+    let fields = json!({"name": "王芳", "phones": [MASKED], "email": EMAIL, "language": "zh-CN"});
+    t.ok(&crew.advisor, "update_customer", json!({"id": crew.customer, "fields": fields})).await;
+    let other_advisor = t.staff("周顾问", "advisor", "5555").await;
+    // Order A: delivered, its follow-up call waiting for the advisor; order B: in the workshop, approved.
+    let (delivered, _) = Flow::delivered(&t, &crew).await;
+    let ro_a = delivered.ro.clone();
+    let auth_a = delivered.page["authorizations"][0]["id"].clone();
+    let follow_up = delivered.page["follow_up_id"].clone();
+    let in_repair = Flow::in_status(&t, &crew, "in_repair").await;
+    let ro_b = in_repair.ro.clone();
+    let auth_b = in_repair.page["authorizations"][0]["id"].clone();
+    let document_b = t.ok(&crew.manager, "print_document", json!({"ro_id": ro_b, "authorization_id": auth_b})).await["document_id"].clone();
+    // Both owned by the advisor who received them; neither names a customer record.
+    let complaint = json!({"channel": "phone", "severity": "normal", "category_id": "svc.attitude.slow", "description": "等了很久",
+                           "contact_name": "赵强", "contact_phone": "13900001111"});
+    let complaint = t.ok(&crew.advisor, "open_complaint", complaint).await["complaint"]["id"].clone();
+    let request = json!({"channel": "phone", "request": "想预约保养", "contact_name": "孙丽", "contact_phone": "13700002222"});
+    let request = t.ok(&crew.advisor, "open_service_request", request).await["request"]["id"].clone();
+    let (survivor, _) = t.customer_with_vehicle(&crew.manager, "陈静", "13912345678", "沪B54321", VIN_B).await;
+    // The setup's own openings (check-in pages, the print) are older than one opening's 30 minutes.
+    t.advance(chrono::Duration::minutes(31));
+
+    let who: [(&str, &str); 5] = [
+        ("manager", &crew.manager),
+        ("advisor, own customer", &crew.advisor),
+        ("advisor, not own customer", &other_advisor),
+        ("technician", &crew.tech),
+        ("qc inspector", &crew.qc),
+    ];
+    use Number::{Complaint, Customer, Request};
+    // (operation, input, whose number, how to read it, a text that shows the record is in the answer,
+    //  what each of `who` gets). Each operation opens a record of its own, so no opening falls
+    //  within another's 30 minutes; refusals and lists log nothing.
+    #[rustfmt::skip]
+    let table: Vec<(&str, Value, Number, Body, Option<&str>, [Gets; 5])> = vec![
+        ("search", json!({"q": "王芳"}), Customer, Body::Json, Some("王芳"), [MASKED_UNLOGGED, MASKED_UNLOGGED, MASKED_UNLOGGED, NOTHING, MASKED_UNLOGGED]),
+        ("board", json!({}), Customer, Body::Json, Some("王芳"), [NOTHING; 5]),
+        ("my_jobs", json!({}), Customer, Body::Json, None, [NOTHING; 5]),
+        ("find_duplicates", json!({"phones": [WHOLE], "plate": "沪A12345"}), Customer, Body::Json, Some("王芳"), [MASKED_UNLOGGED, MASKED_UNLOGGED, MASKED_UNLOGGED, NOTHING, MASKED_UNLOGGED]),
+        ("get_customer", json!({"id": crew.customer}), Customer, Body::Json, Some("王芳"), [MASKED_LOGGED, MASKED_LOGGED, MASKED_LOGGED, NOTHING_LOGGED, MASKED_LOGGED]),
+        ("get_order_detail", json!({"id": ro_a}), Customer, Body::Json, Some("王芳"), [MASKED_LOGGED, MASKED_LOGGED, MASKED_LOGGED, NOTHING_LOGGED, MASKED_LOGGED]),
+        ("get_repair_order", json!({"id": ro_b}), Customer, Body::Json, Some("王芳"), [MASKED_LOGGED, MASKED_LOGGED, MASKED_LOGGED, NOTHING_LOGGED, MASKED_LOGGED]),
+        // Each sees their own calls; only a manager may ask for everyone's.
+        ("call_list", json!({"everyone": true}), Customer, Body::Json, None, [MASKED_UNLOGGED, MASKED_UNLOGGED, NOTHING, NOTHING, NOTHING]),
+        ("get_follow_up", json!({"id": follow_up}), Customer, Body::Json, Some("王芳"), [MASKED_UNLOGGED; 5]),
+        ("merge_preview", json!({"survivor_id": survivor, "loser_id": crew.customer}), Customer, Body::Json, None, [MASKED_UNLOGGED, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN]),
+        ("reveal_contact", json!({"customer_id": crew.customer, "reason": "call_customer"}), Customer, Body::Json, None, [WHOLE_LOGGED, WHOLE_LOGGED, NOT_YOURS, NOT_YOURS, NOT_YOURS]),
+        // The customer's own documents keep the whole number; printing or opening one is an opening.
+        ("print_document", json!({"ro_id": ro_a, "authorization_id": auth_a}), Customer, Body::Pdf, None, [WHOLE_LOGGED; 5]),
+        ("get_document", json!({"document_id": document_b}), Customer, Body::Pdf, None, [WHOLE_LOGGED; 5]),
+        ("export_customer", json!({"customer_id": crew.customer}), Customer, Body::Zip, None, [WHOLE_UNLOGGED, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN]),
+        ("get_complaint", json!({"id": complaint}), Complaint, Body::Json, Some("赵强"), [MASKED_UNLOGGED; 5]),
+        // The ledger names who complained but carries no number: masked "where shown", and it is not shown.
+        ("list_complaints", json!({}), Complaint, Body::Json, Some("赵强"), [NOTHING; 5]),
+        ("print_complaint", json!({"complaint_id": complaint, "language": "zh-CN"}), Complaint, Body::Pdf, None, [MASKED_UNLOGGED; 5]),
+        ("reveal_written_contact", json!({"on": "complaint", "id": complaint, "reason": "call_customer"}), Complaint, Body::Json, None, [WHOLE_LOGGED, WHOLE_LOGGED, NOT_YOURS, NOT_YOURS, NOT_YOURS]),
+        ("get_service_request", json!({"id": request}), Request, Body::Json, Some("孙丽"), [MASKED_UNLOGGED; 5]),
+        ("list_service_requests", json!({}), Request, Body::Json, Some("孙丽"), [MASKED_UNLOGGED; 5]),
+        ("reveal_written_contact", json!({"on": "service_request", "id": request, "reason": "call_customer"}), Request, Body::Json, None, [WHOLE_LOGGED, WHOLE_LOGGED, NOT_YOURS, NOT_YOURS, NOT_YOURS]),
+    ];
+
+    let mut failures = Vec::new();
+    for (op, input, number, body, present, gets) in &table {
+        for ((role, token), expected) in who.iter().zip(gets) {
+            let pair = format!("{op} {input} as {role}: expected {expected:?}");
+            let before = entries(&t).await;
+            let answer = t.call(token, op, input.clone()).await;
+            let written = entries(&t).await - before;
+            let (whole, masked) = number.forms();
+            let problem = match (expected, answer) {
+                (Gets::Refused(code), Err(e)) if e.code == *code && written == 0 => None,
+                (Gets::Refused(_), Err(e)) => Some(format!("refused with {} and {written} register entries", e.code)),
+                (Gets::Refused(_), Ok(_)) => Some("answered".to_string()),
+                (Gets::Shows(_, _), Err(e)) => Some(format!("refused: {} {}", e.code, e.message)),
+                (Gets::Shows(see, logged), Ok(answer)) => {
+                    let text = answer_text(&answer, *body);
+                    let has_whole = text.contains(whole);
+                    let has_masked = text.contains(masked);
+                    let shown = match (has_whole, has_masked) {
+                        (true, _) => See::Whole,
+                        (false, true) => See::Masked,
+                        (false, false) => See::Nothing,
+                    };
+                    let email = matches!(number, Customer) && *see != See::Whole && text.contains(EMAIL);
+                    let missing = present.filter(|p| !text.contains(p));
+                    if shown != *see {
+                        Some(format!("shows {shown:?} (at {:?})", paths_holding(&answer, if has_whole { whole } else { masked }, String::new())))
+                    } else if email {
+                        Some("shows the whole e-mail".to_string())
+                    } else if let Some(p) = missing {
+                        Some(format!("the record ({p}) is not in the answer, so what it hides proves nothing"))
+                    } else if written != i64::from(*logged) {
+                        Some(format!("{written} register entries written"))
+                    } else {
+                        None
+                    }
+                }
+            };
+            if let Some(problem) = problem {
+                failures.push(format!("{pair}, but {problem}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} pairs disagree with docs/privacy.md:\n{}", failures.len(), table.len() * who.len(), failures.join("\n"));
+}
