@@ -11,6 +11,11 @@ use sync_protocol::signed::{canonical_json, content_hash, sha256_hex, verify, Si
 /// A 1×1 PNG, as signature_pad's `toDataURL()` would send a (very small) one.
 const PNG: &str = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
 
+/// The text a signed document holds, as stored (the order page leaves it out: it names the customer's whole number).
+async fn signed_text(t: &TestStation, auth: &Value) -> String {
+    sqlx::query_scalar("SELECT content FROM ro_authorizations WHERE id = ?").bind(auth["id"].as_str().unwrap()).fetch_one(t.station.pool()).await.unwrap()
+}
+
 async fn png(t: &TestStation, token: &str) -> String {
     t.ok(token, "upload_photo", json!({"data": PNG})).await["sha256"].as_str().expect("sha").to_string()
 }
@@ -100,7 +105,7 @@ async fn a_signed_intake_keeps_its_hash_after_a_round_trip_through_the_database(
     let sigs = auth["signatures"].as_array().unwrap();
     assert_eq!(sigs.iter().map(|s| s["role"].as_str().unwrap()).collect::<Vec<_>>(), ["customer", "advisor"]);
     assert_eq!(sigs[1]["signer_name"], "李顾问", "the advisor's name defaults to the caller's");
-    let content = auth["content"].as_str().unwrap().to_string();
+    let content = signed_text(&t, &auth).await;
     let hash = auth["hash"].as_str().unwrap().to_string();
     assert_eq!(sha256_hex(content.as_bytes()), hash);
     // The content is canonical: parsing and writing it again gives the same bytes and hash.
@@ -264,7 +269,7 @@ async fn a_supplemental_authorization_allows_the_change_and_keeps_the_earlier_on
     assert_eq!(chain[0], intake, "the intake is unchanged");
     assert_eq!(chain[1]["kind"], "supplemental");
     assert_eq!(chain[1]["signatures"][0]["method"], "by_phone");
-    let sup: Value = serde_json::from_str(chain[1]["content"].as_str().unwrap()).unwrap();
+    let sup: Value = serde_json::from_str(&signed_text(&t, &chain[1]).await).unwrap();
     assert_eq!(sup["document"]["previous_hash"], intake["hash"], "each document names the one before it");
     assert_eq!(sup["jobs"][0]["lines"][1]["amount_minor"], 10_000);
     assert_ne!(chain[1]["hash"], intake["hash"]);
@@ -324,7 +329,7 @@ async fn an_authorization_without_a_signature_is_hashed_and_recorded_as_unsigned
     let auth = &page["authorizations"][0];
     assert_eq!(auth["signed"], false);
     assert_eq!(auth["signatures"], json!([]));
-    assert_eq!(sha256_hex(auth["content"].as_str().unwrap().as_bytes()), auth["hash"].as_str().unwrap());
+    assert_eq!(sha256_hex(signed_text(&t, &auth).await.as_bytes()), auth["hash"].as_str().unwrap());
     assert_eq!(verify_report(&t, &f.ro).await["status"], "intact");
 }
 
@@ -366,7 +371,7 @@ async fn a_decline_and_the_acceptance_at_delivery_are_signed_documents_in_the_ch
     assert_eq!(page["jobs"][1]["approval"], "declined");
     assert_eq!(page["jobs"][0]["approval"], "pending", "a decline decides only the jobs it names");
     assert_eq!(page["authorizations"][0]["kind"], "decline");
-    let decline: Value = serde_json::from_str(page["authorizations"][0]["content"].as_str().unwrap()).unwrap();
+    let decline: Value = serde_json::from_str(&signed_text(&t, &page["authorizations"][0]).await).unwrap();
     assert_eq!(decline["jobs"][0]["approval"], "declined");
     assert_eq!(decline["totals"]["declined_minor"], 8_000);
     sign_intake(&mut f, &png_sha).await;
@@ -381,7 +386,7 @@ async fn a_decline_and_the_acceptance_at_delivery_are_signed_documents_in_the_ch
         .await;
     let kinds: Vec<&str> = page["authorizations"].as_array().unwrap().iter().map(|a| a["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["decline", "intake", "acceptance"]);
-    let acceptance: Value = serde_json::from_str(page["authorizations"][2]["content"].as_str().unwrap()).unwrap();
+    let acceptance: Value = serde_json::from_str(&signed_text(&t, &page["authorizations"][2]).await).unwrap();
     assert_eq!(acceptance["delivery"]["odometer_out_km"], 10_012);
     assert_eq!(acceptance["delivery"]["payments"][0]["amount_minor"], balance);
     assert_eq!(page["totals"]["authorized"], page["totals"]["approved"]["total"], "declines and acceptances add no amount");

@@ -68,7 +68,8 @@ pub struct Authorization {
     pub language: Option<String>,
     pub terms_version: Option<String>,
     /// What was signed: canonical JSON text (`docs/workflow.md`, "Signed documents").
-    /// `null` only on records made before signed documents existed.
+    /// `null` on records made before signed documents existed, and on the order page,
+    /// which every role reads: the text holds the customer's whole number.
     pub content: Option<String>,
     /// SHA-256 (lowercase hex) of `content`'s bytes.
     pub hash: Option<String>,

@@ -480,7 +480,9 @@ pub(crate) async fn detail_of(conn: &mut SqliteConnection, mut order: RepairOrde
         complaint_ids,
         jobs,
         totals,
-        authorizations: authorization::list(&mut *conn, &id).await?,
+        // The signed text names the customer and their whole number: it stays out of the
+        // page every role reads, and is read as the document (`get_document`, logged).
+        authorizations: authorization::list(&mut *conn, &id).await?.into_iter().map(|a| authorization::Authorization { content: None, ..a }).collect(),
         events: events::list(&mut *conn, &id).await?,
         inspections,
         payments,

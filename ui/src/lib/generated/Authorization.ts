@@ -31,7 +31,8 @@ kind: DocumentKind,
 language: string | null, terms_version: string | null, 
 /**
  * What was signed: canonical JSON text (`docs/workflow.md`, "Signed documents").
- * `null` only on records made before signed documents existed.
+ * `null` on records made before signed documents existed, and on the order page,
+ * which every role reads: the text holds the customer's whole number.
  */
 content: string | null, 
 /**
