@@ -40,11 +40,13 @@ fn pairs(list: Option<&Value>) -> Vec<(String, String, Option<Value>)> {
         .collect()
 }
 
+/// The strings a destruction's payload lists under `key` (`customers`, `vehicles`, `files`).
+fn ids(payload: &Value, key: &str) -> Vec<String> {
+    payload.get(key).and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect()
+}
+
 fn named(once: &[(&Change, EntityKind)], key: &str) -> Vec<String> {
-    once.iter()
-        .filter(|(c, _)| c.entity == "destruction")
-        .flat_map(|(c, _)| c.payload.get(key).and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(str::to_string))
-        .collect()
+    once.iter().filter(|(c, _)| c.entity == "destruction").flat_map(|(c, _)| ids(&c.payload, key)).collect()
 }
 
 /// The shared customers and cars named by this push's destructions that another
@@ -139,14 +141,12 @@ pub(crate) async fn apply(
                 station_keys.push((entity, id));
             }
         }
-        let files: Vec<String> = p.get("files").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect();
+        let files = ids(p, "files");
         if !files.is_empty() {
             sqlx::query("DELETE FROM file_blobs WHERE station_id = $1 AND sha256 = ANY($2)").bind(station.station_id).bind(&files).execute(&mut *conn).await?;
         }
-        let ids =
-            |key: &str| -> Vec<String> { p.get(key).and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect() };
-        let customers = ids("customers");
-        let vehicles = ids("vehicles");
+        let customers = ids(p, "customers");
+        let vehicles = ids(p, "vehicles");
         let shared = customers.iter().map(|i| ("customer", i)).chain(vehicles.iter().map(|i| ("vehicle", i)));
         for (entity, id) in shared.filter(|(e, i)| !kept.contains(&(e.to_string(), i.to_string()))) {
             sqlx::query("INSERT INTO destroyed_shared (entity, entity_id, station_id, destruction_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
