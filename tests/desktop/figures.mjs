@@ -92,8 +92,8 @@ async function smapsRollup(pid) {
   return { rss: kb('Rss'), pss: kb('Pss'), pssAnon: kb('Pss_Anon'), pssFile: kb('Pss_File'), swapPss: kb('SwapPss') };
 }
 
-/** The mappings of `pid` holding the most PSS (kB), grouped by file (or [anon], [heap]...). */
-async function topMappings(pid, count = 10) {
+/** PSS (kB) of `pid` per mapping: file path, or [anon], [heap]... */
+async function mappings(pid) {
   const text = await readFile(`/proc/${pid}/smaps`, 'utf8');
   const by = new Map();
   let name = '';
@@ -103,7 +103,54 @@ async function topMappings(pid, count = 10) {
     const pss = line.match(/^Pss:\s+(\d+) kB/);
     if (pss) by.set(name, (by.get(name) ?? 0) + Number(pss[1]));
   }
-  return [...by.entries()].sort((a, b) => b[1] - a[1]).slice(0, count);
+  return by;
+}
+
+// What a mapping is, so the total can be split into what we could change (our binary, the
+// page's memory) and what comes with WebKitGTK and Mesa whatever the page holds.
+const KINDS = [
+  ['StationDesk binary', (n) => n === binary],
+  ['WebKitGTK + JavaScriptCore libraries', (n) => /libwebkit2gtk|libjavascriptcoregtk/.test(n)],
+  ['Mesa software GL (LLVM, dri)', (n) => /libLLVM|\/dri\/|libgallium|libglapi|libEGL_mesa|libGLX_mesa/.test(n)],
+  ['fonts', (n) => /\/fonts\//.test(n)],
+  ['other shared libraries and files', (n) => n.startsWith('/')],
+  ['anonymous memory and heaps', () => true],
+];
+
+async function memoryTable(driver, label) {
+  const { app, webkit } = await appProcesses(driver);
+  const rows = [];
+  for (const p of [app, ...webkit]) rows.push({ ...p, ...(await smapsRollup(p.pid)), maps: await mappings(p.pid) });
+  const mb = (kb) => (kb / 1024).toFixed(1);
+  console.log(`\n## ${label}\n\n| process | PSS MB | of it anonymous MB | of it file MB | RSS MB |\n|---|---:|---:|---:|---:|`);
+  for (const r of rows) console.log(`| ${r.comm} (${r.pid}) | ${mb(r.pss)} | ${mb(r.pssAnon)} | ${mb(r.pssFile)} | ${mb(r.rss)} |`);
+  const total = rows.reduce((sum, r) => sum + r.pss, 0);
+  console.log(`| **total** | **${mb(total)}** | ${mb(rows.reduce((s, r) => s + r.pssAnon, 0))} | ${mb(rows.reduce((s, r) => s + r.pssFile, 0))} | |`);
+  const kinds = new Map(KINDS.map(([k]) => [k, 0]));
+  for (const r of rows) {
+    for (const [name, kb] of r.maps) {
+      const [kind] = KINDS.find(([, test]) => test(name));
+      kinds.set(kind, kinds.get(kind) + kb);
+    }
+  }
+  console.log(`\n| all processes, by kind | PSS MB |\n|---|---:|`);
+  for (const [kind, kb] of kinds) console.log(`| ${kind} | ${mb(kb)} |`);
+  if (args.includes('--detail')) {
+    const other = new Map();
+    for (const r of rows) {
+      for (const [name, kb] of r.maps) {
+        if (KINDS.find(([, test]) => test(name))[0] === 'other shared libraries and files') other.set(name, (other.get(name) ?? 0) + kb);
+      }
+    }
+    console.log('# other shared libraries and files, largest, all processes');
+    for (const [name, kb] of [...other.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`#   ${mb(kb).padStart(7)} MB  ${name}`);
+    for (const r of rows) {
+      console.log(`# ${r.comm}: largest mappings by PSS`);
+      const top = [...r.maps.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10);
+      for (const [name, kb] of top) console.log(`#   ${mb(kb).padStart(7)} MB  ${name}`);
+    }
+  }
+  return total;
 }
 
 // ---- the window -----------------------------------------------------------------
@@ -193,6 +240,10 @@ try {
 
   if (!args.includes('--skip-memory')) {
     const { session } = await coldStart(driver, dataDir);
+    // First at the login screen: what the window costs before any screen holds data.
+    await sleep(5_000);
+    const atLogin = await memoryTable(driver, 'at the login screen');
+    console.log(`MEMORY total PSS ${(atLogin / 1024).toFixed(1)} MB at the login screen; load ${load()}`);
     await login(session, '李顾问', '2222');
     await session.waitForVisible('[data-testid=board]', { timeout: 60_000 });
     const cards = await waitFor('cards on the board', async () => {
@@ -211,21 +262,8 @@ try {
     await shot(session, 'figures-search.png');
     // Let the page settle (timers, GC) before reading memory.
     await sleep(5_000);
-    const { app, webkit } = await appProcesses(driver);
-    const rows = [];
-    for (const p of [app, ...webkit]) rows.push({ ...p, ...(await smapsRollup(p.pid)) });
-    const mb = (kb) => (kb / 1024).toFixed(1);
-    console.log(`\n| process | PSS MB | of it anonymous MB | of it file MB | RSS MB |\n|---|---:|---:|---:|---:|`);
-    for (const r of rows) console.log(`| ${r.comm} (${r.pid}) | ${mb(r.pss)} | ${mb(r.pssAnon)} | ${mb(r.pssFile)} | ${mb(r.rss)} |`);
-    if (args.includes('--detail')) {
-      for (const r of rows) {
-        console.log(`# ${r.comm}: largest mappings by PSS`);
-        for (const [name, kb] of await topMappings(r.pid)) console.log(`#   ${(kb / 1024).toFixed(1).padStart(7)} MB  ${name}`);
-      }
-    }
-    const total = rows.reduce((sum, r) => sum + r.pss, 0);
-    console.log(`| **total** | **${mb(total)}** | ${mb(rows.reduce((s, r) => s + r.pssAnon, 0))} | ${mb(rows.reduce((s, r) => s + r.pssFile, 0))} | |`);
-    console.log(`MEMORY total PSS ${mb(total)} MB after board (${cards.length} cards), an order page and a search; load ${load()}`);
+    const total = await memoryTable(driver, `after the board (${cards.length} cards), an order page and a search`);
+    console.log(`MEMORY total PSS ${(total / 1024).toFixed(1)} MB after board (${cards.length} cards), an order page and a search; load ${load()}`);
     const heap = await session.execute('return performance.memory ? performance.memory.usedJSHeapSize : null').catch(() => null);
     if (heap) console.log(`# JS heap used: ${(heap / 1048576).toFixed(1)} MB`);
     await session.delete().catch(() => {});
