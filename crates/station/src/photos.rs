@@ -204,10 +204,24 @@ fn old_files_on_disk(data_dir: &std::path::Path) -> Vec<(PathBuf, Option<String>
     out
 }
 
-/// A crash mid-write must not leave a truncated file under a hash it doesn't match.
+/// A crash mid-write must not leave a truncated file under a hash it doesn't match, and a power
+/// cut must not keep the row that names a file while losing the file: the bytes and the rename
+/// reach the disk before the caller commits the row (a flush costs a few ms; a photo or a print
+/// takes far longer).
 fn write_atomically(path: &PathBuf, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
     let tmp = path.with_extension("part");
-    std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, path)).map_err(|e| ApiError::internal(format!("cannot store file: {e}")))
+    let durable = || -> std::io::Result<()> {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)?;
+        if let Some(dir) = path.parent() {
+            std::fs::File::open(dir)?.sync_all()?;
+        }
+        Ok(())
+    };
+    durable().map_err(|e| ApiError::internal(format!("cannot store file: {e}")))
 }
 
 pub async fn get_file(station: &Station, caller: &Caller, input: FileRequest) -> Result<FileData> {

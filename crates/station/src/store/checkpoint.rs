@@ -4,6 +4,10 @@
 //! SQLite otherwise checkpoints inside whichever commit pushes the log past its
 //! limit; on a large station that commit took 10-20 ms instead of 2 ms. A passive
 //! checkpoint blocks neither readers nor writers.
+//!
+//! It also bounds what a power cut can take: with `synchronous = NORMAL` a commit is not
+//! flushed to disk, but SQLite flushes the log before each checkpoint, so commits reach the
+//! disk within about a second (docs/release.md, "What these tests do not cover").
 
 use std::time::Duration;
 
