@@ -99,7 +99,9 @@ fn matched_without_contact(hit: &SearchHit, q: &str) -> bool {
 type Candidate = (String, Option<String>, bool);
 
 pub async fn search_conn(conn: &mut SqliteConnection, q: &str, limit: usize) -> Result<SearchResults> {
-    let q: String = q.trim().chars().take(64).collect();
+    // Control characters are never part of what someone looks for, and a NUL inside an FTS5
+    // phrase ends it early (a syntax error, found by the fuzz test).
+    let q: String = q.chars().filter(|c| !c.is_control()).collect::<String>().trim().chars().take(64).collect();
     let key = compact(&q);
     if key.is_empty() {
         return Ok(SearchResults { hits: Vec::new(), typed: None });

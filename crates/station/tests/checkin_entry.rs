@@ -52,6 +52,16 @@ async fn a_text_that_finds_nobody_is_still_classified_for_the_new_customer_form(
 }
 
 #[tokio::test]
+async fn a_search_with_control_characters_finds_by_the_rest_of_the_text_instead_of_failing() {
+    let t = TestStation::new().await;
+    t.customer_with_vehicle(&t.manager, "王芳", "13812345678", "沪A12345", VIN_A).await;
+    let nothing = t.ok(&t.manager, "search", json!({"q": "\u{0}\u{0}\u{0}\u{0}"})).await;
+    assert_eq!(nothing["hits"].as_array().unwrap().len(), 0);
+    let found = t.ok(&t.manager, "search", json!({"q": "沪A\u{0}12345\u{7}"})).await;
+    assert_eq!(found["hits"][0]["customer"]["name"], "王芳", "{found}");
+}
+
+#[tokio::test]
 async fn a_returning_vehicles_history_has_its_last_odometer_visit_declined_work_concerns_and_complaints() {
     let t = TestStation::new().await;
     let crew = t.crew().await;

@@ -2,7 +2,9 @@
 //! each role: inputs shaped by the operation's own input type (read from the
 //! TypeScript ts-rs writes for it, so a new operation is covered without a line
 //! here), the same mutated (a field dropped, of the wrong type, extreme numbers,
-//! long text), and random JSON. The property: no panic, no `internal` error, and
+//! long text), random JSON, and the inputs that succeeded while the fixture was
+//! built (orders walked through every state), replayed as they were and mutated,
+//! so the cases also reach past each operation's checks into what it writes. The property: no panic, no `internal` error, and
 //! an error commits nothing (SQLite's `data_version`, read on a connection of
 //! our own, moves whenever any other connection commits).
 //!
@@ -282,15 +284,45 @@ struct Pools {
     all_ids: Vec<String>,
     /// The records' current versions, so an `expected_version` often matches.
     versions: Vec<i64>,
+    /// Each record's current version by id, so a replayed input names the version it now has.
+    version_of: HashMap<String, i64>,
 }
 
 /// Re-reads the versions: the cases before moved them on.
 async fn refresh_versions(fx: &mut Fixture) {
-    let mut versions = Vec::new();
-    for sql in ["SELECT version FROM repair_orders", "SELECT version FROM complaints", "SELECT version FROM follow_ups", "SELECT version FROM service_requests"] {
-        versions.extend(sqlx::query_scalar::<_, i64>(sql).fetch_all(fx.t.station.pool()).await.unwrap_or_default());
+    let mut version_of = HashMap::new();
+    let orders = ["SELECT id, version FROM repair_orders", "SELECT id, version FROM complaints", "SELECT id, version FROM follow_ups", "SELECT id, version FROM service_requests"];
+    // A job or a line is changed under its order's version.
+    let parts = ["SELECT j.id, r.version FROM ro_jobs j JOIN repair_orders r ON r.id = j.ro_id", "SELECT l.id, r.version FROM ro_lines l JOIN repair_orders r ON r.id = l.ro_id"];
+    for sql in orders.into_iter().chain(parts) {
+        version_of.extend(sqlx::query_as::<_, (String, i64)>(sql).fetch_all(fx.t.station.pool()).await.unwrap_or_default());
     }
-    fx.pools.versions = versions;
+    fx.pools.versions = version_of.values().copied().collect();
+    fx.pools.version_of = version_of;
+}
+
+/// Every id in `input` (top-level keys such as `ro_id`, `job_id`) replaced by another of its kind.
+fn swap_ids(input: &mut Value, pools: &Pools, rng: &mut StdRng) {
+    let Some(obj) = input.as_object_mut() else { return };
+    for (key, value) in obj.iter_mut() {
+        if let (Some(pool), true) = (pools.ids.get(key.as_str()).filter(|p| !p.is_empty()), value.is_string()) {
+            *value = json!(any_of(rng, pool));
+        }
+    }
+}
+
+/// A replayed input's `expected_version` set to the current version of the record it names.
+fn freshen(input: &mut Value, pools: &Pools) {
+    let Some(obj) = input.as_object_mut() else { return };
+    if !obj.contains_key("expected_version") {
+        return;
+    }
+    let named = ["ro_id", "id", "complaint_id", "follow_up_id", "service_request_id", "request_id", "job_id", "line_id"]
+        .iter()
+        .find_map(|k| obj.get(*k).and_then(Value::as_str).and_then(|id| pools.version_of.get(id)).copied());
+    if let Some(version) = named {
+        obj.insert("expected_version".to_string(), json!(version));
+    }
 }
 
 const TEXT: &[&str] = &["", " ", "王芳", "a", "常规保养", "' OR 1=1 --", "<script>alert(1)</script>", "🚗💥", "\u{0}", "NaN", "-1", "１２３", "\u{202e}abc"];
@@ -308,7 +340,7 @@ fn string_for(key: &str, pools: &Pools, rng: &mut StdRng) -> Value {
         return json!("x".repeat(rng.random_range(1_000..70_000)));
     }
     let id_key = k.trim_end_matches('s');
-    if k == "id" || k.ends_with("_id") || k.ends_with("_ids") || k == "token" {
+    if k == "id" || k.ends_with("_id") || k.ends_with("_ids") || k == "token" || k == "sha256" {
         let pool = pools.ids.get(id_key).filter(|p| !p.is_empty() && rng.random_bool(0.8)).unwrap_or(&pools.all_ids);
         return json!(any_of(rng, pool));
     }
@@ -481,6 +513,9 @@ struct Fixture {
     staff_rows: Vec<(String, String, String)>,
     pools: Pools,
     observer: SqliteConnection,
+    /// Operation → (role index, or None for a caller outside `staff`; input) of each call
+    /// that succeeded while the fixture was built.
+    replays: HashMap<String, Vec<(Option<usize>, Value)>>,
 }
 
 async fn fixture() -> Fixture {
@@ -494,6 +529,8 @@ async fn fixture() -> Fixture {
     }
     let complaint = t.ok(&crew.advisor, "open_complaint", common::aftersales::complaint_input(&crew.customer, "svc.attitude.rude", "normal")).await;
     assert!(complaint.is_object(), "{complaint}");
+    let request = t.ok(&crew.advisor, "open_service_request", json!({"channel": "phone", "request": "下周保养", "customer_id": crew.customer})).await;
+    assert!(request.is_object(), "{request}");
 
     let mut ids: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let queries: &[(&str, &str)] = &[
@@ -508,10 +545,13 @@ async fn fixture() -> Fixture {
         ("follow_up_id", "SELECT id FROM follow_ups"),
         ("item_id", "SELECT id FROM qc_items"),
         ("authorization_id", "SELECT id FROM ro_authorizations"),
+        ("document_id", "SELECT id FROM ro_documents"),
+        ("request_id", "SELECT id FROM service_requests"),
+        ("sha256", "SELECT sha256 FROM files"),
     ];
     for (key, sql) in queries {
         let found: Vec<String> = sqlx::query_scalar(sql).fetch_all(t.station.pool()).await.unwrap_or_default();
-        ids.insert(key.trim_end_matches("_id").to_string() + "_id", found);
+        ids.insert(key.to_string(), found);
     }
     // Keys in the inputs that name the same things differently.
     for (alias, of) in [
@@ -539,7 +579,12 @@ async fn fixture() -> Fixture {
     let url = format!("sqlite://{}", station::store::db::db_path(t.dir.path()).display());
     let observer = SqliteConnection::connect(&url).await.expect("observer connection");
     let staff_rows = sqlx::query_as("SELECT id, role, pin_hash FROM staff").fetch_all(t.station.pool()).await.expect("staff rows");
-    Fixture { t, staff, staff_rows, pools: Pools { ids, all_ids, versions: Vec::new() }, observer }
+    let mut replays: HashMap<String, Vec<(Option<usize>, Value)>> = HashMap::new();
+    for (op, token, input) in t.succeeded.lock().expect("succeeded calls").iter() {
+        let role = staff.iter().position(|s| &s.3 == token).or((token == &t.manager).then_some(0));
+        replays.entry(op.clone()).or_default().push((role, input.clone()));
+    }
+    Fixture { t, staff, staff_rows, pools: Pools { ids, all_ids, versions: Vec::new(), version_of: HashMap::new() }, observer, replays }
 }
 
 /// Bumps whenever another connection commits to the database.
@@ -554,6 +599,8 @@ struct Tally {
     decoded: usize,
     /// Answered ok and committed: proof the observer sees other connections' commits.
     wrote: usize,
+    /// Error code → how many cases got it (printed, to see what stops an operation's cases).
+    errors: BTreeMap<String, usize>,
 }
 
 #[test]
@@ -580,12 +627,34 @@ fn every_operation_survives_generated_input_as_every_role_without_a_panic_a_500_
         let tally = std::cell::RefCell::new(Tally::default());
         let result = runner.run(&proptest::prelude::any::<u64>(), |case_seed| {
             let mut rng = StdRng::seed_from_u64(case_seed);
-            let role = rng.random_range(0..5);
+            let mut role = rng.random_range(0..5);
             let (input, how) = {
                 let fx = fx.blocking_lock();
-                match rng.random_range(0..4) {
+                let replays = fx.replays.get(*op).map(Vec::as_slice).unwrap_or_default();
+                match rng.random_range(0..if replays.is_empty() { 4 } else { 7 }) {
                     0 => (random(&mut rng, &fx.pools, 3), "random"),
                     1 => (valid(&input_ty, "", &types, &fx.pools, &mut rng, 0), "valid"),
+                    replay @ 4..=6 => {
+                        let (caller, input) = any_of(&mut rng, replays);
+                        if let Some(caller) = caller.filter(|_| rng.random_bool(0.8)) {
+                            role = caller;
+                        }
+                        let mut v = input.clone();
+                        // The recorded record has usually moved on from the state the call needs;
+                        // another of the same kind may be in it now.
+                        if rng.random_bool(0.5) {
+                            swap_ids(&mut v, &fx.pools, &mut rng);
+                        }
+                        freshen(&mut v, &fx.pools);
+                        if replay == 4 {
+                            (v, "replayed")
+                        } else {
+                            for _ in 0..rng.random_range(1..3) {
+                                mutate(&mut v, &mut rng, &fx.pools);
+                            }
+                            (v, "replayed and mutated")
+                        }
+                    }
                     _ => {
                         let mut v = valid(&input_ty, "", &types, &fx.pools, &mut rng, 0);
                         for _ in 0..rng.random_range(1..4) {
@@ -606,6 +675,10 @@ fn every_operation_survives_generated_input_as_every_role_without_a_panic_a_500_
                 // Spawned, so a panic inside comes back as an error naming the case.
                 let answer = tokio::spawn(async move { station.dispatch(&op_name, token.as_deref(), input).await }).await;
                 let after = data_version(&mut fx.observer).await;
+                if before != after {
+                    // A write may have moved a version on that a later replay names.
+                    refresh_versions(&mut fx).await;
+                }
                 (answer, before != after)
             });
             let context = format!("{op} as {} ({how} input, case seed {case_seed}): {shown}", ["manager", "advisor", "technician", "qc_inspector", "nobody"][role]);
@@ -616,6 +689,7 @@ fn every_operation_survives_generated_input_as_every_role_without_a_panic_a_500_
                 (Ok(Err(e)), _) if e.kind == ErrorKind::Internal => Err(TestCaseError::fail(format!("INTERNAL {e:?} in {context}"))),
                 (Ok(Err(e)), true) if !writes_on_error(&e.code) => Err(TestCaseError::fail(format!("WROTE on error {e:?} in {context}"))),
                 (Ok(Err(e)), _) => {
+                    *tally.errors.entry(e.code.clone()).or_default() += 1;
                     if e.code != "input.malformed" {
                         tally.decoded += 1;
                     }
@@ -637,7 +711,10 @@ fn every_operation_survives_generated_input_as_every_role_without_a_panic_a_500_
 
     if std::env::var_os("STATIONDESK_FUZZ_CASES").is_some() {
         for (op, t) in &tallies {
-            println!("{op:32} {:5} cases {:5} decoded {:5} ok {:5} wrote", t.cases, t.decoded, t.ok, t.wrote);
+            let mut errors: Vec<_> = t.errors.iter().collect();
+            errors.sort_by(|a, b| b.1.cmp(a.1));
+            let errors: Vec<String> = errors.iter().take(4).map(|(code, n)| format!("{code} {n}")).collect();
+            println!("{op:32} {:5} cases {:5} decoded {:5} ok {:5} wrote   {}", t.cases, t.decoded, t.ok, t.wrote, errors.join(", "));
         }
     }
     assert!(only.is_some() || tallies.values().any(|t| t.wrote > 0), "no successful write was seen: the observer cannot tell a write from none");

@@ -15,6 +15,9 @@ pub struct TestStation {
     pub clock: Arc<Mutex<DateTime<Utc>>>,
     /// Session token of the manager created at setup.
     pub manager: String,
+    /// (operation, token, input) of every call through `call`/`ok` that succeeded: the fuzz
+    /// test replays and mutates them, so its inputs start from ones known to be valid.
+    pub succeeded: Arc<Mutex<Vec<(String, String, Value)>>>,
 }
 
 /// 2026-11-22 10:00 in Shanghai (UTC+8).
@@ -57,7 +60,7 @@ impl TestStation {
             .await
             .expect("first-run setup");
         let manager = session["token"].as_str().expect("token").to_string();
-        TestStation { station, dir, clock, manager }
+        TestStation { station, dir, clock, manager, succeeded: Default::default() }
     }
 
     /// Sessions last a shift; after moving the clock a day, log the manager in again.
@@ -78,7 +81,11 @@ impl TestStation {
     }
 
     pub async fn call(&self, token: &str, op: &str, input: Value) -> Result<Value, ApiError> {
-        self.station.dispatch(op, Some(token), input).await
+        let out = self.station.dispatch(op, Some(token), input.clone()).await;
+        if out.is_ok() {
+            self.succeeded.lock().expect("succeeded calls").push((op.to_string(), token.to_string(), input));
+        }
+        out
     }
 
     pub async fn ok(&self, token: &str, op: &str, input: Value) -> Value {

@@ -312,7 +312,7 @@ async fn the_background_worker_restores_a_reinstalled_station_on_512_kb_thread_s
         )
         .await
         .unwrap();
-    let new = TestStation { station: st, dir, clock, manager: session["token"].as_str().unwrap().to_string() };
+    let new = TestStation { station: st, dir, clock, manager: session["token"].as_str().unwrap().to_string(), succeeded: Default::default() };
     ho.enroll(&new, "SH01").await;
     super::wait_for(&new.station, &new.manager, "the restore", |s| s["last_success_at"].is_string() && s["running"] == false).await;
     for (table, skip) in RESTORED_TABLES {
@@ -485,7 +485,7 @@ async fn a_station_restored_from_an_older_backup_takes_its_newer_rows_back_from_
     let c = clock.clone();
     let options = sync::WorkerOptions { enabled: false, ..Default::default() };
     let restored = station::Station::open_with(backup.path(), Arc::new(move || *c.lock().unwrap()), options).await.unwrap();
-    let r = TestStation { station: restored, dir: backup, clock, manager: t.manager.clone() };
+    let r = TestStation { station: restored, dir: backup, clock, manager: t.manager.clone(), succeeded: Default::default() };
     // Read from the table: opening the page would write an access-register entry, a change the backup's
     // outbox would number like one the head office already holds from before the failure.
     let status_then: String = sqlx::query_scalar("SELECT status FROM repair_orders WHERE id = ?").bind(&f.ro).fetch_one(r.station.pool()).await.unwrap();

@@ -174,7 +174,7 @@ async fn a_station_restored_from_a_backup_older_than_a_destruction_destroys_agai
     let c = clock.clone();
     let options = sync::WorkerOptions { enabled: false, ..Default::default() };
     let restored = station::Station::open_with(backup.path(), Arc::new(move || *c.lock().unwrap()), options).await.unwrap();
-    let mut r = TestStation { station: restored, dir: backup, clock, manager: t.manager.clone() };
+    let mut r = TestStation { station: restored, dir: backup, clock, manager: t.manager.clone(), succeeded: Default::default() };
     r.relogin_manager().await;
     assert_eq!(r.count(&format!("SELECT COUNT(*) FROM ro_authorizations WHERE ro_id = '{delivered}'")).await, 3);
     let report = sync_ok(&r).await;

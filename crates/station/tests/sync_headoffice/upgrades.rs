@@ -57,7 +57,7 @@ async fn upgraded(dir: &Path, manifest: &Value, at: DateTime<Utc>) -> TestStatio
     let options = station::sync::WorkerOptions { enabled: false, ..Default::default() };
     let station = Station::open_with(data.path(), Arc::new(move || *c.lock().unwrap()), options).await.expect("today's code opens and migrates the fixture");
     let manager = login(&station, manifest, "manager").await.expect("the manager logs in with the PIN set before the upgrade");
-    TestStation { station, dir: data, clock, manager }
+    TestStation { station, dir: data, clock, manager, succeeded: Default::default() }
 }
 
 /// Logs in the fixture's first person with `role` (by the manifest's names and PINs).
