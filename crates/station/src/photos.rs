@@ -225,14 +225,32 @@ fn write_atomically(path: &PathBuf, bytes: &[u8]) -> Result<()> {
 }
 
 pub async fn get_file(station: &Station, caller: &Caller, input: FileRequest) -> Result<FileData> {
-    caller.require(Permission::Read)?;
+    let me = caller.require(Permission::Read)?;
     if !is_sha256(&input.sha256) {
         return Err(ApiError::not_found("file"));
     }
     let mime: Option<String> = sqlx::query_scalar("SELECT mime FROM files WHERE sha256 = ?").bind(&input.sha256).fetch_optional(station.pool()).await?;
     let mime = mime.ok_or_else(|| ApiError::not_found("file"))?;
+    // A printed document's PDF, or the scan of a document signed on paper, is
+    // the customer's signed document with their whole number: the same rule as
+    // `get_document`, not a way around it. (A thumbnail, 320 px, is too small to read.)
+    let signed: Option<(String, String)> = sqlx::query_as(
+        "SELECT id, ro_id FROM ro_documents WHERE sha256 = ?1
+         UNION ALL
+         SELECT a.id, a.ro_id FROM ro_signatures s JOIN ro_authorizations a ON a.id = s.authorization_id WHERE s.paper_scan_sha256 = ?1
+         LIMIT 1",
+    )
+    .bind(&input.sha256)
+    .fetch_optional(station.pool())
+    .await?;
+    if signed.is_some() {
+        caller.require(Permission::OpenSignedDocuments)?;
+    }
     let (path, mime) =
         if input.thumbnail { (file_path(station, &input.sha256, true), "image/jpeg".to_string()) } else { (file_path(station, &input.sha256, false), mime) };
     let bytes = tokio::fs::read(&path).await.map_err(|_| ApiError::not_found("file"))?;
+    if let (Some((subject, ro_id)), false) = (&signed, input.thumbnail) {
+        crate::printing::log_document_opening(station, me, subject, ro_id).await?;
+    }
     Ok(FileData { data_url: format!("data:{mime};base64,{}", base64::engine::general_purpose::STANDARD.encode(bytes)), mime })
 }

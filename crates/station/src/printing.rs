@@ -492,13 +492,10 @@ async fn require_intact(station: &Station, ro_id: &str) -> Result<()> {
 
 /// Prints a signed document: verify, render, archive (or return the archived copy).
 pub async fn print_document(station: &Station, caller: &Caller, input: PrintDocument) -> Result<PrintedDocument> {
-    let me = caller.require(Permission::Read)?;
+    let me = caller.require(Permission::OpenSignedDocuments)?;
     let printed = print_or_reprint(station, me, &input).await?;
     // Printed or reprinted, the document names the customer in full: logged as an opening.
-    let customer_id: Option<String> =
-        sqlx::query_scalar("SELECT customer_id FROM repair_orders WHERE id = ?").bind(&input.ro_id).fetch_optional(station.pool()).await?;
-    let subject = Subject { kind: AccessKind::Document, subject_id: &printed.document_id, customer_id: customer_id.as_deref(), ro_id: Some(&input.ro_id) };
-    access_register::opened(station, me, subject).await?;
+    log_document_opening(station, me, &printed.document_id, &input.ro_id).await?;
     Ok(printed)
 }
 
@@ -599,15 +596,20 @@ async fn archive_row(station: &Station, document_id: &str) -> Result<ArchivedDoc
 
 /// An archived PDF, byte for byte as it was printed.
 pub async fn get_document(station: &Station, caller: &Caller, input: GetDocument) -> Result<PrintedDocument> {
-    let me = caller.require(Permission::Read)?;
+    let me = caller.require(Permission::OpenSignedDocuments)?;
     let row = archive_row(station, &input.document_id).await?;
     let bytes = archived_bytes(station, &row.sha256)?;
-    // A signed document names the customer in full: opening one is logged.
-    let customer_id: Option<String> =
-        sqlx::query_scalar("SELECT customer_id FROM repair_orders WHERE id = ?").bind(&row.ro_id).fetch_optional(station.pool()).await?;
-    let subject = Subject { kind: AccessKind::Document, subject_id: &row.id, customer_id: customer_id.as_deref(), ro_id: Some(&row.ro_id) };
-    access_register::opened(station, me, subject).await?;
+    log_document_opening(station, me, &row.id, &row.ro_id).await?;
     Ok(PrintedDocument { document_id: row.id, sha256: row.sha256, size: row.size, data_url: data_url(&bytes) })
+}
+
+/// A signed document names the customer in full: opening it, printing it on
+/// paper or fetching its scan is an opening of `subject_id` in the register.
+pub(crate) async fn log_document_opening(station: &Station, me: &crate::auth::StaffRef, subject_id: &str, ro_id: &str) -> Result<()> {
+    let customer_id: Option<String> =
+        sqlx::query_scalar("SELECT customer_id FROM repair_orders WHERE id = ?").bind(ro_id).fetch_optional(station.pool()).await?;
+    let subject = Subject { kind: AccessKind::Document, subject_id, customer_id: customer_id.as_deref(), ro_id: Some(ro_id) };
+    access_register::opened(station, me, subject).await
 }
 
 fn no_cups() -> ApiError {
@@ -621,7 +623,7 @@ fn valid_printer(name: &str) -> bool {
 
 /// Sends an archived PDF to a CUPS printer with `lp` (arguments, never a shell).
 pub async fn print_to_printer(station: &Station, caller: &Caller, input: PrintToPrinter) -> Result<PrintJob> {
-    caller.require(Permission::Read)?;
+    let me = caller.require(Permission::OpenSignedDocuments)?;
     let printer = input.printer.map(|p| p.trim().to_string()).filter(|p| !p.is_empty());
     if let Some(p) = &printer {
         if !valid_printer(p) {
@@ -652,6 +654,8 @@ pub async fn print_to_printer(station: &Station, caller: &Caller, input: PrintTo
         let stderr = String::from_utf8_lossy(&out.stderr).trim().to_string();
         return Err(ApiError::conflict("print.failed", format!("the printer refused the document: {stderr}")).with("stderr", stderr));
     }
+    // A paper copy with the whole number is out: logged like opening the PDF.
+    log_document_opening(station, me, &row.id, &row.ro_id).await?;
     Ok(PrintJob { printer, message: String::from_utf8_lossy(&out.stdout).trim().to_string() })
 }
 

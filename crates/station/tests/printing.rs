@@ -127,8 +127,11 @@ async fn a_signed_intake_prints_with_the_chinese_name_the_order_number_the_total
     let mut f = estimate(&t, &crew).await;
     let page = sign_intake(&mut f, &png_sha).await;
     let auth = &page["authorizations"][0];
-    // Any staff member may print: here the technician.
-    let printed = print(&t, &crew.tech, &f.ro, &auth["id"], None).await.unwrap();
+    // The desk prints the customer's documents; the workshop does not (docs/privacy.md).
+    for token in [&crew.tech, &crew.qc] {
+        assert_eq!(print(&t, token, &f.ro, &auth["id"], None).await.unwrap_err().code, "auth.forbidden");
+    }
+    let printed = print(&t, &crew.advisor, &f.ro, &auth["id"], None).await.unwrap();
     let bytes = pdf_bytes(&printed);
     assert_eq!(printed["size"], bytes.len());
     assert!(bytes.starts_with(b"%PDF"));
@@ -156,7 +159,7 @@ async fn a_signed_intake_prints_with_the_chinese_name_the_order_number_the_total
     assert_eq!((d["kind"].as_str(), d["paper"].as_str(), d["language"].as_str()), (Some("intake_order"), Some("a4"), Some("zh-CN")));
     assert_eq!(d["content_hash"], auth["hash"]);
     assert_eq!(d["sha256"], printed["sha256"]);
-    assert_eq!(d["created_by_name"], "张技师");
+    assert_eq!(d["created_by_name"], "李顾问");
 }
 
 #[tokio::test]
@@ -195,7 +198,7 @@ async fn a_reprint_returns_the_archived_pdf_unchanged_and_letter_paper_is_a_seco
     assert_eq!(again["document_id"], first["document_id"]);
     assert_eq!(again["sha256"], first["sha256"]);
     assert_eq!(again["data_url"], first["data_url"], "a reprint is byte-identical");
-    let fetched = t.ok(&crew.tech, "get_document", json!({"document_id": first["document_id"]})).await;
+    let fetched = t.ok(&crew.advisor, "get_document", json!({"document_id": first["document_id"]})).await;
     assert_eq!(fetched["data_url"], first["data_url"]);
 
     let letter = print(&t, &crew.advisor, &f.ro, &auth, Some("letter")).await.unwrap();

@@ -440,7 +440,7 @@ async fn the_owner_of_a_walk_up_request_or_a_complaint_shows_the_number_written_
 }
 
 #[tokio::test]
-async fn the_customers_own_work_order_keeps_the_whole_number() {
+async fn the_customers_own_work_order_keeps_the_whole_number_and_the_workshop_cannot_send_it_to_a_printer() {
     let t = TestStation::new().await;
     let crew = t.crew().await;
     let mut flow = Flow::check_in(&t, &crew).await;
@@ -449,6 +449,67 @@ async fn the_customers_own_work_order_keeps_the_whole_number() {
     let printed = t.ok(&crew.advisor, "print_document", json!({"ro_id": flow.ro, "authorization_id": auth})).await;
     let text = pdf_text(printed["data_url"].as_str().unwrap());
     assert!(text.contains(WHOLE), "the 维修委托书 is the customer's: {text}");
+    let before = entries(&t).await;
+    for token in [&crew.tech, &crew.qc] {
+        let err = t.call(token, "print_to_printer", json!({"document_id": printed["document_id"]})).await.unwrap_err();
+        assert_eq!(err.code, "auth.forbidden");
+    }
+    assert_eq!(entries(&t).await - before, 0, "a refusal logs nothing");
+}
+
+/// A 1×1 PNG standing in for the scan of a work order signed on paper.
+const SCAN: &str = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+
+#[tokio::test]
+async fn the_scan_of_a_work_order_signed_on_paper_is_the_desks_to_open_and_each_opening_is_logged() {
+    let t = TestStation::new().await;
+    let crew = t.crew().await;
+    let scan = t.ok(&crew.advisor, "upload_photo", json!({"data": SCAN})).await["sha256"].as_str().unwrap().to_string();
+    let mut f = Flow::in_status(&t, &crew, "estimate_ready").await;
+    let jobs: Vec<Value> = f.page["jobs"].as_array().unwrap().iter().filter(|j| j["approval"] == "pending").map(|j| j["id"].clone()).collect();
+    let amount = f.page["totals"]["estimate"]["total"].clone();
+    let input = json!({"method": "in_person", "approver_name": "王芳", "approved_job_ids": jobs, "amount": amount,
+                       "customer_signature": {"method": "on_paper", "paper_scan_sha256": scan}});
+    let advisor = crew.advisor.clone();
+    let page = f.step(&advisor, "record_authorization", input).await;
+    let auth = page["authorizations"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(page["authorizations"][0]["signatures"][0]["paper_scan_sha256"], scan.as_str(), "the desk sees the scan");
+    assert_eq!(page["may"]["open_documents"], true);
+    t.advance(chrono::Duration::minutes(31));
+    for token in [&crew.tech, &crew.qc] {
+        let page = t.ok(token, "get_order_detail", json!({"id": f.ro})).await;
+        assert_eq!(page["authorizations"][0]["signatures"][0]["paper_scan_sha256"], Value::Null, "the workshop's page does not point to it");
+        assert_eq!(page["authorizations"][0]["signatures"][0]["method"], "on_paper", "but says how it was signed");
+        assert_eq!(page["may"]["open_documents"], false);
+        let before = entries(&t).await;
+        for thumbnail in [false, true] {
+            let err = t.call(token, "get_file", json!({"sha256": scan, "thumbnail": thumbnail})).await.unwrap_err();
+            assert_eq!(err.code, "auth.forbidden");
+        }
+        assert_eq!(entries(&t).await - before, 0, "a refusal logs nothing");
+    }
+    let before = entries(&t).await;
+    t.ok(&crew.advisor, "get_file", json!({"sha256": scan, "thumbnail": true})).await;
+    assert_eq!(entries(&t).await - before, 0, "a 320 px thumbnail cannot show the number: not an opening");
+    t.ok(&crew.advisor, "get_file", json!({"sha256": scan})).await;
+    let (kind, subject, ro): (String, String, String) =
+        sqlx::query_as("SELECT kind, subject_id, ro_id FROM access_register ORDER BY rowid DESC LIMIT 1").fetch_one(t.station.pool()).await.unwrap();
+    assert_eq!((entries(&t).await - before, kind.as_str(), subject.as_str(), ro.as_str()), (1, "document", auth.as_str(), f.ro.as_str()));
+}
+
+#[tokio::test]
+async fn a_technician_who_received_a_complaint_sees_its_number_masked_and_may_show_it_to_call_back() {
+    let (t, crew, _) = setup().await;
+    let input = json!({"channel": "walk_in", "severity": "normal", "category_id": "svc.attitude.slow", "description": "车里很脏",
+                       "contact_name": "赵强", "contact_phone": "13900001111"});
+    let complaint = t.ok(&crew.tech, "open_complaint", input).await;
+    assert_eq!(complaint["complaint"]["contact_phone"], "139****1111", "their own: masked, not hidden");
+    assert_eq!(complaint["may_reveal_contact"], true);
+    let id = complaint["complaint"]["id"].clone();
+    let shown = t.ok(&crew.tech, "reveal_written_contact", json!({"on": "complaint", "id": id, "reason": "call_customer"})).await;
+    assert_eq!(shown["contact_phone"], "13900001111");
+    let other = t.ok(&crew.tech2, "get_complaint", json!({"id": id})).await;
+    assert_eq!(other["complaint"]["contact_phone"], "", "another technician sees no number");
 }
 
 /// What docs/privacy.md says one role gets from one read of personal data.
@@ -477,6 +538,7 @@ const NOTHING_LOGGED: Gets = Gets::Shows(See::Nothing, true);
 const NOTHING: Gets = Gets::Shows(See::Nothing, false);
 const NOT_YOURS: Gets = Gets::Refused("contact.not_yours");
 const FORBIDDEN: Gets = Gets::Refused("auth.forbidden");
+const NOT_ENROLLED: Gets = Gets::Refused("sync.not_enrolled");
 
 /// Whose number a read is about: the customer's, or one written on a complaint or a service request.
 #[derive(Debug, Clone, Copy)]
@@ -505,12 +567,19 @@ enum Body {
     Pdf,
     /// A ZIP in `data_url`: its JSON parts.
     Zip,
+    /// Text (a CSV) in `data_url`.
+    Text,
 }
 
 fn answer_text(answer: &Value, body: Body) -> String {
     match body {
         Body::Json => answer.to_string(),
         Body::Pdf => pdf_text(answer["data_url"].as_str().unwrap()),
+        Body::Text => {
+            use base64::Engine;
+            let b64 = answer["data_url"].as_str().unwrap().split_once(",").unwrap().1;
+            String::from_utf8(base64::engine::general_purpose::STANDARD.decode(b64).unwrap()).unwrap()
+        }
         Body::Zip => {
             use base64::Engine;
             use std::io::Read;
@@ -555,6 +624,9 @@ async fn every_role_reads_every_personal_number_masked_or_whole_or_refused_and_l
     let ro_b = in_repair.ro.clone();
     let auth_b = in_repair.page["authorizations"][0]["id"].clone();
     let document_b = t.ok(&crew.manager, "print_document", json!({"ro_id": ro_b, "authorization_id": auth_b})).await["document_id"].clone();
+    // A second copy of order B's work order (letter paper): its PDF read by its hash, as a file.
+    let letter = json!({"ro_id": ro_b, "authorization_id": auth_b, "paper": "letter"});
+    let pdf_b = t.ok(&crew.manager, "print_document", letter).await["sha256"].clone();
     // Both owned by the advisor who received them; neither names a customer record.
     let complaint = json!({"channel": "phone", "severity": "normal", "category_id": "svc.attitude.slow", "description": "等了很久",
                            "contact_name": "赵强", "contact_phone": "13900001111"});
@@ -587,20 +659,43 @@ async fn every_role_reads_every_personal_number_masked_or_whole_or_refused_and_l
         ("get_repair_order", json!({"id": ro_b}), Customer, Body::Json, Some("王芳"), [MASKED_LOGGED, MASKED_LOGGED, MASKED_LOGGED, NOTHING_LOGGED, MASKED_LOGGED]),
         // Each sees their own calls; only a manager may ask for everyone's.
         ("call_list", json!({"everyone": true}), Customer, Body::Json, None, [MASKED_UNLOGGED, MASKED_UNLOGGED, NOTHING, NOTHING, NOTHING]),
-        ("get_follow_up", json!({"id": follow_up}), Customer, Body::Json, Some("王芳"), [MASKED_UNLOGGED; 5]),
+        // A technician sees the vehicle and the concern, not how to reach the customer: on these pages neither.
+        ("get_follow_up", json!({"id": follow_up}), Customer, Body::Json, Some("王芳"), [MASKED_UNLOGGED, MASKED_UNLOGGED, MASKED_UNLOGGED, NOTHING, MASKED_UNLOGGED]),
         ("merge_preview", json!({"survivor_id": survivor, "loser_id": crew.customer}), Customer, Body::Json, None, [MASKED_UNLOGGED, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN]),
         ("reveal_contact", json!({"customer_id": crew.customer, "reason": "call_customer"}), Customer, Body::Json, None, [WHOLE_LOGGED, WHOLE_LOGGED, NOT_YOURS, NOT_YOURS, NOT_YOURS]),
-        // The customer's own documents keep the whole number; printing or opening one is an opening.
-        ("print_document", json!({"ro_id": ro_a, "authorization_id": auth_a}), Customer, Body::Pdf, None, [WHOLE_LOGGED; 5]),
-        ("get_document", json!({"document_id": document_b}), Customer, Body::Pdf, None, [WHOLE_LOGGED; 5]),
+        // The customer's own documents keep the whole number: the desk prints and opens them, each time an opening;
+        // the workshop has no use for them. Read as a file by their hash, the same.
+        ("print_document", json!({"ro_id": ro_a, "authorization_id": auth_a}), Customer, Body::Pdf, None, [WHOLE_LOGGED, WHOLE_LOGGED, WHOLE_LOGGED, FORBIDDEN, FORBIDDEN]),
+        ("get_document", json!({"document_id": document_b}), Customer, Body::Pdf, None, [WHOLE_LOGGED, WHOLE_LOGGED, WHOLE_LOGGED, FORBIDDEN, FORBIDDEN]),
+        ("get_file", json!({"sha256": pdf_b}), Customer, Body::Pdf, None, [WHOLE_LOGGED, WHOLE_LOGGED, WHOLE_LOGGED, FORBIDDEN, FORBIDDEN]),
+        ("list_order_documents", json!({"ro_id": ro_b}), Customer, Body::Json, Some("intake_order"), [NOTHING; 5]),
+        ("verify_order", json!({"ro_id": ro_b}), Customer, Body::Json, Some("intact"), [NOTHING, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN]),
+        // Who changed what on the order: jobs, lines, states; no contact details. The page that shows it is the logged opening.
+        ("get_order_audit", json!({"id": ro_b}), Customer, Body::Json, Some("刹车异响"), [NOTHING; 5]),
+        // A returning car's past for check-in: visits, concerns, complaints; no contact details.
+        ("vehicle_history", json!({"vehicle_id": crew.vehicle}), Customer, Body::Json, Some("刹车异响"), [NOTHING; 5]),
+        ("vehicle_alerts", json!({"vehicle_id": crew.vehicle}), Customer, Body::Json, None, [NOTHING; 5]),
+        // The records behind a KPI name the customer and the car, never a number; the manager's.
+        ("kpi_orders", json!({"preset": "this_month", "code": "repeat_rate"}), Customer, Body::Json, Some("王芳"), [NOTHING, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN]),
+        ("kpi_export", json!({"preset": "this_month", "format": "csv"}), Customer, Body::Text, None, [NOTHING, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN]),
+        ("list_access_register", json!({"customer_id": crew.customer}), Customer, Body::Json, Some("王芳"), [MASKED_UNLOGGED, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN]),
+        ("retention_due", json!({}), Customer, Body::Json, None, [NOTHING, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN]),
+        // The edit form gets the record back masked; the workshop does not edit customers.
+        ("update_customer", json!({"id": crew.customer, "fields": {"name": "王芳", "phones": [MASKED], "email": "w***@example.com", "language": "zh-CN"}}),
+            Customer, Body::Json, Some("王芳"), [MASKED_UNLOGGED, MASKED_UNLOGGED, MASKED_UNLOGGED, FORBIDDEN, FORBIDDEN]),
+        // Not enrolled with a head office: nothing is asked and nothing shown; the desk's own search (above) is what it has.
+        // (By the plate: a phone typed in comes back as `query`, the caller's own text.)
+        ("head_office_lookup", json!({"q": "沪A12345"}), Customer, Body::Json, Some("sync.not_enrolled"), [NOTHING, NOTHING, NOTHING, FORBIDDEN, FORBIDDEN]),
+        ("adopt_head_office_record", json!({"q": "沪A12345", "target": {"entity": "customer", "id": crew.customer}}), Customer, Body::Json, None,
+            [NOT_ENROLLED, NOT_ENROLLED, NOT_ENROLLED, FORBIDDEN, FORBIDDEN]),
         ("export_customer", json!({"customer_id": crew.customer}), Customer, Body::Zip, None, [WHOLE_UNLOGGED, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN]),
-        ("get_complaint", json!({"id": complaint}), Complaint, Body::Json, Some("赵强"), [MASKED_UNLOGGED; 5]),
+        ("get_complaint", json!({"id": complaint}), Complaint, Body::Json, Some("赵强"), [MASKED_UNLOGGED, MASKED_UNLOGGED, MASKED_UNLOGGED, NOTHING, MASKED_UNLOGGED]),
         // The ledger names who complained but carries no number: masked "where shown", and it is not shown.
         ("list_complaints", json!({}), Complaint, Body::Json, Some("赵强"), [NOTHING; 5]),
-        ("print_complaint", json!({"complaint_id": complaint, "language": "zh-CN"}), Complaint, Body::Pdf, None, [MASKED_UNLOGGED; 5]),
+        ("print_complaint", json!({"complaint_id": complaint, "language": "zh-CN"}), Complaint, Body::Pdf, None, [MASKED_UNLOGGED, MASKED_UNLOGGED, MASKED_UNLOGGED, NOTHING, MASKED_UNLOGGED]),
         ("reveal_written_contact", json!({"on": "complaint", "id": complaint, "reason": "call_customer"}), Complaint, Body::Json, None, [WHOLE_LOGGED, WHOLE_LOGGED, NOT_YOURS, NOT_YOURS, NOT_YOURS]),
-        ("get_service_request", json!({"id": request}), Request, Body::Json, Some("孙丽"), [MASKED_UNLOGGED; 5]),
-        ("list_service_requests", json!({}), Request, Body::Json, Some("孙丽"), [MASKED_UNLOGGED; 5]),
+        ("get_service_request", json!({"id": request}), Request, Body::Json, Some("孙丽"), [MASKED_UNLOGGED, MASKED_UNLOGGED, MASKED_UNLOGGED, NOTHING, MASKED_UNLOGGED]),
+        ("list_service_requests", json!({}), Request, Body::Json, Some("孙丽"), [MASKED_UNLOGGED, MASKED_UNLOGGED, MASKED_UNLOGGED, NOTHING, MASKED_UNLOGGED]),
         ("reveal_written_contact", json!({"on": "service_request", "id": request, "reason": "call_customer"}), Request, Body::Json, None, [WHOLE_LOGGED, WHOLE_LOGGED, NOT_YOURS, NOT_YOURS, NOT_YOURS]),
     ];
 

@@ -172,7 +172,11 @@ async fn finish_rows(conn: &mut SqliteConnection, rows: &mut [FollowUp], me: &St
         f.clock = clocks.remove(&f.id).and_then(|v| v.into_iter().next());
         f.section = Some(section(f, end_of_today));
         f.actions = actions(f, me);
-        f.phone = f.stored_phone.as_deref().and_then(|p| crate::privacy::contact::mask_phones(&[p.to_string()]).pop());
+        f.phone = if crate::privacy::contact::sees_item_contact(me, &f.owner_id) {
+            f.stored_phone.as_deref().and_then(|p| crate::privacy::contact::mask_phones(&[p.to_string()]).pop())
+        } else {
+            None
+        };
         f.reveal_contact = f.phone.is_some() && crate::privacy::contact::may_reveal(conn, me, &f.customer_id).await?;
     }
     Ok(())

@@ -125,7 +125,8 @@ async fn finish(conn: &mut SqliteConnection, rows: &mut [ServiceRequest], me: &S
     for r in rows.iter_mut() {
         r.clock = clocks.remove(&r.id).and_then(|v| v.into_iter().next());
         r.actions = actions(r, me);
-        r.contact_phone = crate::domain::MaskedPhone::of_text(&r.stored_contact_phone);
+        r.contact_phone =
+            if crate::privacy::contact::sees_item_contact(me, &r.owner_id) { crate::domain::MaskedPhone::of_text(&r.stored_contact_phone) } else { None };
         r.may_reveal_contact = crate::privacy::contact::may_reveal_written(me, &r.owner_id, &r.stored_contact_phone);
     }
     Ok(())

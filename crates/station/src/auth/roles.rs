@@ -113,6 +113,11 @@ pub enum Permission {
     ConfigureStation,
     /// Check an order's signed documents against the records (`verify_order`).
     VerifyDocuments,
+    /// Print or open the customer's signed documents (the work order, supplemental
+    /// authorizations, the delivery note, a declined-work record) and their paper
+    /// scans: they carry the customer's whole number, and the desk hands them to the
+    /// customer. The workshop reads the jobs on the order page instead.
+    OpenSignedDocuments,
     /// The station's KPI dashboard, its drill-down and its exports.
     ViewKpis,
     /// Fold a duplicate customer into another (`merge_customers`).
@@ -132,7 +137,7 @@ impl Permission {
         use Permission::*;
         match self {
             Read => true,
-            EditArchive | CheckIn => matches!(role, Role::Advisor | Role::Manager),
+            EditArchive | CheckIn | OpenSignedDocuments => matches!(role, Role::Advisor | Role::Manager),
             ConfirmOdometerRollback
             | ManageStaff
             | VerifyDocuments
@@ -160,6 +165,7 @@ impl Permission {
             Permission::ConfirmOdometerRollback => "confirm a lower odometer reading",
             Permission::ManageStaff => "manage staff",
             Permission::VerifyDocuments => "verify signed documents",
+            Permission::OpenSignedDocuments => "print or open the customer's signed documents",
             Permission::ViewKpis => "see the station's KPIs",
             Permission::MergeCustomers => "merge customers",
             Permission::ReadAccessRegister => "read the access register",

@@ -191,6 +191,14 @@ pub fn may_reveal_written(me: &StaffRef, owner_id: &str, written: &str) -> bool 
     !written.trim().is_empty() && (me.role == Role::Manager || me.id == owner_id)
 }
 
+/// Whether `me` sees (masked) the number on a follow-up call, a complaint or a
+/// service request owned by `owner_id`. A technician sees the vehicle and the
+/// concern, not how to reach the customer: not on these pages either, unless
+/// the item is their own (they received it, so they are the one to call back).
+pub fn sees_item_contact(me: &StaffRef, owner_id: &str) -> bool {
+    Sight::of(me.role) == Sight::Masked || me.id == owner_id
+}
+
 /// The customer as `me` sees them, with what `me` may do.
 pub async fn view_for(conn: &mut SqliteConnection, customer: Customer, me: &StaffRef) -> Result<CustomerView> {
     let may = CustomerActions { reveal_contact: may_reveal(conn, me, &customer.id).await? };

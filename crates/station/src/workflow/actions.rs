@@ -54,6 +54,8 @@ pub struct OrderActions {
     pub override_balance: bool,
     pub cancel: bool,
     pub verify_documents: bool,
+    /// Print and open the customer's signed documents (the desk; not the workshop).
+    pub open_documents: bool,
 }
 
 /// One job.
@@ -183,6 +185,7 @@ pub fn order_actions(status: RoStatus, role: Role, facts: OrderFacts) -> OrderAc
         override_balance: deliver && may(Permission::OverrideBalance),
         cancel: edge(status, Cancelled).is_some_and(may),
         verify_documents: may(Permission::VerifyDocuments),
+        open_documents: may(Permission::OpenSignedDocuments),
     }
 }
 

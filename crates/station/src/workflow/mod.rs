@@ -482,7 +482,17 @@ pub(crate) async fn detail_of(conn: &mut SqliteConnection, mut order: RepairOrde
         totals,
         // The signed text names the customer and their whole number: it stays out of the
         // page every role reads, and is read as the document (`get_document`, logged).
-        authorizations: authorization::list(&mut *conn, &id).await?.into_iter().map(|a| authorization::Authorization { content: None, ..a }).collect(),
+        // A paper scan is that document too: only for those who may open it.
+        authorizations: authorization::list(&mut *conn, &id)
+            .await?
+            .into_iter()
+            .map(|mut a| {
+                if !Permission::OpenSignedDocuments.allows(role) {
+                    a.signatures.iter_mut().for_each(|s| s.paper_scan_sha256 = None);
+                }
+                authorization::Authorization { content: None, ..a }
+            })
+            .collect(),
         events: events::list(&mut *conn, &id).await?,
         inspections,
         payments,

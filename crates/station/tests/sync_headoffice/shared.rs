@@ -91,6 +91,16 @@ async fn a_lookup_at_the_desk_grants_access_logged_at_the_head_office_and_check_
     assert_eq!((hit["vehicles"][0]["plate"].as_str(), hit["vehicles"][0]["matched"].as_bool()), (Some(PLATE), Some(true)));
     assert_eq!(hit["adopt"], json!({"entity": "vehicle", "id": car}));
     assert_eq!(b.count("SELECT COUNT(*) FROM customers").await, 0, "looking stores nothing");
+    // Per role (docs/privacy.md): any advisor gets the same masked answer, the workshop may not ask.
+    let advisor = b.staff("周顾问", "advisor", "5555").await;
+    let by_advisor = b.ok(&advisor, "head_office_lookup", json!({"q": "沪a 12345"})).await;
+    assert_eq!(by_advisor["customers"], found["customers"]);
+    assert!(!by_advisor.to_string().contains(PHONE) && !by_advisor.to_string().contains("罗磊"), "masked: {by_advisor}");
+    for (name, role, pin) in [("赵技师", "technician", "6666"), ("钱质检", "qc_inspector", "7777")] {
+        let token = b.staff(name, role, pin).await;
+        let err = b.call(&token, "head_office_lookup", json!({"q": "沪a 12345"})).await.unwrap_err();
+        assert_eq!(err.code, "auth.forbidden", "{role}");
+    }
 
     let adopted = b.ok(&b.manager, "adopt_head_office_record", json!({"q": "沪a 12345", "target": hit["adopt"]})).await;
     assert_eq!((adopted["customer"]["id"].as_str(), adopted["vehicle_id"].as_str()), (Some(customer.as_str()), Some(car.as_str())));

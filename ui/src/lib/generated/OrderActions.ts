@@ -15,4 +15,8 @@ record_decline: boolean, record_qc: boolean, record_payment: boolean, record_com
 /**
  * Deliver with a balance left to pay.
  */
-override_balance: boolean, cancel: boolean, verify_documents: boolean, };
+override_balance: boolean, cancel: boolean, verify_documents: boolean, 
+/**
+ * Print and open the customer's signed documents (the desk; not the workshop).
+ */
+open_documents: boolean, };

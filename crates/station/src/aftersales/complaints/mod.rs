@@ -366,8 +366,13 @@ fn actions_for(c: &Complaint, me: &StaffRef) -> Vec<ComplaintAction> {
 async fn detail(conn: &mut SqliteConnection, id: &str, me: &StaffRef, now: DateTime<Utc>) -> Result<ComplaintDetail> {
     let mut complaint = load(conn, id).await?;
     let may_reveal_contact = crate::privacy::contact::may_reveal_written(me, &complaint.owner_id, &complaint.contact_phone);
-    // The page and the complaint record (an internal document) show the contact number masked.
-    complaint.contact_phone = crate::domain::MaskedPhone::of_text(&complaint.contact_phone).map(|m| m.to_string()).unwrap_or_default();
+    // The page and the complaint record (an internal document) show the contact number masked;
+    // a technician's, none (unless the complaint is theirs).
+    complaint.contact_phone = if crate::privacy::contact::sees_item_contact(me, &complaint.owner_id) {
+        crate::domain::MaskedPhone::of_text(&complaint.contact_phone).map(|m| m.to_string()).unwrap_or_default()
+    } else {
+        String::new()
+    };
     // Its path as filed, retired entries included: deactivating a category must not blank the complaints under it.
     let category = categories::chain(conn, &complaint.category_id).await?.unwrap_or_default();
     let clocks = clocks::read_item(conn, ItemKind::Complaint, id, now).await?;
