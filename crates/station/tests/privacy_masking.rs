@@ -508,8 +508,38 @@ async fn a_technician_who_received_a_complaint_sees_its_number_masked_and_may_sh
     let id = complaint["complaint"]["id"].clone();
     let shown = t.ok(&crew.tech, "reveal_written_contact", json!({"on": "complaint", "id": id, "reason": "call_customer"})).await;
     assert_eq!(shown["contact_phone"], "13900001111");
+    assert_eq!(complaint["contact_hidden"], false);
     let other = t.ok(&crew.tech2, "get_complaint", json!({"id": id})).await;
     assert_eq!(other["complaint"]["contact_phone"], "", "another technician sees no number");
+    assert_eq!(other["contact_hidden"], true, "and the page says it is hidden rather than showing an empty number");
+}
+
+#[tokio::test]
+async fn a_technicians_call_complaint_and_request_pages_say_the_number_is_hidden_where_the_desk_sees_it_masked() {
+    let (t, crew, _) = setup().await;
+    let (flow, _) = Flow::delivered(&t, &crew).await;
+    let call = t.ok(&crew.manager, "call_list", json!({"everyone": true})).await["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["ro_id"] == flow.ro.as_str())
+        .unwrap()["id"]
+        .clone();
+    let complaint = json!({"channel": "phone", "severity": "normal", "category_id": "svc.attitude.slow", "description": "等了很久",
+                           "contact_name": "赵强", "contact_phone": "13900001111"});
+    let complaint = t.ok(&crew.advisor, "open_complaint", complaint).await["complaint"]["id"].clone();
+    let request = json!({"channel": "phone", "request": "想预约保养", "contact_name": "孙丽", "contact_phone": "13700002222"});
+    let request = t.ok(&crew.advisor, "open_service_request", request).await["request"]["id"].clone();
+    for (token, hidden) in [(&crew.tech, true), (&crew.advisor, false), (&crew.qc, false)] {
+        let page = t.ok(token, "get_follow_up", json!({"id": call})).await;
+        assert_eq!(page["follow_up"]["contact_hidden"], hidden, "{page}");
+        assert_eq!(page["follow_up"]["phone"].is_null(), hidden, "{page}");
+        let page = t.ok(token, "get_complaint", json!({"id": complaint})).await;
+        assert_eq!(page["contact_hidden"], hidden, "{page}");
+        let page = t.ok(token, "get_service_request", json!({"id": request})).await;
+        assert_eq!(page["request"]["contact_hidden"], hidden, "{page}");
+        assert_eq!(page["request"]["contact_phone"].is_null(), hidden, "{page}");
+    }
 }
 
 /// What docs/privacy.md says one role gets from one read of personal data.

@@ -106,6 +106,10 @@ pub struct FollowUp {
     /// The caller may show the whole number (`reveal_contact`, reason `call_customer`).
     #[sqlx(skip)]
     pub reveal_contact: bool,
+    /// The caller's role does not see how to reach the customer here (a technician's view):
+    /// the page says the number is hidden rather than showing an empty one.
+    #[sqlx(skip)]
+    pub contact_hidden: bool,
     /// The whole number, read to mask it; never sent.
     #[serde(skip)]
     #[ts(skip)]
@@ -172,7 +176,8 @@ async fn finish_rows(conn: &mut SqliteConnection, rows: &mut [FollowUp], me: &St
         f.clock = clocks.remove(&f.id).and_then(|v| v.into_iter().next());
         f.section = Some(section(f, end_of_today));
         f.actions = actions(f, me);
-        f.phone = if crate::privacy::contact::sees_item_contact(me, &f.owner_id) {
+        f.contact_hidden = !crate::privacy::contact::sees_item_contact(me, &f.owner_id);
+        f.phone = if !f.contact_hidden {
             f.stored_phone.as_deref().and_then(|p| crate::privacy::contact::mask_phones(&[p.to_string()]).pop())
         } else {
             None

@@ -97,6 +97,10 @@ pub struct ServiceRequest {
     /// The caller may show the whole number written here (`reveal_written_contact`): its owner or a manager.
     #[sqlx(skip)]
     pub may_reveal_contact: bool,
+    /// The caller's role does not see how to reach the customer here (a technician's view):
+    /// the page says the number is hidden rather than showing an empty one.
+    #[sqlx(skip)]
+    pub contact_hidden: bool,
 }
 
 macro_rules! select_requests {
@@ -125,8 +129,8 @@ async fn finish(conn: &mut SqliteConnection, rows: &mut [ServiceRequest], me: &S
     for r in rows.iter_mut() {
         r.clock = clocks.remove(&r.id).and_then(|v| v.into_iter().next());
         r.actions = actions(r, me);
-        r.contact_phone =
-            if crate::privacy::contact::sees_item_contact(me, &r.owner_id) { crate::domain::MaskedPhone::of_text(&r.stored_contact_phone) } else { None };
+        r.contact_hidden = !crate::privacy::contact::sees_item_contact(me, &r.owner_id);
+        r.contact_phone = if r.contact_hidden { None } else { crate::domain::MaskedPhone::of_text(&r.stored_contact_phone) };
         r.may_reveal_contact = crate::privacy::contact::may_reveal_written(me, &r.owner_id, &r.stored_contact_phone);
     }
     Ok(())

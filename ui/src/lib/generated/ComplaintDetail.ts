@@ -46,6 +46,11 @@ approval_threshold: Money, needs_manager_pin: boolean,
  */
 may_reveal_contact: boolean, 
 /**
+ * The caller's role does not see how to reach the customer here (a technician's view):
+ * the page says the number is hidden rather than showing an empty one.
+ */
+contact_hidden: boolean, 
+/**
  * When a destruction past retention blanked its words (`retention`): the
  * page says so, and nothing more can be done with it.
  */

@@ -17,4 +17,9 @@ phone: MaskedPhone | null,
 /**
  * The caller may show the whole number (`reveal_contact`, reason `call_customer`).
  */
-reveal_contact: boolean, plate: string | null, owner_id: string, owner_name: string, status: FollowUpStatus, attempts: number, next_call_at: string, delivered_at: string, give_up_at: string, ended_at: string | null, version: number, section: CallSection | null, clock: ClockView | null, actions: Array<FollowUpAction>, };
+reveal_contact: boolean, 
+/**
+ * The caller's role does not see how to reach the customer here (a technician's view):
+ * the page says the number is hidden rather than showing an empty one.
+ */
+contact_hidden: boolean, plate: string | null, owner_id: string, owner_name: string, status: FollowUpStatus, attempts: number, next_call_at: string, delivered_at: string, give_up_at: string, ended_at: string | null, version: number, section: CallSection | null, clock: ClockView | null, actions: Array<FollowUpAction>, };

@@ -21,4 +21,9 @@ preferred_at: string | null, owner_id: string, owner_name: string, received_at: 
 /**
  * The caller may show the whole number written here (`reveal_written_contact`): its owner or a manager.
  */
-may_reveal_contact: boolean, };
+may_reveal_contact: boolean, 
+/**
+ * The caller's role does not see how to reach the customer here (a technician's view):
+ * the page says the number is hidden rather than showing an empty one.
+ */
+contact_hidden: boolean, };

@@ -322,6 +322,9 @@ pub struct ComplaintDetail {
     pub needs_manager_pin: bool,
     /// The caller may show the whole contact number written here (`reveal_written_contact`): its owner or a manager.
     pub may_reveal_contact: bool,
+    /// The caller's role does not see how to reach the customer here (a technician's view):
+    /// the page says the number is hidden rather than showing an empty one.
+    pub contact_hidden: bool,
     /// When a destruction past retention blanked its words (`retention`): the
     /// page says so, and nothing more can be done with it.
     pub destroyed_at: Option<String>,
@@ -368,7 +371,8 @@ async fn detail(conn: &mut SqliteConnection, id: &str, me: &StaffRef, now: DateT
     let may_reveal_contact = crate::privacy::contact::may_reveal_written(me, &complaint.owner_id, &complaint.contact_phone);
     // The page and the complaint record (an internal document) show the contact number masked;
     // a technician's, none (unless the complaint is theirs).
-    complaint.contact_phone = if crate::privacy::contact::sees_item_contact(me, &complaint.owner_id) {
+    let contact_hidden = !crate::privacy::contact::sees_item_contact(me, &complaint.owner_id);
+    complaint.contact_phone = if !contact_hidden {
         crate::domain::MaskedPhone::of_text(&complaint.contact_phone).map(|m| m.to_string()).unwrap_or_default()
     } else {
         String::new()
@@ -444,6 +448,7 @@ async fn detail(conn: &mut SqliteConnection, id: &str, me: &StaffRef, now: DateT
         approval_threshold: Money::from_minor(threshold),
         needs_manager_pin: me.role != Role::Manager,
         may_reveal_contact,
+        contact_hidden,
         destroyed_at,
     })
 }
