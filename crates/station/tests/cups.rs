@@ -33,10 +33,7 @@ async fn a_signed_document_sent_to_a_printer_hands_cups_its_pdf_and_is_logged_an
 
     let t = TestStation::new().await;
     let crew = t.crew().await;
-    let mut flow = Flow::check_in(&t, &crew).await;
-    flow.drive_to("approved").await;
-    let auth = flow.page["authorizations"][0]["id"].clone();
-    let printed = t.ok(&crew.advisor, "print_document", json!({"ro_id": flow.ro, "authorization_id": auth})).await;
+    let (_, printed) = Flow::approved_and_printed(&t, &crew).await;
     let opened = t.count("SELECT COUNT(*) FROM access_register WHERE kind = 'document'").await;
     // Later than the same person's printing counts as the same opening (access_register::SAME_OPENING).
     t.advance(chrono::Duration::hours(1));

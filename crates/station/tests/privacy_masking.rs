@@ -443,10 +443,7 @@ async fn the_owner_of_a_walk_up_request_or_a_complaint_shows_the_number_written_
 async fn the_customers_own_work_order_keeps_the_whole_number_and_the_workshop_cannot_send_it_to_a_printer() {
     let t = TestStation::new().await;
     let crew = t.crew().await;
-    let mut flow = Flow::check_in(&t, &crew).await;
-    flow.drive_to("approved").await;
-    let auth = flow.page["authorizations"][0]["id"].clone();
-    let printed = t.ok(&crew.advisor, "print_document", json!({"ro_id": flow.ro, "authorization_id": auth})).await;
+    let (_, printed) = Flow::approved_and_printed(&t, &crew).await;
     let text = pdf_text(printed["data_url"].as_str().unwrap());
     assert!(text.contains(WHOLE), "the 维修委托书 is the customer's: {text}");
     let before = entries(&t).await;

@@ -280,4 +280,12 @@ impl<'a> Flow<'a> {
         f.drive_to(status).await;
         f
     }
+
+    /// A fresh approved order and its signed authorization printed by the advisor (`print_document`'s answer).
+    pub async fn approved_and_printed(t: &'a TestStation, crew: &'a Crew) -> (Flow<'a>, Value) {
+        let f = Flow::in_status(t, crew, "approved").await;
+        let auth = f.page["authorizations"][0]["id"].clone();
+        let printed = t.ok(&crew.advisor, "print_document", json!({"ro_id": f.ro, "authorization_id": auth})).await;
+        (f, printed)
+    }
 }
