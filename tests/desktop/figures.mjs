@@ -208,6 +208,28 @@ async function login(session, name, pin) {
   await (await session.waitForVisible('[data-testid=login-submit]')).click();
 }
 
+/**
+ * Milliseconds, measured in the page, from doing `act` (a click on the first match of
+ * `css`, or typing `text` into it) to the first frame in which `ready` is shown:
+ * what the person at the desk waits, without WebDriver's round trips.
+ */
+const STEP = `
+  const [css, text, ready, done] = arguments;
+  const el = document.querySelector(css);
+  const t0 = performance.now();
+  if (text === null) el.click();
+  else { el.focus(); el.value = text; el.dispatchEvent(new Event('input', { bubbles: true })); }
+  const check = () => {
+    const shown = [...document.querySelectorAll(ready)].some((e) => e.offsetParent !== null);
+    if (shown) done(performance.now() - t0);
+    else requestAnimationFrame(check);
+  };
+  check();
+`;
+async function timedStep(session, css, text, ready) {
+  return Math.round(await session.cmd('POST', '/execute/async', { script: STEP, args: [css, text, ready] }));
+}
+
 // ---- main -----------------------------------------------------------------------
 
 const work = await mkdtemp(join(tmpdir(), 'stationdesk-figures-'));
@@ -244,6 +266,7 @@ try {
     await sleep(5_000);
     const atLogin = await memoryTable(driver, 'at the login screen');
     console.log(`MEMORY total PSS ${(atLogin / 1024).toFixed(1)} MB at the login screen; load ${load()}`);
+    // Each step timed in the page, to compare settings that trade speed for memory (the JavaScript JIT).
     await login(session, '李顾问', '2222');
     await session.waitForVisible('[data-testid=board]', { timeout: 60_000 });
     const cards = await waitFor('cards on the board', async () => {
@@ -251,14 +274,12 @@ try {
       return found.length > 0 && found;
     });
     await shot(session, 'figures-board.png');
-    await cards[0].click();
-    await session.waitForVisible('[data-testid=order-number]', { timeout: 60_000 });
+    const steps = { 'card → order page': await timedStep(session, '[data-testid=board-card]', null, '[data-testid=order-number]') };
     await shot(session, 'figures-order.png');
-    const search = await session.waitForVisible('[data-testid=search-input]');
-    await search.click();
-    await search.type('王');
-    const hits = await waitFor('search hits', async () => (await session.findAll('[data-testid=search-hit]')).length, { timeout: 30_000 });
+    steps['search 王 → hits'] = await timedStep(session, '[data-testid=search-input]', '王', '[data-testid=search-hit]');
+    const hits = (await session.findAll('[data-testid=search-hit]')).length;
     console.log(`# search for 王: ${hits} hits shown`);
+    console.log(`STEPS ${Object.entries(steps).map(([k, ms]) => `${k} ${ms} ms`).join('; ')}`);
     await shot(session, 'figures-search.png');
     // Let the page settle (timers, GC) before reading memory.
     await sleep(5_000);

@@ -212,6 +212,20 @@ async fn main() {
         times.push(timed("get_order_detail", advisor.clone(), json!({"id": closed_ids[i % closed_ids.len()]})).await.0);
     }
     report("order page, closed order", times);
+    // The order page's other reads, made as it opens (ui/src/lib/order.svelte.ts).
+    let alongside: [(&str, &'static str, fn(&str) -> Value); 4] = [
+        ("order page's audit trail (get_order_audit)", "get_order_audit", |id| json!({"id": id})),
+        ("order page's documents (list_order_documents)", "list_order_documents", |id| json!({"ro_id": id})),
+        ("order page's parts (list_parts)", "list_parts", |_| json!({"q": "", "low_only": false})),
+        ("order page's labour operations (list_labor_operations)", "list_labor_operations", |_| json!({})),
+    ];
+    for (label, op, input) in alongside {
+        let mut times = Vec::new();
+        for i in 0..rounds {
+            times.push(timed(op, advisor.clone(), input(&open_ids[i % open_ids.len()])).await.0);
+        }
+        report(label, times);
+    }
 
     // Writes: each commits its rows and its outbox rows in one transaction.
     let outbox_before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox").fetch_one(pool).await.unwrap();
