@@ -111,6 +111,9 @@ type VisitRow = (String, String, String, String, Option<String>, Option<String>,
 
 /// Shared vehicles in the page get their repair orders at other stations
 /// (newest first, at most 50 each), so check-in can show where the car has been.
+/// Not the orders of a station that destroyed the car past retention: that
+/// station no longer holds it, and a visit in the history is what makes a
+/// station keep a car when it destroys the owner (docs/sync.md, "Destruction").
 pub(crate) async fn attach_history(pool: &PgPool, station: &AuthStation, changes: &mut [FeedChange]) -> Result<(), ApiError> {
     let vehicles: Vec<&str> = changes.iter().filter(|c| c.scope == Scope::Shared && c.entity == "vehicle").map(|c| c.entity_id.as_str()).collect();
     if vehicles.is_empty() {
@@ -124,7 +127,9 @@ pub(crate) async fn attach_history(pool: &PgPool, station: &AuthStation, changes
                       row_number() OVER (PARTITION BY r.payload->'vehicle'->>'id' ORDER BY r.payload->>'checked_in_at' DESC) AS n
                FROM records r JOIN stations s USING (station_id)
                WHERE r.entity = 'repair_order' AND NOT r.deleted AND r.station_id <> $1
-                 AND r.payload->'vehicle'->>'id' = ANY($2)) v
+                 AND r.payload->'vehicle'->>'id' = ANY($2)
+                 AND NOT EXISTS (SELECT 1 FROM records d WHERE d.station_id = r.station_id AND d.entity = 'destruction'
+                                   AND d.payload->'vehicles' @> jsonb_build_array(r.payload->'vehicle'->>'id'))) v
          WHERE v.n <= 50
          ORDER BY v.vehicle_id, v.payload->>'checked_in_at' DESC",
     )

@@ -1,13 +1,17 @@
 //! A destruction run past retention (issue 12) against the real head office:
-//! its copies are erased and anonymised too, another station's late edit of
-//! the customer is refused, and neither a later pull nor a reinstalled
-//! station's restore brings anything back.
+//! its copies are erased and anonymised too unless another station still
+//! holds the customer (access, or a record naming it), and neither a later
+//! pull nor a reinstalled station's restore brings anything back.
 
 use super::*;
 use common::flow::Flow;
 
 async fn ho_count(ho: &HeadOffice, sql: &str, ids: &[&str]) -> i64 {
     sqlx::query_scalar(sql).bind(ids).fetch_one(&ho.pool).await.unwrap()
+}
+
+async fn name_at_ho(ho: &HeadOffice, customer: &str) -> String {
+    sqlx::query_scalar("SELECT fields->>'name' FROM shared_records WHERE entity = 'customer' AND entity_id = $1").bind(customer).fetch_one(&ho.pool).await.unwrap()
 }
 
 /// The document kinds and hashes verify reports for `ro`, and its status.
@@ -48,15 +52,10 @@ async fn a_destruction_reaches_the_head_office_and_neither_a_later_pull_nor_a_re
     let (delivered, open) = finished_day(&t, &crew).await;
     ho.enroll(&t, "SH01").await;
     sync_ok(&t).await;
-    // Another station knows the customer.
+    // Another station of the network never had the customer: nothing keeps it at the head office.
     let b = station("SH02").await;
     ho.enroll(&b, "SH02").await;
     sync_ok(&b).await;
-    share_with(&ho, "SH02", "customer", &crew.customer).await;
-    share_with(&ho, "SH02", "vehicle", &crew.vehicle).await;
-    sync_ok(&b).await;
-    let at_b = b.ok(&b.manager, "get_customer", json!({"id": crew.customer})).await;
-    assert_eq!((at_b["customer"]["name"].as_str(), at_b["vehicles"][0]["plate"].as_str()), (Some("王芳"), Some("沪A12345")));
 
     let orders = [delivered.as_str(), open.as_str()];
     let (status, signed) = documents(&t, &delivered).await;
@@ -94,25 +93,14 @@ async fn a_destruction_reaches_the_head_office_and_neither_a_later_pull_nor_a_re
     let marked = ho.scalar("SELECT count(*) FROM records WHERE entity = 'file' AND payload->>'destroyed_at' IS NOT NULL").await;
     assert_eq!(marked, 3, "the file rows are marked destroyed");
 
-    // Station B edits the customer before it pulls the destruction: refused, and its copy follows the head office.
-    let edit = json!({"id": crew.customer, "fields": {"name": "王芳芳", "phones": ["13812345678"], "language": "zh-CN"}});
-    b.ok(&b.manager, "update_customer", edit).await;
+    let cars: Vec<(Option<String>, Option<String>)> = sqlx::query_as("SELECT fields->>'plate', fields->>'vin' FROM shared_records WHERE entity = 'vehicle'")
+        .fetch_all(&ho.pool)
+        .await
+        .unwrap();
+    assert_eq!(cars, [(None, None)], "nor the car");
+    assert_eq!(ho.scalar("SELECT count(*) FROM destroyed_shared").await, 2, "both are closed to later edits");
     sync_ok(&b).await;
-    let rejected: Vec<(String, String)> =
-        sqlx::query_as("SELECT r.code, r.entity FROM rejections r JOIN stations s USING (station_id) WHERE s.code = 'SH02'").fetch_all(&ho.pool).await.unwrap();
-    assert_eq!(rejected, [("change.destroyed".to_string(), "customer".to_string())]);
-    let at_b = b.ok(&b.manager, "get_customer", json!({"id": crew.customer})).await;
-    assert_eq!((at_b["customer"]["name"].as_str(), &at_b["customer"]["phones"]), (Some("已销毁"), &json!([])));
-    assert_eq!(at_b["customer"]["destroyed"], true, "the flag travels with the anonymised customer");
-    let cars = at_b["vehicles"].as_array().unwrap();
-    assert!(!cars.is_empty() && cars.iter().all(|v| v["destroyed"] == true && v["vin"].is_null() && v["plate"].is_null()), "and with the car: {cars:?}");
-    let (name, _): (String, Value) =
-        sqlx::query_as("SELECT fields->>'name', fields->'phones' FROM shared_records WHERE entity = 'customer' AND entity_id = $1")
-            .bind(&crew.customer)
-            .fetch_one(&ho.pool)
-            .await
-            .unwrap();
-    assert_eq!(name, "已销毁", "the head office kept the anonymised name");
+    assert_eq!(b.count("SELECT COUNT(*) FROM customers").await, 0, "the other station pulled nothing of them");
 
     // A later pull at the station brings nothing back.
     let again = sync_ok(&t).await;
@@ -378,4 +366,60 @@ async fn a_customer_whose_car_has_orders_at_another_station_is_kept_at_the_head_
     assert_eq!(report.pull.parked, 0, "{:?}", report.pull);
     assert_eq!(fresh.count("SELECT COUNT(*) FROM repair_orders").await, 2);
     assert_eq!(destroyed_at_a(&fresh.ok(&fresh.manager, "get_customer", json!({"id": crew.customer})).await), gone);
+}
+
+#[tokio::test]
+async fn a_customer_another_station_adopted_by_a_lookup_is_kept_at_the_head_office_until_that_station_destroys_it_too() {
+    let ho = HeadOffice::start().await;
+    let mut t = station("SH01").await;
+    let crew = t.crew().await;
+    let consenting = json!({"id": crew.customer, "fields": {"name": "王芳", "phones": ["13812345678"], "language": "zh-CN", "consent_data": true}});
+    t.ok(&t.manager, "update_customer", consenting).await;
+    finished_day(&t, &crew).await;
+    ho.enroll(&t, "SH01").await;
+    sync_ok(&t).await;
+    // The customer walks into station B, whose desk finds them at the head office by phone and adopts the record.
+    let mut b = station("SH02").await;
+    ho.enroll(&b, "SH02").await;
+    let found = b.ok(&b.manager, "head_office_lookup", json!({"q": "13812345678"})).await;
+    b.ok(&b.manager, "adopt_head_office_record", json!({"q": "13812345678", "target": found["customers"][0]["adopt"]})).await;
+    let granted = ho.scalar("SELECT count(*) FROM shared_grants g JOIN stations s USING (station_id) WHERE s.code = 'SH02'").await;
+    assert_eq!(granted, 2, "the customer and the car, logged");
+
+    // Five years on, station A destroys its orders and the customer; the head office keeps them for B.
+    t.set_now(Utc::now() + chrono::Duration::days(5 * 365 + 2));
+    t.relogin_manager().await;
+    let due = t.ok(&t.manager, "retention_due", json!({})).await;
+    let items: Vec<Value> = due["items"].as_array().unwrap().iter().map(|i| json!({"kind": i["kind"], "subject_id": i["subject_id"]})).collect();
+    t.ok(&t.manager, "run_destruction", json!({"pin": "1111", "items": items})).await;
+    assert_eq!(sync_ok(&t).await.push.rejected, 0);
+    assert_eq!(name_at_ho(&ho, &crew.customer).await, "王芳", "kept for station B");
+    assert_eq!(ho.scalar("SELECT count(*) FROM destroyed_shared").await, 0);
+    sync_ok(&b).await;
+    let at_b = b.ok(&b.manager, "get_customer", json!({"id": crew.customer})).await;
+    assert_eq!((at_b["customer"]["name"].as_str(), at_b["vehicles"][0]["plate"].as_str()), (Some("王芳"), Some("沪A12345")), "B's customer is not wiped");
+    assert_eq!(b.count("SELECT COUNT(*) FROM ho_vehicle_history").await, 0, "nor does B see A's destroyed visits any more");
+    sync_ok(&t).await;
+    assert_eq!(t.ok(&t.manager, "get_customer", json!({"id": crew.customer})).await["customer"]["name"], "已销毁", "A's stays destroyed");
+
+    // A year after B last touched them, B's own period for a customer without orders runs out: the last holder destroys them.
+    b.set_now(Utc::now() + chrono::Duration::days(366));
+    b.relogin_manager().await;
+    let due = b.ok(&b.manager, "retention_due", json!({})).await;
+    let items: Vec<Value> = due["items"].as_array().unwrap().iter().map(|i| json!({"kind": i["kind"], "subject_id": i["subject_id"]})).collect();
+    assert_eq!(items, [json!({"kind": "customer_without_order", "subject_id": crew.customer})], "{due}");
+    b.ok(&b.manager, "run_destruction", json!({"pin": "1111", "items": items})).await;
+    assert_eq!(sync_ok(&b).await.push.rejected, 0);
+    assert_eq!(name_at_ho(&ho, &crew.customer).await, "已销毁", "no station holds the customer any more: the head office anonymised its copy");
+    let closed = ho.scalar(&format!("SELECT count(*) FROM destroyed_shared WHERE entity = 'customer' AND entity_id = '{}'", crew.customer)).await;
+    assert_eq!(closed, 1, "and closed it to later edits");
+    // The car goes with them: A's visits left B's history when A destroyed the car, so B kept it for nobody.
+    let car: (Option<String>, Option<String>) = sqlx::query_as("SELECT fields->>'plate', fields->>'vin' FROM shared_records WHERE entity = 'vehicle'")
+        .fetch_one(&ho.pool)
+        .await
+        .unwrap();
+    assert_eq!(car, (None, None), "the head office's copy of the car has neither plate nor VIN");
+    assert_eq!(ho.scalar("SELECT count(*) FROM destroyed_shared").await, 2, "both are closed to later edits");
+    sync_ok(&t).await;
+    assert_eq!(t.ok(&t.manager, "get_customer", json!({"id": crew.customer})).await["customer"]["name"], "已销毁");
 }
