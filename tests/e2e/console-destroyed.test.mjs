@@ -40,12 +40,7 @@ test('a customer one station destroyed reads as destroyed on its complaint and r
       entry('a1', 'li', 'c-wang', minutesAgo(50)),
     ]);
     await bj.push([{ entity: 'staff', id: 'zhao', payload: { id: 'zhao', name: '赵顾问', role: 'advisor', active: true } }]);
-    const adopt = await fetch(`${ho.url}/v1/lookup/adopt`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-Protocol-Version': '1', Authorization: `Bearer ${bj.token}` },
-      body: JSON.stringify({ kind: 'phone', value: '13812345678', entity: 'customer', entity_id: 'c-wang', staff_id: 'zhao', staff_name: '赵顾问' }),
-    });
-    assert.equal(adopt.status, 200, await adopt.clone().text());
+    await bj.adopt({ kind: 'phone', value: '13812345678', entity: 'customer', entity_id: 'c-wang', staff_id: 'zhao', staff_name: '赵顾问' });
     await bj.push([entry('b1', 'zhao', 'c-wang', minutesAgo(10))]);
     // SH01's retention runs out: its destruction and her anonymised fields; the head office keeps her for BJ01.
     await sh.push([
