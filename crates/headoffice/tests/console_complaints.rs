@@ -203,10 +203,12 @@ async fn a_complaint_whose_station_destroyed_the_customer_says_so_while_the_head
     sqlx::query("INSERT INTO shared_records (entity, entity_id, fields) VALUES ('customer', 'c1', $1)").bind(&c).execute(&app.pool).await.unwrap();
     let v = json!({"id": "v1", "customer_id": "c1", "plate": "沪A12345"});
     sqlx::query("INSERT INTO shared_records (entity, entity_id, fields) VALUES ('vehicle', 'v1', $1)").bind(&v).execute(&app.pool).await.unwrap();
-    sqlx::query("UPDATE records SET payload = payload || '{\"customer_id\": \"c1\", \"vehicle_id\": \"v1\"}' WHERE entity = 'complaint' AND entity_id = 'sh-late'")
-        .execute(&app.pool)
-        .await
-        .unwrap();
+    sqlx::query(
+        "UPDATE records SET payload = payload || '{\"customer_id\": \"c1\", \"vehicle_id\": \"v1\"}' WHERE entity = 'complaint' AND entity_id = 'sh-late'",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
     let path = format!("/console/api/complaints/{}/sh-late", n.sh01);
     let page = root.ok(Method::GET, &path, None).await;
     assert_eq!((page["customer_name"].as_str(), page["plate"].as_str(), page["customer_destroyed"].as_bool()), (Some("王芳"), Some("沪A12345"), Some(false)));

@@ -148,10 +148,7 @@ fn destroy(st: &mut StationSim, id: &str, customer: &str) -> Vec<sync_protocol::
     let d = json!({"id": id, "run_id": "run", "kind": "customer", "subject_id": customer, "number": "N", "destroyed_at": "2031-12-01T00:00:00.000Z",
                    "documents": [], "erase": [], "patch": [], "files": [], "customers": [customer], "vehicles": []});
     let fields = json!({"id": customer, "name": "已销毁", "phones": []});
-    vec![
-        st.change("destruction", id, d),
-        st.change_op("customer", customer, sync_protocol::Op::Upsert, fields, Some(vec!["name".into(), "phones".into()])),
-    ]
+    vec![st.change("destruction", id, d), st.change_op("customer", customer, sync_protocol::Op::Upsert, fields, Some(vec!["name".into(), "phones".into()]))]
 }
 
 fn register_names(page: &Value) -> Vec<(String, Value, Value)> {
@@ -176,10 +173,8 @@ async fn a_customer_a_station_destroyed_shows_as_destroyed_in_its_register_and_g
     // SH01's retention runs out: it destroys her; the head office keeps her for BJ01.
     let destroyed = destroy(&mut sh, "d-sh", "c-wang");
     assert_eq!(app.push_ok(&sh.token, &sh.batch(destroyed)).await.rejected, 0);
-    let name: String = sqlx::query_scalar("SELECT fields->>'name' FROM shared_records WHERE entity = 'customer' AND entity_id = 'c-wang'")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let name: String =
+        sqlx::query_scalar("SELECT fields->>'name' FROM shared_records WHERE entity = 'customer' AND entity_id = 'c-wang'").fetch_one(&app.pool).await.unwrap();
     assert_eq!(name, "王芳", "kept for BJ01");
     let hers = qm.ok(Method::GET, "/console/api/access-register?customer=c-wang", None).await;
     let destroyed_at_sh = |id: &str| (id.to_string(), Value::Null, json!(true));

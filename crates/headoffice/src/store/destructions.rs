@@ -104,7 +104,8 @@ pub(crate) async fn kept_for_other_stations(conn: &mut PgConnection, station: &A
     .fetch_all(&mut *conn)
     .await?;
     let car_ids: Vec<&str> = cars.iter().map(|(id, _)| id.as_str()).collect();
-    let held: HashSet<Key> = sqlx::query_as(HELD_ELSEWHERE).bind(&customers).bind(&car_ids).bind(station.station_id).fetch_all(&mut *conn).await?.into_iter().collect();
+    let held: HashSet<Key> =
+        sqlx::query_as(HELD_ELSEWHERE).bind(&customers).bind(&car_ids).bind(station.station_id).fetch_all(&mut *conn).await?.into_iter().collect();
     let mut kept: HashSet<Key> = customers.iter().map(|c| ("customer".to_string(), c.clone())).filter(|k| held.contains(k)).collect();
     for (car, owner) in &cars {
         if !held.contains(&("vehicle".to_string(), car.clone())) {

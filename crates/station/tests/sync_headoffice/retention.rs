@@ -11,7 +11,11 @@ async fn ho_count(ho: &HeadOffice, sql: &str, ids: &[&str]) -> i64 {
 }
 
 async fn name_at_ho(ho: &HeadOffice, customer: &str) -> String {
-    sqlx::query_scalar("SELECT fields->>'name' FROM shared_records WHERE entity = 'customer' AND entity_id = $1").bind(customer).fetch_one(&ho.pool).await.unwrap()
+    sqlx::query_scalar("SELECT fields->>'name' FROM shared_records WHERE entity = 'customer' AND entity_id = $1")
+        .bind(customer)
+        .fetch_one(&ho.pool)
+        .await
+        .unwrap()
 }
 
 /// The document kinds and hashes verify reports for `ro`, and its status.
@@ -93,10 +97,8 @@ async fn a_destruction_reaches_the_head_office_and_neither_a_later_pull_nor_a_re
     let marked = ho.scalar("SELECT count(*) FROM records WHERE entity = 'file' AND payload->>'destroyed_at' IS NOT NULL").await;
     assert_eq!(marked, 3, "the file rows are marked destroyed");
 
-    let cars: Vec<(Option<String>, Option<String>)> = sqlx::query_as("SELECT fields->>'plate', fields->>'vin' FROM shared_records WHERE entity = 'vehicle'")
-        .fetch_all(&ho.pool)
-        .await
-        .unwrap();
+    let cars: Vec<(Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT fields->>'plate', fields->>'vin' FROM shared_records WHERE entity = 'vehicle'").fetch_all(&ho.pool).await.unwrap();
     assert_eq!(cars, [(None, None)], "nor the car");
     assert_eq!(ho.scalar("SELECT count(*) FROM destroyed_shared").await, 2, "both are closed to later edits");
     sync_ok(&b).await;
@@ -335,8 +337,12 @@ async fn a_customer_whose_car_has_orders_at_another_station_is_kept_at_the_head_
             .unwrap();
     assert_eq!(kept, [("customer".to_string(), Some("王芳".to_string())), ("vehicle".to_string(), Some("沪A12345".to_string()))]);
     assert_eq!(ho.scalar("SELECT count(*) FROM destroyed_shared").await, 0, "neither is closed to edits");
-    b.ok(&b.manager, "update_customer", json!({"id": crew.customer, "fields": {"name": "王芳", "phones": ["13812345678", "13900000000"], "language": "zh-CN"}}))
-        .await;
+    b.ok(
+        &b.manager,
+        "update_customer",
+        json!({"id": crew.customer, "fields": {"name": "王芳", "phones": ["13812345678", "13900000000"], "language": "zh-CN"}}),
+    )
+    .await;
     let at_b = sync_ok(&b).await;
     assert_eq!(at_b.push.rejected, 0, "station B still edits its customer: {:?}", at_b.push);
     let there = b.ok(&b.manager, "get_customer", json!({"id": crew.customer})).await;
@@ -344,8 +350,12 @@ async fn a_customer_whose_car_has_orders_at_another_station_is_kept_at_the_head_
 
     // Station A's copies stay destroyed: its destruction wins over what it pulls, B's edits included.
     let car = b.ok(&b.manager, "get_customer", json!({"id": crew.customer})).await["vehicles"][0].clone();
-    b.ok(&b.manager, "update_vehicle", json!({"id": crew.vehicle, "fields": {"plate": "沪B99999", "vin": car["vin"], "model": car["model"], "energy": car["energy"]}}))
-        .await;
+    b.ok(
+        &b.manager,
+        "update_vehicle",
+        json!({"id": crew.vehicle, "fields": {"plate": "沪B99999", "vin": car["vin"], "model": car["model"], "energy": car["energy"]}}),
+    )
+    .await;
     assert_eq!(sync_ok(&b).await.push.rejected, 0);
     let plate: Option<String> = sqlx::query_scalar("SELECT fields->>'plate' FROM shared_records WHERE entity = 'vehicle' AND entity_id = $1")
         .bind(&crew.vehicle)
@@ -414,10 +424,8 @@ async fn a_customer_another_station_adopted_by_a_lookup_is_kept_at_the_head_offi
     let closed = ho.scalar(&format!("SELECT count(*) FROM destroyed_shared WHERE entity = 'customer' AND entity_id = '{}'", crew.customer)).await;
     assert_eq!(closed, 1, "and closed it to later edits");
     // The car goes with them: A's visits left B's history when A destroyed the car, so B kept it for nobody.
-    let car: (Option<String>, Option<String>) = sqlx::query_as("SELECT fields->>'plate', fields->>'vin' FROM shared_records WHERE entity = 'vehicle'")
-        .fetch_one(&ho.pool)
-        .await
-        .unwrap();
+    let car: (Option<String>, Option<String>) =
+        sqlx::query_as("SELECT fields->>'plate', fields->>'vin' FROM shared_records WHERE entity = 'vehicle'").fetch_one(&ho.pool).await.unwrap();
     assert_eq!(car, (None, None), "the head office's copy of the car has neither plate nor VIN");
     assert_eq!(ho.scalar("SELECT count(*) FROM destroyed_shared").await, 2, "both are closed to later edits");
     sync_ok(&t).await;
