@@ -378,56 +378,100 @@ async fn a_customer_whose_car_has_orders_at_another_station_is_kept_at_the_head_
     assert_eq!(destroyed_at_a(&fresh.ok(&fresh.manager, "get_customer", json!({"id": crew.customer})).await), gone);
 }
 
-#[tokio::test]
-async fn a_customer_another_station_adopted_by_a_lookup_is_kept_at_the_head_office_until_that_station_destroys_it_too() {
-    let ho = HeadOffice::start().await;
-    let mut t = station("SH01").await;
+/// Station A (SH01) with `finished_day`'s customer 王芳, consenting to sharing, enrolled and synced;
+/// station B (SH02) enrolled, whose desk found her at the head office by phone and adopted her.
+/// Returns (A, A's crew, B, B's staff member who adopted).
+async fn served_at_a_and_adopted_at_b(ho: &HeadOffice) -> (TestStation, common::flow::Crew, TestStation, String) {
+    let t = station("SH01").await;
     let crew = t.crew().await;
     let consenting = json!({"id": crew.customer, "fields": {"name": "王芳", "phones": ["13812345678"], "language": "zh-CN", "consent_data": true}});
     t.ok(&t.manager, "update_customer", consenting).await;
     finished_day(&t, &crew).await;
     ho.enroll(&t, "SH01").await;
     sync_ok(&t).await;
-    // The customer walks into station B, whose desk finds them at the head office by phone and adopts the record.
-    let mut b = station("SH02").await;
+    let b = station("SH02").await;
     ho.enroll(&b, "SH02").await;
-    let found = b.ok(&b.manager, "head_office_lookup", json!({"q": "13812345678"})).await;
-    b.ok(&b.manager, "adopt_head_office_record", json!({"q": "13812345678", "target": found["customers"][0]["adopt"]})).await;
-    let granted = ho.scalar("SELECT count(*) FROM shared_grants g JOIN stations s USING (station_id) WHERE s.code = 'SH02'").await;
-    assert_eq!(granted, 2, "the customer and the car, logged");
+    let advisor = b.staff("陈顾问", "advisor", "2222").await;
+    let found = b.ok(&advisor, "head_office_lookup", json!({"q": "13812345678"})).await;
+    b.ok(&advisor, "adopt_head_office_record", json!({"q": "13812345678", "target": found["customers"][0]["adopt"]})).await;
+    (t, crew, b, advisor)
+}
 
-    // Five years on, station A destroys its orders and the customer; the head office keeps them for B.
-    t.set_now(Utc::now() + chrono::Duration::days(5 * 365 + 2));
+/// `days` later the station's manager destroys everything due and syncs; returns the kinds destroyed, sorted.
+async fn destroy_all_due(t: &mut TestStation, days: i64) -> Vec<String> {
+    t.set_now(Utc::now() + chrono::Duration::days(days));
     t.relogin_manager().await;
     let due = t.ok(&t.manager, "retention_due", json!({})).await;
     let items: Vec<Value> = due["items"].as_array().unwrap().iter().map(|i| json!({"kind": i["kind"], "subject_id": i["subject_id"]})).collect();
     t.ok(&t.manager, "run_destruction", json!({"pin": "1111", "items": items})).await;
-    assert_eq!(sync_ok(&t).await.push.rejected, 0);
-    assert_eq!(name_at_ho(&ho, &crew.customer).await, "王芳", "kept for station B");
+    let report = sync_ok(t).await;
+    assert_eq!(report.push.rejected, 0, "{:?}", report.push);
+    let mut kinds: Vec<String> = due["items"].as_array().unwrap().iter().map(|i| i["kind"].as_str().unwrap().to_string()).collect();
+    kinds.sort();
+    kinds
+}
+
+/// After station A destroyed its orders and 王芳: the head office kept her and the car, B still has them whole.
+async fn kept_for_b(ho: &HeadOffice, b: &TestStation, crew: &common::flow::Crew) {
+    assert_eq!(name_at_ho(ho, &crew.customer).await, "王芳", "kept for station B");
     assert_eq!(ho.scalar("SELECT count(*) FROM destroyed_shared").await, 0);
-    sync_ok(&b).await;
+    sync_ok(b).await;
     let at_b = b.ok(&b.manager, "get_customer", json!({"id": crew.customer})).await;
     assert_eq!((at_b["customer"]["name"].as_str(), at_b["vehicles"][0]["plate"].as_str()), (Some("王芳"), Some("沪A12345")), "B's customer is not wiped");
-    assert_eq!(b.count("SELECT COUNT(*) FROM ho_vehicle_history").await, 0, "nor does B see A's destroyed visits any more");
-    sync_ok(&t).await;
-    assert_eq!(t.ok(&t.manager, "get_customer", json!({"id": crew.customer})).await["customer"]["name"], "已销毁", "A's stays destroyed");
+}
 
-    // A year after B last touched them, B's own period for a customer without orders runs out: the last holder destroys them.
-    b.set_now(Utc::now() + chrono::Duration::days(366));
-    b.relogin_manager().await;
-    let due = b.ok(&b.manager, "retention_due", json!({})).await;
-    let items: Vec<Value> = due["items"].as_array().unwrap().iter().map(|i| json!({"kind": i["kind"], "subject_id": i["subject_id"]})).collect();
-    assert_eq!(items, [json!({"kind": "customer_without_order", "subject_id": crew.customer})], "{due}");
-    b.ok(&b.manager, "run_destruction", json!({"pin": "1111", "items": items})).await;
-    assert_eq!(sync_ok(&b).await.push.rejected, 0);
-    assert_eq!(name_at_ho(&ho, &crew.customer).await, "已销毁", "no station holds the customer any more: the head office anonymised its copy");
-    let closed = ho.scalar(&format!("SELECT count(*) FROM destroyed_shared WHERE entity = 'customer' AND entity_id = '{}'", crew.customer)).await;
-    assert_eq!(closed, 1, "and closed it to later edits");
-    // The car goes with them: A's visits left B's history when A destroyed the car, so B kept it for nobody.
+/// Once the last station holding 王芳 destroyed her: the head office's customer and car are anonymised and closed.
+async fn gone_at_the_head_office(ho: &HeadOffice, crew: &common::flow::Crew) {
+    assert_eq!(name_at_ho(ho, &crew.customer).await, "已销毁", "no station holds her any more: the head office anonymised its copy");
     let car: (Option<String>, Option<String>) =
         sqlx::query_as("SELECT fields->>'plate', fields->>'vin' FROM shared_records WHERE entity = 'vehicle'").fetch_one(&ho.pool).await.unwrap();
     assert_eq!(car, (None, None), "the head office's copy of the car has neither plate nor VIN");
     assert_eq!(ho.scalar("SELECT count(*) FROM destroyed_shared").await, 2, "both are closed to later edits");
+}
+
+#[tokio::test]
+async fn a_customer_another_station_adopted_by_a_lookup_is_kept_at_the_head_office_until_that_station_destroys_it_too() {
+    let ho = HeadOffice::start().await;
+    let (mut t, crew, mut b, _) = served_at_a_and_adopted_at_b(&ho).await;
+    let granted = ho.scalar("SELECT count(*) FROM shared_grants g JOIN stations s USING (station_id) WHERE s.code = 'SH02'").await;
+    assert_eq!(granted, 2, "the customer and the car, logged");
+
+    // Five years on, station A destroys its orders and the customer; the head office keeps them for B.
+    assert_eq!(destroy_all_due(&mut t, 5 * 365 + 2).await, ["repair_order", "repair_order"]);
+    kept_for_b(&ho, &b, &crew).await;
+    assert_eq!(b.count("SELECT COUNT(*) FROM ho_vehicle_history").await, 0, "nor does B see A's destroyed visits any more");
+    sync_ok(&t).await;
+    assert_eq!(t.ok(&t.manager, "get_customer", json!({"id": crew.customer})).await["customer"]["name"], "已销毁", "A's stays destroyed");
+
+    // A year after B last touched them, B's own period for a customer without orders runs out: the last holder destroys them,
+    // and the car goes with them: A's visits left B's history when A destroyed the car, so B kept it for nobody.
+    assert_eq!(destroy_all_due(&mut b, 366).await, ["customer_without_order"]);
+    gone_at_the_head_office(&ho, &crew).await;
     sync_ok(&t).await;
     assert_eq!(t.ok(&t.manager, "get_customer", json!({"id": crew.customer})).await["customer"]["name"], "已销毁");
+}
+
+#[tokio::test]
+async fn a_customer_with_a_complaint_and_a_service_request_at_another_station_is_kept_at_the_head_office_until_that_station_destroys_them_too() {
+    use common::aftersales::{complaint_input, Ticket};
+    let ho = HeadOffice::start().await;
+    let (mut t, crew, mut b, advisor) = served_at_a_and_adopted_at_b(&ho).await;
+    // At station B she complains about the car and asks for a visit; both are dealt with and closed.
+    let mut input = complaint_input(&crew.customer, "qual.repair.repeat", "normal");
+    input["vehicle_id"] = json!(crew.vehicle);
+    let mut c = Ticket::open(&b, &advisor, input).await;
+    c.resolve_accepted(&advisor).await;
+    c.step(&advisor, json!({"kind": "callback", "reached": true, "text": "已解决"})).await;
+    let req = b.ok(&advisor, "open_service_request", json!({"channel": "phone", "request": "想来保养", "customer_id": crew.customer})).await;
+    let close = json!({"request_id": req["request"]["id"], "expected_version": req["request"]["version"], "step": {"kind": "close", "text": "已约"}});
+    b.ok(&advisor, "service_request_step", close).await;
+    sync_ok(&b).await;
+
+    // Station A's orders run out first: the head office keeps her and the car for B.
+    destroy_all_due(&mut t, 5 * 365 + 2).await;
+    kept_for_b(&ho, &b, &crew).await;
+
+    // Then B's: its complaint and request go, and with them the customer and the car, at B and at the head office.
+    assert_eq!(destroy_all_due(&mut b, 5 * 365 + 2).await, ["complaint", "service_request"]);
+    gone_at_the_head_office(&ho, &crew).await;
 }
