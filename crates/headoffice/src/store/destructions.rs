@@ -104,6 +104,9 @@ pub(crate) async fn kept_for_other_stations(conn: &mut PgConnection, station: &A
     .fetch_all(&mut *conn)
     .await?;
     let car_ids: Vec<&str> = cars.iter().map(|(id, _)| id.as_str()).collect();
+    // Its estimated cost grows with the stations' destructions; past the JIT
+    // threshold, compiling took 0.7 to 1.1 s for a 10 ms query (docs/benchmarks.md).
+    sqlx::query("SET LOCAL jit = off").execute(&mut *conn).await?;
     let held: HashSet<Key> =
         sqlx::query_as(HELD_ELSEWHERE).bind(&customers).bind(&car_ids).bind(station.station_id).fetch_all(&mut *conn).await?.into_iter().collect();
     let mut kept: HashSet<Key> = customers.iter().map(|c| ("customer".to_string(), c.clone())).filter(|k| held.contains(k)).collect();
