@@ -134,3 +134,36 @@ async fn the_head_office_keeps_a_destroyed_customer_and_car_for_any_other_statio
     assert_eq!((refused[0].code.as_str(), refused[0].entity_id.as_str()), ("change.destroyed", c.as_str()));
     assert_eq!(at_head_office(&app, &c, &ids(last).1).await.0.as_deref(), Some("已销毁"));
 }
+
+#[tokio::test]
+async fn a_station_that_destroyed_a_customer_kept_for_another_does_not_find_or_adopt_them_again_and_the_other_stations_still_do() {
+    let app = spawn_app().await;
+    let mut a = app.station("SH01").await;
+    let _b = app.station("SH02").await;
+    let c = app.station("SH03").await;
+    let mine = vec![a.change("customer", "c1", customer("c1")), a.change("vehicle", "v1", vehicle("v1", "c1"))];
+    assert_eq!(app.push_ok(&a.token, &a.batch(mine)).await.rejected, 0);
+    app.grant("SH02", "customer", "c1").await;
+    app.grant("SH02", "vehicle", "v1").await;
+    let destroyed = destroy(&mut a, "d1", &["c1"], &["v1"]);
+    assert_eq!(app.push_ok(&a.token, &a.batch(destroyed)).await.rejected, 0);
+    assert_eq!(at_head_office(&app, "c1", "v1").await.0.as_deref(), Some("罗磊"), "kept for SH02");
+
+    let found = |st: &StationSim, kind: &'static str, value: &'static str| {
+        let (app, token) = (&app, st.token.clone());
+        async move {
+            let res = app.post_json(&token, "/v1/lookup", &json!({"kind": kind, "value": value})).await;
+            assert_eq!(res.status(), reqwest::StatusCode::OK);
+            let body: Value = res.json().await.unwrap();
+            body["customers"].as_array().unwrap().iter().map(|c| c["customer_id"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+        }
+    };
+    for (kind, value) in [("phone", "13812345678"), ("plate", "沪A12345"), ("vin", "LSVAM4187C2184529")] {
+        assert_eq!(found(&a, kind, value).await, Vec::<String>::new(), "SH01 destroyed them: by {kind} it finds nothing");
+        assert_eq!(found(&c, kind, value).await, ["c1"], "SH03 finds the customer SH02 still holds, by {kind}");
+    }
+    let adopt = json!({"kind": "phone", "value": "13812345678", "entity": "customer", "entity_id": "c1", "staff_id": "s1", "staff_name": "李顾问"});
+    let res = app.post_json(&a.token, "/v1/lookup/adopt", &adopt).await;
+    assert_eq!(res.status(), reqwest::StatusCode::NOT_FOUND, "{}", res.text().await.unwrap());
+    assert_eq!(app.count("shared_grants").await, 0, "nothing granted to SH01");
+}
