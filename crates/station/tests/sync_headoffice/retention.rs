@@ -397,17 +397,23 @@ async fn served_at_a_and_adopted_at_b(ho: &HeadOffice) -> (TestStation, common::
     (t, crew, b, advisor)
 }
 
-/// `days` later the station's manager destroys everything due and syncs; returns the kinds destroyed, sorted.
-async fn destroy_all_due(t: &mut TestStation, days: i64) -> Vec<String> {
+/// `days` later the station's manager destroys everything due; returns the kinds destroyed, sorted.
+async fn run_all_due(t: &mut TestStation, days: i64) -> Vec<String> {
     t.set_now(Utc::now() + chrono::Duration::days(days));
     t.relogin_manager().await;
     let due = t.ok(&t.manager, "retention_due", json!({})).await;
     let items: Vec<Value> = due["items"].as_array().unwrap().iter().map(|i| json!({"kind": i["kind"], "subject_id": i["subject_id"]})).collect();
     t.ok(&t.manager, "run_destruction", json!({"pin": "1111", "items": items})).await;
-    let report = sync_ok(t).await;
-    assert_eq!(report.push.rejected, 0, "{:?}", report.push);
     let mut kinds: Vec<String> = due["items"].as_array().unwrap().iter().map(|i| i["kind"].as_str().unwrap().to_string()).collect();
     kinds.sort();
+    kinds
+}
+
+/// `run_all_due`, then a sync that the head office takes without rejecting anything.
+async fn destroy_all_due(t: &mut TestStation, days: i64) -> Vec<String> {
+    let kinds = run_all_due(t, days).await;
+    let report = sync_ok(t).await;
+    assert_eq!(report.push.rejected, 0, "{:?}", report.push);
     kinds
 }
 
@@ -474,4 +480,29 @@ async fn a_customer_with_a_complaint_and_a_service_request_at_another_station_is
     // Then B's: its complaint and request go, and with them the customer and the car, at B and at the head office.
     assert_eq!(destroy_all_due(&mut b, 5 * 365 + 2).await, ["complaint", "service_request"]);
     gone_at_the_head_office(&ho, &crew).await;
+}
+
+#[tokio::test]
+async fn a_push_cut_into_batches_never_sends_an_anonymised_customer_without_its_destruction() {
+    let ho = HeadOffice::start().await;
+    let (mut t, crew, b, _) = served_at_a_and_adopted_at_b(&ho).await;
+    run_all_due(&mut t, 5 * 365 + 2).await;
+    // Where the run put the customer's anonymised state and the destruction naming it in the outbox.
+    let pending: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT entity, entity_id, payload FROM outbox WHERE seq > (SELECT acked_seq FROM sync_state WHERE id = 1) ORDER BY seq")
+            .fetch_all(t.station.pool())
+            .await
+            .unwrap();
+    let customer_at = pending.iter().position(|(e, i, _)| e == "customer" && *i == crew.customer).unwrap();
+    let destruction_at = pending.iter().position(|(e, _, p)| e == "destruction" && p.contains(&crew.customer)).unwrap();
+    assert!(customer_at < destruction_at, "the anonymised state comes first: {customer_at} {destruction_at}");
+
+    // Batches that would end between the two: the push cuts the first one before the customer instead.
+    let enrollment = station::sync::state::enrollment(t.station.pool()).await.unwrap().unwrap();
+    let client = sync::client::Client::new(&enrollment.head_office_url, Some(enrollment.token.clone())).unwrap();
+    let limit = destruction_at as i64;
+    let pushed = sync::push::push_in_batches_of(&t.station, &client, enrollment.ho_station_code.clone(), limit).await.unwrap();
+    assert!(pushed.batches >= 2, "{pushed:?}");
+    assert_eq!(pushed.rejected, 0);
+    kept_for_b(&ho, &b, &crew).await;
 }
