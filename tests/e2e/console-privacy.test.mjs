@@ -52,12 +52,7 @@ test('a quality manager reads the access registers and lookup grants of every st
     ]);
     await bj.push([staff('zhao', '赵顾问'), customer('c-liu', 'BJ01-C-000001', '刘强', '13900001111'), entry('b1', 'zhao', 'customer', 'c-liu', null, null, minutesAgo(10))]);
     // SH01's advisor finds BJ01's customer at the head office by phone and uses the result.
-    const adopt = await fetch(`${ho.url}/v1/lookup/adopt`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-Protocol-Version': '1', Authorization: `Bearer ${sh.token}` },
-      body: JSON.stringify({ kind: 'phone', value: '13900001111', entity: 'customer', entity_id: 'c-liu', staff_id: 'li', staff_name: '李顾问' }),
-    });
-    assert.equal(adopt.status, 200, await adopt.clone().text());
+    await sh.adopt({ kind: 'phone', value: '13900001111', entity: 'customer', entity_id: 'c-liu', staff_id: 'li', staff_name: '李顾问' });
     await adminCall(ho, 'PUT', `/console/api/stations/${sh.id}/region`, { region: 'East' });
     await adminCall(ho, 'PUT', `/console/api/stations/${bj.id}/region`, { region: 'West' });
     await adminCall(ho, 'POST', '/console/api/users', { login: 'east', display_name: '华东区域经理 陈', role: 'regional_manager', password: 'east password 1', regions: ['East'] });

@@ -166,5 +166,11 @@ export async function pushingStation(ho, code, name, version = '0.1.0') {
       if (!res.ok || ack.rejected) throw new Error(`push ${code}: HTTP ${res.status} ${JSON.stringify(ack)}`);
       return ack;
     },
+    /** Uses a head-office lookup result (`/v1/lookup/adopt`), as the desk's adopt does: `{kind, value, entity, entity_id, staff_id, staff_name}`. */
+    async adopt(body) {
+      const res = await fetch(`${ho.url}/v1/lookup/adopt`, { method: 'POST', headers: { ...headers, Authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+      if (!res.ok) throw new Error(`adopt at ${code}: HTTP ${res.status} ${await res.text()}`);
+      return res.json();
+    },
   };
 }

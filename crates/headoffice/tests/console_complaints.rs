@@ -194,3 +194,32 @@ async fn without_a_session_the_complaints_answer_401() {
     let (status, _) = anon.call(Method::POST, "/console/api/complaints/x/y/notes", Some(json!({"kind": "note", "text": "x"}))).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn a_complaint_whose_station_destroyed_the_customer_says_so_while_the_head_office_keeps_the_customer_for_another_station() {
+    let app = spawn_app().await;
+    let (root, n) = network(&app).await;
+    let c = json!({"id": "c1", "customer_no": "SH01-C000001", "name": "王芳", "phones": ["13812345678"]});
+    sqlx::query("INSERT INTO shared_records (entity, entity_id, fields) VALUES ('customer', 'c1', $1)").bind(&c).execute(&app.pool).await.unwrap();
+    let v = json!({"id": "v1", "customer_id": "c1", "plate": "沪A12345"});
+    sqlx::query("INSERT INTO shared_records (entity, entity_id, fields) VALUES ('vehicle', 'v1', $1)").bind(&v).execute(&app.pool).await.unwrap();
+    sqlx::query(
+        "UPDATE records SET payload = payload || '{\"customer_id\": \"c1\", \"vehicle_id\": \"v1\"}' WHERE entity = 'complaint' AND entity_id = 'sh-late'",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let path = format!("/console/api/complaints/{}/sh-late", n.sh01);
+    let page = root.ok(Method::GET, &path, None).await;
+    assert_eq!((page["customer_name"].as_str(), page["plate"].as_str(), page["customer_destroyed"].as_bool()), (Some("王芳"), Some("沪A12345"), Some(false)));
+    // SH01's destruction lists the customer and the car; the head office kept both for another station.
+    let d = json!({"id": "d1", "customers": ["c1"], "vehicles": ["v1"]});
+    sqlx::query("INSERT INTO records (station_id, entity, entity_id, payload, hlc) VALUES ($1::uuid, 'destruction', 'd1', $2, '0')")
+        .bind(&n.sh01)
+        .bind(&d)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let page = root.ok(Method::GET, &path, None).await;
+    assert_eq!((&page["customer_name"], &page["plate"], &page["customer_destroyed"]), (&Value::Null, &Value::Null, &json!(true)), "{page}");
+}

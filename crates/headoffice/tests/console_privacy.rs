@@ -142,3 +142,55 @@ async fn a_regional_manager_reads_only_their_regions_access_register_and_lookup_
     let sh_only = qm.ok(Method::GET, &format!("/console/api/lookup-grants?station={sh_id}"), None).await;
     assert_eq!(sh_only["total"], 1);
 }
+
+/// What a station sends when it destroys `customer` past retention: the destruction, then the anonymised fields.
+fn destroy(st: &mut StationSim, id: &str, customer: &str) -> Vec<sync_protocol::Change> {
+    let d = json!({"id": id, "run_id": "run", "kind": "customer", "subject_id": customer, "number": "N", "destroyed_at": "2031-12-01T00:00:00.000Z",
+                   "documents": [], "erase": [], "patch": [], "files": [], "customers": [customer], "vehicles": []});
+    let fields = json!({"id": customer, "name": "已销毁", "phones": []});
+    vec![st.change("destruction", id, d), st.change_op("customer", customer, sync_protocol::Op::Upsert, fields, Some(vec!["name".into(), "phones".into()]))]
+}
+
+fn register_names(page: &Value) -> Vec<(String, Value, Value)> {
+    let rows = page["entries"].as_array().unwrap();
+    rows.iter().map(|e| (e["id"].as_str().unwrap().to_string(), e["customer_name"].clone(), e["customer_destroyed"].clone())).collect()
+}
+
+#[tokio::test]
+async fn a_customer_a_station_destroyed_shows_as_destroyed_in_its_register_and_grants_while_the_head_office_keeps_it_for_another_station() {
+    let app = spawn_app().await;
+    let root = admin(&app).await;
+    let (mut sh, sh_id, mut bj, bj_id) = network(&app, &root).await;
+    create_user(&root, "quality", "quality_manager", &[]).await;
+    let qm = Browser::logged_in(&app, "quality", "quality password").await;
+    // BJ01 adopts 王芳 by a lookup, and later opens her archive.
+    let body = json!({"kind": "phone", "value": "13812345678", "entity": "customer", "entity_id": "c-wang", "staff_id": "zhao", "staff_name": "赵顾问"});
+    let res = app.post_json(&bj.token, "/v1/lookup/adopt", &body).await;
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    let opened = bj.change("access_entry", "b2", entry("b2", "zhao", "customer", "c-wang", None, None, "2026-12-02T01:00:00.000Z"));
+    assert_eq!(app.push_ok(&bj.token, &bj.batch(vec![opened])).await.rejected, 0);
+
+    // SH01's retention runs out: it destroys her; the head office keeps her for BJ01.
+    let destroyed = destroy(&mut sh, "d-sh", "c-wang");
+    assert_eq!(app.push_ok(&sh.token, &sh.batch(destroyed)).await.rejected, 0);
+    let name: String =
+        sqlx::query_scalar("SELECT fields->>'name' FROM shared_records WHERE entity = 'customer' AND entity_id = 'c-wang'").fetch_one(&app.pool).await.unwrap();
+    assert_eq!(name, "王芳", "kept for BJ01");
+    let hers = qm.ok(Method::GET, "/console/api/access-register?customer=c-wang", None).await;
+    let destroyed_at_sh = |id: &str| (id.to_string(), Value::Null, json!(true));
+    let wang = |id: &str| (id.to_string(), json!("王*"), json!(false));
+    assert_eq!(register_names(&hers), [wang("b2"), destroyed_at_sh("a3"), destroyed_at_sh("a2"), destroyed_at_sh("a1")]);
+    let grant = qm.ok(Method::GET, &format!("/console/api/lookup-grants?station={bj_id}"), None).await["grants"][0].clone();
+    assert_eq!((&grant["customer_name"], &grant["destroyed"]), (&json!("王*"), &json!(false)), "BJ01 still holds her: {grant}");
+    let sun = qm.ok(Method::GET, &format!("/console/api/access-register?station={sh_id}&customer=c-sun"), None).await;
+    assert_eq!(register_names(&sun), [("a4".to_string(), json!("孙*"), json!(false))], "SH01's other customer is untouched");
+
+    // BJ01's retention runs out too: nobody holds her, every row says destroyed and none names her.
+    let destroyed = destroy(&mut bj, "d-bj", "c-wang");
+    assert_eq!(app.push_ok(&bj.token, &bj.batch(destroyed)).await.rejected, 0);
+    let hers = qm.ok(Method::GET, "/console/api/access-register?customer=c-wang", None).await;
+    assert_eq!(register_names(&hers), ["b2", "a3", "a2", "a1"].map(destroyed_at_sh));
+    let grant = qm.ok(Method::GET, &format!("/console/api/lookup-grants?station={bj_id}"), None).await["grants"][0].clone();
+    assert_eq!((&grant["customer_name"], &grant["destroyed"]), (&Value::Null, &json!(true)), "{grant}");
+    assert!(!hers.to_string().contains("已销毁"), "the placeholder is never sent as a name: {hers}");
+}

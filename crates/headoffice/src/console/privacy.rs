@@ -73,7 +73,9 @@ pub struct AccessRow {
     pub customer_no: Option<String>,
     /// Masked (`王*`).
     pub customer_name: Option<String>,
-    /// The customer's personal data was destroyed past retention.
+    /// The customer's personal data was destroyed past retention, everywhere
+    /// or by this entry's station (the head office may keep the customer for
+    /// another station): no name is sent.
     pub customer_destroyed: bool,
     pub ro_number: Option<String>,
     /// Why, where a reason was asked (`customer_request`, …).
@@ -133,6 +135,7 @@ pub struct GrantRow {
     pub customer_no: Option<String>,
     pub customer_name: Option<String>,
     pub plate: Option<String>,
+    /// Destroyed past retention, everywhere or by the station granted it: no name or plate is sent.
     pub destroyed: bool,
 }
 
@@ -184,7 +187,10 @@ pub async fn access_register(pool: &PgPool, session: &ConsoleSession, q: AccessR
     let (offset, limit) = paging(&q.offset, &q.limit)?;
     let rows: Vec<AccessDbRow> = sqlx::query_as(
         "SELECT r.entity_id, s.station_id, s.code, s.name, r.payload, st.payload->>'name',
-                c.fields->>'customer_no', c.fields->>'name', (d.entity_id IS NOT NULL), ro.payload->>'number', count(*) OVER ()
+                c.fields->>'customer_no', c.fields->>'name',
+                (d.entity_id IS NOT NULL OR EXISTS (SELECT 1 FROM records x WHERE x.station_id = r.station_id AND x.entity = 'destruction'
+                                                     AND x.payload->'customers' @> jsonb_build_array(r.payload->>'customer_id'))),
+                ro.payload->>'number', count(*) OVER ()
          FROM records r
          JOIN stations s ON s.station_id = r.station_id
          LEFT JOIN records st ON st.station_id = r.station_id AND st.entity = 'staff' AND st.entity_id = r.payload->>'staff_id'
@@ -278,7 +284,11 @@ pub async fn lookup_grants(pool: &PgPool, session: &ConsoleSession, q: LookupGra
     let (offset, limit) = paging(&q.offset, &q.limit)?;
     let rows: Vec<GrantDbRow> = sqlx::query_as(
         "SELECT g.grant_id, s.station_id, s.code, s.name, g.entity, g.entity_id, g.lookup_kind, g.staff_id, g.staff_name, g.granted_at,
-                r.fields->>'customer_no', r.fields->>'name', r.fields->>'plate', (d.entity_id IS NOT NULL), count(*) OVER ()
+                r.fields->>'customer_no', r.fields->>'name', r.fields->>'plate',
+                (d.entity_id IS NOT NULL OR EXISTS (SELECT 1 FROM records x WHERE x.station_id = g.station_id AND x.entity = 'destruction'
+                     AND ((g.entity = 'customer' AND x.payload->'customers' @> jsonb_build_array(g.entity_id))
+                          OR (g.entity = 'vehicle' AND x.payload->'vehicles' @> jsonb_build_array(g.entity_id))))),
+                count(*) OVER ()
          FROM shared_grants g
          JOIN stations s ON s.station_id = g.station_id
          LEFT JOIN shared_records r ON r.entity = g.entity AND r.entity_id = g.entity_id
@@ -338,7 +348,7 @@ pub async fn lookup_grants(pool: &PgPool, session: &ConsoleSession, q: LookupGra
                     granted_at,
                     customer_no: customer_no.filter(|_| is_customer),
                     customer_name: masked(customer_name.filter(|_| is_customer), destroyed),
-                    plate: plate.filter(|p| !is_customer && !p.is_empty()).map(|p| mask_plate(&p)),
+                    plate: plate.filter(|p| !destroyed && !is_customer && !p.is_empty()).map(|p| mask_plate(&p)),
                     destroyed,
                 }
             },

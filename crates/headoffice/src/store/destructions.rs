@@ -11,12 +11,14 @@
 //! - `files`: the station's file bytes deleted;
 //! - `customers`, `vehicles`: shared customers and their cars closed to later
 //!   edits (`destroyed_shared`): the station sent their anonymised fields in
-//!   the same push. Unless another station's repair orders still name the car
-//!   (`kept_for_other_stations`): the destroying station judged from the history
-//!   it had pulled, which can be stale or miss a car it never knew. Then the
-//!   head office keeps the record for the stations whose orders name it and
-//!   drops the anonymised fields; the destroying station keeps its copy
-//!   destroyed because its destruction record wins over anything it pulls.
+//!   the same push. Unless another station still holds them
+//!   (`kept_for_other_stations`): the head office's copy is what every
+//!   station with access pulls, so anonymising it would wipe the customer at
+//!   a station whose own retention has not run out. Then the head office
+//!   keeps the record for them and drops the anonymised fields; the
+//!   destroying station keeps its copy destroyed because its destruction
+//!   record wins over anything it pulls. The last holder's destruction
+//!   anonymises the head office's copy.
 //!
 //! Static SQL with bound values; the entity names come from the payload, and a
 //! patch of a record the station does not own touches nothing (the key includes it).
@@ -49,9 +51,45 @@ fn named(once: &[(&Change, EntityKind)], key: &str) -> Vec<String> {
     once.iter().filter(|(c, _)| c.entity == "destruction").flat_map(|(c, _)| ids(&c.payload, key)).collect()
 }
 
+/// Which of `customers` and `vehicles` a station other than `except` still
+/// holds: it has access to the record (created it, edited it, was granted it by
+/// a lookup or a merge) or keeps an order, complaint, service request or
+/// follow-up call naming it, and none of its own destructions lists it (its
+/// anonymised orders still name the car, but it no longer holds it). Nor does
+/// a station hold a car whose owner it destroyed: it keeps such a car only
+/// for the visits other stations' orders record (the station's
+/// `anonymise_vehicles`), not on its own account.
+const HELD_ELSEWHERE: &str = "
+    WITH holders (entity, entity_id, station_id) AS (
+        SELECT a.entity, a.entity_id, a.station_id FROM shared_access a
+         WHERE (a.entity = 'customer' AND a.entity_id = ANY($1)) OR (a.entity = 'vehicle' AND a.entity_id = ANY($2))
+        UNION
+        SELECT 'customer', r.payload->>'customer_id', r.station_id FROM records r
+         WHERE r.entity IN ('complaint', 'service_request', 'follow_up') AND r.payload->>'customer_id' = ANY($1) AND NOT r.deleted
+        UNION
+        SELECT 'customer', r.payload->'customer'->>'id', r.station_id FROM records r
+         WHERE r.entity = 'repair_order' AND r.payload->'customer'->>'id' = ANY($1) AND NOT r.deleted
+        UNION
+        SELECT 'vehicle', r.payload->>'vehicle_id', r.station_id FROM records r
+         WHERE r.entity IN ('complaint', 'service_request') AND r.payload->>'vehicle_id' = ANY($2) AND NOT r.deleted
+        UNION
+        SELECT 'vehicle', r.payload->'vehicle'->>'id', r.station_id FROM records r
+         WHERE r.entity = 'repair_order' AND r.payload->'vehicle'->>'id' = ANY($2) AND NOT r.deleted
+    )
+    SELECT DISTINCT h.entity, h.entity_id FROM holders h
+     WHERE h.station_id <> $3
+       AND NOT (h.entity = 'customer' AND EXISTS (SELECT 1 FROM records d WHERE d.station_id = h.station_id AND d.entity = 'destruction'
+                                                     AND d.payload->'customers' @> jsonb_build_array(h.entity_id)))
+       AND NOT (h.entity = 'vehicle' AND EXISTS (
+             SELECT 1 FROM records d WHERE d.station_id = h.station_id AND d.entity = 'destruction'
+                AND (d.payload->'vehicles' @> jsonb_build_array(h.entity_id)
+                     OR d.payload->'customers' @> (SELECT jsonb_build_array(v.fields->>'customer_id') FROM shared_records v
+                                                    WHERE v.entity = 'vehicle' AND v.entity_id = h.entity_id))))";
+
 /// The shared customers and cars named by this push's destructions that another
-/// station's repair orders still name (a car with an order elsewhere, and its
-/// owner). The head office keeps these as they are.
+/// station still holds (`HELD_ELSEWHERE`), and the owner named with a car held
+/// elsewhere: that station's copy of the car names its owner. The head office
+/// keeps these as they are.
 pub(crate) async fn kept_for_other_stations(conn: &mut PgConnection, station: &AuthStation, once: &[(&Change, EntityKind)]) -> sqlx::Result<HashSet<Key>> {
     let (customers, vehicles) = (named(once, "customers"), named(once, "vehicles"));
     if customers.is_empty() && vehicles.is_empty() {
@@ -65,17 +103,15 @@ pub(crate) async fn kept_for_other_stations(conn: &mut PgConnection, station: &A
     .bind(&customers)
     .fetch_all(&mut *conn)
     .await?;
-    let ids: Vec<&str> = cars.iter().map(|(id, _)| id.as_str()).collect();
-    let busy: Vec<String> = sqlx::query_scalar(
-        "SELECT DISTINCT payload->'vehicle'->>'id' FROM records WHERE entity = 'repair_order' AND payload->'vehicle'->>'id' = ANY($1) AND station_id <> $2",
-    )
-    .bind(&ids)
-    .bind(station.station_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut kept = HashSet::new();
+    let car_ids: Vec<&str> = cars.iter().map(|(id, _)| id.as_str()).collect();
+    // Its estimated cost grows with the stations' destructions; past the JIT
+    // threshold, compiling took 0.7 to 1.1 s for a 10 ms query (docs/benchmarks.md).
+    sqlx::query("SET LOCAL jit = off").execute(&mut *conn).await?;
+    let held: HashSet<Key> =
+        sqlx::query_as(HELD_ELSEWHERE).bind(&customers).bind(&car_ids).bind(station.station_id).fetch_all(&mut *conn).await?.into_iter().collect();
+    let mut kept: HashSet<Key> = customers.iter().map(|c| ("customer".to_string(), c.clone())).filter(|k| held.contains(k)).collect();
     for (car, owner) in &cars {
-        if !busy.contains(car) {
+        if !held.contains(&("vehicle".to_string(), car.clone())) {
             continue;
         }
         if vehicles.contains(car) {

@@ -109,29 +109,31 @@ pub async fn page(pool: &PgPool, station: &AuthStation, cursor: Option<&str>, li
 
 type VisitRow = (String, String, String, String, Option<String>, Option<String>, Option<String>, Option<i64>, Option<sqlx::types::Json<Value>>);
 
-/// Shared vehicles in the page get their repair orders at other stations
-/// (newest first, at most 50 each), so check-in can show where the car has been.
-pub(crate) async fn attach_history(pool: &PgPool, station: &AuthStation, changes: &mut [FeedChange]) -> Result<(), ApiError> {
-    let vehicles: Vec<&str> = changes.iter().filter(|c| c.scope == Scope::Shared && c.entity == "vehicle").map(|c| c.entity_id.as_str()).collect();
-    if vehicles.is_empty() {
-        return Ok(());
-    }
-    let rows: Vec<VisitRow> = sqlx::query_as(
-        "SELECT v.vehicle_id, v.entity_id, v.code, v.name, v.payload->>'number', v.payload->>'status', v.payload->>'checked_in_at',
+/// The orders at other stations of vehicles `$2`, as seen by station `$1`: `attach_history` (and `scripts/bench-shared-holders.sh`).
+const VISITS: &str = "SELECT v.vehicle_id, v.entity_id, v.code, v.name, v.payload->>'number', v.payload->>'status', v.payload->>'checked_in_at',
                 CASE WHEN jsonb_typeof(v.payload->'odometer_in_km') = 'number' THEN (v.payload->>'odometer_in_km')::bigint END,
                 v.payload->'concerns'
          FROM (SELECT r.payload->'vehicle'->>'id' AS vehicle_id, r.entity_id, s.code, s.name, r.payload,
                       row_number() OVER (PARTITION BY r.payload->'vehicle'->>'id' ORDER BY r.payload->>'checked_in_at' DESC) AS n
                FROM records r JOIN stations s USING (station_id)
                WHERE r.entity = 'repair_order' AND NOT r.deleted AND r.station_id <> $1
-                 AND r.payload->'vehicle'->>'id' = ANY($2)) v
+                 AND r.payload->'vehicle'->>'id' = ANY($2)
+                 AND NOT EXISTS (SELECT 1 FROM records d WHERE d.station_id = r.station_id AND d.entity = 'destruction'
+                                   AND d.payload->'vehicles' @> jsonb_build_array(r.payload->'vehicle'->>'id'))) v
          WHERE v.n <= 50
-         ORDER BY v.vehicle_id, v.payload->>'checked_in_at' DESC",
-    )
-    .bind(station.station_id)
-    .bind(&vehicles)
-    .fetch_all(pool)
-    .await?;
+         ORDER BY v.vehicle_id, v.payload->>'checked_in_at' DESC";
+
+/// Shared vehicles in the page get their repair orders at other stations
+/// (newest first, at most 50 each), so check-in can show where the car has been.
+/// Not the orders of a station that destroyed the car past retention: that
+/// station no longer holds it, and a visit in the history is what makes a
+/// station keep a car when it destroys the owner (docs/sync.md, "Destruction").
+pub(crate) async fn attach_history(pool: &PgPool, station: &AuthStation, changes: &mut [FeedChange]) -> Result<(), ApiError> {
+    let vehicles: Vec<&str> = changes.iter().filter(|c| c.scope == Scope::Shared && c.entity == "vehicle").map(|c| c.entity_id.as_str()).collect();
+    if vehicles.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<VisitRow> = sqlx::query_as(VISITS).bind(station.station_id).bind(&vehicles).fetch_all(pool).await?;
     let mut by_vehicle: BTreeMap<String, Vec<Visit>> = BTreeMap::new();
     for (vehicle_id, ro_id, station_code, station_name, number, status, checked_in_at, odometer_km, concerns) in rows {
         let concerns = concerns

@@ -3,7 +3,10 @@
 //! - `lookup`: customers and vehicles whose phone, plate or VIN is exactly the
 //!   query, masked (`sync_protocol::lookup`). Only customers who consented to
 //!   their archive being kept and shared across the network's stations
-//!   (`consent_data`) are found; merged and deleted records never are.
+//!   (`consent_data`) are found; merged and deleted records never are, nor
+//!   a customer or car the asking station destroyed past retention: the head
+//!   office may keep it for another station (`destructions.rs`), but to the
+//!   station that destroyed it a returning customer is a new one.
 //! - `adopt`: the station picks one result. The query is run again and the
 //!   record must be among its results (an id alone grants nothing); then the
 //!   station gets access to it — a customer with its vehicles, a vehicle with
@@ -48,7 +51,7 @@ fn checked_value(kind: LookupKind, value: &str) -> Result<String, ApiError> {
 }
 
 /// The customers (at most `MAX_LOOKUP_CUSTOMERS`) whose phone, or whose vehicle's plate or VIN, is `value`.
-async fn find(conn: &mut PgConnection, kind: LookupKind, value: &str) -> sqlx::Result<Vec<Found>> {
+async fn find(conn: &mut PgConnection, station: &AuthStation, kind: LookupKind, value: &str) -> sqlx::Result<Vec<Found>> {
     type IdFields = (String, Json<Map<String, Value>>);
     let (customer_ids, matched): (Vec<String>, Vec<String>) = match kind {
         LookupKind::Phone => {
@@ -63,12 +66,16 @@ async fn find(conn: &mut PgConnection, kind: LookupKind, value: &str) -> sqlx::R
         LookupKind::Plate | LookupKind::Vin => {
             let sql = if kind == LookupKind::Plate {
                 "SELECT entity_id, COALESCE(fields->>'customer_id', '') FROM shared_records
-                 WHERE entity = 'vehicle' AND NOT deleted AND (fields->>'plate') COLLATE \"C\" = $1"
+                 WHERE entity = 'vehicle' AND NOT deleted AND (fields->>'plate') COLLATE \"C\" = $1
+                   AND NOT EXISTS (SELECT 1 FROM records d WHERE d.station_id = $2 AND d.entity = 'destruction'
+                                     AND d.payload->'vehicles' @> jsonb_build_array(shared_records.entity_id))"
             } else {
                 "SELECT entity_id, COALESCE(fields->>'customer_id', '') FROM shared_records
-                 WHERE entity = 'vehicle' AND NOT deleted AND (fields->>'vin') COLLATE \"C\" = $1"
+                 WHERE entity = 'vehicle' AND NOT deleted AND (fields->>'vin') COLLATE \"C\" = $1
+                   AND NOT EXISTS (SELECT 1 FROM records d WHERE d.station_id = $2 AND d.entity = 'destruction'
+                                     AND d.payload->'vehicles' @> jsonb_build_array(shared_records.entity_id))"
             };
-            let rows: Vec<(String, String)> = sqlx::query_as(sql).bind(value).fetch_all(&mut *conn).await?;
+            let rows: Vec<(String, String)> = sqlx::query_as(sql).bind(value).bind(station.station_id).fetch_all(&mut *conn).await?;
             rows.into_iter().map(|(v, c)| (c, v)).unzip()
         }
     };
@@ -79,10 +86,13 @@ async fn find(conn: &mut PgConnection, kind: LookupKind, value: &str) -> sqlx::R
         "SELECT entity_id, fields FROM shared_records
          WHERE entity = 'customer' AND entity_id = ANY($1) AND NOT deleted
            AND fields->'consent_data' = 'true'::jsonb AND fields->>'merged_into' IS NULL
+           AND NOT EXISTS (SELECT 1 FROM records d WHERE d.station_id = $3 AND d.entity = 'destruction'
+                             AND d.payload->'customers' @> jsonb_build_array(shared_records.entity_id))
          ORDER BY entity_id DESC LIMIT $2",
     )
     .bind(&customer_ids)
     .bind(MAX_LOOKUP_CUSTOMERS as i64)
+    .bind(station.station_id)
     .fetch_all(&mut *conn)
     .await?;
     let ids: Vec<&str> = customers.iter().map(|(id, _)| id.as_str()).collect();
@@ -90,9 +100,12 @@ async fn find(conn: &mut PgConnection, kind: LookupKind, value: &str) -> sqlx::R
     let vehicles: Vec<OwnerIdFields> = sqlx::query_as(
         "SELECT fields->>'customer_id', entity_id, fields FROM shared_records
          WHERE entity = 'vehicle' AND NOT deleted AND fields->>'customer_id' = ANY($1)
+           AND NOT EXISTS (SELECT 1 FROM records d WHERE d.station_id = $2 AND d.entity = 'destruction'
+                             AND d.payload->'vehicles' @> jsonb_build_array(shared_records.entity_id))
          ORDER BY entity_id DESC",
     )
     .bind(&ids)
+    .bind(station.station_id)
     .fetch_all(&mut *conn)
     .await?;
     let mut by_customer: BTreeMap<String, Vec<FoundVehicle>> = BTreeMap::new();
@@ -144,7 +157,7 @@ fn masked(found: &Found, kind: LookupKind, value: &str) -> LookupCustomer {
 pub async fn lookup(pool: &PgPool, station: &AuthStation, req: &LookupRequest) -> Result<LookupResponse, ApiError> {
     let value = checked_value(req.kind, &req.value)?;
     let mut conn = pool.acquire().await?;
-    let found = find(&mut conn, req.kind, &value).await?;
+    let found = find(&mut conn, station, req.kind, &value).await?;
     tracing::info!(station = %station.code, kind = req.kind.as_str(), found = found.len(), "head-office lookup");
     Ok(LookupResponse { customers: found.iter().map(|f| masked(f, req.kind, &value)).collect() })
 }
@@ -163,7 +176,7 @@ pub async fn adopt(pool: &PgPool, station: &AuthStation, req: &AdoptRequest, now
     let staff_name = staff_text("staff_name", &req.staff_name)?;
     let not_found = || ApiError::new(ErrorCode::LookupNotFound, format!("{} {} is not among what this lookup finds", req.entity, req.entity_id));
     let mut tx = pool.begin().await?;
-    let found = find(&mut tx, req.kind, &value).await?;
+    let found = find(&mut tx, station, req.kind, &value).await?;
     let (customer, vehicles, vehicle_id): (&Found, Vec<&str>, Option<String>) = match req.entity.as_str() {
         "customer" => {
             let c = found.iter().find(|f| f.id == req.entity_id).ok_or_else(not_found)?;

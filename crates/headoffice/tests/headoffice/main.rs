@@ -6,6 +6,7 @@ mod common;
 
 mod clock_skew;
 mod complaints;
+mod destructions;
 mod enrollment;
 mod files;
 mod isolation;

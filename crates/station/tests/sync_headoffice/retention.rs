@@ -1,13 +1,21 @@
 //! A destruction run past retention (issue 12) against the real head office:
-//! its copies are erased and anonymised too, another station's late edit of
-//! the customer is refused, and neither a later pull nor a reinstalled
-//! station's restore brings anything back.
+//! its copies are erased and anonymised too unless another station still
+//! holds the customer (access, or a record naming it), and neither a later
+//! pull nor a reinstalled station's restore brings anything back.
 
 use super::*;
 use common::flow::Flow;
 
 async fn ho_count(ho: &HeadOffice, sql: &str, ids: &[&str]) -> i64 {
     sqlx::query_scalar(sql).bind(ids).fetch_one(&ho.pool).await.unwrap()
+}
+
+async fn name_at_ho(ho: &HeadOffice, customer: &str) -> String {
+    sqlx::query_scalar("SELECT fields->>'name' FROM shared_records WHERE entity = 'customer' AND entity_id = $1")
+        .bind(customer)
+        .fetch_one(&ho.pool)
+        .await
+        .unwrap()
 }
 
 /// The document kinds and hashes verify reports for `ro`, and its status.
@@ -48,15 +56,10 @@ async fn a_destruction_reaches_the_head_office_and_neither_a_later_pull_nor_a_re
     let (delivered, open) = finished_day(&t, &crew).await;
     ho.enroll(&t, "SH01").await;
     sync_ok(&t).await;
-    // Another station knows the customer.
+    // Another station of the network never had the customer: nothing keeps it at the head office.
     let b = station("SH02").await;
     ho.enroll(&b, "SH02").await;
     sync_ok(&b).await;
-    share_with(&ho, "SH02", "customer", &crew.customer).await;
-    share_with(&ho, "SH02", "vehicle", &crew.vehicle).await;
-    sync_ok(&b).await;
-    let at_b = b.ok(&b.manager, "get_customer", json!({"id": crew.customer})).await;
-    assert_eq!((at_b["customer"]["name"].as_str(), at_b["vehicles"][0]["plate"].as_str()), (Some("王芳"), Some("沪A12345")));
 
     let orders = [delivered.as_str(), open.as_str()];
     let (status, signed) = documents(&t, &delivered).await;
@@ -94,25 +97,12 @@ async fn a_destruction_reaches_the_head_office_and_neither_a_later_pull_nor_a_re
     let marked = ho.scalar("SELECT count(*) FROM records WHERE entity = 'file' AND payload->>'destroyed_at' IS NOT NULL").await;
     assert_eq!(marked, 3, "the file rows are marked destroyed");
 
-    // Station B edits the customer before it pulls the destruction: refused, and its copy follows the head office.
-    let edit = json!({"id": crew.customer, "fields": {"name": "王芳芳", "phones": ["13812345678"], "language": "zh-CN"}});
-    b.ok(&b.manager, "update_customer", edit).await;
+    let cars: Vec<(Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT fields->>'plate', fields->>'vin' FROM shared_records WHERE entity = 'vehicle'").fetch_all(&ho.pool).await.unwrap();
+    assert_eq!(cars, [(None, None)], "nor the car");
+    assert_eq!(ho.scalar("SELECT count(*) FROM destroyed_shared").await, 2, "both are closed to later edits");
     sync_ok(&b).await;
-    let rejected: Vec<(String, String)> =
-        sqlx::query_as("SELECT r.code, r.entity FROM rejections r JOIN stations s USING (station_id) WHERE s.code = 'SH02'").fetch_all(&ho.pool).await.unwrap();
-    assert_eq!(rejected, [("change.destroyed".to_string(), "customer".to_string())]);
-    let at_b = b.ok(&b.manager, "get_customer", json!({"id": crew.customer})).await;
-    assert_eq!((at_b["customer"]["name"].as_str(), &at_b["customer"]["phones"]), (Some("已销毁"), &json!([])));
-    assert_eq!(at_b["customer"]["destroyed"], true, "the flag travels with the anonymised customer");
-    let cars = at_b["vehicles"].as_array().unwrap();
-    assert!(!cars.is_empty() && cars.iter().all(|v| v["destroyed"] == true && v["vin"].is_null() && v["plate"].is_null()), "and with the car: {cars:?}");
-    let (name, _): (String, Value) =
-        sqlx::query_as("SELECT fields->>'name', fields->'phones' FROM shared_records WHERE entity = 'customer' AND entity_id = $1")
-            .bind(&crew.customer)
-            .fetch_one(&ho.pool)
-            .await
-            .unwrap();
-    assert_eq!(name, "已销毁", "the head office kept the anonymised name");
+    assert_eq!(b.count("SELECT COUNT(*) FROM customers").await, 0, "the other station pulled nothing of them");
 
     // A later pull at the station brings nothing back.
     let again = sync_ok(&t).await;
@@ -347,8 +337,12 @@ async fn a_customer_whose_car_has_orders_at_another_station_is_kept_at_the_head_
             .unwrap();
     assert_eq!(kept, [("customer".to_string(), Some("王芳".to_string())), ("vehicle".to_string(), Some("沪A12345".to_string()))]);
     assert_eq!(ho.scalar("SELECT count(*) FROM destroyed_shared").await, 0, "neither is closed to edits");
-    b.ok(&b.manager, "update_customer", json!({"id": crew.customer, "fields": {"name": "王芳", "phones": ["13812345678", "13900000000"], "language": "zh-CN"}}))
-        .await;
+    b.ok(
+        &b.manager,
+        "update_customer",
+        json!({"id": crew.customer, "fields": {"name": "王芳", "phones": ["13812345678", "13900000000"], "language": "zh-CN"}}),
+    )
+    .await;
     let at_b = sync_ok(&b).await;
     assert_eq!(at_b.push.rejected, 0, "station B still edits its customer: {:?}", at_b.push);
     let there = b.ok(&b.manager, "get_customer", json!({"id": crew.customer})).await;
@@ -356,8 +350,12 @@ async fn a_customer_whose_car_has_orders_at_another_station_is_kept_at_the_head_
 
     // Station A's copies stay destroyed: its destruction wins over what it pulls, B's edits included.
     let car = b.ok(&b.manager, "get_customer", json!({"id": crew.customer})).await["vehicles"][0].clone();
-    b.ok(&b.manager, "update_vehicle", json!({"id": crew.vehicle, "fields": {"plate": "沪B99999", "vin": car["vin"], "model": car["model"], "energy": car["energy"]}}))
-        .await;
+    b.ok(
+        &b.manager,
+        "update_vehicle",
+        json!({"id": crew.vehicle, "fields": {"plate": "沪B99999", "vin": car["vin"], "model": car["model"], "energy": car["energy"]}}),
+    )
+    .await;
     assert_eq!(sync_ok(&b).await.push.rejected, 0);
     let plate: Option<String> = sqlx::query_scalar("SELECT fields->>'plate' FROM shared_records WHERE entity = 'vehicle' AND entity_id = $1")
         .bind(&crew.vehicle)
@@ -378,4 +376,133 @@ async fn a_customer_whose_car_has_orders_at_another_station_is_kept_at_the_head_
     assert_eq!(report.pull.parked, 0, "{:?}", report.pull);
     assert_eq!(fresh.count("SELECT COUNT(*) FROM repair_orders").await, 2);
     assert_eq!(destroyed_at_a(&fresh.ok(&fresh.manager, "get_customer", json!({"id": crew.customer})).await), gone);
+}
+
+/// Station A (SH01) with `finished_day`'s customer 王芳, consenting to sharing, enrolled and synced;
+/// station B (SH02) enrolled, whose desk found her at the head office by phone and adopted her.
+/// Returns (A, A's crew, B, B's staff member who adopted).
+async fn served_at_a_and_adopted_at_b(ho: &HeadOffice) -> (TestStation, common::flow::Crew, TestStation, String) {
+    let t = station("SH01").await;
+    let crew = t.crew().await;
+    let consenting = json!({"id": crew.customer, "fields": {"name": "王芳", "phones": ["13812345678"], "language": "zh-CN", "consent_data": true}});
+    t.ok(&t.manager, "update_customer", consenting).await;
+    finished_day(&t, &crew).await;
+    ho.enroll(&t, "SH01").await;
+    sync_ok(&t).await;
+    let b = station("SH02").await;
+    ho.enroll(&b, "SH02").await;
+    let advisor = b.staff("陈顾问", "advisor", "2222").await;
+    let found = b.ok(&advisor, "head_office_lookup", json!({"q": "13812345678"})).await;
+    b.ok(&advisor, "adopt_head_office_record", json!({"q": "13812345678", "target": found["customers"][0]["adopt"]})).await;
+    (t, crew, b, advisor)
+}
+
+/// `days` later the station's manager destroys everything due; returns the kinds destroyed, sorted.
+async fn run_all_due(t: &mut TestStation, days: i64) -> Vec<String> {
+    t.set_now(Utc::now() + chrono::Duration::days(days));
+    t.relogin_manager().await;
+    let due = t.ok(&t.manager, "retention_due", json!({})).await;
+    let items: Vec<Value> = due["items"].as_array().unwrap().iter().map(|i| json!({"kind": i["kind"], "subject_id": i["subject_id"]})).collect();
+    t.ok(&t.manager, "run_destruction", json!({"pin": "1111", "items": items})).await;
+    let mut kinds: Vec<String> = due["items"].as_array().unwrap().iter().map(|i| i["kind"].as_str().unwrap().to_string()).collect();
+    kinds.sort();
+    kinds
+}
+
+/// `run_all_due`, then a sync that the head office takes without rejecting anything.
+async fn destroy_all_due(t: &mut TestStation, days: i64) -> Vec<String> {
+    let kinds = run_all_due(t, days).await;
+    let report = sync_ok(t).await;
+    assert_eq!(report.push.rejected, 0, "{:?}", report.push);
+    kinds
+}
+
+/// After station A destroyed its orders and 王芳: the head office kept her and the car, B still has them whole.
+async fn kept_for_b(ho: &HeadOffice, b: &TestStation, crew: &common::flow::Crew) {
+    assert_eq!(name_at_ho(ho, &crew.customer).await, "王芳", "kept for station B");
+    assert_eq!(ho.scalar("SELECT count(*) FROM destroyed_shared").await, 0);
+    sync_ok(b).await;
+    let at_b = b.ok(&b.manager, "get_customer", json!({"id": crew.customer})).await;
+    assert_eq!((at_b["customer"]["name"].as_str(), at_b["vehicles"][0]["plate"].as_str()), (Some("王芳"), Some("沪A12345")), "B's customer is not wiped");
+}
+
+/// Once the last station holding 王芳 destroyed her: the head office's customer and car are anonymised and closed.
+async fn gone_at_the_head_office(ho: &HeadOffice, crew: &common::flow::Crew) {
+    assert_eq!(name_at_ho(ho, &crew.customer).await, "已销毁", "no station holds her any more: the head office anonymised its copy");
+    let car: (Option<String>, Option<String>) =
+        sqlx::query_as("SELECT fields->>'plate', fields->>'vin' FROM shared_records WHERE entity = 'vehicle'").fetch_one(&ho.pool).await.unwrap();
+    assert_eq!(car, (None, None), "the head office's copy of the car has neither plate nor VIN");
+    assert_eq!(ho.scalar("SELECT count(*) FROM destroyed_shared").await, 2, "both are closed to later edits");
+}
+
+#[tokio::test]
+async fn a_customer_another_station_adopted_by_a_lookup_is_kept_at_the_head_office_until_that_station_destroys_it_too() {
+    let ho = HeadOffice::start().await;
+    let (mut t, crew, mut b, _) = served_at_a_and_adopted_at_b(&ho).await;
+    let granted = ho.scalar("SELECT count(*) FROM shared_grants g JOIN stations s USING (station_id) WHERE s.code = 'SH02'").await;
+    assert_eq!(granted, 2, "the customer and the car, logged");
+
+    // Five years on, station A destroys its orders and the customer; the head office keeps them for B.
+    assert_eq!(destroy_all_due(&mut t, 5 * 365 + 2).await, ["repair_order", "repair_order"]);
+    kept_for_b(&ho, &b, &crew).await;
+    assert_eq!(b.count("SELECT COUNT(*) FROM ho_vehicle_history").await, 0, "nor does B see A's destroyed visits any more");
+    sync_ok(&t).await;
+    assert_eq!(t.ok(&t.manager, "get_customer", json!({"id": crew.customer})).await["customer"]["name"], "已销毁", "A's stays destroyed");
+
+    // A year after B last touched them, B's own period for a customer without orders runs out: the last holder destroys them,
+    // and the car goes with them: A's visits left B's history when A destroyed the car, so B kept it for nobody.
+    assert_eq!(destroy_all_due(&mut b, 366).await, ["customer_without_order"]);
+    gone_at_the_head_office(&ho, &crew).await;
+    sync_ok(&t).await;
+    assert_eq!(t.ok(&t.manager, "get_customer", json!({"id": crew.customer})).await["customer"]["name"], "已销毁");
+}
+
+#[tokio::test]
+async fn a_customer_with_a_complaint_and_a_service_request_at_another_station_is_kept_at_the_head_office_until_that_station_destroys_them_too() {
+    use common::aftersales::{complaint_input, Ticket};
+    let ho = HeadOffice::start().await;
+    let (mut t, crew, mut b, advisor) = served_at_a_and_adopted_at_b(&ho).await;
+    // At station B she complains about the car and asks for a visit; both are dealt with and closed.
+    let mut input = complaint_input(&crew.customer, "qual.repair.repeat", "normal");
+    input["vehicle_id"] = json!(crew.vehicle);
+    let mut c = Ticket::open(&b, &advisor, input).await;
+    c.resolve_accepted(&advisor).await;
+    c.step(&advisor, json!({"kind": "callback", "reached": true, "text": "已解决"})).await;
+    let req = b.ok(&advisor, "open_service_request", json!({"channel": "phone", "request": "想来保养", "customer_id": crew.customer})).await;
+    let close = json!({"request_id": req["request"]["id"], "expected_version": req["request"]["version"], "step": {"kind": "close", "text": "已约"}});
+    b.ok(&advisor, "service_request_step", close).await;
+    sync_ok(&b).await;
+
+    // Station A's orders run out first: the head office keeps her and the car for B.
+    destroy_all_due(&mut t, 5 * 365 + 2).await;
+    kept_for_b(&ho, &b, &crew).await;
+
+    // Then B's: its complaint and request go, and with them the customer and the car, at B and at the head office.
+    assert_eq!(destroy_all_due(&mut b, 5 * 365 + 2).await, ["complaint", "service_request"]);
+    gone_at_the_head_office(&ho, &crew).await;
+}
+
+#[tokio::test]
+async fn a_push_cut_into_batches_never_sends_an_anonymised_customer_without_its_destruction() {
+    let ho = HeadOffice::start().await;
+    let (mut t, crew, b, _) = served_at_a_and_adopted_at_b(&ho).await;
+    run_all_due(&mut t, 5 * 365 + 2).await;
+    // Where the run put the customer's anonymised state and the destruction naming it in the outbox.
+    let pending: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT entity, entity_id, payload FROM outbox WHERE seq > (SELECT acked_seq FROM sync_state WHERE id = 1) ORDER BY seq")
+            .fetch_all(t.station.pool())
+            .await
+            .unwrap();
+    let customer_at = pending.iter().position(|(e, i, _)| e == "customer" && *i == crew.customer).unwrap();
+    let destruction_at = pending.iter().position(|(e, _, p)| e == "destruction" && p.contains(&crew.customer)).unwrap();
+    assert!(customer_at < destruction_at, "the anonymised state comes first: {customer_at} {destruction_at}");
+
+    // Batches that would end between the two: the push cuts the first one before the customer instead.
+    let enrollment = station::sync::state::enrollment(t.station.pool()).await.unwrap().unwrap();
+    let client = sync::client::Client::new(&enrollment.head_office_url, Some(enrollment.token.clone())).unwrap();
+    let limit = destruction_at as i64;
+    let pushed = sync::push::push_in_batches_of(&t.station, &client, enrollment.ho_station_code.clone(), limit).await.unwrap();
+    assert!(pushed.batches >= 2, "{pushed:?}");
+    assert_eq!(pushed.rejected, 0);
+    kept_for_b(&ho, &b, &crew).await;
 }

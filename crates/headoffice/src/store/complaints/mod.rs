@@ -240,8 +240,9 @@ pub struct CompensationEntry {
 pub struct ComplaintDetail {
     pub summary: ComplaintSummary,
     pub customer_name: Option<String>,
-    /// The customer was destroyed past retention: `customer_name` is the placeholder,
-    /// so screens say so in the reader's language.
+    /// The customer was destroyed past retention, everywhere or by this
+    /// complaint's station: `customer_name` is left out, so screens say so in
+    /// the reader's language.
     pub customer_destroyed: bool,
     pub plate: Option<String>,
     /// Oldest first, as at the station.
@@ -376,16 +377,25 @@ pub async fn complaint_detail(pool: &PgPool, scope: Option<&[Uuid]>, station_id:
     let base = Base { station: StationRef { station_id, code, name }, payload: payload.0 };
     let summary = summaries(pool, vec![base], now).await?.pop().ok_or(ComplaintsError::NotFound { what: "complaint", field: "complaint_id" })?;
     let c = &summary.complaint;
-    let names: Option<(Option<String>, Option<String>, bool)> = sqlx::query_as(
+    // Destroyed everywhere, or by this complaint's station while the head office
+    // keeps the record for another station: either way not this station's to show.
+    let names: Option<(Option<String>, Option<String>, bool, bool)> = sqlx::query_as(
         "SELECT (SELECT fields->>'name' FROM shared_records WHERE entity = 'customer' AND entity_id = $1),
                 (SELECT fields->>'plate' FROM shared_records WHERE entity = 'vehicle' AND entity_id = $2),
-                EXISTS (SELECT 1 FROM destroyed_shared WHERE entity = 'customer' AND entity_id = $1)",
+                EXISTS (SELECT 1 FROM destroyed_shared WHERE entity = 'customer' AND entity_id = $1)
+                OR EXISTS (SELECT 1 FROM records x WHERE x.station_id = $3 AND x.entity = 'destruction'
+                             AND x.payload->'customers' @> jsonb_build_array($1::text)),
+                EXISTS (SELECT 1 FROM records x WHERE x.station_id = $3 AND x.entity = 'destruction'
+                          AND x.payload->'vehicles' @> jsonb_build_array($2::text))",
     )
     .bind(&c.customer_id)
     .bind(&c.vehicle_id)
+    .bind(station_id)
     .fetch_optional(pool)
     .await?;
-    let (customer_name, plate, customer_destroyed) = names.unwrap_or_default();
+    let (customer_name, plate, customer_destroyed, vehicle_destroyed) = names.unwrap_or_default();
+    let customer_name = customer_name.filter(|_| !customer_destroyed);
+    let plate = plate.filter(|_| !vehicle_destroyed);
     let children: Vec<(String, String, Json<Value>, Option<String>)> = sqlx::query_as(
         "SELECT r.entity, r.entity_id, r.payload, st.payload->>'name' FROM records r
          LEFT JOIN records st ON st.station_id = r.station_id AND st.entity = 'staff' AND st.entity_id = r.payload->>'staff_id'

@@ -22,7 +22,9 @@ kind: string, customer_id: string | null, customer_no: string | null,
  */
 customer_name: string | null, 
 /**
- * The customer's personal data was destroyed past retention.
+ * The customer's personal data was destroyed past retention, everywhere
+ * or by this entry's station (the head office may keep the customer for
+ * another station): no name is sent.
  */
 customer_destroyed: boolean, ro_number: string | null, 
 /**

@@ -10,8 +10,9 @@ import type { TimelineEntry } from "./TimelineEntry";
  */
 export type ComplaintView = { can_add_note: boolean, summary: ComplaintSummary, customer_name: string | null, 
 /**
- * The customer was destroyed past retention: `customer_name` is the placeholder,
- * so screens say so in the reader's language.
+ * The customer was destroyed past retention, everywhere or by this
+ * complaint's station: `customer_name` is left out, so screens say so in
+ * the reader's language.
  */
 customer_destroyed: boolean, plate: string | null, 
 /**

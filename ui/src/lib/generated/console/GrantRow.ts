@@ -16,4 +16,8 @@ lookup_kind: string | null, staff_id: string, staff_name: string, granted_at: st
 /**
  * A customer's number and masked name; a vehicle's masked plate.
  */
-customer_no: string | null, customer_name: string | null, plate: string | null, destroyed: boolean, };
+customer_no: string | null, customer_name: string | null, plate: string | null, 
+/**
+ * Destroyed past retention, everywhere or by the station granted it: no name or plate is sent.
+ */
+destroyed: boolean, };
