@@ -4,15 +4,16 @@
 // to this machine, so the station sees a LAN name, not loopback) is refused until
 // it asks to pair; the manager at the desk approves the code it shows; the
 // technician logs in on it and takes a job. Left idle, the tablet locks with the
-// half-written cause still underneath; once removed at the desk it is refused.
+// half-written cause still underneath; an advisor then checks a car in on it at
+// the tablet's viewport; once removed at the desk it is refused.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ARTIFACTS, httpsCall, launchBrowser, logIn, screenshot, setLocale, startApp, uiText } from './helpers.mjs';
+import { ARTIFACTS, httpsCall, launchBrowser, logIn, readLevels, screenshot, setLocale, startApp, uiText, withCheckDigit } from './helpers.mjs';
 
 const TABLET = { width: 1024, height: 768 };
 
-test('a tablet pairs over HTTPS, works, locks when idle and is refused once removed', { timeout: 300_000 }, async () => {
+test('a tablet pairs over HTTPS, works, locks when idle, checks a car in and is refused once removed', { timeout: 300_000 }, async () => {
   const app = await startApp({ listen: '0.0.0.0', args: ['--host-name', 'tablet.test'] });
   const desk = await launchBrowser({ ignoreHTTPSErrors: true });
   const tablet = await launchBrowser({ ignoreHTTPSErrors: true, viewport: TABLET, args: ['--host-resolver-rules=MAP tablet.test 127.0.0.1'] });
@@ -94,6 +95,34 @@ test('a tablet pairs over HTTPS, works, locks when idle and is refused once remo
     await page.getByTestId('lock-submit').click();
     await page.getByTestId('idle-lock').waitFor({ state: 'detached' });
     assert.equal(await cause.inputValue(), '压缩机异响，待进一步检查', 'the work in progress is still there');
+    await page.getByTestId('job-3c-save').first().click();
+    await page.getByTestId('job-cause-text').filter({ hasText: '压缩机异响' }).waitFor();
+
+    // An advisor checks a car in on the same tablet, at its viewport, over HTTPS.
+    const staff = (await httpsCall(app.url, 'setup_status')).body.staff;
+    const manager = staff.find((s) => s.role === 'manager').id;
+    const deskToken = (await httpsCall(app.url, 'login', { staff_id: manager, pin: '1111' })).body.token;
+    const customer = (await httpsCall(app.url, 'create_customer', { name: '孙平板', phones: ['13912340077'], language: 'zh-CN' }, { token: deskToken })).body;
+    const car = { customer_id: customer.id, fields: { plate: '沪T10240', vin: withCheckDigit('LSVAU2180N2187768'), make: '大众', model: '帕萨特' }, confirm: [] };
+    const vehicle = (await httpsCall(app.url, 'create_vehicle', car, { token: deskToken })).body;
+    await page.getByTestId('logout').click();
+    await logIn(page, { staffName: '李顾问', pin: '2222' });
+    await page.goto(`${tabletUrl}/#/check-in?customer=${customer.id}&vehicle=${vehicle.id}`);
+    await page.getByTestId('checkin').waitFor();
+    await page.getByTestId('checkin-next').click();
+    await page.getByTestId('odometer').fill('31024');
+    await readLevels(page);
+    await page.getByTestId('checkin-next').click();
+    await page.getByTestId('concern-text').first().fill('刹车时方向盘抖动');
+    await page.getByTestId('checkin-next').click();
+    await page.getByTestId('checkin-summary').waitFor();
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'the check-in fits the tablet without sideways scrolling');
+    await screenshot(page, 'tablet-pairing-04b-checkin-summary-zh-CN-1024');
+    await page.getByTestId('checkin-submit').click();
+    await page.getByTestId('repair-order').waitFor();
+    assert.equal((await page.getByTestId('order-plate').textContent()).trim(), '沪T10240');
+    const found = await httpsCall(app.url, 'search', { q: '沪T10240' }, { token: deskToken });
+    assert.equal(found.body.hits[0]?.vehicles[0]?.plate, '沪T10240', 'the check-in reached the station');
 
     // The list at the desk shows when it was last used; the manager removes it.
     await deskPage.reload();

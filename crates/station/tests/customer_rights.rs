@@ -130,6 +130,9 @@ async fn a_customer_who_withdraws_follow_up_calls_after_delivery_is_not_called_a
 
 // ---------------------------------------------------------------- export
 
+/// A 1×1 PNG standing in for a check-in photo.
+const PHOTO: &str = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+
 fn signature_png_data_url() -> String {
     let mut img = image::RgbaImage::new(60, 20);
     for x in 5..55 {
@@ -180,8 +183,15 @@ async fn the_export_holds_the_customer_vehicles_orders_documents_complaints_scor
     let crew = t.crew().await;
     t.ok(&crew.advisor, "update_customer", json!({"id": crew.customer, "fields": fields("王芳", true, true, true)})).await;
     t.ok(&crew.advisor, "update_customer", json!({"id": crew.customer, "fields": fields("王芳", false, true, true)})).await;
-    // An order that is signed, printed, delivered and followed up with a score of 5.
-    let mut f = Flow::in_status(&t, &crew, "diagnosing").await;
+    // An order with a check-in photo that is signed, printed, delivered and followed up with a score of 5.
+    let photo = t.ok(&crew.advisor, "upload_photo", json!({"data": PHOTO})).await["sha256"].as_str().unwrap().to_string();
+    let mut input = common::check_in_input(&crew.customer, &crew.vehicle, 10_000);
+    input["concerns"] = json!([{"text": "常规保养"}, {"text": "刹车异响"}]);
+    input["photos"] = json!([{"sha256": photo, "caption": "左前门划痕"}]);
+    let ro = t.ok(&crew.advisor, "check_in", input).await["id"].as_str().unwrap().to_string();
+    let page = t.ok(&crew.advisor, "get_order_detail", json!({"id": ro})).await;
+    let mut f = Flow { t: &t, crew: &crew, ro, page };
+    f.move_to(&crew.tech, "diagnosing").await;
     f.labor(0, 1500, 20_000).await;
     f.move_to(&crew.advisor, "estimate_ready").await;
     let png = t.ok(&crew.advisor, "upload_photo", json!({"data": signature_png_data_url()})).await["sha256"].as_str().unwrap().to_string();
@@ -255,6 +265,9 @@ async fn the_export_holds_the_customer_vehicles_orders_documents_complaints_scor
     assert!(pdf.starts_with(b"%PDF"), "{pdf_name}");
     assert_eq!(format!("{:x}", Sha256::digest(&pdf)), printed["sha256"].as_str().unwrap(), "the archived PDF, byte for byte");
     assert_eq!(z.named("signatures/").len(), 2, "both signature images: {:?}", z.names);
+    let photos = z.named("photos/");
+    assert_eq!(photos.len(), 1, "the check-in photo: {:?}", z.names);
+    assert_eq!(format!("{:x}", Sha256::digest(z.bytes(&photos[0]))), photo, "the photo, byte for byte");
 
     let complaints = z.json("complaints.json");
     assert_eq!(complaints["complaints"][0]["id"], complaint["complaint"]["id"]);

@@ -286,6 +286,16 @@ async fn every_answer_carries_the_desktops_content_security_policy_and_no_framin
     assert_eq!(header(&headers, "x-frame-options"), Some("DENY"));
     assert_eq!(header(&headers, "x-content-type-options"), Some("nosniff"));
     assert_eq!(header(&headers, "referrer-policy"), Some("no-referrer"));
+    assert_eq!(header(&headers, "cross-origin-opener-policy"), Some("same-origin"));
+    // An API answer carries them too, refusals included, and is never cached (it may hold personal data).
+    for (token, expected) in [(Some(t.manager.as_str()), 200), (None, 401)] {
+        let bearer = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
+        let (status, api, _) = exchange(tokio::net::TcpStream::connect(addr).await.unwrap(), &raw_post(&addr.to_string(), "me", &bearer, "{}")).await;
+        assert_eq!(status, expected);
+        assert_eq!(header(&api, "cache-control"), Some("no-store"), "{status}");
+        assert_eq!(header(&api, "content-security-policy"), header(&headers, "content-security-policy"), "{status}");
+        assert_eq!(header(&api, "x-frame-options"), Some("DENY"), "{status}");
+    }
 
     // The same directives as the desktop window's (tauri.conf.json), so the two cannot drift apart.
     let conf: Value = serde_json::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../src-tauri/tauri.conf.json")).unwrap()).unwrap();

@@ -173,6 +173,27 @@ async fn a_closed_order_past_its_retention_is_anonymised_its_documents_and_files
     let left: Vec<Value> = v["documents"].as_array().unwrap().iter().map(|d| json!([d["kind"], d["hash"]])).collect();
     assert_eq!(left, hashes, "the number, kind and hash of each document are kept");
     assert!(v["documents"].as_array().unwrap().iter().all(|d| d["status"] == "destroyed"));
+    // The destruction record keeps, per document, only its number, kind, hash and the date.
+    let kept: Vec<(String, String, Option<String>, String)> =
+        sqlx::query_as("SELECT number, kind, hash, destroyed_at FROM retention_destroyed_documents WHERE ro_id = ? ORDER BY number")
+            .bind(&ro)
+            .fetch_all(t.station.pool())
+            .await
+            .unwrap();
+    let number = order["order"]["number"].as_str().unwrap();
+    let expected: Vec<(String, String, Option<String>, String)> = hashes
+        .iter()
+        .enumerate()
+        .map(|(i, kh)| {
+            (
+                format!("{number}/{}", i + 1),
+                kh[0].as_str().unwrap().to_string(),
+                kh[1].as_str().map(str::to_string),
+                v["destroyed_at"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(kept, expected, "number <order number>/<n>, kind, hash and date");
 
     // Nothing is due any more; approving the same list again destroys nothing.
     assert_eq!(t.ok(&t.manager, "retention_due", json!({})).await["items"], json!([]));

@@ -1,5 +1,6 @@
 //! Master data at the station: the head office's labor catalog and part
-//! prices are used for lines and cannot be changed at the station.
+//! prices are used for lines and cannot be changed at the station; its
+//! retention periods replace the station's defaults.
 
 use super::*;
 
@@ -93,4 +94,19 @@ async fn the_head_offices_labor_catalog_and_part_prices_are_used_at_the_station_
         .await
         .unwrap();
     assert_eq!(at_ho, 4800);
+}
+
+#[tokio::test]
+async fn a_retention_period_set_at_the_head_office_replaces_the_stations_default_and_the_others_keep_theirs() {
+    let ho = HeadOffice::start().await;
+    // As `headoffice admin set-setting retention.repair_order_days 2190` does (docs/privacy.md).
+    headoffice::admin::set_setting(&ho.pool, "retention.repair_order_days", "2190").await.unwrap();
+    let t = station("SH01").await;
+    ho.enroll(&t, "SH01").await;
+    sync_ok(&t).await;
+
+    let policy = t.ok(&t.manager, "retention_policy", json!({})).await;
+    let period = |kind: &str| policy["periods"].as_array().unwrap().iter().find(|p| p["kind"] == kind).unwrap().clone();
+    assert_eq!(period("repair_order"), json!({"kind": "repair_order", "days": 2190, "default_days": 1825, "from_head_office": true}));
+    assert_eq!(period("photos"), json!({"kind": "photos", "days": 730, "default_days": 730, "from_head_office": false}));
 }

@@ -56,6 +56,16 @@ async fn a_destruction_reaches_the_head_office_and_neither_a_later_pull_nor_a_re
     let (delivered, open) = finished_day(&t, &crew).await;
     ho.enroll(&t, "SH01").await;
     sync_ok(&t).await;
+    // The head office's KPI sums for the station, as its console reads them.
+    let sh01: uuid::Uuid = sqlx::query_scalar("SELECT station_id FROM stations WHERE code = 'SH01'").fetch_one(&ho.pool).await.unwrap();
+    let today = Utc::now().date_naive();
+    let (from, to) = (today - chrono::Days::new(7), today + chrono::Days::new(1));
+    let ho_kpis = || async {
+        use headoffice::store::kpis::{kpi_for, Dim, Group};
+        kpi_for(&ho.pool, &[sh01], from, to, Group::Total, &Dim::Station).await.unwrap().remove(0).tally
+    };
+    let kpis_before = ho_kpis().await;
+    assert_eq!((kpis_before.delivered, kpis_before.cancelled), (1, 1), "the day's orders are counted: {kpis_before:?}");
     // Another station of the network never had the customer: nothing keeps it at the head office.
     let b = station("SH02").await;
     ho.enroll(&b, "SH02").await;
@@ -78,6 +88,7 @@ async fn a_destruction_reaches_the_head_office_and_neither_a_later_pull_nor_a_re
     t.ok(&t.manager, "run_destruction", json!({"pin": "1111", "items": items})).await;
     let report = sync_ok(&t).await;
     assert!(report.push.batches > 0 && report.push.rejected == 0, "{:?}", report.push);
+    assert_eq!(ho_kpis().await, kpis_before, "the head office's KPIs are the same before and after");
 
     // The head office's copies: signed documents and PDFs erased, file bytes deleted, personal fields anonymised.
     assert_eq!(ho_count(&ho, signed_at_ho, &orders).await, 0, "no signed document or PDF is left at the head office");

@@ -175,3 +175,19 @@ async fn a_customer_who_did_not_consent_to_sharing_is_not_found_by_other_station
     let found = b.ok(&b.manager, "head_office_lookup", json!({"q": "13700000009"})).await;
     assert_eq!((found["offline"].clone(), found["customers"].clone()), (Value::Null, json!([])));
 }
+
+#[tokio::test]
+async fn a_customer_who_withdraws_consent_to_keep_their_data_is_no_longer_found_by_other_stations() {
+    let ho = HeadOffice::start().await;
+    let (a, b) = (station("SH01").await, station("SH02").await);
+    let (customer, _) = customer_at_sh01(&ho, &a).await;
+    ho.enroll(&b, "SH02").await;
+    let found = b.ok(&b.manager, "head_office_lookup", json!({"q": PHONE})).await;
+    assert_eq!(found["customers"].as_array().unwrap().len(), 1, "found while they consent: {found}");
+
+    let fields = json!({"name": "罗磊", "phones": [PHONE], "language": "zh-CN", "consent_data": false});
+    a.ok(&a.manager, "update_customer", json!({"id": customer, "fields": fields})).await;
+    sync_ok(&a).await;
+    let found = b.ok(&b.manager, "head_office_lookup", json!({"q": PHONE})).await;
+    assert_eq!((found["offline"].clone(), found["customers"].clone()), (Value::Null, json!([])), "withdrawn at SH01, so not found from SH02");
+}
