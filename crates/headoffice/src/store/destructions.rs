@@ -11,7 +11,7 @@
 //! - `files`: the station's file bytes deleted;
 //! - `customers`, `vehicles`: shared customers and their cars closed to later
 //!   edits (`destroyed_shared`): the station sent their anonymised fields in
-//!   the same push. Unless another station still holds them
+//!   this push or an earlier one. Unless another station still holds them
 //!   (`kept_for_other_stations`): the head office's copy is what every
 //!   station with access pulls, so anonymising it would wipe the customer at
 //!   a station whose own retention has not run out. Then the head office
@@ -47,8 +47,17 @@ fn ids(payload: &Value, key: &str) -> Vec<String> {
     payload.get(key).and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect()
 }
 
-fn named(once: &[(&Change, EntityKind)], key: &str) -> Vec<String> {
-    once.iter().filter(|(c, _)| c.entity == "destruction").flat_map(|(c, _)| ids(&c.payload, key)).collect()
+/// The customers (`key` "customers") or cars ("vehicles") this push destroys: named by its
+/// destructions, or sent in their anonymised state (`destroyed_at` set). The state can come
+/// a batch before the destruction naming it (a run over more records than a batch holds), and
+/// must then be judged on its own, or it would wipe a customer kept for another station.
+fn named(once: &[(&Change, EntityKind)], shared: &[&Change], key: &str) -> Vec<String> {
+    let entity = if key == "customers" { "customer" } else { "vehicle" };
+    let anonymised = shared.iter().filter(|c| c.entity == entity && c.payload.get("destroyed_at").is_some_and(|at| !at.is_null())).map(|c| c.entity_id.clone());
+    let mut ids: Vec<String> = once.iter().filter(|(c, _)| c.entity == "destruction").flat_map(|(c, _)| ids(&c.payload, key)).chain(anonymised).collect();
+    ids.sort();
+    ids.dedup();
+    ids
 }
 
 /// Which of `customers` and `vehicles` a station other than `except` still
@@ -86,12 +95,17 @@ const HELD_ELSEWHERE: &str = "
                      OR d.payload->'customers' @> (SELECT jsonb_build_array(v.fields->>'customer_id') FROM shared_records v
                                                     WHERE v.entity = 'vehicle' AND v.entity_id = h.entity_id))))";
 
-/// The shared customers and cars named by this push's destructions that another
+/// The shared customers and cars this push destroys (`named`) that another
 /// station still holds (`HELD_ELSEWHERE`), and the owner named with a car held
 /// elsewhere: that station's copy of the car names its owner. The head office
 /// keeps these as they are.
-pub(crate) async fn kept_for_other_stations(conn: &mut PgConnection, station: &AuthStation, once: &[(&Change, EntityKind)]) -> sqlx::Result<HashSet<Key>> {
-    let (customers, vehicles) = (named(once, "customers"), named(once, "vehicles"));
+pub(crate) async fn kept_for_other_stations(
+    conn: &mut PgConnection,
+    station: &AuthStation,
+    once: &[(&Change, EntityKind)],
+    shared: &[&Change],
+) -> sqlx::Result<HashSet<Key>> {
+    let (customers, vehicles) = (named(once, shared, "customers"), named(once, shared, "vehicles"));
     if customers.is_empty() && vehicles.is_empty() {
         return Ok(HashSet::new());
     }

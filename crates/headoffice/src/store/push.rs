@@ -254,7 +254,7 @@ async fn apply_once(
     }
     // Shared records first: they decide what this station may see (records it
     // creates here become its own), which the orders and merges are checked against.
-    let kept = super::destructions::kept_for_other_stations(&mut tx, station, &once).await?;
+    let kept = super::destructions::kept_for_other_stations(&mut tx, station, &once, &shared).await?;
     let shared = super::destructions::without_kept(shared, &kept);
     let (shared, destroyed) = super::destructions::refuse_destroyed(&mut tx, shared).await?;
     rejects.extend(destroyed.into_iter().map(|(change, message)| RejectRow { change, code: rc::DESTROYED, message, flagged: false }));

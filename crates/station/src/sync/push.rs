@@ -65,27 +65,6 @@ pub async fn push_all(station: &Station, client: &Client, station_code: Option<S
     push_in_batches_of(station, client, station_code, BATCH_LIMIT.load(Ordering::Relaxed)).await
 }
 
-/// How many of a batch's `changes` to send so that the anonymised customers and
-/// cars a destruction names go up in one batch with it: the head office decides
-/// on them together (whether another station still holds them, docs/sync.md,
-/// "Destruction"), and an anonymised state arriving alone would simply be
-/// applied. `next` is the first destruction after the batch, within reach of
-/// the next one. A batch is cut only after at least one change, so it always moves.
-fn keeping_destructions_whole(changes: &[Change], next: Option<&serde_json::Value>) -> usize {
-    let Some(next) = next else { return changes.len() };
-    let named = |key: &str, id: &str| next.get(key).and_then(|v| v.as_array()).is_some_and(|ids| ids.iter().any(|i| i.as_str() == Some(id)));
-    let after_last_destruction = changes.iter().rposition(|c| c.entity == "destruction").map_or(0, |i| i + 1);
-    let split = changes[after_last_destruction..].iter().position(|c| match c.entity.as_str() {
-        "customer" => named("customers", &c.entity_id),
-        "vehicle" => named("vehicles", &c.entity_id),
-        _ => false,
-    });
-    match split.map(|i| i + after_last_destruction) {
-        Some(i) if i > 0 => i,
-        _ => changes.len(),
-    }
-}
-
 /// `push_all` in batches of at most `limit` changes (tests cut batches where they need).
 pub async fn push_in_batches_of(station: &Station, client: &Client, station_code: Option<String>, limit: i64) -> Result<PushOutcome, SyncError> {
     let pool = station.pool();
@@ -110,16 +89,6 @@ pub async fn push_in_batches_of(station: &Station, client: &Client, station_code
             }
             changes.push(to_change(row)?);
         }
-        let end = first + changes.len() as i64 - 1;
-        let next: Option<String> =
-            sqlx::query_scalar("SELECT payload FROM outbox WHERE seq > ?1 AND seq <= ?1 + ?2 AND entity = 'destruction' ORDER BY seq LIMIT 1")
-                .bind(end)
-                .bind(limit)
-                .fetch_optional(pool)
-                .await
-                .map_err(ApiError::from)?;
-        let next = next.and_then(|p| serde_json::from_str::<serde_json::Value>(&p).ok());
-        changes.truncate(keeping_destructions_whole(&changes, next.as_ref()));
         let last = first + changes.len() as i64 - 1;
         let batch =
             PushBatch { protocol_version: PROTOCOL_VERSION, schema_version: schema_version(), station_code: station_code.clone(), first_seq: first, changes };
@@ -156,44 +125,5 @@ pub async fn push_in_batches_of(station: &Station, client: &Client, station_code
             }
             Err(e) => return Err(e),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-    use sync_protocol::{Change, Hlc, Op};
-
-    use super::keeping_destructions_whole;
-
-    fn batch(rows: &[(&str, &str)]) -> Vec<Change> {
-        let hlc: Hlc = "000001700000000-0000000000-SH01".parse().expect("hlc");
-        rows.iter()
-            .enumerate()
-            .map(|(i, (entity, id))| Change {
-                seq: i as i64 + 1,
-                id: uuid::Uuid::now_v7(),
-                entity: entity.to_string(),
-                entity_id: id.to_string(),
-                op: Op::Upsert,
-                payload: json!({"id": id}),
-                hlc: hlc.clone(),
-                changed_fields: None,
-            })
-            .collect()
-    }
-
-    #[test]
-    fn a_batch_ends_before_the_anonymised_customer_and_car_of_a_destruction_that_would_go_in_the_next_one() {
-        let next = json!({"customers": ["c1"], "vehicles": ["v1"]});
-        let rows = batch(&[("repair_order", "r0"), ("destruction", "d0"), ("ro_job", "j1"), ("vehicle", "v1"), ("customer", "c1"), ("ro_job", "j2")]);
-        assert_eq!(keeping_destructions_whole(&rows, Some(&next)), 3, "cut before the car, the first of them after the last whole destruction");
-        assert_eq!(keeping_destructions_whole(&rows, None), 6, "no destruction follows: the batch goes whole");
-        let other = json!({"customers": ["c9"], "vehicles": []});
-        assert_eq!(keeping_destructions_whole(&rows, Some(&other)), 6, "the next destruction names none of them");
-        let before = batch(&[("customer", "c1"), ("destruction", "d0"), ("ro_job", "j1")]);
-        assert_eq!(keeping_destructions_whole(&before, Some(&next)), 3, "an edit before a destruction already in the batch is not its anonymisation");
-        let first = batch(&[("customer", "c1"), ("ro_job", "j1")]);
-        assert_eq!(keeping_destructions_whole(&first, Some(&next)), 2, "a batch that would be empty goes as it is");
     }
 }

@@ -494,7 +494,7 @@ async fn a_customer_with_a_complaint_and_a_service_request_at_another_station_is
 }
 
 #[tokio::test]
-async fn a_push_cut_into_batches_never_sends_an_anonymised_customer_without_its_destruction() {
+async fn an_anonymised_customer_pushed_a_batch_before_its_destruction_is_still_kept_at_the_head_office_for_the_station_holding_it() {
     let ho = HeadOffice::start().await;
     let (mut t, crew, b, _) = served_at_a_and_adopted_at_b(&ho).await;
     run_all_due(&mut t, 5 * 365 + 2).await;
@@ -508,10 +508,11 @@ async fn a_push_cut_into_batches_never_sends_an_anonymised_customer_without_its_
     let destruction_at = pending.iter().position(|(e, _, p)| e == "destruction" && p.contains(&crew.customer)).unwrap();
     assert!(customer_at < destruction_at, "the anonymised state comes first: {customer_at} {destruction_at}");
 
-    // Batches that would end between the two: the push cuts the first one before the customer instead.
+    // Batches cut right after the anonymised customer, as a run destroying more records than a
+    // batch holds would: the head office gets the customer's state with no destruction beside it.
     let enrollment = station::sync::state::enrollment(t.station.pool()).await.unwrap().unwrap();
     let client = sync::client::Client::new(&enrollment.head_office_url, Some(enrollment.token.clone())).unwrap();
-    let limit = destruction_at as i64;
+    let limit = customer_at as i64 + 1;
     let pushed = sync::push::push_in_batches_of(&t.station, &client, enrollment.ho_station_code.clone(), limit).await.unwrap();
     assert!(pushed.batches >= 2, "{pushed:?}");
     assert_eq!(pushed.rejected, 0);
