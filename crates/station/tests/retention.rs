@@ -194,6 +194,23 @@ async fn a_closed_order_past_its_retention_is_anonymised_its_documents_and_files
         })
         .collect();
     assert_eq!(kept, expected, "number <order number>/<n>, kind, hash and date");
+    // An order with ten or more signed documents lists them by their number's n, not as text (/10 after /9).
+    let destruction: String = sqlx::query_scalar("SELECT destruction_id FROM retention_destroyed_documents WHERE ro_id = ? LIMIT 1")
+        .bind(&ro)
+        .fetch_one(t.station.pool())
+        .await
+        .unwrap();
+    for n in hashes.len() + 1..=11 {
+        let add = "INSERT INTO retention_destroyed_documents (authorization_id, destruction_id, ro_id, number, kind, hash, destroyed_at)
+                   VALUES (?, ?, ?, ?, 'supplemental', NULL, ?)";
+        let at = v["destroyed_at"].as_str().unwrap();
+        sqlx::query(add).bind(format!("later-{n}")).bind(&destruction).bind(&ro).bind(format!("{number}/{n}")).bind(at).execute(t.station.pool()).await.unwrap();
+    }
+    let v = t.ok(&t.manager, "verify_order", json!({"ro_id": ro})).await;
+    let places: Vec<(i64, String)> =
+        v["documents"].as_array().unwrap().iter().map(|d| (d["seq"].as_i64().unwrap(), d["authorization_id"].as_str().unwrap().to_string())).collect();
+    assert_eq!(places.iter().map(|p| p.0).collect::<Vec<_>>(), (1..=11).collect::<Vec<i64>>(), "{places:?}");
+    assert_eq!(places[9].1, "later-10", "the tenth is the one numbered /10");
 
     // Nothing is due any more; approving the same list again destroys nothing.
     assert_eq!(t.ok(&t.manager, "retention_due", json!({})).await["items"], json!([]));

@@ -726,17 +726,20 @@ pub async fn verify_records(station: &Station, ro_id: &str) -> Result<VerifyRepo
 
     let mut checks = Vec::new();
     // Destroyed past retention: what is left says so, and is not a tampering.
-    let destroyed: Vec<(String, String, Option<String>, String)> =
-        sqlx::query_as("SELECT authorization_id, kind, hash, destroyed_at FROM retention_destroyed_documents WHERE ro_id = ? ORDER BY number")
+    let mut destroyed: Vec<(String, String, Option<String>, String, String)> =
+        sqlx::query_as("SELECT authorization_id, kind, hash, destroyed_at, number FROM retention_destroyed_documents WHERE ro_id = ?")
             .bind(ro_id)
             .fetch_all(&mut *conn)
             .await?;
+    // A document's place is the n of its number `<order>/<n>`: compared as text, /10 came before /2.
+    let place = |number: &str| number.rsplit('/').next().and_then(|n| n.parse::<i64>().ok()).unwrap_or(i64::MAX);
+    destroyed.sort_by_key(|d| place(&d.4));
     let destroyed_at = destroyed.first().map(|d| d.3.clone());
-    for (i, (id, kind, hash, _)) in destroyed.into_iter().enumerate() {
+    for (i, (id, kind, hash, _, number)) in destroyed.into_iter().enumerate() {
         checks.push(DocumentCheck {
             authorization_id: id,
             kind: DocumentKind::parse(&kind),
-            seq: i as i64 + 1,
+            seq: Some(place(&number)).filter(|n| *n != i64::MAX).unwrap_or(i as i64 + 1),
             hash,
             status: "destroyed".into(),
             differences: vec![],
