@@ -99,7 +99,26 @@ pub async fn serve_listener(station: Station, listener: std::net::TcpListener, u
     let config = axum_server::tls_rustls::RustlsConfig::from_config(cert.server_config().map_err(std::io::Error::other)?);
     tracing::info!(%address, fingerprint = %cert.fingerprint, "serving StationDesk over HTTPS");
     println!("StationDesk is serving on https://{address}\nCertificate SHA-256 fingerprint: {}", cert.fingerprint);
+    // `0.0.0.0` is no address a tablet can open: name the one it can.
+    if let Some(url) = tablet_url(address, lan_address()) {
+        println!("Tablets on the workshop network open {url}");
+    }
     axum_server::from_tcp_rustls(listener, config)?.serve(app).await
+}
+
+/// The address tablets open for a server listening on `address`: the computer's address on
+/// the network (`lan`) when it listens on all of them.
+fn tablet_url(address: SocketAddr, lan: Option<std::net::IpAddr>) -> Option<String> {
+    let ip = if address.ip().is_unspecified() { lan? } else { address.ip() };
+    Some(format!("https://{}", SocketAddr::new(ip, address.port())))
+}
+
+/// This computer's address on the network its default route leads to. Connecting a UDP
+/// socket only picks the route; nothing is sent.
+fn lan_address() -> Option<std::net::IpAddr> {
+    let socket = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+    socket.connect("192.0.2.1:9").ok()?;
+    Some(socket.local_addr().ok()?.ip()).filter(|ip| !ip.is_loopback() && !ip.is_unspecified())
 }
 
 fn status_of(kind: ErrorKind) -> StatusCode {
@@ -228,4 +247,18 @@ async fn static_file(State(state): State<AppState>, request: Request) -> Respons
         }
     }
     (StatusCode::NOT_FOUND, "not found").into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tablet_url;
+
+    #[test]
+    fn a_station_listening_on_every_address_tells_tablets_its_network_address_and_one_listening_on_one_tells_that() {
+        let lan = Some("192.168.1.20".parse().unwrap());
+        assert_eq!(tablet_url("0.0.0.0:8787".parse().unwrap(), lan).as_deref(), Some("https://192.168.1.20:8787"));
+        assert_eq!(tablet_url("[::]:8787".parse().unwrap(), lan).as_deref(), Some("https://192.168.1.20:8787"));
+        assert_eq!(tablet_url("10.0.0.5:8787".parse().unwrap(), lan).as_deref(), Some("https://10.0.0.5:8787"));
+        assert_eq!(tablet_url("0.0.0.0:8787".parse().unwrap(), None), None, "no network: nothing to tell rather than a wrong address");
+    }
 }
