@@ -139,7 +139,6 @@ async fn every_change_writes_an_outbox_row_for_each_record_it_wrote() {
     let crew = t.crew().await;
     let part = t.part("W712/75", 4_500, 5000).await;
     let mut f = Flow::check_in(&t, &crew).await;
-    let mut seq: i64 = sqlx::query_scalar("SELECT MAX(seq) FROM outbox").fetch_one(t.station.pool()).await.unwrap();
     let mut steps = 0;
 
     // Each step runs one second after the last, so a row's updated_at says which step wrote it.
@@ -147,6 +146,7 @@ async fn every_change_writes_an_outbox_row_for_each_record_it_wrote() {
         ($what:expr, $call:expr) => {{
             t.advance(chrono::Duration::seconds(1));
             let at = station::station::ts(t.station.now());
+            let seq: i64 = sqlx::query_scalar("SELECT MAX(seq) FROM outbox").fetch_one(t.station.pool()).await.unwrap();
             $call;
             let written = written_at(&t, &at).await;
             let rows: Vec<(String, String)> =
@@ -160,7 +160,6 @@ async fn every_change_writes_an_outbox_row_for_each_record_it_wrote() {
                 "{}: no audit entry",
                 $what
             );
-            seq = sqlx::query_scalar("SELECT MAX(seq) FROM outbox").fetch_one(t.station.pool()).await.unwrap();
             steps += 1;
         }};
     }
