@@ -68,7 +68,7 @@ impl Station {
         }
         // The daily backup rides on the same switch: tests that drive the worker themselves call `backup::run_if_due`.
         if sync.enabled {
-            crate::backup::start(station.for_worker(), std::time::Duration::from_secs(600));
+            crate::backup::start(station.for_worker(), sync.backup_check);
         }
         crate::sync::worker::start(station.for_worker(), sync);
         crate::store::checkpoint::start(station.for_worker(), crate::store::checkpoint::EVERY);

@@ -426,3 +426,31 @@ async fn backups_run_once_per_station_day_on_its_clock_and_rotation_keeps_the_ne
     let status = t.ok(&t.manager, "backup_status", json!({})).await;
     assert_eq!((status["keep"].clone(), status["backups"].as_array().unwrap().len()), (json!(3), 3));
 }
+
+#[tokio::test]
+async fn the_station_makes_the_days_backup_by_itself_once_a_manager_sets_the_key() {
+    // The background check every 100 ms instead of every 10 minutes; the sync worker idles (not enrolled).
+    let dir = tempfile::tempdir().unwrap();
+    let options = station::sync::WorkerOptions { backup_check: std::time::Duration::from_millis(100), ..Default::default() };
+    let station = station::Station::open_with(dir.path(), std::sync::Arc::new(common::morning), options).await.unwrap();
+    let setup = json!({"station_code": "SH01", "station_name": "浦东服务站", "manager_name": "王经理", "manager_pin": "1111", "utc_offset_minutes": 480});
+    let manager = station.dispatch("first_run_setup", None, setup).await.unwrap()["token"].as_str().unwrap().to_string();
+    let status = || async { station.dispatch("backup_status", Some(&manager), json!({})).await.unwrap() };
+
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(status().await["last_backup_file"], Value::Null, "no key, no backup");
+    let identity = age::x25519::Identity::generate();
+    station.dispatch("set_backup_key", Some(&manager), json!({"recipient": identity.to_public().to_string()})).await.unwrap();
+    let mut made = Value::Null;
+    for _ in 0..100 {
+        made = status().await["last_backup_file"].clone();
+        if !made.is_null() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let file = made.as_str().expect("the background check made the day's backup within 10 s");
+    assert!(std::fs::read(dir.path().join("backups").join(file)).unwrap().starts_with(b"age-encryption.org/v1"));
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(status().await["backups"].as_array().unwrap().len(), 1, "one a day, however often it checks");
+}

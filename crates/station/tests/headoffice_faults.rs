@@ -114,6 +114,7 @@ async fn open_desk(i: usize, ho: &HeadOfficeProcess, ho_pool: &PgPool) -> Desk {
         interval: Duration::from_millis(800),
         backoff_base: Duration::from_millis(200),
         backoff_max: Duration::from_secs(3),
+        ..Default::default()
     };
     let station = Station::open_with(dir.path(), Arc::new(chrono::Utc::now), options).await.unwrap();
     let setup = json!({"station_code": code, "station_name": format!("站{i}"), "manager_name": "王经理", "manager_pin": "1111", "utc_offset_minutes": 480});

@@ -617,6 +617,7 @@ async fn the_background_worker_syncs_after_enrollment_and_on_sync_now_and_backs_
         interval: Duration::from_secs(3600),
         backoff_base: Duration::from_millis(100),
         backoff_max: Duration::from_millis(400),
+        ..Default::default()
     };
     let st = station::Station::open_with(dir.path(), Arc::new(Utc::now), options).await.unwrap();
     let session = st

@@ -32,11 +32,19 @@ pub struct WorkerOptions {
     pub interval: Duration,
     pub backoff_base: Duration,
     pub backoff_max: Duration,
+    /// How often the daily backup checks whether it is due (`backup::start`).
+    pub backup_check: Duration,
 }
 
 impl Default for WorkerOptions {
     fn default() -> Self {
-        WorkerOptions { enabled: true, interval: Duration::from_secs(30), backoff_base: Duration::from_secs(2), backoff_max: Duration::from_secs(300) }
+        WorkerOptions {
+            enabled: true,
+            interval: Duration::from_secs(30),
+            backoff_base: Duration::from_secs(2),
+            backoff_max: Duration::from_secs(300),
+            backup_check: Duration::from_secs(600),
+        }
     }
 }
 
