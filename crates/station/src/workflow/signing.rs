@@ -732,14 +732,14 @@ pub async fn verify_records(station: &Station, ro_id: &str) -> Result<VerifyRepo
             .fetch_all(&mut *conn)
             .await?;
     // A document's place is the n of its number `<order>/<n>`: compared as text, /10 came before /2.
-    let place = |number: &str| number.rsplit('/').next().and_then(|n| n.parse::<i64>().ok()).unwrap_or(i64::MAX);
-    destroyed.sort_by_key(|d| place(&d.4));
+    let place = |number: &str| number.rsplit('/').next().and_then(|n| n.parse::<i64>().ok());
+    destroyed.sort_by_key(|d| place(&d.4).unwrap_or(i64::MAX));
     let destroyed_at = destroyed.first().map(|d| d.3.clone());
     for (i, (id, kind, hash, _, number)) in destroyed.into_iter().enumerate() {
         checks.push(DocumentCheck {
             authorization_id: id,
             kind: DocumentKind::parse(&kind),
-            seq: Some(place(&number)).filter(|n| *n != i64::MAX).unwrap_or(i as i64 + 1),
+            seq: place(&number).unwrap_or(i as i64 + 1),
             hash,
             status: "destroyed".into(),
             differences: vec![],
