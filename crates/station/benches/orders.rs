@@ -41,7 +41,8 @@ const GIVEN: &[&str] = &[
 ];
 const PROVINCES: &[&str] = &["沪", "苏", "浙", "京", "粤"];
 const ALNUM: &[u8] = b"ABCDEFGHJKLMNPRSTUVWXYZ0123456789";
-const MAKES: &[(&str, &str)] = &[("大众", "帕萨特"), ("丰田", "凯美瑞"), ("本田", "雅阁"), ("别克", "君越"), ("日产", "轩逸"), ("比亚迪", "秦PLUS"), ("宝马", "3系")];
+const MAKES: &[(&str, &str)] =
+    &[("大众", "帕萨特"), ("丰田", "凯美瑞"), ("本田", "雅阁"), ("别克", "君越"), ("日产", "轩逸"), ("比亚迪", "秦PLUS"), ("宝马", "3系")];
 const CONCERNS: &[&str] = &["定期保养", "发动机异响", "空调不制冷", "刹车有异响", "更换轮胎", "仪表故障灯亮", "底盘异响", "电瓶亏电"];
 /// (type column, the number's letter).
 const TYPES: &[(&str, char)] = &[("maintenance", 'M'), ("maintenance", 'M'), ("repair", 'R'), ("warranty", 'W'), ("accident", 'A'), ("inspection", 'I')];
@@ -145,11 +146,8 @@ async fn main() {
     let mut rng = StdRng::seed_from_u64(seed ^ 0xbe_4c);
     let open_ids: Vec<String> =
         sqlx::query_scalar("SELECT id FROM repair_orders WHERE status NOT IN ('delivered', 'closed', 'cancelled')").fetch_all(pool).await.unwrap();
-    let closed_ids: Vec<String> = sqlx::query_scalar("SELECT id FROM repair_orders WHERE status = 'closed' ORDER BY random() LIMIT ?")
-        .bind(rounds as i64)
-        .fetch_all(pool)
-        .await
-        .unwrap();
+    let closed_ids: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM repair_orders WHERE status = 'closed' ORDER BY random() LIMIT ?").bind(rounds as i64).fetch_all(pool).await.unwrap();
     // Returning vehicles with no open order, for the check-ins.
     let returning: Vec<(String, String)> = sqlx::query_as(
         "SELECT v.customer_id, v.id FROM vehicles v WHERE NOT EXISTS (SELECT 1 FROM repair_orders r WHERE r.vehicle_id = v.id AND r.status NOT IN ('delivered', 'closed', 'cancelled'))
@@ -420,7 +418,8 @@ async fn generate(station: &Station, orders: usize, open: usize, seed: u64) {
             } else {
                 "closed"
             };
-            let flow: Vec<&str> = if cancelled { vec!["checked_in", "diagnosing", "cancelled"] } else { FLOW[..if status == "closed" { 9 } else { 8 }].to_vec() };
+            let flow: Vec<&str> =
+                if cancelled { vec!["checked_in", "diagnosing", "cancelled"] } else { FLOW[..if status == "closed" { 9 } else { 8 }].to_vec() };
             let step = (delivered - checked_in) / (flow.len() as i32);
             let updated = checked_in + step * (flow.len() as i32 - 1);
             let odometer = rng.random_range(5_000..250_000i64);
@@ -641,13 +640,21 @@ async fn generate(station: &Station, orders: usize, open: usize, seed: u64) {
     let mut tx = pool.begin().await.unwrap();
     for (day, seq) in &day_seq {
         let iso = format!("{}-{}-{}", &day[0..4], &day[4..6], &day[6..8]);
-        sqlx::query("INSERT INTO ro_sequences (station_id, day, last_seq) VALUES (?, ?, ?)").bind(&station_id).bind(iso).bind(*seq).execute(&mut *tx).await.unwrap();
+        sqlx::query("INSERT INTO ro_sequences (station_id, day, last_seq) VALUES (?, ?, ?)")
+            .bind(&station_id)
+            .bind(iso)
+            .bind(*seq)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
     }
     // Each vehicle's last reading, as check-in keeps it.
-    sqlx::query("UPDATE vehicles SET last_odometer_km = (SELECT MAX(km) FROM odometer_readings o WHERE o.vehicle_id = vehicles.id) WHERE last_odometer_km IS NULL")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+    sqlx::query(
+        "UPDATE vehicles SET last_odometer_km = (SELECT MAX(km) FROM odometer_readings o WHERE o.vehicle_id = vehicles.id) WHERE last_odometer_km IS NULL",
+    )
+    .execute(&mut *tx)
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     eprintln!("sequences and odometers: {:.1} s", phase.elapsed().as_secs_f64());
     sqlx::query("PRAGMA optimize").execute(pool).await.unwrap();

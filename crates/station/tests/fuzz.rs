@@ -291,9 +291,17 @@ struct Pools {
 /// Re-reads the versions: the cases before moved them on.
 async fn refresh_versions(fx: &mut Fixture) {
     let mut version_of = HashMap::new();
-    let orders = ["SELECT id, version FROM repair_orders", "SELECT id, version FROM complaints", "SELECT id, version FROM follow_ups", "SELECT id, version FROM service_requests"];
+    let orders = [
+        "SELECT id, version FROM repair_orders",
+        "SELECT id, version FROM complaints",
+        "SELECT id, version FROM follow_ups",
+        "SELECT id, version FROM service_requests",
+    ];
     // A job or a line is changed under its order's version.
-    let parts = ["SELECT j.id, r.version FROM ro_jobs j JOIN repair_orders r ON r.id = j.ro_id", "SELECT l.id, r.version FROM ro_lines l JOIN repair_orders r ON r.id = l.ro_id"];
+    let parts = [
+        "SELECT j.id, r.version FROM ro_jobs j JOIN repair_orders r ON r.id = j.ro_id",
+        "SELECT l.id, r.version FROM ro_lines l JOIN repair_orders r ON r.id = l.ro_id",
+    ];
     for sql in orders.into_iter().chain(parts) {
         version_of.extend(sqlx::query_as::<_, (String, i64)>(sql).fetch_all(fx.t.station.pool()).await.unwrap_or_default());
     }
@@ -381,7 +389,9 @@ fn number_for(key: &str, pools: &Pools, rng: &mut StdRng) -> Value {
         }
         _ if k.contains("km") => vec![0, 10_000, 10_012, 2_000_000, 2_000_001],
         _ if k.contains("bp") => vec![0, 1300, 10_000, 10_001],
-        _ if k.contains("minutes") || k.contains("days") || k.contains("hours") || k.contains("limit") || k.contains("keep") => vec![0, 1, 5, 30, 90, 366, 100_000],
+        _ if k.contains("minutes") || k.contains("days") || k.contains("hours") || k.contains("limit") || k.contains("keep") => {
+            vec![0, 1, 5, 30, 90, 366, 100_000]
+        }
         _ => vec![0, 1, 2, 3, 4, 5, 8, 100, 1000, 480, -480],
     };
     json!(any_of(rng, &pick))
@@ -572,7 +582,9 @@ async fn fixture() -> Fixture {
 
     let status = t.ok(&t.manager, "setup_status", json!({})).await;
     let mut staff = Vec::new();
-    for (role, name, pin) in [("manager", "王经理", "1111"), ("advisor", "李顾问", "2222"), ("technician", "张技师", "3333"), ("qc_inspector", "赵质检", "4444")] {
+    for (role, name, pin) in
+        [("manager", "王经理", "1111"), ("advisor", "李顾问", "2222"), ("technician", "张技师", "3333"), ("qc_inspector", "赵质检", "4444")]
+    {
         let id = status["staff"].as_array().and_then(|s| s.iter().find(|m| m["name"] == name)).map(|m| m["id"].as_str().unwrap_or_default().to_string());
         staff.push((role, id.unwrap_or_default(), pin.to_string(), crew.token(role).to_string()));
     }
@@ -621,7 +633,13 @@ fn every_operation_survives_generated_input_as_every_role_without_a_panic_a_500_
         }
         let input_name = inputs.get(*op).unwrap_or_else(|| panic!("{op} is missing from Operations.ts"));
         let input_ty = types.get(input_name).cloned().unwrap_or_else(|| panic!("{op}: no TypeScript declaration of {input_name}"));
-        let config = Config { cases, failure_persistence: None, max_shrink_iters: 0, rng_seed: proptest::test_runner::RngSeed::Fixed(seed + n as u64), ..Config::default() };
+        let config = Config {
+            cases,
+            failure_persistence: None,
+            max_shrink_iters: 0,
+            rng_seed: proptest::test_runner::RngSeed::Fixed(seed + n as u64),
+            ..Config::default()
+        };
         rt.block_on(async { refresh_versions(&mut *fx.lock().await).await });
         let mut runner = TestRunner::new(config);
         let tally = std::cell::RefCell::new(Tally::default());
@@ -665,7 +683,10 @@ fn every_operation_survives_generated_input_as_every_role_without_a_panic_a_500_
                 }
             };
             let fx = fx.clone();
-            let shown = { let s = input.to_string(); s.chars().take(600).collect::<String>() };
+            let shown = {
+                let s = input.to_string();
+                s.chars().take(600).collect::<String>()
+            };
             let op_name = op.to_string();
             let outcome = rt.block_on(async move {
                 let mut fx = fx.lock().await;
@@ -681,7 +702,8 @@ fn every_operation_survives_generated_input_as_every_role_without_a_panic_a_500_
                 }
                 (answer, before != after)
             });
-            let context = format!("{op} as {} ({how} input, case seed {case_seed}): {shown}", ["manager", "advisor", "technician", "qc_inspector", "nobody"][role]);
+            let context =
+                format!("{op} as {} ({how} input, case seed {case_seed}): {shown}", ["manager", "advisor", "technician", "qc_inspector", "nobody"][role]);
             let mut tally = tally.borrow_mut();
             tally.cases += 1;
             match outcome {

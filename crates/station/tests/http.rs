@@ -316,11 +316,13 @@ async fn very_large_amounts_and_mistyped_fields_over_http_are_field_errors_not_5
     let answer = |(status, body): (u16, Value)| (status, body["code"].as_str().map(str::to_string), body["field"].as_str().map(str::to_string));
     let some = |s: &str| Some(s.to_string());
 
-    let line = json!({"job_id": f.job(0), "expected_version": f.version(), "kind": "sublet", "description": "外协", "quantity_milli": 1000, "unit_price": i64::MAX});
+    let line =
+        json!({"job_id": f.job(0), "expected_version": f.version(), "kind": "sublet", "description": "外协", "quantity_milli": 1000, "unit_price": i64::MAX});
     let got = answer(post(&base, "/api/add_line", Some(&crew.advisor), &line.to_string()).await);
     assert_eq!(got, (422, some("line.amount_too_large"), some("unit_price")));
     // Digits beyond 64 bits arrive as a float, which no amount decodes from.
-    let payment = format!(r#"{{"ro_id": "{}", "expected_version": {}, "payment": {{"method": "cash", "amount": 99999999999999999999999}}}}"#, f.ro, f.version());
+    let payment =
+        format!(r#"{{"ro_id": "{}", "expected_version": {}, "payment": {{"method": "cash", "amount": 99999999999999999999999}}}}"#, f.ro, f.version());
     let got = answer(post(&base, "/api/record_payment", Some(&crew.manager), &payment).await);
     assert_eq!(got, (422, some("input.malformed"), some("payment.amount")));
     let payment = json!({"ro_id": f.ro, "expected_version": f.version(), "payment": {"method": "cash", "amount": i64::MAX}});

@@ -393,10 +393,9 @@ async fn the_owner_of_a_walk_up_request_or_a_complaint_shows_the_number_written_
     let complaint = json!({"channel": "phone", "severity": "normal", "category_id": "svc.attitude.slow", "description": "等了很久",
                            "contact_name": "赵强", "contact_phone": "13900001111"});
     let complaint = t.ok(&crew.advisor, "open_complaint", complaint).await["complaint"]["id"].as_str().unwrap().to_string();
-    for (on, id, whole, read) in [
-        ("service_request", &request, "137 0000 2222", "get_service_request"),
-        ("complaint", &complaint, "13900001111", "get_complaint"),
-    ] {
+    for (on, id, whole, read) in
+        [("service_request", &request, "137 0000 2222", "get_service_request"), ("complaint", &complaint, "13900001111", "get_complaint")]
+    {
         let table: [(&str, &str, Option<&str>); 4] = [
             ("its owner", &crew.advisor, None),
             ("a manager", &crew.manager, None),
@@ -431,7 +430,8 @@ async fn the_owner_of_a_walk_up_request_or_a_complaint_shows_the_number_written_
     }
     // The register names what the number was shown on: the complaint by its number, the request by who asked.
     let register = t.ok(&crew.manager, "list_access_register", json!({})).await;
-    let shown_on = |id: &str, key: &str| register["entries"].as_array().unwrap().iter().filter(|e| e["subject_id"] == id).map(|e| e[key].clone()).collect::<Vec<_>>();
+    let shown_on =
+        |id: &str, key: &str| register["entries"].as_array().unwrap().iter().filter(|e| e["subject_id"] == id).map(|e| e[key].clone()).collect::<Vec<_>>();
     assert_eq!(shown_on(&request, "request_contact_name"), vec![json!("孙丽"); 2]);
     let number = t.ok(&crew.manager, "get_complaint", json!({"id": complaint})).await["complaint"]["number"].clone();
     assert_eq!(shown_on(&complaint, "complaint_number"), vec![number; 2]);
@@ -515,13 +515,10 @@ async fn a_technician_who_received_a_complaint_sees_its_number_masked_and_may_sh
 async fn a_technicians_call_complaint_and_request_pages_say_the_number_is_hidden_where_the_desk_sees_it_masked() {
     let (t, crew, _) = setup().await;
     let (flow, _) = Flow::delivered(&t, &crew).await;
-    let call = t.ok(&crew.manager, "call_list", json!({"everyone": true})).await["calls"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["ro_id"] == flow.ro.as_str())
-        .unwrap()["id"]
-        .clone();
+    let call =
+        t.ok(&crew.manager, "call_list", json!({"everyone": true})).await["calls"].as_array().unwrap().iter().find(|f| f["ro_id"] == flow.ro.as_str()).unwrap()
+            ["id"]
+            .clone();
     let complaint = json!({"channel": "phone", "severity": "normal", "category_id": "svc.attitude.slow", "description": "等了很久",
                            "contact_name": "赵强", "contact_phone": "13900001111"});
     let complaint = t.ok(&crew.advisor, "open_complaint", complaint).await["complaint"]["id"].clone();

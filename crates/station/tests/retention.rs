@@ -204,7 +204,15 @@ async fn a_closed_order_past_its_retention_is_anonymised_its_documents_and_files
         let add = "INSERT INTO retention_destroyed_documents (authorization_id, destruction_id, ro_id, number, kind, hash, destroyed_at)
                    VALUES (?, ?, ?, ?, 'supplemental', NULL, ?)";
         let at = v["destroyed_at"].as_str().unwrap();
-        sqlx::query(add).bind(format!("later-{n}")).bind(&destruction).bind(&ro).bind(format!("{number}/{n}")).bind(at).execute(t.station.pool()).await.unwrap();
+        sqlx::query(add)
+            .bind(format!("later-{n}"))
+            .bind(&destruction)
+            .bind(&ro)
+            .bind(format!("{number}/{n}"))
+            .bind(at)
+            .execute(t.station.pool())
+            .await
+            .unwrap();
     }
     let v = t.ok(&t.manager, "verify_order", json!({"ro_id": ro})).await;
     let places: Vec<(i64, String)> =
@@ -622,6 +630,50 @@ async fn a_car_nothing_kept_names_goes_with_its_last_owner_keeping_make_model_ye
     let kept = t.ok(&t.manager, "get_customer", json!({"id": other})).await;
     assert_eq!(kept["customer"]["destroyed"], true);
     assert_eq!((kept["vehicles"][0]["plate"].as_str(), &kept["vehicles"][0]["destroyed"]), (Some("沪C11111"), &json!(false)));
+}
+
+#[tokio::test]
+async fn a_car_kept_for_an_order_after_its_current_owner_was_destroyed_goes_with_that_order() {
+    let mut t = TestStation::new().await;
+    let crew = t.crew().await;
+    let (ro, ..) = closed_signed_order(&t, &crew, 80).await;
+    // Another station merged the order's customer into 孙丽, who now owns the car;
+    // the pull leaves this station's order in the merged customer's name.
+    let (owner, own_car) = t.customer_with_vehicle(&t.manager, "孙丽", "13900001111", "沪C11111", common::VIN_B).await;
+    sqlx::query("UPDATE vehicles SET customer_id = ? WHERE id = ?").bind(&owner).bind(&crew.vehicle).execute(t.station.pool()).await.unwrap();
+    sqlx::query("UPDATE customers SET merged_into = ? WHERE id = ?").bind(&owner).bind(&crew.customer).execute(t.station.pool()).await.unwrap();
+    let car = |t: &TestStation| {
+        let id = crew.vehicle.clone();
+        let pool = t.station.pool().clone();
+        async move {
+            let plate: (Option<String>, Option<String>) =
+                sqlx::query_as("SELECT plate, destroyed_at FROM vehicles WHERE id = ?").bind(&id).fetch_one(&pool).await.unwrap();
+            (plate.0, plate.1.is_some())
+        }
+    };
+
+    // A year on, the new owner never ordered anything here: they go, with their own
+    // car, but the car the order names stays as it is.
+    t.set_now(morning() + Duration::days(366));
+    t.relogin_manager().await;
+    let (due, listed) = due_now(&t).await;
+    assert_eq!(listed, pairs(&[("customer_without_order", &owner)]), "{due}");
+    t.ok(&t.manager, "run_destruction", json!({"pin": "1111", "items": due_refs(&due)})).await;
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM vehicles WHERE id = ? AND destroyed_at IS NOT NULL", &own_car).await, 1);
+    assert_eq!(car(&t).await, (Some("沪A12345".to_string()), false), "the order still names it");
+
+    // When the order goes, nothing kept here names the car: it goes with it.
+    t.set_now(morning() + Duration::days(5 * 365 + 2));
+    t.relogin_manager().await;
+    let (due, listed) = due_now(&t).await;
+    assert_eq!(listed, pairs(&[("repair_order", &ro)]), "{due}");
+    t.ok(&t.manager, "run_destruction", json!({"pin": "1111", "items": due_refs(&due)})).await;
+    assert_eq!(car(&t).await, (None, true));
+    assert_eq!(t.ok(&t.manager, "search", json!({"q": "沪A12345"})).await["hits"], json!([]));
+    let sent: String =
+        sqlx::query_scalar("SELECT payload FROM outbox WHERE entity = 'destruction' ORDER BY seq DESC LIMIT 1").fetch_one(t.station.pool()).await.unwrap();
+    let sent: Value = serde_json::from_str(&sent).unwrap();
+    assert_eq!((&sent["subject_id"], &sent["vehicles"]), (&json!(ro), &json!([crew.vehicle])), "the order's destruction tells the head office");
 }
 
 #[tokio::test]

@@ -23,7 +23,7 @@
 //! Static SQL with bound values; the entity names come from the payload, and a
 //! patch of a record the station does not own touches nothing (the key includes it).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 use sqlx::PgConnection;
@@ -61,39 +61,76 @@ fn named(once: &[(&Change, EntityKind)], shared: &[&Change], key: &str) -> Vec<S
 }
 
 /// Which of `customers` and `vehicles` a station other than `except` still
-/// holds: it has access to the record (created it, edited it, was granted it by
-/// a lookup or a merge) or keeps an order, complaint, service request or
-/// follow-up call naming it, and none of its own destructions lists it (its
-/// anonymised orders still name the car, but it no longer holds it). Nor does
-/// a station hold a car whose owner it destroyed: it keeps such a car only
+/// holds, and for a car whether one of its holders still holds its owner too.
+/// A station holds a record if it has access to it (created it, edited it, was
+/// granted it by a lookup or a merge) or keeps an order, complaint, service
+/// request or follow-up call naming it, and none of its own destructions lists
+/// it (its anonymised orders still name the car, but it no longer holds it).
+/// A car whose owner the station destroyed it holds only through such a record
+/// it has not destroyed (an order from the car's previous owner): its access
+/// alone is left from the owner, and the station keeps that car otherwise only
 /// for the visits other stations' orders record (the station's
-/// `anonymise_vehicles`), not on its own account.
+/// `anonymise_vehicles`), not on its own account. Nor does such a holder
+/// need the owner kept. (A `photos` destruction names the order it took the
+/// photos of; the order stays.)
 const HELD_ELSEWHERE: &str = "
-    WITH holders (entity, entity_id, station_id) AS (
-        SELECT a.entity, a.entity_id, a.station_id FROM shared_access a
+    WITH holders (entity, entity_id, station_id, by_record) AS (
+        SELECT a.entity, a.entity_id, a.station_id, false FROM shared_access a
          WHERE (a.entity = 'customer' AND a.entity_id = ANY($1)) OR (a.entity = 'vehicle' AND a.entity_id = ANY($2))
         UNION
-        SELECT 'customer', r.payload->>'customer_id', r.station_id FROM records r
+        SELECT 'customer', r.payload->>'customer_id', r.station_id, true FROM records r
          WHERE r.entity IN ('complaint', 'service_request', 'follow_up') AND r.payload->>'customer_id' = ANY($1) AND NOT r.deleted
         UNION
-        SELECT 'customer', r.payload->'customer'->>'id', r.station_id FROM records r
+        SELECT 'customer', r.payload->'customer'->>'id', r.station_id, true FROM records r
          WHERE r.entity = 'repair_order' AND r.payload->'customer'->>'id' = ANY($1) AND NOT r.deleted
         UNION
-        SELECT 'vehicle', r.payload->>'vehicle_id', r.station_id FROM records r
+        SELECT 'vehicle', r.payload->>'vehicle_id', r.station_id, true FROM records r
          WHERE r.entity IN ('complaint', 'service_request') AND r.payload->>'vehicle_id' = ANY($2) AND NOT r.deleted
+           AND NOT EXISTS (SELECT 1 FROM records d WHERE d.station_id = r.station_id AND d.entity = 'destruction' AND d.payload->>'subject_id' = r.entity_id
+                              AND d.payload->>'kind' <> 'photos')
         UNION
-        SELECT 'vehicle', r.payload->'vehicle'->>'id', r.station_id FROM records r
+        SELECT 'vehicle', r.payload->'vehicle'->>'id', r.station_id, true FROM records r
          WHERE r.entity = 'repair_order' AND r.payload->'vehicle'->>'id' = ANY($2) AND NOT r.deleted
+           AND NOT EXISTS (SELECT 1 FROM records d WHERE d.station_id = r.station_id AND d.entity = 'destruction' AND d.payload->>'subject_id' = r.entity_id
+                              AND d.payload->>'kind' <> 'photos')
+    ), judged AS (
+        SELECT h.entity, h.entity_id, h.by_record,
+               h.entity = 'vehicle' AND EXISTS (
+                   SELECT 1 FROM records d WHERE d.station_id = h.station_id AND d.entity = 'destruction'
+                      AND d.payload->'customers' @> (SELECT jsonb_build_array(v.fields->>'customer_id') FROM shared_records v
+                                                     WHERE v.entity = 'vehicle' AND v.entity_id = h.entity_id)) AS owner_destroyed
+          FROM holders h
+         WHERE h.station_id <> $3
+           AND NOT (h.entity = 'customer' AND EXISTS (SELECT 1 FROM records d WHERE d.station_id = h.station_id AND d.entity = 'destruction'
+                                                         AND d.payload->'customers' @> jsonb_build_array(h.entity_id)))
+           AND NOT (h.entity = 'vehicle' AND EXISTS (SELECT 1 FROM records d WHERE d.station_id = h.station_id AND d.entity = 'destruction'
+                                                        AND d.payload->'vehicles' @> jsonb_build_array(h.entity_id)))
     )
-    SELECT DISTINCT h.entity, h.entity_id FROM holders h
-     WHERE h.station_id <> $3
-       AND NOT (h.entity = 'customer' AND EXISTS (SELECT 1 FROM records d WHERE d.station_id = h.station_id AND d.entity = 'destruction'
-                                                     AND d.payload->'customers' @> jsonb_build_array(h.entity_id)))
-       AND NOT (h.entity = 'vehicle' AND EXISTS (
-             SELECT 1 FROM records d WHERE d.station_id = h.station_id AND d.entity = 'destruction'
-                AND (d.payload->'vehicles' @> jsonb_build_array(h.entity_id)
-                     OR d.payload->'customers' @> (SELECT jsonb_build_array(v.fields->>'customer_id') FROM shared_records v
-                                                    WHERE v.entity = 'vehicle' AND v.entity_id = h.entity_id))))";
+    SELECT entity, entity_id, bool_or(NOT owner_destroyed) FROM judged
+     WHERE by_record OR NOT owner_destroyed
+     GROUP BY entity, entity_id";
+
+/// Locks shared customers, cars, and every car of a locked customer until the
+/// transaction ends, and returns them (entity, id, a car's owner). Who holds a
+/// record is judged under this lock, and access is granted under it: a lookup
+/// adopting a customer while another station's push destroys them would
+/// otherwise each miss what the other had not committed yet, and the head
+/// office would anonymise a customer the adopting station was just given (or
+/// two last holders destroying at once would each keep them for the other).
+/// One statement in one order (customers, then cars, by id), so two of them
+/// queue rather than deadlock. Under read committed, the statements after it
+/// see what the transaction it waited for committed.
+pub(crate) async fn lock_shared(conn: &mut PgConnection, customers: &[String], vehicles: &[String]) -> sqlx::Result<Vec<(String, String, Option<String>)>> {
+    sqlx::query_as(
+        "SELECT entity, entity_id, fields->>'customer_id' FROM shared_records
+          WHERE (entity = 'customer' AND entity_id = ANY($1)) OR (entity = 'vehicle' AND (entity_id = ANY($2) OR fields->>'customer_id' = ANY($1)))
+          ORDER BY entity, entity_id FOR UPDATE",
+    )
+    .bind(customers)
+    .bind(vehicles)
+    .fetch_all(conn)
+    .await
+}
 
 /// The shared customers and cars this push destroys (`named`) that another
 /// station still holds (`HELD_ELSEWHERE`), and the owner named with a car held
@@ -109,29 +146,33 @@ pub(crate) async fn kept_for_other_stations(
     if customers.is_empty() && vehicles.is_empty() {
         return Ok(HashSet::new());
     }
-    // The named cars and every car the head office has for a named customer.
-    let cars: Vec<(String, Option<String>)> = sqlx::query_as(
-        "SELECT entity_id, fields->>'customer_id' FROM shared_records WHERE entity = 'vehicle' AND (entity_id = ANY($1) OR fields->>'customer_id' = ANY($2))",
-    )
-    .bind(&vehicles)
-    .bind(&customers)
-    .fetch_all(&mut *conn)
-    .await?;
+    // The named customers and cars and every car the head office has for a
+    // named customer, locked until this push commits: a lookup adopting one of
+    // them (`lookup::adopt`) or another station's destruction of them waits, so
+    // the holders read below are the ones that count.
+    let locked = lock_shared(conn, &customers, &vehicles).await?;
+    let cars: Vec<(String, Option<String>)> = locked.into_iter().filter(|(e, _, _)| e == "vehicle").map(|(_, id, owner)| (id, owner)).collect();
     let car_ids: Vec<&str> = cars.iter().map(|(id, _)| id.as_str()).collect();
     // Its estimated cost grows with the stations' destructions; past the JIT
     // threshold, compiling took 0.7 to 1.1 s for a 10 ms query (docs/benchmarks.md).
     sqlx::query("SET LOCAL jit = off").execute(&mut *conn).await?;
-    let held: HashSet<Key> =
-        sqlx::query_as(HELD_ELSEWHERE).bind(&customers).bind(&car_ids).bind(station.station_id).fetch_all(&mut *conn).await?.into_iter().collect();
-    let mut kept: HashSet<Key> = customers.iter().map(|c| ("customer".to_string(), c.clone())).filter(|k| held.contains(k)).collect();
+    // Each record held elsewhere, and for a car whether a holder needs its owner.
+    let held: HashMap<Key, bool> = sqlx::query_as::<_, (String, String, bool)>(HELD_ELSEWHERE)
+        .bind(&customers)
+        .bind(&car_ids)
+        .bind(station.station_id)
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|(entity, id, needs_owner)| ((entity, id), needs_owner))
+        .collect();
+    let mut kept: HashSet<Key> = customers.iter().map(|c| ("customer".to_string(), c.clone())).filter(|k| held.contains_key(k)).collect();
     for (car, owner) in &cars {
-        if !held.contains(&("vehicle".to_string(), car.clone())) {
-            continue;
-        }
+        let Some(&needs_owner) = held.get(&("vehicle".to_string(), car.clone())) else { continue };
         if vehicles.contains(car) {
             kept.insert(("vehicle".to_string(), car.clone()));
         }
-        if let Some(owner) = owner.as_ref().filter(|o| customers.contains(o)) {
+        if let Some(owner) = owner.as_ref().filter(|o| needs_owner && customers.contains(o)) {
             kept.insert(("customer".to_string(), owner.clone()));
         }
     }

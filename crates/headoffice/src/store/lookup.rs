@@ -8,7 +8,8 @@
 //!   office may keep it for another station (`destructions.rs`), but to the
 //!   station that destroyed it a returning customer is a new one.
 //! - `adopt`: the station picks one result. The query is run again and the
-//!   record must be among its results (an id alone grants nothing); then the
+//!   record must be among its results (an id alone grants nothing), once more
+//!   under a lock a destruction of the record also takes; then the
 //!   station gets access to it — a customer with its vehicles, a vehicle with
 //!   its owner — each new grant is logged in `shared_grants` (station from the
 //!   token, staff member from the body, the head office's time), and the
@@ -174,26 +175,18 @@ pub async fn adopt(pool: &PgPool, station: &AuthStation, req: &AdoptRequest, now
     let value = checked_value(req.kind, &req.value)?;
     let staff_id = staff_text("staff_id", &req.staff_id)?;
     let staff_name = staff_text("staff_name", &req.staff_name)?;
-    let not_found = || ApiError::new(ErrorCode::LookupNotFound, format!("{} {} is not among what this lookup finds", req.entity, req.entity_id));
     let mut tx = pool.begin().await?;
-    let found = find(&mut tx, station, req.kind, &value).await?;
-    let (customer, vehicles, vehicle_id): (&Found, Vec<&str>, Option<String>) = match req.entity.as_str() {
-        "customer" => {
-            let c = found.iter().find(|f| f.id == req.entity_id).ok_or_else(not_found)?;
-            let matched = c.vehicles.iter().find(|(_, _, hit)| *hit).map(|(id, _, _)| id.clone());
-            (c, c.vehicles.iter().map(|(id, _, _)| id.as_str()).collect(), matched)
-        }
-        "vehicle" => {
-            let c = found.iter().find(|f| f.vehicles.iter().any(|(id, _, _)| *id == req.entity_id)).ok_or_else(not_found)?;
-            (c, vec![req.entity_id.as_str()], Some(req.entity_id.clone()))
-        }
-        _ => return Err(ApiError::new(ErrorCode::InvalidRequest, "entity: customer or vehicle")),
-    };
+    let (customer_id, _, _) = pick(&find(&mut tx, station, req.kind, &value).await?, req)?;
+    // The customer and their cars stay as found until this commits: a
+    // destruction in another station's push waits for the grant, or this waits
+    // for the destruction and then no longer finds them (`destructions::lock_shared`).
+    super::destructions::lock_shared(&mut tx, std::slice::from_ref(&customer_id), &[]).await?;
+    let (customer_id, vehicles, vehicle_id) = pick(&find(&mut tx, station, req.kind, &value).await?, req)?;
     let mut entities = vec!["customer"];
-    let mut ids = vec![customer.id.as_str()];
+    let mut ids = vec![customer_id.as_str()];
     for v in &vehicles {
         entities.push("vehicle");
-        ids.push(v);
+        ids.push(v.as_str());
     }
     let granted: Vec<(String, String)> = sqlx::query_as(
         "INSERT INTO shared_access (station_id, entity, entity_id) SELECT $1, u.e, u.i FROM UNNEST($2::text[], $3::text[]) AS u(e, i)
@@ -221,8 +214,26 @@ pub async fn adopt(pool: &PgPool, station: &AuthStation, req: &AdoptRequest, now
     let mut records = records(&mut tx, &entities, &ids).await?;
     tx.commit().await?;
     super::feed::attach_history(pool, station, &mut records).await?;
-    tracing::info!(station = %station.code, customer = %customer.id, granted = granted.len(), staff = %staff_id, "a lookup granted access");
-    Ok(AdoptResponse { customer_id: customer.id.clone(), vehicle_id, records })
+    tracing::info!(station = %station.code, customer = %customer_id, granted = granted.len(), staff = %staff_id, "a lookup granted access");
+    Ok(AdoptResponse { customer_id, vehicle_id, records })
+}
+
+/// The customer the adoption names among what the lookup found (an id alone
+/// grants nothing), the cars that go with them, and the car asked for.
+fn pick(found: &[Found], req: &AdoptRequest) -> Result<(String, Vec<String>, Option<String>), ApiError> {
+    let not_found = || ApiError::new(ErrorCode::LookupNotFound, format!("{} {} is not among what this lookup finds", req.entity, req.entity_id));
+    match req.entity.as_str() {
+        "customer" => {
+            let c = found.iter().find(|f| f.id == req.entity_id).ok_or_else(not_found)?;
+            let matched = c.vehicles.iter().find(|(_, _, hit)| *hit).map(|(id, _, _)| id.clone());
+            Ok((c.id.clone(), c.vehicles.iter().map(|(id, _, _)| id.clone()).collect(), matched))
+        }
+        "vehicle" => {
+            let c = found.iter().find(|f| f.vehicles.iter().any(|(id, _, _)| *id == req.entity_id)).ok_or_else(not_found)?;
+            Ok((c.id.clone(), vec![req.entity_id.clone()], Some(req.entity_id.clone())))
+        }
+        _ => Err(ApiError::new(ErrorCode::InvalidRequest, "entity: customer or vehicle")),
+    }
 }
 
 /// The records' current state as the pull feed carries shared records, in the order asked.

@@ -4,6 +4,9 @@
 //! destroyed it too; a customer and car no other station holds are anonymised
 //! and closed to edits, even to a station that had access.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
 use serde_json::{json, Value};
 use sync_protocol::{Change, Op};
 
@@ -19,10 +22,17 @@ fn vehicle(id: &str, owner: &str) -> Value {
 
 /// What a station sends when it destroys customer `c` and car `v`: the destruction, then their anonymised fields.
 fn destroy(st: &mut StationSim, id: &str, customers: &[&str], vehicles: &[&str]) -> Vec<Change> {
+    let subject = customers.first().copied().unwrap_or_default();
+    destroy_subject(st, id, ("customer", subject), customers, vehicles)
+}
+
+/// A destruction of `subject` (its kind and id: an order, the photos of one, a
+/// customer…) that takes `customers` and `vehicles` with it.
+fn destroy_subject(st: &mut StationSim, id: &str, subject: (&str, &str), customers: &[&str], vehicles: &[&str]) -> Vec<Change> {
     let mut changes = vec![st.change(
         "destruction",
         id,
-        json!({"id": id, "run_id": "run", "kind": "customer", "subject_id": customers.first().copied().unwrap_or_default(), "number": "N",
+        json!({"id": id, "run_id": "run", "kind": subject.0, "subject_id": subject.1, "number": "N",
                "destroyed_at": "2031-11-01T08:00:00.000Z", "destroyed_by": "m1", "documents": [], "erase": [], "patch": [], "files": [],
                "customers": customers, "vehicles": vehicles}),
     )];
@@ -166,4 +176,137 @@ async fn a_station_that_destroyed_a_customer_kept_for_another_does_not_find_or_a
     let res = app.post_json(&a.token, "/v1/lookup/adopt", &adopt).await;
     assert_eq!(res.status(), reqwest::StatusCode::NOT_FOUND, "{}", res.text().await.unwrap());
     assert_eq!(app.count("shared_grants").await, 0, "nothing granted to SH01");
+}
+
+/// A station's order for car `v` in the name of customer `p`.
+fn order(st: &mut StationSim, id: &str, v: &str, p: &str) -> Change {
+    st.change("repair_order", id, json!({"id": id, "number": format!("SH02-{id}"), "status": "closed", "vehicle": {"id": v}, "customer": {"id": p}}))
+}
+
+#[tokio::test]
+async fn a_car_another_station_serviced_for_its_previous_owner_is_kept_for_that_station_after_its_current_owner_is_destroyed_everywhere() {
+    let app = spawn_app().await;
+    let mut a = app.station("SH01").await;
+    let mut b = app.station("SH02").await;
+    // SH02 serviced car v<i> for its previous owner p<i> (SH02's customer), then
+    // adopted the current owner c<i>, and has since destroyed c<i> but not the car.
+    let kept_car = (Some("已销毁".to_string()), Some("沪A12345".to_string()), 1);
+    let gone = (Some("已销毁".to_string()), None, 2);
+    let cases: [(&str, _); 3] =
+        [("its order is kept", kept_car.clone()), ("it destroyed the photos of its order, not the order", kept_car), ("it destroyed its order too", gone)];
+    let mut mine = Vec::new();
+    for i in 0..cases.len() {
+        mine.push(a.change("customer", &format!("c{i}"), customer(&format!("c{i}"))));
+        mine.push(a.change("vehicle", &format!("v{i}"), vehicle(&format!("v{i}"), &format!("c{i}"))));
+    }
+    assert_eq!(app.push_ok(&a.token, &a.batch(mine)).await.rejected, 0);
+    let mut theirs = Vec::new();
+    for (i, (how, _)) in cases.iter().enumerate() {
+        let (c, v, p, o) = (format!("c{i}"), format!("v{i}"), format!("p{i}"), format!("o{i}"));
+        app.grant("SH02", "customer", &c).await;
+        app.grant("SH02", "vehicle", &v).await;
+        theirs.push(b.change("customer", &p, json!({"id": p, "name": "宋佳", "phones": ["13900001111"], "consent_data": true})));
+        theirs.push(order(&mut b, &o, &v, &p));
+        theirs.extend(destroy(&mut b, &format!("dc{i}"), &[&c], &[]));
+        match *how {
+            "its order is kept" => {}
+            "it destroyed the photos of its order, not the order" => theirs.extend(destroy_subject(&mut b, &format!("do{i}"), ("photos", &o), &[], &[])),
+            "it destroyed its order too" => theirs.extend(destroy_subject(&mut b, &format!("do{i}"), ("repair_order", &o), &[], &[])),
+            other => unreachable!("{other}"),
+        }
+    }
+    assert_eq!(app.push_ok(&b.token, &b.batch(theirs)).await.rejected, 0);
+
+    let mut destroyed = Vec::new();
+    for i in 0..cases.len() {
+        destroyed.extend(destroy(&mut a, &format!("d{i}"), &[&format!("c{i}")], &[&format!("v{i}")]));
+    }
+    assert_eq!(app.push_ok(&a.token, &a.batch(destroyed)).await.rejected, 0);
+    let mut wrong = Vec::new();
+    for (i, (how, expected)) in cases.iter().enumerate() {
+        let got = at_head_office(&app, &format!("c{i}"), &format!("v{i}")).await;
+        if &got != expected {
+            wrong.push(format!("when {how}: expected {expected:?}, got {got:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "the customer no station holds is anonymised; the car only while SH02's order of it is kept: {wrong:#?}");
+}
+
+/// Runs `request` while `holder` (a transaction standing for another request
+/// in flight, holding rows) is open, and commits it half a second later.
+/// Returns the answer, and whether it was still awaited when `holder` committed.
+async fn while_uncommitted<T>(holder: sqlx::Transaction<'_, sqlx::Postgres>, request: impl std::future::Future<Output = T>) -> (T, bool) {
+    let answered = AtomicBool::new(false);
+    let ask = async {
+        let answer = request.await;
+        answered.store(true, Ordering::SeqCst);
+        answer
+    };
+    let commit = async {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let waited = !answered.load(Ordering::SeqCst);
+        holder.commit().await.unwrap();
+        waited
+    };
+    tokio::join!(ask, commit)
+}
+
+/// Station SH01's customer c1 with car v1.
+async fn one_shared_customer() -> (TestApp, StationSim) {
+    let app = spawn_app().await;
+    let mut a = app.station("SH01").await;
+    let mine = vec![a.change("customer", "c1", customer("c1")), a.change("vehicle", "v1", vehicle("v1", "c1"))];
+    assert_eq!(app.push_ok(&a.token, &a.batch(mine)).await.rejected, 0);
+    (app, a)
+}
+
+#[tokio::test]
+async fn a_destruction_pushed_while_a_lookup_is_granting_the_customer_to_another_station_waits_for_the_grant_and_keeps_the_customer_for_it() {
+    let (app, mut a) = one_shared_customer().await;
+    app.station("SH02").await;
+    // SH02's adoption, not yet committed: it holds the customer's row, as `/v1/lookup/adopt` does, and has written its grants.
+    let mut adoption = app.pool.begin().await.unwrap();
+    sqlx::query("SELECT 1 FROM shared_records WHERE entity = 'customer' AND entity_id = 'c1' FOR UPDATE").execute(&mut *adoption).await.unwrap();
+    for (entity, id) in [("customer", "c1"), ("vehicle", "v1")] {
+        sqlx::query("INSERT INTO shared_access (station_id, entity, entity_id) SELECT station_id, $1, $2 FROM stations WHERE code = 'SH02'")
+            .bind(entity)
+            .bind(id)
+            .execute(&mut *adoption)
+            .await
+            .unwrap();
+    }
+
+    let changes = destroy(&mut a, "d1", &["c1"], &["v1"]);
+    let batch = a.batch(changes);
+    let (ack, waited) = while_uncommitted(adoption, app.push_ok(&a.token, &batch)).await;
+    assert!(waited, "the destruction waited for the adoption that held the customer");
+    assert_eq!(ack.rejected, 0);
+    assert_eq!(at_head_office(&app, "c1", "v1").await, (Some("罗磊".to_string()), Some("沪A12345".to_string()), 0), "kept for SH02, which adopted them");
+}
+
+#[tokio::test]
+async fn a_lookup_adoption_while_another_station_destroys_the_customer_waits_for_the_destruction_and_then_grants_nothing() {
+    let (app, _a) = one_shared_customer().await;
+    let sh02 = app.station("SH02").await;
+    // SH01's destruction of its only holder's customer, not yet committed: it holds the row and has anonymised it.
+    let mut destruction = app.pool.begin().await.unwrap();
+    sqlx::query("SELECT 1 FROM shared_records WHERE (entity, entity_id) IN (('customer', 'c1'), ('vehicle', 'v1')) ORDER BY entity FOR UPDATE")
+        .execute(&mut *destruction)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE shared_records SET fields = fields || '{\"name\": \"已销毁\", \"phones\": []}'::jsonb WHERE entity = 'customer' AND entity_id = 'c1'")
+        .execute(&mut *destruction)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE shared_records SET fields = fields || '{\"plate\": null, \"vin\": null}'::jsonb WHERE entity = 'vehicle' AND entity_id = 'v1'")
+        .execute(&mut *destruction)
+        .await
+        .unwrap();
+
+    let adopt = json!({"kind": "phone", "value": "13812345678", "entity": "customer", "entity_id": "c1", "staff_id": "s1", "staff_name": "李顾问"});
+    let (res, waited) = while_uncommitted(destruction, app.post_json(&sh02.token, "/v1/lookup/adopt", &adopt)).await;
+    assert!(waited, "the adoption waited for the destruction that held the customer");
+    assert_eq!(res.status(), reqwest::StatusCode::NOT_FOUND, "{}", res.text().await.unwrap());
+    assert_eq!(app.count("shared_grants").await, 0, "nothing granted");
+    assert_eq!(app.count("shared_access a JOIN stations s USING (station_id) WHERE s.code = 'SH02'").await, 0, "no access to a destroyed customer");
 }

@@ -177,11 +177,7 @@ async fn finish_rows(conn: &mut SqliteConnection, rows: &mut [FollowUp], me: &St
         f.section = Some(section(f, end_of_today));
         f.actions = actions(f, me);
         f.contact_hidden = !crate::privacy::contact::sees_item_contact(me, &f.owner_id);
-        f.phone = if !f.contact_hidden {
-            f.stored_phone.as_deref().and_then(|p| crate::privacy::contact::mask_phones(&[p.to_string()]).pop())
-        } else {
-            None
-        };
+        f.phone = if !f.contact_hidden { f.stored_phone.as_deref().and_then(|p| crate::privacy::contact::mask_phones(&[p.to_string()]).pop()) } else { None };
         f.reveal_contact = f.phone.is_some() && crate::privacy::contact::may_reveal(conn, me, &f.customer_id).await?;
     }
     Ok(())

@@ -145,10 +145,7 @@ pub async fn reveal_written_contact(station: &Station, caller: &Caller, input: R
         return Err(ApiError::invalid("contact.none_written", format!("no contact number is written on this {what}")).with_field("id"));
     }
     if !may_reveal_written(me, &owner_id, &written) {
-        return Err(ApiError::forbidden(
-            "contact.not_yours",
-            format!("only the {what}'s owner or a manager may show the whole number written on it"),
-        ));
+        return Err(ApiError::forbidden("contact.not_yours", format!("only the {what}'s owner or a manager may show the whole number written on it")));
     }
     let subject = Subject { kind: AccessKind::Contact, subject_id: &input.id, customer_id: customer_id.as_deref(), ro_id: None };
     access_register::append(&mut tx, me, subject, Some(input.reason), now).await?;

@@ -16,7 +16,9 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
 use sqlx::SqliteConnection;
 
-use super::destroy::{anonymise_customer, blank_audit, close_gate, customer_has_nothing_kept, finish, new_destruction, open_gate, Destruction, Emit};
+use super::destroy::{
+    anonymise_customer, blank_audit, car_of_destroyed_owner, close_gate, customer_has_nothing_kept, finish, new_destruction, open_gate, Destruction, Emit,
+};
 use super::{parse_ts, DueItem, RetentionKind, RetentionPolicy};
 use crate::aftersales::{complaints, service_requests};
 use crate::error::{ApiError, Result};
@@ -120,16 +122,17 @@ pub(crate) async fn destroy(
 ) -> Result<Option<Vec<String>>> {
     // The number shown in the list, and the customer this may have been the last kept thing of.
     let (lookup, kind): (&str, &str) = match kind {
-        "complaint" => ("SELECT number, customer_id FROM complaints WHERE id = ?", "complaint"),
-        // A follow-up is its order's: the order keeps the customer.
-        "follow_up" => ("SELECT r.number, NULL FROM follow_ups f JOIN repair_orders r ON r.id = f.ro_id WHERE f.id = ?", "follow_up"),
+        "complaint" => ("SELECT number, customer_id, vehicle_id FROM complaints WHERE id = ?", "complaint"),
+        // A follow-up is its order's: the order keeps the customer and the car.
+        "follow_up" => ("SELECT r.number, NULL, NULL FROM follow_ups f JOIN repair_orders r ON r.id = f.ro_id WHERE f.id = ?", "follow_up"),
         "service_request" => (
-            "SELECT COALESCE((SELECT number FROM repair_orders r WHERE r.id = q.ro_id), ''), q.customer_id FROM service_requests q WHERE q.id = ?",
+            "SELECT COALESCE((SELECT number FROM repair_orders r WHERE r.id = q.ro_id), ''), q.customer_id, q.vehicle_id FROM service_requests q WHERE q.id = ?",
             "service_request",
         ),
         other => return Err(ApiError::internal(format!("not an after-sales kind: {other}"))),
     };
-    let Some((number, customer)) = sqlx::query_as::<_, (String, Option<String>)>(lookup).bind(id).fetch_optional(&mut *conn).await? else {
+    let Some((number, customer, vehicle)) = sqlx::query_as::<_, (String, Option<String>, Option<String>)>(lookup).bind(id).fetch_optional(&mut *conn).await?
+    else {
         return Ok(None);
     };
     let mut d = new_destruction(ctx, run_id, kind, id, number, from);
@@ -150,6 +153,9 @@ pub(crate) async fn destroy(
         if customer_has_nothing_kept(conn, &c, id).await? {
             anonymise_customer(conn, ctx, &mut d, &c, id, emit).await?;
         }
+    }
+    if let Some(v) = vehicle {
+        car_of_destroyed_owner(conn, ctx, &mut d, &v, id, emit).await?;
     }
     finish(conn, ctx, &d, None, emit).await?;
     Ok(Some(Vec::new()))

@@ -344,7 +344,7 @@ pub(crate) async fn destroy_order(
     from: Option<&Destruction>,
     emit: Emit,
 ) -> Result<Vec<String>> {
-    let (number, customer_id): (String, String) = sqlx::query_as("SELECT number, customer_id FROM repair_orders WHERE id = ?")
+    let (number, customer_id, vehicle_id): (String, String, String) = sqlx::query_as("SELECT number, customer_id, vehicle_id FROM repair_orders WHERE id = ?")
         .bind(ro_id)
         .fetch_optional(&mut *conn)
         .await?
@@ -420,6 +420,7 @@ pub(crate) async fn destroy_order(
     if customer_gone {
         anonymise_customer(conn, ctx, &mut d, &customer_id, ro_id, emit).await?;
     }
+    car_of_destroyed_owner(conn, ctx, &mut d, &vehicle_id, ro_id, emit).await?;
     if emit == Emit::Outbox {
         for id in &jobs {
             let job = crate::workflow::jobs::load_job(conn, id).await?;
@@ -519,6 +520,24 @@ async fn anonymise_vehicles(conn: &mut SqliteConnection, ctx: &Ctx, d: &mut Dest
         anonymise_vehicle(conn, ctx, d, &id, emit).await?;
     }
     Ok(())
+}
+
+/// Car `vehicle` if its owner was destroyed before and it was kept for
+/// `except` (an order from its previous owner, a complaint or service request
+/// about it): it goes now, with the owner's other cars nothing kept here names
+/// any more, by `anonymise_vehicles`'s rule. Left, it would keep its VIN and
+/// plate with nothing to keep them for.
+pub(super) async fn car_of_destroyed_owner(conn: &mut SqliteConnection, ctx: &Ctx, d: &mut Destruction, vehicle: &str, except: &str, emit: Emit) -> Result<()> {
+    let owner: Option<String> = sqlx::query_scalar(
+        "SELECT v.customer_id FROM vehicles v JOIN customers c ON c.id = v.customer_id WHERE v.id = ? AND v.destroyed_at IS NULL AND c.destroyed_at IS NOT NULL",
+    )
+    .bind(vehicle)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match owner {
+        Some(owner) => anonymise_vehicles(conn, ctx, d, &owner, except, emit).await,
+        None => Ok(()),
+    }
 }
 
 async fn anonymise_vehicle(conn: &mut SqliteConnection, ctx: &Ctx, d: &mut Destruction, id: &str, emit: Emit) -> Result<()> {
@@ -637,13 +656,15 @@ pub(crate) async fn apply_pulled(conn: &mut SqliteConnection, station_id: &str, 
     // restored of them: the head office may keep them, in full, for another station.
     let mut again = d.clone();
     for id in &d.customers {
-        let live: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM customers WHERE id = ? AND destroyed_at IS NULL)").bind(id).fetch_one(&mut *conn).await?;
+        let live: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM customers WHERE id = ? AND destroyed_at IS NULL)").bind(id).fetch_one(&mut *conn).await?;
         if live {
             anonymise_customer(conn, &ctx, &mut again, id, "", Emit::None).await?;
         }
     }
     for id in &d.vehicles {
-        let live: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM vehicles WHERE id = ? AND destroyed_at IS NULL)").bind(id).fetch_one(&mut *conn).await?;
+        let live: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM vehicles WHERE id = ? AND destroyed_at IS NULL)").bind(id).fetch_one(&mut *conn).await?;
         if live {
             anonymise_vehicle(conn, &ctx, &mut again, id, Emit::None).await?;
         }

@@ -170,9 +170,7 @@ pub async fn quote_authorization(station: &Station, caller: &Caller, input: Quot
     let counted = |job_id: &str| jobs.iter().any(|j| j.id == job_id && (j.approval == Approval::Approved || input.approved_job_ids.contains(&j.id)));
     let lines: Vec<(super::lines::LineKind, Money)> =
         super::lines::lines_of_order(&mut conn, &input.ro_id).await?.into_iter().filter(|l| counted(&l.job_id)).map(|l| (l.kind, l.amount)).collect();
-    let total = super::lines::totals(&lines, Money::from_minor(discount), tax_rate_bp)
-        .ok_or_else(super::lines::out_of_range)?
-        .total;
+    let total = super::lines::totals(&lines, Money::from_minor(discount), tax_rate_bp).ok_or_else(super::lines::out_of_range)?.total;
     let authorized = order_totals(&mut conn, &input.ro_id).await?.authorized;
     let amount = total.checked_sub(authorized).filter(|a| !a.is_negative()).unwrap_or(Money::ZERO);
     Ok(AuthorizationQuote { total, amount })

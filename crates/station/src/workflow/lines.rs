@@ -156,15 +156,7 @@ pub(crate) async fn order_totals(conn: &mut SqliteConnection, ro_id: &str) -> Re
         Some(gap) if !gap.is_negative() && status.is_some_and(super::actions::after_approval) => gap,
         _ => Money::ZERO,
     };
-    Ok(OrderTotals {
-        estimate,
-        approved,
-        uncovered,
-        authorized,
-        paid,
-        balance: approved.total.checked_sub(paid).ok_or_else(out_of_range)?,
-        tax_rate_bp,
-    })
+    Ok(OrderTotals { estimate, approved, uncovered, authorized, paid, balance: approved.total.checked_sub(paid).ok_or_else(out_of_range)?, tax_rate_bp })
 }
 
 /// A line as stored and synced.
@@ -430,7 +422,6 @@ mod tests {
         assert_eq!(sum([i64::MAX, 1]), None);
         assert_eq!(sum([1, 2, 3]), Some(m(6)));
     }
-
 
     fn m(minor: i64) -> Money {
         Money::from_minor(minor)

@@ -432,8 +432,7 @@ async fn facts(conn: &mut SqliteConnection, ro_id: &str, decisions: &HashMap<Str
             lines: mine.iter().map(|l| line_value(l)).collect(),
         });
     }
-    let t = totals(&approved_lines, Money::from_minor(discount), tax_bp)
-        .ok_or_else(super::lines::out_of_range)?;
+    let t = totals(&approved_lines, Money::from_minor(discount), tax_bp).ok_or_else(super::lines::out_of_range)?;
     let totals = TotalsPart {
         labor_minor: t.labor.minor(),
         parts_minor: t.parts.minor(),

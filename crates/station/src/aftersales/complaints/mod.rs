@@ -372,11 +372,8 @@ async fn detail(conn: &mut SqliteConnection, id: &str, me: &StaffRef, now: DateT
     // The page and the complaint record (an internal document) show the contact number masked;
     // a technician's, none (unless the complaint is theirs).
     let contact_hidden = !crate::privacy::contact::sees_item_contact(me, &complaint.owner_id);
-    complaint.contact_phone = if !contact_hidden {
-        crate::domain::MaskedPhone::of_text(&complaint.contact_phone).map(|m| m.to_string()).unwrap_or_default()
-    } else {
-        String::new()
-    };
+    complaint.contact_phone =
+        if !contact_hidden { crate::domain::MaskedPhone::of_text(&complaint.contact_phone).map(|m| m.to_string()).unwrap_or_default() } else { String::new() };
     // Its path as filed, retired entries included: deactivating a category must not blank the complaints under it.
     let category = categories::chain(conn, &complaint.category_id).await?.unwrap_or_default();
     let clocks = clocks::read_item(conn, ItemKind::Complaint, id, now).await?;
