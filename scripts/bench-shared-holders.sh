@@ -6,7 +6,8 @@
 # read from the sources, on a throwaway PostgreSQL cluster migrated by the real
 # head office and filled with BENCH_CUSTOMERS customers (default 200,000), one
 # car each, two orders per car, a complaint, a service request and a follow-up
-# call for half of them, one destruction per 10 customers, across 100 stations.
+# call for half of them, one destruction (of an order, with its customer and car) per 10 customers,
+# across 100 stations.
 # Needs the PostgreSQL server binaries and `cargo build -p headoffice`
 # (HEADOFFICE_BIN overrides the binary). Runs as root (the cluster as postgres) or as its owner.
 set -euo pipefail
@@ -47,7 +48,8 @@ INSERT INTO records (station_id, entity, entity_id, payload, hlc)
   FROM generate_series(1, :n / 2) g JOIN bench_st st ON st.n = g % 100 + 1 CROSS JOIN (VALUES ('complaint'), ('service_request'), ('follow_up')) AS k(kind);
 INSERT INTO records (station_id, entity, entity_id, payload, hlc)
   SELECT st.station_id, 'destruction', 'd' || g,
-         jsonb_build_object('id', 'd' || g, 'customers', jsonb_build_array('c' || g * 10), 'vehicles', jsonb_build_array('v' || g * 10)), '0'
+         jsonb_build_object('id', 'd' || g, 'kind', 'repair_order', 'subject_id', 'ro' || g * 10 || '-1',
+                            'customers', jsonb_build_array('c' || g * 10), 'vehicles', jsonb_build_array('v' || g * 10)), '0'
   FROM generate_series(1, :n / 10) g JOIN bench_st st ON st.n = g % 100 + 1;
 ANALYZE;
 SQL

@@ -1,6 +1,6 @@
 //! The kill -9 campaign. A station process serving the HTTP JSON API (what
 //! `stationdesk serve` runs: `Station::open` then `http::serve`; set
-//! `STATIONDESK_BIN` to run the shipped binary itself) is driven by two clients
+//! `KILL9_BIN` to run the shipped binary itself) is driven by two clients
 //! doing check-ins, order changes (estimate lines, transitions, a signed
 //! authorization), printing (PDFs into the files folder) and sync with a real
 //! head office on a throwaway PostgreSQL, and is killed with SIGKILL after a
@@ -64,7 +64,10 @@ struct StationProcess {
 fn spawn_station(dir: &Path, port: u16) -> StationProcess {
     let log = dir.parent().unwrap().join("station.log");
     let listen = format!("127.0.0.1:{port}");
-    let child = match std::env::var("STATIONDESK_BIN") {
+    // Not STATIONDESK_BIN: scripts/env.sh always sets that to the target dir's
+    // `stationdesk`, which this step of scripts/test.sh runs before building it
+    // (absent on a fresh machine, another checkout's build on a used one).
+    let child = match std::env::var("KILL9_BIN") {
         Ok(bin) => std::process::Command::new(bin)
             .args(["serve", "--data-dir", dir.to_str().unwrap(), "--listen", &listen])
             .stdin(std::process::Stdio::null())
