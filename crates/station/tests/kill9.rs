@@ -690,15 +690,28 @@ async fn a_station_killed_while_it_creates_its_database_opens_the_next_time_and_
     eprintln!("kills at first start: {rounds} rounds, seed {seed}");
     let mut rng = Rng::new(seed);
     let http = robustness::http_client();
+    // How long this process takes from its start to answering on a new
+    // database: the kills are drawn within it (half again as long for those
+    // during the setup), so they land before or while it migrates whatever
+    // the build (this test binary answers in about 140 ms, the shipped debug
+    // binary later).
+    let ready_ms = {
+        let root = tempfile::tempdir().unwrap();
+        let started = std::time::Instant::now();
+        let mut station = start_station(&root.path().join("data"), robustness::free_port()).await;
+        robustness::kill9(&mut station.child);
+        started.elapsed().as_millis() as u64
+    };
+    eprintln!("kills at first start: the station answered {ready_ms} ms after it was started");
     let (mut setups_killed, mut mid_migrations) = (0, 0);
     for round in 0..rounds {
         let root = tempfile::tempdir().unwrap();
         let data = root.path().join("data");
         let port = robustness::free_port();
         let mut station = spawn_station(&data, port);
-        // Up to about as long as a debug build takes to create and migrate a database.
-        tokio::time::sleep(Duration::from_millis(rng.range(0, 700))).await;
-        if rng.chance(30) {
+        let during_setup = rng.chance(30);
+        tokio::time::sleep(Duration::from_millis(rng.range(0, if during_setup { ready_ms * 3 / 2 } else { ready_ms }))).await;
+        if during_setup {
             // Killed during the first-run setup instead, if the station answers by now.
             let setup = first_run_setup();
             let (http, base) = (http.clone(), station.base.clone());
