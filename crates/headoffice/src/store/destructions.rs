@@ -93,7 +93,7 @@ const HELD_ELSEWHERE: &str = "
          WHERE r.entity = 'repair_order' AND r.payload->'vehicle'->>'id' = ANY($2) AND NOT r.deleted
            AND NOT EXISTS (SELECT 1 FROM records d WHERE d.station_id = r.station_id AND d.entity = 'destruction' AND d.payload->>'subject_id' = r.entity_id
                               AND d.payload->>'kind' <> 'photos')
-    ), judged AS (
+    ), judged AS MATERIALIZED (
         SELECT h.entity, h.entity_id, h.by_record,
                h.entity = 'vehicle' AND EXISTS (
                    SELECT 1 FROM records d WHERE d.station_id = h.station_id AND d.entity = 'destruction'
