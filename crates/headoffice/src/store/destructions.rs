@@ -60,19 +60,22 @@ fn named(once: &[(&Change, EntityKind)], shared: &[&Change], key: &str) -> Vec<S
     ids
 }
 
-/// Which of `customers` and `vehicles` a station other than `except` still
-/// holds, and for a car whether one of its holders still holds its owner too.
-/// A station holds a record if it has access to it (created it, edited it, was
-/// granted it by a lookup or a merge) or keeps an order, complaint, service
-/// request or follow-up call naming it, and none of its own destructions lists
-/// it (its anonymised orders still name the car, but it no longer holds it).
-/// A car whose owner the station destroyed it holds only through such a record
-/// it has not destroyed (an order from the car's previous owner): its access
-/// alone is left from the owner, and the station keeps that car otherwise only
-/// for the visits other stations' orders record (the station's
-/// `anonymise_vehicles`), not on its own account. Nor does such a holder
-/// need the owner kept. (A `photos` destruction names the order it took the
-/// photos of; the order stays.)
+/// Which of `customers` ($1) and `vehicles` ($2) a station other than the
+/// pushing one ($3) still holds, and for each car whether one of its holders
+/// also needs the car's owner kept.
+///
+/// A station holds a record while none of its own destructions lists it, and
+/// - it has access to it (created it, edited it, was granted it by a lookup or
+///   a merge), or
+/// - it keeps an order, complaint, service request or follow-up call naming
+///   it, which it has not destroyed (a `photos` destruction names an order
+///   but leaves it in place).
+///
+/// Access does not hold a car whose owner the station destroyed: it kept that
+/// car only for the visits other stations' orders record (the station's
+/// `anonymise_vehicles`). A record of its own naming the car still holds it
+/// (an order from the car's previous owner), but that station does not need
+/// the owner it destroyed.
 const HELD_ELSEWHERE: &str = "
     WITH holders (entity, entity_id, station_id, by_record) AS (
         SELECT a.entity, a.entity_id, a.station_id, false FROM shared_access a
